@@ -1,0 +1,3 @@
+from kpireport.cli import main
+
+main()

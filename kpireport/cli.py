@@ -1,0 +1,143 @@
+"""The `kpireport` command. Parses options, calls the library, prints in Japanese; no logic here."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from kpireport import findings_text, plan as plan_module
+from kpireport.cli_japanese import JapaneseGroup, run_japanese
+from kpireport.demo import run_demo
+from kpireport.errors import KpireportError
+from kpireport.plan_source import read_source
+from kpireport.workspace import Workspace, init_workspace
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=JapaneseGroup, context_settings=CONTEXT)
+@click.version_option(package_name="kpireport", message="kpireport %(version)s", help="版を表示して終わります。")
+@click.option("--debug", is_flag=True, help="予期しないエラーのとき詳細（トレースバック）を表示します。")
+def cli(debug: bool) -> None:
+    """総合計画・総合戦略のKPI進捗を各課から集め、検証・集計して審議会資料を作ります。
+
+    \b
+    はじめての方は、埋め込みの例（美祢市）で一通り動かしてみてください:
+      kpireport demo
+    """
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--blank", is_flag=True, help="例ではなく、空の計画体系.xlsx を作ります。")
+@click.option("--force", is_flag=True, help="既にある計画体系.xlsx を上書きします。")
+def init(directory: Path, blank: bool, force: bool) -> None:
+    """作業フォルダを作ります（計画体系.xlsx、inbox/、input_templates/、output/）。
+
+    \b
+    例:
+      kpireport init 令和6年度進捗管理
+      kpireport init 新しい計画 --blank
+    """
+    workspace = _run(lambda: init_workspace(directory, blank=blank, force=force))
+    click.echo(f"作業フォルダを作成しました: {workspace.root}")
+    click.echo(f"  計画体系: {workspace.plan_file}（{'空の様式' if blank else '埋め込みの例から作成'}）")
+    for folder in workspace.folders():
+        click.echo(f"  {folder.name}/")
+    click.echo("計画体系.xlsx を編集したら `kpireport plan check` で確認してください。")
+
+
+@cli.group(cls=JapaneseGroup, context_settings=CONTEXT)
+def plan() -> None:
+    """計画体系（計画・体系・指標・取組・担当課・設定）を確認・変換します。"""
+
+
+@plan.command("check")
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="作業フォルダ（PLAN_FILE を省略したとき、その計画体系.xlsx を確認）。")
+@click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力します。")
+def plan_check(plan_file: Optional[Path], workspace: Path, as_json: bool) -> None:
+    """計画体系を検査し、問題をシート・セルの位置つきで一覧にします。
+
+    エラーがあれば終了コード 1 で終わります。
+
+    \b
+    例:
+      kpireport plan check
+      kpireport plan check 計画体系.xlsx
+      kpireport plan check plan.yaml --json
+    """
+    path = plan_file or Workspace(workspace).plan_file
+    result = plan_module.load_plan(path)
+    summary = plan_module.summary(result.plan) if result.plan else ""
+    if as_json:
+        errors, warnings = findings_text.counts(result.findings)
+        click.echo(json.dumps({"file": str(path), "valid": errors == 0, "errors": errors, "warnings": warnings,
+                               "summary": summary, "findings": [f.as_dict() for f in result.findings]},
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo(findings_text.verdict(path.name, result.findings))
+        for line in findings_text.table(result.findings):
+            click.echo(line)
+        click.echo(f"概要: {summary}" if summary else "概要: エラーを直すと、計画の概要を表示します。")
+    sys.exit(1 if result.errors else 0)
+
+
+@plan.command("convert")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+def plan_convert(source: Path, destination: Path) -> None:
+    """計画体系を .xlsx / .json / .yaml の間で変換します（内容はそのまま）。
+
+    \b
+    例:
+      kpireport plan convert 計画体系.xlsx plan.yaml
+      kpireport plan convert plan.json 計画体系.xlsx
+    """
+    from kpireport.plan_export import write_document
+
+    read = read_source(source)
+    if not read.document:
+        raise click.ClickException("；".join(f.message for f in read.findings) or f"{source} を読み込めません。")
+    _run(lambda: write_document(read.document, destination))
+    click.echo(f"{source} を {destination} に変換しました。内容の確認は `kpireport plan check {destination}` で行えます。")
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path),
+                default=Path("kpireport_demo"))
+def demo(directory: Path) -> None:
+    """埋め込みの例（美祢市の総合計画・総合戦略）で、一連の処理を実行します。
+
+    DIRECTORY（既定: ./kpireport_demo）に作業フォルダを作り直し、できたファイルを表示します。
+
+    \b
+    例:
+      kpireport demo
+      kpireport demo /tmp/試し
+    """
+    for line in _run(lambda: run_demo(directory)):
+        click.echo(line)
+
+
+def _run(action):
+    try:
+        return action()
+    except KpireportError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        run_japanese(cli, args)
+    except Exception as exc:  # unexpected: one readable line; the traceback only with --debug
+        if "--debug" in args:
+            raise
+        click.echo(f"エラー: 予期しない問題が発生しました（{type(exc).__name__}: {exc}）。"
+                   "--debug を付けて実行すると詳細が表示されます。", err=True)
+        sys.exit(1)

@@ -1,0 +1,229 @@
+"""Plain data passed between the pipeline stages. Frozen dataclasses, no behaviour beyond lookups."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal, Optional
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """When a value refers to: one year, a span of years, or a year and month (H26.12).
+
+    Years are western (2014 for H26). ``fiscal`` is True when the text said 年度.
+    """
+
+    start: int
+    end: Optional[int] = None
+    month: Optional[int] = None
+    fiscal: bool = False
+
+
+ValueStatus = Literal["number", "maintain", "none", "unreadable"]
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value as a person wrote it, and what it means.
+
+    ``number`` is in the base unit with the scale applied (124万人 -> 1240000, unit 人, scale 万);
+    ``scale`` is kept so the value is displayed the way it was written.
+    status: number | maintain (維持, no number) | none (－, 空欄) | unreadable (kept verbatim in raw).
+    """
+
+    status: ValueStatus
+    raw: str = ""
+    number: Optional[Decimal] = None
+    unit: str = ""
+    scale: str = ""
+    period: Optional[Period] = None
+    cumulative: bool = False
+    cumulative_years: Optional[int] = None
+    annual_average: bool = False
+    bound: Literal["", "以上", "以下"] = ""
+    maintain: bool = False
+    provisional: bool = False
+    approximate: bool = False
+    note: str = ""
+
+    @property
+    def display_unit(self) -> str:
+        return self.scale + self.unit
+
+    @property
+    def is_number(self) -> bool:
+        return self.status == "number"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in an input, located as a person would look for it."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    value: str = ""
+
+    @property
+    def where(self) -> str:
+        parts = [p for p in (self.file, f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet) if p]
+        return " ".join(parts)
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    division: str = ""
+    contact: str = ""
+    email: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """One plan of the workspace (総合計画 基本計画, 総合戦略, …) and its level labels."""
+
+    id: str
+    name: str
+    short_name: str
+    kind: str
+    start_year: int
+    end_year: int
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of a plan tree: 基本目標, 基本方針, 施策, 重点戦略, 戦略方針, …"""
+
+    id: str
+    plan: str
+    parent: Optional[str]
+    depth: int  # 1 = top level
+    number: str  # as displayed: "1", "1-1", "①"
+    title: str
+    description: str = ""
+    markers: tuple[str, ...] = ()
+    order: int = 0
+
+    def label(self, plan: PlanInfo) -> str:
+        """The level label of this node in its plan (基本目標, 戦略方針, …)."""
+        return plan.levels[self.depth - 1]
+
+
+@dataclass(frozen=True)
+class InterimTarget:
+    year: int
+    value: Value
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    name: str
+    unit: str  # display unit as the plan writes it (百万円, %, 人); "" for none (なし)
+    direction: Literal["増加", "減少"]
+    target_type: Literal["値", "以上", "以下", "維持"]
+    aggregation: Literal["単年度", "累計", "年平均"]
+    baseline: Value
+    baseline_year: Optional[int]
+    target: Value
+    target_year: int
+    node: str
+    reposted_under: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    interim_targets: tuple[InterimTarget, ...] = ()
+    markers: tuple[str, ...] = ()
+    note: str = ""
+    order: int = 0
+
+    @property
+    def has_baseline(self) -> bool:
+        return self.baseline.is_number
+
+
+@dataclass(frozen=True)
+class Initiative:
+    id: str
+    content: str  # 推進内容
+    node: str
+    reposted_under: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    markers: tuple[str, ...] = ()  # 新, 変更
+    note: str = ""
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Grade:
+    code: str
+    label: str
+    rule: str  # final_reached | on_pace | improved | worsened | not_evaluable
+    threshold: Optional[Decimal] = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    city: str
+    report_title: str
+    meeting_name: str = ""
+    meeting_date: str = ""
+    report_year: Optional[int] = None
+    actual_year: Optional[int] = None
+    evaluation_method: str = "linear"
+    maintain_tolerance: Decimal = Decimal(0)
+    jump_warning_ratio: Decimal = Decimal(3)
+    form_password: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The whole plan definition of a workspace: every plan, its tree, KPIs, initiatives."""
+
+    settings: Settings
+    plans: tuple[PlanInfo, ...]
+    nodes: tuple[Node, ...]
+    kpis: tuple[Kpi, ...]
+    initiatives: tuple[Initiative, ...]
+    departments: tuple[Department, ...]
+    grades: tuple[Grade, ...]
+    content_hash: str = ""
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def plan(self, plan_id: str) -> PlanInfo:
+        return next(p for p in self.plans if p.id == plan_id)
+
+    def node(self, node_id: str) -> Node:
+        if "nodes" not in self._index:
+            self._index["nodes"] = {n.id: n for n in self.nodes}
+        return self._index["nodes"][node_id]
+
+    def children(self, node_id: Optional[str], plan_id: Optional[str] = None) -> list[Node]:
+        return [n for n in self.nodes if n.parent == node_id and (plan_id is None or n.plan == plan_id)]
+
+    def path(self, node_id: str) -> list[Node]:
+        """Nodes from the top level down to ``node_id``."""
+        chain = []
+        current: Optional[str] = node_id
+        while current is not None:
+            n = self.node(current)
+            chain.append(n)
+            current = n.parent
+        return list(reversed(chain))

@@ -1,0 +1,36 @@
+"""Shared fixtures: the embedded example as a document and as a plan workbook, and the seeds."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from kpireport.plan_workbook import write_plan_workbook
+from kpireport.workspace import example_document
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEEDS = SHARED / "seeds"
+
+
+@pytest.fixture(scope="session")
+def _example_document() -> dict:
+    return example_document()
+
+
+@pytest.fixture
+def document(_example_document) -> dict:
+    """A fresh, mutable copy of the embedded example's plan document."""
+    return copy.deepcopy(_example_document)
+
+
+@pytest.fixture
+def example_workbook(tmp_path, document) -> Path:
+    path = tmp_path / "計画体系.xlsx"
+    write_plan_workbook(document, path)
+    return path
+
+
+def seed_text(name_prefix: str) -> str:
+    path = next(SEEDS.glob(f"{name_prefix}_*.txt"))
+    return path.read_text(encoding="utf-8")

@@ -1,0 +1,261 @@
+"""Loading and checking the plan definition: workbook, JSON and YAML, schema and cross-checks."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from kpireport.plan import load_plan
+from kpireport.plan_export import write_document
+from kpireport.plan_workbook import empty_document, read_plan_workbook, write_plan_workbook
+
+
+def flat(findings):
+    return [[f.sheet, f.cell, f.code] for f in findings]
+
+
+def header_letters(ws) -> dict[str, str]:
+    return {c.value: c.column_letter for c in ws[1] if c.value}
+
+
+def test_workbook_round_trip_keeps_every_value(example_workbook, document):
+    source = read_plan_workbook(example_workbook)
+    assert source.findings == []
+    assert source.document == document
+
+
+def test_same_plan_from_xlsx_json_and_yaml(tmp_path, example_workbook, document):
+    write_document(document, tmp_path / "plan.json")
+    write_document(document, tmp_path / "plan.yaml")
+    plans = [load_plan(p).plan for p in (example_workbook, tmp_path / "plan.json", tmp_path / "plan.yaml")]
+    assert plans[0] is not None
+    assert plans[0] == plans[1] == plans[2]
+    assert len({p.content_hash for p in plans}) == 1
+
+
+def test_workbook_with_deliberate_mistakes_gives_one_finding_each(example_workbook):
+    wb = openpyxl.load_workbook(example_workbook)
+    ws = wb["指標"]
+    col = header_letters(ws)
+    ws[f"{col['目標値']}3"] = None  # a missing target
+    ws[f"{col['指標ID']}5"] = ws[f"{col['指標ID']}4"].value  # a duplicate ID
+    ws[f"{col['担当課']}6"] = "観光課"  # an unknown department
+    ws[f"{col['基準値']}7"] = "集計中"  # a non-numeric baseline
+    wb.save(example_workbook)
+    result = load_plan(example_workbook)
+    assert flat(result.findings) == [
+        ["指標", "I3", "plan-required"],
+        ["指標", "A5", "plan-duplicate-id"],
+        ["指標", "M6", "plan-unknown-department"],
+        ["指標", "G7", "plan-value-unreadable"],
+    ]
+    assert result.plan is None
+    messages = [f.message for f in result.findings]
+    assert "「目標値」が空欄です" in messages[0]
+    assert "A4" in messages[1] and "観光課" in messages[2] and "集計中" in messages[3]
+    assert all(f.file == "計画体系.xlsx" for f in result.findings)
+
+
+def test_workbook_accepts_what_people_type(example_workbook):
+    wb = openpyxl.load_workbook(example_workbook)
+    ws = wb["指標"]
+    col = header_letters(ws)
+    # row 2 is 年間商品販売額 (百万円): a plain number takes the KPI's unit and scale
+    ws[f"{col['基準値']}2"] = 22718
+    ws[f"{col['基準年度']}2"] = "R4"
+    ws[f"{col['目標年度']}2"] = 2026
+    ws[f"{col['担当課']}2"] = "商工労働課，観光政策課"
+    wb.save(example_workbook)
+    result = load_plan(example_workbook)
+    assert result.findings == []
+    kpi = result.plan.kpis[0]
+    assert (kpi.baseline.number, kpi.baseline.scale, kpi.baseline_year, kpi.target_year) == (
+        22718 * 10**6, "百万", 2022, 2026)
+    assert kpi.departments == ("商工労働課", "観光政策課")
+
+
+def test_percentage_cell_with_percent_format(example_workbook):
+    wb = openpyxl.load_workbook(example_workbook)
+    ws = wb["指標"]
+    col = header_letters(ws)
+    row = next(c.row for c in ws["B"] if c.value == "市内高校新卒者の市内就職率")
+    ws[f"{col['基準値']}{row}"] = 0.143
+    ws[f"{col['基準値']}{row}"].number_format = "0.0%"
+    wb.save(example_workbook)
+    kpi = next(k for k in load_plan(example_workbook).plan.kpis if k.name == "市内高校新卒者の市内就職率")
+    assert (str(kpi.baseline.number), kpi.baseline.unit) == ("14.3", "%")
+
+
+def test_missing_sheet_and_column_are_reported_once(example_workbook):
+    wb = openpyxl.load_workbook(example_workbook)
+    del wb["担当課"]
+    ws = wb["指標"]
+    ws.delete_cols(openpyxl.utils.column_index_from_string(header_letters(ws)["目標値"]))
+    ws.cell(row=1, column=ws.max_column + 1, value="メモ")
+    wb.save(example_workbook)
+    result = load_plan(example_workbook)
+    codes = [f.code for f in result.findings]
+    assert codes.count("plan-sheet-missing") == 1
+    assert codes.count("plan-column-missing") == 1
+    assert codes.count("plan-column-unknown") == 1
+    assert "plan-required" not in codes  # not once per row
+    missing = next(f for f in result.findings if f.code == "plan-sheet-missing")
+    assert missing.sheet == "担当課" and "シート「担当課」がありません" in missing.message
+
+
+def test_blank_workbook_says_what_to_fill(tmp_path):
+    path = tmp_path / "blank.xlsx"
+    write_plan_workbook(empty_document(), path)
+    codes = {f.code for f in load_plan(path).findings}
+    assert {"plan-required", "plan-too-few"} <= codes
+
+
+@pytest.mark.parametrize("bad_bytes, code", [
+    (b"", "plan-file-unreadable"),
+    (b"not a zip at all", "plan-file-unreadable"),
+    (b"PK\x03\x04broken", "plan-file-unreadable"),
+])
+def test_unreadable_workbook_is_one_finding(tmp_path, bad_bytes, code):
+    path = tmp_path / "計画体系.xlsx"
+    path.write_bytes(bad_bytes)
+    result = load_plan(path)
+    assert [f.code for f in result.findings] == [code]
+    assert result.findings[0].file == "計画体系.xlsx"
+
+
+def test_missing_file_and_wrong_type(tmp_path):
+    assert [f.code for f in load_plan(tmp_path / "none.xlsx").findings] == ["plan-file-missing"]
+    (tmp_path / "plan.csv").write_text("a,b")
+    assert [f.code for f in load_plan(tmp_path / "plan.csv").findings] == ["plan-file-type"]
+    (tmp_path / "plan.yaml").write_text("- just\n- a list\n")
+    assert [f.code for f in load_plan(tmp_path / "plan.yaml").findings] == ["plan-file-unreadable"]
+
+
+# --- cross-checks, on the YAML form: (mutation, expected [path, code]) ---------------------------
+
+def kpi(doc, kpi_id):
+    return next(k for k in doc["kpis"] if k["id"] == kpi_id)
+
+
+def kpi_index(doc, kpi_id):
+    return next(i for i, k in enumerate(doc["kpis"]) if k["id"] == kpi_id)
+
+
+def node_index(doc, node_id):
+    return next(i for i, n in enumerate(doc["nodes"]) if n["id"] == node_id)
+
+
+CASES = {
+    "repost pointing nowhere": (
+        lambda d: kpi(d, "K-S1-01").update(reposted_under=["G9-9-9"]),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S1-01')}].reposted_under", "plan-repost-unknown"]]),
+    "target year before baseline year": (
+        lambda d: kpi(d, "K-S1-01").update(target_year="令和3年度"),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S1-01')}].target_year", "plan-target-before-baseline"]]),
+    "unit missing": (
+        lambda d: kpi(d, "K-S1-01").pop("unit"),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S1-01')}].unit", "plan-required"]]),
+    "unit does not match": (
+        lambda d: kpi(d, "K-S1-01").update(target="30%"),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S1-01')}].target", "plan-unit-mismatch"]]),
+    "unknown department on an initiative": (
+        lambda d: d["initiatives"][0].update(departments=["秘書課"]),
+        lambda d: [["initiatives[0].departments", "plan-unknown-department"]]),
+    "direction outside its list": (
+        lambda d: kpi(d, "K-S1-01").update(direction="上昇"),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S1-01')}].direction", "plan-enum"]]),
+    "unknown node for a KPI": (
+        lambda d: kpi(d, "K-S1-01").update(node="S9"),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S1-01')}].node", "plan-unknown-node"]]),
+    "parent in another plan": (
+        lambda d: d["nodes"][node_index(d, "S1-1")].update(parent="G1"),
+        lambda d: [[f"nodes[{node_index(d, 'S1-1')}].parent", "plan-parent-other-plan"]]),
+    "tree deeper than its level labels": (
+        lambda d: d["nodes"].append({"id": "S1-1-1", "plan": "senryaku", "parent": "S1-1", "title": "x"}),
+        lambda d: [[f"nodes[{len(d['nodes']) - 1}].parent", "plan-too-deep"]]),
+    "parent cycle": (
+        lambda d: d["nodes"][node_index(d, "G1")].update(parent="G1-1"),
+        lambda d: [[f"nodes[{node_index(d, 'G1')}].parent", "plan-parent-cycle"],
+                   [f"nodes[{node_index(d, 'G1-1')}].parent", "plan-parent-cycle"]]),
+    "duplicate node id": (
+        lambda d: d["nodes"].append({"id": "S1-1", "plan": "senryaku", "parent": "S1", "title": "重複"}),
+        lambda d: [[f"nodes[{len(d['nodes']) - 1}].id", "plan-duplicate-id"]]),
+    "目標種別 contradicts the target": (
+        lambda d: kpi(d, "K-S4-3-03").update(target_type="以下"),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S4-3-03')}].target_type", "plan-target-type-conflict"]]),
+    "維持 with no baseline": (
+        lambda d: kpi(d, "K-S3-2-01").pop("baseline"),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S3-2-01')}].baseline", "plan-maintain-no-baseline"]]),
+    "direction against the numbers": (
+        lambda d: kpi(d, "K-S1-01").update(direction="減少"),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S1-01')}].direction", "plan-direction-conflict"]]),
+    "interim target for an unknown KPI and outside the period": (
+        lambda d: d["interim_targets"].extend([
+            {"kpi": "K-X", "year": "R6", "value": "1件"},
+            {"kpi": "K-S1-01", "year": "R10", "value": "25,000百万円"}]),
+        lambda d: [["interim_targets[0].kpi", "plan-unknown-kpi"], ["interim_targets[1].year", "plan-interim-outside"]]),
+    "year that is not a year": (
+        lambda d: kpi(d, "K-S1-01").update(baseline_year="昨年"),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S1-01')}].baseline_year", "plan-year-unreadable"]]),
+    "grade rule without threshold": (
+        lambda d: d["grades"][0].pop("threshold"),
+        lambda d: [["grades[0].threshold", "plan-grade-threshold"]]),
+    "unknown key": (
+        lambda d: kpi(d, "K-S1-01").update(comment="x"),
+        lambda d: [[f"kpis[{kpi_index(d, 'K-S1-01')}]", "plan-unknown-key"]]),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_cross_checks(tmp_path, document, name):
+    mutate, expected = CASES[name]
+    mutate(document)
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = load_plan(path)
+    assert sorted([f.cell, f.code] for f in result.findings) == sorted(expected(document))
+    assert all(f.message and f.sheet for f in result.findings)
+
+
+def test_kpi_without_baseline_is_accepted(tmp_path, document):
+    """Many strategies give only a target (「のべ 50 件」)."""
+    k = kpi(document, "K-S1-01")
+    for key in ("baseline", "baseline_year", "target_type"):
+        k.pop(key, None)
+    k.update(target="のべ 50 件", unit="件", aggregation="累計")
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    result = load_plan(path)
+    assert result.findings == []
+    loaded = next(x for x in result.plan.kpis if x.id == "K-S1-01")
+    assert not loaded.has_baseline and loaded.target.number == 50 and loaded.target.cumulative
+
+
+def test_several_departments_markers_and_interim_targets(tmp_path, document):
+    document["initiatives"][0].update(departments=["商工労働課", "観光政策課"], markers=["新", "変更"],
+                                      reposted_under=["G2-2-2"])
+    document["interim_targets"].append({"kpi": "K-S1-01", "year": "令和6年度", "value": "25,000百万円"})
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    plan = load_plan(path).plan
+    first = plan.initiatives[0]
+    assert first.departments == ("商工労働課", "観光政策課") and first.markers == ("新", "変更")
+    assert first.reposted_under == ("G2-2-2",)
+    target = next(k for k in plan.kpis if k.id == "K-S1-01").interim_targets
+    assert [(t.year, t.value.number) for t in target] == [(2024, 25000 * 10**6)]
+
+
+def test_single_level_plan(tmp_path, document):
+    """A plan may have one level only (プロジェクト)."""
+    document["plans"].append({"id": "proj", "name": "重点プロジェクト", "short_name": "プロジェクト",
+                              "kind": "個別計画", "start_year": "R5", "end_year": "R8", "levels": ["プロジェクト"]})
+    document["nodes"].append({"id": "P1", "plan": "proj", "number": "1", "title": "ジオパーク推進プロジェクト"})
+    kpi(document, "K-S4-7-01")["reposted_under"].append("P1")
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    plan = load_plan(path).plan
+    assert plan.plan("proj").levels == ("プロジェクト",)
+    assert plan.node("P1").label(plan.plan("proj")) == "プロジェクト"
