@@ -32,5 +32,8 @@ def example_workbook(tmp_path, document) -> Path:
 
 
 def seed_text(name_prefix: str) -> str:
-    path = next(SEEDS.glob(f"{name_prefix}_*.txt"))
+    """A seed document from ../shared/seeds (CI checks out shared/ beside the project)."""
+    found = sorted(SEEDS.glob(f"{name_prefix}_*.txt"))
+    assert found, f"seed {name_prefix} not found in {SEEDS}: the tests need ../shared beside the project"
+    path = found[0]
     return path.read_text(encoding="utf-8")
