@@ -13,9 +13,13 @@ from kpireport.cli_japanese import JapaneseGroup, run_japanese
 from kpireport.demo import run_demo
 from kpireport.errors import KpireportError
 from kpireport.plan_source import read_source
-from kpireport.workspace import Workspace, init_workspace
+from kpireport.workspace import Workspace, init_workspace, load_workspace_plan, resolve_period
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+WORKSPACE_OPTION = click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path),
+                                default=Path("."), show_default=True, help="作業フォルダ。")
+PERIOD_OPTION = click.option("--period", "-p", help="報告期間（例: 令和5年度、R5、2023、月次なら 2023-09、R5.9）。"
+                                                 "省略すると計画体系の「実績年度」。")
 
 
 @click.group(cls=JapaneseGroup, context_settings=CONTEXT)
@@ -57,8 +61,7 @@ def plan() -> None:
 
 @plan.command("check")
 @click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="作業フォルダ（PLAN_FILE を省略したとき、その計画体系.xlsx を確認）。")
+@WORKSPACE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力します。")
 def plan_check(plan_file: Optional[Path], workspace: Path, as_json: bool) -> None:
     """計画体系を検査し、問題をシート・セルの位置つきで一覧にします。
@@ -105,6 +108,68 @@ def plan_convert(source: Path, destination: Path) -> None:
         raise click.ClickException("；".join(f.message for f in read.findings) or f"{source} を読み込めません。")
     _run(lambda: write_document(read.document, destination))
     click.echo(f"{source} を {destination} に変換しました。内容の確認は `kpireport plan check {destination}` で行えます。")
+
+
+@cli.command()
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+@click.option("--dept", "-d", "departments", multiple=True, help="この課の様式だけ作ります（複数指定可）。")
+def forms(workspace: Path, period: Optional[str], departments: tuple[str, ...]) -> None:
+    """各課の報告様式（Excel）を作ります。input_templates/<報告期間>/ に課ごとに1ファイル。
+
+    \b
+    例:
+      kpireport forms
+      kpireport forms --period 2023-09
+      kpireport forms --dept 観光政策課 --dept 農林課
+    """
+    from kpireport.forms import write_forms
+
+    ws = Workspace(workspace)
+    paths = _run(lambda: _write_forms(ws, period, departments, write_forms))
+    for path in paths:
+        click.echo(f"  {path}")
+    click.echo(f"様式を{len(paths)}件作成しました: {paths[0].parent if paths else ws.input_templates}")
+
+
+def _write_forms(ws: Workspace, period_text, departments, write_forms):
+    plan = load_workspace_plan(ws)
+    period = resolve_period(plan, period_text)
+    return write_forms(plan, period, ws.forms_folder(period), departments or None)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+@click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力します（検査結果の全体）。")
+@click.option("--no-feedback", is_flag=True, help="検査結果つきの控え（output/feedback/）を作りません。")
+@click.option("--silent", is_flag=True, help="進み具合を表示しません。")
+def validate(paths: tuple[Path, ...], workspace: Path, period: Optional[str], as_json: bool, no_feedback: bool,
+             silent: bool) -> None:
+    """提出された様式を検査し、直すべき点をシート・セルの位置つきで表示します。
+
+    PATHS はファイルまたはフォルダ（省略すると作業フォルダの inbox/）。問題のあったファイルには、
+    問題のセルに印とコメントを付けた控えを output/feedback/ に作ります（そのまま各課に返せます）。
+    エラーがなければ終了コード 0、あれば 1。
+
+    \b
+    例:
+      kpireport validate
+      kpireport validate inbox/令和5年度_実績_観光政策課.xlsx
+      kpireport validate 受信フォルダ --period R5 --json
+    """
+    from kpireport.validation_run import run_validation
+
+    ws = Workspace(workspace)
+    outcome = _run(lambda: run_validation(ws, list(paths), period, feedback=not no_feedback,
+                                          show_progress=not silent and not as_json))
+    if as_json:
+        click.echo(json.dumps(outcome.report, ensure_ascii=False, indent=2))
+    else:
+        for line in outcome.lines:
+            click.echo(line)
+    sys.exit(0 if outcome.report["valid"] else 1)
 
 
 @cli.command()

@@ -4,16 +4,33 @@ Stages are added here as they are built; the demo says what each produced.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from kpireport import findings_text
+from kpireport.errors import KpireportError
+from kpireport.demo_fill import fill_form
+from kpireport.forms import write_forms
+from kpireport.inbox import validate_files
+from kpireport.period import ReportPeriod
 from kpireport.plan import load_plan, summary
-from kpireport.workspace import init_workspace
+from kpireport.workspace import Workspace, init_workspace
+
+
+MARKER = ".kpireport_demo"  # marks a folder the demo made, so a re-run may clear it
 
 
 def run_demo(directory: Path) -> list[str]:
     """Run every available stage on the example; return the lines to print."""
+    directory = Path(directory)
+    if directory.exists() and any(directory.iterdir()) and not (directory / MARKER).exists():
+        raise KpireportError(f"{directory} は空でなく、デモ用のフォルダでもありません。デモは中身を作り直すため、"
+                             "新しいフォルダを指定してください（例: kpireport demo kpireport_demo）。")
     workspace = init_workspace(directory, force=True)
+    (directory / MARKER).write_text("kpireport demo\n", encoding="utf-8")
+    for folder in workspace.folders():  # a fresh run: nothing left from an earlier demo
+        shutil.rmtree(folder)
+        folder.mkdir()
     lines = [f"デモ用の作業フォルダを作成しました: {workspace.root.resolve()}",
              f"1. 計画体系: {workspace.plan_file}（埋め込みの例: 美祢市 基本計画・総合戦略、サンプルデータ）"]
     check = load_plan(workspace.plan_file)
@@ -23,6 +40,29 @@ def run_demo(directory: Path) -> list[str]:
     if check.plan is None:
         lines.append("   計画体系にエラーがあるため、ここで止めます。")
         return lines
-    lines.append(f"   概要: {summary(check.plan)}")
-    lines.append("この版で動く段階はここまでです（各課の様式作成・検証・集計・報告書は今後の版で追加します）。")
+    plan = check.plan
+    lines.append(f"   概要: {summary(plan)}")
+    period = ReportPeriod(plan.settings.actual_year)
+    lines += _forms_and_submissions(workspace, plan, period)
+    lines.append("この版で動く段階はここまでです（集計・台帳・報告書は今後の版で追加します）。")
+    return lines
+
+
+def _forms_and_submissions(workspace: Workspace, plan, period: ReportPeriod) -> list[str]:
+    forms = write_forms(plan, period, workspace.forms_folder(period))
+    lines = [f"2. 各課の報告様式: {len(forms)}件 → {workspace.forms_folder(period)}"]
+    submissions = []
+    for form in forms:
+        department = form.stem.split("_", 2)[2]
+        submissions.append(fill_form(form, plan, department, period, workspace.inbox / form.name))
+    lines.append(f"3. 各課の提出（サンプル値を記入した様式）: {len(submissions)}件 → {workspace.inbox}")
+    results = validate_files(plan, submissions, period)
+    ok = sum(r.valid for r in results)
+    errors = sum(r.errors for r in results)
+    warnings = sum(r.warnings for r in results)
+    lines.append(f"4. 提出の検査: {len(results)}ファイル（OK {ok}、要修正 {len(results) - ok}）、"
+                 f"エラー {errors}件、警告 {warnings}件")
+    for result in results:
+        if result.findings:
+            lines.append("   " + findings_text.verdict(result.file, list(result.findings)))
     return lines

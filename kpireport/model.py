@@ -69,11 +69,6 @@ class Finding:
     cell: str = ""
     value: str = ""
 
-    @property
-    def where(self) -> str:
-        parts = [p for p in (self.file, f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet) if p]
-        return " ".join(parts)
-
     def as_dict(self) -> dict:
         return {
             "code": self.code,
@@ -121,6 +116,7 @@ class Node:
     description: str = ""
     markers: tuple[str, ...] = ()
     order: int = 0
+    departments: tuple[str, ...] = ()  # who writes this node's narratives (主な取組内容／実績, 今後の方向性)
 
     def label(self, plan: PlanInfo) -> str:
         """The level label of this node in its plan (基本目標, 戦略方針, …)."""
@@ -186,9 +182,13 @@ class Settings:
     meeting_date: str = ""
     report_year: Optional[int] = None
     actual_year: Optional[int] = None
+    deadline: str = ""
+    planning_office: str = ""
     evaluation_method: str = "linear"
     maintain_tolerance: Decimal = Decimal(0)
     jump_warning_ratio: Decimal = Decimal(3)
+    narrative_max_lines: int = 6
+    narrative_max_chars: int = 80
     form_password: str = ""
     note: str = ""
 
@@ -227,3 +227,117 @@ class Plan:
             chain.append(n)
             current = n.parent
         return list(reversed(chain))
+
+
+@dataclass(frozen=True)
+class RawCell:
+    """One non-empty cell of a submitted workbook, as stored in the file."""
+
+    row: int
+    column: int
+    value: object  # what openpyxl reads with data_only=True (the saved result of a formula)
+    number_format: str = "General"
+    formula: Optional[str] = None  # the formula text when the cell holds one
+
+    @property
+    def coordinate(self) -> str:
+        from openpyxl.utils import get_column_letter
+
+        return f"{get_column_letter(self.column)}{self.row}"
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    name: str
+    state: str  # visible | hidden | veryHidden
+    cells: dict  # (row, column) -> RawCell; empty cells are absent
+
+    def value(self, row: int, column: int) -> object:
+        cell = self.cells.get((row, column))
+        return None if cell is None else cell.value
+
+    def cell(self, row: int, column: int) -> Optional[RawCell]:
+        return self.cells.get((row, column))
+
+    @property
+    def max_row(self) -> int:
+        return max((r for r, _ in self.cells), default=0)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submitted file as intake read it: identity, sheets in order, and file-level findings.
+
+    ``readable`` is False when the file could not be read as a workbook at all; then ``sheets``
+    is empty and ``findings`` says why.
+    """
+
+    path: str
+    name: str
+    sha256: str
+    size: int
+    sheets: tuple  # RawSheet, in workbook order
+    findings: tuple  # Finding
+    readable: bool
+
+    def sheet(self, name: str) -> Optional[RawSheet]:
+        return next((s for s in self.sheets if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class KpiEntry:
+    """A KPI value a department gave, with where it came from (file and cell)."""
+
+    kpi_id: str
+    value: Value  # status none when the department gave a reason instead of a value
+    as_of: str = ""
+    remarks: str = ""
+    reason: str = ""
+    provisional: bool = False  # 見込み: a monthly update, or marked 見込み
+    sheet: str = ""
+    cell: str = ""
+
+
+@dataclass(frozen=True)
+class InitiativeEntry:
+    initiative_id: str
+    status: str = ""  # ◎実施済 ○継続推進 △一部実施 ×未実施
+    next_step: str = ""  # 継続 完了 廃止 変更
+    verification: str = ""
+    sheet: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class NarrativeEntry:
+    node_id: str
+    achievements: tuple[str, ...] = ()
+    next_steps: tuple[str, ...] = ()
+    sheet: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One submitted file checked against the plan: its findings and, when valid, its clean values."""
+
+    file: str
+    sha256: str
+    department: str  # "" when the file is not recognised as a form
+    period: str  # the form's period key ("2023", "2023-09"), "" when unknown
+    findings: tuple  # Finding
+    kpis: tuple = ()  # KpiEntry
+    initiatives: tuple = ()  # InitiativeEntry
+    narratives: tuple = ()  # NarrativeEntry
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0

@@ -141,9 +141,9 @@ class _Builder:
         plans = self.build_plans()
         departments = self.build_departments()
         grades = self.build_grades()
-        nodes = self.build_nodes({p.id: p for p in plans})
-        node_ids = {r["id"]: i for i, r in self.records("nodes") if isinstance(r.get("id"), str)}
         dept_ids = {d.name: i for i, d in enumerate(departments)}
+        nodes = self.build_nodes({p.id: p for p in plans}, dept_ids)
+        node_ids = {r["id"]: i for i, r in self.records("nodes") if isinstance(r.get("id"), str)}
         kpis = self.build_kpis(node_ids, dept_ids)
         initiatives = self.build_initiatives(node_ids, dept_ids)
         for plan in plans:
@@ -169,6 +169,9 @@ class _Builder:
             city=str(raw.get("city", "")), report_title=str(raw.get("report_title", "")),
             meeting_name=str(raw.get("meeting_name", "")), meeting_date=str(raw.get("meeting_date", "")),
             report_year=report_year, actual_year=actual_year,
+            deadline=str(raw.get("deadline", "")), planning_office=str(raw.get("planning_office", "")),
+            narrative_max_lines=_int(raw.get("narrative_max_lines"), 6),
+            narrative_max_chars=_int(raw.get("narrative_max_chars"), 80),
             evaluation_method=str(raw.get("evaluation_method", "線形")),
             maintain_tolerance=_decimal(raw.get("maintain_tolerance"), Decimal(0)),
             jump_warning_ratio=_decimal(raw.get("jump_warning_ratio"), Decimal(3)),
@@ -219,7 +222,7 @@ class _Builder:
                     self.report("plan-grade-missing-rule", "grades", None, None, rule=rule)
         return result
 
-    def build_nodes(self, plans: dict[str, PlanInfo]) -> list[Node]:
+    def build_nodes(self, plans: dict[str, PlanInfo], departments: dict[str, int]) -> list[Node]:
         ids = self.unique_ids("nodes", "id")
         records = dict(self.records("nodes"))
         depth_of: dict[str, int] = {}
@@ -243,6 +246,7 @@ class _Builder:
             if not isinstance(ident, str) or ids.get(ident) != index:
                 continue  # a duplicate is reported and skipped
             plan = plans.get(plan_id) if isinstance(plan_id, str) else None
+            depts = self.check_departments("nodes", index, r.get("departments"), departments)
             if isinstance(plan_id, str) and plan is None:
                 self.report("plan-unknown-plan", "nodes", index, "plan", plan_id)
             if isinstance(parent, str):
@@ -263,7 +267,7 @@ class _Builder:
             depth_of[ident] = d
             result.append(Node(ident, str(plan_id), parent if isinstance(parent, str) else None, d,
                                str(r.get("number", "")), str(r.get("title", "")), str(r.get("description", "")),
-                               tuple(r.get("markers") or ()), index))
+                               tuple(r.get("markers") or ()), index, depts))
         return result
 
     def build_kpis(self, nodes: dict[str, int], departments: dict[str, int]) -> list[Kpi]:
@@ -398,6 +402,10 @@ class _Interim:
     year: int
     value: Value
     index: int
+
+
+def _int(raw: Any, default: int) -> int:
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else default
 
 
 def _decimal(raw: Any, default: Optional[Decimal]) -> Optional[Decimal]:

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpireport.errors import KpireportError
-from kpireport.plan import example_path
+from kpireport.model import Plan
+from kpireport.period import ReportPeriod, parse_period
+from kpireport.plan import example_path, load_plan
 from kpireport.plan_source import load_yaml
 from kpireport.plan_workbook import empty_document, write_plan_workbook
 
@@ -32,6 +34,13 @@ class Workspace:
     def output(self) -> Path:
         return self.root / "output"
 
+    @property
+    def feedback(self) -> Path:
+        return self.output / "feedback"
+
+    def forms_folder(self, period: ReportPeriod) -> Path:
+        return self.input_templates / period.file_label
+
     def folders(self) -> tuple[Path, ...]:
         return (self.inbox, self.input_templates, self.output)
 
@@ -54,3 +63,27 @@ def init_workspace(root: Path, *, blank: bool = False, force: bool = False) -> W
         raise KpireportError(f"作業フォルダ {workspace.root} を作成できません（{exc.strerror or exc}）。"
                              "書き込みできる場所を指定してください。") from exc
     return workspace
+
+
+def load_workspace_plan(workspace: Workspace) -> Plan:
+    """The workspace's plan; a plan with errors is an environment problem for the later stages."""
+    result = load_plan(workspace.plan_file)
+    if result.plan is None:
+        first = result.errors[0]
+        place = f"{first.sheet}!{first.cell} " if first.sheet and first.cell else ""
+        raise KpireportError(f"{workspace.plan_file} にエラーが{len(result.errors)}件あります（{place}{first.message}）。"
+                             "`kpireport plan check` で確認して直してください。")
+    return result.plan
+
+
+def resolve_period(plan: Plan, text: str | None) -> ReportPeriod:
+    """The period given on the command line, or the plan's 実績年度."""
+    if text:
+        period = parse_period(text)
+        if period is None:
+            raise KpireportError(f"報告期間「{text}」を読めません。「令和5年度」「R5」「2023」（年度の実績）、"
+                                 "「2023-09」「R5.9」（月次の進捗）のように指定してください。")
+        return period
+    if plan.settings.actual_year is None:
+        raise KpireportError("報告期間が決まりません。--period で指定するか、計画体系の設定に「実績年度」を入力してください。")
+    return ReportPeriod(plan.settings.actual_year)

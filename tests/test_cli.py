@@ -100,6 +100,9 @@ def test_demo_runs_from_any_folder_and_says_what_it_made(tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert (tmp_path / "kpireport_demo" / "計画体系.xlsx").is_file()
     assert "計画体系.xlsx" in result.output and "エラー 0件" in result.output
+    assert "2. 各課の報告様式: 19件" in result.output
+    assert "4. 提出の検査: 19ファイル（OK 19、要修正 0）、エラー 0件、警告 0件" in result.output
+    assert len(list((tmp_path / "kpireport_demo" / "inbox").glob("*.xlsx"))) == 19
     assert run("demo").exit_code == 0  # running it again refreshes the demo folder
 
 
@@ -143,3 +146,77 @@ def test_python_dash_m_and_console_script(tmp_path):
         assert done.returncode == 0, done.stderr
     assert "kpireport demo" in subprocess.run([sys.executable, "-m", "kpireport", "-h"], capture_output=True,
                                               text=True).stdout
+
+
+# --- forms and validate -------------------------------------------------------------------------
+
+@pytest.fixture
+def workspace(tmp_path):
+    root = tmp_path / "ws"
+    assert run("init", str(root)).exit_code == 0
+    return root
+
+
+def test_forms_writes_one_file_per_department(workspace):
+    result = run("forms", "-w", str(workspace))
+    assert result.exit_code == 0
+    folder = workspace / "input_templates" / "令和5年度_実績"
+    assert len(list(folder.glob("*.xlsx"))) == 19
+    assert result.output.splitlines()[-1] == f"様式を19件作成しました: {folder}"
+    one = run("forms", "-w", str(workspace), "--period", "2023-09", "--dept", "観光政策課")
+    assert one.exit_code == 0
+    assert (workspace / "input_templates" / "令和5年9月_進捗" / "令和5年9月_進捗_観光政策課.xlsx").exists()
+    bad = run("forms", "-w", str(workspace), "--period", "来年")
+    assert bad.exit_code == 1 and "報告期間「来年」を読めません" in bad.output
+
+
+def test_validate_inbox_with_a_good_and_a_bad_file(workspace):
+    from kpireport.demo_fill import fill_form
+    from kpireport.plan import load_plan
+    from kpireport.period import ReportPeriod
+
+    run("forms", "-w", str(workspace), "--dept", "観光政策課")
+    form = workspace / "input_templates" / "令和5年度_実績" / "令和5年度_実績_観光政策課.xlsx"
+    plan = load_plan(workspace / "計画体系.xlsx").plan
+    fill_form(form, plan, "観光政策課", ReportPeriod(2023), workspace / "inbox" / form.name)
+    (workspace / "inbox" / "メモ.xlsx").write_text("メモ", encoding="utf-8")
+    (workspace / "inbox" / "~$令和5年度_実績_観光政策課.xlsx").write_bytes(b"lock")
+    result = run("validate", "-w", str(workspace))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "報告期間: 令和5年度 実績"
+    assert "~$令和5年度_実績_観光政策課.xlsx: 読み飛ばしました（Excelの一時ファイルまたは隠しファイル）" in lines
+    assert "メモ.xlsx: 要修正（エラー 1件、警告 0件）" in lines
+    assert "令和5年度_実績_観光政策課.xlsx: OK（エラー 0件、警告 0件）［観光政策課］" in lines
+    assert lines[-1] == "合計: 2ファイル（OK 1、要修正 1）、エラー 1件、警告 0件"
+    ok = run("validate", str(workspace / "inbox" / form.name), "-w", str(workspace))
+    assert ok.exit_code == 0
+
+
+def test_validate_json_is_the_report_object_and_feedback_is_written(workspace):
+    run("forms", "-w", str(workspace), "--dept", "農林課")
+    form = workspace / "input_templates" / "令和5年度_実績" / "令和5年度_実績_農林課.xlsx"
+    target = workspace / "inbox" / form.name
+    target.write_bytes(form.read_bytes())  # sent back without filling anything
+    result = run("validate", "-w", str(workspace), "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["valid"] is False and report["stats"]["files"] == 1
+    task = report["tasks"][0]
+    assert task["department"] == "農林課" and task["errors"] > 0
+    assert {f["code"] for f in task["findings"]} >= {"kpi-value-missing", "init-status-missing"}
+    assert (workspace / "output" / "feedback" / form.name).exists()
+
+
+def test_validate_missing_path_and_broken_plan(workspace, tmp_path):
+    missing = run("validate", str(tmp_path / "none"), "-w", str(workspace))
+    assert missing.exit_code == 1 and "見つかりません" in missing.output
+    (workspace / "計画体系.xlsx").write_bytes(b"broken")
+    broken = run("validate", "-w", str(workspace))
+    assert broken.exit_code == 1 and "kpireport plan check" in broken.output
+
+
+def test_demo_refuses_a_folder_it_did_not_make(workspace):
+    result = run("demo", str(workspace))
+    assert result.exit_code == 1 and "デモ用のフォルダでもありません" in result.output
+    assert (workspace / "計画体系.xlsx").exists()

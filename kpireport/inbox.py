@@ -1,0 +1,54 @@
+"""Validate a set of submitted files (an inbox folder or a list of paths) and report on them.
+
+The report object is what `kpireport validate --json` prints, unchanged.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Optional
+
+from kpireport.intake import IntakeLimits, read_submission
+from kpireport.model import Plan, ValidationResult, Value
+from kpireport.period import ReportPeriod
+from kpireport.validate import validate_submission
+
+LOCK_PREFIX = "~$"  # Excel's owner file while a workbook is open: not a submission
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """Files to validate (folders expanded, sorted), and skipped files (Excel lock and hidden files)."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for path in paths:
+        entries = sorted(p for p in Path(path).iterdir() if p.is_file()) if Path(path).is_dir() else [Path(path)]
+        for entry in entries:
+            (skipped if entry.name.startswith((LOCK_PREFIX, ".")) else files).append(entry)
+    return files, skipped
+
+
+def validate_files(plan: Plan, files: Iterable[Path], period: Optional[ReportPeriod],
+                   previous: Optional[Mapping[str, Value]] = None, limits: IntakeLimits = IntakeLimits(),
+                   progress: Optional[Callable[[Path], None]] = None) -> list[ValidationResult]:
+    """Read and validate each file; one file's problems never stop the others."""
+    results = []
+    for path in files:
+        results.append(validate_submission(plan, read_submission(path, limits), period, previous))
+        if progress is not None:
+            progress(path)
+    return results
+
+
+def report(results: list[ValidationResult]) -> dict:
+    """The validation report as plain data: overall verdict, counts, and one task per file."""
+    errors = sum(r.errors for r in results)
+    warnings = sum(r.warnings for r in results)
+    return {
+        "valid": errors == 0,
+        "stats": {"files": len(results), "valid_files": sum(r.valid for r in results),
+                  "errors": errors, "warnings": warnings},
+        "tasks": [{
+            "file": r.file, "sha256": r.sha256, "department": r.department, "period": r.period,
+            "valid": r.valid, "errors": r.errors, "warnings": r.warnings,
+            "findings": [f.as_dict() for f in r.findings],
+        } for r in results],
+    }

@@ -1,0 +1,52 @@
+"""Display texts derived from the plan, shared by forms, master and report (all Japanese)."""
+from __future__ import annotations
+
+from kpireport.model import Kpi, Node, Plan, Value
+from kpireport.values import format_value, format_year, parse_value
+
+PATH_SEPARATOR = " › "
+NO_VALUE = "－"
+
+
+def node_heading(plan: Plan, node: Node) -> str:
+    """「基本目標1 「魅力の創出・交流」の拡大」, 「戦略方針1-1 多様な雇用の場づくり」, 「①観光の振興」."""
+    info = plan.plan(node.plan)
+    if node.number and node.number[0].isdigit():
+        return f"{node.label(info)}{node.number} {node.title}"
+    return f"{node.number}{node.title}"
+
+
+def node_path(plan: Plan, node_id: str) -> str:
+    """The node's place in its plan, top level first, e.g. 「重点戦略1 … › 戦略方針1-1 …」."""
+    return PATH_SEPARATOR.join(node_heading(plan, n) for n in plan.path(node_id))
+
+
+def value_text(value: Value) -> str:
+    """A plan value as the plan wrote it when that text is faithful, else formatted."""
+    if value.status == "none":
+        return NO_VALUE
+    raw = value.raw.strip()
+    if raw:
+        again = parse_value(raw)
+        if (again.status, again.number, again.unit, again.scale) == (value.status, value.number, value.unit,
+                                                                     value.scale):
+            return raw
+    return format_value(value)
+
+
+def value_with_year(value: Value, year: int | None, separator: str = "") -> str:
+    """「22,718百万円（令和4年度）」; ``separator`` goes before the year (a line break in narrow cells)."""
+    text = value_text(value)
+    return f"{text}{separator}（{format_year(year)}）" if year and value.status != "none" else text
+
+
+def kpi_baseline(kpi: Kpi) -> str:
+    return value_with_year(kpi.baseline, kpi.baseline_year)
+
+
+def kpi_target(kpi: Kpi) -> str:
+    return value_with_year(kpi.target, kpi.target_year)
+
+
+def kpi_unit(kpi: Kpi) -> str:
+    return kpi.unit or "なし"

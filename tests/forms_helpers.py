@@ -1,0 +1,35 @@
+"""Helpers for tests that generate, fill and tamper with department forms."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from kpireport import form_layout as fl
+from kpireport.demo_fill import fill_form
+from kpireport.forms import write_form
+from kpireport.model import Plan
+from kpireport.period import ReportPeriod
+
+
+def filled_form(plan: Plan, department: str, period: ReportPeriod, folder: Path, name: str = "") -> Path:
+    path = Path(folder) / (name or fl.form_file_name(period, department))
+    write_form(plan, department, period, path)
+    return fill_form(path, plan, department, period)
+
+
+def column(sheet_name: str, key: str, period: ReportPeriod) -> int:
+    columns = {fl.KPI_SHEET: fl.kpi_columns(period), fl.INITIATIVE_SHEET: fl.INITIATIVE_COLUMNS,
+               fl.NARRATIVE_SHEET: fl.narrative_columns(period)}[sheet_name]
+    return next(i for i, c in enumerate(columns, start=1) if c.key == key)
+
+
+def row_of(ws, ident: str) -> int:
+    return next(c.row for c in ws["A"] if c.value == ident)
+
+
+def edit(path: Path, change) -> Path:
+    workbook = openpyxl.load_workbook(path)
+    change(workbook)
+    workbook.save(path)
+    return path

@@ -1,0 +1,322 @@
+"""Feedback copies: the department's own workbook, marked, still the same form."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import openpyxl
+import pytest
+
+from office import pdf_text, to_pdf
+import xlsxwriter
+
+from kpireport.feedback import AUTHOR, ERROR_RGB, FEEDBACK_SHEET, WARNING_RGB, display_width, write_feedback
+from kpireport.model import Finding
+
+MAIN = "KPI実績"
+META = "_meta"
+INPUT_RGB = "FFF2CC"  # the form's own shading of input cells
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def build_form(path: Path) -> Path:
+    """A small form like the ones kpireport sends: locked headers, unlocked shaded inputs,
+    a drop-down, sheet protection, a hidden metadata sheet, number formats, a comment."""
+    wb = xlsxwriter.Workbook(str(path))
+    header = wb.add_format({"bold": True, "locked": True, "bg_color": "#D9D9D9", "border": 1})
+    label = wb.add_format({"locked": True, "border": 1})
+    number_in = wb.add_format({"locked": False, "bg_color": "#" + INPUT_RGB, "num_format": "#,##0.0", "border": 1})
+    percent_in = wb.add_format({"locked": False, "bg_color": "#" + INPUT_RGB, "num_format": "0.0%", "border": 1})
+    text_in = wb.add_format({"locked": False, "bg_color": "#" + INPUT_RGB, "border": 1})
+    note_column = wb.add_format({"locked": False, "num_format": "@"})
+
+    ws = wb.add_worksheet(MAIN)
+    ws.set_column("A:A", 30)
+    ws.set_column("B:D", 12)
+    ws.set_column("E:E", 20, note_column)  # 備考: unlocked by its column format, cells absent
+    for col, text in enumerate(["KPI名", "実績値", "達成率", "評価", "備考"]):
+        ws.write(0, col, text, header)
+    rows = [("観光入込客数", 1234.5, 0.5), ("市民満足度", 67.0, 0.875), ("待機児童数", 3.0, 1.0)]
+    for r, (name, actual, rate) in enumerate(rows, start=1):
+        ws.write(r, 0, name, label)
+        ws.write_number(r, 1, actual, number_in)
+        ws.write_number(r, 2, rate, percent_in)
+        ws.write_blank(r, 3, None, text_in)
+    ws.write_string(1, 3, "A", text_in)
+    ws.data_validation("D2:D4", {"validate": "list", "source": ["A", "B", "C", "D"]})
+    ws.write_comment("A2", "前年度から定義変更あり", {"author": "企画課"})
+    ws.protect("secret")
+
+    meta = wb.add_worksheet(META)
+    for r, (key, value) in enumerate([("form_id", "kpi-2024"), ("department", "企画課"), ("version", 3)]):
+        meta.write(r, 0, key)
+        meta.write(r, 1, value)
+    meta.hide()
+    meta.protect("secret")
+    ws.activate()
+    wb.close()
+    return path
+
+
+@pytest.fixture
+def form(tmp_path) -> Path:
+    return build_form(tmp_path / "企画課_KPI実績.xlsx")
+
+
+def _findings(file: str) -> list[Finding]:
+    return [
+        Finding("kpi-value-unreadable", "error", "実績値が数値として読めません。数値だけを入力してください。",
+                file, MAIN, "B2", "1234.5"),
+        Finding("kpi-jump", "warning", "前年度から3倍以上増えています。単位を確認してください。", file, MAIN, "B2", "1234.5"),
+        Finding("grade-missing", "warning", "評価が空欄です。一覧から選んでください。", file, MAIN, "D3", ""),
+        Finding("form-version-old", "warning", "古い様式です。最新の様式で提出してください。", file),
+    ]
+
+
+def _snapshot(ws) -> dict:
+    return {
+        c.coordinate: (c.value, c.number_format, c.protection.locked, c.fill.fgColor.rgb, c.fill.fill_type,
+                       c.font.b, c.border.left.style, c.comment.text if c.comment else None)
+        for row in ws.iter_rows() for c in row
+    }
+
+
+def _sheet_xml(path: Path, sheet_name: str) -> ET.Element:
+    """The XML root of a worksheet part, found through workbook.xml and its relationships."""
+    with zipfile.ZipFile(path) as z:
+        workbook = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        sheet = next(s for s in workbook.find("m:sheets", NS) if s.get("name") == sheet_name)
+        rid = sheet.get(f"{{{REL_NS}}}id")
+        target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        return ET.fromstring(z.read(part))
+
+
+def _fill_xml(cell) -> bytes:
+    return ET.tostring(cell.fill.to_tree())
+
+
+def _comment_box_sizes(path: Path) -> list[tuple[int, int]]:
+    """(width, height) in px of every comment box in the legacy drawing parts."""
+    sizes = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith(".vml"):
+                text = z.read(name).decode("utf-8")
+                sizes += [(int(w), int(h)) for w, h in re.findall(r"width:(\d+)px;\s*height:(\d+)px", text)]
+    return sizes
+
+
+def _is_fill(cell, rgb: str) -> bool:
+    return cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb[-6:] == rgb
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def test_display_width_counts_wide_characters_as_two():
+    assert display_width("abc") == 3
+    assert display_width("検証") == 4
+    assert display_width("ＫＰＩ1") == 7
+
+
+def test_feedback_marks_cells_and_keeps_the_form(form, tmp_path):
+    target = tmp_path / "out" / "返送" / "企画課_KPI実績_検証結果.xlsx"
+    findings = _findings(form.name)
+    assert write_feedback(form, findings, target) == target
+    assert target.exists()
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(".")]  # no temp files left
+
+    source = openpyxl.load_workbook(form)
+    result = openpyxl.load_workbook(target)
+    # sheets: the new one first, the others in their order, with their names and states
+    assert result.sheetnames == [FEEDBACK_SHEET, MAIN, META]
+    assert result.active.title == FEEDBACK_SHEET
+    assert [ws.sheet_view.tabSelected for ws in result.worksheets] == [True, False, False]
+    assert result[META].sheet_state == "hidden"
+    assert result[MAIN].sheet_state == "visible"
+    # protection and drop-downs
+    for name in (MAIN, META):
+        assert result[name].protection.sheet
+        assert result[name].protection.password == source[name].protection.password
+    validations = result[MAIN].data_validations.dataValidation
+    assert len(validations) == 1
+    assert validations[0].type == "list"
+    assert str(validations[0].sqref) == "D2:D4"
+    assert validations[0].formula1 == '"A,B,C,D"'
+
+    # values, number formats, locks unchanged everywhere; fills/comments only where marked
+    before, after = _snapshot(source[MAIN]), _snapshot(result[MAIN])
+    marked = {"B2", "D3"}
+    for coordinate, old in before.items():
+        new = after[coordinate]
+        assert new[:3] == old[:3], coordinate  # value, number format, locked
+        assert new[5:7] == old[5:7], coordinate  # font, border
+        if coordinate not in marked:
+            assert new == old, coordinate
+    assert _snapshot(result[META]) == _snapshot(source[META])
+
+    b2, d3 = result[MAIN]["B2"], result[MAIN]["D3"]
+    assert _is_fill(b2, ERROR_RGB)  # error wins over the warning on the same cell
+    assert _is_fill(d3, WARNING_RGB)
+    assert b2.number_format == "#,##0.0" and b2.protection.locked is False
+    assert b2.comment.author == AUTHOR
+    assert b2.comment.text == ("【エラー】実績値が数値として読めません。数値だけを入力してください。\n"
+                               "【警告】前年度から3倍以上増えています。単位を確認してください。")
+    assert d3.comment.text == "【警告】評価が空欄です。一覧から選んでください。"
+    sizes = sorted(s for s in _comment_box_sizes(target) if s != (144, 79))  # not the form's own
+    assert len(sizes) == 2 and all(w >= 300 for w, _ in sizes)
+    assert sizes[1][1] > sizes[0][1]  # two findings: a taller box
+    # the form's own comment stays as it was
+    assert result[MAIN]["A2"].comment.text == source[MAIN]["A2"].comment.text
+    assert result[MAIN]["A2"].comment.author == "企画課"
+
+    # the 検証結果 sheet
+    sheet = result[FEEDBACK_SHEET]
+    assert sheet["A1"].value == f"検証結果: {form.name}"
+    assert sheet["A2"].value == "エラー 1件、警告 3件"
+    assert "黄色・赤色のセルにコメントで直し方を書いています。" in sheet["A3"].value
+    assert [c.value for c in sheet[6][:6]] == ["No", "重要度", "場所", "内容", "入力値", "コード"]
+    table = [[c.value for c in row[:6]] for row in sheet.iter_rows(min_row=7, max_row=10)]
+    assert table == [
+        [1, "エラー", "KPI実績!B2", findings[0].message, "1234.5", "kpi-value-unreadable"],
+        [2, "警告", "KPI実績!B2", findings[1].message, "1234.5", "kpi-jump"],
+        [3, "警告", "KPI実績!D3", findings[2].message, None, "grade-missing"],
+        [4, "警告", "ファイル全体", findings[3].message, None, "form-version-old"],
+    ]
+    assert sheet.max_row == 10 or all(c.value is None for c in sheet[11][:6])
+    links = {c.coordinate: c.hyperlink for row in sheet.iter_rows(min_row=7, max_row=10) for c in row if c.hyperlink}
+    assert {k: v.location for k, v in links.items()} == {
+        "C7": "'KPI実績'!B2", "C8": "'KPI実績'!B2", "C9": "'KPI実績'!D3"}
+    assert sheet.freeze_panes == "A7"
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == 9  # A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$6:$6"
+    assert sheet["D7"].alignment.wrap_text
+    assert sheet.column_dimensions["D"].width > sheet.column_dimensions["B"].width
+
+
+def test_empty_cell_keeps_its_column_format_when_marked(form, tmp_path):
+    """E3 has no cell record: Excel shows it unlocked by its column's format; it must stay so."""
+    target = tmp_path / "fb.xlsx"
+    finding = Finding("note-too-long", "warning", "備考が長すぎます。", form.name, MAIN, "E3", "")
+    write_feedback(form, [finding], target)
+    cell = openpyxl.load_workbook(target)[MAIN]["E3"]
+    assert _is_fill(cell, WARNING_RGB)
+    assert cell.protection.locked is False
+    assert cell.number_format == "@"
+    assert cell.value is None
+
+
+def test_findings_on_unknown_places_are_listed_without_marks(form, tmp_path):
+    target = tmp_path / "fb.xlsx"
+    findings = [
+        Finding("x", "error", "シートがありません。", form.name, "存在しないシート", "A1", ""),
+        Finding("y", "warning", "セル番地が読めません。", form.name, MAIN, "行5", ""),
+        Finding("z", "error", "範囲の問題です。", form.name, MAIN, "$C$2:$C$4", ""),
+    ]
+    write_feedback(form, findings, target)
+    wb = openpyxl.load_workbook(target)
+    sheet = wb[FEEDBACK_SHEET]
+    assert [sheet.cell(row=r, column=3).value for r in (7, 8, 9)] == ["存在しないシート!A1", "KPI実績!行5", "KPI実績!C2"]
+    assert sheet["C7"].hyperlink is None and sheet["C8"].hyperlink is None
+    assert sheet["C9"].hyperlink.location == "'KPI実績'!C2"
+    assert _is_fill(wb[MAIN]["C2"], ERROR_RGB)
+    assert wb.sheetnames == [FEEDBACK_SHEET, MAIN, META]
+
+
+def test_feedback_on_a_feedback_copy_replaces_the_old_marks(form, tmp_path):
+    first = tmp_path / "first.xlsx"
+    second = tmp_path / "second.xlsx"
+    write_feedback(form, _findings(form.name) + [
+        Finding("c", "warning", "コメント付きのセルです。", form.name, MAIN, "A2", "観光入込客数")], first)
+    marked = openpyxl.load_workbook(first)[MAIN]
+    assert marked["A2"].comment.author == AUTHOR and "前年度から定義変更あり" in marked["A2"].comment.text
+
+    new = Finding("rate-over", "error", "達成率が100%を超えています。", "first.xlsx", MAIN, "C4", "1")
+    assert write_feedback(first, [new], second) == second
+
+    source = openpyxl.load_workbook(form)[MAIN]
+    wb = openpyxl.load_workbook(second)
+    assert wb.sheetnames == [FEEDBACK_SHEET, MAIN, META]
+    assert wb[META].sheet_state == "hidden"
+    ws = wb[MAIN]
+    # stale marks are gone and the cells look exactly as in the original form
+    for coordinate in ("B2", "D3", "A2"):
+        assert _fill_xml(ws[coordinate]) == _fill_xml(source[coordinate]), coordinate
+    assert ws["B2"].comment is None and ws["D3"].comment is None
+    assert ws["A2"].comment.text == source["A2"].comment.text and ws["A2"].comment.author == "企画課"
+    assert _is_fill(ws["C4"], ERROR_RGB) and ws["C4"].comment.text == "【エラー】達成率が100%を超えています。"
+    comments = [c.coordinate for row in ws.iter_rows() for c in row if c.comment and c.comment.author == AUTHOR]
+    assert comments == ["C4"]
+    sheet = wb[FEEDBACK_SHEET]
+    assert sheet["A2"].value == "エラー 1件、警告 0件"
+    assert sheet["C7"].value == "KPI実績!C4" and sheet["C8"].value is None
+    for row in ws.iter_rows():
+        for c in row:
+            assert c.value == source[c.coordinate].value
+
+
+def test_stale_marks_are_recognised_without_the_old_sheet(form, tmp_path):
+    """The department deleted 検証結果 but kept the marks: they are still recognised and removed."""
+    first = tmp_path / "first.xlsx"
+    write_feedback(form, _findings(form.name), first)
+    wb = openpyxl.load_workbook(first)
+    del wb[FEEDBACK_SHEET]
+    wb.save(first)
+
+    second = tmp_path / "second.xlsx"
+    write_feedback(first, [], second)
+    result = openpyxl.load_workbook(second)
+    assert result.sheetnames == [FEEDBACK_SHEET, MAIN, META]
+    ws = result[MAIN]
+    for coordinate in ("B2", "D3"):
+        assert not _is_fill(ws[coordinate], ERROR_RGB) and not _is_fill(ws[coordinate], WARNING_RGB)
+        assert ws[coordinate].comment is None
+    assert result[FEEDBACK_SHEET]["A2"].value == "エラー 0件、警告 0件"
+
+
+def test_texts_are_never_written_as_formulas(tmp_path):
+    form = build_form(tmp_path / "=HYPERLINK(1).xlsx")
+    target = tmp_path / "fb.xlsx"
+    nasty = ['=HYPERLINK("http://example.com","x")', "+1", "-1", "@SUM(A1)", "=1+1"]
+    findings = [Finding(text if i % 2 else "code", "error", text, form.name, MAIN, "B3", nasty[(i + 1) % len(nasty)])
+                for i, text in enumerate(nasty)]
+    findings.append(Finding("ctl", "warning", "制御\x01文字\x1fと\x7f\r\n改行\tタブ", "", "", "", "a\x00b\ud800c"))
+    assert write_feedback(form, findings, target) == target
+
+    root = _sheet_xml(target, FEEDBACK_SHEET)
+    assert root.findall(".//m:f", NS) == []
+    texts = ["".join(t.itertext()) for t in root.iter(f"{{{NS['m']}}}is")]
+    for text in nasty:
+        assert text in texts
+    assert "検証結果: =HYPERLINK(1).xlsx" in texts
+    assert "制御?文字?と?\n改行\tタブ" in texts
+    assert "a?b?c" in texts
+    # the form itself still has no formulas either, and the comment holds the text literally
+    assert _sheet_xml(target, MAIN).findall(".//m:f", NS) == []
+    comment = openpyxl.load_workbook(target)[MAIN]["B3"].comment.text
+    assert '【エラー】=HYPERLINK("http://example.com","x")' in comment
+
+
+def test_unreadable_source_gives_none_and_writes_nothing(tmp_path):
+    source = tmp_path / "壊れた.xlsx"
+    source.write_bytes(b"not a workbook")
+    out = tmp_path / "out"
+    target = out / "fb.xlsx"
+    assert write_feedback(source, [Finding("x", "error", "読めません。", source.name)], target) is None
+    assert not target.exists()
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_libreoffice_opens_the_feedback_copy(form, tmp_path):
+    target = tmp_path / "feedback.xlsx"
+    write_feedback(form, _findings(form.name), target)
+    pdf = to_pdf(target, tmp_path)
+    assert pdf.stat().st_size > 1000
+    assert "検証結果" in pdf_text(pdf)
