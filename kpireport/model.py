@@ -341,3 +341,36 @@ class ValidationResult:
     @property
     def valid(self) -> bool:
         return self.errors == 0
+
+
+@dataclass(frozen=True)
+class Override:
+    """A grade set by hand by the planning office, with its reason."""
+
+    grade: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The achievement of one KPI for one year, with its working shown.
+
+    ``rate`` is progress towards the final target and ``pace`` progress against the expected path,
+    both in percent. ``working`` explains, in Japanese, the inputs, the formula, the figures and the
+    rule that fired; ``rule`` is that rule's code. ``grade``/``label`` are the final grade (after any
+    override); ``computed_grade`` is what the rules gave.
+    """
+
+    kpi_id: str
+    year: int
+    grade: str
+    label: str
+    computed_grade: str
+    rule: str
+    working: str
+    rate: Optional[Decimal] = None
+    pace: Optional[Decimal] = None
+    expected: Optional[Decimal] = None  # the expected value on the path for ``year``
+    actual: Optional[Value] = None
+    provisional: bool = False
+    override: Optional[Override] = None

@@ -38,6 +38,21 @@ class Workspace:
     def feedback(self) -> Path:
         return self.output / "feedback"
 
+    @property
+    def archive(self) -> Path:
+        return self.output / "archive"
+
+    @property
+    def history_file(self) -> Path:
+        return self.root / "履歴.sqlite3"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / ".kpireport.lock"
+
+    def master_file(self, period: ReportPeriod) -> Path:
+        return self.output / f"master_{period.file_label}.xlsx"
+
     def forms_folder(self, period: ReportPeriod) -> Path:
         return self.input_templates / period.file_label
 

@@ -1,0 +1,79 @@
+"""`kpireport merge`: validate the inbox, record accepted and rejected submissions in the history,
+evaluate every KPI, and write the master workbook. The planning office's monthly job."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from kpireport import master_data
+from kpireport.errors import KpireportError
+from kpireport.inbox import collect_files, validate_files
+from kpireport.lock import workspace_lock
+from kpireport.master import write_master
+from kpireport.master_data import MasterData
+from kpireport.model import ValidationResult
+from kpireport.period import ReportPeriod
+from kpireport.store import History, now
+from kpireport.workspace import Workspace, load_workspace_plan, resolve_period
+
+
+@dataclass
+class MergeOutcome:
+    period: ReportPeriod
+    recorded: list[tuple[ValidationResult, str]]  # (result, 受理 / 差し戻し / 変更なし)
+    data: MasterData
+    master: Path
+    archived: Optional[Path]
+    skipped: list[Path]
+
+
+def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: Optional[str] = None) -> MergeOutcome:
+    plan = load_workspace_plan(workspace)
+    period = resolve_period(plan, period_text)
+    folder = Path(inbox) if inbox else workspace.inbox
+    if not folder.is_dir():
+        raise KpireportError(f"受信フォルダ {folder} がありません。フォルダを確認してください。")
+    with workspace_lock(workspace.lock_file):
+        history = History(workspace.history_file)
+        try:
+            files, skipped = collect_files([folder])
+            results = validate_files(plan, files, period, history.latest_before(period.key))
+            received = now()
+            with history.transaction():
+                merge_id = history.start_merge(period.key, plan.content_hash)
+                recorded = []
+                # the latest file of a department wins: record in order of modification time
+                for path, result in sorted(zip(files, results), key=lambda pair: pair[0].stat().st_mtime):
+                    key = result.period or period.key
+                    if history.known(result.sha256, result.department, key):
+                        recorded.append((result, "変更なし"))
+                        continue
+                    history.record(merge_id, result, received)
+                    recorded.append((result, "受理" if result.valid else "差し戻し"))
+                data = master_data.build(plan, period, history, received)
+                snapshot = data.snapshot()
+                before = history.previous_snapshot(period.key, merge_id)
+                data.first_merge = before is None
+                data.changes = master_data.changes(plan, before, snapshot, data.statuses)
+                data.findings = [f for r in results for f in r.findings]
+                history.finish_merge(merge_id, snapshot)
+        finally:
+            history.close()
+        master = workspace.master_file(period)
+        archived = _archive(master, workspace.archive)
+        write_master(data, master)
+    return MergeOutcome(period, recorded, data, master, archived, skipped)
+
+
+def _archive(master: Path, archive: Path) -> Optional[Path]:
+    """Keep the previous master under output/archive/ before it is replaced."""
+    if not master.exists():
+        return None
+    stamp = dt.datetime.fromtimestamp(master.stat().st_mtime).strftime("%Y%m%d_%H%M%S")
+    target = archive / f"{master.stem}_{stamp}{master.suffix}"
+    archive.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(master, target)
+    return target

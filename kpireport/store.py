@@ -1,0 +1,308 @@
+"""The workspace's history: every submission (accepted or rejected) and every value, in SQLite.
+
+One merge is one transaction, so a crash leaves either all of a merge or none of it. Nothing
+is ever deleted: a newer accepted submission supersedes an older one for the same department
+and period, and both stay. Values keep the file and cell they came from.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator, Optional
+
+from kpireport.errors import KpireportError
+from kpireport.model import (Finding, InitiativeEntry, KpiEntry, NarrativeEntry, Override, ValidationResult,
+                             Value)
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS merges (
+    id INTEGER PRIMARY KEY, period TEXT NOT NULL, started_at TEXT NOT NULL, plan_hash TEXT NOT NULL,
+    snapshot TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY, merge_id INTEGER NOT NULL REFERENCES merges(id),
+    department TEXT NOT NULL, period TEXT NOT NULL, file_name TEXT NOT NULL, sha256 TEXT NOT NULL,
+    received_at TEXT NOT NULL, accepted INTEGER NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL,
+    findings TEXT NOT NULL, superseded_by INTEGER REFERENCES submissions(id)
+);
+CREATE INDEX IF NOT EXISTS submissions_by_period ON submissions(period, department);
+CREATE TABLE IF NOT EXISTS kpi_values (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id), kpi_id TEXT NOT NULL,
+    status TEXT NOT NULL, raw TEXT NOT NULL, number TEXT, unit TEXT NOT NULL, scale TEXT NOT NULL,
+    provisional INTEGER NOT NULL, as_of TEXT NOT NULL, remarks TEXT NOT NULL, reason TEXT NOT NULL,
+    sheet TEXT NOT NULL, cell TEXT NOT NULL, PRIMARY KEY (submission_id, kpi_id)
+);
+CREATE TABLE IF NOT EXISTS initiative_values (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id), initiative_id TEXT NOT NULL,
+    status TEXT NOT NULL, next_step TEXT NOT NULL, verification TEXT NOT NULL, sheet TEXT NOT NULL,
+    row INTEGER NOT NULL, PRIMARY KEY (submission_id, initiative_id)
+);
+CREATE TABLE IF NOT EXISTS narratives (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id), node_id TEXT NOT NULL,
+    achievements TEXT NOT NULL, next_steps TEXT NOT NULL, sheet TEXT NOT NULL, row INTEGER NOT NULL,
+    PRIMARY KEY (submission_id, node_id)
+);
+CREATE TABLE IF NOT EXISTS imported_actuals (
+    kpi_id TEXT NOT NULL, year INTEGER NOT NULL, raw TEXT NOT NULL, number TEXT NOT NULL, unit TEXT NOT NULL,
+    scale TEXT NOT NULL, source_file TEXT NOT NULL, source_cell TEXT NOT NULL, imported_at TEXT NOT NULL,
+    PRIMARY KEY (kpi_id, year)
+);
+CREATE TABLE IF NOT EXISTS overrides (
+    kpi_id TEXT NOT NULL, period TEXT NOT NULL, grade TEXT NOT NULL, reason TEXT NOT NULL, set_at TEXT NOT NULL,
+    PRIMARY KEY (kpi_id, period)
+);
+"""
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    id: int
+    department: str
+    period: str
+    file_name: str
+    sha256: str
+    received_at: str
+    accepted: bool
+    errors: int
+    warnings: int
+    findings: tuple[Finding, ...]
+    superseded_by: Optional[int]
+
+
+@dataclass(frozen=True)
+class StoredKpiValue:
+    """A value with its origin: the submission (file, received) or an import of old records."""
+
+    kpi_id: str
+    period: str
+    value: Value
+    provisional: bool
+    as_of: str
+    remarks: str
+    reason: str
+    file_name: str
+    sheet: str
+    cell: str
+    received_at: str
+    department: str = ""
+
+
+def now() -> str:
+    return dt.datetime.now().replace(microsecond=0).isoformat()
+
+
+class History:
+    """The history database of one workspace."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        except sqlite3.DatabaseError as exc:
+            raise KpireportError(f"履歴データベース {self.path} を開けません（{exc}）。"
+                                 "`kpireport history check` で状態を確認してください。") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: BEGIN IMMEDIATE takes the write lock at once."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def start_merge(self, period: str, plan_hash: str) -> int:
+        cursor = self.db.execute("INSERT INTO merges (period, started_at, plan_hash) VALUES (?, ?, ?)",
+                                 (period, now(), plan_hash))
+        return int(cursor.lastrowid)
+
+    def finish_merge(self, merge_id: int, snapshot: dict) -> None:
+        self.db.execute("UPDATE merges SET snapshot = ? WHERE id = ?",
+                        (json.dumps(snapshot, ensure_ascii=False, sort_keys=True), merge_id))
+
+    def known(self, sha256: str, department: str, period: str) -> bool:
+        """Whether this exact file was already recorded for the department and period."""
+        row = self.db.execute("SELECT 1 FROM submissions WHERE sha256 = ? AND department = ? AND period = ?",
+                              (sha256, department, period)).fetchone()
+        return row is not None
+
+    def record(self, merge_id: int, result: ValidationResult, received_at: str) -> int:
+        """Record one submission; an accepted one supersedes the department's earlier accepted one."""
+        cursor = self.db.execute(
+            "INSERT INTO submissions (merge_id, department, period, file_name, sha256, received_at, accepted,"
+            " errors, warnings, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (merge_id, result.department, result.period, result.file, result.sha256, received_at,
+             int(result.valid), result.errors, result.warnings,
+             json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False)))
+        sub_id = int(cursor.lastrowid)
+        if not result.valid:
+            return sub_id
+        self.db.execute("UPDATE submissions SET superseded_by = ? WHERE department = ? AND period = ? AND accepted = 1"
+                        " AND superseded_by IS NULL AND id <> ?", (sub_id, result.department, result.period, sub_id))
+        self.db.executemany(
+            "INSERT INTO kpi_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sub_id, e.kpi_id, e.value.status, e.value.raw, _dec(e.value.number), e.value.unit, e.value.scale,
+              int(e.provisional), e.as_of, e.remarks, e.reason, e.sheet, e.cell) for e in result.kpis])
+        self.db.executemany(
+            "INSERT INTO initiative_values VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(sub_id, e.initiative_id, e.status, e.next_step, e.verification, e.sheet, e.row)
+             for e in result.initiatives])
+        self.db.executemany(
+            "INSERT INTO narratives VALUES (?, ?, ?, ?, ?, ?)",
+            [(sub_id, e.node_id, "\n".join(e.achievements), "\n".join(e.next_steps), e.sheet, e.row)
+             for e in result.narratives])
+        return sub_id
+
+    def import_actual(self, kpi_id: str, year: int, value: Value, source_file: str, source_cell: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO imported_actuals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (kpi_id, year, value.raw, _dec(value.number), value.unit, value.scale, source_file,
+                         source_cell, now()))
+
+    def set_override(self, kpi_id: str, period: str, override: Optional[Override]) -> None:
+        if override is None:
+            self.db.execute("DELETE FROM overrides WHERE kpi_id = ? AND period = ?", (kpi_id, period))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO overrides VALUES (?, ?, ?, ?, ?)",
+                            (kpi_id, period, override.grade, override.reason, now()))
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def submissions(self, period: str) -> list[SubmissionRecord]:
+        rows = self.db.execute("SELECT id, department, period, file_name, sha256, received_at, accepted, errors,"
+                               " warnings, findings, superseded_by FROM submissions WHERE period = ? ORDER BY id",
+                               (period,)).fetchall()
+        return [SubmissionRecord(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8],
+                                 tuple(Finding(**f) for f in json.loads(r[9])), r[10]) for r in rows]
+
+    def current(self, period: str) -> dict[str, SubmissionRecord]:
+        """The accepted submission in force for each department in ``period``."""
+        return {s.department: s for s in self.submissions(period) if s.accepted and s.superseded_by is None}
+
+    def kpi_values(self, period: str) -> dict[str, list[StoredKpiValue]]:
+        """Values in force for ``period`` by KPI (a jointly owned KPI may have one per department)."""
+        rows = self.db.execute(
+            "SELECT v.kpi_id, s.period, v.status, v.raw, v.number, v.unit, v.scale, v.provisional, v.as_of,"
+            " v.remarks, v.reason, s.file_name, v.sheet, v.cell, s.received_at, s.department"
+            " FROM kpi_values v JOIN submissions s ON s.id = v.submission_id"
+            " WHERE s.period = ? AND s.accepted = 1 AND s.superseded_by IS NULL ORDER BY s.id", (period,)).fetchall()
+        result: dict[str, list[StoredKpiValue]] = {}
+        for r in rows:
+            value = Value(r[2], r[3], Decimal(r[4]) if r[4] is not None else None, r[5], r[6])
+            result.setdefault(r[0], []).append(StoredKpiValue(r[0], r[1], value, bool(r[7]), r[8], r[9], r[10],
+                                                              r[11], r[12], r[13], r[14], r[15]))
+        return result
+
+    def annual_actuals(self) -> dict[str, dict[int, StoredKpiValue]]:
+        """Every year's actual of every KPI: accepted annual submissions, else imported old records."""
+        result: dict[str, dict[int, StoredKpiValue]] = {}
+        for kpi_id, year, raw, number, unit, scale, source_file, source_cell, imported_at in self.db.execute(
+                "SELECT kpi_id, year, raw, number, unit, scale, source_file, source_cell, imported_at"
+                " FROM imported_actuals"):
+            value = Value("number", raw, Decimal(number), unit, scale)
+            result.setdefault(kpi_id, {})[year] = StoredKpiValue(kpi_id, str(year), value, False, "", "", "",
+                                                                 source_file, "", source_cell, imported_at)
+        periods = [r[0] for r in self.db.execute("SELECT DISTINCT period FROM submissions WHERE period NOT LIKE '%-%'")]
+        for period in periods:
+            for kpi_id, values in self.kpi_values(period).items():
+                numbers = [v for v in values if v.value.is_number]
+                if numbers:
+                    result.setdefault(kpi_id, {})[int(period)] = numbers[-1]
+        return result
+
+    def initiative_values(self, period: str) -> dict[str, list[InitiativeEntry]]:
+        rows = self.db.execute(
+            "SELECT v.initiative_id, v.status, v.next_step, v.verification, v.sheet, v.row, s.department"
+            " FROM initiative_values v JOIN submissions s ON s.id = v.submission_id"
+            " WHERE s.period = ? AND s.accepted = 1 AND s.superseded_by IS NULL ORDER BY s.id", (period,)).fetchall()
+        result: dict[str, list[InitiativeEntry]] = {}
+        for r in rows:
+            result.setdefault(r[0], []).append(InitiativeEntry(r[0], r[1], r[2], r[3], r[4], r[5]))
+        return result
+
+    def narratives(self, period: str) -> dict[str, list[NarrativeEntry]]:
+        rows = self.db.execute(
+            "SELECT v.node_id, v.achievements, v.next_steps, v.sheet, v.row FROM narratives v"
+            " JOIN submissions s ON s.id = v.submission_id"
+            " WHERE s.period = ? AND s.accepted = 1 AND s.superseded_by IS NULL ORDER BY s.id", (period,)).fetchall()
+        result: dict[str, list[NarrativeEntry]] = {}
+        for node_id, achievements, next_steps, sheet, row in rows:
+            result.setdefault(node_id, []).append(NarrativeEntry(
+                node_id, tuple(x for x in achievements.split("\n") if x), tuple(x for x in next_steps.split("\n") if x),
+                sheet, row))
+        return result
+
+    def overrides(self, period: str) -> dict[str, Override]:
+        return {k: Override(g, r) for k, g, r in
+                self.db.execute("SELECT kpi_id, grade, reason FROM overrides WHERE period = ?", (period,))}
+
+    def previous_snapshot(self, period: str, before_merge: int) -> Optional[dict]:
+        row = self.db.execute("SELECT snapshot FROM merges WHERE period = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                              (period, before_merge)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def latest_before(self, period_key: str) -> dict[str, Value]:
+        """For each KPI, the latest accepted number from an earlier period (累計 and jump checks)."""
+        rows = self.db.execute(
+            "SELECT v.kpi_id, s.period, v.status, v.raw, v.number, v.unit, v.scale"
+            " FROM kpi_values v JOIN submissions s ON s.id = v.submission_id"
+            " WHERE s.accepted = 1 AND s.superseded_by IS NULL AND v.status = 'number'").fetchall()
+        best: dict[str, tuple[str, Value]] = {}
+        for kpi_id, period, status, raw, number, unit, scale in rows:
+            if _period_order(period) >= _period_order(period_key):
+                continue
+            if kpi_id not in best or _period_order(period) > _period_order(best[kpi_id][0]):
+                best[kpi_id] = (period, Value(status, raw, Decimal(number), unit, scale))
+        for kpi_id, years in self.annual_actuals().items():
+            for year, stored in years.items():
+                if _period_order(str(year)) < _period_order(period_key) and (
+                        kpi_id not in best or _period_order(str(year)) > _period_order(best[kpi_id][0])):
+                    best[kpi_id] = (str(year), stored.value)
+        return {k: v for k, (_, v) in best.items()}
+
+    def integrity(self) -> list[str]:
+        """PRAGMA integrity_check and foreign keys; [] when healthy."""
+        problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [f"foreign key: {r}" for r in self.db.execute("PRAGMA foreign_key_check")]
+        return problems
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy while others may read (SQLite's online backup)."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        copy = sqlite3.connect(str(target))
+        try:
+            self.db.backup(copy)
+        finally:
+            copy.close()
+
+
+def _dec(number: Optional[Decimal]) -> Optional[str]:
+    return None if number is None else str(number)
+
+
+def _period_order(key: str) -> tuple[int, int]:
+    """Order periods in time: a fiscal year's months (April first), then its final 実績."""
+    if "-" in key:
+        year, month = (int(x) for x in key.split("-"))
+        fiscal = year if month >= 4 else year - 1
+        return fiscal, (month - 4) % 12
+    return int(key), 12
