@@ -173,6 +173,162 @@ def validate(paths: tuple[Path, ...], workspace: Path, period: Optional[str], as
 
 
 @cli.command()
+@click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+def merge(inbox: Optional[Path], workspace: Path, period: Optional[str]) -> None:
+    """受信フォルダの様式を検査し、受理したものを履歴に記録して、台帳（output/master_<報告期間>.xlsx）を作ります。
+
+    同じ課の新しい提出は前の提出に置き換わります。エラーのある提出は差し戻し、受理済みの値はそのまま残ります。
+    同じファイルをもう一度集計しても何も変わりません。前回の台帳は output/archive/ に残します。
+
+    \b
+    例:
+      kpireport merge
+      kpireport merge 受信フォルダ --period 2023-09
+    """
+    from kpireport.merge import outcome_lines, run_merge
+
+    outcome = _run(lambda: run_merge(Workspace(workspace), inbox, period))
+    for line in outcome_lines(outcome):
+        click.echo(line)
+
+
+@cli.command()
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+def status(workspace: Path, period: Optional[str]) -> None:
+    """提出済み・未提出・要再提出の課を一覧にします（督促の連絡先つき）。
+
+    \b
+    例:
+      kpireport status
+      kpireport status --period 2023-09
+    """
+    from kpireport.status import status_lines
+
+    for line in _run(lambda: _with_history(workspace, period, status_lines)):
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("kpi_id")
+@click.argument("grade", required=False)
+@click.option("--reason", "-r", help="手動で評価を変える理由（必須）。")
+@click.option("--clear", is_flag=True, help="手動の評価を取り消します。")
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+def override(kpi_id: str, grade: Optional[str], reason: Optional[str], clear: bool, workspace: Path,
+             period: Optional[str]) -> None:
+    """指標の評価を手動で変えます（理由つき）。台帳と報告書に「手動評価」として示されます。
+
+    \b
+    例:
+      kpireport override K-S1-01 B --reason "統計の公表が遅れたため見込みで判断"
+      kpireport override K-S1-01 --clear
+    """
+    from kpireport.model import Override
+
+    def action(plan, period_obj, history):
+        if kpi_id not in {k.id for k in plan.kpis}:
+            raise KpireportError(f"指標ID「{kpi_id}」は計画体系にありません。")
+        if clear:
+            with history.transaction():
+                history.set_override(kpi_id, period_obj.key, None)
+            return f"{kpi_id} の手動評価を取り消しました（{period_obj.label}）。次の `kpireport merge` で台帳に反映します。"
+        codes = [g.code for g in plan.grades]
+        if grade not in codes:
+            raise KpireportError(f"評価「{grade or ''}」はありません。{'、'.join(codes)} のいずれかを指定してください。")
+        if not reason:
+            raise KpireportError("手動で評価を変えるときは --reason で理由を書いてください。")
+        with history.transaction():
+            history.set_override(kpi_id, period_obj.key, Override(grade, reason))
+        return f"{kpi_id} の評価を手動で「{grade}」にしました（{period_obj.label}、理由: {reason}）。次の `kpireport merge` で台帳に反映します。"
+
+    click.echo(_run(lambda: _with_history(workspace, period, action)))
+
+
+@cli.group(cls=JapaneseGroup, context_settings=CONTEXT)
+def history() -> None:
+    """履歴データベース（提出と値の記録）の取り込み・点検・バックアップ。"""
+
+
+@history.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@WORKSPACE_OPTION
+def history_import(file: Path, workspace: Path) -> None:
+    """過去の年度の実績値を、1行目に「指標ID」「年度」「実績値」の見出しがあるExcelから取り込みます。
+
+    \b
+    例:
+      kpireport history import 過去の実績.xlsx
+    """
+    from kpireport.history_import import import_actuals
+
+    def action(plan, _period, hist):
+        if not file.exists():
+            raise KpireportError(f"{file} が見つかりません。")
+        return import_actuals(plan, file, hist)
+
+    count, findings = _run(lambda: _with_history(workspace, None, action))
+    for line in findings_text.table(findings):
+        click.echo(line)
+    click.echo(f"{file.name}: {count}件の実績値を取り込みました（読めなかった行 {len(findings)}件）。")
+    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+
+
+@history.command("check")
+@WORKSPACE_OPTION
+def history_check(workspace: Path) -> None:
+    """履歴データベースが壊れていないか点検します（PRAGMA integrity_check）。
+
+    \b
+    例:
+      kpireport history check
+    """
+    problems = _run(lambda: _with_history(workspace, None, lambda _p, _q, h: h.integrity(), need_plan=False))
+    if problems:
+        for problem in problems:
+            click.echo(f"  {problem}")
+        raise click.ClickException("履歴データベースに問題があります。`kpireport history backup` の控えから戻すか、担当者に相談してください。")
+    click.echo("履歴データベースに問題はありません。")
+
+
+@history.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@WORKSPACE_OPTION
+def history_backup(target: Optional[Path], workspace: Path) -> None:
+    """履歴データベースの控えを作ります（既定: output/archive/履歴_<日時>.sqlite3）。
+
+    \b
+    例:
+      kpireport history backup
+      kpireport history backup D:/控え/履歴.sqlite3
+    """
+    import datetime as dt
+
+    ws = Workspace(workspace)
+    dest = target or ws.archive / f"履歴_{dt.datetime.now():%Y%m%d_%H%M%S}.sqlite3"
+    _run(lambda: _with_history(workspace, None, lambda _p, _q, h: h.backup(dest), need_plan=False))
+    click.echo(f"履歴データベースの控えを作りました: {dest}")
+
+
+def _with_history(workspace: Path, period_text, action, need_plan: bool = True):
+    from kpireport.store import History
+
+    ws = Workspace(workspace)
+    plan = load_workspace_plan(ws) if need_plan else None
+    period = resolve_period(plan, period_text) if plan is not None else None
+    if not ws.history_file.exists() and need_plan is False:
+        raise KpireportError(f"履歴データベース {ws.history_file} がまだありません（最初の `kpireport merge` で作られます）。")
+    history_db = History(ws.history_file)
+    try:
+        return action(plan, period, history_db)
+    finally:
+        history_db.close()
+
+
+@cli.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path),
                 default=Path("kpireport_demo"))
 def demo(directory: Path) -> None:

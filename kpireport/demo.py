@@ -44,8 +44,20 @@ def run_demo(directory: Path) -> list[str]:
     lines.append(f"   概要: {summary(plan)}")
     period = ReportPeriod(plan.settings.actual_year)
     lines += _forms_and_submissions(workspace, plan, period)
-    lines.append("この版で動く段階はここまでです（集計・台帳・報告書は今後の版で追加します）。")
+    lines += _merge(workspace)
+    lines.append("この版で動く段階はここまでです（審議会資料（Word）は今後の版で追加します）。")
     return lines
+
+
+def _merge(workspace: Workspace) -> list[str]:
+    from kpireport.master_data import grade_tally
+    from kpireport.merge import run_merge
+
+    outcome = run_merge(workspace)
+    accepted = sum(1 for _, state in outcome.recorded if state == "受理")
+    return [f"5. 集計: {accepted}課の提出を受理し、履歴に記録 → {workspace.history_file}",
+            "   評価: " + grade_tally(outcome.data),
+            f"   台帳: {outcome.master}"]
 
 
 def _forms_and_submissions(workspace: Workspace, plan, period: ReportPeriod) -> list[str]:
@@ -56,7 +68,7 @@ def _forms_and_submissions(workspace: Workspace, plan, period: ReportPeriod) -> 
         department = form.stem.split("_", 2)[2]
         submissions.append(fill_form(form, plan, department, period, workspace.inbox / form.name))
     lines.append(f"3. 各課の提出（サンプル値を記入した様式）: {len(submissions)}件 → {workspace.inbox}")
-    results = validate_files(plan, submissions, period)
+    results = validate_files(plan, submissions, period)  # what `kpireport validate` shows
     ok = sum(r.valid for r in results)
     errors = sum(r.errors for r in results)
     warnings = sum(r.warnings for r in results)

@@ -16,9 +16,7 @@ without such a record are recognised by the comment author and the exact fill co
 from __future__ import annotations
 
 import json
-import math
 import re
-import unicodedata
 import warnings
 from collections import OrderedDict
 from copy import copy
@@ -35,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring, tostring
 
 from kpireport.atomic import atomic_path
+from kpireport.text_layout import display_width, wrapped_lines
 from kpireport.model import Finding
 
 FEEDBACK_SHEET = "検証結果"  # the validator ignores a sheet with this name
@@ -122,17 +121,6 @@ def _clean(text: object) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _BAD_CHARS.sub("?", text)
     return text[:_MAX_TEXT]
-
-
-def display_width(text: str) -> int:
-    """Width in half-width units: East Asian wide, full-width and ambiguous characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
-
-
-def _wrapped_lines(text: str, width: int) -> int:
-    """Lines ``text`` takes when wrapped at ``width`` half-width units."""
-    width = max(width, 1)
-    return sum(max(1, math.ceil(display_width(line) / width)) for line in text.split("\n"))
 
 
 def _put_text(cell, text: str) -> None:
@@ -327,7 +315,7 @@ def _comment_lines(findings: list[Finding]) -> list[str]:
 
 
 def _comment_size(text: str) -> tuple[int, int]:
-    lines = _wrapped_lines(text, _COMMENT_CHARS_PER_LINE)
+    lines = wrapped_lines(text, _COMMENT_CHARS_PER_LINE)
     return _COMMENT_WIDTH, min(max(lines * _COMMENT_LINE_PX + 16, 60), 800)
 
 
@@ -450,7 +438,7 @@ def _write_feedback_sheet(sheet: Worksheet, file_name: str,
             cell.alignment = Alignment(vertical="top", wrap_text=wrap,
                                        horizontal="center" if column <= 2 else None)
             if wrap:
-                lines = max(lines, _wrapped_lines(str(value), widths[column - 1] - 1))
+                lines = max(lines, wrapped_lines(str(value), widths[column - 1] - 1))
         severity = sheet.cell(row=row, column=2)
         severity.fill = _mark_fill(ERROR_RGB if finding.severity == "error" else WARNING_RGB)
         if location.link:

@@ -1,16 +1,12 @@
 """Findings as terminal text: an aligned table that counts Japanese characters as two columns."""
 from __future__ import annotations
 
-import unicodedata
 from typing import Iterable
 
 from kpireport.model import Finding
+from kpireport.text_layout import display_width as width
 
 SEVERITY_LABEL = {"error": "エラー", "warning": "警告"}
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def pad(text: str, size: int) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from kpireport import labels
+from kpireport import feedback
 from kpireport.model import Initiative, Kpi, Node, Plan
 from kpireport.period import ReportPeriod
 from kpireport.values import format_year
@@ -21,7 +22,7 @@ KPI_SHEET = "KPI実績"
 INITIATIVE_SHEET = "取組状況"
 NARRATIVE_SHEET = "主な取組と方向性"
 META_SHEET = "_kpireport"
-FEEDBACK_SHEET = "検証結果"  # added by feedback.py; ignored by validation
+FEEDBACK_SHEET = feedback.FEEDBACK_SHEET  # added by feedback.py; ignored by validation
 
 TITLE_ROW = 1
 HEADER_ROW = 3

@@ -11,7 +11,7 @@ import xlsxwriter
 from kpireport import form_layout as fl
 from kpireport.atomic import atomic_path
 from kpireport.errors import KpireportError
-from kpireport.findings_text import width
+from kpireport.text_layout import row_height
 from kpireport.model import Plan
 from kpireport.period import ReportPeriod
 
@@ -143,7 +143,7 @@ def _write_guide(workbook, styles, plan: Plan, department: str, period: ReportPe
         if kind == "heading":
             ws.set_row(row, 22)
         else:
-            ws.set_row(row, row_height((column,), {"text": text}, 15.0))
+            ws.set_row(row, _form_row_height((column,), {"text": text}, 15.0))
         ws.write_string(row, 0, text, styles["heading" if kind == "heading" else "note"])
     _print_setup(ws, 0)
     ws.set_portrait()
@@ -167,7 +167,7 @@ def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: Rep
     ws.set_row(header, 30)
     for offset, row in enumerate(sheet.rows):
         r = first + offset
-        ws.set_row(r, row_height(sheet.columns, row))
+        ws.set_row(r, _form_row_height(sheet.columns, row))
         for col, column in enumerate(sheet.columns):
             if column.is_input:
                 ws.write_blank(r, col, None, styles["input_wrap" if column.wrap else "input"])
@@ -183,20 +183,10 @@ def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: Rep
     _protect(ws, plan)
 
 
-def row_height(columns: tuple, texts: dict, line_height: float = 14.0) -> float:
-    """Height that shows every wrapped locked text (spreadsheet programs do not refit on open).
-
-    Input columns get room for about two lines so the shaded cell reads as a box to fill.
-    """
-    lines = 2 if any(c.is_input and c.wrap for c in columns) else 1
-    lines = 1 if len(columns) == 1 else lines
-    for column in columns:
-        text = texts.get(column.key, "")
-        if not column.wrap or not text:
-            continue
-        per_line = max(column.width - 1, 1)
-        lines = max(lines, sum(max(1, -(-width(part) // per_line)) for part in text.split("\n")))
-    return line_height * lines + 2
+def _form_row_height(columns: tuple, texts: dict, line_height: float = 14.0) -> float:
+    """Room for every wrapped locked text; input cells get about two lines, to read as boxes to fill."""
+    inputs = 2 if any(c.is_input and c.wrap for c in columns) and len(columns) > 1 else 1
+    return row_height([(texts.get(c.key, ""), c.width) for c in columns if c.wrap], line_height, inputs)
 
 
 def _validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> Optional[dict]:

@@ -19,6 +19,7 @@ from kpireport.findings_text import SEVERITY_LABEL
 from kpireport.form_layout import STATUSES
 from kpireport.master_data import MasterData
 from kpireport.model import Grade, Plan
+from kpireport.text_layout import row_height
 from kpireport.values import SCALES, format_value, format_year
 
 FONT = {"font_name": "游ゴシック", "font_size": 10}
@@ -60,6 +61,7 @@ class _Writer:
             "title": workbook.add_format({**FONT, "bold": True, "font_size": 14}),
             "sub": workbook.add_format({**FONT, "bold": True, "font_size": 11}),
             "note": workbook.add_format({**FONT}),
+            "note_wrap": workbook.add_format({**FONT, "text_wrap": True, "valign": "top"}),
             "header": workbook.add_format({**base, "bold": True, "bg_color": "#D9D9D9", "text_wrap": True,
                                            "align": "center", "valign": "vcenter"}),
             "text": workbook.add_format({**base}),
@@ -106,6 +108,20 @@ class _Writer:
         if code not in (0, None):
             raise KpireportError(f"台帳のシート「{ws.name}」に書き込めませんでした（{row + 1}行目、コード {code}）。")
 
+    def fit_row(self, ws, row: int, headers: list[tuple[str, int]], texts: list[tuple[str, bool]]) -> None:
+        """Spreadsheet programs do not refit rows on open: size the row for its wrapped texts."""
+        ws.set_row(row, row_height([(t, size) for (t, wrap), (_, size) in zip(texts, headers) if wrap]))
+
+    def table_rows(self, ws, headers: list[tuple[str, int]], rows: list[list], first_row: int = 3) -> int:
+        """Write rows of values (wrapped text, counts as numbers); return the last row index."""
+        row = first_row - 1
+        for values in rows:
+            row += 1
+            for col, value in enumerate(values):
+                self.put(ws, row, col, value, self.f["count"] if isinstance(value, int) else self.f["wrap"])
+            self.fit_row(ws, row, headers, [(str(v), True) for v in values])
+        return row
+
     def finish_table(self, ws, first_row: int, last_row: int, columns: int) -> None:
         ws.autofilter(first_row, 0, max(last_row, first_row), columns - 1)
 
@@ -115,12 +131,18 @@ class _Writer:
         ws = self.wb.add_worksheet("概要")
         ws.activate()
         settings = self.plan.settings
+        grades = list(self.plan.grades)
+        last_col = 1 + 2 * len(grades)
         ws.write_string(0, 0, f"{settings.city}　{self.data.period.label}　KPIの達成状況", self.f["title"])
-        ws.write_string(1, 0, f"集計日時: {self.data.merged_at.replace('T', ' ')}　評価の方法: {_method_note(self.plan)}",
-                        self.f["note"])
+        ws.merge_range(1, 0, 1, last_col, f"集計日時: {self.data.merged_at.replace('T', ' ')}　評価の方法: "
+                       f"{_method_note(self.plan)}", self.f["note_wrap"])
+        ws.set_row(1, 30)
         ws.set_column(0, 0, 44)
         ws.set_column(1, 20, 9)
-        grades = list(self.plan.grades)
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_footer("&C&P / &N")
         row = 3
         for info in self.plan.plans:
             tops = [n for n in self.plan.nodes if n.plan == info.id and n.parent is None]
@@ -211,7 +233,7 @@ class _Writer:
         headers = [("計画", 10), ("体系", 40), ("再掲", 6), ("指標ID", 11), ("指標名", 32), ("担当課", 16),
                    ("単位", 8), ("基準値（年度）", 18), ("目標値（年度）", 18)]
         headers += [(f"{format_year(y)} 実績", 13) for y in years]
-        headers += [(f"{self.data.period.label}", 14), ("数値（単位どおり）", 12), ("見込み", 7), ("達成率", 9),
+        headers += [(f"{self.data.period.label}", 14), ("数値（単位どおり）", 14), ("見込み", 7), ("達成率", 9),
                     ("進捗（ペース）", 10), ("評価", 9), ("計算の根拠", 60), ("手動評価", 9), ("手動評価の理由", 24),
                     ("提出ファイル", 30), ("セル", 12), ("備考・未記入の理由", 24), ("注意", 24)]
         ws = self.sheet("KPI一覧", headers)
@@ -239,6 +261,8 @@ class _Writer:
             for col, (value, style) in enumerate(cells):
                 fmt = self.grade_format.get(style) or self.f[style]
                 self.put(ws, row, col, value, fmt)
+            self.fit_row(ws, row, headers, [(str(v or ""), s == "wrap") for v, s in cells])
+        ws.fit_to_pages(2, 0)  # a wide list: two A4 pages across stay readable
         self.finish_table(ws, 2, row, len(headers))
 
     def conflict_note(self, kpi_id: str) -> str:
@@ -254,33 +278,27 @@ class _Writer:
         headers = [("計画", 10), ("施策", 40), ("取組ID", 12), ("推進内容", 50), ("担当課", 16), ("実施状況", 11),
                    ("今後の取扱い", 11), ("検証内容", 40), ("提出", 10)]
         ws = self.sheet("取組一覧", headers)
-        row = 2
+        rows = []
         for initiative, entry in self.data.initiatives:
-            row += 1
             info = self.plan.plan(self.plan.node(initiative.node).plan)
             markers = "".join(f"【{m}】" for m in initiative.markers)
-            cells = [info.short_name, labels.node_path(self.plan, initiative.node), initiative.id,
-                     markers + initiative.content, "、".join(initiative.departments),
-                     entry.status if entry else "", entry.next_step if entry else "",
-                     entry.verification if entry else "", "報告あり" if entry else "未報告"]
-            for col, value in enumerate(cells):
-                self.put(ws, row, col, value, self.f["wrap"])
-        self.finish_table(ws, 2, row, len(headers))
+            rows.append([info.short_name, labels.node_path(self.plan, initiative.node), initiative.id,
+                         markers + initiative.content, "、".join(initiative.departments),
+                         entry.status if entry else "", entry.next_step if entry else "",
+                         entry.verification if entry else "", "報告あり" if entry else "未報告"])
+        self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
 
     def narrative_list(self) -> None:
         year, next_year = format_year(self.data.period.fiscal_year), format_year(self.data.period.fiscal_year + 1)
         headers = [("体系", 44), ("担当課", 16), (f"{year} 主な取組内容／実績", 60), (f"{next_year} 主な取組／今後の方向性", 60)]
         ws = self.sheet("主な取組と方向性", headers)
-        row = 2
+        rows = []
         for node in (n for n in self.plan.nodes if n.departments):
-            row += 1
             entry = self.data.narratives.get(node.id)
-            cells = [labels.node_path(self.plan, node.id), "、".join(node.departments),
-                     "\n".join(f"・{x}" for x in entry.achievements) if entry else "（未提出）",
-                     "\n".join(f"・{x}" for x in entry.next_steps) if entry else "（未提出）"]
-            for col, value in enumerate(cells):
-                self.put(ws, row, col, value, self.f["wrap"])
-        self.finish_table(ws, 2, row, len(headers))
+            rows.append([labels.node_path(self.plan, node.id), "、".join(node.departments),
+                         "\n".join(f"・{x}" for x in entry.achievements) if entry else "（未提出）",
+                         "\n".join(f"・{x}" for x in entry.next_steps) if entry else "（未提出）"])
+        self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
 
     # -- 提出状況・検証結果・変更点 ------------------------------------------------------------------
 
@@ -289,39 +307,29 @@ class _Writer:
                    ("エラー", 7), ("警告", 7), ("差し戻したファイル", 34), ("差し戻しの主な理由", 50), ("連絡先", 18)]
         ws = self.sheet("提出状況", headers)
         contacts = {d.name: d.contact for d in self.plan.departments}
-        row = 2
+        rows = []
         for status in self.data.statuses:
-            row += 1
             current, rejected = status.current, status.rejected
             reason = next((f"{f.sheet}!{f.cell} {f.message}".strip() for f in (rejected.findings if rejected else ())
                            if f.severity == "error"), "")
-            cells = [status.department, status.state, current.file_name if current else "",
-                     (current or rejected).received_at.replace("T", " ") if (current or rejected) else "",
-                     (current or rejected).sha256 if (current or rejected) else "",
-                     (rejected or current).errors if (current or rejected) else "",
-                     (rejected or current).warnings if (current or rejected) else "",
-                     rejected.file_name if rejected else "", reason, contacts.get(status.department, "")]
-            for col, value in enumerate(cells):
-                self.put(ws, row, col, value, self.f["count"] if isinstance(value, int) else self.f["wrap"])
+            latest = current or rejected
+            rows.append([status.department, status.state, current.file_name if current else "",
+                         latest.received_at.replace("T", " ") if latest else "", latest.sha256 if latest else "",
+                         (rejected or current).errors if latest else "", (rejected or current).warnings if latest else "",
+                         rejected.file_name if rejected else "", reason, contacts.get(status.department, "")])
         for record in (s for s in self.data.submissions if not s.department):
-            row += 1
             reason = record.findings[0].message if record.findings else ""
-            cells = ["（不明）", "様式として読めないファイル", "", record.received_at.replace("T", " "), record.sha256,
-                     record.errors, record.warnings, record.file_name, reason, ""]
-            for col, value in enumerate(cells):
-                self.put(ws, row, col, value, self.f["count"] if isinstance(value, int) else self.f["wrap"])
-        self.finish_table(ws, 2, row, len(headers))
+            rows.append(["（不明）", "様式として読めないファイル", "", record.received_at.replace("T", " "), record.sha256,
+                         record.errors, record.warnings, record.file_name, reason, ""])
+        self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
 
     def findings(self) -> None:
         headers = [("ファイル", 34), ("重要度", 8), ("場所", 22), ("コード", 22), ("内容", 70), ("入力値", 24)]
         ws = self.sheet("検証結果", headers)
-        row = 2
-        for f in self.data.findings:
-            row += 1
-            place = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else f.sheet or "ファイル全体"
-            for col, value in enumerate([f.file, SEVERITY_LABEL[f.severity], place, f.code, f.message, f.value]):
-                self.put(ws, row, col, value, self.f["wrap"])
-        if not self.data.findings:
+        rows = [[f.file, SEVERITY_LABEL[f.severity], f"{f.sheet}!{f.cell}" if f.sheet and f.cell else f.sheet or "ファイル全体",
+                 f.code, f.message, f.value] for f in self.data.findings]
+        row = self.table_rows(ws, headers, rows)
+        if not rows:
             self.put(ws, 3, 0, "今回の集計では問題はありませんでした。", self.f["note"])
         self.finish_table(ws, 2, row, len(headers))
 
@@ -329,12 +337,8 @@ class _Writer:
         headers = [("区分", 9), ("項目", 7), ("ID", 12), ("名称", 40), ("前回", 22), ("今回", 22), ("担当課", 16),
                    ("提出元", 40)]
         ws = self.sheet("変更点", headers)
-        row = 2
-        for change in self.data.changes:
-            row += 1
-            for col, value in enumerate([change.kind, change.item, change.ident, change.name, change.before,
-                                         change.after, change.department, change.source]):
-                self.put(ws, row, col, value, self.f["wrap"])
+        rows = [[c.kind, c.item, c.ident, c.name, c.before, c.after, c.department, c.source] for c in self.data.changes]
+        row = self.table_rows(ws, headers, rows)
         if self.data.first_merge:
             self.put(ws, row + 2, 0, "この報告期間の最初の集計のため、すべて「追加」として示しています。", self.f["note"])
         elif not self.data.changes:

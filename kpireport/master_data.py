@@ -162,7 +162,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str) ->
                                            provisional=bool(stored and stored.provisional),
                                            override=overrides.get(kpi.id))
     annual = history.annual_actuals()
-    years = sorted({y for per_kpi in annual.values() for y in per_kpi if y <= period.fiscal_year})
+    years = sorted({y for per_kpi in annual.values() for y in per_kpi if y < period.fiscal_year})  # earlier years
     initiative_values = history.initiative_values(period.key)
     initiatives = [(i, (initiative_values.get(i.id) or [None])[-1]) for i in plan.initiatives]
     narratives = {node: entries[-1] for node, entries in history.narratives(period.key).items()}
@@ -192,3 +192,12 @@ def changes(plan: Plan, before: Optional[dict], after: dict, statuses: list[Depa
                                  n["value"] if n else "", (n or o).get("department") or owners.get(ident, ""),
                                  (n or o).get("source", "")))
     return result
+
+
+def grade_tally(data: MasterData) -> str:
+    """「A 達成 19件、B 順調 37件、…」 in the plan's grade order (each KPI once)."""
+    counts = {g.code: 0 for g in data.plan.grades}
+    for evaluation in data.evaluations.values():
+        counts[evaluation.grade] = counts.get(evaluation.grade, 0) + 1
+    labels_by_code = {g.code: g.label for g in data.plan.grades}
+    return "、".join(f"{code} {labels_by_code.get(code, '')} {n}件" for code, n in counts.items())

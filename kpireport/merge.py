@@ -30,13 +30,15 @@ class MergeOutcome:
     skipped: list[Path]
 
 
-def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: Optional[str] = None) -> MergeOutcome:
+def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: Optional[str] = None,
+              lock_wait: float = 10.0) -> MergeOutcome:
+    """Merge the inbox for a period. Another merge running in the workspace: wait ``lock_wait`` s, then refuse."""
     plan = load_workspace_plan(workspace)
     period = resolve_period(plan, period_text)
     folder = Path(inbox) if inbox else workspace.inbox
     if not folder.is_dir():
         raise KpireportError(f"受信フォルダ {folder} がありません。フォルダを確認してください。")
-    with workspace_lock(workspace.lock_file):
+    with workspace_lock(workspace.lock_file, lock_wait):
         history = History(workspace.history_file)
         try:
             files, skipped = collect_files([folder])
@@ -77,3 +79,33 @@ def _archive(master: Path, archive: Path) -> Optional[Path]:
     archive.mkdir(parents=True, exist_ok=True)
     shutil.copy2(master, target)
     return target
+
+
+def outcome_lines(outcome: MergeOutcome) -> list[str]:
+    data = outcome.data
+    lines = [f"報告期間: {outcome.period.label}"]
+    for path in outcome.skipped:
+        lines.append(f"{path.name}: 読み飛ばしました（Excelの一時ファイルまたは隠しファイル）")
+    for result, state in outcome.recorded:
+        who = f"［{result.department}］" if result.department else ""
+        lines.append(f"{result.file}: {state}（エラー {result.errors}件、警告 {result.warnings}件）{who}")
+        if state == "差し戻し":
+            first = next((f for f in result.findings if f.severity == "error"), None)
+            if first:
+                place = f"{first.sheet}!{first.cell} " if first.sheet and first.cell else ""
+                lines.append(f"  {place}{first.message}")
+    counts = {state: sum(1 for _, s in outcome.recorded if s == state) for state in ("受理", "差し戻し", "変更なし")}
+    lines.append(f"受理 {counts['受理']}件、差し戻し {counts['差し戻し']}件、変更なし {counts['変更なし']}件")
+    missing = [s.department for s in data.statuses if s.state == "未提出"]
+    resubmit = [s.department for s in data.statuses if s.rejected is not None]
+    if missing:
+        lines.append(f"未提出: {'、'.join(missing)}")
+    if resubmit:
+        lines.append(f"要再提出: {'、'.join(resubmit)}（`kpireport status` で理由と連絡先を表示）")
+    lines.append("評価: " + master_data.grade_tally(data))
+    if not data.first_merge:
+        lines.append(f"前回からの変更: {len(data.changes)}件")
+    lines.append(f"台帳: {outcome.master}")
+    if outcome.archived:
+        lines.append(f"前回の台帳: {outcome.archived}")
+    return lines

@@ -163,6 +163,15 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                            "文字数が{length}字あり、Excelの上限（32,767字）を超えています。短くしてください。"),
     "cell-control-chars": ("error", "使えない制御文字",
                            "表示できない制御文字が含まれています。その文字を削除して入力し直してください。"),
+    # --- importing old records -------------------------------------------------------------------
+    "import-unknown-kpi": ("error", "知らない指標ID", "指標ID「{value}」は計画体系にありません。この行は取り込みません。"),
+    "import-year-unreadable": ("error", "年度が読めない",
+                               "年度「{value}」を読めません。「令和4年度」「R4」「2022」のように入力してください。この行は取り込みません。"),
+    "import-value-unreadable": ("error", "実績値が読めない", "{name}の実績値「{value}」を数値として読めません。この行は取り込みません。"),
+    "import-unit-mismatch": ("error", "単位が違う",
+                             "{name}の「{value}」の単位「{unit}」が指標の単位「{expected}」と合いません。この行は取り込みません。"),
+    "import-no-table": ("error", "表が見つからない",
+                        "1行目に「指標ID」「年度」「実績値」の見出しがあるシートが見つかりません。見出しを付けてください。"),
     # --- intake: the file itself ----------------------------------------------------------------
     "file-empty": ("error", "空のファイル", "ファイルが空です（0バイト）。記入した様式を保存し直して、もう一度送ってください。"),
     "file-not-workbook": ("error", "Excelブックではない",

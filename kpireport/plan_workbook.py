@@ -22,6 +22,7 @@ from kpireport.messages import finding
 from kpireport.model import Finding
 from kpireport.plan_layout import Column, Sheet
 from kpireport.plan_source import Source, WorkbookLocator, _short
+from kpireport.text_layout import display_width
 from kpireport.values import format_value, parse_value
 
 GUIDE_SHEET = "使い方"
@@ -236,10 +237,10 @@ def _write_table(workbook, sheet: Sheet, records: list[dict], styles: dict) -> N
     last_row = max(len(records), 1) + 200  # room for the office to add rows with the same checks
     for col, column in enumerate(sheet.columns):
         ws.write_string(0, col, column.title, styles["header"])
-        widths = [_display_width(column.title)]
+        widths = [display_width(column.title)]
         for row, record in enumerate(records, start=1):
             text = _write_value(ws, row, col, record.get(column.key), column, styles["cell"])
-            widths.append(max((_display_width(line) for line in text.splitlines()), default=0))
+            widths.append(max((display_width(line) for line in text.splitlines()), default=0))
         ws.set_column(col, col, min(max(max(widths) + 2, 8), 60))
         if column.enum and not column.is_list:
             _dropdown(ws, 1, col, last_row, column)
@@ -273,10 +274,6 @@ def _write_value(ws, row: int, col: int, value: Any, column: Column, fmt) -> str
     text = str(value)
     ws.write_string(row, col, text, fmt)
     return text
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def empty_document() -> dict:

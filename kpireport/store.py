@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from kpireport.errors import KpireportError
-from kpireport.model import (Finding, InitiativeEntry, KpiEntry, NarrativeEntry, Override, ValidationResult,
-                             Value)
+from kpireport.model import Finding, InitiativeEntry, NarrativeEntry, Override, ValidationResult, Value
 
 SCHEMA_VERSION = 1
 SCHEMA = """

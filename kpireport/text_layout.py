@@ -1,0 +1,26 @@
+"""How much room Japanese text takes: in terminals, and in spreadsheet cells that wrap.
+
+Spreadsheet programs do not refit row heights when opening a generated file, so writers size
+rows from these estimates.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+
+
+def display_width(text: str) -> int:
+    """Width in half-width units: East Asian wide, full-width and ambiguous characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """Lines ``text`` takes when wrapped at ``width`` half-width units (each newline starts a line)."""
+    width = max(width, 1)
+    return sum(max(1, math.ceil(display_width(line) / width)) for line in str(text).split("\n"))
+
+
+def row_height(cells: list[tuple[str, int]], line_height: float = 14.0, minimum_lines: int = 1) -> float:
+    """Row height in points that shows every (text, column width) pair of a wrapped row."""
+    lines = max([minimum_lines] + [wrapped_lines(text, size - 1) for text, size in cells if text])
+    return line_height * lines + 2

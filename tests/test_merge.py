@@ -1,0 +1,239 @@
+"""The monthly job: merge, history, status, master workbook."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from kpireport import form_layout as fl
+from kpireport.cli import cli
+from kpireport.merge import run_merge
+from kpireport.period import ReportPeriod
+from kpireport.plan import load_plan
+from kpireport.store import History
+from kpireport.workspace import Workspace, init_workspace
+
+from forms_helpers import column, edit, filled_form, row_of
+from office import pdf_text, to_pdf
+
+SEPT = ReportPeriod(2023, 9)
+A, B, C = "観光政策課", "農林課", "学校教育課"
+
+
+@pytest.fixture
+def ws(tmp_path) -> Workspace:
+    return init_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def plan(ws):
+    return load_plan(ws.plan_file).plan
+
+
+def submit(plan, ws, department, period, name=None, change=None, age=0.0) -> Path:
+    path = filled_form(plan, department, period, ws.inbox, name=name or "")
+    if change:
+        edit(path, change)
+    stamp = time.time() - 100 + age  # later submissions get later modification times
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def set_actual(ident, value, period=SEPT):
+    def change(wb):
+        ws = wb[fl.KPI_SHEET]
+        ws.cell(row_of(ws, ident), column(fl.KPI_SHEET, "actual", period)).value = value
+    return change
+
+
+def sheet_rows(path: Path, name: str) -> list[list]:
+    ws = openpyxl.load_workbook(path)[name]
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=4) if any(c.value is not None for c in row)]
+
+
+def test_three_merges_resubmission_rejection_and_missing_department(ws, plan):
+    period = "2023-09"
+    # merge 1: A and B submit, C does not
+    submit(plan, ws, A, SEPT, age=1)
+    submit(plan, ws, B, SEPT, age=2)
+    first = run_merge(ws, period_text=period)
+    assert [(r.department, s) for r, s in first.recorded] == [(A, "受理"), (B, "受理")]
+    master = ws.master_file(SEPT)
+    status = {r[0]: r for r in sheet_rows(master, "提出状況")}
+    assert status[A][1] == "提出済" and status[B][1] == "提出済" and status[C][1] == "未提出"
+
+    # merge 2: A resubmits a corrected form (one value changed); B's file is still there
+    submit(plan, ws, A, SEPT, name="観光政策課_修正版.xlsx", change=set_actual("K-S2-1-06", 400000), age=3)
+    second = run_merge(ws, period_text=period)
+    states = {r.file: s for r, s in second.recorded}
+    assert states["観光政策課_修正版.xlsx"] == "受理" and states[fl.form_file_name(SEPT, B)] == "変更なし"
+    changes = sheet_rows(master, "変更点")
+    assert [row[:6] for row in changes] == [["変更", "指標", "K-S2-1-06", "道の駅利用者数",
+                                            _before(plan, "K-S2-1-06"), "400,000人"]]
+    assert second.archived is not None and second.archived.exists()  # the previous master is kept
+
+    # merge 3: B resubmits a broken form: rejected, B's accepted values stay
+    before_b = _values(ws, period, B)
+    submit(plan, ws, B, SEPT, name="農林課_再提出.xlsx", change=set_actual("K-S1-3-01", "不明"), age=4)
+    third = run_merge(ws, period_text=period)
+    assert {r.file: s for r, s in third.recorded}["農林課_再提出.xlsx"] == "差し戻し"
+    assert _values(ws, period, B) == before_b
+    status = {r[0]: r for r in sheet_rows(master, "提出状況")}
+    assert status[B][1] == "提出済（新しい提出を差し戻し）"
+    assert status[B][2] == fl.form_file_name(SEPT, B) and status[B][7] == "農林課_再提出.xlsx"
+    assert "数値として読めません" in status[B][8]
+    assert status[C][1] == "未提出"
+    assert sheet_rows(master, "変更点") == [] or all(r[0] != "取り下げ" for r in sheet_rows(master, "変更点"))
+
+    # nothing accepted was lost, every submission is in the history, merging again changes nothing
+    with sqlite3.connect(ws.history_file) as db:
+        assert db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 4
+        assert db.execute("SELECT COUNT(*) FROM submissions WHERE accepted = 0").fetchone()[0] == 1
+    again = run_merge(ws, period_text=period)
+    assert {s for _, s in again.recorded} == {"変更なし"}
+    with sqlite3.connect(ws.history_file) as db:
+        assert db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 4
+
+
+def _before(plan, kpi_id):
+    from kpireport.demo_fill import demo_actual
+    from kpireport.values import format_number
+    kpi = next(k for k in plan.kpis if k.id == kpi_id)
+    index = [k.id for k in plan.kpis].index(kpi_id)
+    return format_number(demo_actual(kpi, index), "人")
+
+
+def _values(ws, period, department):
+    history = History(ws.history_file)
+    try:
+        return {k: [(v.value.raw, str(v.value.number)) for v in vs if v.department == department]
+                for k, vs in history.kpi_values(period).items()}
+    finally:
+        history.close()
+
+
+def test_master_figures_match_the_history_and_open_in_libreoffice(ws, plan, tmp_path):
+    for department in (A, B):
+        submit(plan, ws, department, ReportPeriod(2023))
+    outcome = run_merge(ws)
+    master = outcome.master
+    assert master.name == "master_令和5年度_実績.xlsx"
+    book = openpyxl.load_workbook(master)
+    assert book.sheetnames == ["概要", "KPI一覧", "取組一覧", "主な取組と方向性", "提出状況", "検証結果", "変更点"]
+    kpi_sheet = book["KPI一覧"]
+    headers = [c.value for c in kpi_sheet[3]]
+    number_col = headers.index("数値（単位どおり）")
+    history = History(ws.history_file)
+    stored = history.kpi_values("2023")
+    history.close()
+    checked = 0
+    for row in kpi_sheet.iter_rows(min_row=4, values_only=True):
+        kpi_id = row[headers.index("指標ID")]
+        if kpi_id in stored and stored[kpi_id][-1].value.is_number:
+            value = stored[kpi_id][-1].value
+            from kpireport.master import _in_unit
+            assert row[number_col] == pytest.approx(float(_in_unit(value))), kpi_id
+            checked += 1
+    assert checked >= 15
+    assert len(book["概要"]._charts) == 2  # one native chart per plan
+    text = pdf_text(to_pdf(master, tmp_path))
+    assert "KPIの達成状況" in text and "道の駅利用者数" in text
+
+
+def test_department_text_starting_with_equals_stays_text(ws, plan):
+    evil = '=HYPERLINK("http://example.com","click")'
+
+    def change(wb):
+        sheet = wb[fl.KPI_SHEET]
+        sheet.cell(row_of(sheet, "K-S2-1-06"), column(fl.KPI_SHEET, "remarks", ReportPeriod(2023))).value = evil
+        sheet.cell(row_of(sheet, "K-S2-1-06"), column(fl.KPI_SHEET, "remarks", ReportPeriod(2023))).data_type = "s"
+    submit(plan, ws, A, ReportPeriod(2023), change=change)
+    master = run_merge(ws).master
+    with zipfile.ZipFile(master) as z:
+        names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        xml = b"".join(z.read(n) for n in names) + z.read("xl/sharedStrings.xml")
+    assert b"<f>" not in xml
+    assert evil.replace('"', "&quot;").encode() in xml or evil.encode() in xml
+    row = next(r for r in sheet_rows(master, "KPI一覧") if r[3] == "K-S2-1-06")
+    assert evil in " ".join(str(x) for x in row if x)
+
+
+def test_status_lists_who_to_remind(ws, plan):
+    submit(plan, ws, A, ReportPeriod(2023))
+    submit(plan, ws, B, ReportPeriod(2023), name="農林課_誤り.xlsx", change=set_actual("K-S1-3-01", "不明",
+                                                                                     ReportPeriod(2023)))
+    run_merge(ws)
+    result = CliRunner().invoke(cli, ["status", "-w", str(ws.root)], catch_exceptions=False)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "報告期間: 令和5年度 実績"
+    assert lines[1] == "提出済 1課、未提出 17課、要再提出 1課（対象 19課）"
+    assert any(line.startswith("  学校教育課（教育委員会事務局、内線") for line in lines)
+    assert any(line.startswith("  農林課（") and "農林課_誤り.xlsx を差し戻し" in line for line in lines)
+
+
+def test_override_is_shown_as_override(ws, plan):
+    submit(plan, ws, A, ReportPeriod(2023))
+    runner = CliRunner()
+    done = runner.invoke(cli, ["override", "K-S2-1-06", "A", "--reason", "速報値で達成を確認", "-w", str(ws.root)],
+                         catch_exceptions=False)
+    assert done.exit_code == 0
+    assert runner.invoke(cli, ["override", "K-S2-1-06", "Z", "-r", "x", "-w", str(ws.root)]).exit_code == 1
+    assert runner.invoke(cli, ["override", "K-S2-1-06", "A", "-w", str(ws.root)]).exit_code == 1
+    master = run_merge(ws).master
+    headers = sheet_rows(master, "KPI一覧")
+    book = openpyxl.load_workbook(master)["KPI一覧"]
+    names = [c.value for c in book[3]]
+    row = next(r for r in book.iter_rows(min_row=4, values_only=True) if r[names.index("指標ID")] == "K-S2-1-06")
+    assert row[names.index("手動評価")] == "A" and row[names.index("手動評価の理由")] == "速報値で達成を確認"
+    assert row[names.index("評価")].startswith("A ") and "手動で変更" in row[names.index("計算の根拠")]
+    assert headers
+
+
+def test_history_import_check_and_backup(ws, plan, tmp_path):
+    import xlsxwriter
+    old = tmp_path / "過去の実績.xlsx"
+    book = xlsxwriter.Workbook(str(old))
+    sheet = book.add_worksheet("実績")
+    rows = [("指標ID", "年度", "実績値"), ("K-S2-1-06", "R4", 358023), ("K-S2-02", "令和4年度", "120万人"),
+            ("K-XX", "R4", 1), ("K-S2-1-04", "R4", "60人")]
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            sheet.write(r, c, value)
+    book.close()
+    runner = CliRunner()
+    run_merge(ws)  # creates the history
+    result = runner.invoke(cli, ["history", "import", str(old), "-w", str(ws.root)], catch_exceptions=False)
+    assert result.exit_code == 1  # two rows could not be read, and are named
+    assert "過去の実績.xlsx: 2件の実績値を取り込みました（読めなかった行 2件）。" in result.output
+    assert "実績!A4" in result.output and "実績!C5" in result.output
+    history = History(ws.history_file)
+    actuals = history.annual_actuals()
+    history.close()
+    assert actuals["K-S2-02"][2022].value.number == 1_200_000
+    assert runner.invoke(cli, ["history", "check", "-w", str(ws.root)]).output == "履歴データベースに問題はありません。\n"
+    backup = tmp_path / "控え.sqlite3"
+    assert runner.invoke(cli, ["history", "backup", str(backup), "-w", str(ws.root)]).exit_code == 0
+    with sqlite3.connect(backup) as db:
+        assert db.execute("SELECT COUNT(*) FROM imported_actuals").fetchone()[0] == 2
+    master = run_merge(ws).master
+    headers = [c.value for c in openpyxl.load_workbook(master)["KPI一覧"][3]]
+    assert "令和4年度 実績" in headers
+
+
+def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):
+    from kpireport.errors import KpireportError
+    from kpireport.lock import workspace_lock
+
+    with workspace_lock(ws.lock_file):  # another merge is running
+        started = time.monotonic()
+        with pytest.raises(KpireportError, match="別の集計が実行中です（プロセス"):
+            run_merge(ws, lock_wait=0.5)
+        assert time.monotonic() - started >= 0.5
+    assert run_merge(ws).master.exists()  # once it is done, the next merge runs
