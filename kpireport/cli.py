@@ -133,9 +133,12 @@ def forms(workspace: Path, period: Optional[str], departments: tuple[str, ...]) 
 
 
 def _write_forms(ws: Workspace, period_text, departments, write_forms):
+    from kpireport.forms import previous_actuals
+
     plan = load_workspace_plan(ws)
     period = resolve_period(plan, period_text)
-    return write_forms(plan, period, ws.forms_folder(period), departments or None)
+    return write_forms(plan, period, ws.forms_folder(period), departments or None,
+                       previous=previous_actuals(ws.history_file, period))
 
 
 @cli.command()

@@ -21,6 +21,27 @@ LOCKED_FILL = "#F2F2F2"
 GUIDE_WIDTH = 76  # characters: one portrait A4 page at 100%
 
 
+def previous_actuals(history_file: Path, period: ReportPeriod) -> dict[str, str]:
+    """「令和4年度: 358,023人」 per KPI: the last accepted actual before ``period``, from the history."""
+    if not Path(history_file).exists():
+        return {}
+    from kpireport.period import parse_period
+    from kpireport.store import History
+    from kpireport.values import format_value
+
+    history = History(history_file)
+    try:
+        latest = history.latest_before_with_period(period.key)
+    finally:
+        history.close()
+    shown = {}
+    for kpi_id, (key, value) in latest.items():
+        earlier = parse_period(key)
+        label = earlier.label.replace(" 実績", "").replace(" 進捗（見込み）", "（見込み）") if earlier else key
+        shown[kpi_id] = f"{label}: {format_value(value)}"
+    return shown
+
+
 def write_forms(plan: Plan, period: ReportPeriod, folder: Path, departments: Optional[Iterable[str]] = None,
                 previous: Optional[dict[str, str]] = None, generated_at: Optional[dt.datetime] = None) -> list[Path]:
     """Write one form per department under ``folder``; return the paths written."""

@@ -260,6 +260,10 @@ class History:
 
     def latest_before(self, period_key: str) -> dict[str, Value]:
         """For each KPI, the latest accepted number from an earlier period (累計 and jump checks)."""
+        return {k: v for k, (_, v) in self.latest_before_with_period(period_key).items()}
+
+    def latest_before_with_period(self, period_key: str) -> dict[str, tuple[str, Value]]:
+        """Like latest_before, with the period key each value belongs to."""
         rows = self.db.execute(
             "SELECT v.kpi_id, s.period, v.status, v.raw, v.number, v.unit, v.scale"
             " FROM kpi_values v JOIN submissions s ON s.id = v.submission_id"
@@ -275,7 +279,7 @@ class History:
                 if _period_order(str(year)) < _period_order(period_key) and (
                         kpi_id not in best or _period_order(str(year)) > _period_order(best[kpi_id][0])):
                     best[kpi_id] = (str(year), stored.value)
-        return {k: v for k, (_, v) in best.items()}
+        return best
 
     def integrity(self) -> list[str]:
         """PRAGMA integrity_check and foreign keys; [] when healthy."""

@@ -237,3 +237,15 @@ def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):
             run_merge(ws, lock_wait=0.5)
         assert time.monotonic() - started >= 0.5
     assert run_merge(ws).master.exists()  # once it is done, the next merge runs
+
+
+def test_next_forms_show_the_last_accepted_actuals(ws, plan):
+    submit(plan, ws, A, SEPT)
+    run_merge(ws, period_text="2023-09")
+    result = CliRunner().invoke(cli, ["forms", "-w", str(ws.root), "--period", "2023-10", "--dept", A],
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    form = openpyxl.load_workbook(ws.input_templates / "令和5年10月_進捗" / "令和5年10月_進捗_観光政策課.xlsx")
+    sheet = form[fl.KPI_SHEET]
+    previous = sheet.cell(row_of(sheet, "K-S2-1-06"), column(fl.KPI_SHEET, "previous", SEPT)).value
+    assert previous.startswith("令和5年9月（見込み）: ") and previous.endswith("人")
