@@ -343,18 +343,14 @@ class _Check:
         next_step = _text(self.cell_value(sheet, cells["next_step"]))
         verification = _text(self.cell_value(sheet, cells["verification"]))
         ok = True
-        if not status:
-            self.add("init-status-missing", sheet=sheet, cell=place["status"], name=name)
-            ok = False
-        elif status not in fl.STATUSES:
-            self.add("init-status-invalid", sheet=sheet, cell=place["status"], value=status)
-            ok = False
-        if not next_step:
-            self.add("init-next-missing", sheet=sheet, cell=place["next_step"], name=name)
-            ok = False
-        elif next_step not in fl.NEXT_STEPS:
-            self.add("init-next-invalid", sheet=sheet, cell=place["next_step"], value=next_step)
-            ok = False
+        for key, value, choices, code in (("status", status, fl.STATUSES, "init-status"),
+                                          ("next_step", next_step, fl.NEXT_STEPS, "init-next")):
+            if not value:
+                self.add(f"{code}-missing", sheet=sheet, cell=place[key], name=name)
+                ok = False
+            elif value not in choices:
+                self.add(f"{code}-invalid", sheet=sheet, cell=place[key], value=value)
+                ok = False
         if status == "×未実施" and not verification:
             self.add("init-no-reason", sheet=sheet, cell=place["verification"], name=name)
         if next_step == "完了" and status in ("△一部実施", "×未実施"):
