@@ -67,7 +67,9 @@ INITIATIVE_COLUMNS = (
     FormColumn("content", "推進内容", 50, wrap=True),
     FormColumn("status", "実施状況", 12, is_input=True),
     FormColumn("next_step", "今後の取扱い", 12, is_input=True),
-    FormColumn("verification", "検証内容", 44, is_input=True, wrap=True),
+    FormColumn("verification", "検証内容", 36, is_input=True, wrap=True),
+    FormColumn("summary", "取組の概要（実績）", 40, is_input=True, wrap=True),
+    FormColumn("plan", "今後の取組内容とその理由", 40, is_input=True, wrap=True),
 )
 
 

@@ -276,7 +276,8 @@ class _Writer:
 
     def initiative_list(self) -> None:
         headers = [("計画", 10), ("施策", 40), ("取組ID", 12), ("推進内容", 50), ("担当課", 16), ("実施状況", 11),
-                   ("今後の取扱い", 11), ("検証内容", 40), ("提出", 10)]
+                   ("今後の取扱い", 11), ("検証内容", 40), ("取組の概要（実績）", 40), ("今後の取組内容とその理由", 40),
+                   ("提出", 10)]
         ws = self.sheet("取組一覧", headers)
         rows = []
         for initiative, entry in self.data.initiatives:
@@ -285,7 +286,8 @@ class _Writer:
             rows.append([info.short_name, labels.node_path(self.plan, initiative.node), initiative.id,
                          markers + initiative.content, "、".join(initiative.departments),
                          entry.status if entry else "", entry.next_step if entry else "",
-                         entry.verification if entry else "", "報告あり" if entry else "未報告"])
+                         entry.verification if entry else "", entry.summary if entry else "",
+                         entry.plan if entry else "", "報告あり" if entry else "未報告"])
         self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
 
     def narrative_list(self) -> None:

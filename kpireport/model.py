@@ -306,6 +306,8 @@ class InitiativeEntry:
     verification: str = ""
     sheet: str = ""
     row: int = 0
+    summary: str = ""  # 取り組んだ事業の概要（実績）
+    plan: str = ""  # 以降の取組内容とその理由
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS kpi_values (
 CREATE TABLE IF NOT EXISTS initiative_values (
     submission_id INTEGER NOT NULL REFERENCES submissions(id), initiative_id TEXT NOT NULL,
     status TEXT NOT NULL, next_step TEXT NOT NULL, verification TEXT NOT NULL, sheet TEXT NOT NULL,
-    row INTEGER NOT NULL, PRIMARY KEY (submission_id, initiative_id)
+    row INTEGER NOT NULL, summary TEXT NOT NULL DEFAULT '', plan TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (submission_id, initiative_id)
 );
 CREATE TABLE IF NOT EXISTS narratives (
     submission_id INTEGER NOT NULL REFERENCES submissions(id), node_id TEXT NOT NULL,
@@ -162,8 +163,8 @@ class History:
             [(sub_id, e.kpi_id, e.value.status, e.value.raw, _dec(e.value.number), e.value.unit, e.value.scale,
               int(e.provisional), e.as_of, e.remarks, e.reason, e.sheet, e.cell) for e in result.kpis])
         self.db.executemany(
-            "INSERT INTO initiative_values VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(sub_id, e.initiative_id, e.status, e.next_step, e.verification, e.sheet, e.row)
+            "INSERT INTO initiative_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sub_id, e.initiative_id, e.status, e.next_step, e.verification, e.sheet, e.row, e.summary, e.plan)
              for e in result.initiatives])
         self.db.executemany(
             "INSERT INTO narratives VALUES (?, ?, ?, ?, ?, ?)",
@@ -229,12 +230,12 @@ class History:
 
     def initiative_values(self, period: str) -> dict[str, list[InitiativeEntry]]:
         rows = self.db.execute(
-            "SELECT v.initiative_id, v.status, v.next_step, v.verification, v.sheet, v.row, s.department"
+            "SELECT v.initiative_id, v.status, v.next_step, v.verification, v.sheet, v.row, v.summary, v.plan"
             " FROM initiative_values v JOIN submissions s ON s.id = v.submission_id"
             " WHERE s.period = ? AND s.accepted = 1 AND s.superseded_by IS NULL ORDER BY s.id", (period,)).fetchall()
         result: dict[str, list[InitiativeEntry]] = {}
         for r in rows:
-            result.setdefault(r[0], []).append(InitiativeEntry(r[0], r[1], r[2], r[3], r[4], r[5]))
+            result.setdefault(r[0], []).append(InitiativeEntry(*r))
         return result
 
     def narratives(self, period: str) -> dict[str, list[NarrativeEntry]]:
