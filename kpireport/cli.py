@@ -200,6 +200,29 @@ def merge(inbox: Optional[Path], workspace: Path, period: Optional[str]) -> None
 @cli.command()
 @WORKSPACE_OPTION
 @PERIOD_OPTION
+@click.option("--sections", "-s", help="入れる章を「,」区切りで（表紙,達成状況,記載事項,本文,施策シート,取組状況 または "
+                                      "cover,status,legend,body,measures,appendix）。省略すると計画体系の設定どおり（既定は全部）。")
+def report(workspace: Path, period: Optional[str], sections: Optional[str]) -> None:
+    """審議会資料（Word）を作ります: output/report_<報告期間>.docx。
+
+    書式（フォント・大きさ・余白）は作業フォルダの templates/報告書ひな形.docx のスタイルで決まります。
+    Wordでそのファイルのスタイルを変えると、次に作る報告書に反映されます。
+
+    \b
+    例:
+      kpireport report
+      kpireport report --period R5 --sections 表紙,達成状況,本文
+    """
+    from kpireport.report_run import run_report
+
+    names = [x for x in sections.replace("、", ",").split(",")] if sections else None
+    path = _run(lambda: run_report(Workspace(workspace), period, names))
+    click.echo(f"審議会資料を作成しました: {path}")
+
+
+@cli.command()
+@WORKSPACE_OPTION
+@PERIOD_OPTION
 def status(workspace: Path, period: Optional[str]) -> None:
     """提出済み・未提出・要再提出の課を一覧にします（督促の連絡先つき）。
 

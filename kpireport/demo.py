@@ -31,6 +31,9 @@ def run_demo(directory: Path) -> list[str]:
     for folder in workspace.folders():  # a fresh run: nothing left from an earlier demo
         shutil.rmtree(folder)
         folder.mkdir()
+    shutil.rmtree(workspace.root / H28_FOLDER, ignore_errors=True)
+    for leftover in workspace.root.glob(workspace.history_file.name + "*"):
+        leftover.unlink()
     lines = [f"デモ用の作業フォルダを作成しました: {workspace.root.resolve()}",
              f"1. 計画体系: {workspace.plan_file}（埋め込みの例: 美祢市 基本計画・総合戦略、サンプルデータ）"]
     check = load_plan(workspace.plan_file)
@@ -45,8 +48,37 @@ def run_demo(directory: Path) -> list[str]:
     period = ReportPeriod(plan.settings.actual_year)
     lines += _forms_and_submissions(workspace, plan, period)
     lines += _merge(workspace)
-    lines.append("この版で動く段階はここまでです（審議会資料（Word）は今後の版で追加します）。")
+    lines += _report(workspace)
+    lines += _second_example(workspace.root / H28_FOLDER)
     return lines
+
+
+H28_FOLDER = "第1期総合戦略_平成28年度"
+
+
+def _report(workspace: Workspace) -> list[str]:
+    from kpireport.report_run import run_report
+
+    return [f"6. 審議会資料: {run_report(workspace)}"]
+
+
+def _second_example(root: Path) -> list[str]:
+    """Seed 001: the 第1期 strategy's 平成28年度 record, reported as measure sheets."""
+    from kpireport.demo_records import example_h28_document, record_example_h28
+    from kpireport.report_run import run_report
+    from kpireport.store import History
+    from kpireport.workspace import load_workspace_plan
+
+    workspace = init_workspace(root, force=True, document=example_h28_document())
+    plan = load_workspace_plan(workspace)
+    history = History(workspace.history_file)
+    try:
+        period = record_example_h28(plan, history)
+    finally:
+        history.close()
+    report = run_report(workspace, period.key, ["表紙", "達成状況", "施策シート"])
+    return [f"7. 2つ目の例（第1期総合戦略 {period.label}、公表資料の記録）: {workspace.root}",
+            f"   施策シート: {report}"]
 
 
 def _merge(workspace: Workspace) -> list[str]:

@@ -24,7 +24,7 @@ def node_path(plan: Plan, node_id: str) -> str:
 def value_text(value: Value) -> str:
     """A plan value as the plan wrote it when that text is faithful, else formatted."""
     if value.status == "none":
-        return NO_VALUE
+        return value.raw.strip() or NO_VALUE  # as written: "-", "—"
     raw = value.raw.strip()
     if raw:
         again = parse_value(raw)

@@ -17,7 +17,7 @@ from kpireport.atomic import atomic_path
 from kpireport.errors import KpireportError
 from kpireport.findings_text import SEVERITY_LABEL
 from kpireport.form_layout import STATUSES
-from kpireport.master_data import MasterData
+from kpireport.master_data import MasterData, grade_counts
 from kpireport.model import Grade, Plan
 from kpireport.text_layout import row_height
 from kpireport.values import SCALES, format_value, format_year
@@ -135,7 +135,7 @@ class _Writer:
         last_col = 1 + 2 * len(grades)
         ws.write_string(0, 0, f"{settings.city}　{self.data.period.label}　KPIの達成状況", self.f["title"])
         ws.merge_range(1, 0, 1, last_col, f"集計日時: {self.data.merged_at.replace('T', ' ')}　評価の方法: "
-                       f"{_method_note(self.plan)}", self.f["note_wrap"])
+                       f"{method_note(self.plan)}", self.f["note_wrap"])
         ws.set_row(1, 30)
         ws.set_column(0, 0, 44)
         ws.set_column(1, 20, 9)
@@ -158,7 +158,7 @@ class _Writer:
             first_data = row + 1
             for top in tops + [None]:
                 row += 1
-                counts = self.grade_counts(info.id, top.id if top else None)
+                counts = grade_counts(self.data, info.id, top.id if top else None)
                 total = sum(counts.values())
                 name = labels.node_heading(self.plan, top) if top else "合計"
                 self.put(ws, row, 0, name, self.f["wrap"])
@@ -172,19 +172,6 @@ class _Writer:
             row += 18 if tops else 2
             row = self.initiative_counts(ws, info.id, tops, row)
             row += 2
-
-    def grade_counts(self, plan_id: str, top_id: Optional[str]) -> dict[str, int]:
-        """Grades of the KPIs listed under a top-level node (each KPI once per node), or the whole plan."""
-        seen: dict[str, str] = {}
-        for r in self.data.kpi_rows:
-            path = self.plan.path(r.node_id)
-            if path[0].plan != plan_id or (top_id and path[0].id != top_id):
-                continue
-            seen[r.kpi.id] = self.data.evaluations[r.kpi.id].grade
-        counts: dict[str, int] = {}
-        for grade in seen.values():
-            counts[grade] = counts.get(grade, 0) + 1
-        return counts
 
     def grade_chart(self, ws, name: str, header: int, first: int, last: int, grades: list[Grade], after: int) -> None:
         chart = self.wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
@@ -286,8 +273,8 @@ class _Writer:
             rows.append([info.short_name, labels.node_path(self.plan, initiative.node), initiative.id,
                          markers + initiative.content, "、".join(initiative.departments),
                          entry.status if entry else "", entry.next_step if entry else "",
-                         entry.verification if entry else "", entry.summary if entry else "",
-                         entry.plan if entry else "", "報告あり" if entry else "未報告"])
+                         entry.verification if entry else "", (entry.summary or "") if entry else "",
+                         (entry.plan or "") if entry else "", "報告あり" if entry else "未報告"])
         self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
 
     def narrative_list(self) -> None:
@@ -362,7 +349,7 @@ def _remarks(stored) -> str:
     return "／".join(parts)
 
 
-def _method_note(plan: Plan) -> str:
+def method_note(plan: Plan) -> str:
     parts = []
     for g in plan.grades:
         rule = {"final_reached": f"達成率{g.threshold}%以上", "on_pace": f"想定に対する進捗{g.threshold}%以上",

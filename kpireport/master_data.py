@@ -201,3 +201,16 @@ def grade_tally(data: MasterData) -> str:
         counts[evaluation.grade] = counts.get(evaluation.grade, 0) + 1
     labels_by_code = {g.code: g.label for g in data.plan.grades}
     return "、".join(f"{code} {labels_by_code.get(code, '')} {n}件" for code, n in counts.items())
+
+
+def grade_counts(data: MasterData, plan_id: str, top_id: Optional[str] = None) -> dict[str, int]:
+    """Grades of the KPIs listed under a top-level node (each KPI once), or in the whole plan."""
+    seen: dict[str, str] = {}
+    for row in data.kpi_rows:
+        top = data.plan.path(row.node_id)[0]
+        if top.plan == plan_id and (top_id is None or top.id == top_id):
+            seen[row.kpi.id] = data.evaluations[row.kpi.id].grade
+    counts: dict[str, int] = {}
+    for grade in seen.values():
+        counts[grade] = counts.get(grade, 0) + 1
+    return counts

@@ -189,6 +189,11 @@ class Settings:
     jump_warning_ratio: Decimal = Decimal(3)
     narrative_max_lines: int = 6
     narrative_max_chars: int = 80
+    report_sections: tuple[str, ...] = ()  # () = every section
+    status_title: str = "基本計画と総合戦略の指標（KPI）の達成状況"
+    legend_title: str = "次ページからの記載事項"
+    measures_title: str = "具体的施策の取組状況"
+    appendix_title: str = "取組の実施状況"
     form_password: str = ""
     note: str = ""
 
@@ -306,8 +311,8 @@ class InitiativeEntry:
     verification: str = ""
     sheet: str = ""
     row: int = 0
-    summary: str = ""  # 取り組んだ事業の概要（実績）
-    plan: str = ""  # 以降の取組内容とその理由
+    summary: Optional[str] = None  # 取り組んだ事業の概要（実績）; None = not reported, "" = reported empty
+    plan: Optional[str] = None  # 以降の取組内容とその理由
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,9 @@ class _Builder:
             deadline=str(raw.get("deadline", "")), planning_office=str(raw.get("planning_office", "")),
             narrative_max_lines=_int(raw.get("narrative_max_lines"), 6),
             narrative_max_chars=_int(raw.get("narrative_max_chars"), 80),
+            report_sections=tuple(x for x in raw.get("report_sections") or () if isinstance(x, str)),
+            **{key: str(raw[key]) for key in ("status_title", "legend_title", "measures_title", "appendix_title")
+               if isinstance(raw.get(key), str) and raw[key].strip()},
             evaluation_method=str(raw.get("evaluation_method", "線形")),
             maintain_tolerance=_decimal(raw.get("maintain_tolerance"), Decimal(0)),
             jump_warning_ratio=_decimal(raw.get("jump_warning_ratio"), Decimal(3)),
@@ -387,7 +390,8 @@ class _Builder:
         if target_type != "値" or not (baseline.is_number and target.is_number):
             return
         if target.number == baseline.number:
-            self.report("plan-target-equals-baseline", "kpis", index, "target", r.get("target"))
+            if target.cumulative == baseline.cumulative:  # 2社 → 2社 (5年間累計) is growth, not 維持
+                self.report("plan-target-equals-baseline", "kpis", index, "target", r.get("target"))
             return
         direction = r.get("direction")
         if (direction == "増加" and target.number < baseline.number) or (

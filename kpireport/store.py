@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS kpi_values (
 CREATE TABLE IF NOT EXISTS initiative_values (
     submission_id INTEGER NOT NULL REFERENCES submissions(id), initiative_id TEXT NOT NULL,
     status TEXT NOT NULL, next_step TEXT NOT NULL, verification TEXT NOT NULL, sheet TEXT NOT NULL,
-    row INTEGER NOT NULL, summary TEXT NOT NULL DEFAULT '', plan TEXT NOT NULL DEFAULT '',
+    row INTEGER NOT NULL, summary TEXT, plan TEXT,
     PRIMARY KEY (submission_id, initiative_id)
 );
 CREATE TABLE IF NOT EXISTS narratives (

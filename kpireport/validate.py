@@ -358,8 +358,8 @@ class _Check:
         if next_step in ("廃止", "変更") and not verification:
             self.add("init-no-explanation", sheet=sheet, cell=place["verification"], value=next_step)
         if ok:
-            summary = _text(self.cell_value(sheet, cells["summary"]))
-            plan_text = _text(self.cell_value(sheet, cells["plan"]))
+            summary = _text(self.cell_value(sheet, cells["summary"])) or None
+            plan_text = _text(self.cell_value(sheet, cells["plan"])) or None
             self.initiatives.append(InitiativeEntry(ident, status, next_step, verification, sheet, r, summary, plan_text))
 
     def check_narrative(self, sheet: str, ident: str, layout: fl.DataSheet, cells, places: dict[str, str],

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any, Optional
 
+import datetime as _dt
+
 from japanera import ERA_DATA_GENERAL
 
 from .model import Period, Value
@@ -200,13 +202,20 @@ def _era_of(year: int):
     return None
 
 
-def format_year(year: int, style: str = "long", fiscal: bool = True) -> str:
-    """Write a western year as an era year: 2023 -> '令和5年度'; style='short': 2014 -> 'H26'."""
+def format_year(year: int, style: str = "long", fiscal: bool = True, era_of_year: Optional[int] = None) -> str:
+    """Write a western year as an era year: 2023 -> '令和5年度'; style='short': 2014 -> 'H26'.
+
+    ``era_of_year``: keep the era of that year while the year still began in it, as documents
+    written in that era do (a plan of 2015 writes its 2019 target as 'H31', not 'R1').
+    """
     try:
         year = int(year)
     except Exception:
         return str(year)
     era = _era_of(year)
+    base = _era_of(era_of_year) if era_of_year is not None else None
+    if base is not None and base.since.year <= year and (base.until is None or _dt.date(year, 1, 1) < base.until):
+        era = base
     suffix = "年度" if fiscal else "年"
     if era is None:
         return str(year) if style == "short" else f"{year}{suffix}"

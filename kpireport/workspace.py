@@ -64,8 +64,9 @@ def example_document() -> dict:
     return load_yaml(example_path().read_text(encoding="utf-8"))
 
 
-def init_workspace(root: Path, *, blank: bool = False, force: bool = False) -> Workspace:
-    """Create the folders and the plan workbook (the embedded example, or blank)."""
+def init_workspace(root: Path, *, blank: bool = False, force: bool = False,
+                   document: dict | None = None) -> Workspace:
+    """Create the folders and the plan workbook (the embedded example, blank, or ``document``)."""
     workspace = Workspace(Path(root))
     if workspace.plan_file.exists() and not force:
         raise KpireportError(
@@ -73,11 +74,25 @@ def init_workspace(root: Path, *, blank: bool = False, force: bool = False) -> W
     try:
         for folder in (workspace.root, *workspace.folders()):
             folder.mkdir(parents=True, exist_ok=True)
-        write_plan_workbook(empty_document() if blank else example_document(), workspace.plan_file)
+        chosen = document if document is not None else empty_document() if blank else example_document()
+        write_plan_workbook(chosen, workspace.plan_file)
+        _copy_report_template(workspace)
     except OSError as exc:
         raise KpireportError(f"作業フォルダ {workspace.root} を作成できません（{exc.strerror or exc}）。"
                              "書き込みできる場所を指定してください。") from exc
     return workspace
+
+
+def _copy_report_template(workspace: Workspace) -> None:
+    """The city restyles its report by editing this copy's styles in Word."""
+    import shutil
+
+    from kpireport.council.document import PACKAGED_TEMPLATE, WORKSPACE_TEMPLATE
+
+    target = workspace.root / WORKSPACE_TEMPLATE
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PACKAGED_TEMPLATE, target)
 
 
 def load_workspace_plan(workspace: Workspace) -> Plan:

@@ -1,0 +1,1 @@
+"""The Word report in the council layout (python-docx): sections as small functions."""

@@ -1,0 +1,292 @@
+"""Grade charts for the council report: horizontal stacked bars rendered to PNG bytes.
+
+The chart counts the KPIs in each achievement grade per top-level node (基本目標1…5) of a plan.
+Japanese text is drawn with IPAexGothic, the font file shipped inside the ``matplotlib-fontja``
+package, so a machine without Japanese system fonts shows no tofu.
+
+Nothing here touches global matplotlib state:
+
+* ``matplotlib_fontja`` is never imported (its ``__init__`` calls ``japanize()``, which registers
+  the font and rewrites ``rcParams['font.family']`` for the whole process); the font file is
+  located through the package's import spec instead.
+* No pyplot and no ``matplotlib.use``: the figure is a plain ``matplotlib.figure.Figure`` drawn by
+  ``FigureCanvasAgg``.
+* Every text artist gets an explicit ``FontProperties(fname=...)``, and the figure is built
+  inside ``matplotlib.style.context("default")`` so rcParams that other code may have changed
+  (style sheets, font sizes, colours) do not leak into the chart; the context restores them.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import io
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib.style
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+FONT_PACKAGE = "matplotlib_fontja"
+FONT_DISTRIBUTION = "matplotlib-fontja"
+FONT_FILE = "ipaexg.ttf"
+
+MM_PER_INCH = 25.4
+BAR_MM = 9.0            # height per category bar
+MARGIN_MM = 32.0        # title, x axis, legend and padding
+LABEL_WIDTH = 18.0      # category label line width in full-width characters
+LABEL_LINES = 2
+MIN_LABELED_SHARE = 8.0  # segments at least this wide (% of the axis) show their count
+
+TITLE_PT = 11.0
+MIN_TITLE_PT = 7.0
+LABEL_PT = 8.5
+LABEL_GAP_PT = 5.0
+TICK_PT = 8.0
+SEGMENT_PT = 8.0
+LEGEND_PT = 8.5
+MIN_LEGEND_PT = 6.0
+
+EMPTY_TEXT = "対象なし"
+EMPTY_COLOUR = "#7F7F7F"
+GRID_COLOUR = "#D9D9D9"
+AXIS_COLOUR = "#595959"
+
+# Characters that must not start a line (closing brackets, punctuation, small kana, prolonged sound)
+# and that must not end one (opening brackets), after JIS X 4051 kinsoku rules.
+_NO_LINE_START = set("、。，．,.：；:;！？!?)）]］}｝〕〉》」』】〙〗〟’”・ー‐–—〜～々ゝゞヽヾ"
+                     "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ…‥%％")
+_NO_LINE_END = set("(（[［{｛〔〈《「『【〘〖〝‘“")
+_SPACES = (" ", "\u3000")
+_OPENING = set("「『（(【〈《")
+_CLOSING = set("」』）)】〉》、，,")
+
+
+# --- font -------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def font_path() -> Path:
+    """The IPAexGothic font file shipped by ``matplotlib-fontja`` (found without importing it)."""
+    spec = importlib.util.find_spec(FONT_PACKAGE)
+    if spec is not None:
+        for folder in spec.submodule_search_locations or []:
+            candidate = Path(folder) / "fonts" / FONT_FILE
+            if candidate.is_file():
+                return candidate
+    try:
+        files = importlib.metadata.files(FONT_DISTRIBUTION) or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    for file in files:
+        if file.name == FONT_FILE:
+            candidate = Path(file.locate())
+            if candidate.is_file():
+                return candidate
+    raise FileNotFoundError(
+        f"the Japanese font {FONT_FILE} was not found: install the package {FONT_DISTRIBUTION}")
+
+
+def _font(size: float) -> FontProperties:
+    return FontProperties(fname=str(font_path()), size=size)
+
+
+# --- labels -----------------------------------------------------------------------------------------
+
+def _char_width(ch: str) -> float:
+    """Width in full-width characters: wide and ambiguous (Japanese) characters 1, others 0.5."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("F", "W", "A") else 0.5
+
+
+def _text_width(text: str) -> float:
+    return sum(_char_width(ch) for ch in text)
+
+
+def _fit(text: str, limit: float) -> int:
+    """How many leading characters of text fit in limit full-width characters."""
+    used = 0.0
+    for i, ch in enumerate(text):
+        used += _char_width(ch)
+        if used > limit:
+            return i
+    return len(text)
+
+
+def _shorten(text: str, limit: float) -> str:
+    """text cut to limit full-width characters, ending with 「…」 when something was dropped."""
+    if _text_width(text) <= limit:
+        return text
+    return text[:_fit(text, limit - 1)].rstrip() + "…"
+
+
+def wrap_label(text: str, width: float = LABEL_WIDTH) -> str:
+    """A category label on at most two lines of about ``width`` full-width characters.
+
+    Breaks at a space, before an opening bracket or after a closing bracket or comma when both
+    parts then fit (「重点戦略3 「結婚・産み育てたい！」」 / 「願いが叶う環境の充実」), otherwise
+    fills the first line, moving the break so that a closing bracket or punctuation mark
+    does not start the second line. A second line that is still too long ends in 「…」; the
+    first line, which holds the goal's number, is never shortened.
+    """
+    text = " ".join(text.split())
+    if _text_width(text) <= width:
+        return text
+    # Natural break points: at a space (dropped), before an opening bracket, after a closing
+    # bracket or a comma; the latest one at which both lines fit wins.
+    breaks: list[tuple[int, int]] = []  # (end of the first line, start of the second)
+    for i in range(1, len(text)):
+        if text[i] in _SPACES:
+            breaks.append((i, i + 1))
+        elif text[i] in _OPENING or text[i - 1] in _CLOSING:
+            breaks.append((i, i))
+    for end, start in reversed(breaks):
+        first, rest = text[:end].rstrip(), text[start:].lstrip()
+        if first and rest and _text_width(first) <= width and _text_width(rest) <= width:
+            return f"{first}\n{rest}"
+    cut = _fit(text, width)
+    while cut > 1 and (text[cut] in _NO_LINE_START or text[cut - 1] in _NO_LINE_END):
+        cut -= 1
+    first, rest = text[:cut].rstrip(), text[cut:].lstrip()
+    lines = [first]
+    while rest and len(lines) < LABEL_LINES - 1:  # room for more lines if LABEL_LINES grows
+        n = _fit(rest, width)
+        lines.append(rest[:n])
+        rest = rest[n:]
+    lines.append(_shorten(rest, width))
+    return "\n".join(line for line in lines if line)
+
+
+# --- chart ------------------------------------------------------------------------------------------
+
+def _text_colour(fill: str) -> str:
+    """Black or white, whichever reads better on the fill colour."""
+    r, g, b = to_rgb(fill)
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#FFFFFF"
+
+
+def _check(categories: list[str], series: list[tuple[str, str, list[int]]]) -> None:
+    if not categories:
+        raise ValueError("a grade chart needs at least one category")
+    if not series:
+        raise ValueError("a grade chart needs at least one series")
+    for label, colour, counts in series:
+        if len(counts) != len(categories):
+            raise ValueError(f"series {label!r} has {len(counts)} counts for {len(categories)} categories")
+        if any(c < 0 for c in counts):
+            raise ValueError(f"series {label!r} has a negative count")
+        to_rgb(colour)  # raises ValueError for a colour matplotlib does not know
+
+
+def _build_figure(title: str, categories: list[str], series: list[tuple[str, str, list[int]]],
+                  percent: bool = True, width_mm: float = 160, dpi: int = 200) -> Figure:
+    """The chart as a Figure with an Agg canvas, laid out and drawn once (used by grade_chart_png)."""
+    _check(categories, series)
+    with matplotlib.style.context("default"):
+        return _draw(title, categories, series, percent, width_mm, dpi)
+
+
+def _draw(title: str, categories: list[str], series: list[tuple[str, str, list[int]]],
+          percent: bool, width_mm: float, dpi: int) -> Figure:
+    height_mm = MARGIN_MM + BAR_MM * len(categories)
+    fig = Figure(figsize=(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH), dpi=dpi,
+                 layout="constrained", facecolor="white")
+    FigureCanvasAgg(fig)
+    fig.get_layout_engine().set(w_pad=2 / 72, h_pad=4 / 72, hspace=0, wspace=0)
+    ax = fig.add_subplot()
+
+    n = len(categories)
+    totals = [sum(s[2][i] for s in series) for i in range(n)]
+    ys = list(range(n))
+    if percent:
+        span = 100.0
+        ticks = list(range(0, 101, 20))
+        tick_labels = [f"{t}%" for t in ticks]
+    else:
+        ticks = [int(t) for t in MaxNLocator(nbins=6, integer=True).tick_values(0, max(max(totals), 1))
+                 if t >= 0]
+        span = float(max(ticks[-1], max(totals), 1))
+        tick_labels = [str(t) for t in ticks]
+    left = [0.0] * n
+    handles = []
+    for label, colour, counts in series:
+        widths = [(c / totals[i] * 100.0 if totals[i] else 0.0) if percent else float(c)
+                  for i, c in enumerate(counts)]
+        ax.barh(ys, widths, left=left, height=0.62, color=colour, edgecolor="white",
+                       linewidth=0.6, zorder=2)
+        ink = _text_colour(colour)
+        for i, (count, w) in enumerate(zip(counts, widths)):
+            if count and w / span * 100.0 >= MIN_LABELED_SHARE:
+                ax.text(left[i] + w / 2, i, str(count), ha="center", va="center", color=ink,
+                        fontproperties=_font(SEGMENT_PT), zorder=3)
+        left = [a + b for a, b in zip(left, widths)]
+        handles.append(Patch(facecolor=colour, edgecolor="none", label=label))
+    for i, total in enumerate(totals):
+        if not total:
+            ax.text(span * 0.01, i, EMPTY_TEXT, ha="left", va="center", color=EMPTY_COLOUR,
+                    fontproperties=_font(SEGMENT_PT), zorder=3)
+
+    ax.set_ylim(n - 0.5, -0.5)  # first category at the top
+    ax.set_yticks(ys, [wrap_label(c) for c in categories], fontproperties=_font(LABEL_PT),
+                  linespacing=1.15)
+    # Labels left-aligned in one column: pad the ticks by the widest label and anchor them left.
+    renderer = fig.canvas.get_renderer()
+    widest = max(t.get_window_extent(renderer).width for t in ax.get_yticklabels())
+    for t in ax.get_yticklabels():
+        t.set_horizontalalignment("left")
+    ax.tick_params(axis="y", length=0, pad=widest * 72 / fig.dpi + LABEL_GAP_PT)
+    ax.set_xticks(ticks, tick_labels, fontproperties=_font(TICK_PT), color=AXIS_COLOUR)
+    ax.tick_params(axis="x", length=3, color=AXIS_COLOUR)
+    ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.6, zorder=0)
+    ax.set_axisbelow(True)
+    ax.set_xlim(0, span)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(AXIS_COLOUR)
+        ax.spines[side].set_linewidth(0.8)
+
+    # Title at the top and legend below (one row, series order), both centred on the figure and
+    # shrunk step by step while wider than it.
+    limit = fig.bbox.width * 0.98
+    renderer = fig.canvas.get_renderer()
+    if title:
+        size = TITLE_PT
+        while True:
+            heading = fig.suptitle(title, fontproperties=_font(size))
+            if heading.get_window_extent(renderer).width <= limit or size <= MIN_TITLE_PT:
+                break
+            size -= 0.5
+    size = LEGEND_PT
+    while True:
+        legend = fig.legend(handles=handles, loc="outside lower center", ncols=len(handles),
+                            frameon=False, prop=_font(size), handlelength=1.4, handleheight=1.0,
+                            handletextpad=0.5, columnspacing=1.4 * size / LEGEND_PT,
+                            borderaxespad=0.2)
+        fig.draw(renderer)
+        if legend.get_window_extent(renderer).width <= limit or size <= MIN_LEGEND_PT:
+            break
+        legend.remove()
+        size -= 0.5
+    return fig
+
+
+def grade_chart_png(title: str, categories: list[str], series: list[tuple[str, str, list[int]]],
+                    percent: bool = True, width_mm: float = 160, dpi: int = 200) -> bytes:
+    """Horizontal stacked bars of grade counts per category, as deterministic PNG bytes.
+
+    categories: bar labels, top to bottom (long ones wrapped onto two lines).
+    series: (legend label, colour, counts per category) in grade order, stacked left to right.
+    percent: bars show shares (0–100%, counts inside segments of 8% or more); else raw counts.
+    The image is width_mm wide at dpi, about 9 mm per bar high plus margins for title,
+    axis and legend. The same input gives the same bytes (no software or date metadata).
+    """
+    with matplotlib.style.context("default"):
+        fig = _build_figure(title, categories, series, percent=percent, width_mm=width_mm, dpi=dpi)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white",
+                    metadata={"Software": None})
+    return buf.getvalue()

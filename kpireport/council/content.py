@@ -1,0 +1,95 @@
+"""What the report sections show, derived from the master data (no layout here)."""
+from __future__ import annotations
+
+from kpireport.council import texts
+from kpireport.labels import value_text
+from kpireport.master_data import KpiRow, MasterData
+from kpireport.model import Node
+from kpireport.values import format_year
+
+
+def descendants(data: MasterData, node_id: str) -> set[str]:
+    found, todo = {node_id}, [node_id]
+    while todo:
+        current = todo.pop()
+        for child in data.plan.children(current):
+            found.add(child.id)
+            todo.append(child.id)
+    return found
+
+
+def kpis_under(data: MasterData, node_id: str) -> list[KpiRow]:
+    """KPI rows listed in ``node_id``'s subtree, each KPI once, in tree order."""
+    inside = descendants(data, node_id)
+    rows, seen = [], set()
+    for row in data.kpi_rows:
+        if row.node_id in inside and row.kpi.id not in seen:
+            seen.add(row.kpi.id)
+            rows.append(row)
+    return rows
+
+
+def submitted_departments(data: MasterData) -> set[str]:
+    return {s.department for s in data.statuses if s.current is not None}
+
+
+def actual_text(data: MasterData, kpi_id: str, owners: tuple[str, ...]) -> str:
+    stored = data.values.get(kpi_id)
+    if stored is None:
+        submitted = submitted_departments(data)
+        return texts.NOT_SUBMITTED if not any(o in submitted for o in owners) else texts.NO_VALUE
+    text = value_text(stored.value)
+    if stored.value.status == "none" and stored.reason:
+        text = f"{texts.NO_VALUE}（{stored.reason}）"
+    return text + (texts.PROVISIONAL if stored.provisional else "")
+
+
+def grade_text(data: MasterData, kpi_id: str) -> str:
+    evaluation = data.evaluations[kpi_id]
+    text = f"{evaluation.grade} {evaluation.label}"
+    return text + texts.OVERRIDE_MARK if evaluation.override else text
+
+
+def rate_text(data: MasterData, kpi_id: str) -> str:
+    rate = data.evaluations[kpi_id].rate
+    return f"{rate}%" if rate is not None else texts.NO_VALUE
+
+
+def override_notes(data: MasterData, rows: list[KpiRow]) -> list[str]:
+    notes = []
+    for row in rows:
+        evaluation = data.evaluations[row.kpi.id]
+        if evaluation.override:
+            notes.append(f"{texts.OVERRIDE_MARK}{row.kpi.name}: 手動で「{evaluation.grade} {evaluation.label}」"
+                         f"（計算上は「{evaluation.computed_grade}」、理由: {evaluation.override.reason}）")
+    return notes
+
+
+def measures_line(data: MasterData, node: Node) -> str:
+    """「①観光の振興／②国際観光の推進／③おもてなしの向上」."""
+    children = data.plan.children(node.id)
+    return "／".join(f"{c.number}{c.title}" for c in children)
+
+
+def year_labels(data: MasterData) -> tuple[str, str]:
+    year = data.period.fiscal_year
+    return format_year(year), format_year(year + 1)
+
+
+def missing_summary(data: MasterData) -> list[str]:
+    """What the report could not show, for its first page."""
+    lines = []
+    missing = [s.department for s in data.statuses if s.current is None]
+    if missing:
+        lines.append(f"未提出の課（{len(missing)}課）: {'、'.join(missing)}")
+    no_actual = [k for k in data.plan.kpis if not (data.values.get(k.id) and data.values[k.id].value.is_number)]
+    if no_actual:
+        lines.append(f"実績値のない指標: {len(no_actual)}件（表では「{texts.NOT_SUBMITTED}」または「{texts.NO_VALUE}」）")
+    narrative_nodes = [n for n in data.plan.nodes if n.departments]
+    no_text = [n for n in narrative_nodes if n.id not in data.narratives]
+    if no_text:
+        lines.append(f"記述のない項目: {len(no_text)}件（本文では「{texts.NO_TEXT}」）")
+    no_status = [i for i, e in data.initiatives if e is None]
+    if no_status:
+        lines.append(f"実施状況の報告がない取組: {len(no_status)}件")
+    return lines

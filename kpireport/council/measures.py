@@ -1,0 +1,71 @@
+"""5. Measure sheets in the layout of seed 001: per measure, its 内容, a KPI table
+(名称 / 現状値 / <year>年度末値 / 目標値(<year>)), the 事業 done this year and the 事業 planned next."""
+from __future__ import annotations
+
+from collections import Counter
+
+from kpireport.council import content, texts
+from kpireport.council.document import heading, page_break, table, toc
+from kpireport.labels import value_text
+from kpireport.master_data import MasterData
+from kpireport.values import format_year
+
+
+def measure_nodes(data: MasterData) -> list:
+    """Leaf nodes that carry their own KPIs or initiatives (a measure sheet each)."""
+    plan = data.plan
+    own_kpis = {k.node for k in plan.kpis}
+    own_initiatives = {i.node for i in plan.initiatives}
+    return [n for n in plan.nodes if not plan.children(n.id) and (n.id in own_kpis or n.id in own_initiatives)]
+
+
+def add(doc, data: MasterData) -> None:
+    nodes = measure_nodes(data)
+    if not nodes:
+        return
+    heading(doc, data.plan.settings.measures_title, 1)
+    toc(doc, "2-2", "目次（施策シート）")
+    page_break(doc)
+    for node in nodes:
+        sheet(doc, data, node)
+        page_break(doc)
+
+
+def sheet(doc, data: MasterData, node) -> None:
+    plan = data.plan
+    info = plan.plan(node.plan)
+    era = info.start_year or None
+    heading(doc, f"{node.label(info)} {node.number} {node.title}", 2)
+    table(doc, ["内容"], [[node.description or texts.NO_TEXT]], [170])
+    kpis = [k for k in plan.kpis if k.node == node.id] + [k for k in plan.kpis if node.id in k.reposted_under]
+    year = data.period.fiscal_year
+    if kpis:
+        common = Counter(k.target_year for k in kpis).most_common(1)[0][0]
+        target_head = f"目標値({format_year(common, 'short', era_of_year=era)})"
+        rows = []
+        for kpi in kpis:
+            target = value_text(kpi.target)
+            if kpi.target_year != common:
+                target += f"（{format_year(kpi.target_year, 'short', era_of_year=era)}）"
+            rows.append([kpi.name, value_text(kpi.baseline), content.actual_text(data, kpi.id, kpi.departments), target])
+        table(doc, ["名称", "現状値", f"{format_year(year, era_of_year=era)}末値", target_head], rows, [70, 33, 33, 34])
+    else:
+        table(doc, ["名称"], [[texts.NO_KPI]], [170])
+    entries = {i.id: e for i, e in data.initiatives}
+    initiatives = [i for i in plan.initiatives if i.node == node.id]
+    done = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].summary is not None]
+    planned = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].plan is not None]
+    year_label = format_year(year, era_of_year=era)
+    next_label = format_year(year + 1, era_of_year=era)
+    _works(doc, texts.measures_done_title(year_label), done, initiatives, "summary")
+    _works(doc, texts.measures_next_title(next_label), planned, initiatives, "plan")
+
+
+def _works(doc, title: str, with_text, initiatives, field: str) -> None:
+    if with_text:
+        rows = [[i.content, getattr(e, field) or texts.NO_TEXT] for i, e in with_text]
+    elif initiatives:
+        rows = [[i.content, texts.NO_TEXT] for i in initiatives]
+    else:
+        rows = [[texts.NO_INITIATIVE, ""]]
+    table(doc, [title, ""], rows, [60, 110])

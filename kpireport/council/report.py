@@ -1,0 +1,44 @@
+"""Assemble the council report from its sections on the base document, and save it atomically."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Optional
+
+from kpireport.atomic import atomic_path
+from kpireport.council import appendix, body, cover, legend, measures, status
+from kpireport.council.document import new_document, page_break, remove_trailing_break, toc
+from kpireport.errors import KpireportError
+from kpireport.master_data import MasterData
+
+# section name (as in the plan workbook's 「報告書の章」) -> (English alias, writer)
+SECTIONS = {"表紙": ("cover", cover.add), "達成状況": ("status", status.add), "記載事項": ("legend", legend.add),
+            "本文": ("body", body.add), "施策シート": ("measures", measures.add), "取組状況": ("appendix", appendix.add)}
+
+
+def resolve_sections(names: Optional[Iterable[str]], data: MasterData) -> list[str]:
+    """Section names in report order, from the command line, else the settings, else all."""
+    wanted = [n.strip() for n in (names or data.plan.settings.report_sections or SECTIONS) if n.strip()]
+    aliases = {alias: name for name, (alias, _) in SECTIONS.items()}
+    chosen = []
+    for name in wanted:
+        name = aliases.get(name, name)
+        if name not in SECTIONS:
+            raise KpireportError(f"章「{name}」はありません。{'、'.join(SECTIONS)} から選んでください。")
+        chosen.append(name)
+    return [name for name in SECTIONS if name in chosen]
+
+
+def write_report(data: MasterData, template: Path, path: Path, sections: Optional[Iterable[str]] = None) -> Path:
+    doc = new_document(template)
+    for name in resolve_sections(sections, data):
+        SECTIONS[name][1](doc, data)
+        if name == "表紙":
+            toc(doc, "1-1", "目次")
+            page_break(doc)
+    remove_trailing_break(doc)
+    try:
+        with atomic_path(path) as tmp:
+            doc.save(str(tmp))
+    except OSError as exc:
+        raise KpireportError(f"{path} に書き込めません（{exc.strerror or exc}）。フォルダの空き容量と書き込み権限を確認してください。") from exc
+    return path

@@ -1,0 +1,208 @@
+"""The Word report in the council layout: reproductions of seeds 002 and 001, LibreOffice, golden file."""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from kpireport.council.document import template_path
+from kpireport.council.report import write_report
+from kpireport.demo import H28_FOLDER, run_demo
+from kpireport.master_data import build
+from kpireport.model import InitiativeEntry, KpiEntry, NarrativeEntry, ValidationResult
+from kpireport.period import ReportPeriod
+from kpireport.plan import load_plan
+from kpireport.store import History
+from kpireport.values import parse_value
+
+from conftest import seed_text
+from office import pdf_pages, pdf_text, to_pdf
+from seed001 import blocks
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOLDEN = Path(__file__).parent / "golden" / "small_report_document.xml"
+
+
+def norm(text: str) -> str:
+    """Compare text, not typography: NFKC, no spaces, no HTML list tags, no leading bullet mark."""
+    text = re.sub(r"<[^>]+>", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", "", text).lstrip("・")
+
+
+def cell_text(cell) -> str:
+    return "\n".join(p.text for p in cell.paragraphs)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("demo") / "kpireport_demo"
+    run_demo(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def main_report(demo) -> Path:
+    return demo / "output" / "report_令和5年度_実績.docx"
+
+
+@pytest.fixture(scope="module")
+def h28_report(demo) -> Path:
+    return demo / H28_FOLDER / "output" / "report_平成28年度_実績.docx"
+
+
+def test_demo_report_reproduces_seed_002_in_order(main_report):
+    expected = []
+    for line in seed_text("002").splitlines():
+        text = line.strip().lstrip("#").strip()
+        if text:
+            expected.append(text[2:] if text.startswith("- ") else text)
+    paragraphs = [norm(p.text) for p in docx.Document(main_report).paragraphs]
+    position = 0
+    for item in expected:
+        target = norm(item)
+        found = next((i for i in range(position, len(paragraphs)) if paragraphs[i] == target), None)
+        assert found is not None, f"not found after paragraph {position}: {item}"
+        position = found + 1
+    assert len(expected) > 100
+
+
+def test_demo_report_has_the_status_tables_seed_002_shows_as_images(main_report):
+    document = docx.Document(main_report)
+    status = [t for t in document.tables if len(t.columns) > 1 and cell_text(t.rows[0].cells[1]) == "A 達成"]
+    assert [cell_text(t.rows[0].cells[0]) for t in status] == ["基本目標", "重点戦略"]
+    goals = [cell_text(r.cells[0]) for r in status[0].rows[1:]]
+    assert goals[0] == "基本目標1 「魅力の創出・交流」の拡大" and goals[-1] == "合計" and len(goals) == 6
+    assert cell_text(status[0].rows[-1].cells[-1]) == "92"  # every KPI counted once per plan
+    with zipfile.ZipFile(main_report) as z:
+        assert sum(n.startswith("word/media/") for n in z.namelist()) == 2  # one chart per plan
+
+
+def test_h28_measure_sheets_reproduce_seed_001(h28_report):
+    document = docx.Document(h28_report)
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2" and p.text.startswith("具体的施策")]
+    seed = blocks()
+    assert headings == [f"具体的施策 {b['number']} {b['title']}" for b in seed]
+    tables = document.tables
+    kpi_tables = [t for t in tables if cell_text(t.rows[0].cells[0]) == "名称"]
+    done_tables = [t for t in tables if cell_text(t.rows[0].cells[0]).startswith("KPI達成に向け平成28年度")]
+    next_tables = [t for t in tables if cell_text(t.rows[0].cells[0]).startswith("平成29年度以降の")]
+    assert len(kpi_tables) == len(done_tables) == len(next_tables) == len(seed) == 23
+    for block, kpis, done, planned in zip(seed, kpi_tables, done_tables, next_tables):
+        assert [cell_text(c) for c in kpis.rows[0].cells][1:3] == ["現状値", "平成28年度末値"]
+        got = [[norm(cell_text(c)) for c in row.cells] for row in kpis.rows[1:]]
+        assert got == [[norm(c) for c in row] for row in block["kpis"]], block["number"]
+        for table, rows in ((done, block["done"]), (planned, block["next"])):
+            got = [[norm(cell_text(c)) for c in row.cells] for row in table.rows[1:]]
+            # a cell the seed prints empty is shown with the report's placeholder
+            assert got == [[norm(c or "（記載なし）") for c in row] for row in rows], block["number"]
+    assert sum(len(b["kpis"]) for b in seed) == 36
+
+
+def test_reports_open_in_libreoffice(main_report, h28_report, tmp_path):
+    pdf = to_pdf(main_report, tmp_path)
+    text = pdf_text(pdf)
+    assert "第二次美祢市総合計画 前期計画の進捗状況について" in text
+    for heading in ("基本目標 1「魅力の創出・交流」の拡大", "基本目標 5「行財政運営」の強化", "重点戦略 1"):
+        assert norm(heading) in norm(text)
+    assert 20 <= pdf_pages(pdf) <= 120
+    h28 = to_pdf(h28_report, tmp_path)
+    assert "地方創生関連交付金関連事業の取組状況について" in pdf_text(h28)
+    assert 23 <= pdf_pages(h28) <= 80  # at least one page per measure sheet
+
+
+# --- a small fixed plan: golden file, incomplete data, text safety ------------------------------
+
+EVIL = '=HYPERLINK("http://example.com","x")'
+
+
+def small_report(tmp_path: Path, submit_welfare: bool = False) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    plan = load_plan(FIXTURES / "small_plan.yaml").plan
+    period = ReportPeriod(2023)
+    history = History(tmp_path / "history.sqlite3")
+    results = [ValidationResult(
+        file="令和5年度_実績_観光課.xlsx", sha256="a" * 64, department="観光課", period="2023", findings=(),
+        kpis=(KpiEntry("K1", parse_value("115万人"), sheet="KPI実績", cell="J4"),
+              KpiEntry("K2", parse_value("72%"), sheet="KPI実績", cell="J5", provisional=True)),
+        initiatives=(InitiativeEntry("T1", "◎実施済", "完了", "計画どおり実施"),
+                     InitiativeEntry("T2", "○継続推進", "継続", EVIL)),
+        narratives=(NarrativeEntry("G1-1", ("観光アプリの公開", EVIL), ("海外向けの発信",)),))]
+    if submit_welfare:
+        results.append(ValidationResult(file="福祉課.xlsx", sha256="b" * 64, department="福祉課", period="2023",
+                                        findings=(), kpis=(KpiEntry("K3", parse_value("30"), sheet="KPI実績"),)))
+        results.append(ValidationResult(file="企画課.xlsx", sha256="c" * 64, department="企画課", period="2023",
+                                        findings=(), initiatives=(InitiativeEntry("T2", "○継続推進", "継続"),)))
+    with history.transaction():
+        merge = history.start_merge("2023", plan.content_hash)
+        for result in results:
+            history.record(merge, result, "2024-04-10T09:00:00")
+        history.finish_merge(merge, {})
+    data = build(plan, period, history, "2024-04-10T09:00:00")
+    history.close()
+    return write_report(data, template_path(None), tmp_path / "report.docx")
+
+
+def normalised_document_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    xml = re.sub(r' w:rsid\w*="[^"]*"', "", xml)
+    xml = re.sub(r'(docPr id|r:embed|r:id)="[^"]*"', r'\1="X"', xml)
+    return re.sub(r"(>)(<)", r"\1\n\2", xml)
+
+
+def test_golden_document_xml(tmp_path):
+    """Layout regressions show here. After an intended change: UPDATE_GOLDEN=1 python3 -m pytest -k golden."""
+    got = normalised_document_xml(small_report(tmp_path))
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(got, encoding="utf-8")
+    assert got == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_incomplete_data_renders_with_placeholders(tmp_path):
+    path = small_report(tmp_path)
+    paragraphs = [p.text for p in docx.Document(path).paragraphs]
+    first_page = paragraphs[: paragraphs.index("目次")]
+    assert "この資料の作成時点で、次の内容が揃っていません。" in first_page
+    assert "・未提出の課（2課）: 企画課、福祉課" in first_page  # 企画課 co-owns an initiative
+    body = paragraphs[paragraphs.index("基本目標1 にぎわいのあるまち"):]
+    welfare = body.index("基本方針1 福祉の充実")
+    assert body[welfare + 3] == "（未提出）" and body[welfare + 5] == "（未提出）"
+    assert "プロジェクト1 駅前再生プロジェクト" not in body  # a plan without narratives has no body
+    tables = docx.Document(path).tables
+    k3 = next(r for t in tables for r in t.rows if cell_text(r.cells[0]) == "見守り協力員数")
+    assert cell_text(k3.cells[2]) == "（未提出）" and cell_text(k3.cells[5]) == "− 評価不能"
+    k2 = next(r for t in tables for r in t.rows if cell_text(r.cells[0]) == "宿泊施設の満足度")
+    assert cell_text(k2.cells[2]) == "72%（見込み）"
+    complete = small_report(tmp_path / "complete", submit_welfare=True)
+    first = [p.text for p in docx.Document(complete).paragraphs]
+    assert not any(t.startswith("・未提出の課") for t in first[: first.index("目次")])
+
+
+def test_department_text_stays_literal_text(tmp_path):
+    path = small_report(tmp_path)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert xml.count("HYPERLINK") == 2 and "<w:hyperlink" not in xml and "fldSimple" not in xml
+    assert all("HYPERLINK" not in m for m in re.findall(r"<w:instrText[^>]*>([^<]*)<", xml))
+    assert '=HYPERLINK(&quot;http://example.com&quot;,&quot;x&quot;)' in xml or EVIL in xml
+
+
+def test_sections_can_be_chosen(tmp_path):
+    from kpireport.council.report import resolve_sections
+    from kpireport.errors import KpireportError
+    plan = load_plan(FIXTURES / "small_plan.yaml").plan
+    history = History(tmp_path / "h.sqlite3")
+    data = build(plan, ReportPeriod(2023), history, "2024-04-10T09:00:00")
+    history.close()
+    assert resolve_sections(["cover", "本文"], data) == ["表紙", "本文"]
+    with pytest.raises(KpireportError, match="章「付録」はありません"):
+        resolve_sections(["付録"], data)
+    path = write_report(data, template_path(None), tmp_path / "r.docx", ["status"])
+    paragraphs = [p.text for p in docx.Document(path).paragraphs]
+    assert paragraphs[0] == "基本計画と総合戦略の指標（KPI）の達成状況" and "目次" not in paragraphs
