@@ -249,3 +249,17 @@ def test_next_forms_show_the_last_accepted_actuals(ws, plan):
     sheet = form[fl.KPI_SHEET]
     previous = sheet.cell(row_of(sheet, "K-S2-1-06"), column(fl.KPI_SHEET, "previous", SEPT)).value
     assert previous.startswith("令和5年9月（見込み）: ") and previous.endswith("人")
+
+
+def test_report_command_writes_the_docx(ws, plan):
+    submit(plan, ws, A, ReportPeriod(2023))
+    run_merge(ws)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["report", "-w", str(ws.root), "--sections", "表紙,達成状況,本文"],
+                           catch_exceptions=False)
+    assert result.exit_code == 0
+    path = ws.output / "report_令和5年度_実績.docx"
+    assert result.output == f"審議会資料を作成しました: {path}\n" and path.exists()
+    bad = runner.invoke(cli, ["report", "-w", str(ws.root), "--sections", "付録"])
+    assert bad.exit_code == 1 and "章「付録」はありません" in bad.output
+    assert (ws.root / "templates" / "報告書ひな形.docx").exists()  # the city's copy to restyle
