@@ -43,3 +43,9 @@ def pdf_pages(pdf: Path) -> int:
     done = subprocess.run([require("pdfinfo"), str(pdf)], check=True, capture_output=True, timeout=60)
     line = next(ln for ln in done.stdout.decode().splitlines() if ln.startswith("Pages:"))
     return int(line.split()[1])
+
+
+def pdf_page_texts(pdf: Path) -> list[str]:
+    """The text of each page (pdftotext separates pages with form feeds)."""
+    pages = pdf_text(pdf).split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages

@@ -21,7 +21,7 @@ from kpireport.store import History
 from kpireport.values import parse_value
 
 from conftest import seed_text
-from office import pdf_pages, pdf_text, to_pdf
+from office import pdf_page_texts, pdf_pages, pdf_text, to_pdf
 from seed001 import blocks
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -110,6 +110,8 @@ def test_reports_open_in_libreoffice(main_report, h28_report, tmp_path):
     for heading in ("基本目標 1「魅力の創出・交流」の拡大", "基本目標 5「行財政運営」の強化", "重点戦略 1"):
         assert norm(heading) in norm(text)
     assert 20 <= pdf_pages(pdf) <= 120
+    for number, page in enumerate(pdf_page_texts(pdf), start=1):  # no empty pages: more than a page number
+        assert len(re.sub(r"[\s\d\-]", "", page)) > 5, f"page {number} is empty"
     h28 = to_pdf(h28_report, tmp_path)
     assert "地方創生関連交付金関連事業の取組状況について" in pdf_text(h28)
     assert 23 <= pdf_pages(h28) <= 80  # at least one page per measure sheet

@@ -120,6 +120,22 @@ def remove_trailing_break(doc: DocumentObject) -> None:
         body.remove(children[-1])
 
 
+def finish_page_breaks(doc: DocumentObject) -> None:
+    """Turn each page-break paragraph into 'page break before' on the paragraph that follows it.
+
+    A break paragraph after content that fills its page exactly would start an empty page; a
+    paragraph that starts a page with 'page break before' never does. A break before a table is
+    kept (a table cannot carry the property); breaks at the end are dropped.
+    """
+    remove_trailing_break(doc)
+    body = doc.element.body
+    children = [c for c in body if c.tag != qn("w:sectPr")]
+    for element, following in zip(children, children[1:]):
+        if _is_page_break_only(element) and following.tag == qn("w:p") and not _is_page_break_only(following):
+            Paragraph(following, doc._body).paragraph_format.page_break_before = True
+            body.remove(element)
+
+
 def _text_width(doc: DocumentObject) -> int:
     section = doc.sections[-1]
     return int(section.page_width - section.left_margin - section.right_margin)

@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 
 from kpireport.atomic import atomic_path
 from kpireport.council import appendix, body, cover, legend, measures, status
-from kpireport.council.document import new_document, page_break, remove_trailing_break, toc
+from kpireport.council.document import finish_page_breaks, new_document, page_break, toc
 from kpireport.errors import KpireportError
 from kpireport.master_data import MasterData
 
@@ -35,7 +35,7 @@ def write_report(data: MasterData, template: Path, path: Path, sections: Optiona
         if name == "表紙":
             toc(doc, "1-1", "目次")
             page_break(doc)
-    remove_trailing_break(doc)
+    finish_page_breaks(doc)
     try:
         with atomic_path(path) as tmp:
             doc.save(str(tmp))
