@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -27,3 +28,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def remove_stale_temporaries(folder: Path, older_than_seconds: float = 600) -> list[Path]:
+    """Delete temporary files a killed writer left behind (only old ones: a live writer's stay)."""
+    removed = []
+    limit = time.time() - older_than_seconds
+    for path in Path(folder).glob(".*.tmp"):
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from kpireport import master_data
+from kpireport.atomic import remove_stale_temporaries
 from kpireport.errors import KpireportError
 from kpireport.inbox import collect_files, validate_files
 from kpireport.lock import workspace_lock
@@ -39,6 +40,7 @@ def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: O
     if not folder.is_dir():
         raise KpireportError(f"受信フォルダ {folder} がありません。フォルダを確認してください。")
     with workspace_lock(workspace.lock_file, lock_wait):
+        remove_stale_temporaries(workspace.output)
         history = History(workspace.history_file)
         try:
             files, skipped = collect_files([folder])

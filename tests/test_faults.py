@@ -1,0 +1,128 @@
+"""Faults: a merge killed at any moment, two merges at once, a full disk. Nothing accepted is lost."""
+from __future__ import annotations
+
+import errno
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kpireport import form_layout as fl
+from kpireport.demo_fill import fill_form
+from kpireport.errors import KpireportError
+from kpireport.forms import write_forms
+from kpireport.merge import run_merge
+from kpireport.period import ReportPeriod
+from kpireport.plan import load_plan
+from kpireport.store import History
+from kpireport.workspace import init_workspace
+
+from forms_helpers import column, edit, row_of
+
+R5 = ReportPeriod(2023)
+
+
+@pytest.fixture
+def busy_workspace(tmp_path):
+    """A workspace whose inbox holds every department's filled form, merged once."""
+    ws = init_workspace(tmp_path / "ws")
+    plan = load_plan(ws.plan_file).plan
+    for form in write_forms(plan, R5, ws.forms_folder(R5)):
+        fill_form(form, plan, form.stem.split("_", 2)[2], R5, ws.inbox / form.name)
+    run_merge(ws)
+    return ws, plan
+
+
+def merge_process(ws) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "kpireport", "merge", "-w", str(ws.root)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def consistent(ws) -> None:
+    history = History(ws.history_file)
+    try:
+        assert history.integrity() == []
+    finally:
+        history.close()
+    with sqlite3.connect(ws.history_file) as db:
+        doubled = db.execute("SELECT department, period, COUNT(*) FROM submissions WHERE accepted = 1 AND "
+                             "superseded_by IS NULL GROUP BY department, period HAVING COUNT(*) > 1").fetchall()
+        assert doubled == []
+        orphans = db.execute("SELECT COUNT(*) FROM kpi_values WHERE submission_id NOT IN "
+                             "(SELECT id FROM submissions)").fetchone()[0]
+        assert orphans == 0
+    master = ws.master_file(R5)
+    assert "KPI一覧" in openpyxl.load_workbook(master, read_only=True).sheetnames  # the master is whole
+
+
+def test_merge_killed_at_random_moments(busy_workspace):
+    ws, plan = busy_workspace
+    for department in ("観光政策課", "農林課", "学校教育課"):  # resubmissions give the next merge work to do
+        name = f"再提出_{department}.xlsx"
+        original = ws.inbox / fl.form_file_name(R5, department)
+        (ws.inbox / name).write_bytes(original.read_bytes())
+
+        def change(wb):
+            sheet = wb[fl.KPI_SHEET]
+            sheet.cell(fl.FIRST_ROW, column(fl.KPI_SHEET, "remarks", R5)).value = "再提出"
+        edit(ws.inbox / name, change)
+    rng = random.Random(int(os.environ.get("KILL_SEED", "20231")))
+    kills = 0
+    for _ in range(12):
+        process = merge_process(ws)
+        time.sleep(rng.uniform(0.05, 2.5))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait(timeout=60)
+        consistent(ws)
+    final = merge_process(ws)
+    out, err = final.communicate(timeout=120)
+    assert final.returncode == 0, err
+    consistent(ws)
+    with sqlite3.connect(ws.history_file) as db:
+        names = {r[0] for r in db.execute("SELECT file_name FROM submissions WHERE accepted = 1 AND superseded_by IS NULL")}
+    assert {"再提出_観光政策課.xlsx", "再提出_農林課.xlsx", "再提出_学校教育課.xlsx"} <= names
+    assert kills >= 3, "the random delays should interrupt several merges"
+    print(f"\nkill test: {kills} merges killed, history consistent after each, final merge completed")
+
+
+def test_two_merges_at_once_in_two_processes(busy_workspace):
+    ws, _plan = busy_workspace
+    first, second = merge_process(ws), merge_process(ws)
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in (first, second)]
+    for out, err, code in results:
+        assert code == 0 or (code == 1 and "別の集計が実行中です" in err), err
+    assert any(code == 0 for *_x, code in results)
+    consistent(ws)
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EACCES])
+def test_full_disk_or_read_only_output_loses_nothing(busy_workspace, monkeypatch, error):
+    ws, plan = busy_workspace
+    master = ws.master_file(R5)
+    before = master.read_bytes()
+    edit(ws.inbox / fl.form_file_name(R5, "農林課"), lambda wb: wb[fl.KPI_SHEET].cell(
+        fl.FIRST_ROW, column(fl.KPI_SHEET, "remarks", R5), "修正"))
+    import kpireport.atomic as atomic
+
+    def refuse(_src, _dst):
+        raise OSError(error, os.strerror(error))
+    monkeypatch.setattr(atomic.os, "replace", refuse)
+    with pytest.raises(KpireportError, match="書き込めません.*前回の台帳はそのまま残っています"):
+        run_merge(ws)
+    assert master.read_bytes() == before  # the previous master is intact
+    assert not list(ws.output.glob(".*.tmp"))  # no half-written file left
+    monkeypatch.undo()
+    with sqlite3.connect(ws.history_file) as db:  # the accepted resubmission is in the history already
+        assert db.execute("SELECT COUNT(*) FROM submissions WHERE department = '農林課' AND accepted = 1").fetchone()[0] == 2
+    run_merge(ws)
+    assert master.read_bytes() != before
+    consistent(ws)

@@ -1,0 +1,162 @@
+"""Hostile and broken input: the shared corpus through validation, and a fuzz test of forms.
+
+Promises checked: findings or acceptance, never an exception escaping, never a hang, Japanese
+messages that name the file, and a valid form in the same run still accepted.
+"""
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils.exceptions import IllegalCharacterError
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kpireport import form_layout as fl
+from kpireport.inbox import validate_files
+from kpireport.intake import read_submission
+from kpireport.period import ReportPeriod
+from kpireport.plan import example_path, load_plan
+from kpireport.validate import validate_submission
+
+from forms_helpers import filled_form
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+R5 = ReportPeriod(2023)
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+SECONDS_PER_FILE = 15
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan(example_path()).plan
+
+
+@pytest.fixture(scope="module")
+def valid_form(plan, tmp_path_factory) -> Path:
+    return filled_form(plan, "観光政策課", R5, tmp_path_factory.mktemp("valid"))
+
+
+def corpus_files() -> list[Path]:
+    assert CORPUS.is_dir(), f"the shared corpus is expected at {CORPUS}"
+    return sorted(p for p in CORPUS.iterdir() if p.suffix != ".md")
+
+
+def test_corpus_each_alone_and_all_with_a_valid_form(plan, valid_form, capsys):
+    files = corpus_files()
+    kinds: Counter = Counter()
+    for path in files:
+        started = time.monotonic()
+        result = validate_files(plan, [path], R5)[0]
+        assert time.monotonic() - started < SECONDS_PER_FILE, f"{path.name} took too long"
+        assert result.findings, f"{path.name}: no finding"
+        assert not result.valid and result.kpis == ()
+        first = result.findings[0]
+        assert first.file == path.name and JAPANESE.search(first.message), path.name
+        assert "Traceback" not in first.message
+        kinds.update(f.code for f in result.findings)
+    together = validate_files(plan, files + [valid_form], R5)
+    assert together[-1].file == valid_form.name and together[-1].findings == () and together[-1].kpis
+    assert [r.file for r in together[:-1]] == [p.name for p in files]
+    with capsys.disabled():
+        print(f"\ncorpus through validation: {len(files)} files tried; findings by kind: "
+              + ", ".join(f"{code} {n}" for code, n in sorted(kinds.items())))
+
+
+# --- fuzz: mutate a valid form's bytes and cells ---------------------------------------------------
+
+FUZZ_COUNTS: Counter = Counter()
+
+
+def _check(plan, path: Path) -> None:
+    started = time.monotonic()
+    result = validate_submission(plan, read_submission(path), R5)  # must not raise
+    assert time.monotonic() - started < SECONDS_PER_FILE
+    assert all(f.file == path.name and f.message for f in result.findings)
+    FUZZ_COUNTS.update(f.code for f in result.findings)
+    FUZZ_COUNTS["accepted" if result.valid else "rejected"] += 1
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzz_bytes(plan, valid_form, tmp_path, data):
+    raw = bytearray(valid_form.read_bytes())
+    for _ in range(data.draw(st.integers(1, 8))):
+        kind = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+        at = data.draw(st.integers(0, len(raw) - 1))
+        if kind == "flip":
+            raw[at] ^= data.draw(st.integers(1, 255))
+        elif kind == "cut":
+            del raw[at:at + data.draw(st.integers(1, 512))]
+        else:
+            raw[at:at] = data.draw(st.binary(min_size=1, max_size=64))
+        if not raw:
+            break
+    path = tmp_path / "fuzz.xlsx"
+    path.write_bytes(bytes(raw))
+    _check(plan, path)
+
+
+def _rezip_member(form: bytes, data) -> bytes:
+    """Mutate one XML part inside the zip (the archive itself stays valid)."""
+    source = zipfile.ZipFile(io.BytesIO(form))
+    names = [n for n in source.namelist() if n.endswith(".xml")]
+    target_name = data.draw(st.sampled_from(names))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == target_name:
+                at = data.draw(st.integers(0, max(len(content) - 1, 0)))
+                content = content[:at] + data.draw(st.binary(max_size=40)) + content[at + data.draw(st.integers(0, 40)):]
+            zout.writestr(item, content)
+    return out.getvalue()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzz_xml_parts(plan, valid_form, tmp_path, data):
+    path = tmp_path / "fuzz_xml.xlsx"
+    path.write_bytes(_rezip_member(valid_form.read_bytes(), data))
+    _check(plan, path)
+
+
+cell_values = st.one_of(st.none(), st.text(max_size=200), st.integers(-10**12, 10**12),
+                        st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+                        st.sampled_from(["=1/0", "=SUM(A1:A3)", "+1", "-1", "@x", "\x01\x02", "ー" * 40000,
+                                         "１２３", "50%以上", "維持", "△244人", "\t=1"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzz_cells(plan, valid_form, tmp_path, data):
+    workbook = openpyxl.load_workbook(valid_form)
+    for _ in range(data.draw(st.integers(1, 6))):
+        sheet = workbook[data.draw(st.sampled_from(workbook.sheetnames))]
+        row = data.draw(st.integers(1, 20))
+        column = data.draw(st.integers(1, 16))
+        value = data.draw(cell_values)
+        try:
+            sheet.cell(row, column).value = value
+        except (ValueError, TypeError, IllegalCharacterError):  # openpyxl refuses some values itself
+            continue
+    path = tmp_path / "fuzz_cells.xlsx"
+    try:
+        workbook.save(path)
+    except (ValueError, TypeError, IllegalCharacterError):
+        return
+    _check(plan, path)
+
+
+def test_fuzz_counts_printed(capsys):
+    """Runs after the fuzz tests in this file: the counts they saw."""
+    with capsys.disabled():
+        print(f"\nfuzz: {FUZZ_COUNTS['accepted'] + FUZZ_COUNTS['rejected']} mutated forms, "
+              f"accepted {FUZZ_COUNTS['accepted']}, rejected {FUZZ_COUNTS['rejected']}; findings by kind: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(FUZZ_COUNTS.items()) if k not in ("accepted", "rejected")))
