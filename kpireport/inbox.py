@@ -26,10 +26,21 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return files, skipped
 
 
+def intake_limits(plan: Plan) -> IntakeLimits:
+    """The intake limits from the plan's settings (the office can raise them for big forms)."""
+    settings = plan.settings
+    mb = 1024 * 1024
+    return IntakeLimits(max_file_bytes=int(settings.intake_max_file_mb * mb),
+                        max_total_bytes=int(settings.intake_max_expanded_mb * mb),
+                        max_entry_bytes=int(min(settings.intake_max_expanded_mb, 100) * mb),
+                        max_rows=settings.intake_max_rows)
+
+
 def validate_files(plan: Plan, files: Iterable[Path], period: Optional[ReportPeriod],
-                   previous: Optional[Mapping[str, Value]] = None, limits: IntakeLimits = IntakeLimits(),
+                   previous: Optional[Mapping[str, Value]] = None, limits: Optional[IntakeLimits] = None,
                    progress: Optional[Callable[[Path], None]] = None) -> list[ValidationResult]:
     """Read and validate each file; one file's problems never stop the others."""
+    limits = limits or intake_limits(plan)
     results = []
     for path in files:
         results.append(validate_submission(plan, read_submission(path, limits), period, previous))

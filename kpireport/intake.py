@@ -406,8 +406,8 @@ def read_cells(data: bytes, limits: IntakeLimits, name: str, listed: Optional[li
     once for saved values and once for formulas; the two row streams are walked side by side."""
     books = []
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             for data_only in (True, False):
                 books.append(openpyxl.load_workbook(io.BytesIO(data), read_only=True,
                                                     data_only=data_only, keep_links=False))
@@ -420,8 +420,10 @@ def read_cells(data: bytes, limits: IntakeLimits, name: str, listed: Optional[li
                 raise _Refused(finding("file-no-sheets", file=name))
             sheets, notes = [], []
             for values_ws, formula_ws in zip(values_book.worksheets, formula_book.worksheets):
+                seen = len(caught)
                 sheet, truncated = _read_sheet(values_ws, formula_ws, limits)
                 sheets.append(sheet)
+                notes.extend(_silent_substitutions(name, sheet.name, caught[seen:]))
                 if truncated:
                     notes.append(finding(
                         "file-too-large", file=name, sheet=sheet.name, severity="warning",
@@ -438,6 +440,20 @@ def read_cells(data: bytes, limits: IntakeLimits, name: str, listed: Optional[li
                 book.close()
             except Exception:
                 pass
+
+
+_DATE_OUT_OF_RANGE = re.compile(r"Cell (?P<cell>[A-Z]+[0-9]+) is marked as a date but the serial value (?P<value>\S+)")
+
+
+def _silent_substitutions(name: str, sheet: str, caught) -> list[Finding]:
+    """openpyxl turns a date out of range into #VALUE! with only a warning: make it a finding."""
+    found: dict[str, Finding] = {}  # both read passes warn: one finding per cell
+    for item in caught:
+        match = _DATE_OUT_OF_RANGE.search(str(item.message))
+        if match and match["cell"] not in found:
+            found[match["cell"]] = finding("cell-date-out-of-range", file=name, sheet=sheet, cell=match["cell"],
+                                           value=match["value"])
+    return list(found.values())
 
 
 def _read_sheet(values_ws, formula_ws, limits: IntakeLimits) -> tuple[RawSheet, bool]:

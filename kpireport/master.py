@@ -51,12 +51,18 @@ def write_master(data: MasterData, path: Path) -> Path:
     return path
 
 
+ACTIVE_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text Excel would read as a formula once edited
+
+
 class _Writer:
     def __init__(self, workbook, data: MasterData):
         self.wb = workbook
         self.data = data
         self.plan: Plan = data.plan
+        self.props: dict[int, dict] = {}  # format id -> its properties, to derive the quote-prefix variant
+        self.quoted: dict[int, Any] = {}
         base = {**FONT, "valign": "top", "border": 1, "border_color": "#A6A6A6"}
+        workbook = _Recorder(workbook, self.props)
         self.f = {
             "title": workbook.add_format({**FONT, "bold": True, "font_size": 14}),
             "sub": workbook.add_format({**FONT, "bold": True, "font_size": 11}),
@@ -102,11 +108,20 @@ class _Writer:
         elif isinstance(value, (int, float, Decimal)):
             code = ws.write_number(row, col, float(value), fmt)
         else:
-            code = ws.write_string(row, col, str(value), fmt)
+            text = str(value)
+            if text.startswith(ACTIVE_STARTS):
+                fmt = self.quote_prefixed(fmt)
+            code = ws.write_string(row, col, text, fmt)
         if code == -2:
             raise KpireportError(f"台帳のシート「{ws.name}」の {row + 1}行目に Excel の上限（32,767字）を超える文字があります。")
         if code not in (0, None):
             raise KpireportError(f"台帳のシート「{ws.name}」に書き込めませんでした（{row + 1}行目、コード {code}）。")
+
+    def quote_prefixed(self, fmt):
+        """The same format with Excel's quote prefix: the text stays text even after editing."""
+        if id(fmt) not in self.quoted:
+            self.quoted[id(fmt)] = self.wb.add_format({**self.props.get(id(fmt), {}), "quote_prefix": True})
+        return self.quoted[id(fmt)]
 
     def fit_row(self, ws, row: int, headers: list[tuple[str, int]], texts: list[tuple[str, bool]]) -> None:
         """Spreadsheet programs do not refit rows on open: size the row for its wrapped texts."""
@@ -333,6 +348,19 @@ class _Writer:
         elif not self.data.changes:
             self.put(ws, row + 2, 0, "前回の集計から変わった値はありません。", self.f["note"])
         self.finish_table(ws, 2, row, len(headers))
+
+
+class _Recorder:
+    """Creates formats on the workbook and remembers each one's properties."""
+
+    def __init__(self, workbook, props: dict[int, dict]):
+        self.workbook = workbook
+        self.props = props
+
+    def add_format(self, properties: dict):
+        fmt = self.workbook.add_format(properties)
+        self.props[id(fmt)] = dict(properties)
+        return fmt
 
 
 def _in_unit(value) -> Optional[Decimal]:

@@ -195,6 +195,9 @@ class Settings:
     measures_title: str = "具体的施策の取組状況"
     appendix_title: str = "取組の実施状況"
     form_password: str = ""
+    intake_max_file_mb: Decimal = Decimal(20)
+    intake_max_expanded_mb: Decimal = Decimal(300)
+    intake_max_rows: int = 20_000
     note: str = ""
 
 

@@ -178,7 +178,10 @@ class _Builder:
             evaluation_method=str(raw.get("evaluation_method", "線形")),
             maintain_tolerance=_decimal(raw.get("maintain_tolerance"), Decimal(0)),
             jump_warning_ratio=_decimal(raw.get("jump_warning_ratio"), Decimal(3)),
-            form_password=str(raw.get("form_password", "")), note=str(raw.get("note", "")))
+            form_password=str(raw.get("form_password", "")), note=str(raw.get("note", "")),
+            intake_max_file_mb=_decimal(raw.get("intake_max_file_mb"), Decimal(20)),
+            intake_max_expanded_mb=_decimal(raw.get("intake_max_expanded_mb"), Decimal(300)),
+            intake_max_rows=_int(raw.get("intake_max_rows"), 20_000))
 
     def build_plans(self) -> list[PlanInfo]:
         self.unique_ids("plans", "id")

@@ -234,6 +234,8 @@ class _Check:
         if len(cell.value) > EXCEL_TEXT_LIMIT:
             self.add("cell-text-too-long", sheet=sheet, cell=cell.coordinate, value=cell.value[:40] + "…",
                      length=f"{len(cell.value):,}")
+        elif len(cell.value) == EXCEL_TEXT_LIMIT:  # a writer that cut the text stops exactly here
+            self.add("cell-text-at-limit", sheet=sheet, cell=cell.coordinate, value=cell.value[:40] + "…")
         if CONTROL_CHARS.search(cell.value):
             self.add("cell-control-chars", sheet=sheet, cell=cell.coordinate,
                      value=CONTROL_CHARS.sub("?", cell.value[:40]))

@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -24,7 +23,7 @@ from kpireport.plan import load_plan
 from kpireport.store import History
 from kpireport.workspace import init_workspace
 
-from forms_helpers import column, edit, row_of
+from forms_helpers import column, edit
 
 R5 = ReportPeriod(2023)
 

@@ -160,3 +160,36 @@ def test_fuzz_counts_printed(capsys):
         print(f"\nfuzz: {FUZZ_COUNTS['accepted'] + FUZZ_COUNTS['rejected']} mutated forms, "
               f"accepted {FUZZ_COUNTS['accepted']}, rejected {FUZZ_COUNTS['rejected']}; findings by kind: "
               + ", ".join(f"{k} {v}" for k, v in sorted(FUZZ_COUNTS.items()) if k not in ("accepted", "rejected")))
+
+
+# --- openpyxl's silent substitutions, limits from the settings ------------------------------------
+
+def test_date_out_of_range_becomes_a_finding(tmp_path):
+    import xlsxwriter
+    path = tmp_path / "dates.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("日付")
+    sheet.write_number("B3", 9_999_999_999, book.add_format({"num_format": "yyyy/mm/dd"}))
+    book.close()
+    submission = read_submission(path)
+    assert submission.readable
+    found = [(f.sheet, f.cell, f.code, f.severity) for f in submission.findings]
+    assert found == [("日付", "B3", "cell-date-out-of-range", "warning")]
+    assert "#VALUE!" in submission.findings[0].message
+
+
+def test_text_exactly_at_excels_limit_is_flagged(plan, tmp_path):
+    path = filled_form(plan, "観光政策課", R5, tmp_path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[fl.KPI_SHEET]
+    sheet.cell(fl.FIRST_ROW, 12).value = "あ" * 32_767  # 備考
+    workbook.save(path)
+    result = validate_submission(plan, read_submission(path), R5)
+    assert [(f.cell, f.code) for f in result.findings] == [(f"L{fl.FIRST_ROW}", "cell-text-at-limit")]
+
+
+def test_intake_limits_come_from_the_settings(plan, valid_form):
+    import dataclasses
+    small = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, intake_max_file_mb=0.001))
+    result = validate_files(small, [valid_form], R5)[0]
+    assert [f.code for f in result.findings] == ["file-too-large"]

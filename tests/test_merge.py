@@ -162,6 +162,9 @@ def test_department_text_starting_with_equals_stays_text(ws, plan):
     assert evil.replace('"', "&quot;").encode() in xml or evil.encode() in xml
     row = next(r for r in sheet_rows(master, "KPI一覧") if r[3] == "K-S2-1-06")
     assert evil in " ".join(str(x) for x in row if x)
+    book = openpyxl.load_workbook(master)["KPI一覧"]
+    cell = next(c for r in book.iter_rows() for c in r if c.value and str(c.value).startswith("=HYPERLINK"))
+    assert cell.data_type == "s" and cell.quotePrefix  # stays text even when someone edits the cell
 
 
 def test_status_lists_who_to_remind(ws, plan):
