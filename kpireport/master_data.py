@@ -173,7 +173,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str) ->
                       statuses=department_statuses(plan, submissions), submissions=submissions)
 
 
-def changes(plan: Plan, before: Optional[dict], after: dict, statuses: list[DepartmentStatus]) -> list[Change]:
+def changes(plan: Plan, before: Optional[dict], after: dict) -> list[Change]:
     """What differs between two snapshots: values changed, added, withdrawn."""
     if before is None:
         before = {"kpis": {}, "initiatives": {}}

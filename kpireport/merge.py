@@ -61,7 +61,7 @@ def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: O
                 snapshot = data.snapshot()
                 before = history.previous_snapshot(period.key, merge_id)
                 data.first_merge = before is None
-                data.changes = master_data.changes(plan, before, snapshot, data.statuses)
+                data.changes = master_data.changes(plan, before, snapshot)
                 data.findings = [f for r in results for f in r.findings]
                 history.finish_merge(merge_id, snapshot)
         finally:
