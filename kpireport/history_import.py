@@ -1,15 +1,13 @@
 """Import earlier years' actuals once from the office's old records (a workbook with 指標ID, 年度, 実績値)."""
 from __future__ import annotations
 
-import dataclasses
-from decimal import Decimal
 from pathlib import Path
 
 from kpireport.intake import read_submission
 from kpireport.messages import finding
 from kpireport.model import Finding, Plan, Value
 from kpireport.store import History
-from kpireport.values import SCALES, parse_value, parse_year, split_scale, units_compatible
+from kpireport.values import in_unit, parse_value, parse_year
 
 HEADERS = ("指標ID", "年度", "実績値")
 
@@ -47,15 +45,12 @@ def import_actuals(plan: Plan, path: Path, history: History) -> tuple[int, list[
                 findings.append(finding("import-value-unreadable", cell=cell.coordinate if cell else f"C{r}",
                                         value=cell.value if cell else "", name=kpi.name, **place))
                 continue
-            scale, base = split_scale(kpi.unit)
-            if not value.unit:
-                value = dataclasses.replace(value, number=value.number * Decimal(10) ** SCALES.get(scale, 0),
-                                            unit=base, scale=scale)
-            elif not units_compatible(value.display_unit, kpi.unit):
+            converted = in_unit(value, kpi.unit)
+            if converted is None:
                 findings.append(finding("import-unit-mismatch", cell=cell.coordinate, value=cell.value,
                                         name=kpi.name, unit=value.display_unit, expected=kpi.unit or "なし", **place))
                 continue
-            rows.append((kpi.id, period.start, value, f"{sheet.name}!{cell.coordinate}"))
+            rows.append((kpi.id, period.start, converted, f"{sheet.name}!{cell.coordinate}"))
     if not rows and not findings:
         findings.append(finding("import-no-table", file=submission.name))
     with history.transaction():

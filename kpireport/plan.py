@@ -21,7 +21,7 @@ from kpireport.model import (Department, Finding, Grade, Initiative, InterimTarg
 from kpireport import plan_layout
 from kpireport.plan_schema_check import check_schema
 from kpireport.plan_source import Locator, Source, read_source
-from kpireport.values import SCALES, parse_value, parse_year, split_scale, units_compatible
+from kpireport.values import in_unit, parse_value, parse_year
 
 NO_UNIT = "なし"
 GRADE_RULES = {"最終目標達成": "final_reached", "ペース": "on_pace", "基準値より改善": "improved",
@@ -368,15 +368,12 @@ class _Builder:
             self.report("plan-value-note", key, index, field, raw, note=value.note)
         if value.status != "number" or unit is None:
             return value
-        if not value.unit and unit:
-            scale, base = split_scale(unit)
-            number = value.number * (Decimal(10) ** SCALES[scale]) if scale else value.number
-            return dataclasses.replace(value, number=number, unit=base, scale=scale)
-        if not units_compatible(value.display_unit, unit):
+        converted = in_unit(value, unit)
+        if converted is None:
             self.report("plan-unit-mismatch", key, index, field, raw, unit=value.display_unit,
                         expected=unit or NO_UNIT)
             return dataclasses.replace(value, status="unreadable")  # reported; not compared further
-        return value
+        return converted
 
     def target_type(self, index: int, r: dict, baseline: Value, target: Value) -> str:
         derived = target.bound or ("維持" if target.status == "maintain" or target.maintain else "値")

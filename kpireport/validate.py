@@ -7,10 +7,8 @@ is no error.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
-from decimal import Decimal
 from typing import Any, Mapping, Optional
 
 from openpyxl.utils import get_column_letter
@@ -20,7 +18,7 @@ from kpireport.messages import finding
 from kpireport.model import (Finding, InitiativeEntry, Kpi, KpiEntry, NarrativeEntry, Plan, RawCell, RawSheet,
                              Submission, ValidationResult, Value)
 from kpireport.period import ReportPeriod, parse_period
-from kpireport.values import SCALES, format_value, parse_value, parse_year, split_scale, units_compatible
+from kpireport.values import format_value, in_unit, parse_value, parse_year
 
 EXCEL_TEXT_LIMIT = 32_767
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -273,7 +271,7 @@ class _Check:
         if value.status != "number":
             self.add("kpi-value-unreadable", **where, value=_text(raw_value), name=label)
             return
-        value = self.in_kpi_unit(value, kpi)
+        value = in_unit(value, kpi.unit, unit_scale=True)
         if value is None:
             shown = parse_value(raw_value)
             self.add("kpi-unit-mismatch", **where, value=_text(raw_value), name=label,
@@ -293,17 +291,6 @@ class _Check:
         return KpiEntry(kpi_id=kpi.id, value=value, as_of=_text(cells["as_of"].value) if cells["as_of"] else "",
                         remarks=_text(cells["remarks"].value) if cells["remarks"] else "", reason=reason,
                         provisional=provisional, sheet=where["sheet"], cell=where["cell"])
-
-    def in_kpi_unit(self, value: Value, kpi: Kpi) -> Optional[Value]:
-        """The value in the KPI's unit: a bare number takes the KPI's unit and scale; None if it cannot."""
-        if not value.unit:
-            scale, base = split_scale(kpi.unit)
-            number = value.number * (Decimal(10) ** SCALES[scale]) if scale else value.number
-            return dataclasses.replace(value, number=number, unit=base, scale=scale)
-        if units_compatible(value.display_unit, kpi.unit):
-            scale, base = split_scale(kpi.unit)
-            return dataclasses.replace(value, unit=base, scale=scale)
-        return None
 
     def impossible(self, kpi: Kpi, value: Value, where: dict, label: str, raw: str) -> bool:
         signed_kpi = any(v.is_number and v.number < 0 for v in (kpi.baseline, kpi.target))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any, Optional
 
+import dataclasses
 import datetime as _dt
 
 from japanera import ERA_DATA_GENERAL
@@ -574,3 +575,19 @@ def format_value(v: Value, negative: str = "△") -> str:
         return text
     except Exception:
         return getattr(v, "raw", "")
+
+
+def in_unit(value: Value, unit: str, *, unit_scale: bool = False) -> Optional[Value]:
+    """``value`` read in ``unit`` (a KPI's unit; '' when it has none); None when the units differ.
+
+    A bare number takes the unit and its scale (22718 in 百万円 → 22,718百万円). A number written with
+    a compatible unit keeps its number, and keeps the scale it was written with unless ``unit_scale``
+    asks for the unit's own (as submitted values are shown).
+    """
+    scale, base = split_scale(unit)
+    if not value.unit:
+        number = value.number * (Decimal(10) ** SCALES[scale]) if scale and value.number is not None else value.number
+        return dataclasses.replace(value, number=number, unit=base, scale=scale)
+    if not units_compatible(value.display_unit, unit):
+        return None
+    return dataclasses.replace(value, unit=base, scale=scale) if unit_scale else value

@@ -317,14 +317,6 @@ def test_argument_checks():
         D.toc(doc, levels='1-2" \\f x')
 
 
-def test_set_east_asian_font():
-    doc = D.new_document(D.PACKAGED_TEMPLATE)
-    run = D.paragraph(doc, "強調").runs[0]
-    D.set_east_asian_font(run, "游ゴシック")
-    fonts = run._r.find(f"{{{W}}}rPr/{{{W}}}rFonts")
-    assert fonts.get(f"{{{W}}}eastAsia") == "游ゴシック" and fonts.get(f"{{{W}}}hint") == "eastAsia"
-
-
 # --- opened by a real client --------------------------------------------------------------------------------
 
 def test_sample_converts_to_pdf_with_japanese_text(sample, tmp_path):

@@ -338,3 +338,21 @@ def test_format_then_parse_round_trip(mantissa, unit, scale):
 def test_format_then_parse_year(year, style, fiscal):
     period = parse_year(format_year(year, style, fiscal))
     assert period is not None and period.start == year and period.end is None
+
+
+@pytest.mark.parametrize("text, unit, unit_scale, expected", [
+    ("22718", "百万円", False, ("22718000000", "円", "百万")),  # a bare number takes the KPI's unit and scale
+    ("22,718百万円", "百万円", False, ("22718000000", "円", "百万")),
+    ("1,190,000人", "万人", False, ("1190000", "人", "")),  # as written: its own scale kept
+    ("1,190,000人", "万人", True, ("1190000", "人", "万")),  # as submitted: shown in the KPI's scale
+    ("1.17", "", False, ("1.17", "", "")),
+])
+def test_in_unit(text, unit, unit_scale, expected):
+    from kpireport.values import in_unit
+    value = in_unit(parse_value(text), unit, unit_scale=unit_scale)
+    assert (str(value.number), value.unit, value.scale) == expected
+
+
+def test_in_unit_refuses_another_unit():
+    from kpireport.values import in_unit
+    assert in_unit(parse_value("65人"), "%") is None

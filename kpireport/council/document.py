@@ -22,7 +22,6 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 
 PACKAGED_TEMPLATE = Path(str(resources.files("kpireport").joinpath("templates/report_base.docx")))
 WORKSPACE_TEMPLATE = Path("templates") / "報告書ひな形.docx"
@@ -284,11 +283,3 @@ def picture(doc: DocumentObject, png: bytes, width_mm: float) -> None:
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     para.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
 
-
-def set_east_asian_font(run: Run, name: str) -> None:
-    """Set the East Asian font of one run (python-docx's font.name sets only ascii/hAnsi)."""
-    rpr = run._r.get_or_add_rPr()
-    rfonts = rpr.get_or_add_rFonts()
-    rfonts.attrib.pop(qn("w:eastAsiaTheme"), None)
-    rfonts.set(qn("w:eastAsia"), name)
-    rfonts.set(qn("w:hint"), "eastAsia")
