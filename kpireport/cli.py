@@ -197,6 +197,31 @@ def merge(inbox: Optional[Path], workspace: Path, period: Optional[str]) -> None
         click.echo(line)
 
 
+@cli.command("run")
+@click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+@click.option("--no-feedback", is_flag=True, help="検査結果つきの控え（output/feedback/）を作りません。")
+@click.option("--sections", "-s", help="報告書に入れる章（report の --sections と同じ）。")
+def run_all(inbox: Optional[Path], workspace: Path, period: Optional[str], no_feedback: bool,
+            sections: Optional[str]) -> None:
+    """毎月の作業を一度に行います: 検査（控えの作成）→ 集計・評価 → 台帳 → 審議会資料。
+
+    validate・merge・report を続けて実行するのと同じ結果になります（各ファイルを読むのは一度だけです）。
+
+    \b
+    例:
+      kpireport run
+      kpireport run 受信フォルダ --period 2023-09
+    """
+    from kpireport.monthly_run import outcome_lines, run_monthly
+
+    names = [x for x in sections.replace("、", ",").split(",")] if sections else None
+    outcome = _run(lambda: run_monthly(Workspace(workspace), inbox, period, feedback=not no_feedback, sections=names))
+    for line in outcome_lines(outcome):
+        click.echo(line)
+
+
 @cli.command()
 @WORKSPACE_OPTION
 @PERIOD_OPTION

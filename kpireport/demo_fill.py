@@ -69,6 +69,12 @@ def _places(raw: str) -> int:
     return len(digits.split(".")[1]) if "." in digits else 0
 
 
+def _sample_narrative(heading: str) -> dict:
+    """For a plan without seed texts (the benchmarks' synthetic plans): a short sample, marked as one."""
+    return {"achievements": [f"（サンプル）{heading}の主な取組を計画どおり実施しました。"],
+            "next_steps": ["（サンプル）引き続き取組を進め、成果を検証します。"]}
+
+
 def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, target: Optional[Path] = None) -> Path:
     """Open a generated form with openpyxl, type sample inputs into its shaded cells, save."""
     workbook = openpyxl.load_workbook(path)
@@ -96,10 +102,9 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
                 if verification:
                     ws.cell(r, col["verification"]).value = verification
             else:
-                text = narratives.get(row["id"])
-                if text:
-                    ws.cell(r, col["achievements"]).value = "\n".join(text["achievements"])
-                    ws.cell(r, col["next_steps"]).value = "\n".join(text["next_steps"])
+                text = narratives.get(row["id"]) or _sample_narrative(row.get("path", ""))
+                ws.cell(r, col["achievements"]).value = "\n".join(text["achievements"])
+                ws.cell(r, col["next_steps"]).value = "\n".join(text["next_steps"])
     out = target or path
     workbook.save(out)
     return out

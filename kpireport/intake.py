@@ -24,6 +24,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from kpireport.messages import finding
 from kpireport.model import Finding, RawCell, RawSheet, Submission
+from kpireport.xlsx_cells import read_sheets
 
 __all__ = ["IntakeLimits", "read_submission"]
 
@@ -100,7 +101,8 @@ def read_submission(path: Path, limits: IntakeLimits = IntakeLimits()) -> Submis
             workbook_part = check_content_types(archive, name)
             check_xml_parts(archive, name)
             listed = listed_sheets(archive, workbook_part)
-        sheets, notes = read_cells(data, limits, name, listed)
+            fast = read_cells_fast(archive, workbook_part, limits, name)
+        sheets, notes = fast if fast is not None else read_cells(data, limits, name, listed)
         return Submission(path=str(path), name=name, sha256=sha, size=size, sheets=sheets,
                           findings=notes, readable=True)
     except _Refused as refusal:
@@ -400,9 +402,39 @@ def listed_sheets(archive: _Archive, part: str) -> Optional[list[str]]:
             if isinstance(element.tag, str) and element.tag.rsplit("}", 1)[-1] == "sheet"]
 
 
+def read_cells_fast(archive: _Archive, workbook_part: str, limits: IntakeLimits, name: str
+                    ) -> Optional[tuple[tuple[RawSheet, ...], tuple[Finding, ...]]]:
+    """Every worksheet's non-empty cells in one lxml pass (see xlsx_cells), or None when that reader
+    meets something unexpected: the caller then reads the file with openpyxl (read_cells)."""
+    def member(part: str) -> Optional[bytes]:
+        info = archive.find(part)
+        return None if info is None else archive.read(info)
+
+    try:
+        read = read_sheets(member, workbook_part, limits.max_rows, limits.max_columns, limits.max_empty_run)
+    except _Refused:
+        raise
+    except Exception:
+        return None
+    sheets, notes = [], []
+    for sheet, truncated, bad_dates in read:
+        sheets.append(sheet)
+        notes.extend(finding("cell-date-out-of-range", file=name, sheet=sheet.name, cell=cell, value=serial)
+                     for cell, serial in bad_dates)
+        if truncated:
+            notes.append(_truncated(name, sheet.name, limits))
+    return tuple(sheets), tuple(notes)
+
+
+def _truncated(name: str, sheet: str, limits: IntakeLimits) -> Finding:
+    return finding("file-too-large", file=name, sheet=sheet, severity="warning",
+                   detail=f"シート「{sheet}」は{limits.max_rows:,}行を超えているため、"
+                          f"{limits.max_rows:,}行目までだけを読みました")
+
+
 def read_cells(data: bytes, limits: IntakeLimits, name: str, listed: Optional[list[str]] = None
                ) -> tuple[tuple[RawSheet, ...], tuple[Finding, ...]]:
-    """Every worksheet's non-empty cells. openpyxl reads the checked bytes twice in read-only mode,
+    """Every worksheet's non-empty cells (the fallback for read_cells_fast). openpyxl reads the checked bytes twice in read-only mode,
     once for saved values and once for formulas; the two row streams are walked side by side."""
     books = []
     try:
@@ -425,10 +457,7 @@ def read_cells(data: bytes, limits: IntakeLimits, name: str, listed: Optional[li
                 sheets.append(sheet)
                 notes.extend(_silent_substitutions(name, sheet.name, caught[seen:]))
                 if truncated:
-                    notes.append(finding(
-                        "file-too-large", file=name, sheet=sheet.name, severity="warning",
-                        detail=f"シート「{sheet.name}」は{limits.max_rows:,}行を超えているため、"
-                               f"{limits.max_rows:,}行目までだけを読みました"))
+                    notes.append(_truncated(name, sheet.name, limits))
             return tuple(sheets), tuple(notes)
     except _Refused:
         raise

@@ -12,12 +12,16 @@ from typing import Iterator
 from kpireport.errors import KpireportError
 
 
+HELD: set = set()  # lock files this process holds open
+
+
 @contextmanager
 def workspace_lock(lock_file: Path, wait_seconds: float = 10.0) -> Iterator[None]:
     """Hold the workspace lock; wait up to ``wait_seconds`` for another run, then refuse."""
     lock_file = Path(lock_file)
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     handle = open(lock_file, "a+", encoding="utf-8")
+    HELD.add(handle)
     try:
         deadline = time.monotonic() + wait_seconds
         while True:
@@ -37,4 +41,16 @@ def workspace_lock(lock_file: Path, wait_seconds: float = 10.0) -> Iterator[None
         handle.flush()
         yield
     finally:
+        HELD.discard(handle)
         handle.close()  # closing releases the lock
+
+
+def close_inherited_locks() -> None:
+    """In a forked worker: close the lock files inherited from the parent. A flock is held while any
+    process has the file open, so a worker outliving a killed parent would otherwise keep it locked."""
+    for handle in list(HELD):
+        try:
+            handle.close()
+        except OSError:
+            pass
+    HELD.clear()

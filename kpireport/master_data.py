@@ -64,6 +64,7 @@ class MasterData:
     findings: list[Finding] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     first_merge: bool = True
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # derived tallies, computed once
 
     def snapshot(self) -> dict:
         """What changed-detection compares between merges: displayed values and statuses."""
@@ -180,10 +181,11 @@ def changes(plan: Plan, before: Optional[dict], after: dict) -> list[Change]:
     names = {k.id: k.name for k in plan.kpis} | {i.id: i.content[:40] for i in plan.initiatives}
     owners = {k.id: "、".join(k.departments) for k in plan.kpis} | {
         i.id: "、".join(i.departments) for i in plan.initiatives}
+    order = {ident: index for index, ident in enumerate(names)}
     result = []
     for group, item in (("kpis", "指標"), ("initiatives", "取組")):
         old, new = before.get(group, {}), after.get(group, {})
-        for ident in sorted(set(old) | set(new), key=lambda x: list(names).index(x) if x in names else 10**6):
+        for ident in sorted(set(old) | set(new), key=lambda x: order.get(x, 10**6)):
             o, n = old.get(ident), new.get(ident)
             if o and n and o["value"] == n["value"]:
                 continue
@@ -205,11 +207,13 @@ def grade_tally(data: MasterData) -> str:
 
 def grade_counts(data: MasterData, plan_id: str, top_id: Optional[str] = None) -> dict[str, int]:
     """Grades of the KPIs listed under a top-level node (each KPI once), or in the whole plan."""
+    if "grade_rows" not in data.memo:  # (plan, top node, KPI, grade) per listed KPI row, computed once
+        data.memo["grade_rows"] = [(top.plan, top.id, row.kpi.id, data.evaluations[row.kpi.id].grade)
+                                   for row in data.kpi_rows for top in (data.plan.top(row.node_id),)]
     seen: dict[str, str] = {}
-    for row in data.kpi_rows:
-        top = data.plan.path(row.node_id)[0]
-        if top.plan == plan_id and (top_id is None or top.id == top_id):
-            seen[row.kpi.id] = data.evaluations[row.kpi.id].grade
+    for row_plan, row_top, kpi_id, grade in data.memo["grade_rows"]:
+        if row_plan == plan_id and (top_id is None or row_top == top_id):
+            seen[kpi_id] = grade
     counts: dict[str, int] = {}
     for grade in seen.values():
         counts[grade] = counts.get(grade, 0) + 1

@@ -6,7 +6,7 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from kpireport import master_data
 from kpireport.atomic import remove_stale_temporaries
@@ -15,7 +15,7 @@ from kpireport.inbox import collect_files, validate_files
 from kpireport.lock import workspace_lock
 from kpireport.master import write_master
 from kpireport.master_data import MasterData
-from kpireport.model import ValidationResult
+from kpireport.model import Plan, ValidationResult
 from kpireport.period import ReportPeriod
 from kpireport.store import History, now
 from kpireport.workspace import Workspace, load_workspace_plan, resolve_period
@@ -36,39 +36,57 @@ def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: O
     """Merge the inbox for a period. Another merge running in the workspace: wait ``lock_wait`` s, then refuse."""
     plan = load_workspace_plan(workspace)
     period = resolve_period(plan, period_text)
+    folder = inbox_folder(workspace, inbox)
+    with workspace_lock(workspace.lock_file, lock_wait):
+        remove_stale_temporaries(workspace.output)
+        merged = merge_inbox(workspace, plan, period, folder)
+        write_master(merged.data, merged.master)
+    return merged
+
+
+def inbox_folder(workspace: Workspace, inbox: Optional[Path]) -> Path:
     folder = Path(inbox) if inbox else workspace.inbox
     if not folder.is_dir():
         raise KpireportError(f"受信フォルダ {folder} がありません。フォルダを確認してください。")
-    with workspace_lock(workspace.lock_file, lock_wait):
-        remove_stale_temporaries(workspace.output)
-        history = History(workspace.history_file)
-        try:
-            files, skipped = collect_files([folder])
-            results = validate_files(plan, files, period, history.latest_before(period.key))
-            received = now()
-            with history.transaction():
-                merge_id = history.start_merge(period.key, plan.content_hash)
-                recorded = []
-                # the latest file of a department wins: record in order of modification time
-                for path, result in sorted(zip(files, results), key=lambda pair: pair[0].stat().st_mtime):
-                    key = result.period or period.key
-                    if history.known(result.sha256, result.department, key):
-                        recorded.append((result, "変更なし"))
-                        continue
-                    history.record(merge_id, result, received)
-                    recorded.append((result, "受理" if result.valid else "差し戻し"))
-                data = master_data.build(plan, period, history, received)
-                snapshot = data.snapshot()
-                before = history.previous_snapshot(period.key, merge_id)
-                data.first_merge = before is None
-                data.changes = master_data.changes(plan, before, snapshot)
-                data.findings = [f for r in results for f in r.findings]
-                history.finish_merge(merge_id, snapshot)
-        finally:
-            history.close()
-        master = workspace.master_file(period)
-        archived = _archive(master, workspace.archive)
-        write_master(data, master)
+    return folder
+
+
+def merge_inbox(workspace: Workspace, plan: Plan, period: ReportPeriod, folder: Path,
+                after_validation: Optional[Callable[[list[Path], list[ValidationResult]], None]] = None
+                ) -> MergeOutcome:
+    """Validate the folder's files and record them in the history in one transaction; the master data
+    for the caller to write (the caller holds the workspace lock). The previous master is archived.
+    ``after_validation(files, results)`` runs before anything is recorded (the monthly run writes the
+    feedback copies there)."""
+    history = History(workspace.history_file)
+    try:
+        files, skipped = collect_files([folder])
+        results = validate_files(plan, files, period, history.latest_before(period.key))
+        if after_validation is not None:
+            after_validation(files, results)
+        received = now()
+        with history.transaction():
+            merge_id = history.start_merge(period.key, plan.content_hash)
+            recorded = []
+            # the latest file of a department wins: record in order of modification time
+            for path, result in sorted(zip(files, results), key=lambda pair: pair[0].stat().st_mtime):
+                key = result.period or period.key
+                if history.known(result.sha256, result.department, key):
+                    recorded.append((result, "変更なし"))
+                    continue
+                history.record(merge_id, result, received)
+                recorded.append((result, "受理" if result.valid else "差し戻し"))
+            data = master_data.build(plan, period, history, received)
+            snapshot = data.snapshot()
+            before = history.previous_snapshot(period.key, merge_id)
+            data.first_merge = before is None
+            data.changes = master_data.changes(plan, before, snapshot)
+            data.findings = [f for r in results for f in r.findings]
+            history.finish_merge(merge_id, snapshot)
+    finally:
+        history.close()
+    master = workspace.master_file(period)
+    archived = _archive(master, workspace.archive)
     return MergeOutcome(period, recorded, data, master, archived, skipped)
 
 

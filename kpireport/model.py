@@ -223,8 +223,35 @@ class Plan:
             self._index["nodes"] = {n.id: n for n in self.nodes}
         return self._index["nodes"][node_id]
 
+    def kpi(self, kpi_id: str) -> Kpi:
+        if "kpis" not in self._index:
+            self._index["kpis"] = {k.id: k for k in self.kpis}
+        return self._index["kpis"][kpi_id]
+
     def children(self, node_id: Optional[str], plan_id: Optional[str] = None) -> list[Node]:
-        return [n for n in self.nodes if n.parent == node_id and (plan_id is None or n.plan == plan_id)]
+        if "children" not in self._index:
+            index: dict = {}
+            for n in self.nodes:
+                index.setdefault(n.parent, []).append(n)
+            self._index["children"] = index
+        return [n for n in self._index["children"].get(node_id, ()) if plan_id is None or n.plan == plan_id]
+
+    def descendants(self, node_id: str) -> frozenset[str]:
+        """``node_id`` and the IDs of every node below it."""
+        below = self._index.setdefault("descendants", {})
+        if node_id not in below:
+            found = {node_id}
+            for child in self.children(node_id):
+                found |= self.descendants(child.id)
+            below[node_id] = frozenset(found)
+        return below[node_id]
+
+    def top(self, node_id: str) -> Node:
+        """The top-level node above (or at) ``node_id``."""
+        tops = self._index.setdefault("tops", {})
+        if node_id not in tops:
+            tops[node_id] = self.path(node_id)[0]
+        return tops[node_id]
 
     def path(self, node_id: str) -> list[Node]:
         """Nodes from the top level down to ``node_id``."""

@@ -208,7 +208,7 @@ class _Check:
                 if column.is_input and cells[column.key] is not None:
                     self.check_text(raw.name, cells[column.key])
             if sheet.name == fl.KPI_SHEET:
-                kpi = next(k for k in self.plan.kpis if k.id == ident)
+                kpi = self.plan.kpi(ident)
                 self.check_kpi(raw.name, kpi, cells, places)
             elif sheet.name == fl.INITIATIVE_SHEET:
                 self.check_initiative(raw.name, ident, expected[ident], cells, places, r)

@@ -14,6 +14,7 @@ from kpireport.errors import KpireportError
 from kpireport.feedback import write_feedback
 from kpireport.inbox import collect_files, report, validate_files
 from kpireport.model import ValidationResult
+from kpireport.parallel import map_forked
 from kpireport.workspace import Workspace, load_workspace_plan, resolve_period
 
 PROGRESS_FROM = 5  # show a progress bar on a terminal from this many files
@@ -40,12 +41,19 @@ def run_validation(workspace: Workspace, paths: list[Path], period_text: Optiona
             results = validate_files(plan, files, period, progress=lambda _p: bar.update(1))
     else:
         results = validate_files(plan, files, period)
-    copies = {}
-    if feedback:
-        for path, result in zip(files, results):
-            if result.findings:
-                copies[result.file] = write_feedback(path, list(result.findings), workspace.feedback / path.name)
+    copies = write_feedback_copies(workspace, files, results) if feedback else {}
     return ValidationOutcome(results, report(results), _lines(period.label, results, skipped, copies))
+
+
+def write_feedback_copies(workspace: Workspace, files: list[Path], results: list[ValidationResult]) -> dict:
+    """A marked-up copy of each file with findings, in output/feedback/: file name -> copy (or None)."""
+    marked = [(path, result) for path, result in zip(files, results) if result.findings]
+
+    def one(pair: tuple[Path, ValidationResult]):
+        path, result = pair
+        return write_feedback(path, list(result.findings), workspace.feedback / path.name)
+
+    return {result.file: copy for (_, result), copy in zip(marked, map_forked(one, marked, min_items=4))}
 
 
 def _lines(period_label: str, results: list[ValidationResult], skipped: list[Path], copies: dict) -> list[str]:

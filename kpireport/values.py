@@ -11,6 +11,7 @@ Nothing here raises on data: what cannot be read is returned as ``status="unread
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -279,13 +280,18 @@ def format_number(number: Decimal, unit: str = "", scale: str = "", negative: st
         d = number if isinstance(number, Decimal) else Decimal(str(number))
         if not d.is_finite():
             return f"{d}{scale}{unit}"
-        with localcontext() as ctx:
-            ctx.prec = max(ctx.prec, len(d.as_tuple().digits) + 2)
-            d = _tidy(d.scaleb(-SCALES.get(scale, 0)))
-        text = format(d.copy_abs(), ",f")
-        return f"{negative if d < 0 else ''}{text}{scale}{unit}"
+        return _format_finite(d, unit, scale, negative)
     except Exception:
         return f"{number}{scale}{unit}"
+
+
+@functools.lru_cache(maxsize=65_536)  # equal Decimals format alike (trailing zeros are tidied away)
+def _format_finite(d: Decimal, unit: str, scale: str, negative: str) -> str:
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, len(d.as_tuple().digits) + 2)
+        d = _tidy(d.scaleb(-SCALES.get(scale, 0)))
+    text = format(d.copy_abs(), ",f")
+    return f"{negative if d < 0 else ''}{text}{scale}{unit}"
 
 
 # ---------------------------------------------------------------------------
@@ -472,6 +478,7 @@ def _with_scale(number: Decimal, scale: str | int) -> Decimal:
         return _tidy(number.scaleb(power))
 
 
+@functools.lru_cache(maxsize=100_000)  # Values are immutable; plan texts repeat on every form
 def _parse_text(raw: str) -> Value:
     """normalise -> annotations -> qualifiers -> number -> unit and scale."""
     text = _normalise(raw)

@@ -8,6 +8,7 @@ from kpireport.errors import KpireportError
 from kpireport.model import Plan
 from kpireport.period import ReportPeriod, parse_period
 from kpireport.plan import example_path, load_plan
+from kpireport.plan_cache import cached_plan
 from kpireport.plan_source import load_yaml
 from kpireport.plan_workbook import empty_document, write_plan_workbook
 
@@ -96,14 +97,22 @@ def _copy_report_template(workspace: Workspace) -> None:
 
 
 def load_workspace_plan(workspace: Workspace) -> Plan:
-    """The workspace's plan; a plan with errors is an environment problem for the later stages."""
-    result = load_plan(workspace.plan_file)
-    if result.plan is None:
-        first = result.errors[0]
+    """The workspace's plan (from the plan cache when the workbook is unchanged); a plan with errors is
+    an environment problem for the later stages."""
+    errors = []
+
+    def load(path: Path) -> Plan | None:
+        result = load_plan(path)
+        errors.extend(result.errors)
+        return result.plan
+
+    plan = cached_plan(workspace.plan_file, load)
+    if plan is None:
+        first = errors[0]
         place = f"{first.sheet}!{first.cell} " if first.sheet and first.cell else ""
-        raise KpireportError(f"{workspace.plan_file} にエラーが{len(result.errors)}件あります（{place}{first.message}）。"
+        raise KpireportError(f"{workspace.plan_file} にエラーが{len(errors)}件あります（{place}{first.message}）。"
                              "`kpireport plan check` で確認して直してください。")
-    return result.plan
+    return plan
 
 
 def resolve_period(plan: Plan, text: str | None) -> ReportPeriod:

@@ -8,14 +8,8 @@ from kpireport.model import Node
 from kpireport.values import format_year
 
 
-def descendants(data: MasterData, node_id: str) -> set[str]:
-    found, todo = {node_id}, [node_id]
-    while todo:
-        current = todo.pop()
-        for child in data.plan.children(current):
-            found.add(child.id)
-            todo.append(child.id)
-    return found
+def descendants(data: MasterData, node_id: str) -> frozenset[str]:
+    return data.plan.descendants(node_id)
 
 
 def kpis_under(data: MasterData, node_id: str) -> list[KpiRow]:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import io
 import re
+from concurrent.futures import Future
+from xml.sax.saxutils import escape as xml_escape
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -78,7 +79,7 @@ def heading(doc: DocumentObject, text: str, level: int) -> Paragraph:
     if level not in (1, 2, 3):
         raise ValueError(f"heading level must be 1, 2 or 3, not {level!r}")
     para = doc.add_paragraph()
-    para._p.style = doc.styles[f"Heading {level}"].style_id  # fast path, see _fill_cell
+    para._p.style = _style_ids(doc)[f"Heading {level}"]  # python-docx's para.style= rescans all styles
     _add_text(para, text)
     return para
 
@@ -86,7 +87,7 @@ def heading(doc: DocumentObject, text: str, level: int) -> Paragraph:
 def paragraph(doc: DocumentObject, text: str, style: Optional[str] = None) -> Paragraph:
     para = doc.add_paragraph()
     if style:
-        para._p.style = doc.styles[style].style_id  # fast path, see _fill_cell
+        para._p.style = _style_ids(doc)[style]
     _add_text(para, text)
     return para
 
@@ -143,52 +144,57 @@ def _text_width(doc: DocumentObject) -> int:
     return int(section.page_width - section.left_margin - section.right_margin)
 
 
-def _set_cell_width(cell, width: int) -> None:
-    cell.width = width   # w:tcW in dxa; LibreOffice takes widths from the cells
+def _run_xml(line: str) -> str:
+    """A line as w:r content the way python-docx writes run.text: a tab becomes w:tab, the rest w:t."""
+    parts = []
+    for index, piece in enumerate(line.split("\t")):
+        if index:
+            parts.append("<w:tab/>")
+        if piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            parts.append(f"<w:t{space}>{xml_escape(piece)}</w:t>")
+    return f"<w:r>{''.join(parts)}</w:r>"
 
 
-def _shade(cell, fill: str) -> None:
-    if not _HEX_FILL.match(fill):
-        raise ValueError(f"shading fill must be 6 hex digits like 'C6EFCE', not {fill!r}")
-    tcpr = cell._tc.get_or_add_tcPr()
-    for old in tcpr.findall(qn("w:shd")):
-        tcpr.remove(old)
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill.upper())
-    tcpr.insert_element_before(shd, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
-                               "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge",
-                               "w:tcPrChange")
+def _cell_xml(text: object, width: int, style_id: str, alignment: Optional[str], fill: Optional[str]) -> str:
+    """One w:tc: width (dxa), optional fill, one paragraph per line of text in the given style."""
+    shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.upper()}"/>' if fill else ""
+    jc = f'<w:jc w:val="{alignment}"/>' if alignment else ""
+    paragraphs = []
+    for line in clean_text(text).split("\n"):
+        run = _run_xml(line) if line else ""
+        paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{jc}</w:pPr>{run}</w:p>')
+    return (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(width / 635)}"/>{shading}</w:tcPr>'
+            f'{"".join(paragraphs)}</w:tc>')
 
 
-def _row_flags(row, *, header: bool) -> None:
-    """Every row: w:cantSplit; the header row also w:tblHeader (repeats on each page)."""
-    trpr = row._tr.get_or_add_trPr()
-    names = ["w:cantSplit"] + (["w:tblHeader"] if header else [])
-    for name in names:
-        if trpr.find(qn(name)) is None:
-            el = OxmlElement(name)
-            successors = {"w:cantSplit": ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden",
-                                          "w:ins", "w:del", "w:trPrChange"),
-                          "w:tblHeader": ("w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del",
-                                          "w:trPrChange")}[name]
-            trpr.insert_element_before(el, *successors)
+def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head_id: str, body_id: str,
+              align: Optional[list[str]], fills: dict[tuple[int, int], str]) -> str:
+    """All rows of a table as XML text, parsed once by the caller.
+
+    Built as text because python-docx makes each cell element by element (about 0.5 ms a cell: most of
+    a large city's report time); the XML is the same as python-docx writes (see the golden test).
+    """
+    out = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>']
+    out.extend(_cell_xml(value, width, head_id, None, None) for value, width in zip(headers, widths))
+    out.append("</w:tr>")
+    for number, row in enumerate(rows):
+        out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        for column, (value, width) in enumerate(zip(row, widths)):
+            fill = fills.get((number, column))
+            if fill and not _HEX_FILL.match(fill):
+                raise ValueError(f"shading fill must be 6 hex digits like 'C6EFCE', not {fill!r}")
+            out.append(_cell_xml(value, width, body_id, align[column] if align else None, fill))
+        out.append("</w:tr>")
+    return "".join(out)
 
 
-def _fill_cell(cell, text: object, style, alignment) -> None:
-    """Cell text in the given style; each "\\n" starts a new paragraph in the cell."""
-    lines = clean_text(text).split("\n")
-    first = cell.paragraphs[0]
-    for index, line in enumerate(lines):
-        para = first if index == 0 else cell.add_paragraph()
-        # the style's ID straight into w:pStyle: python-docx's `para.style = style` rescans every style
-        # on each call (most of the report's time); the XML written is the same
-        para._p.style = style.style_id
-        if alignment is not None:
-            para.alignment = alignment
-        if line:
-            para.add_run(line)
+def _style_ids(doc: DocumentObject) -> dict[str, str]:
+    """Style name -> style ID, looked up once per document (python-docx searches all styles per lookup)."""
+    cache = doc.part.__dict__.setdefault("_kpireport_style_ids", {})
+    if not cache:
+        cache.update((style.name, style.style_id) for style in doc.styles)
+    return cache
 
 
 def table(doc: DocumentObject, headers: list[str], rows: list[list[str]],
@@ -214,38 +220,17 @@ def table(doc: DocumentObject, headers: list[str], rows: list[list[str]],
         total = _text_width(doc)
         widths = [total // columns] * columns
 
-    head_style = doc.styles[header_style]
-    cell_style = doc.styles[body_style]
-    tbl = doc.add_table(rows=1 + len(rows), cols=columns)
-    tbl.style = doc.styles["Table Grid"]
-    tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
-    tbl.autofit = False   # fixed layout: the widths below hold
-    for column, width in zip(tbl.columns, widths):
-        column.width = width   # w:gridCol
-    tblpr = tbl._tbl.tblPr
-    tblw = tblpr.find(qn("w:tblW"))
-    if tblw is None:
-        tblw = OxmlElement("w:tblW")
-        tblpr.insert_element_before(tblw, "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
-                                    "w:tblLayout", "w:tblCellMar", "w:tblLook")
-    tblw.set(qn("w:w"), str(sum(widths) // 635))   # EMU -> twips
-    tblw.set(qn("w:type"), "dxa")
-
-    fills = shading or {}
-    for index, row in enumerate(tbl.rows):
-        is_header = index == 0
-        _row_flags(row, header=is_header)
-        values = headers if is_header else rows[index - 1]
-        for column, (cell, value) in enumerate(zip(row.cells, values)):
-            _set_cell_width(cell, widths[column])
-            if is_header:
-                _fill_cell(cell, value, head_style, None)
-            else:
-                _fill_cell(cell, value, cell_style, _ALIGN[align[column]] if align else None)
-                fill = fills.get((index - 1, column))
-                if fill:
-                    _shade(cell, fill)
-    return tbl
+    style_ids = _style_ids(doc)
+    grid = "".join(f'<w:gridCol w:w="{round(w / 635)}"/>' for w in widths)
+    rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {})
+    # the table properties python-docx writes for a 'Table Grid' table, centred, fixed layout
+    tbl = parse_xml(
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{style_ids["Table Grid"]}"/>'
+        f'<w:tblW w:type="dxa" w:w="{sum(widths) // 635}"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+        f'<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
+        f'w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows_xml}</w:tbl>')
+    doc.element.body._insert_tbl(tbl)
+    return Table(tbl, doc._body)
 
 
 def _field_char(paragraph_: Paragraph, kind: str, dirty: bool = False) -> None:
@@ -277,9 +262,20 @@ def toc(doc: DocumentObject, levels: str = "1-2", title: str = "目次") -> None
     _field_char(para, "end")
 
 
-def picture(doc: DocumentObject, png: bytes, width_mm: float) -> None:
-    """A picture in a centred paragraph of its own."""
+def picture(doc: DocumentObject, png: Union[bytes, Future], width_mm: float) -> None:
+    """A picture in a centred paragraph of its own. Given a Future (a chart still being drawn in another
+    process), the paragraph is placed now and the picture goes in at place_pictures()."""
     para = doc.add_paragraph()
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    para.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
+    if isinstance(png, Future):
+        doc.part.__dict__.setdefault("_kpireport_pending", []).append((para, png, width_mm))
+    else:
+        para.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
+
+
+def place_pictures(doc: DocumentObject) -> None:
+    """Put in the pictures that were still being drawn when their paragraphs were placed."""
+    pending = doc.part.__dict__.pop("_kpireport_pending", [])
+    for para, future, width_mm in pending:
+        para.add_run().add_picture(io.BytesIO(future.result()), width=Mm(width_mm))
 

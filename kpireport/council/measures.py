@@ -26,18 +26,36 @@ def add(doc, data: MasterData) -> None:
     heading(doc, data.plan.settings.measures_title, 1)
     toc(doc, "2-2", "目次（施策シート）")
     page_break(doc)
+    index = _Index(data)
     for node in nodes:
-        sheet(doc, data, node)
+        sheet(doc, data, node, index)
         page_break(doc)
 
 
-def sheet(doc, data: MasterData, node) -> None:
+class _Index:
+    """Per node: its own KPIs, then those reposted under it; its initiatives; each initiative's entry."""
+
+    def __init__(self, data: MasterData):
+        self.kpis: dict[str, list] = {}
+        for kpi in data.plan.kpis:
+            self.kpis.setdefault(kpi.node, []).append(kpi)
+        for kpi in data.plan.kpis:
+            for node_id in kpi.reposted_under:
+                self.kpis.setdefault(node_id, []).append(kpi)
+        self.initiatives: dict[str, list] = {}
+        for initiative in data.plan.initiatives:
+            self.initiatives.setdefault(initiative.node, []).append(initiative)
+        self.entries = {i.id: e for i, e in data.initiatives}
+
+
+def sheet(doc, data: MasterData, node, index: _Index | None = None) -> None:
     plan = data.plan
+    index = index or _Index(data)
     info = plan.plan(node.plan)
     era = info.start_year or None
     heading(doc, f"{node.label(info)} {node.number} {node.title}", 2)
     table(doc, ["内容"], [[node.description or texts.NO_TEXT]], [170])
-    kpis = [k for k in plan.kpis if k.node == node.id] + [k for k in plan.kpis if node.id in k.reposted_under]
+    kpis = index.kpis.get(node.id, [])
     year = data.period.fiscal_year
     if kpis:
         common = Counter(k.target_year for k in kpis).most_common(1)[0][0]
@@ -51,8 +69,8 @@ def sheet(doc, data: MasterData, node) -> None:
         table(doc, ["名称", "現状値", f"{format_year(year, era_of_year=era)}末値", target_head], rows, [70, 33, 33, 34])
     else:
         table(doc, ["名称"], [[texts.NO_KPI]], [170])
-    entries = {i.id: e for i, e in data.initiatives}
-    initiatives = [i for i in plan.initiatives if i.node == node.id]
+    entries = index.entries
+    initiatives = index.initiatives.get(node.id, [])
     done = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].summary is not None]
     planned = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].plan is not None]
     year_label = format_year(year, era_of_year=era)

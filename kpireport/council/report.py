@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 
 from kpireport.atomic import atomic_path
 from kpireport.council import appendix, body, cover, legend, measures, status
-from kpireport.council.document import finish_page_breaks, new_document, page_break, toc
+from kpireport.council.document import finish_page_breaks, new_document, page_break, place_pictures, toc
 from kpireport.errors import KpireportError
 from kpireport.master_data import MasterData
 
@@ -29,12 +29,18 @@ def resolve_sections(names: Optional[Iterable[str]], data: MasterData) -> list[s
 
 
 def write_report(data: MasterData, template: Path, path: Path, sections: Optional[Iterable[str]] = None) -> Path:
+    chosen = resolve_sections(sections, data)
+    charts = status.charts_in_background(data) if "達成状況" in chosen else {}
     doc = new_document(template)
-    for name in resolve_sections(sections, data):
-        SECTIONS[name][1](doc, data)
+    for name in chosen:
+        if name == "達成状況":
+            status.add(doc, data, charts)
+        else:
+            SECTIONS[name][1](doc, data)
         if name == "表紙":
             toc(doc, "1-1", "目次")
             page_break(doc)
+    place_pictures(doc)
     finish_page_breaks(doc)
     try:
         with atomic_path(path) as tmp:

@@ -1,15 +1,47 @@
 """2. KPI achievement status: per plan, grade counts and shares per top-level node, with a chart."""
 from __future__ import annotations
 
+from concurrent.futures import Future
+from typing import Optional
+
 from kpireport.council.charts import grade_chart_png
 from kpireport.council.document import heading, page_break, paragraph, picture, table
 from kpireport.labels import node_heading
 from kpireport.master import CHART_COLOURS, RULE_COLOURS, method_note
 from kpireport.master_data import MasterData, grade_counts
+from kpireport.parallel import fork_pool, worker_count
 
 
-def add(doc, data: MasterData) -> None:
+def chart_jobs(data: MasterData) -> dict[str, tuple]:
+    """Per plan with top-level nodes: the arguments of its grade chart (grade_chart_png)."""
     plan = data.plan
+    jobs = {}
+    for info in plan.plans:
+        tops = [n for n in plan.nodes if n.plan == info.id and n.parent is None]
+        if tops:
+            series = [(f"{g.code} {g.label}", CHART_COLOURS.get(g.rule, "#999999"),
+                       [grade_counts(data, info.id, t.id).get(g.code, 0) for t in tops]) for g in plan.grades]
+            jobs[info.id] = (f"{info.short_name}　評価の内訳（件数の割合）", [node_heading(plan, t) for t in tops],
+                             series)
+    return jobs
+
+
+def charts_in_background(data: MasterData) -> dict[str, Future]:
+    """Start drawing the charts in another process (drawing is a third of the report's time); {} when
+    there is no second core: add() then draws them itself."""
+    jobs = chart_jobs(data)
+    pool = fork_pool(1) if jobs and worker_count() > 1 else None
+    if pool is None:
+        return {}
+    futures = {plan_id: pool.submit(grade_chart_png, *args) for plan_id, args in jobs.items()}
+    pool.shutdown(wait=False)  # the worker exits once the charts are done
+    return futures
+
+
+def add(doc, data: MasterData, charts: Optional[dict[str, Future]] = None) -> None:
+    plan = data.plan
+    jobs = chart_jobs(data)
+    charts = charts or {}
     heading(doc, plan.settings.status_title, 1)
     grades = list(plan.grades)
     for info in plan.plans:
@@ -30,11 +62,7 @@ def add(doc, data: MasterData) -> None:
         headers = [info.levels[0]] + [f"{g.code} {g.label}" for g in grades] + ["計"]
         widths = [52] + [round(110 / (len(grades) + 1), 1)] * (len(grades) + 1)
         table(doc, headers, rows, widths, ["left"] + ["center"] * (len(grades) + 1), shading=shading)
-        if tops:
-            series = [(f"{g.code} {g.label}", CHART_COLOURS.get(g.rule, "#999999"),
-                       [grade_counts(data, info.id, t.id).get(g.code, 0) for t in tops]) for g in grades]
-            png = grade_chart_png(f"{info.short_name}　評価の内訳（件数の割合）",
-                                  [node_heading(plan, t) for t in tops], series)
-            picture(doc, png, 160)
+        if info.id in jobs:
+            picture(doc, charts.get(info.id) or grade_chart_png(*jobs[info.id]), 160)
         paragraph(doc, f"評価の方法: {method_note(plan)}", "注記")
     page_break(doc)

@@ -1,0 +1,61 @@
+"""`kpireport run`: the whole monthly job in one command, reading each file once.
+
+validate the inbox (feedback copies for the files with findings) → record in the history and evaluate →
+master workbook and council report. The master is written in another process while the report is
+written here, when the machine has a second core.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+from kpireport.atomic import remove_stale_temporaries
+from kpireport.council.document import template_path
+from kpireport.council.report import write_report
+from kpireport.lock import workspace_lock
+from kpireport.master import write_master
+from kpireport.merge import MergeOutcome, inbox_folder, merge_inbox
+from kpireport.parallel import in_background
+from kpireport.report_run import report_file
+from kpireport.validation_run import write_feedback_copies
+from kpireport.workspace import Workspace, load_workspace_plan, resolve_period
+
+
+@dataclass
+class MonthlyOutcome:
+    merge: MergeOutcome
+    feedback: dict  # file name -> feedback copy (None when the file could not be opened)
+    report: Path
+
+
+def run_monthly(workspace: Workspace, inbox: Optional[Path] = None, period_text: Optional[str] = None,
+                feedback: bool = True, sections: Optional[Iterable[str]] = None,
+                lock_wait: float = 10.0) -> MonthlyOutcome:
+    plan = load_workspace_plan(workspace)
+    period = resolve_period(plan, period_text)
+    folder = inbox_folder(workspace, inbox)
+    copies: dict = {}
+
+    def after_validation(files, results) -> None:
+        if feedback:
+            copies.update(write_feedback_copies(workspace, files, results))
+
+    with workspace_lock(workspace.lock_file, lock_wait):
+        remove_stale_temporaries(workspace.output)
+        merged = merge_inbox(workspace, plan, period, folder, after_validation)
+        master = in_background(lambda: write_master(merged.data, merged.master))
+        report = write_report(merged.data, template_path(workspace.root), report_file(workspace, period), sections)
+        master()  # wait for the master (its errors surface here)
+    return MonthlyOutcome(merged, copies, report)
+
+
+def outcome_lines(outcome: MonthlyOutcome) -> list[str]:
+    from kpireport.merge import outcome_lines as merge_lines
+
+    lines = merge_lines(outcome.merge)
+    made = [copy for copy in outcome.feedback.values() if copy]
+    if made:
+        lines.append(f"問題の箇所に印を付けた控え: {len(made)}件（{made[0].parent}）")
+    lines.append(f"審議会資料: {outcome.report}")
+    return lines

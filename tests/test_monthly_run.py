@@ -1,0 +1,122 @@
+"""`kpireport run`, the plan cache, and the work spread over forked workers."""
+from __future__ import annotations
+
+import os
+import pickle
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from kpireport import parallel
+from kpireport.cli import cli
+from kpireport.inbox import collect_files, validate_files
+from kpireport.period import ReportPeriod
+from kpireport.plan import load_plan
+from kpireport.plan_cache import CACHE_NAME
+from kpireport.store import History
+from kpireport.workspace import Workspace, init_workspace, load_workspace_plan
+
+from forms_helpers import edit, filled_form
+from test_merge import set_actual
+
+R5 = ReportPeriod(2023)
+DEPARTMENTS = ("観光政策課", "農林課", "学校教育課", "商工労働課", "都市計画課", "健康増進課", "高齢福祉課",
+               "こども家庭課", "環境生活課")
+
+
+@pytest.fixture
+def inbox_workspace(tmp_path) -> Workspace:
+    """Nine filled forms for R5 (enough for the workers), one of them with an unreadable value."""
+    ws = init_workspace(tmp_path / "ws")
+    plan = load_plan(ws.plan_file).plan
+    names = {d.name for d in plan.departments}
+    for index, department in enumerate(d for d in DEPARTMENTS if d in names):
+        path = filled_form(plan, department, R5, ws.inbox)
+        stamp = time.time() - 100 + index
+        os.utime(path, (stamp, stamp))
+    kpi = next(k for k in plan.kpis if k.departments == ("観光政策課",))
+    edit(next(ws.inbox.glob("*観光政策課*")), set_actual(kpi.id, "集計中のため未定", R5))
+    return ws
+
+
+def test_run_does_validate_merge_master_and_report(inbox_workspace):
+    ws = inbox_workspace
+    result = CliRunner().invoke(cli, ["run", "-w", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    assert "差し戻し 1件" in result.output and "受理 8件" in result.output
+    assert "審議会資料:" in result.output and "問題の箇所に印を付けた控え: 1件" in result.output
+    assert (ws.output / "master_令和5年度_実績.xlsx").is_file()
+    assert (ws.output / "report_令和5年度_実績.docx").is_file()
+    assert [p.name for p in ws.feedback.glob("*.xlsx")] == [next(ws.inbox.glob("*観光政策課*")).name]
+    history = History(ws.history_file)
+    try:
+        assert history.integrity() == []
+        current = history.current("2023")
+        assert len(current) == 8 and "観光政策課" not in current  # the rejected file is not in force
+    finally:
+        history.close()
+    again = CliRunner().invoke(cli, ["run", "-w", str(ws.root)])
+    assert again.exit_code == 0 and "変更なし 9件" in again.output
+
+
+def test_workers_give_the_same_results_as_one_process(inbox_workspace, monkeypatch):
+    ws = inbox_workspace
+    plan = load_workspace_plan(ws)
+    files, _ = collect_files([ws.inbox])
+    assert len(files) >= 8
+    monkeypatch.setenv(parallel.ENV, "1")
+    alone = validate_files(plan, files, R5)
+    monkeypatch.setenv(parallel.ENV, "2")
+    spread = validate_files(plan, files, R5)
+    assert alone == spread
+    assert sum(r.errors for r in spread) == 1
+
+
+def _square(n: int) -> int:
+    if n < 0:
+        raise ValueError(f"negative: {n}")
+    return n * n
+
+
+def test_map_forked_keeps_order_and_raises_the_workers_errors(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "2")
+    assert list(parallel.map_forked(_square, range(20), min_items=2)) == [n * n for n in range(20)]
+    with pytest.raises(ValueError, match="negative: -3"):
+        list(parallel.map_forked(_square, [1, 2, -3, 4], min_items=2))
+
+
+def test_in_background_returns_the_result_and_the_error(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "2")
+    parent = os.getpid()
+    assert parallel.in_background(lambda: os.getpid())() != parent  # ran in a worker
+    wait = parallel.in_background(lambda: _square(-1))
+    with pytest.raises(ValueError):
+        wait()
+    monkeypatch.setenv(parallel.ENV, "1")
+    assert parallel.in_background(lambda: os.getpid())() == parent  # one core: here and now
+
+
+def test_plan_cache_follows_the_workbook(tmp_path, document):
+    ws = init_workspace(tmp_path / "ws", document=document)
+    cache = ws.root / CACHE_NAME
+    first = load_workspace_plan(ws)
+    assert cache.is_file()
+    assert load_workspace_plan(ws) == first
+    # an edited workbook is read afresh, never the old plan
+    document["kpis"][0]["name"] = "別の指標名"
+    init_workspace(ws.root, document=document, force=True)
+    assert load_workspace_plan(ws).kpis[0].name == "別の指標名"
+    # a damaged or foreign cache is ignored and rewritten
+    cache.write_bytes(b"not a pickle")
+    assert load_workspace_plan(ws).kpis[0].name == "別の指標名"
+    key, plan = pickle.loads(cache.read_bytes())
+    assert plan.kpis[0].name == "別の指標名"
+
+
+def test_a_plan_with_errors_is_never_cached(tmp_path, document):
+    document["kpis"][0]["node"] = "存在しない"
+    ws = init_workspace(tmp_path / "ws", document=document)
+    result = CliRunner().invoke(cli, ["report", "-w", str(ws.root)])
+    assert result.exit_code != 0 and "エラー" in result.output
+    assert not (ws.root / CACHE_NAME).exists()
