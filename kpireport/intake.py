@@ -58,6 +58,7 @@ CT_MACRO = ("application/vnd.ms-excel.sheet.macroenabled.main+xml",
 CT_XLSB = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
 STRICT_NAMESPACE = b"purl.oclc.org/ooxml"
 
+KEEP_PART_BYTES = 8 * 1024 * 1024  # XML parts up to this (declared) size are inflated once and kept
 RATIO_FLOOR = 1024 * 1024  # members smaller than this are not checked for their ratio
 CHUNK = 64 * 1024
 # Members never parsed as XML; every other member (.xml, .rels, .vml, odd names) is scanned.
@@ -228,6 +229,7 @@ class _Archive:
         self.zf, self.limits, self.name = zf, limits, name
         self.total = 0
         self.names = {info.filename: info for info in zf.infolist()}
+        self.cache: dict[str, bytes] = {}
 
     def __enter__(self) -> "_Archive":
         return self
@@ -265,7 +267,11 @@ class _Archive:
             raise _Refused(_broken_member(self.name, info, exc)) from None
 
     def read(self, info: zipfile.ZipInfo) -> bytes:
-        return b"".join(self.chunks(info))
+        """A member's bytes; kept after the first read (the XML check reads every part before the cells
+        are read), so each part is inflated once and counted once against the limits."""
+        if info.filename not in self.cache:
+            self.cache[info.filename] = b"".join(self.chunks(info))
+        return self.cache[info.filename]
 
 
 def _broken_member(name: str, info: zipfile.ZipInfo, exc: Exception) -> Finding:
@@ -369,7 +375,11 @@ def check_xml_parts(archive: _Archive, name: str) -> None:
     for info in archive.zf.infolist():
         if info.is_dir() or info.filename.lower().endswith(BINARY_SUFFIXES):
             continue
-        if _contains(archive.chunks(info), _DECLARATIONS, lower=True):
+        if info.file_size <= KEEP_PART_BYTES:  # kept for the cell reader
+            found = _contains(iter((archive.read(info),)), _DECLARATIONS, lower=True)
+        else:
+            found = _contains(archive.chunks(info), _DECLARATIONS, lower=True)
+        if found:
             raise _Refused(finding("file-suspicious", file=name, detail=DOCTYPE))
 
 
