@@ -2,8 +2,9 @@
 
 Nothing in a submitted file is trusted. The file is read once into memory; its type is
 recognised from its content (never its name); the zip container is checked for bombs and every
-XML part for DOCTYPE/ENTITY declarations before openpyxl sees a byte of it; openpyxl then reads
-that same checked copy. Every problem becomes one file-level :class:`Finding` with a Japanese
+XML part for DOCTYPE/ENTITY declarations before any XML parser sees a byte of it. The cells are then
+read from that same checked copy in one pass (xlsx_cells); a file that reader does not expect is read by
+openpyxl instead, whose own diagnosis becomes the finding. Every problem becomes one file-level :class:`Finding` with a Japanese
 message, and :func:`read_submission` never raises.
 """
 from __future__ import annotations

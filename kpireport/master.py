@@ -341,10 +341,13 @@ class _Writer:
         headers = [("区分", 9), ("項目", 7), ("ID", 12), ("名称", 40), ("前回", 22), ("今回", 22), ("担当課", 16),
                    ("提出元", 40)]
         ws = self.sheet("変更点", headers)
-        rows = [[c.kind, c.item, c.ident, c.name, c.before, c.after, c.department, c.source] for c in self.data.changes]
+        # the first merge of a period changes nothing yet: every value is in KPI一覧 and 取組一覧
+        changes = [] if self.data.first_merge else self.data.changes
+        rows = [[c.kind, c.item, c.ident, c.name, c.before, c.after, c.department, c.source] for c in changes]
         row = self.table_rows(ws, headers, rows)
         if self.data.first_merge:
-            self.put(ws, row + 2, 0, "この報告期間の最初の集計のため、すべて「追加」として示しています。", self.f["note"])
+            self.put(ws, row + 2, 0, "この報告期間の最初の集計です。値の一覧は「KPI一覧」「取組一覧」を見てください。"
+                     "次の集計から、前回と変わった値をここに示します。", self.f["note"])
         elif not self.data.changes:
             self.put(ws, row + 2, 0, "前回の集計から変わった値はありません。", self.f["note"])
         self.finish_table(ws, 2, row, len(headers))

@@ -7,11 +7,20 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from functools import lru_cache
 
 
+@lru_cache(maxsize=65_536)  # the same texts (statuses, department names, headings) recur in every table
 def display_width(text: str) -> int:
     """Width in half-width units: East Asian wide, full-width and ambiguous characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_char_width, text))
+
+
+@lru_cache(maxsize=None)
+def _char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
 
 
 def wrapped_lines(text: str, width: int) -> int:
