@@ -18,7 +18,10 @@ def node_heading(plan: Plan, node: Node) -> str:
 
 def node_path(plan: Plan, node_id: str) -> str:
     """The node's place in its plan, top level first, e.g. 「重点戦略1 … › 戦略方針1-1 …」."""
-    return PATH_SEPARATOR.join(node_heading(plan, n) for n in plan.path(node_id))
+    paths = plan._index.setdefault("node_paths", {})  # every KPI and initiative row asks again
+    if node_id not in paths:
+        paths[node_id] = PATH_SEPARATOR.join(node_heading(plan, n) for n in plan.path(node_id))
+    return paths[node_id]
 
 
 def value_text(value: Value) -> str:
