@@ -87,7 +87,7 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
         for offset, row in enumerate(sheet.rows):
             r = fl.FIRST_ROW + offset
             if sheet.name == fl.KPI_SHEET:
-                kpi = next(k for k in plan.kpis if k.id == row["id"])
+                kpi = plan.kpi(row["id"])
                 actual = demo_actual(kpi, kpi_index[kpi.id])
                 if actual is None:
                     ws.cell(r, col["reason"]).value = "集計中"

@@ -87,17 +87,29 @@ def narrative_columns(period: ReportPeriod) -> tuple[FormColumn, ...]:
 
 # --- which rows a department's form holds ------------------------------------------------------
 
+def _by_department(plan: Plan, kind: str, items) -> dict[str, list]:
+    """Items per owning department, in plan order, indexed once per plan (a prefecture has 400 departments)."""
+    key = f"by_department_{kind}"
+    if key not in plan._index:
+        index: dict[str, list] = {}
+        for item in items:
+            for department in dict.fromkeys(item.departments):
+                index.setdefault(department, []).append(item)
+        plan._index[key] = index
+    return plan._index[key]
+
+
 def department_kpis(plan: Plan, department: str) -> list[Kpi]:
     """KPIs the department owns (a KPI owned jointly appears in each owner's form), plan order."""
-    return [k for k in plan.kpis if department in k.departments]
+    return list(_by_department(plan, "kpis", plan.kpis).get(department, ()))
 
 
 def department_initiatives(plan: Plan, department: str) -> list[Initiative]:
-    return [i for i in plan.initiatives if department in i.departments]
+    return list(_by_department(plan, "initiatives", plan.initiatives).get(department, ()))
 
 
 def department_narrative_nodes(plan: Plan, department: str) -> list[Node]:
-    return [n for n in plan.nodes if department in n.departments]
+    return list(_by_department(plan, "nodes", plan.nodes).get(department, ()))
 
 
 def departments_with_forms(plan: Plan) -> list[str]:
