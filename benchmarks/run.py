@@ -596,8 +596,8 @@ def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: 
         restore_history(ws, base)
         stage("whole")
     if do_profile and "fill" in samples:
-        for name in ("whole", "report"):
-            restore_history(ws, base)
+        restore_history(ws, base)
+        for name in ("whole", "report"):  # the report after the whole run's merge: a report with data
             out = root / f"profile_{name}.pstats"
             try:
                 run_stage(name, root, timeout * 3, profile=out)
