@@ -663,8 +663,10 @@ def render(results: list[dict], args, started: dt.datetime, wall: float) -> str:
              f"- machine: {os.cpu_count()} CPUs (`nproc` = {_nproc()}), {platform.platform()}, "
              f"Python {platform.python_version()}",
              f"- date: {started:%Y-%m-%d %H:%M}" + (f" (benchmark wall time {wall / 60:.1f} min)" if wall else ""),
-             f"- command: `python3 benchmarks/run.py --sizes {args.sizes} --runs {args.runs}`"
-             + (f" (prefecture: {args.prefecture_runs} run)" if "prefecture" in args.sizes else ""),
+             (f"- command: `python3 benchmarks/run.py --sizes {args.sizes} --runs {args.runs}`"
+              + (f" (prefecture: {args.prefecture_runs} run)" if "prefecture" in args.sizes else ""))
+             if not getattr(args, "render_only", None) else
+             "- command: figures of the runs named in the notes below, put together with `--render-only`",
              *[f"- note: {n}" for n in getattr(args, "note", [])],
              "- times: median of the runs, [min–max]; each stage in a fresh process, timed after imports.",
              "- memory: `peak MB` (the figure used for targets) is the larger of the stage process's own VmHWM (read "
@@ -840,6 +842,8 @@ def main() -> None:
         text = render(results, args, dt.datetime.fromtimestamp(Path(args.render_only.split(",")[0]).stat().st_mtime),
                       0)
         Path(args.out).write_text(text, encoding="utf-8")
+        Path(args.out).with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str),
+                                                        encoding="utf-8")
         print(text)
         return
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
