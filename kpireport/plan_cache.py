@@ -3,12 +3,16 @@
 Reading and checking 計画体系.xlsx takes seconds for a large city (openpyxl, then the JSON Schema and the
 cross-checks); the result only changes when the workbook or kpireport changes. The cache is keyed by the
 SHA-256 of the workbook's bytes and of kpireport's own code and schema, so an edited plan or an updated
-tool is always read afresh. It lives in the office's workspace (never in anything a department sends);
-an unreadable or stale cache is ignored and rewritten. Only plans without errors are cached.
+tool is always read afresh. It is a pickle, so it lives in the user's own cache folder
+(KPIREPORT_CACHE_DIR, else $XDG_CACHE_HOME/kpireport, else ~/.cache/kpireport), never in the workspace,
+which may be a shared folder that departments can write to. An unreadable or stale cache is ignored and
+rewritten; without a writable cache folder the plan is simply read each time. Only plans without errors
+are cached.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +21,21 @@ from typing import Callable, Optional
 from kpireport.atomic import atomic_path
 from kpireport.model import Plan
 
-CACHE_NAME = ".kpireport-plan.cache"
+ENV = "KPIREPORT_CACHE_DIR"
+
+
+def cache_folder() -> Path:
+    given = os.environ.get(ENV) or ""
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kpireport"
+
+
+def cache_file(plan_file: Path) -> Path:
+    """One cache file per plan workbook (by its absolute path)."""
+    where = hashlib.sha256(str(Path(plan_file).resolve()).encode("utf-8")).hexdigest()[:32]
+    return cache_folder() / f"plan-{where}.pickle"
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +56,7 @@ def cache_key(plan_file: Path) -> str:
 
 def cached_plan(plan_file: Path, load: Callable[[Path], Optional[Plan]]) -> Optional[Plan]:
     """The plan from the cache when its key matches, else ``load(plan_file)`` (cached when not None)."""
-    cache = Path(plan_file).with_name(CACHE_NAME)
+    cache = cache_file(plan_file)
     try:
         key = cache_key(plan_file)
     except OSError:  # no workbook: the loader says so in Japanese

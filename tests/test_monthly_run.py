@@ -13,7 +13,7 @@ from kpireport.cli import cli
 from kpireport.inbox import collect_files, validate_files
 from kpireport.period import ReportPeriod
 from kpireport.plan import load_plan
-from kpireport.plan_cache import CACHE_NAME
+from kpireport.plan_cache import cache_file
 from kpireport.store import History
 from kpireport.workspace import Workspace, init_workspace, load_workspace_plan
 
@@ -99,9 +99,9 @@ def test_in_background_returns_the_result_and_the_error(monkeypatch):
 
 def test_plan_cache_follows_the_workbook(tmp_path, document):
     ws = init_workspace(tmp_path / "ws", document=document)
-    cache = ws.root / CACHE_NAME
+    cache = cache_file(ws.plan_file)
     first = load_workspace_plan(ws)
-    assert cache.is_file()
+    assert cache.is_file() and ws.root not in cache.parents  # never in the (possibly shared) workspace
     assert load_workspace_plan(ws) == first
     # an edited workbook is read afresh, never the old plan
     document["kpis"][0]["name"] = "別の指標名"
@@ -119,4 +119,4 @@ def test_a_plan_with_errors_is_never_cached(tmp_path, document):
     ws = init_workspace(tmp_path / "ws", document=document)
     result = CliRunner().invoke(cli, ["report", "-w", str(ws.root)])
     assert result.exit_code != 0 and "エラー" in result.output
-    assert not (ws.root / CACHE_NAME).exists()
+    assert not cache_file(ws.plan_file).exists()
