@@ -16,6 +16,7 @@ from kpireport.council.report import write_report
 from kpireport.lock import workspace_lock
 from kpireport.master import write_master
 from kpireport.merge import MergeOutcome, inbox_folder, merge_inbox
+from kpireport.merge import outcome_lines as merge_outcome_lines
 from kpireport.parallel import in_background
 from kpireport.report_run import report_file
 from kpireport.validation_run import write_feedback_copies
@@ -51,9 +52,7 @@ def run_monthly(workspace: Workspace, inbox: Optional[Path] = None, period_text:
 
 
 def outcome_lines(outcome: MonthlyOutcome) -> list[str]:
-    from kpireport.merge import outcome_lines as merge_lines
-
-    lines = merge_lines(outcome.merge)
+    lines = merge_outcome_lines(outcome.merge)
     made = [copy for copy in outcome.feedback.values() if copy]
     if made:
         lines.append(f"問題の箇所に印を付けた控え: {len(made)}件（{made[0].parent}）")

@@ -48,9 +48,8 @@ class _Index:
         self.entries = {i.id: e for i, e in data.initiatives}
 
 
-def sheet(doc, data: MasterData, node, index: _Index | None = None) -> None:
+def sheet(doc, data: MasterData, node, index: _Index) -> None:
     plan = data.plan
-    index = index or _Index(data)
     info = plan.plan(node.plan)
     era = info.start_year or None
     heading(doc, f"{node.label(info)} {node.number} {node.title}", 2)
