@@ -605,7 +605,6 @@ def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: 
             except StageFailed as exc:
                 result["errors"][f"profile_{name}"] = str(exc)
     for name, infos in samples.items():
-        secs = [i["seconds"] for i in infos]
         result["stages"][name] = aggregate(infos)
     return result
 

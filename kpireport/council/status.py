@@ -39,9 +39,10 @@ def charts_in_background(data: MasterData) -> dict[str, Future]:
 
 
 def add(doc, data: MasterData, charts: Optional[dict[str, Future]] = None) -> None:
+    """``charts``: the charts being drawn in the background (charts_in_background); without them
+    they are drawn here."""
     plan = data.plan
-    jobs = chart_jobs(data)
-    charts = charts or {}
+    pictures = charts or {plan_id: grade_chart_png(*args) for plan_id, args in chart_jobs(data).items()}
     heading(doc, plan.settings.status_title, 1)
     grades = list(plan.grades)
     for info in plan.plans:
@@ -62,7 +63,7 @@ def add(doc, data: MasterData, charts: Optional[dict[str, Future]] = None) -> No
         headers = [info.levels[0]] + [f"{g.code} {g.label}" for g in grades] + ["計"]
         widths = [52] + [round(110 / (len(grades) + 1), 1)] * (len(grades) + 1)
         table(doc, headers, rows, widths, ["left"] + ["center"] * (len(grades) + 1), shading=shading)
-        if info.id in jobs:
-            picture(doc, charts.get(info.id) or grade_chart_png(*jobs[info.id]), 160)
+        if info.id in pictures:
+            picture(doc, pictures[info.id], 160)
         paragraph(doc, f"評価の方法: {method_note(plan)}", "注記")
     page_break(doc)
