@@ -52,18 +52,18 @@ def inbox_folder(workspace: Workspace, inbox: Optional[Path]) -> Path:
 
 
 def merge_inbox(workspace: Workspace, plan: Plan, period: ReportPeriod, folder: Path,
-                after_validation: Optional[Callable[[list[Path], list[ValidationResult]], None]] = None
+                after_validation: Optional[Callable[[list[Path], list[ValidationResult]], Optional[Callable]]] = None
                 ) -> MergeOutcome:
     """Validate the folder's files and record them in the history in one transaction; the master data
     for the caller to write (the caller holds the workspace lock). The previous master is archived.
-    ``after_validation(files, results)`` runs before anything is recorded (the monthly run writes the
-    feedback copies there)."""
+    ``after_validation(files, results)`` runs before anything is recorded (the monthly run starts the
+    feedback copies there); the wait() it may return is called before the transaction commits, so work
+    it started that fails leaves the history as it was."""
     history = History(workspace.history_file)
     try:
         files, skipped = collect_files([folder])
         results = validate_files(plan, files, period, history.latest_before(period.key))
-        if after_validation is not None:
-            after_validation(files, results)
+        started = after_validation(files, results) if after_validation is not None else None
         received = now()
         with history.transaction():
             merge_id = history.start_merge(period.key, plan.content_hash)
@@ -83,6 +83,8 @@ def merge_inbox(workspace: Workspace, plan: Plan, period: ReportPeriod, folder: 
             data.changes = master_data.changes(plan, before, snapshot)
             data.findings = [f for r in results for f in r.findings]
             history.finish_merge(merge_id, snapshot)
+            if started is not None:
+                started()
     finally:
         history.close()
     master = workspace.master_file(period)

@@ -1,8 +1,8 @@
 """`kpireport run`: the whole monthly job in one command, reading each file once.
 
-validate the inbox (feedback copies for the files with findings) → record in the history and evaluate →
-master workbook and council report. The master is written in another process while the report is
-written here, when the machine has a second core.
+validate the inbox → record in the history and evaluate (meanwhile, feedback copies for the files with
+findings) → master workbook and council report (meanwhile, the master). When the machine has a second
+core, the work marked "meanwhile" is done in another process.
 """
 from __future__ import annotations
 
@@ -38,9 +38,12 @@ def run_monthly(workspace: Workspace, inbox: Optional[Path] = None, period_text:
     folder = inbox_folder(workspace, inbox)
     copies: dict = {}
 
-    def after_validation(files, results) -> None:
-        if feedback:
-            copies.update(write_feedback_copies(workspace, files, results))
+    def after_validation(files, results):
+        """The feedback copies are written in another process while the history is recorded."""
+        if not feedback:
+            return None
+        written = in_background(lambda: write_feedback_copies(workspace, files, results))
+        return lambda: copies.update(written())
 
     with workspace_lock(workspace.lock_file, lock_wait):
         remove_stale_temporaries(workspace.output)

@@ -19,8 +19,13 @@ R = TypeVar("R")
 ENV = "KPIREPORT_WORKERS"
 
 
+_IN_WORKER = False  # set in forked workers: they do their share in one process (no pools of pools)
+
+
 def worker_count() -> int:
-    """Processes to use: KPIREPORT_WORKERS if set (at least 1), else the usable cores."""
+    """Processes to use: KPIREPORT_WORKERS if set (at least 1), else the usable cores; 1 inside a worker."""
+    if _IN_WORKER:
+        return 1
     given = os.environ.get(ENV, "").strip()
     if given.isdigit():
         return max(int(given), 1)
@@ -50,6 +55,8 @@ def _worker_start(parent: int) -> None:
     the workspace lock file it inherited (the parent alone holds the lock)."""
     from kpireport.lock import close_inherited_locks
 
+    global _IN_WORKER
+    _IN_WORKER = True
     close_inherited_locks()
     try:
         libc = ctypes.CDLL(None, use_errno=True)

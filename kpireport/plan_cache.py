@@ -7,7 +7,8 @@ tool is always read afresh. It is a pickle, so it lives in the user's own cache 
 (KPIREPORT_CACHE_DIR, else $XDG_CACHE_HOME/kpireport, else ~/.cache/kpireport), never in the workspace,
 which may be a shared folder that departments can write to. An unreadable or stale cache is ignored and
 rewritten; without a writable cache folder the plan is simply read each time. Only plans without errors
-are cached.
+are cached. The texts of values read while checking the plan are kept with it (values.parsed_texts): every
+later command formats the plan's values and would otherwise read each text again.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Callable, Optional
 
 from kpireport.atomic import atomic_path
 from kpireport.model import Plan
+from kpireport.values import parsed_texts, remember_parsed
 
 ENV = "KPIREPORT_CACHE_DIR"
 
@@ -63,8 +65,9 @@ def cached_plan(plan_file: Path, load: Callable[[Path], Optional[Plan]]) -> Opti
         return load(plan_file)
     try:
         with cache.open("rb") as fh:
-            stored_key, plan = pickle.load(fh)
-        if stored_key == key and isinstance(plan, Plan):
+            stored_key, plan, texts = pickle.load(fh)
+        if stored_key == key and isinstance(plan, Plan) and isinstance(texts, dict):
+            remember_parsed(texts)
             return plan
     except Exception:  # no cache yet, or unreadable: read the workbook
         pass
@@ -73,7 +76,7 @@ def cached_plan(plan_file: Path, load: Callable[[Path], Optional[Plan]]) -> Opti
         try:
             with atomic_path(cache) as tmp:
                 with tmp.open("wb") as fh:
-                    pickle.dump((key, plan), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump((key, plan, parsed_texts()), fh, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:
             pass  # a read-only workspace still works, only slower
     return plan

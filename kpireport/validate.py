@@ -200,10 +200,12 @@ class _Check:
 
     def check_rows(self, raw: RawSheet, sheet: fl.DataSheet, rows: dict[str, int]) -> None:
         expected = {row["id"]: row for row in sheet.rows}
+        inputs = [(i, c.key) for i, c in enumerate(sheet.columns, start=1) if c.is_input]
+        letters = [(c.key, get_column_letter(i)) for i, c in enumerate(sheet.columns, start=1)]
         for ident, r in rows.items():
             self.check_locked(raw, sheet, expected[ident], r)
-            cells = {c.key: raw.cell(r, i) for i, c in enumerate(sheet.columns, start=1) if c.is_input}
-            places = {c.key: _coordinate(r, i) for i, c in enumerate(sheet.columns, start=1)}
+            cells = {key: raw.cells.get((r, i)) for i, key in inputs}
+            places = {key: f"{letter}{r}" for key, letter in letters}
             for column in sheet.columns:
                 if column.is_input and cells[column.key] is not None:
                     self.check_text(raw.name, cells[column.key])

@@ -478,8 +478,35 @@ def _with_scale(number: Decimal, scale: str | int) -> Decimal:
         return _tidy(number.scaleb(power))
 
 
-@functools.lru_cache(maxsize=100_000)  # Values are immutable; plan texts repeat on every form
+_PARSED: dict[str, Value] = {}  # raw text -> its Value: Values are immutable, plan texts recur everywhere
+_PARSED_MAX = 100_000
+
+
 def _parse_text(raw: str) -> Value:
+    """_read_text, remembered (a text that cannot be read raises each time)."""
+    found = _PARSED.get(raw)
+    if found is None:
+        found = _read_text(raw)
+        if len(_PARSED) < _PARSED_MAX:
+            _PARSED[raw] = found
+    return found
+
+
+def parsed_texts() -> dict[str, Value]:
+    """The texts read so far and their Values (the plan cache keeps them with the plan)."""
+    return dict(_PARSED)
+
+
+def remember_parsed(parsed: dict[str, Value]) -> None:
+    """Take texts read by an earlier process of the same code (see plan_cache)."""
+    for raw, value in parsed.items():
+        if len(_PARSED) >= _PARSED_MAX:
+            break
+        if isinstance(raw, str) and isinstance(value, Value):
+            _PARSED.setdefault(raw, value)
+
+
+def _read_text(raw: str) -> Value:
     """normalise -> annotations -> qualifiers -> number -> unit and scale."""
     text = _normalise(raw)
     if not text or _is_none_mark(text):

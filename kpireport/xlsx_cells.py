@@ -151,6 +151,7 @@ class _SheetReader:
         self.shared: dict[str, Translator] = {}
         self.bad_dates: list[tuple[str, str]] = []
         self.columns: dict[str, int] = {}  # column letters -> index
+        self.styles: dict[Optional[str], tuple[str, bool, bool]] = {}  # s attribute -> its format (_style)
 
     def read(self, data: bytes) -> tuple[dict, bool]:
         cells: dict = {}
@@ -191,32 +192,28 @@ class _SheetReader:
                 del row.getparent()[0]
 
     def _row(self, row, row_number: int, cells: dict) -> bool:
-        """The row's non-empty cells into `cells`; whether there were any. The hot loop: kept flat."""
+        """The row's non-empty cells into `cells`; whether there were any. The hot loop: kept flat, with
+        the usual cell (r="B12", a known style, one v child of a number or shared string) on the fast path."""
         column, found, row_text = 0, False, str(row_number)
-        columns, formats, max_columns = self.columns, self.formats, self.max_columns
+        columns, styles, max_columns, strings = self.columns, self.styles, self.max_columns, self.strings
+        suffix = len(row_text)
         for element in row:
             if element.tag != CELL:
                 continue
             reference = element.get("r")
             if reference:
-                letters = reference.rstrip("0123456789")
-                column = columns.get(letters) or columns.setdefault(letters, column_index_from_string(letters))
-                if reference[len(letters):] != row_text and int(reference[len(letters):]) != row_number:
-                    raise Unexpected(f"cell {reference} in row {row_number}")
+                column = columns.get(reference[:-suffix]) if reference.endswith(row_text) else None
+                if column is None:
+                    column = self._column(reference, row_number)
             else:
                 column += 1
             if column > max_columns or not len(element):
                 continue  # past the column cap, or a blank (formatted but empty) cell
-            value = formula = None
-            kind = element.get("t", "n")
             style = element.get("s")
-            style = int(style) if style else 0
-            if style < len(formats):
-                number_format, is_date, is_duration = formats[style]
-            elif style == 0:
-                number_format, is_date, is_duration = "General", False, False
-            else:
-                raise Unexpected(f"cell style {style} not in the styles part")
+            found_style = styles.get(style)
+            number_format, is_date, is_duration = found_style if found_style else self._style(style)
+            kind = element.get("t", "n")
+            value = formula = None
             for child in element:
                 tag = child.tag
                 if tag == VALUE:
@@ -227,11 +224,39 @@ class _SheetReader:
                 elif tag == INLINE and kind == "inlineStr":
                     value = _text(child)
             if value is not None and kind != "inlineStr":
-                value = self._value(value, kind, is_date, is_duration, reference)
+                if kind == "s":
+                    value = strings[int(value)]
+                elif kind == "n" and not is_date and "." not in value and "e" not in value and "E" not in value:
+                    value = int(value)
+                else:
+                    value = self._value(value, kind, is_date, is_duration, reference)
             if formula is None and (value is None or value == ""):
                 continue
             cells[(row_number, column)] = RawCell(row_number, column, value, number_format, formula)
             found = True
+        return found
+
+    def _column(self, reference: str, row_number: int) -> int:
+        """The column of a reference off the fast path; its row must be this row."""
+        letters = reference.rstrip("0123456789")
+        digits = reference[len(letters):]
+        if not digits.isdigit() or int(digits) != row_number:
+            raise Unexpected(f"cell {reference} in row {row_number}")
+        column = column_index_from_string(letters)
+        if reference.endswith(str(row_number)) and reference[:-len(str(row_number))] == letters:
+            self.columns[letters] = column  # the fast path's key for these letters in rows like this
+        return column
+
+    def _style(self, style: Optional[str]) -> tuple[str, bool, bool]:
+        """A cell's (number format, is a date, is a duration) from its s attribute; remembered."""
+        index = int(style) if style else 0
+        if index < len(self.formats):
+            found = self.formats[index]
+        elif index == 0:
+            found = ("General", False, False)
+        else:
+            raise Unexpected(f"cell style {style} not in the styles part")
+        self.styles[style] = found
         return found
 
     def _value(self, text: str, kind: str, is_date: bool, is_duration: bool, reference: Optional[str]):

@@ -8,8 +8,9 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from kpireport import parallel
+from kpireport import parallel, values
 from kpireport.cli import cli
+from kpireport.errors import KpireportError
 from kpireport.inbox import collect_files, validate_files
 from kpireport.period import ReportPeriod
 from kpireport.plan import load_plan
@@ -58,6 +59,27 @@ def test_run_does_validate_merge_master_and_report(inbox_workspace):
         history.close()
     again = CliRunner().invoke(cli, ["run", "-w", str(ws.root)])
     assert again.exit_code == 0 and "変更なし 9件" in again.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_failed_feedback_copy_leaves_the_history_as_it_was(inbox_workspace, monkeypatch, workers):
+    """The copies are written (in another process when there are two cores) while the history is recorded;
+    a copy that cannot be written stops the run before the history is committed."""
+    from kpireport import feedback as feedback_module
+
+    def refuse(source, findings, target):
+        raise KpireportError(f"{target} に書き込めません（テスト）")
+
+    monkeypatch.setenv(parallel.ENV, workers)
+    monkeypatch.setattr(feedback_module, "write_feedback", refuse)
+    monkeypatch.setattr("kpireport.validation_run.write_feedback", refuse)
+    result = CliRunner().invoke(cli, ["run", "-w", str(inbox_workspace.root)])
+    assert result.exit_code != 0 and "書き込めません（テスト）" in result.output
+    history = History(inbox_workspace.history_file)
+    try:
+        assert history.current("2023") == {}
+    finally:
+        history.close()
 
 
 def test_workers_give_the_same_results_as_one_process(inbox_workspace, monkeypatch):
@@ -110,8 +132,14 @@ def test_plan_cache_follows_the_workbook(tmp_path, document):
     # a damaged or foreign cache is ignored and rewritten
     cache.write_bytes(b"not a pickle")
     assert load_workspace_plan(ws).kpis[0].name == "別の指標名"
-    key, plan = pickle.loads(cache.read_bytes())
+    key, plan, texts = pickle.loads(cache.read_bytes())
     assert plan.kpis[0].name == "別の指標名"
+    # the value texts read while checking the plan come with it: a later process need not read them again
+    target = plan.kpis[0].target.raw
+    assert texts[target] == plan.kpis[0].target
+    values._PARSED.clear()
+    load_workspace_plan(ws)
+    assert values._PARSED[target] == plan.kpis[0].target
 
 
 def test_a_plan_with_errors_is_never_cached(tmp_path, document):

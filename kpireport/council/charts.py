@@ -24,6 +24,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+import matplotlib.image
 import matplotlib.style
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
@@ -266,11 +267,11 @@ def _draw(title: str, categories: list[str], series: list[tuple[str, str, list[i
                             frameon=False, prop=_font(size), handlelength=1.4, handleheight=1.0,
                             handletextpad=0.5, columnspacing=1.4 * size / LEGEND_PT,
                             borderaxespad=0.2)
-        fig.draw(renderer)
         if legend.get_window_extent(renderer).width <= limit or size <= MIN_LEGEND_PT:
             break
         legend.remove()
         size -= 0.5
+    fig.canvas.draw()  # once, after the sizes are settled: the canvas then holds the image
     return fig
 
 
@@ -286,7 +287,7 @@ def grade_chart_png(title: str, categories: list[str], series: list[tuple[str, s
     """
     with matplotlib.style.context("default"):
         fig = _build_figure(title, categories, series, percent=percent, width_mm=width_mm, dpi=dpi)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, facecolor="white",
-                    metadata={"Software": None})
+        buf = io.BytesIO()  # the drawn canvas as PNG (savefig would lay out and draw it all again)
+        matplotlib.image.imsave(buf, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=dpi,
+                                metadata={"Software": None})
     return buf.getvalue()

@@ -74,18 +74,41 @@ def _add_text(paragraph: Paragraph, text: object) -> None:
         paragraph.add_run(value)   # run.text escapes; "\n" becomes a line break, "\t" a tab
 
 
+def _append_block(doc: DocumentObject, element) -> None:
+    """Add a paragraph or table at the end of the body, before the final sectPr. python-docx looks for
+    the sectPr among all the body's children at every addition, which is quadratic in a long report."""
+    body = doc.element.body
+    cache = doc.part.__dict__
+    end = cache.get("_kpireport_body_end")
+    if end is None or end.getparent() is not body:
+        last = body[-1] if len(body) else None
+        end = last if last is not None and last.tag == qn("w:sectPr") else None
+        cache["_kpireport_body_end"] = end
+    if end is None:
+        body.append(element)
+    else:
+        end.addprevious(element)
+
+
+def add_paragraph(doc: DocumentObject) -> Paragraph:
+    """An empty paragraph at the end of the body (as doc.add_paragraph(), in constant time)."""
+    p = OxmlElement("w:p")
+    _append_block(doc, p)
+    return Paragraph(p, doc._body)
+
+
 def heading(doc: DocumentObject, text: str, level: int) -> Paragraph:
     """A heading in the built-in style 'Heading {level}' (navigation pane, table of contents)."""
     if level not in (1, 2, 3):
         raise ValueError(f"heading level must be 1, 2 or 3, not {level!r}")
-    para = doc.add_paragraph()
+    para = add_paragraph(doc)
     para._p.style = _style_ids(doc)[f"Heading {level}"]  # python-docx's para.style= rescans all styles
     _add_text(para, text)
     return para
 
 
 def paragraph(doc: DocumentObject, text: str, style: Optional[str] = None) -> Paragraph:
-    para = doc.add_paragraph()
+    para = add_paragraph(doc)
     if style:
         para._p.style = _style_ids(doc)[style]
     _add_text(para, text)
@@ -99,7 +122,7 @@ def bullets(doc: DocumentObject, items: Iterable[str], style: str = "List Bullet
 
 def page_break(doc: DocumentObject) -> None:
     """A paragraph holding only a page break (see remove_trailing_break for the end of the report)."""
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    add_paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
 
 
 def _is_page_break_only(element) -> bool:
@@ -146,6 +169,9 @@ def _text_width(doc: DocumentObject) -> int:
 
 def _run_xml(line: str) -> str:
     """A line as w:r content the way python-docx writes run.text: a tab becomes w:tab, the rest w:t."""
+    if "\t" not in line:  # the usual case
+        space = ' xml:space="preserve"' if line[0].isspace() or line[-1].isspace() else ""
+        return f"<w:r><w:t{space}>{xml_escape(line)}</w:t></w:r>"
     parts = []
     for index, piece in enumerate(line.split("\t")):
         if index:
@@ -156,16 +182,12 @@ def _run_xml(line: str) -> str:
     return f"<w:r>{''.join(parts)}</w:r>"
 
 
-def _cell_xml(text: object, width: int, style_id: str, alignment: Optional[str], fill: Optional[str]) -> str:
-    """One w:tc: width (dxa), optional fill, one paragraph per line of text in the given style."""
+def _cell_xml(text: object, tc_open: str, p_open: str, fill: Optional[str]) -> str:
+    """One w:tc: ``tc_open`` (the cell's start and width), optional fill, one paragraph per line of text,
+    each opened by ``p_open`` (its style and alignment)."""
     shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.upper()}"/>' if fill else ""
-    jc = f'<w:jc w:val="{alignment}"/>' if alignment else ""
-    paragraphs = []
-    for line in clean_text(text).split("\n"):
-        run = _run_xml(line) if line else ""
-        paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{jc}</w:pPr>{run}</w:p>')
-    return (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(width / 635)}"/>{shading}</w:tcPr>'
-            f'{"".join(paragraphs)}</w:tc>')
+    paragraphs = "".join(f"{p_open}{_run_xml(line) if line else ''}</w:p>" for line in clean_text(text).split("\n"))
+    return f"{tc_open}{shading}</w:tcPr>{paragraphs}</w:tc>"
 
 
 def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head_id: str, body_id: str,
@@ -175,16 +197,20 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
     Built as text because python-docx makes each cell element by element (about 0.5 ms a cell: most of
     a large city's report time); the XML is the same as python-docx writes (see the golden test).
     """
+    tc_open = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(width / 635)}"/>' for width in widths]
+    head_p = f'<w:p><w:pPr><w:pStyle w:val="{head_id}"/></w:pPr>'
+    jcs = [f'<w:jc w:val="{a}"/>' if a else "" for a in (align or [None] * len(widths))]
+    body_p = [f'<w:p><w:pPr><w:pStyle w:val="{body_id}"/>{jc}</w:pPr>' for jc in jcs]
     out = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>']
-    out.extend(_cell_xml(value, width, head_id, None, None) for value, width in zip(headers, widths))
+    out.extend(_cell_xml(value, start, head_p, None) for value, start in zip(headers, tc_open))
     out.append("</w:tr>")
     for number, row in enumerate(rows):
         out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
-        for column, (value, width) in enumerate(zip(row, widths)):
-            fill = fills.get((number, column))
+        for column, value in enumerate(row[:len(widths)]):
+            fill = fills.get((number, column)) if fills else None
             if fill and not _HEX_FILL.match(fill):
                 raise ValueError(f"shading fill must be 6 hex digits like 'C6EFCE', not {fill!r}")
-            out.append(_cell_xml(value, width, body_id, align[column] if align else None, fill))
+            out.append(_cell_xml(value, tc_open[column], body_p[column], fill))
         out.append("</w:tr>")
     return "".join(out)
 
@@ -229,7 +255,7 @@ def table(doc: DocumentObject, headers: list[str], rows: list[list[str]],
         f'<w:tblW w:type="dxa" w:w="{sum(widths) // 635}"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
         f'<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
         f'w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows_xml}</w:tbl>')
-    doc.element.body._insert_tbl(tbl)
+    _append_block(doc, tbl)
     return Table(tbl, doc._body)
 
 
@@ -251,7 +277,7 @@ def toc(doc: DocumentObject, levels: str = "1-2", title: str = "目次") -> None
     except KeyError:
         title_style = None
     paragraph(doc, title, title_style.name if title_style is not None else None)
-    para = doc.add_paragraph()
+    para = add_paragraph(doc)
     _field_char(para, "begin", dirty=True)
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
@@ -265,7 +291,7 @@ def toc(doc: DocumentObject, levels: str = "1-2", title: str = "目次") -> None
 def picture(doc: DocumentObject, png: Union[bytes, Future], width_mm: float) -> None:
     """A picture in a centred paragraph of its own. Given a Future (a chart still being drawn in another
     process), the paragraph is placed now and the picture goes in at place_pictures()."""
-    para = doc.add_paragraph()
+    para = add_paragraph(doc)
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if isinstance(png, Future):
         doc.part.__dict__.setdefault("_kpireport_pending", []).append((para, png, width_mm))
