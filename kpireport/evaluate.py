@@ -165,7 +165,8 @@ def _display_unit(kpi: Kpi) -> _Unit:
 def _value_text(v: Any, year: Optional[int]) -> str:
     """'38,039人（H25）': format_value without its period, then the value's own period or ``year``."""
     try:
-        body = format_value(dataclasses.replace(v, period=None, provisional=False))
+        plain = v if v.period is None and not v.provisional else dataclasses.replace(v, period=None, provisional=False)
+        body = format_value(plain)
         period = v.period if isinstance(v.period, Period) else (Period(year) if _year(year) else None)
         text = format_period(period) if period is not None else ""
         return body + (f"（{text}）" if text else "")

@@ -207,7 +207,7 @@ class _Writer:
 
     def initiative_counts(self, ws, plan_id: str, tops: list, row: int) -> int:
         entries = {i.id: e for i, e in self.data.initiatives}
-        items = [i for i, _ in self.data.initiatives if self.plan.path(i.node)[0].plan == plan_id]
+        items = [i for i, _ in self.data.initiatives if self.plan.top(i.node).plan == plan_id]
         if not items:
             return row
         ws.write_string(row, 0, "取組の実施状況", self.f["sub"])
@@ -216,7 +216,7 @@ class _Writer:
         for col, text in enumerate(heads):
             self.put(ws, row, col, text or "", self.f["header"])
         for top in tops:
-            under = [i for i in items if self.plan.path(i.node)[0].id == top.id]
+            under = [i for i in items if self.plan.top(i.node).id == top.id]
             if not under:
                 continue
             row += 1

@@ -23,6 +23,7 @@ def _char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
 
 
+@lru_cache(maxsize=16_384)  # paths, department names and statuses recur on every row
 def wrapped_lines(text: str, width: int) -> int:
     """Lines ``text`` takes when wrapped at ``width`` half-width units (each newline starts a line)."""
     width = max(width, 1)
