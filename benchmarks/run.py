@@ -691,7 +691,7 @@ def render(results: list[dict], args, started: dt.datetime, wall: float) -> str:
         names = {"baseline": "baseline (imports only)", "forms": "forms (`kpireport forms`)",
                  "fill": "fill (departments, not a tool stage)", "validate": "validate (`kpireport validate`)",
                  "merge": "merge (`kpireport merge`)", "report": "report (`kpireport report`)",
-                 "whole": "**whole monthly run** (`kpireport run`: validate + feedback copies, merge, master, report)",
+                 "whole": "**whole monthly run** (`kpireport run`: validate, merge with feedback copies meanwhile, master, report)",
                  "floor_read": "floor: calamine read of the inbox",
                  "floor_write_forms": "floor: xlsxwriter write, forms' cells",
                  "floor_write_master": "floor: xlsxwriter write, master's cells"}
