@@ -243,8 +243,8 @@ class _SheetReader:
         if not digits.isdigit() or int(digits) != row_number:
             raise Unexpected(f"cell {reference} in row {row_number}")
         column = column_index_from_string(letters)
-        if reference.endswith(str(row_number)) and reference[:-len(str(row_number))] == letters:
-            self.columns[letters] = column  # the fast path's key for these letters in rows like this
+        if digits == str(row_number):  # written as the fast path expects: remember these letters
+            self.columns[letters] = column
         return column
 
     def _style(self, style: Optional[str]) -> tuple[str, bool, bool]:

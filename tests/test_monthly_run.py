@@ -65,13 +65,10 @@ def test_run_does_validate_merge_master_and_report(inbox_workspace):
 def test_a_failed_feedback_copy_leaves_the_history_as_it_was(inbox_workspace, monkeypatch, workers):
     """The copies are written (in another process when there are two cores) while the history is recorded;
     a copy that cannot be written stops the run before the history is committed."""
-    from kpireport import feedback as feedback_module
-
     def refuse(source, findings, target):
         raise KpireportError(f"{target} に書き込めません（テスト）")
 
     monkeypatch.setenv(parallel.ENV, workers)
-    monkeypatch.setattr(feedback_module, "write_feedback", refuse)
     monkeypatch.setattr("kpireport.validation_run.write_feedback", refuse)
     result = CliRunner().invoke(cli, ["run", "-w", str(inbox_workspace.root)])
     assert result.exit_code != 0 and "書き込めません（テスト）" in result.output
