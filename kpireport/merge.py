@@ -13,6 +13,7 @@ from kpireport.atomic import remove_stale_temporaries
 from kpireport.errors import KpireportError
 from kpireport.inbox import collect_files, validate_files
 from kpireport.lock import workspace_lock
+from kpireport.long_lived import settle
 from kpireport.master import write_master
 from kpireport.master_data import MasterData
 from kpireport.model import Plan, ValidationResult
@@ -40,6 +41,7 @@ def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: O
     with workspace_lock(workspace.lock_file, lock_wait):
         remove_stale_temporaries(workspace.output)
         merged = merge_inbox(workspace, plan, period, folder)
+        settle()  # the master data lives until the end
         write_master(merged.data, merged.master)
     return merged
 

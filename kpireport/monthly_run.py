@@ -14,10 +14,11 @@ from kpireport.atomic import remove_stale_temporaries
 from kpireport.council.document import template_path
 from kpireport.council.report import write_report
 from kpireport.lock import workspace_lock
+from kpireport.long_lived import settle
 from kpireport.master import write_master
 from kpireport.merge import MergeOutcome, inbox_folder, merge_inbox
 from kpireport.merge import outcome_lines as merge_outcome_lines
-from kpireport.parallel import in_background
+from kpireport.parallel import in_background, worker_count
 from kpireport.report_run import report_file
 from kpireport.validation_run import write_feedback_copies
 from kpireport.workspace import Workspace, load_workspace_plan, resolve_period
@@ -48,8 +49,11 @@ def run_monthly(workspace: Workspace, inbox: Optional[Path] = None, period_text:
     with workspace_lock(workspace.lock_file, lock_wait):
         remove_stale_temporaries(workspace.output)
         merged = merge_inbox(workspace, plan, period, folder, after_validation)
+        settle()  # the master data lives until the end: the report's collections need not scan it
         master = in_background(lambda: write_master(merged.data, merged.master))
-        report = write_report(merged.data, template_path(workspace.root), report_file(workspace, period), sections)
+        # the master takes the second core: the report draws its charts itself unless there is a third
+        report = write_report(merged.data, template_path(workspace.root), report_file(workspace, period), sections,
+                              spare_core=worker_count() > 2)
         master()  # wait for the master (its errors surface here)
     return MonthlyOutcome(merged, copies, report)
 

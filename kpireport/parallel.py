@@ -7,6 +7,7 @@ KPIREPORT_WORKERS=1 keeps everything in one process (the results are the same ei
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -57,6 +58,7 @@ def _worker_start(parent: int) -> None:
 
     global _IN_WORKER
     _IN_WORKER = True
+    gc.freeze()  # what the parent built is never collected here: the collector would only copy its pages
     close_inherited_locks()
     try:
         libc = ctypes.CDLL(None, use_errno=True)

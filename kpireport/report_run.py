@@ -7,6 +7,7 @@ from typing import Iterable, Optional
 from kpireport import master_data
 from kpireport.council.document import template_path
 from kpireport.council.report import write_report
+from kpireport.long_lived import settle
 from kpireport.store import History, now
 from kpireport.workspace import Workspace, load_workspace_plan, resolve_period
 
@@ -24,4 +25,5 @@ def run_report(workspace: Workspace, period_text: Optional[str] = None,
         data = master_data.build(plan, period, history, now())
     finally:
         history.close()
+    settle()  # the master data lives until the end: the report's collections need not scan it
     return write_report(data, template_path(workspace.root), report_file(workspace, period), sections)

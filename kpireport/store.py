@@ -103,6 +103,7 @@ class History:
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self._annual: Optional[tuple[int, dict]] = None  # (PRAGMA data_version, annual_actuals()) read last
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -125,6 +126,7 @@ class History:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
+            self._annual = None
             raise
         self.db.execute("COMMIT")
 
@@ -147,6 +149,8 @@ class History:
 
     def record(self, merge_id: int, result: ValidationResult, received_at: str) -> int:
         """Record one submission; an accepted one supersedes the department's earlier accepted one."""
+        if "-" not in str(result.period):  # a fiscal year's final 実績 (a month's key has a "-"): see annual_actuals
+            self._annual = None
         cursor = self.db.execute(
             "INSERT INTO submissions (merge_id, department, period, file_name, sha256, received_at, accepted,"
             " errors, warnings, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -173,6 +177,7 @@ class History:
         return sub_id
 
     def import_actual(self, kpi_id: str, year: int, value: Value, source_file: str, source_cell: str) -> None:
+        self._annual = None
         self.db.execute("INSERT OR REPLACE INTO imported_actuals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (kpi_id, year, value.raw, _dec(value.number), value.unit, value.scale, source_file,
                          source_cell, now()))
@@ -212,7 +217,18 @@ class History:
         return result
 
     def annual_actuals(self) -> dict[str, dict[int, StoredKpiValue]]:
-        """Every year's actual of every KPI: accepted annual submissions, else imported old records."""
+        """Every year's actual of every KPI: accepted annual submissions, else imported old records.
+
+        Read once and kept (a merge needs them for validation and again for the master) until this
+        connection writes or rolls back, or another connection commits (SQLite's data_version).
+        The caller must not change the dict it gets.
+        """
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._annual is None or self._annual[0] != version:
+            self._annual = (version, self._read_annual_actuals())
+        return self._annual[1]
+
+    def _read_annual_actuals(self) -> dict[str, dict[int, StoredKpiValue]]:
         result: dict[str, dict[int, StoredKpiValue]] = {}
         for kpi_id, year, raw, number, unit, scale, source_file, source_cell, imported_at in self.db.execute(
                 "SELECT kpi_id, year, raw, number, unit, scale, source_file, source_cell, imported_at"

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpireport.errors import KpireportError
+from kpireport.long_lived import settle
 from kpireport.model import Plan
 from kpireport.period import ReportPeriod, parse_period
 from kpireport.plan import example_path, load_plan
@@ -112,6 +113,7 @@ def load_workspace_plan(workspace: Workspace) -> Plan:
         place = f"{first.sheet}!{first.cell} " if first.sheet and first.cell else ""
         raise KpireportError(f"{workspace.plan_file} にエラーが{len(errors)}件あります（{place}{first.message}）。"
                              "`kpireport plan check` で確認して直してください。")
+    settle()  # the plan lives until the command ends
     return plan
 
 

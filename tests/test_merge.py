@@ -229,6 +229,42 @@ def test_history_import_check_and_backup(ws, plan, tmp_path):
     assert "令和4年度 実績" in headers
 
 
+def test_annual_actuals_are_read_again_after_any_change(ws, plan):
+    """A merge reads the annual actuals for validation and again for the master; the second read may come
+    from memory only while nothing changed: not after this connection writes or rolls back, nor after
+    another connection commits."""
+    from decimal import Decimal
+    from kpireport.model import KpiEntry, ValidationResult, Value
+
+    run_merge(ws)  # creates the history
+    first, other = History(ws.history_file), History(ws.history_file)
+    try:
+        assert "K-S2-02" not in first.annual_actuals()
+        assert first.annual_actuals() is first.annual_actuals()  # unchanged: kept
+        other.import_actual("K-S2-02", 2021, Value("number", "100万人", Decimal(1_000_000), "人", "万"), "a.xlsx", "C2")
+        assert first.annual_actuals()["K-S2-02"][2021].value.number == 1_000_000  # the other's commit is seen
+        first.import_actual("K-S2-02", 2021, Value("number", "90万人", Decimal(900_000), "人", "万"), "b.xlsx", "C2")
+        assert first.annual_actuals()["K-S2-02"][2021].value.number == 900_000  # its own write too
+        with pytest.raises(RuntimeError):
+            with first.transaction():
+                first.import_actual("K-S2-02", 2020, Value("number", "80万人", Decimal(800_000), "人", "万"),
+                                    "c.xlsx", "C2")
+                assert 2020 in first.annual_actuals()["K-S2-02"]
+                raise RuntimeError("a failed merge")
+        assert 2020 not in first.annual_actuals()["K-S2-02"]  # rolled back: not kept from before
+        kept = first.annual_actuals()
+        merge_id = first.start_merge("2023-09", plan.content_hash)
+        first.record(merge_id, ValidationResult("月次.xlsx", "s1", A, "2023-09", (),
+                                                (KpiEntry("K-S2-02", Value("number", "1人", Decimal(1), "人", "")),)), "t")
+        assert first.annual_actuals() is kept  # a month's values are not annual actuals
+        first.record(merge_id, ValidationResult("年次.xlsx", "s2", A, "2023", (),
+                                                (KpiEntry("K-S2-02", Value("number", "7人", Decimal(7), "人", "")),)), "t")
+        assert first.annual_actuals()["K-S2-02"][2023].value.number == 7  # a fiscal year's final actual is
+    finally:
+        first.close()
+        other.close()
+
+
 def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):
     from kpireport.errors import KpireportError
     from kpireport.lock import workspace_lock

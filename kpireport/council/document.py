@@ -18,11 +18,12 @@ from typing import Iterable, Optional, Union
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.parts.document import DocumentPart
 from docx.shared import Mm
-from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 PACKAGED_TEMPLATE = Path(str(resources.files("kpireport").joinpath("templates/report_base.docx")))
 WORKSPACE_TEMPLATE = Path("templates") / "報告書ひな形.docx"
@@ -192,7 +193,7 @@ def _cell_xml(text: object, tc_open: str, p_open: str, fill: Optional[str]) -> s
 
 def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head_id: str, body_id: str,
               align: Optional[list[str]], fills: dict[tuple[int, int], str]) -> str:
-    """All rows of a table as XML text, parsed once by the caller.
+    """All rows of a table as XML text (spliced into the saved document, see _TableSplicingPart).
 
     Built as text because python-docx makes each cell element by element (about 0.5 ms a cell: most of
     a large city's report time); the XML is the same as python-docx writes (see the golden test).
@@ -226,7 +227,7 @@ def _style_ids(doc: DocumentObject) -> dict[str, str]:
 def table(doc: DocumentObject, headers: list[str], rows: list[list[str]],
           widths_mm: Optional[list[float]] = None, align: Optional[list[str]] = None,
           header_style: str = "表 見出し", body_style: str = "表 本文",
-          shading: Optional[dict[tuple[int, int], str]] = None) -> Table:
+          shading: Optional[dict[tuple[int, int], str]] = None) -> None:
     """A 'Table Grid' table: header row repeated on every page, no row split across pages, widths on every
     cell, per-column alignment ('left'|'center'|'right'), fills keyed by (row index in `rows`, column)."""
     columns = len(headers)
@@ -250,13 +251,44 @@ def table(doc: DocumentObject, headers: list[str], rows: list[list[str]],
     grid = "".join(f'<w:gridCol w:w="{round(w / 635)}"/>' for w in widths)
     rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {})
     # the table properties python-docx writes for a 'Table Grid' table, centred, fixed layout
-    tbl = parse_xml(
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{style_ids["Table Grid"]}"/>'
+    _append_table_xml(doc, (
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_ids["Table Grid"]}"/>'
         f'<w:tblW w:type="dxa" w:w="{sum(widths) // 635}"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
         f'<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
-        f'w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows_xml}</w:tbl>')
-    _append_block(doc, tbl)
-    return Table(tbl, doc._body)
+        f'w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows_xml}</w:tbl>'))
+
+
+_HOLDER = "kpireport-table-"
+_HOLDER_XML = re.compile(rb"<w:tbl><!--kpireport-table-(\d+)--></w:tbl>")
+
+
+class _TableSplicingPart(DocumentPart):
+    """The main document part, its tables kept as XML text until it is saved.
+
+    Parsing the tables into the element tree and serialising them again was a third of a large report's
+    time and most of its memory. A table is an empty w:tbl holding a numbered comment in the tree (so the
+    body's sequence of paragraphs and tables stays visible) and its text replaces that placeholder in
+    the saved part. Department text cannot make a comment: it is escaped when the table text is built.
+    """
+
+    @property
+    def blob(self) -> bytes:
+        xml = super().blob
+        tables = self.__dict__.get("_kpireport_tables")
+        if not tables:
+            return xml
+        return _HOLDER_XML.sub(lambda match: tables[int(match.group(1))], xml)
+
+
+def _append_table_xml(doc: DocumentObject, xml: str) -> None:
+    part = doc.part
+    if not isinstance(part, _TableSplicingPart):
+        part.__class__ = _TableSplicingPart  # same object and state, with the splicing blob
+    tables = part.__dict__.setdefault("_kpireport_tables", [])
+    holder = OxmlElement("w:tbl")
+    holder.append(etree.Comment(f"{_HOLDER}{len(tables)}"))
+    tables.append(xml.encode("utf-8"))
+    _append_block(doc, holder)
 
 
 def _field_char(paragraph_: Paragraph, kind: str, dirty: bool = False) -> None:

@@ -28,9 +28,12 @@ def resolve_sections(names: Optional[Iterable[str]], data: MasterData) -> list[s
     return [name for name in SECTIONS if name in chosen]
 
 
-def write_report(data: MasterData, template: Path, path: Path, sections: Optional[Iterable[str]] = None) -> Path:
+def write_report(data: MasterData, template: Path, path: Path, sections: Optional[Iterable[str]] = None,
+                 spare_core: bool = True) -> Path:
+    """``spare_core=False``: another process already has the second core (the monthly run's master), so
+    the charts are drawn here rather than in a process of their own."""
     chosen = resolve_sections(sections, data)
-    charts = status.charts_in_background(data) if "達成状況" in chosen else {}
+    charts = status.charts_in_background(data) if "達成状況" in chosen and spare_core else {}
     doc = new_document(template)
     for name in chosen:
         if name == "達成状況":
