@@ -13,6 +13,6 @@ import gc
 
 
 def settle() -> None:
-    """Everything alive now stays alive for the rest of the command: never scan it again."""
-    gc.collect()  # what is already garbage is freed first, not kept for good
+    """Everything alive now stays alive for the rest of the command: never scan it again. (No collection
+    first: it would cost a full scan, about 0.07 s at a large city's size, for little cyclic garbage.)"""
     gc.freeze()
