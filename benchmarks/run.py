@@ -6,7 +6,8 @@
 Every stage runs in a fresh Python process (this script re-invoked with --worker), so each figure
 includes what the command itself pays (interpreter start excluded: timing starts after imports).
 Peak memory is the larger of that process's own VmHWM (read by the child at its end) and the PSS of
-its whole process tree (it and the workers it forks), sampled every 50 ms by this script.
+its whole process tree (it and the workers it forks), sampled every 50 ms by this script in a memory
+run of each tool stage that is kept out of the timings (the sampling slows what it samples).
 
 Nothing in kpireport is changed: the benchmark only calls the library, and for the break-down of
 merge it wraps (in its own worker process) the functions merge calls.
@@ -456,7 +457,10 @@ class StageFailed(Exception):
 
 
 def run_stage(stage: str, root: Path, timeout: float, profile: Path | None = None,
-              source: Path | None = None) -> dict:
+              source: Path | None = None, sample_memory: bool = False) -> dict:
+    """Run one stage in a fresh process. ``sample_memory``: also sample the PSS of its process tree (reading
+    smaps_rollup costs the kernel a page-table walk of each process, about 4 ms for 250 MB, so sampled runs
+    are kept apart from the timed ones)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", stage, "--root", str(root)]
     if profile:
         cmd += ["--profile", str(profile)]
@@ -467,7 +471,7 @@ def run_stage(stage: str, root: Path, timeout: float, profile: Path | None = Non
         env["KPIREPORT_WORKERS"] = "1"
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
-        tree_peak = _sample_tree_pss(proc, timeout)
+        tree_peak = _sample_tree_pss(proc, timeout) if sample_memory else _wait(proc, timeout)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
@@ -476,10 +480,11 @@ def run_stage(stage: str, root: Path, timeout: float, profile: Path | None = Non
     for line in stdout.splitlines():
         if line.startswith("@@RESULT "):
             info = json.loads(line[len("@@RESULT "):])
-            info["tree_pss_mb"] = tree_peak
-            # the figure for targets: the larger of the main process's VmHWM and the sampled PSS of the
-            # whole process tree (the forked workers included, shared pages counted once)
-            info["peak_rss_mb"] = max(info["peak_rss_mb"], tree_peak)
+            if sample_memory:
+                info["tree_pss_mb"] = tree_peak
+                # the figure for targets: the larger of the main process's VmHWM and the sampled PSS of the
+                # whole process tree (the forked workers included, shared pages counted once)
+                info["peak_rss_mb"] = max(info["peak_rss_mb"], tree_peak)
             return info
     tail = (stderr or stdout).strip().splitlines()[-8:]
     raise StageFailed(f"exit {proc.returncode}: " + " | ".join(tail))
@@ -508,6 +513,17 @@ def _pss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def _wait(proc: subprocess.Popen, timeout: float) -> float | None:
+    """Wait for the stage process without sampling; 0.0 when it ended, None when it ran over ``timeout``."""
+    try:
+        proc.wait(timeout)
+        return 0.0
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return None
 
 
 def _sample_tree_pss(proc: subprocess.Popen, timeout: float, every: float = 0.05) -> float | None:
@@ -562,20 +578,24 @@ def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: 
     forms_folder = ws.forms_folder(ReportPeriod(2023))
     samples: dict[str, list[dict]] = {}
 
-    def stage(name: str, **kwargs) -> bool:
+    memory: dict[str, list[dict]] = {}
+
+    def stage(name: str, sampled: bool = False, **kwargs) -> bool:
         if name in result["errors"]:
             return False
         try:
-            info = run_stage(name if not name.startswith("floor_write") else "floor_write", root, timeout, **kwargs)
+            info = run_stage(name if not name.startswith("floor_write") else "floor_write", root, timeout,
+                             sample_memory=sampled, **kwargs)
         except StageFailed as exc:
             result["errors"][name] = str(exc)
             log(f"{size}: {name} FAILED: {exc}")
             return False
-        samples.setdefault(name, []).append(info)
-        log(f"{size}: {name} {info['seconds']:.2f} s, peak {info['peak_rss_mb']:.0f} MB")
+        (memory if sampled else samples).setdefault(name, []).append(info)
+        log(f"{size}: {name} {info['seconds']:.2f} s, peak {info['peak_rss_mb']:.0f} MB"
+            + (" (memory run)" if sampled else ""))
         return True
 
-    stage("baseline")
+    stage("baseline", sampled=True)
     for run in range(runs):
         log(f"{size}: run {run + 1}/{runs}")
         restore_history(ws, base)
@@ -594,6 +614,13 @@ def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: 
                 stage("floor_write_master", source=masters[0])
         restore_history(ws, base)
         stage("whole")
+    if "fill" in samples:  # one more run of the tool's stages, sampling the memory of their process trees
+        log(f"{size}: memory run")
+        restore_history(ws, base)
+        for name in ("forms", "validate", "merge", "report"):
+            stage(name, sampled=True)
+        restore_history(ws, base)
+        stage("whole", sampled=True)
     if do_profile and "fill" in samples:
         restore_history(ws, base)
         for name in ("whole", "report"):  # the report after the whole run's merge: a report with data
@@ -604,7 +631,9 @@ def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: 
             except StageFailed as exc:
                 result["errors"][f"profile_{name}"] = str(exc)
     for name, infos in samples.items():
-        result["stages"][name] = aggregate(infos)
+        result["stages"][name] = aggregate(infos, memory.get(name, []))
+    if "baseline" in memory:
+        result["stages"]["baseline"] = aggregate(memory["baseline"], memory["baseline"])
     return result
 
 
@@ -612,12 +641,16 @@ MEDIAN_KEYS = ("intake_validation_s", "master_write_s", "master_data_s", "plan_l
                "report_s")
 
 
-def aggregate(infos: list[dict]) -> dict:
+def aggregate(infos: list[dict], memory_runs: list[dict] = ()) -> dict:
+    """Times from the timed runs; memory from them (each process's own VmHWM) and from the memory run
+    (its process tree's sampled PSS as well)."""
     secs = [i["seconds"] for i in infos]
-    hwm = [i["vmhwm_mb"] for i in infos if i.get("vmhwm_mb") is not None]
+    every = list(infos) + [m for m in memory_runs if m not in infos]
+    hwm = [i["vmhwm_mb"] for i in every if i.get("vmhwm_mb") is not None]
     out = {"median_s": statistics.median(secs), "min_s": min(secs), "max_s": max(secs), "runs": len(secs),
-           "peak_mb": max(i["peak_rss_mb"] for i in infos), "vmhwm_mb": max(hwm) if hwm else None,
-           "tree_pss_mb": max(i.get("tree_pss_mb", 0) for i in infos), "last": infos[-1]}
+           "peak_mb": max(i["peak_rss_mb"] for i in every), "vmhwm_mb": max(hwm) if hwm else None,
+           "tree_pss_mb": max((i.get("tree_pss_mb", 0) for i in every), default=0),
+           "memory_run_s": memory_runs[-1]["seconds"] if memory_runs else None, "last": infos[-1]}
     for key in MEDIAN_KEYS:
         if key in infos[0]:
             out[key] = statistics.median(i[key] for i in infos)
@@ -667,12 +700,15 @@ def render(results: list[dict], args, started: dt.datetime, wall: float) -> str:
              if not getattr(args, "render_only", None) else
              "- command: figures of the runs named in the notes below, put together with `--render-only`",
              *[f"- note: {n}" for n in getattr(args, "note", [])],
-             "- times: median of the runs, [min–max]; each stage in a fresh process, timed after imports.",
+             "- times: median of the runs, [min–max]; each stage in a fresh process, timed after imports, with nothing "
+             "else sampling it.",
              "- memory: `peak MB` (the figure used for targets) is the larger of the stage process's own VmHWM (read "
-             "from /proc/self/status at its end) and the PSS of its whole process tree — the stage process and the "
-             "worker processes it forks — summed from /proc/<pid>/smaps_rollup every 50 ms by this script (PSS "
-             "counts pages shared after the fork once; a peak shorter than 50 ms can be missed, which is why the "
-             "VmHWM is taken too). Both include the interpreter and imports (see the `baseline` row).",
+             "from /proc/self/status at its end, in every run) and the PSS of its whole process tree — the stage "
+             "process and the worker processes it forks — summed from /proc/<pid>/smaps_rollup every 50 ms by this "
+             "script in one more run of each tool stage (the memory run; its time is not in the medians, because "
+             "reading smaps_rollup walks each process's page tables, about 4 ms per 250 MB, and slowed the stage). "
+             "PSS counts pages shared after the fork once; a peak shorter than 50 ms can be missed, which is why the "
+             "VmHWM is taken too. Both include the interpreter and imports (see the `baseline` row).",
              "- cores: the tool forks workers for independent work (forms per department, intake per file, feedback "
              "copies, the master while the report is written, the report's charts) when it has more than one core; "
              "`KPIREPORT_WORKERS=1` runs it all in one process.",
