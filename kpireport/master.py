@@ -101,7 +101,9 @@ class _Writer:
 
     def put(self, ws, row: int, col: int, value: Any, fmt=None) -> None:
         """Write with the typed method; text always as text. Truncation is an error."""
-        if value is None or value == "":
+        if type(value) is str and value:  # the usual cell, first
+            code = ws.write_string(row, col, value, self.quote_prefixed(fmt) if value.startswith(ACTIVE_STARTS) else fmt)
+        elif value is None or value == "":
             code = ws.write_blank(row, col, None, fmt)
         elif isinstance(value, bool):
             code = ws.write_boolean(row, col, value, fmt)
@@ -112,10 +114,14 @@ class _Writer:
             if text.startswith(ACTIVE_STARTS):
                 fmt = self.quote_prefixed(fmt)
             code = ws.write_string(row, col, text, fmt)
+        if code:
+            self.refuse(ws, row, code)
+
+    @staticmethod
+    def refuse(ws, row: int, code: int) -> None:
         if code == -2:
             raise KpireportError(f"台帳のシート「{ws.name}」の {row + 1}行目に Excel の上限（32,767字）を超える文字があります。")
-        if code not in (0, None):
-            raise KpireportError(f"台帳のシート「{ws.name}」に書き込めませんでした（{row + 1}行目、コード {code}）。")
+        raise KpireportError(f"台帳のシート「{ws.name}」に書き込めませんでした（{row + 1}行目、コード {code}）。")
 
     def quote_prefixed(self, fmt):
         """The same format with Excel's quote prefix: the text stays text even after editing."""

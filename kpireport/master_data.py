@@ -121,8 +121,7 @@ def value_in_force(history: History, period: ReportPeriod) -> tuple[dict[str, St
     chosen, conflicts = {}, {}
     for kpi_id, values in by_kpi.items():
         chosen[kpi_id] = values[-1]
-        shown = {format_value(v.value) for v in values if v.value.is_number}
-        if len(shown) > 1:
+        if len(values) > 1 and len({format_value(v.value) for v in values if v.value.is_number}) > 1:
             conflicts[kpi_id] = values
     return chosen, conflicts
 

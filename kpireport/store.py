@@ -103,7 +103,9 @@ class History:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._annual: Optional[tuple[int, dict]] = None  # (PRAGMA data_version, annual_actuals()) read last
+        # (PRAGMA data_version, what was read) for annual_actuals(): the imported records, and the whole result
+        self._imported: Optional[tuple[int, dict]] = None
+        self._annual: Optional[tuple[int, dict]] = None
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -126,7 +128,7 @@ class History:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
-            self._annual = None
+            self._imported = self._annual = None
             raise
         self.db.execute("COMMIT")
 
@@ -177,7 +179,7 @@ class History:
         return sub_id
 
     def import_actual(self, kpi_id: str, year: int, value: Value, source_file: str, source_cell: str) -> None:
-        self._annual = None
+        self._imported = self._annual = None
         self.db.execute("INSERT OR REPLACE INTO imported_actuals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (kpi_id, year, value.raw, _dec(value.number), value.unit, value.scale, source_file,
                          source_cell, now()))
@@ -219,16 +221,27 @@ class History:
     def annual_actuals(self) -> dict[str, dict[int, StoredKpiValue]]:
         """Every year's actual of every KPI: accepted annual submissions, else imported old records.
 
-        Read once and kept (a merge needs them for validation and again for the master) until this
-        connection writes or rolls back, or another connection commits (SQLite's data_version).
+        Kept once read (a merge needs them for validation and again for the master) until this connection
+        writes or rolls back, or another connection commits (SQLite's data_version); the imported records,
+        most of the rows, are kept apart, so recording a fiscal year's submissions re-reads only those.
         The caller must not change the dict it gets.
         """
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._imported is None or self._imported[0] != version:
+            self._imported, self._annual = (version, self._read_imported_actuals()), None
         if self._annual is None or self._annual[0] != version:
-            self._annual = (version, self._read_annual_actuals())
+            result = {kpi_id: dict(years) for kpi_id, years in self._imported[1].items()}
+            periods = [r[0] for r in self.db.execute(
+                "SELECT DISTINCT period FROM submissions WHERE period NOT LIKE '%-%'")]
+            for period in periods:
+                for kpi_id, values in self.kpi_values(period).items():
+                    numbers = [v for v in values if v.value.is_number]
+                    if numbers:
+                        result.setdefault(kpi_id, {})[int(period)] = numbers[-1]
+            self._annual = (version, result)
         return self._annual[1]
 
-    def _read_annual_actuals(self) -> dict[str, dict[int, StoredKpiValue]]:
+    def _read_imported_actuals(self) -> dict[str, dict[int, StoredKpiValue]]:
         result: dict[str, dict[int, StoredKpiValue]] = {}
         for kpi_id, year, raw, number, unit, scale, source_file, source_cell, imported_at in self.db.execute(
                 "SELECT kpi_id, year, raw, number, unit, scale, source_file, source_cell, imported_at"
@@ -236,12 +249,6 @@ class History:
             value = Value("number", raw, Decimal(number), unit, scale)
             result.setdefault(kpi_id, {})[year] = StoredKpiValue(kpi_id, str(year), value, False, "", "", "",
                                                                  source_file, "", source_cell, imported_at)
-        periods = [r[0] for r in self.db.execute("SELECT DISTINCT period FROM submissions WHERE period NOT LIKE '%-%'")]
-        for period in periods:
-            for kpi_id, values in self.kpi_values(period).items():
-                numbers = [v for v in values if v.value.is_number]
-                if numbers:
-                    result.setdefault(kpi_id, {})[int(period)] = numbers[-1]
         return result
 
     def initiative_values(self, period: str) -> dict[str, list[InitiativeEntry]]:

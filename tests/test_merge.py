@@ -260,9 +260,28 @@ def test_annual_actuals_are_read_again_after_any_change(ws, plan):
         first.record(merge_id, ValidationResult("年次.xlsx", "s2", A, "2023", (),
                                                 (KpiEntry("K-S2-02", Value("number", "7人", Decimal(7), "人", "")),)), "t")
         assert first.annual_actuals()["K-S2-02"][2023].value.number == 7  # a fiscal year's final actual is
+        assert first.annual_actuals()["K-S2-02"][2021].value.number == 900_000  # imported records kept with it
+        first.record(merge_id, ValidationResult("年次2.xlsx", "s3", A, "2023", (),
+                                                (KpiEntry("K-S2-02", Value("none"), reason="集計中"),)), "t")
+        assert first.annual_actuals()["K-S2-02"] == {2021: kept["K-S2-02"][2021]}  # superseded, no number now
     finally:
         first.close()
         other.close()
+
+
+def test_master_refuses_a_text_beyond_the_excel_limit_and_leaves_no_file(ws, plan, tmp_path):
+    import dataclasses
+    from kpireport.errors import KpireportError
+    from kpireport.master import write_master
+
+    merged = run_merge(ws)
+    initiative, entry = merged.data.initiatives[0]
+    merged.data.initiatives[0] = (dataclasses.replace(initiative, content="長" * 40_000), entry)
+    folder = tmp_path / "出力"
+    folder.mkdir()
+    with pytest.raises(KpireportError, match="取組一覧.*32,767字"):
+        write_master(merged.data, folder / "台帳.xlsx")
+    assert not list(folder.iterdir())  # neither the master nor a temporary file
 
 
 def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):
