@@ -129,9 +129,11 @@ class _Writer:
             self.quoted[id(fmt)] = self.wb.add_format({**self.props.get(id(fmt), {}), "quote_prefix": True})
         return self.quoted[id(fmt)]
 
-    def fit_row(self, ws, row: int, headers: list[tuple[str, int]], texts: list[tuple[str, bool]]) -> None:
-        """Spreadsheet programs do not refit rows on open: size the row for its wrapped texts."""
-        ws.set_row(row, row_height([(t, size) for (t, wrap), (_, size) in zip(texts, headers) if wrap]))
+    @staticmethod
+    def fit_row(ws, row: int, wrapped: list[tuple[str, int]]) -> None:
+        """Spreadsheet programs do not refit rows on open: size the row for its wrapped (text, column
+        width) pairs."""
+        ws.set_row(row, row_height(wrapped))
 
     def table_rows(self, ws, headers: list[tuple[str, int]], rows: list[list], first_row: int = 3) -> int:
         """Write rows of values (wrapped text, counts as numbers); return the last row index."""
@@ -140,7 +142,7 @@ class _Writer:
             row += 1
             for col, value in enumerate(values):
                 self.put(ws, row, col, value, self.f["count"] if isinstance(value, int) else self.f["wrap"])
-            self.fit_row(ws, row, headers, [(str(v), True) for v in values])
+            self.fit_row(ws, row, [(str(v), size) for v, (_, size) in zip(values, headers)])
         return row
 
     def finish_table(self, ws, first_row: int, last_row: int, columns: int) -> None:
@@ -245,6 +247,7 @@ class _Writer:
                     ("進捗（ペース）", 10), ("評価", 9), ("計算の根拠", 60), ("手動評価", 9), ("手動評価の理由", 24),
                     ("提出ファイル", 30), ("セル", 12), ("備考・未記入の理由", 24), ("注意", 24)]
         ws = self.sheet("KPI一覧", headers)
+        formats, grade_formats, sizes = self.f, self.grade_format, [size for _, size in headers]
         row = 2
         for r in self.data.kpi_rows:
             row += 1
@@ -267,9 +270,8 @@ class _Writer:
                       (stored.file_name if stored else "", "wrap"), (f"{stored.sheet}!{stored.cell}" if stored else "", "text"),
                       (_remarks(stored), "wrap"), (self.conflict_note(kpi.id), "wrap")]
             for col, (value, style) in enumerate(cells):
-                fmt = self.grade_format.get(style) or self.f[style]
-                self.put(ws, row, col, value, fmt)
-            self.fit_row(ws, row, headers, [(str(v or ""), s == "wrap") for v, s in cells])
+                self.put(ws, row, col, value, grade_formats.get(style) or formats[style])
+            self.fit_row(ws, row, [(v, size) for (v, style), size in zip(cells, sizes) if style == "wrap"])
         ws.fit_to_pages(2, 0)  # a wide list: two A4 pages across stay readable
         self.finish_table(ws, 2, row, len(headers))
 
