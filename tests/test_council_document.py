@@ -361,3 +361,40 @@ def test_long_table_repeats_header_on_every_page(tmp_path):
         assert sum(f"指標{n:03d}" in flat for flat in flats) == 1, n
     for flat in flats:
         assert len(re.findall(r"指標\d{3}", flat)) == flat.count("2行目の説明")
+
+
+def _template_naming_w_otherwise(tmp_path: Path) -> Path:
+    """The packaged base document with its main part's WordprocessingML prefix 'w' renamed to 'x'
+    (valid XML; other writers than Word may name it so)."""
+    source, target = zipfile.ZipFile(D.PACKAGED_TEMPLATE), tmp_path / "prefix_x.docx"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                data = re.sub(rb"([<\s/])w:", rb"\1x:", data.replace(b"xmlns:w=", b"xmlns:x="))
+                assert b"<x:body" in data and b"xmlns:w=" not in data
+            out.writestr(item, data)
+    return target
+
+
+def test_tables_stay_whole_when_the_base_document_names_the_namespace_otherwise(tmp_path):
+    doc = D.new_document(_template_naming_w_otherwise(tmp_path))
+    D.paragraph(doc, "前")
+    D.table(doc, ["指標名", "実績値"], [["観光入込客数", "138"]], widths_mm=[60, 30])
+    D.paragraph(doc, "後")
+    path = tmp_path / "prefix.docx"
+    doc.save(str(path))
+    reopened = Document(str(path))
+    assert [p.text for p in reopened.paragraphs] == ["前", "後"]
+    assert [[c.text for c in row.cells] for row in reopened.tables[0].rows] == [["指標名", "実績値"],
+                                                                                ["観光入込客数", "138"]]
+
+
+def test_a_table_placeholder_gone_from_the_body_stops_the_save(tmp_path):
+    doc = D.new_document(D.PACKAGED_TEMPLATE)
+    D.table(doc, ["A"], [["1"]])
+    D.table(doc, ["B"], [["2"]])
+    holder = doc.element.body.find(f"{{{W}}}tbl")
+    holder.getparent().remove(holder)  # something removed a table from the tree: its text has no place
+    with pytest.raises(RuntimeError, match="1 of 2 table placeholders"):
+        doc.save(str(tmp_path / "broken.docx"))

@@ -18,8 +18,8 @@ from typing import Iterable, Optional, Union
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.parts.document import DocumentPart
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
@@ -260,6 +260,7 @@ def table(doc: DocumentObject, headers: list[str], rows: list[list[str]],
 
 _HOLDER = "kpireport-table-"
 _HOLDER_XML = re.compile(rb"<w:tbl><!--kpireport-table-(\d+)--></w:tbl>")
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 class _TableSplicingPart(DocumentPart):
@@ -277,10 +278,17 @@ class _TableSplicingPart(DocumentPart):
         tables = self.__dict__.get("_kpireport_tables")
         if not tables:
             return xml
-        return _HOLDER_XML.sub(lambda match: tables[int(match.group(1))], xml)
+        spliced, count = _HOLDER_XML.subn(lambda match: tables[int(match.group(1))], xml)
+        if count != len(tables):  # never a document with a table missing
+            raise RuntimeError(f"{count} of {len(tables)} table placeholders found in the saved document part")
+        return spliced
 
 
 def _append_table_xml(doc: DocumentObject, xml: str) -> None:
+    """Add a table given as XML text with the w: prefix (see _TableSplicingPart)."""
+    if doc.element.nsmap.get("w") != _W:  # a base document naming the namespace otherwise: into the tree
+        _append_block(doc, parse_xml(xml.replace("<w:tbl>", f"<w:tbl {nsdecls('w')}>", 1)))
+        return
     part = doc.part
     if not isinstance(part, _TableSplicingPart):
         part.__class__ = _TableSplicingPart  # same object and state, with the splicing blob
