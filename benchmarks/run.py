@@ -632,8 +632,8 @@ def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: 
                 result["errors"][f"profile_{name}"] = str(exc)
     for name, infos in samples.items():
         result["stages"][name] = aggregate(infos, memory.get(name, []))
-    if "baseline" in memory:
-        result["stages"]["baseline"] = aggregate(memory["baseline"], memory["baseline"])
+    if "baseline" in memory:  # a process that only imports: its one run is sampled
+        result["stages"]["baseline"] = aggregate(memory["baseline"])
     return result
 
 
@@ -645,7 +645,7 @@ def aggregate(infos: list[dict], memory_runs: list[dict] = ()) -> dict:
     """Times from the timed runs; memory from them (each process's own VmHWM) and from the memory run
     (its process tree's sampled PSS as well)."""
     secs = [i["seconds"] for i in infos]
-    every = list(infos) + [m for m in memory_runs if m not in infos]
+    every = list(infos) + list(memory_runs)
     hwm = [i["vmhwm_mb"] for i in every if i.get("vmhwm_mb") is not None]
     out = {"median_s": statistics.median(secs), "min_s": min(secs), "max_s": max(secs), "runs": len(secs),
            "peak_mb": max(i["peak_rss_mb"] for i in every), "vmhwm_mb": max(hwm) if hwm else None,

@@ -101,9 +101,7 @@ class _Writer:
 
     def put(self, ws, row: int, col: int, value: Any, fmt=None) -> None:
         """Write with the typed method; text always as text. Truncation is an error."""
-        if type(value) is str and value:  # the usual cell, first
-            code = ws.write_string(row, col, value, self.quote_prefixed(fmt) if value.startswith(ACTIVE_STARTS) else fmt)
-        elif value is None or value == "":
+        if value is None or value == "":
             code = ws.write_blank(row, col, None, fmt)
         elif isinstance(value, bool):
             code = ws.write_boolean(row, col, value, fmt)

@@ -184,8 +184,9 @@ class _Check:
             if ident != wanted:
                 self.add("form-row-moved", sheet=raw.name, cell=f"A{r}", value=ident)
                 break
-        plan_ids = {row["id"] for row in sheet.rows}
-        for ident in (row["id"] for row in sheet.rows):
+        plan_order = [row["id"] for row in sheet.rows]
+        plan_ids = set(plan_order)
+        for ident in plan_order:
             if ident not in known:
                 self.add("form-plan-item-missing", sheet=raw.name, value=ident, name=names.get(ident, ident))
         rows = {}

@@ -259,7 +259,7 @@ def table(doc: DocumentObject, headers: list[str], rows: list[list[str]],
 
 
 _HOLDER = "kpireport-table-"
-_HOLDER_XML = re.compile(rb"<w:tbl><!--kpireport-table-(\d+)--></w:tbl>")
+_HOLDER_XML = re.compile(rb"<w:tbl><!--" + _HOLDER.encode() + rb"(\d+)--></w:tbl>")
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
