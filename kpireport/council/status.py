@@ -28,8 +28,8 @@ def chart_jobs(data: MasterData) -> dict[str, tuple]:
 
 def charts_in_background(data: MasterData) -> dict[str, Future]:
     """Start drawing the charts in another process (drawing is a third of the report's time); {} when
-    there is no second core: add() then draws them itself. (The monthly run does not call this: there
-    the master has the second core.)"""
+    there is no second core: add() then draws them itself. (The monthly run starts them here only with a
+    third core: the master has the second.)"""
     jobs = chart_jobs(data)
     pool = fork_pool(1) if jobs and worker_count() > 1 else None
     if pool is None:
