@@ -21,6 +21,7 @@ from kpireport.master_data import MasterData, grade_counts
 from kpireport.model import Grade, Plan
 from kpireport.text_layout import row_height
 from kpireport.values import SCALES, format_value, format_year
+from kpireport.xlsx_quick import QuickSheet
 
 FONT = {"font_name": "游ゴシック", "font_size": 10}
 RULE_COLOURS = {"final_reached": "#C6EFCE", "on_pace": "#DDEBF7", "improved": "#FFEB9C", "worsened": "#FFC7CE",
@@ -84,7 +85,7 @@ class _Writer:
     # -- helpers ---------------------------------------------------------------------------------
 
     def sheet(self, name: str, headers: list[tuple[str, int]], first_row: int = 2):
-        ws = self.wb.add_worksheet(name)
+        ws = self.wb.add_worksheet(name, worksheet_class=QuickSheet)
         ws.write_string(0, 0, f"{self.plan.settings.city}　{self.data.period.label}　{name}", self.f["title"])
         ws.write_string(1, 0, f"集計日時: {self.data.merged_at.replace('T', ' ')}", self.f["note"])
         for col, (title, size) in enumerate(headers):
@@ -102,16 +103,16 @@ class _Writer:
     def put(self, ws, row: int, col: int, value: Any, fmt=None) -> None:
         """Write with the typed method; text always as text. Truncation is an error."""
         if value is None or value == "":
-            code = ws.write_blank(row, col, None, fmt)
+            code = ws.put_blank(row, col, fmt)
         elif isinstance(value, bool):
             code = ws.write_boolean(row, col, value, fmt)
         elif isinstance(value, (int, float, Decimal)):
-            code = ws.write_number(row, col, float(value), fmt)
+            code = ws.put_number(row, col, float(value), fmt)
         else:
             text = str(value)
             if text.startswith(ACTIVE_STARTS):
                 fmt = self.quote_prefixed(fmt)
-            code = ws.write_string(row, col, text, fmt)
+            code = ws.put_text(row, col, text, fmt)
         if code:
             self.refuse(ws, row, code)
 
@@ -149,7 +150,7 @@ class _Writer:
     # -- 概要 ------------------------------------------------------------------------------------
 
     def summary(self) -> None:
-        ws = self.wb.add_worksheet("概要")
+        ws = self.wb.add_worksheet("概要", worksheet_class=QuickSheet)
         ws.activate()
         settings = self.plan.settings
         grades = list(self.plan.grades)

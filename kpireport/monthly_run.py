@@ -20,7 +20,7 @@ from kpireport.merge import MergeOutcome, inbox_folder, merge_inbox
 from kpireport.merge import outcome_lines as merge_outcome_lines
 from kpireport.parallel import in_background, worker_count
 from kpireport.report_run import report_file
-from kpireport.validation_run import write_feedback_copies
+from kpireport.validation_run import start_feedback_copies
 from kpireport.workspace import Workspace, load_workspace_plan, resolve_period
 
 
@@ -40,10 +40,11 @@ def run_monthly(workspace: Workspace, inbox: Optional[Path] = None, period_text:
     copies: dict = {}
 
     def after_validation(files, results):
-        """The feedback copies are written in another process while the history is recorded."""
+        """The feedback copies are started on the other cores while the history is recorded; this process
+        writes what is left of them once the master data is built."""
         if not feedback:
             return None
-        written = in_background(lambda: write_feedback_copies(workspace, files, results))
+        written = start_feedback_copies(workspace, files, results)
         return lambda: copies.update(written())
 
     with workspace_lock(workspace.lock_file, lock_wait):

@@ -69,32 +69,121 @@ def _worker_start(parent: int) -> None:
         os._exit(1)
 
 
-_TASK: Optional[Callable] = None  # the function the forked workers call (inherited, never pickled)
+_TASK: Optional[tuple] = None  # (function, items, claims) for the helpers (inherited by the fork, never pickled)
 
 
-def _call(item):
-    return _TASK(item)
+class _Claims:
+    """Which items are still to do: the parent takes them from the front, the helpers from the back, until
+    they meet. Two counters in memory the fork shares, under one lock."""
+
+    def __init__(self, count: int):
+        context = multiprocessing.get_context("fork")
+        self.lock = context.Lock()
+        self.bounds = context.RawArray("q", [0, count])  # [next from the front, one past the next from the back]
+
+    def front(self) -> Optional[int]:
+        with self.lock:
+            first, end = self.bounds
+            if first >= end:
+                return None
+            self.bounds[0] = first + 1
+            return first
+
+    def back(self) -> Optional[int]:
+        with self.lock:
+            first, end = self.bounds
+            if first >= end:
+                return None
+            self.bounds[1] = end - 1
+            return end - 1
+
+    def close(self) -> None:
+        """Nothing more is handed out (a helper finishes the item it has)."""
+        with self.lock:
+            self.bounds[1] = self.bounds[0]
+
+
+def _drain() -> dict:
+    """A helper's share: items from the back until none is left; {index: result}."""
+    function, items, claims = _TASK
+    done = {}
+    while (index := claims.back()) is not None:
+        done[index] = function(items[index])
+    return done
+
+
+def _own_share(function: Callable[[T], R], item: T) -> R:
+    """The parent's share, run as a worker's would be: no pools of pools."""
+    global _IN_WORKER
+    was, _IN_WORKER = _IN_WORKER, True
+    try:
+        return function(item)
+    finally:
+        _IN_WORKER = was
+
+
+class _Shared:
+    """A map under way: helpers forked and working from the back; the parent's share still to do."""
+
+    def __init__(self, function: Callable[[T], R], items: list[T], min_items: int):
+        global _TASK
+        self.function, self.items = function, items
+        self.claims = _Claims(len(items))
+        self.pool = None
+        workers = min(worker_count(), len(items))
+        if workers > 1 and len(items) >= min_items:
+            self.pool = fork_pool(workers - 1)
+        self.helpers = []
+        if self.pool is not None:
+            _TASK = (function, items, self.claims)
+            try:
+                self.helpers = [self.pool.submit(_drain) for _ in range(workers - 1)]  # forked here
+            except BaseException:
+                self.finish()
+                raise
+            finally:
+                _TASK = None
+
+    def results(self) -> Iterator[R]:
+        """Every result in order: the parent's share as it is done, then the helpers'."""
+        try:
+            while (index := self.claims.front()) is not None:
+                yield _own_share(self.function, self.items[index])
+            theirs: dict = {}
+            for helper in self.helpers:
+                theirs.update(helper.result())  # a helper's error is raised here
+        finally:
+            self.finish()
+        for index in sorted(theirs):
+            yield theirs[index]
+
+    def finish(self) -> None:
+        """Hand out nothing more (on an error or an abandoned iteration, helpers stop after their current
+        item) and wait for the helpers to exit."""
+        self.claims.close()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
 
 
 def map_forked(function: Callable[[T], R], items: Iterable[T], min_items: int = 8) -> Iterator[R]:
-    """``map(function, items)`` in order, spread over forked workers when there are enough items.
+    """``map(function, items)`` in order, spread over the cores when there are enough items.
 
-    The function and whatever it closes over (the plan, the period) reach the workers by the fork,
-    so only the items and the results cross between processes (pickled).
+    The parent does its share (items from the front, yielded as they are done) while forked helpers take
+    items from the back; the helpers' results follow at the end. The function and whatever it closes over
+    (the plan, the period) reach the helpers by the fork, so only their results are pickled. Compared with
+    a pool of one worker per core and an idle parent, this forks one process fewer and pickles about half
+    the results.
     """
-    global _TASK
-    items = list(items)
-    workers = min(worker_count(), len(items))
-    pool = fork_pool(workers) if workers > 1 and len(items) >= min_items else None
-    if pool is None:
-        yield from map(function, items)
-        return
-    _TASK = function
-    try:
-        with pool:
-            yield from pool.map(_call, items, chunksize=max(1, len(items) // (workers * 4)))
-    finally:
-        _TASK = None
+    yield from _Shared(function, list(items), min_items).results()
+
+
+def start_map(function: Callable[[T], R], items: Iterable[T], min_items: int = 1) -> Callable[[], list[R]]:
+    """Like map_forked, but the helpers start now and the parent joins in later: the returned wait()
+    does what is left from the front, then gives every result in order (or raises the first error).
+    For work that can go on while the parent does something else."""
+    shared = _Shared(function, list(items), min_items)
+    return lambda: list(shared.results())
 
 
 _BACKGROUND: Optional[Callable] = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import click
 
@@ -14,7 +14,7 @@ from kpireport.errors import KpireportError
 from kpireport.feedback import write_feedback
 from kpireport.inbox import collect_files, report, validate_files
 from kpireport.model import ValidationResult
-from kpireport.parallel import map_forked
+from kpireport.parallel import start_map
 from kpireport.workspace import Workspace, load_workspace_plan, resolve_period
 
 PROGRESS_FROM = 5  # show a progress bar on a terminal from this many files
@@ -47,13 +47,21 @@ def run_validation(workspace: Workspace, paths: list[Path], period_text: Optiona
 
 def write_feedback_copies(workspace: Workspace, files: list[Path], results: list[ValidationResult]) -> dict:
     """A marked-up copy of each file with findings, in output/feedback/: file name -> copy (or None)."""
+    return start_feedback_copies(workspace, files, results, min_items=4)()
+
+
+def start_feedback_copies(workspace: Workspace, files: list[Path], results: list[ValidationResult],
+                          min_items: int = 1) -> Callable[[], dict]:
+    """Start the feedback copies on the other cores; the returned wait() writes what is left here and gives
+    what write_feedback_copies gives. Helpers are forked from ``min_items`` copies on."""
     marked = [(path, result) for path, result in zip(files, results) if result.findings]
 
     def one(pair: tuple[Path, ValidationResult]):
         path, result = pair
         return write_feedback(path, list(result.findings), workspace.feedback / path.name)
 
-    return {result.file: copy for (_, result), copy in zip(marked, map_forked(one, marked, min_items=4))}
+    wait = start_map(one, marked, min_items=min_items)
+    return lambda: {result.file: copy for (_, result), copy in zip(marked, wait())}
 
 
 def _lines(period_label: str, results: list[ValidationResult], skipped: list[Path], copies: dict) -> list[str]:

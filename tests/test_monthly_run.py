@@ -105,6 +105,26 @@ def test_map_forked_keeps_order_and_raises_the_workers_errors(monkeypatch):
         list(parallel.map_forked(_square, [1, 2, -3, 4], min_items=2))
 
 
+def _slow_pid(n: int) -> tuple[int, int]:
+    time.sleep(0.01)
+    return n, os.getpid()
+
+
+def test_the_parent_does_its_share_and_start_map_lets_it_join_later(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "2")
+    results = list(parallel.map_forked(_slow_pid, range(20), min_items=2))
+    assert [n for n, _ in results] == list(range(20))
+    pids = [pid for _, pid in results]
+    assert pids[0] == os.getpid() and pids[-1] != os.getpid()  # the parent from the front, a helper from the back
+    wait = parallel.start_map(_slow_pid, range(20))
+    time.sleep(1.0)  # the parent is busy elsewhere: the helper does everything it can meanwhile
+    results = wait()
+    assert [n for n, _ in results] == list(range(20))
+    assert sum(pid == os.getpid() for _, pid in results) < 5
+    monkeypatch.setenv(parallel.ENV, "1")
+    assert {pid for _, pid in parallel.start_map(_slow_pid, range(3))()} == {os.getpid()}
+
+
 def test_in_background_returns_the_result_and_the_error(monkeypatch):
     monkeypatch.setenv(parallel.ENV, "2")
     parent = os.getpid()
