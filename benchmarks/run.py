@@ -551,6 +551,16 @@ def log(message: str) -> None:
     print(f"[{dt.datetime.now():%H:%M:%S}] {message}", flush=True)
 
 
+SPEED_STEPS = 10_000_000
+
+
+def machine_speed() -> float:
+    """Seconds for a fixed pure-Python loop in a fresh process: how fast this machine is right now."""
+    code = f"import time\nt = time.perf_counter()\ns = 0\nfor i in range({SPEED_STEPS}): s += i\nprint(time.perf_counter() - t)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip())
+
+
 def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: bool) -> dict:
     from kpireport.workspace import init_workspace
     from kpireport.period import ReportPeriod
@@ -778,6 +788,11 @@ def render(results: list[dict], args, started: dt.datetime, wall: float) -> str:
         lines.append(f"- {res['size']}: " + ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}"
                                                  for k, v in res["setup"].items()))
     for res in results:
+        if res.get("speed_s"):
+            before, after = res["speed_s"]
+            lines.append(f"- machine speed around {res['size']}: a {SPEED_STEPS:,}-step Python loop took {before:.2f} s "
+                         f"before and {after:.2f} s after (this VM's speed drifts; compare figures at like speeds)")
+    for res in results:
         w = res["stages"].get("whole")
         if w:
             last = w["last"]
@@ -895,7 +910,9 @@ def main() -> None:
     for size in sizes:
         runs = args.prefecture_runs if size == "prefecture" else args.runs
         t_size = time.perf_counter()
+        before = machine_speed()
         results.append(bench_size(size, workdir, runs, args.timeout, do_profile=(size == "large" and not args.no_profile)))
+        results[-1]["speed_s"] = [before, machine_speed()]
         results[-1]["wall_s"] = time.perf_counter() - t_size
         json_path.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         text = render(results, args, started, time.perf_counter() - t0)

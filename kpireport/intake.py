@@ -102,8 +102,8 @@ def read_submission(path: Path, limits: IntakeLimits = IntakeLimits()) -> Submis
         with check_zip(data, limits, name) as archive:
             workbook_part = check_content_types(archive, name)
             check_xml_parts(archive, name)
-            listed = listed_sheets(archive, workbook_part)
             fast = read_cells_fast(archive, workbook_part, limits, name)
+            listed = listed_sheets(archive, workbook_part) if fast is None else None  # for openpyxl's reading
         sheets, notes = fast if fast is not None else read_cells(data, limits, name, listed)
         return Submission(path=str(path), name=name, sha256=sha, size=size, sheets=sheets,
                           findings=notes, readable=True)
@@ -267,6 +267,10 @@ class _Archive:
         except Exception as exc:
             raise _Refused(_broken_member(self.name, info, exc)) from None
 
+    def scan(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """A member's bytes for a search: kept whole (and for later) up to KEEP_PART_BYTES, else in chunks."""
+        return iter((self.read(info),)) if info.file_size <= KEEP_PART_BYTES else self.chunks(info)
+
     def read(self, info: zipfile.ZipInfo) -> bytes:
         """A member's bytes; kept after the first read (the XML check reads every part before the cells
         are read), so each part is inflated once and counted once against the limits."""
@@ -330,7 +334,7 @@ def check_content_types(archive: _Archive, name: str) -> str:
     part = _workbook_part(types)
     workbook = archive.find(part or "xl/workbook.xml")
     if workbook is not None:
-        if _contains(archive.chunks(workbook), (STRICT_NAMESPACE,)):
+        if _contains(archive.scan(workbook), (STRICT_NAMESPACE,)):
             raise _Refused(finding("file-strict-ooxml", file=name))
     if part is None:
         raise _Refused(finding("file-not-workbook", file=name, detail=_package_kind(types)))
@@ -377,7 +381,9 @@ def check_xml_parts(archive: _Archive, name: str) -> None:
         if info.is_dir() or info.filename.lower().endswith(BINARY_SUFFIXES):
             continue
         if info.file_size <= KEEP_PART_BYTES:  # kept for the cell reader
-            found = _contains(iter((archive.read(info),)), _DECLARATIONS, lower=True)
+            data = archive.read(info)
+            # a declaration starts with "<!" (in UTF-16 "<\0!"), which most parts never hold: no lower-cased copy
+            found = (b"<!" in data or b"<\x00!" in data) and _contains(iter((data,)), _DECLARATIONS, lower=True)
         else:
             found = _contains(archive.chunks(info), _DECLARATIONS, lower=True)
         if found:

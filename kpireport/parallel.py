@@ -6,10 +6,12 @@ KPIREPORT_WORKERS=1 keeps everything in one process (the results are the same ei
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, Optional, TypeVar
@@ -76,10 +78,13 @@ class _Claims:
     """Which items are still to do: the parent takes them from the front, the helpers from the back, until
     they meet. Two counters in memory the fork shares, under one lock."""
 
-    def __init__(self, count: int):
-        context = multiprocessing.get_context("fork")
-        self.lock = context.Lock()
-        self.bounds = context.RawArray("q", [0, count])  # [next from the front, one past the next from the back]
+    def __init__(self, count: int, shared: bool):
+        if shared:  # in memory the fork shares
+            context = multiprocessing.get_context("fork")
+            self.lock = context.Lock()
+            self.bounds = context.RawArray("q", [0, count])  # [next from the front, one past the next from the back]
+        else:
+            self.lock, self.bounds = contextlib.nullcontext(), [0, count]
 
     def front(self) -> Optional[int]:
         with self.lock:
@@ -122,22 +127,64 @@ def _own_share(function: Callable[[T], R], item: T) -> R:
         _IN_WORKER = was
 
 
+class _Helper:
+    """A forked process doing a helper's share (_drain); its result or error comes back through a pipe.
+    Plain fork and pipe: a process pool would add about 10 ms of threads and queues to every map."""
+
+    def __init__(self):
+        parent = os.getpid()
+        readable, writable = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the helper: it never returns from here
+            try:
+                os.close(readable)
+                _worker_start(parent)
+                try:
+                    outcome = (True, _drain())
+                except BaseException as exc:  # reported to the parent, which raises it
+                    outcome = (False, exc)
+                try:
+                    data = pickle.dumps(outcome)
+                except Exception as exc:  # a result or an error that cannot be pickled
+                    data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+                with os.fdopen(writable, "wb") as pipe:
+                    pipe.write(data)
+            finally:
+                os._exit(0)
+        os.close(writable)
+        self.readable = readable
+
+    def result(self) -> dict:
+        """Wait for the helper; its {index: result}, or its error raised here."""
+        with os.fdopen(self.readable, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(self.pid, 0)
+        if not data:
+            raise RuntimeError(f"worker process {self.pid} stopped before giving its results")
+        done, value = pickle.loads(data)
+        if not done:
+            raise value
+        return value
+
+
 class _Shared:
     """A map under way: helpers forked and working from the back; the parent's share still to do."""
 
     def __init__(self, function: Callable[[T], R], items: list[T], min_items: int):
         global _TASK
         self.function, self.items = function, items
-        self.claims = _Claims(len(items))
-        self.pool = None
         workers = min(worker_count(), len(items))
-        if workers > 1 and len(items) >= min_items:
-            self.pool = fork_pool(workers - 1)
-        self.helpers = []
-        if self.pool is not None:
+        forked = workers > 1 and len(items) >= min_items and "fork" in multiprocessing.get_all_start_methods()
+        try:
+            self.claims = _Claims(len(items), shared=forked)
+        except OSError:  # no shared semaphores here (e.g. no /dev/shm): one process does it all
+            forked, self.claims = False, _Claims(len(items), shared=False)
+        self.helpers: list[_Helper] = []
+        if forked:
             _TASK = (function, items, self.claims)
             try:
-                self.helpers = [self.pool.submit(_drain) for _ in range(workers - 1)]  # forked here
+                for _ in range(workers - 1):
+                    self.helpers.append(_Helper())
             except BaseException:
                 self.finish()
                 raise
@@ -146,12 +193,12 @@ class _Shared:
 
     def results(self) -> Iterator[R]:
         """Every result in order: the parent's share as it is done, then the helpers'."""
+        theirs: dict = {}
         try:
             while (index := self.claims.front()) is not None:
                 yield _own_share(self.function, self.items[index])
-            theirs: dict = {}
-            for helper in self.helpers:
-                theirs.update(helper.result())  # a helper's error is raised here
+            while self.helpers:
+                theirs.update(self.helpers.pop(0).result())  # a helper's error is raised here
         finally:
             self.finish()
         for index in sorted(theirs):
@@ -161,9 +208,11 @@ class _Shared:
         """Hand out nothing more (on an error or an abandoned iteration, helpers stop after their current
         item) and wait for the helpers to exit."""
         self.claims.close()
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-            self.pool = None
+        while self.helpers:
+            try:
+                self.helpers.pop(0).result()
+            except BaseException:  # the first error is already on its way
+                pass
 
 
 def map_forked(function: Callable[[T], R], items: Iterable[T], min_items: int = 8) -> Iterator[R]:

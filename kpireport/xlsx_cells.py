@@ -10,6 +10,7 @@ openpyxl, whose own diagnosis becomes the finding: odd files lose nothing by the
 """
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 from typing import Callable, Iterator, Optional
@@ -138,8 +139,14 @@ def _cell_formats(read: Reader, member: Optional[str]) -> list[tuple[str, bool, 
     for xf in (xfs if xfs is not None else ()):
         number = int(xf.get("numFmtId") or 0)
         code = custom.get(number) or BUILTIN_FORMATS.get(number) or "General"
-        formats.append((code, is_date_format(code), is_timedelta_format(code)))
+        formats.append(_format_kind(code))
     return formats
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_kind(code: str) -> tuple[str, bool, bool]:
+    """(number format, is a date format, is a duration format): forms share their few formats."""
+    return code, is_date_format(code), is_timedelta_format(code)
 
 
 # --- a sheet ----------------------------------------------------------------------------------

@@ -125,6 +125,46 @@ def test_the_parent_does_its_share_and_start_map_lets_it_join_later(monkeypatch)
     assert {pid for _, pid in parallel.start_map(_slow_pid, range(3))()} == {os.getpid()}
 
 
+_PARENT = os.getpid()
+
+
+def _helper_misbehaves(n: int):
+    if os.getpid() == _PARENT:
+        time.sleep(0.05)  # slow enough for the helper to start and take its items
+        return n
+    if n == 3:
+        os._exit(3)  # the helper dies without a word
+    return lambda: n  # a result that cannot be pickled
+
+
+def test_a_helper_that_dies_or_gives_what_cannot_be_sent_back_is_an_error_not_a_hang(monkeypatch):
+    global _PARENT
+    monkeypatch.setenv(parallel.ENV, "2")
+    _PARENT = os.getpid()
+    with pytest.raises(RuntimeError, match="stopped before giving its results"):
+        list(parallel.map_forked(_helper_misbehaves, range(4), min_items=2))  # the helper starts from item 3
+    with pytest.raises(RuntimeError, match="(?i)pickle"):
+        list(parallel.map_forked(_helper_misbehaves, [0, 1, 2, 4, 5, 6], min_items=2))
+    abandoned = parallel.map_forked(_slow_pid, range(50), min_items=2)
+    assert next(abandoned)[0] == 0
+    started = time.monotonic()
+    abandoned.close()  # the helper stops after its current item
+    assert time.monotonic() - started < 0.3
+
+
+def test_without_fork_or_shared_semaphores_the_parent_does_it_all(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "2")
+    monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # as on Windows
+    assert {pid for _, pid in parallel.map_forked(_slow_pid, range(4), min_items=2)} == {os.getpid()}
+    monkeypatch.undo()
+    monkeypatch.setenv(parallel.ENV, "2")
+
+    def no_semaphores(*args, **kwargs):
+        raise OSError("no /dev/shm")
+    monkeypatch.setattr(parallel.multiprocessing.get_context("fork"), "Lock", no_semaphores)
+    assert {pid for _, pid in parallel.map_forked(_slow_pid, range(4), min_items=2)} == {os.getpid()}
+
+
 def test_in_background_returns_the_result_and_the_error(monkeypatch):
     monkeypatch.setenv(parallel.ENV, "2")
     parent = os.getpid()
