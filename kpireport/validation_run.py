@@ -13,8 +13,10 @@ from kpireport import findings_text
 from kpireport.errors import KpireportError
 from kpireport.feedback import write_feedback
 from kpireport.inbox import collect_files, report, validate_files
-from kpireport.model import ValidationResult
+from kpireport.model import ValidationResult, Value
 from kpireport.parallel import start_map
+from kpireport.period import ReportPeriod
+from kpireport.store import History
 from kpireport.workspace import Workspace, load_workspace_plan, resolve_period
 
 PROGRESS_FROM = 5  # show a progress bar on a terminal from this many files
@@ -36,13 +38,26 @@ def run_validation(workspace: Workspace, paths: list[Path], period_text: Optiona
     if missing:
         raise KpireportError(f"{'、'.join(str(p) for p in missing)} が見つかりません。ファイルまたはフォルダを確認してください。")
     files, skipped = collect_files(targets)
+    previous = previous_values(workspace.history_file, period)
     if show_progress and len(files) >= PROGRESS_FROM and sys.stderr.isatty():
         with click.progressbar(length=len(files), label="検査中", file=sys.stderr) as bar:
-            results = validate_files(plan, files, period, progress=lambda _p: bar.update(1))
+            results = validate_files(plan, files, period, previous, progress=lambda _p: bar.update(1))
     else:
-        results = validate_files(plan, files, period)
+        results = validate_files(plan, files, period, previous)
     copies = write_feedback_copies(workspace, files, results) if feedback else {}
     return ValidationOutcome(results, report(results), _lines(period.label, results, skipped, copies))
+
+
+def previous_values(history_file: Path, period: ReportPeriod) -> dict[str, Value]:
+    """The last accepted values before ``period`` from the workspace's history (none before the first merge):
+    validation checks against them (累計 and jumps) exactly as the merge will."""
+    if not Path(history_file).exists():
+        return {}
+    history = History(history_file)
+    try:
+        return history.latest_before(period.key)
+    finally:
+        history.close()
 
 
 def write_feedback_copies(workspace: Workspace, files: list[Path], results: list[ValidationResult]) -> dict:

@@ -320,3 +320,20 @@ def test_report_command_writes_the_docx(ws, plan):
     bad = runner.invoke(cli, ["report", "-w", str(ws.root), "--sections", "付録"])
     assert bad.exit_code == 1 and "章「付録」はありません" in bad.output
     assert (ws.root / "templates" / "報告書ひな形.docx").exists()  # the city's copy to restyle
+
+
+def test_validate_checks_against_the_history_as_the_merge_does(ws, plan):
+    import json
+
+    august = ReportPeriod(2023, 8)
+    submit(plan, ws, A, august, change=set_actual("K-S2-1-06", 100000, august))
+    run_merge(ws, period_text="2023-08")
+    september = submit(plan, ws, A, SEPT, change=set_actual("K-S2-1-06", 400000))  # four times August's figure
+    result = CliRunner().invoke(cli, ["validate", str(september), "-w", str(ws.root), "--period", "2023-09", "--json"])
+    [task] = json.loads(result.output)["tasks"]
+    assert [f["code"] for f in task["findings"]] == ["kpi-jump"]
+    assert "100,000人" in task["findings"][0]["message"]
+    merged = run_merge(ws, period_text="2023-09")  # the merge finds the same
+    [found] = [r.findings for r, _ in merged.recorded if r.file == september.name]
+    assert [(f.code, f.cell, f.message) for f in found] == [
+        (f["code"], f["cell"], f["message"]) for f in task["findings"]]
