@@ -161,7 +161,10 @@ class _Helper:
         os.waitpid(self.pid, 0)
         if not data:
             raise RuntimeError(f"worker process {self.pid} stopped before giving its results")
-        done, value = pickle.loads(data)
+        try:
+            done, value = pickle.loads(data)
+        except Exception as exc:  # e.g. an error class that cannot be rebuilt from its arguments
+            raise RuntimeError(f"worker process {self.pid} sent what could not be read back: {exc}") from None
         if not done:
             raise value
         return value

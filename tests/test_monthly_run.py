@@ -134,7 +134,14 @@ def _helper_misbehaves(n: int):
         return n
     if n == 3:
         os._exit(3)  # the helper dies without a word
+    if n == 9:
+        raise _Unrebuildable("two", "arguments")  # pickled, but cannot be unpickled
     return lambda: n  # a result that cannot be pickled
+
+
+class _Unrebuildable(Exception):
+    def __init__(self, first, second):
+        super().__init__(f"{first} {second}")
 
 
 def test_a_helper_that_dies_or_gives_what_cannot_be_sent_back_is_an_error_not_a_hang(monkeypatch):
@@ -145,6 +152,8 @@ def test_a_helper_that_dies_or_gives_what_cannot_be_sent_back_is_an_error_not_a_
         list(parallel.map_forked(_helper_misbehaves, range(4), min_items=2))  # the helper starts from item 3
     with pytest.raises(RuntimeError, match="(?i)pickle"):
         list(parallel.map_forked(_helper_misbehaves, [0, 1, 2, 4, 5, 6], min_items=2))
+    with pytest.raises(RuntimeError, match="could not be read back"):
+        list(parallel.map_forked(_helper_misbehaves, [0, 1, 2, 9], min_items=2))
     abandoned = parallel.map_forked(_slow_pid, range(50), min_items=2)
     assert next(abandoned)[0] == 0
     started = time.monotonic()
