@@ -13,7 +13,6 @@ import multiprocessing
 import os
 import pickle
 import signal
-from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
@@ -38,16 +37,9 @@ def worker_count() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
-def fork_pool(workers: int) -> Optional[Executor]:
-    """A pool of ``workers`` forked processes (started at the first submit), or None when fork is not
-    available. Callers use one only when worker_count() > 1: on one core it would only add overhead."""
-    if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    try:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_worker_start, initargs=(os.getpid(),))
-    except (OSError, ValueError):
-        return None
+def can_fork() -> bool:
+    """Whether helpers can be forked here (Linux and other Unix-like systems)."""
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
 
 
 PR_SET_PDEATHSIG = 1
@@ -69,9 +61,6 @@ def _worker_start(parent: int) -> None:
         pass
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
-
-
-_TASK: Optional[tuple] = None  # (function, items, claims) for the helpers (inherited by the fork, never pickled)
 
 
 class _Claims:
@@ -108,9 +97,64 @@ class _Claims:
             self.bounds[1] = self.bounds[0]
 
 
-def _drain() -> dict:
+class _Helper:
+    """A forked process running ``task()``; its result or error comes back through a pipe. The task and
+    what it closes over reach the helper by the fork (nothing is pickled on the way in). Plain fork and
+    pipe: a process pool would add about 10 ms of threads and queues to every use."""
+
+    def __init__(self, task: Callable[[], R]):
+        parent = os.getpid()
+        readable, writable = os.pipe()
+        try:
+            self.pid = os.fork()
+        except BaseException:
+            os.close(readable)
+            os.close(writable)
+            raise
+        if self.pid == 0:  # the helper: it never returns from here
+            try:
+                os.close(readable)
+                _worker_start(parent)
+                try:
+                    outcome = (True, task())
+                except BaseException as exc:  # reported to the parent, which raises it
+                    outcome = (False, exc)
+                try:
+                    data = pickle.dumps(outcome)
+                except Exception as exc:  # a result or an error that cannot be pickled
+                    data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+                with os.fdopen(writable, "wb") as pipe:
+                    pipe.write(data)
+            finally:
+                os._exit(0)
+        os.close(writable)
+        self.readable: Optional[int] = readable
+        self.outcome: Optional[tuple[bool, object]] = None
+
+    def result(self):
+        """Wait for the helper (the first time); its result, or its error raised here."""
+        if self.outcome is None:
+            self.outcome = self._collect()
+        done, value = self.outcome
+        if not done:
+            raise value
+        return value
+
+    def _collect(self) -> tuple[bool, object]:
+        with os.fdopen(self.readable, "rb") as pipe:
+            data = pipe.read()
+        self.readable = None
+        os.waitpid(self.pid, 0)
+        if not data:
+            return False, RuntimeError(f"worker process {self.pid} stopped before giving its results")
+        try:
+            return pickle.loads(data)
+        except Exception as exc:  # e.g. an error class that cannot be rebuilt from its arguments
+            return False, RuntimeError(f"worker process {self.pid} sent what could not be read back: {exc}")
+
+
+def _drain(function: Callable[[T], R], items: list[T], claims: _Claims) -> dict[int, R]:
     """A helper's share: items from the back until none is left; {index: result}."""
-    function, items, claims = _TASK
     done = {}
     while (index := claims.back()) is not None:
         done[index] = function(items[index])
@@ -127,72 +171,23 @@ def _own_share(function: Callable[[T], R], item: T) -> R:
         _IN_WORKER = was
 
 
-class _Helper:
-    """A forked process doing a helper's share (_drain); its result or error comes back through a pipe.
-    Plain fork and pipe: a process pool would add about 10 ms of threads and queues to every map."""
-
-    def __init__(self):
-        parent = os.getpid()
-        readable, writable = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the helper: it never returns from here
-            try:
-                os.close(readable)
-                _worker_start(parent)
-                try:
-                    outcome = (True, _drain())
-                except BaseException as exc:  # reported to the parent, which raises it
-                    outcome = (False, exc)
-                try:
-                    data = pickle.dumps(outcome)
-                except Exception as exc:  # a result or an error that cannot be pickled
-                    data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-                with os.fdopen(writable, "wb") as pipe:
-                    pipe.write(data)
-            finally:
-                os._exit(0)
-        os.close(writable)
-        self.readable = readable
-
-    def result(self) -> dict:
-        """Wait for the helper; its {index: result}, or its error raised here."""
-        with os.fdopen(self.readable, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(self.pid, 0)
-        if not data:
-            raise RuntimeError(f"worker process {self.pid} stopped before giving its results")
-        try:
-            done, value = pickle.loads(data)
-        except Exception as exc:  # e.g. an error class that cannot be rebuilt from its arguments
-            raise RuntimeError(f"worker process {self.pid} sent what could not be read back: {exc}") from None
-        if not done:
-            raise value
-        return value
-
-
 class _Shared:
     """A map under way: helpers forked and working from the back; the parent's share still to do."""
 
     def __init__(self, function: Callable[[T], R], items: list[T], min_items: int):
-        global _TASK
         self.function, self.items = function, items
         workers = min(worker_count(), len(items))
-        forked = workers > 1 and len(items) >= min_items and "fork" in multiprocessing.get_all_start_methods()
+        forked = workers > 1 and len(items) >= min_items and can_fork()
         try:
             self.claims = _Claims(len(items), shared=forked)
         except OSError:  # no shared semaphores here (e.g. no /dev/shm): one process does it all
             forked, self.claims = False, _Claims(len(items), shared=False)
         self.helpers: list[_Helper] = []
-        if forked:
-            _TASK = (function, items, self.claims)
+        for _ in range(workers - 1 if forked else 0):
             try:
-                for _ in range(workers - 1):
-                    self.helpers.append(_Helper())
-            except BaseException:
-                self.finish()
-                raise
-            finally:
-                _TASK = None
+                self.helpers.append(_Helper(lambda: _drain(function, items, self.claims)))
+            except OSError:  # no more processes to be had: the parent and the helpers so far do it all
+                break
 
     def results(self) -> Iterator[R]:
         """Every result in order: the parent's share as it is done, then the helpers'."""
@@ -200,8 +195,8 @@ class _Shared:
         try:
             while (index := self.claims.front()) is not None:
                 yield _own_share(self.function, self.items[index])
-            while self.helpers:
-                theirs.update(self.helpers.pop(0).result())  # a helper's error is raised here
+            for helper in self.helpers:
+                theirs.update(helper.result())  # a helper's error is raised here
         finally:
             self.finish()
         for index in sorted(theirs):
@@ -211,9 +206,9 @@ class _Shared:
         """Hand out nothing more (on an error or an abandoned iteration, helpers stop after their current
         item) and wait for the helpers to exit."""
         self.claims.close()
-        while self.helpers:
+        for helper in self.helpers:
             try:
-                self.helpers.pop(0).result()
+                helper.result()
             except BaseException:  # the first error is already on its way
                 pass
 
@@ -238,29 +233,14 @@ def start_map(function: Callable[[T], R], items: Iterable[T], min_items: int = 1
     return lambda: list(shared.results())
 
 
-_BACKGROUND: Optional[Callable] = None
-
-
-def _call_background():
-    return _BACKGROUND()
-
-
 def in_background(function: Callable[[], R]) -> Callable[[], R]:
     """Start ``function()`` in a forked process when there is a second core; returns a wait() that gives
-    its result (or raises its error). Without a second core it runs at once, here."""
-    global _BACKGROUND
-    pool = fork_pool(1) if worker_count() > 1 else None
-    if pool is None:
-        result = function()
-        return lambda: result
-    _BACKGROUND = function
-    try:
-        future = pool.submit(_call_background)  # the worker is forked here, with the function
-    finally:
-        _BACKGROUND = None
-    pool.shutdown(wait=False)
-
-    def wait() -> R:
-        return future.result()
-
-    return wait
+    its result (or raises its error), as often as it is called. Without a second core (or when no process
+    can be forked) it runs at once, here."""
+    if worker_count() > 1 and can_fork():
+        try:
+            return _Helper(function).result
+        except OSError:
+            pass
+    result = function()
+    return lambda: result

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import io
 import re
-from concurrent.futures import Future
 from xml.sax.saxutils import escape as xml_escape
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Callable, Iterable, Optional, Union
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -329,12 +328,12 @@ def toc(doc: DocumentObject, levels: str = "1-2", title: str = "目次") -> None
     _field_char(para, "end")
 
 
-def picture(doc: DocumentObject, png: Union[bytes, Future], width_mm: float) -> None:
-    """A picture in a centred paragraph of its own. Given a Future (a chart still being drawn in another
+def picture(doc: DocumentObject, png: Union[bytes, Callable[[], bytes]], width_mm: float) -> None:
+    """A picture in a centred paragraph of its own. Given a wait() (a chart still being drawn in another
     process), the paragraph is placed now and the picture goes in at place_pictures()."""
     para = add_paragraph(doc)
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if isinstance(png, Future):
+    if callable(png):
         doc.part.__dict__.setdefault("_kpireport_pending", []).append((para, png, width_mm))
     else:
         para.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
@@ -343,6 +342,6 @@ def picture(doc: DocumentObject, png: Union[bytes, Future], width_mm: float) -> 
 def place_pictures(doc: DocumentObject) -> None:
     """Put in the pictures that were still being drawn when their paragraphs were placed."""
     pending = doc.part.__dict__.pop("_kpireport_pending", [])
-    for para, future, width_mm in pending:
-        para.add_run().add_picture(io.BytesIO(future.result()), width=Mm(width_mm))
+    for para, wait, width_mm in pending:
+        para.add_run().add_picture(io.BytesIO(wait()), width=Mm(width_mm))
 
