@@ -11,7 +11,7 @@ print settings) to xlsxwriter. Measured on the large benchmark's master: see wri
 from __future__ import annotations
 
 from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
+from xlsxwriter.worksheet import Worksheet
 
 __all__ = ["QuickSheet"]
 
@@ -37,21 +37,23 @@ class QuickSheet(Worksheet):
     # -- writing ---------------------------------------------------------------------------------
 
     def _write_cell(self, row: int, col: int, cell) -> None:
-        cell_format = getattr(cell, "format", None)
-        kind = type(cell)
-        if cell_format is None or cell_format.xf_index is None or kind not in _QUICK or self.constant_memory:
+        kind = _QUICK.get(type(cell).__name__)
+        cell_format = cell.format if kind else None
+        if cell_format is None or cell_format.xf_index is None or self.constant_memory:
             super()._write_cell(row, col, cell)
             return
         letters = self._letters
         while len(letters) <= col:
             letters.append(xl_col_to_name(len(letters)))
         where = f'<c r="{letters[col]}{row + 1}" s="{cell_format.xf_index}"'
-        if kind is CellStringTuple:
+        if kind == "text":
             self.fh.write(f'{where} t="s"><v>{cell.string}</v></c>')
-        elif kind is CellNumberTuple:
+        elif kind == "number":
             self.fh.write(f"{where}><v>{cell.number:.16G}</v></c>")
         else:
             self.fh.write(f"{where}/>")
 
 
-_QUICK = (CellStringTuple, CellNumberTuple, CellBlankTuple)
+# xlsxwriter's cell records by their class names, as its own _write_cell tells them apart (the names of
+# the classes' variables changed between versions, these did not)
+_QUICK = {"String": "text", "Number": "number", "Blank": "blank"}
