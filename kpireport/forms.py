@@ -24,17 +24,11 @@ GUIDE_WIDTH = 76  # characters: one portrait A4 page at 100%
 
 def previous_actuals(history_file: Path, period: ReportPeriod) -> dict[str, str]:
     """「令和4年度: 358,023人」 per KPI: the last accepted actual before ``period``, from the history."""
-    if not Path(history_file).exists():
-        return {}
     from kpireport.period import parse_period
-    from kpireport.store import History
+    from kpireport.store import latest_before_in
     from kpireport.values import format_value
 
-    history = History(history_file)
-    try:
-        latest = history.latest_before_with_period(period.key)
-    finally:
-        history.close()
+    latest = latest_before_in(history_file, period.key)
     shown = {}
     for kpi_id, (key, value) in latest.items():
         earlier = parse_period(key)

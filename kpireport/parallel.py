@@ -21,7 +21,7 @@ R = TypeVar("R")
 ENV = "KPIREPORT_WORKERS"
 
 
-_IN_WORKER = False  # set in forked workers: they do their share in one process (no pools of pools)
+_IN_WORKER = False  # set in helpers (and in the parent while it does its share): no helpers of helpers
 
 
 def worker_count() -> int:
@@ -162,7 +162,7 @@ def _drain(function: Callable[[T], R], items: list[T], claims: _Claims) -> dict[
 
 
 def _own_share(function: Callable[[T], R], item: T) -> R:
-    """The parent's share, run as a worker's would be: no pools of pools."""
+    """The parent's share, run as a helper's would be: no helpers of helpers."""
     global _IN_WORKER
     was, _IN_WORKER = _IN_WORKER, True
     try:

@@ -322,6 +322,17 @@ class History:
             copy.close()
 
 
+def latest_before_in(history_file: Path, period_key: str) -> dict[str, tuple[str, Value]]:
+    """History.latest_before_with_period, read from a workspace's history file; {} before the first merge."""
+    if not Path(history_file).exists():
+        return {}
+    history = History(history_file)
+    try:
+        return history.latest_before_with_period(period_key)
+    finally:
+        history.close()
+
+
 def _dec(number: Optional[Decimal]) -> Optional[str]:
     return None if number is None else str(number)
 

@@ -16,7 +16,7 @@ from kpireport.inbox import collect_files, report, validate_files
 from kpireport.model import ValidationResult, Value
 from kpireport.parallel import start_map
 from kpireport.period import ReportPeriod
-from kpireport.store import History
+from kpireport.store import latest_before_in
 from kpireport.workspace import Workspace, load_workspace_plan, resolve_period
 
 PROGRESS_FROM = 5  # show a progress bar on a terminal from this many files
@@ -51,13 +51,7 @@ def run_validation(workspace: Workspace, paths: list[Path], period_text: Optiona
 def previous_values(history_file: Path, period: ReportPeriod) -> dict[str, Value]:
     """The last accepted values before ``period`` from the workspace's history (none before the first merge):
     validation checks against them (累計 and jumps) exactly as the merge will."""
-    if not Path(history_file).exists():
-        return {}
-    history = History(history_file)
-    try:
-        return history.latest_before(period.key)
-    finally:
-        history.close()
+    return {kpi_id: value for kpi_id, (_, value) in latest_before_in(history_file, period.key).items()}
 
 
 def write_feedback_copies(workspace: Workspace, files: list[Path], results: list[ValidationResult]) -> dict:
