@@ -15,11 +15,15 @@ import pickle
 import signal
 from typing import Callable, Iterable, Iterator, Optional, TypeVar
 
+from kpireport.errors import KpireportError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
 ENV = "KPIREPORT_WORKERS"
 
+
+ONE_PROCESS = f"環境変数 {ENV}=1 を付けて、一つのプロセスでもう一度実行してください。"
 
 _IN_WORKER = False  # set in helpers (and in the parent while it does its share): no helpers of helpers
 
@@ -121,8 +125,8 @@ class _Helper:
                     outcome = (False, exc)
                 try:
                     data = pickle.dumps(outcome)
-                except Exception as exc:  # a result or an error that cannot be pickled
-                    data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+                except Exception as exc:  # a result or an error that cannot be pickled: its description
+                    data = pickle.dumps((None, f"{type(exc).__name__}: {exc}"))
                 with os.fdopen(writable, "wb") as pipe:
                     pipe.write(data)
             finally:
@@ -145,12 +149,16 @@ class _Helper:
             data = pipe.read()
         self.readable = None
         os.waitpid(self.pid, 0)
-        if not data:
-            return False, RuntimeError(f"worker process {self.pid} stopped before giving its results")
+        if not data:  # killed (e.g. for want of memory) or crashed
+            return False, KpireportError(f"作業用のプロセス（{self.pid}）が結果を返さずに終了しました（メモリ不足などで止められた"
+                                         f"可能性があります）。{ONE_PROCESS}")
         try:
-            return pickle.loads(data)
+            done, value = pickle.loads(data)
         except Exception as exc:  # e.g. an error class that cannot be rebuilt from its arguments
-            return False, RuntimeError(f"worker process {self.pid} sent what could not be read back: {exc}")
+            done, value = None, f"{type(exc).__name__}: {exc}"
+        if done is None:
+            return False, KpireportError(f"作業用のプロセス（{self.pid}）の結果を受け取れませんでした（{value}）。{ONE_PROCESS}")
+        return done, value
 
 
 def _drain(function: Callable[[T], R], items: list[T], claims: _Claims) -> dict[int, R]:

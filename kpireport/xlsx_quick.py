@@ -6,7 +6,8 @@ column: ``put_text``/``put_number``/``put_blank`` store them as xlsxwriter's own
 ``_write_cell`` writes such cells' XML in one formatted string. The XML is byte for byte what xlsxwriter
 writes (tests/test_xlsx_quick.py compares whole workbooks written both ways), every other cell goes
 through xlsxwriter's own code, and the workbook keeps everything else (formats, shared strings, charts,
-print settings) to xlsxwriter. Measured on the large benchmark's master: see write_master's note.
+print settings) to xlsxwriter. On the large benchmark's master (104,000 cells) it took the CPU time of
+write_master from 2.0–2.5 s to about 1.6 s (medians of alternating runs).
 """
 from __future__ import annotations
 
