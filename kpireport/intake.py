@@ -25,6 +25,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from kpireport.messages import finding
 from kpireport.model import Finding, RawCell, RawSheet, Submission
+from kpireport import zip_member
 from kpireport.xlsx_cells import read_sheets
 
 __all__ = ["IntakeLimits", "read_submission"]
@@ -226,8 +227,8 @@ def _as_text(head: bytes) -> Optional[str]:
 class _Archive:
     """An open zip with a budget on the bytes read from it."""
 
-    def __init__(self, zf: zipfile.ZipFile, limits: IntakeLimits, name: str):
-        self.zf, self.limits, self.name = zf, limits, name
+    def __init__(self, zf: zipfile.ZipFile, data: bytes, limits: IntakeLimits, name: str):
+        self.zf, self.data, self.limits, self.name = zf, data, limits, name
         self.total = 0
         self.names = {info.filename: info for info in zf.infolist()}
         self.cache: dict[str, bytes] = {}
@@ -258,14 +259,18 @@ class _Archive:
                     if not chunk:
                         return
                     read += len(chunk)
-                    self.total += len(chunk)
-                    if read > self.limits.max_entry_bytes or self.total > self.limits.max_total_bytes:
-                        raise _Refused(finding("file-suspicious", file=self.name, detail=BOMB))
+                    self._count(len(chunk), read)
                     yield chunk
         except _Refused:
             raise
         except Exception as exc:
             raise _Refused(_broken_member(self.name, info, exc)) from None
+
+    def _count(self, size: int, member_total: int) -> None:
+        """Count ``size`` more inflated bytes (``member_total`` so far of this member) against the limits."""
+        self.total += size
+        if member_total > self.limits.max_entry_bytes or self.total > self.limits.max_total_bytes:
+            raise _Refused(finding("file-suspicious", file=self.name, detail=BOMB))
 
     def scan(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         """A member's bytes for a search: kept whole (and for later) up to KEEP_PART_BYTES, else in chunks."""
@@ -275,7 +280,12 @@ class _Archive:
         """A member's bytes; kept after the first read (the XML check reads every part before the cells
         are read), so each part is inflated once and counted once against the limits."""
         if info.filename not in self.cache:
-            self.cache[info.filename] = b"".join(self.chunks(info))
+            content = zip_member.inflate(self.data, info) if info.file_size <= KEEP_PART_BYTES else None
+            if content is None:
+                content = b"".join(self.chunks(info))
+            else:
+                self._count(len(content), len(content))
+            self.cache[info.filename] = content
         return self.cache[info.filename]
 
 
@@ -312,7 +322,7 @@ def check_zip(data: bytes, limits: IntakeLimits, name: str) -> _Archive:
     except BaseException:
         zf.close()
         raise
-    return _Archive(zf, limits, name)
+    return _Archive(zf, data, limits, name)
 
 
 # --- step 4: what kind of package -------------------------------------------------------------
@@ -351,13 +361,18 @@ def _refuse_package_without_content_types(archive: _Archive, name: str) -> None:
     raise _Refused(finding("file-not-workbook", file=name, detail="ZIP圧縮ファイル"))
 
 
+_OVERRIDE = re.compile(rb"<override\b[^>]*>")
+_CONTENT_TYPE = re.compile(rb"contenttype\s*=\s*[\"']([^\"']*)[\"']")
+_PART_NAME = re.compile(rb"partname\s*=\s*[\"']([^\"']*)[\"']")
+
+
 def _workbook_part(types: bytes) -> Optional[str]:
     """The workbook part named in (lower-cased) [Content_Types].xml, or None if there is none."""
     wanted = tuple(ct.encode() for ct in CT_WORKBOOK)
-    for element in re.finditer(rb"<override\b[^>]*>", types):
+    for element in _OVERRIDE.finditer(types):
         text = element.group(0)
-        content_type = re.search(rb"contenttype\s*=\s*[\"']([^\"']*)[\"']", text)
-        part = re.search(rb"partname\s*=\s*[\"']([^\"']*)[\"']", text)
+        content_type = _CONTENT_TYPE.search(text)
+        part = _PART_NAME.search(text)
         if content_type and part and content_type.group(1).strip() in wanted:
             return part.group(1).decode("utf-8", errors="replace").lstrip("/")
     if any(ct in types for ct in wanted):  # declared as a Default: openpyxl assumes xl/workbook.xml

@@ -21,6 +21,7 @@ from kpireport.period import ReportPeriod, parse_period
 from kpireport.values import format_value, in_unit, parse_value, parse_year
 
 EXCEL_TEXT_LIMIT = 32_767
+AS_OF_SUFFIX = re.compile(r"(末|時点|現在|月末)$")  # 「R6.3末」「令和6年3月時点」: the date without its suffix
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 RATE_WORDS = ("率", "割合")
 
@@ -59,6 +60,8 @@ def read_meta(sheet: RawSheet) -> tuple[dict[str, str], list[tuple[str, str]]]:
 
 def _text(value: Any) -> str:
     """A cell as text for comparisons: no surrounding space, Excel's CR LF as LF."""
+    if value.__class__ is str and "\r" not in value:  # the usual cell: called for most cells of a form
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -165,8 +168,10 @@ class _Check:
         width = len(sheet.columns)
         found: list[tuple[int, str]] = []
         known, seen = set(meta_ids), set()
+        cells = raw.cells
         for r in range(fl.FIRST_ROW, raw.max_row + 1):
-            if not any(raw.value(r, c) not in (None, "") for c in range(1, width + 1)):
+            if not any((cell := cells.get((r, c))) is not None and cell.value not in (None, "")
+                       for c in range(1, width + 1)):
                 continue
             ident = _text(raw.value(r, 1))
             if not ident or ident not in known or ident in seen:
@@ -325,7 +330,7 @@ class _Check:
         if cell is None or cell.value is None or isinstance(cell.value, (dt.date, dt.datetime)):
             return
         text = _text(cell.value)
-        cleaned = re.sub(r"(末|時点|現在|月末)$", "", text)
+        cleaned = AS_OF_SUFFIX.sub("", text)
         if text and parse_year(cleaned) is None and parse_period(cleaned) is None and not _is_date(cleaned):
             self.add("kpi-asof-unreadable", sheet=sheet, cell=cell.coordinate, value=text)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import posixpath
+import threading
 from typing import Callable, Iterator, Optional
 
 from lxml import etree
@@ -38,6 +39,10 @@ TEXT, RUN, PHONETIC = MAIN + "t", MAIN + "r", MAIN + "rPh"
 WHOLE_TREE_BYTES = 8 * 1024 * 1024  # sheet parts up to this size are parsed whole, larger ones streamed
 # no entities, no network, no huge nodes: the parts were already checked, this is belt and braces
 _PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+_parsers = threading.local()  # one parser per thread, made once: making one costs as much as parsing a small part
+
+_COLUMNS: dict[str, int] = {}  # column letters -> index, for every sheet (at most A to ZZZ: openpyxl refuses more)
+_new_cell = tuple.__new__  # _new_cell(RawCell, fields): a RawCell without NamedTuple's Python-level __new__
 
 
 class Unexpected(Exception):
@@ -79,7 +84,14 @@ def _parse(read: Reader, member: str):
     data = read(member)
     if data is None:
         raise Unexpected(f"{member} missing")
-    return etree.fromstring(data, etree.XMLParser(**_PARSER))
+    return etree.fromstring(data, _parser())
+
+
+def _parser() -> etree.XMLParser:
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = etree.XMLParser(**_PARSER)
+    return parser
 
 
 def _flag(element, name: str) -> bool:
@@ -93,7 +105,7 @@ def _relationships(read: Reader, part: str) -> dict[str, tuple[str, str]]:
     if data is None:
         raise Unexpected(f"relationships of {part} missing")
     rels = {}
-    for rel in etree.fromstring(data, etree.XMLParser(**_PARSER)).iter(f"{PKG_REL}Relationship"):
+    for rel in etree.fromstring(data, _parser()).iter(f"{PKG_REL}Relationship"):
         if rel.get("TargetMode") == "External":
             continue
         target = rel.get("Target", "")
@@ -108,8 +120,10 @@ def _target_of(rels: dict[str, tuple[str, str]], suffix: str) -> Optional[str]:
 
 def _text(element) -> str:
     """A string item's text as openpyxl reads it: its t, then each run's t; phonetic runs left out."""
-    if len(element) == 1 and element[0].tag == TEXT:  # the usual case: one plain text
-        return element[0].text or ""
+    if len(element) == 1:
+        only = element[0]
+        if only.tag == TEXT:  # the usual case: one plain text
+            return only.text or ""
     parts = []
     for child in element:
         if child.tag == TEXT:
@@ -126,11 +140,28 @@ def _shared_strings(read: Reader, member: Optional[str]) -> list[str]:
     return [_text(si).replace("x005F_", "") for si in root.iter(f"{MAIN}si")]
 
 
-def _cell_formats(read: Reader, member: Optional[str]) -> list[tuple[str, bool, bool]]:
+def _cell_formats(read: Reader, member: Optional[str]) -> tuple[tuple[str, bool, bool], ...]:
     """Per cell style index: (number format, is a date format, is a duration format)."""
     if member is None:
-        return []
-    root = _parse(read, member)
+        return ()
+    data = read(member)
+    if data is None:
+        raise Unexpected(f"{member} missing")
+    if len(data) > REMEMBERED_STYLES_BYTES:
+        return _formats_in(data)
+    return _remembered_formats(data)
+
+
+REMEMBERED_STYLES_BYTES = 256 * 1024  # forms from one template share one styles part: read it once
+
+
+@functools.lru_cache(maxsize=4)
+def _remembered_formats(data: bytes) -> tuple[tuple[str, bool, bool], ...]:
+    return _formats_in(data)
+
+
+def _formats_in(data: bytes) -> tuple[tuple[str, bool, bool], ...]:
+    root = etree.fromstring(data, _parser())
     custom = {}
     for fmt in root.iter(f"{MAIN}numFmt"):
         custom[int(fmt.get("numFmtId"))] = fmt.get("formatCode") or "General"
@@ -140,7 +171,7 @@ def _cell_formats(read: Reader, member: Optional[str]) -> list[tuple[str, bool, 
         number = int(xf.get("numFmtId") or 0)
         code = custom.get(number) or BUILTIN_FORMATS.get(number) or "General"
         formats.append(_format_kind(code))
-    return formats
+    return tuple(formats)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -157,7 +188,7 @@ class _SheetReader:
         self.max_rows, self.max_columns, self.max_empty_run = max_rows, max_columns, max_empty_run
         self.shared: dict[str, Translator] = {}
         self.bad_dates: list[tuple[str, str]] = []
-        self.columns: dict[str, int] = {}  # column letters -> index
+        self.columns = _COLUMNS
         self.styles: dict[Optional[str], tuple[str, bool, bool]] = {}  # s attribute -> its format (_style)
 
     def read(self, data: bytes) -> tuple[dict, bool]:
@@ -190,7 +221,7 @@ class _SheetReader:
     def _rows(data: bytes) -> Iterator:
         """The sheet's row elements: from a whole tree for usual parts (faster), streamed for big ones."""
         if len(data) <= WHOLE_TREE_BYTES:
-            yield from etree.fromstring(data, etree.XMLParser(**_PARSER)).iter(ROW)
+            yield from etree.fromstring(data, _parser()).iter(ROW)
             return
         for _, row in etree.iterparse(io.BytesIO(data), events=("end",), tag=ROW, **_PARSER):
             yield row
@@ -200,7 +231,7 @@ class _SheetReader:
 
     def _row(self, row, row_number: int, cells: dict) -> bool:
         """The row's non-empty cells into `cells`; whether there were any. The hot loop: kept flat, with
-        the usual cell (r="B12", a known style, one v child of a number or shared string) on the fast path."""
+        the usual cell (r="B12", a known style, one child: a v, or an is holding one t) on the fast path."""
         column, found, row_text = 0, False, str(row_number)
         columns, styles, max_columns, strings = self.columns, self.styles, self.max_columns, self.strings
         suffix = len(row_text)
@@ -214,22 +245,35 @@ class _SheetReader:
                     column = self._column(reference, row_number)
             else:
                 column += 1
-            if column > max_columns or not len(element):
+            children = len(element)
+            if column > max_columns or not children:
                 continue  # past the column cap, or a blank (formatted but empty) cell
             style = element.get("s")
-            found_style = styles.get(style)
-            number_format, is_date, is_duration = found_style if found_style else self._style(style)
+            number_format, is_date, is_duration = styles.get(style) or self._style(style)
             kind = element.get("t", "n")
-            value = formula = None
-            for child in element:
+            formula = None
+            if children == 1:  # the usual cell: its value alone
+                child = element[0]
                 tag = child.tag
                 if tag == VALUE:
-                    if kind != "inlineStr":
-                        value = child.text or None
-                elif tag == FORMULA:
-                    formula = self._formula(child, reference)
+                    value = None if kind == "inlineStr" else (child.text or None)
                 elif tag == INLINE and kind == "inlineStr":
                     value = _text(child)
+                else:
+                    value = None
+                    if tag == FORMULA:
+                        formula = self._formula(child, reference)
+            else:
+                value = None
+                for child in element:
+                    tag = child.tag
+                    if tag == VALUE:
+                        if kind != "inlineStr":
+                            value = child.text or None
+                    elif tag == FORMULA:
+                        formula = self._formula(child, reference)
+                    elif tag == INLINE and kind == "inlineStr":
+                        value = _text(child)
             if value is not None and kind != "inlineStr":
                 if kind == "s":
                     value = strings[int(value)]
@@ -239,7 +283,7 @@ class _SheetReader:
                     value = self._value(value, kind, is_date, is_duration, reference)
             if formula is None and (value is None or value == ""):
                 continue
-            cells[(row_number, column)] = RawCell(row_number, column, value, number_format, formula)
+            cells[(row_number, column)] = _new_cell(RawCell, (row_number, column, value, number_format, formula))
             found = True
         return found
 

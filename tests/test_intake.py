@@ -273,7 +273,7 @@ def test_member_reads_stop_at_the_limit_whatever_is_declared(tmp_path):
     path = tmp_path / "a.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("big.xml", b"a" * 100_000)
-    archive = intake._Archive(zipfile.ZipFile(path), IntakeLimits(max_entry_bytes=70_000), "a.zip")
+    archive = intake._Archive(zipfile.ZipFile(path), path.read_bytes(), IntakeLimits(max_entry_bytes=70_000), "a.zip")
     with pytest.raises(intake._Refused) as refused:
         archive.read(archive.find("big.xml"))
     assert refused.value.finding.code == "file-suspicious"

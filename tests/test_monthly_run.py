@@ -161,17 +161,31 @@ def test_a_helper_that_dies_or_gives_what_cannot_be_sent_back_is_an_error_not_a_
     assert time.monotonic() - started < 0.3
 
 
-def test_without_fork_or_shared_semaphores_the_parent_does_it_all(monkeypatch):
+def test_without_fork_or_shared_memory_the_parent_does_it_all(monkeypatch):
     monkeypatch.setenv(parallel.ENV, "2")
     monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # as on Windows
     assert {pid for _, pid in parallel.map_forked(_slow_pid, range(4), min_items=2)} == {os.getpid()}
     monkeypatch.undo()
     monkeypatch.setenv(parallel.ENV, "2")
 
-    def no_semaphores(*args, **kwargs):
-        raise OSError("no /dev/shm")
-    monkeypatch.setattr(parallel.multiprocessing.get_context("fork"), "Lock", no_semaphores)
+    def no_shared_memory(*args, **kwargs):
+        raise OSError("cannot map memory")
+    monkeypatch.setattr(parallel.mmap, "mmap", no_shared_memory)
     assert {pid for _, pid in parallel.map_forked(_slow_pid, range(4), min_items=2)} == {os.getpid()}
+
+
+def test_maps_leave_no_open_files_behind(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "2")
+    before = set(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        assert list(parallel.map_forked(_square, range(10), min_items=2)) == [n * n for n in range(10)]
+    abandoned = parallel.map_forked(_slow_pid, range(20), min_items=2)
+    next(abandoned)
+    abandoned.close()
+    with pytest.raises(ValueError):
+        list(parallel.map_forked(_square, [1, 2, -3, 4], min_items=2))
+    assert parallel.start_map(_square, range(6))() == [n * n for n in range(6)]
+    assert set(os.listdir("/proc/self/fd")) == before
 
 
 def test_in_background_returns_the_result_and_the_error(monkeypatch):

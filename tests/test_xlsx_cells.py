@@ -155,6 +155,10 @@ def sheet(rows: str) -> str:
     '<row r="1"><c r="A1" s="1"><v>99999999</v></c><c r="B1" s="1"><v>45382</v></c></row>',
     # an empty formula, an array formula, a blank styled cell
     '<row r="3"><c r="A3"><f/></c><c r="B3"><f t="array" ref="B3">SUM(A1:A2)</f><v>3</v></c><c r="C3" s="1"/></row>',
+    # one child that does not fit the cell's type: a v in an inline string cell, an is in a number cell,
+    # an extension list alone; then the same children with a formula beside them
+    '<row r="1"><c r="A1" t="inlineStr"><v>5</v></c><c r="B1"><is><t>x</t></is></c><c r="C1"><extLst/></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><f>1+1</f><v>5</v></c><c r="B2"><is><t>x</t></is><f>1</f></c></row>',
 ])
 def test_sheet_features_match_openpyxl(tmp_path, rows):
     path = _rewrite_sheet(_base(tmp_path), tmp_path / "case.xlsx", sheet(rows))
