@@ -296,7 +296,7 @@ class RawSheet:
 
     @property
     def max_row(self) -> int:
-        return max((r for r, _ in self.cells), default=0)
+        return max(self.cells)[0] if self.cells else 0  # the largest (row, column) key has the largest row
 
 
 @dataclass(frozen=True)

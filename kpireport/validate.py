@@ -229,8 +229,10 @@ class _Check:
 
     def check_locked(self, raw: RawSheet, locked: list[tuple[int, fl.FormColumn]], expected: dict, r: int) -> None:
         """The row's locked cells (plan text, not to be edited; ``locked``: (column number, column))."""
+        cells = raw.cells
         for col, column in locked:
-            seen = _text(raw.value(r, col))
+            cell = cells.get((r, col))
+            seen = "" if cell is None else _text(cell.value)
             want = expected.get(column.key, "")
             if seen != want:
                 self.add("form-locked-edited", sheet=raw.name, cell=_coordinate(r, col),

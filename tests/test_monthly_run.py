@@ -188,6 +188,30 @@ def test_maps_leave_no_open_files_behind(monkeypatch):
     assert set(os.listdir("/proc/self/fd")) == before
 
 
+def test_helpers_are_reaped_once_exited_without_being_waited_for(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "2")
+    helpers = []
+    real_fork = os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            helpers.append(pid)
+        return pid
+    monkeypatch.setattr(parallel.os, "fork", fork)
+    for _ in range(5):
+        assert list(parallel.map_forked(_square, range(6), min_items=2)) == [n * n for n in range(6)]
+    assert len(helpers) == 5
+    deadline = time.monotonic() + 10
+    while parallel._EXITING and time.monotonic() < deadline:
+        time.sleep(0.05)
+        parallel._reap_exited()
+    assert not parallel._EXITING
+    for pid in helpers:  # reaped: no zombie is left behind
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
 def test_in_background_returns_the_result_and_the_error(monkeypatch):
     monkeypatch.setenv(parallel.ENV, "2")
     parent = os.getpid()
