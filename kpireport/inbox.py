@@ -11,7 +11,7 @@ from kpireport.intake import IntakeLimits, read_submission
 from kpireport.model import Plan, ValidationResult, Value
 from kpireport.parallel import map_forked
 from kpireport.period import ReportPeriod
-from kpireport.validate import validate_submission
+from kpireport.validate import UNREAD_SHEETS, validate_submission
 
 LOCK_PREFIX = "~$"  # Excel's owner file while a workbook is open: not a submission
 
@@ -45,7 +45,7 @@ def validate_files(plan: Plan, files: Iterable[Path], period: Optional[ReportPer
     files = list(files)
 
     def one(path: Path) -> ValidationResult:
-        return validate_submission(plan, read_submission(path, limits), period, previous)
+        return validate_submission(plan, read_submission(path, limits, UNREAD_SHEETS), period, previous)
 
     results = []
     for path, result in zip(files, map_forked(one, files)):  # files are independent: use every core

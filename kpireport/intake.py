@@ -87,8 +87,10 @@ class _Refused(Exception):
 
 # --- entry point ------------------------------------------------------------------------------
 
-def read_submission(path: Path, limits: IntakeLimits = IntakeLimits()) -> Submission:
-    """Read a submitted file. Never raises: every problem is a file-level Finding."""
+def read_submission(path: Path, limits: IntakeLimits = IntakeLimits(), skip_cells: frozenset[str] = frozenset()
+                    ) -> Submission:
+    """Read a submitted file. Never raises: every problem is a file-level Finding. The cells of sheets named
+    in ``skip_cells`` (ones the caller never looks at) may be left unread: such a sheet has ``cells_read`` False."""
     sha, size = "", 0
     try:
         path = Path(path)
@@ -103,7 +105,7 @@ def read_submission(path: Path, limits: IntakeLimits = IntakeLimits()) -> Submis
         with check_zip(data, limits, name) as archive:
             workbook_part = check_content_types(archive, name)
             check_xml_parts(archive, name)
-            fast = read_cells_fast(archive, workbook_part, limits, name)
+            fast = read_cells_fast(archive, workbook_part, limits, name, skip_cells)
             listed = listed_sheets(archive, workbook_part) if fast is None else None  # for openpyxl's reading
         sheets, notes = fast if fast is not None else read_cells(data, limits, name, listed)
         return Submission(path=str(path), name=name, sha256=sha, size=size, sheets=sheets,
@@ -434,8 +436,8 @@ def listed_sheets(archive: _Archive, part: str) -> Optional[list[str]]:
             if isinstance(element.tag, str) and element.tag.rsplit("}", 1)[-1] == "sheet"]
 
 
-def read_cells_fast(archive: _Archive, workbook_part: str, limits: IntakeLimits, name: str
-                    ) -> Optional[tuple[tuple[RawSheet, ...], tuple[Finding, ...]]]:
+def read_cells_fast(archive: _Archive, workbook_part: str, limits: IntakeLimits, name: str,
+                    skip_cells: frozenset[str] = frozenset()) -> Optional[tuple[tuple[RawSheet, ...], tuple[Finding, ...]]]:
     """Every worksheet's non-empty cells in one lxml pass (see xlsx_cells), or None when that reader
     meets something unexpected: the caller then reads the file with openpyxl (read_cells)."""
     def member(part: str) -> Optional[bytes]:
@@ -443,7 +445,8 @@ def read_cells_fast(archive: _Archive, workbook_part: str, limits: IntakeLimits,
         return None if info is None else archive.read(info)
 
     try:
-        read = read_sheets(member, workbook_part, limits.max_rows, limits.max_columns, limits.max_empty_run)
+        read = read_sheets(member, workbook_part, limits.max_rows, limits.max_columns, limits.max_empty_run,
+                           skip_cells)
     except _Refused:
         raise
     except Exception:

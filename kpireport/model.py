@@ -286,6 +286,7 @@ class RawSheet:
     name: str
     state: str  # visible | hidden | veryHidden
     cells: dict  # (row, column) -> RawCell; empty cells are absent
+    cells_read: bool = True  # False: the reader was asked to skip this sheet's cells (``cells`` is empty)
 
     def value(self, row: int, column: int) -> object:
         cell = self.cells.get((row, column))

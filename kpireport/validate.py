@@ -21,6 +21,7 @@ from kpireport.period import ReportPeriod, parse_period
 from kpireport.values import format_value, in_unit, parse_value, parse_year
 
 EXCEL_TEXT_LIMIT = 32_767
+UNREAD_SHEETS = frozenset({fl.GUIDE_SHEET, fl.FEEDBACK_SHEET})  # their cells are never looked at: intake may skip them
 AS_OF_SUFFIX = re.compile(r"(末|時点|現在|月末)$")  # 「R6.3末」「令和6年3月時点」: the date without its suffix
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 RATE_WORDS = ("率", "割合")

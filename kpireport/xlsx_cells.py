@@ -52,9 +52,10 @@ class Unexpected(Exception):
 Reader = Callable[[str], Optional[bytes]]  # a zip member's bytes (within the budget), None if absent
 
 
-def read_sheets(read: Reader, workbook_part: str, max_rows: int, max_columns: int, max_empty_run: int
-                ) -> list[tuple[RawSheet, bool, list[tuple[str, str]]]]:
-    """Every worksheet in workbook order: (sheet, truncated at max_rows, [(cell, serial)] of dates out of range)."""
+def read_sheets(read: Reader, workbook_part: str, max_rows: int, max_columns: int, max_empty_run: int,
+                skip_cells: frozenset[str] = frozenset()) -> list[tuple[RawSheet, bool, list[tuple[str, str]]]]:
+    """Every worksheet in workbook order: (sheet, truncated at max_rows, [(cell, serial)] of dates out of range).
+    Sheets named in ``skip_cells`` come with their name and state only (``cells_read`` False)."""
     workbook = _parse(read, workbook_part)
     rels = _relationships(read, workbook_part)
     date1904 = _flag(workbook.find(f"{MAIN}workbookPr"), "date1904")
@@ -69,10 +70,13 @@ def read_sheets(read: Reader, workbook_part: str, max_rows: int, max_columns: in
         data = read(target)
         if data is None:
             raise Unexpected(f"sheet part {target} missing")
+        name, state = element.get("name", ""), element.get("state") or "visible"
+        if name in skip_cells:
+            sheets.append((RawSheet(name=name, state=state, cells={}, cells_read=False), False, []))
+            continue
         reader = _SheetReader(strings, formats, epoch, max_rows, max_columns, max_empty_run)
         cells, truncated = reader.read(data)
-        state = element.get("state") or "visible"
-        sheets.append((RawSheet(name=element.get("name", ""), state=state, cells=cells), truncated, reader.bad_dates))
+        sheets.append((RawSheet(name=name, state=state, cells=cells), truncated, reader.bad_dates))
     if not sheets:
         raise Unexpected("no worksheets")
     return sheets

@@ -15,7 +15,7 @@ from kpireport.intake import read_submission
 from kpireport.model import Value
 from kpireport.period import ReportPeriod
 from kpireport.plan import example_path, load_plan
-from kpireport.validate import validate_submission
+from kpireport.validate import UNREAD_SHEETS, validate_submission
 from kpireport.values import parse_value
 
 from forms_helpers import column, edit, filled_form, row_of
@@ -35,7 +35,8 @@ def flat(result):
 
 
 def check(plan, path, period=R5, previous=None):
-    return validate_submission(plan, read_submission(path), period, previous)
+    """As `kpireport validate` checks a file: the guide sheet's cells are not read (UNREAD_SHEETS)."""
+    return validate_submission(plan, read_submission(path, skip_cells=UNREAD_SHEETS), period, previous)
 
 
 def test_round_trip_every_department_zero_findings(plan, tmp_path):
@@ -234,6 +235,9 @@ def test_narrative_too_long_and_missing(plan, tmp_path):
      [["実績", "", "form-extra-sheet"], ["KPI実績", "", "form-sheet-missing"]]),
     (lambda wb: wb[fl.KPI_SHEET].insert_cols(3), [["KPI実績", "C3", "form-header-changed"]]),
     (lambda wb: setattr(wb.create_sheet("メモ"), "sheet_state", "hidden"), [["メモ", "", "form-hidden-sheet"]]),
+    # the guide sheet's cells are never read, but its state is
+    (lambda wb: setattr(wb[fl.GUIDE_SHEET], "sheet_state", "hidden"), [[fl.GUIDE_SHEET, "", "form-hidden-sheet"]]),
+    (lambda wb: wb[fl.GUIDE_SHEET].cell(3, 2, "メモ書き"), []),
 ])
 def test_structure_changes(plan, tmp_path, change, expected):
     assert flat(_single(plan, tmp_path, change)) == expected

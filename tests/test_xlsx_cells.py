@@ -93,6 +93,16 @@ def test_same_cells_as_openpyxl_on_generated_and_filled_forms(tmp_path, document
         assert sum(len(s.cells) for s in fast[0]) > 50
 
 
+def test_sheets_to_skip_keep_their_name_and_state_only(tmp_path):
+    path = rich_workbook(tmp_path / "rich.xlsx")
+    whole = read_submission(path)
+    skipped = read_submission(path, skip_cells=frozenset({"隠し"}))
+    assert [(s.name, s.state) for s in skipped.sheets] == [(s.name, s.state) for s in whole.sheets]
+    assert skipped.sheets[0] == whole.sheets[0] and whole.sheets[1].cells and whole.sheets[1].cells_read
+    assert skipped.sheets[1].cells == {} and not skipped.sheets[1].cells_read
+    assert skipped.findings == whole.findings
+
+
 def test_corpus_files_read_the_same_or_are_handed_back():
     """Every corpus file: the fast reader agrees with openpyxl, or hands the file back (None), or reads a
     file openpyxl cannot (where openpyxl's own bug, not the file, is the reason)."""
