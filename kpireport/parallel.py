@@ -7,6 +7,7 @@ KPIREPORT_WORKERS=1 keeps everything in one process (the results are the same ei
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import mmap
 import multiprocessing
@@ -52,6 +53,15 @@ def can_fork() -> bool:
 PR_SET_PDEATHSIG = 1
 
 
+@functools.lru_cache(maxsize=None)
+def _prctl() -> Optional[Callable]:
+    """libc's prctl, looked up once in the parent (a helper inherits it), or None where there is none."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
 def _worker_start(parent: int) -> None:
     """A forked worker dies with its parent (a killed merge leaves no workers behind) and lets go of
     the workspace lock file it inherited (the parent alone holds the lock)."""
@@ -61,11 +71,9 @@ def _worker_start(parent: int) -> None:
     _IN_WORKER = True
     gc.freeze()  # what the parent built is never collected here: the collector would only copy its pages
     close_inherited_locks()
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the lock file is closed all the same
-        pass
+    prctl = _prctl()
+    if prctl is not None:  # not Linux: the lock file is closed all the same
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 
@@ -152,6 +160,7 @@ class _Helper:
 
     def __init__(self, task: Callable[[], R]):
         _reap_exited()
+        _prctl()
         parent = os.getpid()
         readable, writable = os.pipe()
         try:
