@@ -23,9 +23,9 @@ from defusedxml import ElementTree as DefusedET
 from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from kpireport import zip_member
 from kpireport.messages import finding
 from kpireport.model import Finding, RawCell, RawSheet, Submission
-from kpireport import zip_member
 from kpireport.xlsx_cells import read_sheets
 
 __all__ = ["IntakeLimits", "read_submission"]

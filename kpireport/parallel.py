@@ -84,13 +84,12 @@ class _Claims:
     holds the lock). Both cost microseconds to make, where multiprocessing's lock cost milliseconds."""
 
     def __init__(self, count: int, shared: bool):
-        self.lock: Optional[tuple[int, int]] = None
-        self.bounds = bytearray(_BOUNDS.size)  # [next from the front, one past the next from the back]
-        if shared:
-            self.bounds = mmap.mmap(-1, _BOUNDS.size)  # anonymous and shared with the forked helpers
-            self.lock = os.pipe()
-            os.write(self.lock[1], b"x")
+        # [next from the front, one past the next from the back]; an anonymous mmap is shared with the helpers
+        self.bounds = mmap.mmap(-1, _BOUNDS.size) if shared else bytearray(_BOUNDS.size)
         _BOUNDS.pack_into(self.bounds, 0, 0, count)
+        self.lock: Optional[tuple[int, int]] = os.pipe() if shared else None
+        if self.lock is not None:
+            os.write(self.lock[1], b"x")
 
     def front(self) -> Optional[int]:
         return self._claim(front=True)
