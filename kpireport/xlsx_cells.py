@@ -255,29 +255,16 @@ class _SheetReader:
             style = element.get("s")
             number_format, is_date, is_duration = styles.get(style) or self._style(style)
             kind = element.get("t", "n")
-            formula = None
-            if children == 1:  # the usual cell: its value alone
-                child = element[0]
+            value = formula = None
+            for child in (element[0],) if children == 1 else element:  # the usual cell has one child: no iterator
                 tag = child.tag
                 if tag == VALUE:
-                    value = None if kind == "inlineStr" else (child.text or None)
+                    if kind != "inlineStr":
+                        value = child.text or None
+                elif tag == FORMULA:
+                    formula = self._formula(child, reference)
                 elif tag == INLINE and kind == "inlineStr":
                     value = _text(child)
-                else:
-                    value = None
-                    if tag == FORMULA:
-                        formula = self._formula(child, reference)
-            else:
-                value = None
-                for child in element:
-                    tag = child.tag
-                    if tag == VALUE:
-                        if kind != "inlineStr":
-                            value = child.text or None
-                    elif tag == FORMULA:
-                        formula = self._formula(child, reference)
-                    elif tag == INLINE and kind == "inlineStr":
-                        value = _text(child)
             if value is not None and kind != "inlineStr":
                 if kind == "s":
                     value = strings[int(value)]
