@@ -186,7 +186,7 @@ def make_document(size: str, seed: int = 7) -> dict:
 
 def import_history(workspace, document: dict, years: int) -> int:
     """Earlier years' actuals (the years before the baseline year 令和4年度=2022 and including it)."""
-    from kpireport.store import History
+    from kpireport.history.store import History
     from kpireport.values import parse_value
 
     history = History(workspace.history_file)
@@ -251,8 +251,8 @@ def _reset_outputs(ws) -> None:
 
 
 def _stage_forms(ws, info):
-    from kpireport.forms import previous_actuals, write_forms
-    from kpireport.workspace import load_workspace_plan, resolve_period
+    from kpireport.cli.workspace import load_workspace_plan, resolve_period
+    from kpireport.forms.writer import previous_actuals, write_forms
 
     t = time.perf_counter()
     plan = load_workspace_plan(ws)
@@ -267,14 +267,14 @@ PLANTED_EVERY = 10  # every 10th department sends a form with one mistake (a fee
 
 
 def _fill_one(job) -> None:
-    from kpireport.demo_fill import fill_form
+    from kpireport.demo.fill import fill_form
 
     form, plan, period, target, plant = job
     fill_form(form, plan, form.stem.split("_", 2)[2], period, target)
     if plant:  # a value typed as words: kpi-value-unreadable, the file is sent back
         import openpyxl
 
-        from kpireport import form_layout as fl
+        from kpireport.forms import layout as fl
 
         workbook = openpyxl.load_workbook(target)
         sheet = workbook[fl.KPI_SHEET]
@@ -287,7 +287,8 @@ def _stage_fill(ws, info, timer_start):
     """The departments' side (not a tool stage): each form filled with openpyxl as a person would in
     Excel, on both cores (departments work in parallel too)."""
     from kpireport.parallel import map_forked
-    from kpireport.workspace import load_workspace_plan, resolve_period
+
+    from kpireport.cli.workspace import load_workspace_plan, resolve_period
 
     plan = load_workspace_plan(ws)  # not part of the departments' work
     period = resolve_period(plan, None)
@@ -303,7 +304,7 @@ def _stage_fill(ws, info, timer_start):
 
 
 def _stage_validate(ws, info):
-    from kpireport import validation_run
+    from kpireport.cli import validate as validation_run
 
     timer = _Timer(validation_run, "validate_files")
     _reset_outputs(ws)
@@ -317,7 +318,8 @@ def _stage_validate(ws, info):
 
 
 def _stage_merge(ws, info):
-    from kpireport import master_data, merge
+    from kpireport.evaluate import results as master_data
+    from kpireport.history import merge
 
     t_validate = _Timer(merge, "validate_files")
     t_master = _Timer(merge, "write_master")
@@ -331,7 +333,7 @@ def _stage_merge(ws, info):
 
 
 def _stage_report(ws, info):
-    from kpireport.report_run import run_report
+    from kpireport.cli.report import run_report
 
     path = run_report(ws)
     info["report_file"] = str(path)
@@ -340,7 +342,9 @@ def _stage_report(ws, info):
 
 def _stage_whole(ws, info):
     """`kpireport run`: validate + merge (feedback copies meanwhile) + master + report, as the command runs."""
-    from kpireport import master_data, merge, monthly_run
+    from kpireport.cli import run as monthly_run
+    from kpireport.evaluate import results as master_data
+    from kpireport.history import merge
 
     t_validate = _Timer(merge, "validate_files")
     t_merge = _Timer(monthly_run, "merge_inbox")
@@ -399,15 +403,16 @@ def _stage_floor_write(ws, info, grids, out_dir: Path):
 
 def worker(stage: str, root: Path, profile: str | None, source: str | None) -> None:
     # import everything the stages use before timing: the figures are the work, not the imports
-    import kpireport.council.report  # noqa: F401
-    import kpireport.demo_fill  # noqa: F401
-    import kpireport.forms  # noqa: F401
-    import kpireport.merge  # noqa: F401
-    import kpireport.report_run  # noqa: F401
-    import kpireport.validation_run  # noqa: F401
     import python_calamine  # noqa: F401
     import xlsxwriter  # noqa: F401
-    from kpireport.workspace import Workspace
+
+    import kpireport.cli.report  # noqa: F401
+    import kpireport.cli.validate  # noqa: F401
+    import kpireport.council.report  # noqa: F401
+    import kpireport.demo.fill  # noqa: F401
+    import kpireport.forms.writer  # noqa: F401
+    import kpireport.history.merge  # noqa: F401
+    from kpireport.cli.workspace import Workspace
 
     ws = Workspace(root)
     info: dict = {"stage": stage, "import_rss_mb": _maxrss_mb()}
@@ -562,8 +567,8 @@ def machine_speed() -> float:
 
 
 def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: bool) -> dict:
-    from kpireport.workspace import init_workspace
-    from kpireport.period import ReportPeriod
+    from kpireport.cli.workspace import init_workspace
+    from kpireport.periods import ReportPeriod
 
     spec = SIZES[size]
     result: dict = {"size": size, "spec": spec, "stages": {}, "errors": {}, "setup": {}}

@@ -1,3 +1,4 @@
-from kpireport.cli import main
+from kpireport.cli.commands import main
 
-main()
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,8 @@ Nothing here raises on data: what cannot be read is returned as ``status="unread
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as _dt
 import functools
 import math
 import re
@@ -19,12 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any, Optional
 
-import dataclasses
-import datetime as _dt
-
 from japanera import ERA_DATA_GENERAL
 
-from .model import Period, Value
+from kpireport.model import Period, Value
 
 __all__ = [
     "SCALES",

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from kpireport.plan_workbook import write_plan_workbook
-from kpireport.workspace import example_document
+from kpireport.cli.workspace import example_document
+from kpireport.plan.workbook import write_plan_workbook
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _plan_cache_in_a_temporary_folder(tmp_path_factory):
     """The tests' plan caches go to a folder of their own, not the user's ~/.cache (subprocesses inherit it)."""
     import os
 
-    from kpireport.plan_cache import ENV
+    from kpireport.runtime.folders import CACHE_ENV as ENV
 
     os.environ[ENV] = str(tmp_path_factory.mktemp("plan-cache"))
 

@@ -16,9 +16,9 @@ GENERATED_AT = dt.datetime(2024, 4, 1, 9, 0)  # fixed, so regenerating changes n
 
 
 def regenerate(folder: Path) -> list[Path]:
-    from kpireport.forms import write_forms
-    from kpireport.period import ReportPeriod
-    from kpireport.plan import example_path, load_plan
+    from kpireport.forms.writer import write_forms
+    from kpireport.periods import ReportPeriod
+    from kpireport.plan.load import example_path, load_plan
 
     plan = load_plan(example_path()).plan
     period = ReportPeriod(plan.settings.actual_year)

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import openpyxl
 
-from kpireport import form_layout as fl
-from kpireport.demo_fill import fill_form
-from kpireport.forms import write_form
+from kpireport.demo.fill import fill_form
+from kpireport.forms import layout as fl
+from kpireport.forms.writer import write_form
 from kpireport.model import Plan
-from kpireport.period import ReportPeriod
+from kpireport.periods import ReportPeriod
 
 
 def filled_form(plan: Plan, department: str, period: ReportPeriod, folder: Path, name: str = "") -> Path:

@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from kpireport import cli as cli_module
-from kpireport.cli import cli, main
+from kpireport.cli import commands as cli_module
+from kpireport.cli.commands import cli, main
 
 
 def run(*args):
@@ -110,7 +110,7 @@ def test_unexpected_failure_is_one_line_without_traceback(monkeypatch, capsys):
     def broken(_path):
         raise RuntimeError("壊れた")
 
-    monkeypatch.setattr(cli_module.plan_module, "load_plan", broken)
+    monkeypatch.setattr(cli_module, "load_plan", broken)
     with pytest.raises(SystemExit) as exit_info:
         main(["plan", "check", "x.xlsx"])
     assert exit_info.value.code == 1
@@ -171,9 +171,9 @@ def test_forms_writes_one_file_per_department(workspace):
 
 
 def test_validate_inbox_with_a_good_and_a_bad_file(workspace):
-    from kpireport.demo_fill import fill_form
-    from kpireport.plan import load_plan
-    from kpireport.period import ReportPeriod
+    from kpireport.demo.fill import fill_form
+    from kpireport.periods import ReportPeriod
+    from kpireport.plan.load import load_plan
 
     run("forms", "-w", str(workspace), "--dept", "観光政策課")
     form = workspace / "input_templates" / "令和5年度_実績" / "令和5年度_実績_観光政策課.xlsx"

@@ -11,13 +11,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import seed_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import seed_text
-from kpireport.evaluate import evaluate_kpi, expected_value, grade_rank
+from kpireport.evaluate.rules import evaluate_kpi, expected_value, grade_rank
 from kpireport.model import Evaluation, Grade, InterimTarget, Kpi, Override, Period, Settings, Value
-from kpireport.plan import example_path, load_plan
+from kpireport.plan.load import example_path, load_plan
 from kpireport.values import parse_value, year_of
 
 PLAN = load_plan(example_path()).plan

@@ -5,11 +5,10 @@ import re
 
 import pytest
 import yaml
-
-from kpireport.plan import example_path, load_plan, summary
-from kpireport.values import format_value
-
 from conftest import seed_text
+
+from kpireport.plan.load import example_path, load_plan, summary
+from kpireport.values import format_value
 
 
 @pytest.fixture(scope="module")

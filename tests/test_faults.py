@@ -13,18 +13,17 @@ import time
 
 import openpyxl
 import pytest
-
-from kpireport import form_layout as fl
-from kpireport.demo_fill import fill_form
-from kpireport.errors import KpireportError
-from kpireport.forms import write_forms
-from kpireport.merge import run_merge
-from kpireport.period import ReportPeriod
-from kpireport.plan import load_plan
-from kpireport.store import History
-from kpireport.workspace import Workspace, init_workspace
-
 from forms_helpers import column, edit
+
+from kpireport.cli.merge import run_merge
+from kpireport.cli.workspace import Workspace, init_workspace
+from kpireport.demo.fill import fill_form
+from kpireport.errors import KpireportError
+from kpireport.forms import layout as fl
+from kpireport.forms.writer import write_forms
+from kpireport.history.store import History
+from kpireport.periods import ReportPeriod
+from kpireport.plan.load import load_plan
 
 R5 = ReportPeriod(2023)
 
@@ -110,25 +109,59 @@ def test_two_merges_at_once_in_two_processes(busy_workspace):
     consistent(ws)
 
 
-@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EACCES])
-def test_full_disk_or_read_only_output_loses_nothing(busy_workspace, monkeypatch, error):
+def _resubmit(ws) -> None:
+    edit(ws.inbox / fl.form_file_name(R5, "農林課"), lambda wb: wb[fl.KPI_SHEET].cell(
+        fl.FIRST_ROW, column(fl.KPI_SHEET, "remarks", R5), "修正"))
+
+
+def _accepted_from(ws, department: str) -> int:
+    with sqlite3.connect(ws.history_file) as db:
+        return db.execute("SELECT COUNT(*) FROM submissions WHERE department = ? AND accepted = 1",
+                          (department,)).fetchone()[0]
+
+
+def test_a_full_disk_loses_nothing(busy_workspace, monkeypatch):
     ws, plan = busy_workspace
     master = ws.master_file(R5)
     before = master.read_bytes()
-    edit(ws.inbox / fl.form_file_name(R5, "農林課"), lambda wb: wb[fl.KPI_SHEET].cell(
-        fl.FIRST_ROW, column(fl.KPI_SHEET, "remarks", R5), "修正"))
-    import kpireport.atomic as atomic
+    _resubmit(ws)
+    import kpireport.runtime.atomic as atomic
 
     def refuse(_src, _dst):
-        raise OSError(error, os.strerror(error))
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     monkeypatch.setattr(atomic.os, "replace", refuse)
     with pytest.raises(KpireportError, match="書き込めません.*前回の台帳はそのまま残っています"):
         run_merge(ws)
     assert master.read_bytes() == before  # the previous master is intact
-    assert not list(ws.output.glob(".*.tmp"))  # no half-written file left
+    assert not list(ws.output.rglob(".*.tmp"))  # no half-written file left
     monkeypatch.undo()
-    with sqlite3.connect(ws.history_file) as db:  # the accepted resubmission is in the history already
-        assert db.execute("SELECT COUNT(*) FROM submissions WHERE department = '農林課' AND accepted = 1").fetchone()[0] == 2
+    assert _accepted_from(ws, "農林課") == 2  # the accepted resubmission is in the history already
     run_merge(ws)
     assert master.read_bytes() != before
+    consistent(ws)
+
+
+def test_a_master_open_in_excel_is_said_and_the_next_merge_writes_it(busy_workspace, monkeypatch):
+    """Windows refuses to replace a file Excel holds open (PermissionError); the master stays as it was."""
+    ws, plan = busy_workspace
+    master = ws.master_file(R5)
+    before = master.read_bytes()
+    _resubmit(ws)
+    import kpireport.runtime.atomic as atomic
+
+    real_replace = atomic.os.replace
+
+    def held_open(src, dst):
+        if os.path.samefile(os.path.dirname(dst), master.parent) and os.path.basename(dst) == master.name:
+            raise PermissionError(errno.EACCES, "The process cannot access the file", str(dst))
+        return real_replace(src, dst)
+    monkeypatch.setattr(atomic.os, "replace", held_open)
+    outcome = run_merge(ws)
+    assert list(outcome.problems) == [master]
+    assert outcome.problems[master] == f"台帳 {master} が Excel で開かれています。閉じてからもう一度実行してください。"
+    assert master.read_bytes() == before and not list(ws.output.rglob(".*.tmp"))
+    assert _accepted_from(ws, "農林課") == 2
+    monkeypatch.undo()
+    again = run_merge(ws)
+    assert again.problems == {} and master.read_bytes() != before
     consistent(ws)

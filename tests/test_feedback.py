@@ -8,12 +8,11 @@ from pathlib import Path, PurePosixPath
 
 import openpyxl
 import pytest
-
-from office import pdf_text, to_pdf
 import xlsxwriter
+from office import pdf_text, to_pdf
 
-from kpireport.feedback import AUTHOR, ERROR_RGB, FEEDBACK_SHEET, WARNING_RGB, display_width, write_feedback
 from kpireport.model import Finding
+from kpireport.validate.feedback import AUTHOR, ERROR_RGB, FEEDBACK_SHEET, WARNING_RGB, display_width, write_feedback
 
 MAIN = "KPI実績"
 META = "_meta"

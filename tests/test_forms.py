@@ -6,14 +6,13 @@ import datetime as dt
 
 import openpyxl
 import pytest
-
-from kpireport import form_layout as fl
-from kpireport.forms import INPUT_FILL, write_form, write_forms
-from kpireport.period import ReportPeriod
-from kpireport.plan import example_path, load_plan
-
 from forms_helpers import filled_form
 from office import pdf_pages, pdf_text, to_pdf
+
+from kpireport.forms import layout as fl
+from kpireport.forms.writer import INPUT_FILL, write_form, write_forms
+from kpireport.periods import ReportPeriod
+from kpireport.plan.load import example_path, load_plan
 
 R5 = ReportPeriod(2023)
 DEPT = "観光政策課"
@@ -100,9 +99,9 @@ def test_unknown_department_is_refused(plan, tmp_path):
 
 
 def test_forms_and_feedback_open_in_libreoffice(plan, tmp_path):
-    from kpireport.feedback import write_feedback
-    from kpireport.intake import read_submission
-    from kpireport.validate import validate_submission
+    from kpireport.intake.reader import read_submission
+    from kpireport.validate.feedback import write_feedback
+    from kpireport.validate.rules import validate_submission
 
     form = filled_form(plan, DEPT, R5, tmp_path)
     pdf = to_pdf(form, tmp_path)

@@ -13,19 +13,18 @@ from collections import Counter
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.exceptions import IllegalCharacterError
 import pytest
+from forms_helpers import filled_form
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.utils.exceptions import IllegalCharacterError
 
-from kpireport import form_layout as fl
-from kpireport.inbox import validate_files
-from kpireport.intake import read_submission
-from kpireport.period import ReportPeriod
-from kpireport.plan import example_path, load_plan
-from kpireport.validate import validate_submission
-
-from forms_helpers import filled_form
+from kpireport.forms import layout as fl
+from kpireport.intake.reader import read_submission
+from kpireport.periods import ReportPeriod
+from kpireport.plan.load import example_path, load_plan
+from kpireport.validate.files import validate_files
+from kpireport.validate.rules import validate_submission
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 R5 = ReportPeriod(2023)

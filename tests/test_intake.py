@@ -4,7 +4,9 @@ from __future__ import annotations
 import collections
 import datetime
 import hashlib
+import io
 import re
+import struct
 import time
 import zipfile
 from pathlib import Path
@@ -15,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpireport import intake
-from kpireport.intake import IntakeLimits, read_submission
+from kpireport.intake import reader as intake
+from kpireport.intake.reader import IntakeLimits, read_submission
 from kpireport.model import Submission
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -273,7 +275,7 @@ def test_member_reads_stop_at_the_limit_whatever_is_declared(tmp_path):
     path = tmp_path / "a.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("big.xml", b"a" * 100_000)
-    archive = intake._Archive(zipfile.ZipFile(path), path.read_bytes(), IntakeLimits(max_entry_bytes=70_000), "a.zip")
+    archive = intake._Archive(zipfile.ZipFile(path), IntakeLimits(max_entry_bytes=70_000), "a.zip")
     with pytest.raises(intake._Refused) as refused:
         archive.read(archive.find("big.xml"))
     assert refused.value.finding.code == "file-suspicious"
@@ -484,3 +486,42 @@ def test_corpus(capsys):
         print(f"\ncorpus: {len(files)} files; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
         for name, outcome in sorted(outcomes.items()):
             print(f"  {name:45s} {outcome}")
+
+
+# --- the zip archive's budget ---------------------------------------------------------------------
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in members.items():
+            z.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_archive_counts_every_read_against_the_limits(tmp_path):
+    path = tmp_path / "a.zip"
+    path.write_bytes(_zip({"one.xml": b"a" * 40_000, "two.xml": b"b" * 40_000}))
+    archive = intake._Archive(zipfile.ZipFile(path), IntakeLimits(max_entry_bytes=50_000, max_total_bytes=60_000),
+                              "a.zip")
+    archive.read(archive.find("one.xml"))
+    with pytest.raises(intake._Refused) as refused:
+        archive.read(archive.find("two.xml"))
+    assert refused.value.finding.code == "file-suspicious"
+
+
+def test_a_form_with_a_member_of_bad_crc_is_refused(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = 1
+    good = tmp_path / "good.xlsx"
+    workbook.save(good)
+    data = bytearray(good.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    at = data.index(b"PK\x01\x02")  # the member's central directory entry: CRC-32 at +16, name at +46
+    while data[at + 46:at + 46 + len(name)] != name:
+        at = data.index(b"PK\x01\x02", at + 4)
+    struct.pack_into("<I", data, at + 16, struct.unpack_from("<I", data, at + 16)[0] ^ 1)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(bytes(data))
+    submission = read_submission(broken)
+    assert not submission.readable
+    assert [f.code for f in submission.findings] == ["file-broken"]

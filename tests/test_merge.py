@@ -10,17 +10,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
-from kpireport import form_layout as fl
-from kpireport.cli import cli
-from kpireport.merge import run_merge
-from kpireport.period import ReportPeriod
-from kpireport.plan import load_plan
-from kpireport.store import History
-from kpireport.workspace import Workspace, init_workspace
-
 from forms_helpers import column, edit, filled_form, row_of
 from office import pdf_text, to_pdf
+
+from kpireport.cli.commands import cli
+from kpireport.cli.merge import run_merge
+from kpireport.cli.workspace import Workspace, init_workspace
+from kpireport.forms import layout as fl
+from kpireport.history.store import History
+from kpireport.periods import ReportPeriod
+from kpireport.plan.load import load_plan
 
 SEPT = ReportPeriod(2023, 9)
 A, B, C = "観光政策課", "農林課", "学校教育課"
@@ -103,7 +102,7 @@ def test_three_merges_resubmission_rejection_and_missing_department(ws, plan):
 
 
 def _before(plan, kpi_id):
-    from kpireport.demo_fill import demo_actual
+    from kpireport.demo.fill import demo_actual
     from kpireport.values import format_number
     kpi = next(k for k in plan.kpis if k.id == kpi_id)
     index = [k.id for k in plan.kpis].index(kpi_id)
@@ -138,7 +137,7 @@ def test_master_figures_match_the_history_and_open_in_libreoffice(ws, plan, tmp_
         kpi_id = row[headers.index("指標ID")]
         if kpi_id in stored and stored[kpi_id][-1].value.is_number:
             value = stored[kpi_id][-1].value
-            from kpireport.master import _in_unit
+            from kpireport.master.writer import _in_unit
             assert row[number_col] == pytest.approx(float(_in_unit(value))), kpi_id
             checked += 1
     assert checked >= 15
@@ -234,6 +233,7 @@ def test_annual_actuals_are_read_again_after_any_change(ws, plan):
     from memory only while nothing changed: not after this connection writes or rolls back, nor after
     another connection commits."""
     from decimal import Decimal
+
     from kpireport.model import KpiEntry, ValidationResult, Value
 
     run_merge(ws)  # creates the history
@@ -271,8 +271,9 @@ def test_annual_actuals_are_read_again_after_any_change(ws, plan):
 
 def test_master_refuses_a_text_beyond_the_excel_limit_and_leaves_no_file(ws, plan, tmp_path):
     import dataclasses
+
     from kpireport.errors import KpireportError
-    from kpireport.master import write_master
+    from kpireport.master.writer import write_master
 
     merged = run_merge(ws)
     initiative, entry = merged.data.initiatives[0]
@@ -286,7 +287,7 @@ def test_master_refuses_a_text_beyond_the_excel_limit_and_leaves_no_file(ws, pla
 
 def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):
     from kpireport.errors import KpireportError
-    from kpireport.lock import workspace_lock
+    from kpireport.runtime.lock import workspace_lock
 
     with workspace_lock(ws.lock_file):  # another merge is running
         started = time.monotonic()

@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 import yaml
 
-from kpireport.plan import load_plan
-from kpireport.plan_export import write_document
-from kpireport.plan_workbook import empty_document, read_plan_workbook, write_plan_workbook
+from kpireport.plan.export import write_document
+from kpireport.plan.load import load_plan
+from kpireport.plan.workbook import empty_document, read_plan_workbook, write_plan_workbook
 
 
 def flat(findings):

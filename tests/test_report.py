@@ -9,20 +9,19 @@ from pathlib import Path
 
 import docx
 import pytest
-
-from kpireport.council.document import template_path
-from kpireport.council.report import write_report
-from kpireport.demo import H28_FOLDER, run_demo
-from kpireport.master_data import build
-from kpireport.model import InitiativeEntry, KpiEntry, NarrativeEntry, ValidationResult
-from kpireport.period import ReportPeriod
-from kpireport.plan import load_plan
-from kpireport.store import History
-from kpireport.values import parse_value
-
 from conftest import seed_text
 from office import pdf_page_texts, pdf_pages, pdf_text, to_pdf
 from seed001 import blocks
+
+from kpireport.cli.demo import H28_FOLDER, run_demo
+from kpireport.council.document import template_path
+from kpireport.council.report import write_report
+from kpireport.evaluate.results import build
+from kpireport.history.store import History
+from kpireport.model import InitiativeEntry, KpiEntry, NarrativeEntry, ValidationResult
+from kpireport.periods import ReportPeriod
+from kpireport.plan.load import load_plan
+from kpireport.values import parse_value
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden" / "small_report_document.xml"

@@ -6,19 +6,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from kpireport import form_layout as fl
-from kpireport.feedback import write_feedback
-from kpireport.forms import write_forms
-from kpireport.inbox import validate_files
-from kpireport.intake import read_submission
-from kpireport.model import Value
-from kpireport.period import ReportPeriod
-from kpireport.plan import example_path, load_plan
-from kpireport.validate import UNREAD_SHEETS, validate_submission
-from kpireport.values import parse_value
-
 from forms_helpers import column, edit, filled_form, row_of
+
+from kpireport.forms import layout as fl
+from kpireport.forms.writer import write_forms
+from kpireport.intake.reader import read_submission
+from kpireport.model import Value
+from kpireport.periods import ReportPeriod
+from kpireport.plan.load import example_path, load_plan
+from kpireport.validate.feedback import write_feedback
+from kpireport.validate.files import validate_files
+from kpireport.validate.rules import UNREAD_SHEETS, validate_submission
+from kpireport.values import parse_value
 
 R5 = ReportPeriod(2023)
 R4 = ReportPeriod(2022)
@@ -42,7 +41,7 @@ def check(plan, path, period=R5, previous=None):
 def test_round_trip_every_department_zero_findings(plan, tmp_path):
     paths = write_forms(plan, R5, tmp_path)
     assert len(paths) == len(fl.departments_with_forms(plan)) == 19
-    from kpireport.demo_fill import fill_form
+    from kpireport.demo.fill import fill_form
     for path in paths:
         department = path.stem.split("_", 2)[2]
         fill_form(path, plan, department, R5)

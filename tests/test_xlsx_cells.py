@@ -8,12 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kpireport import intake
-from kpireport.demo_fill import fill_form
-from kpireport.forms import write_form
-from kpireport.period import ReportPeriod
-from kpireport.workspace import init_workspace, load_workspace_plan
-from kpireport.intake import IntakeLimits, read_cells, read_cells_fast, read_submission
+from kpireport.cli.workspace import init_workspace, load_workspace_plan
+from kpireport.demo.fill import fill_form
+from kpireport.forms.writer import write_form
+from kpireport.intake import reader as intake
+from kpireport.intake.reader import IntakeLimits, read_cells, read_cells_fast, read_submission
+from kpireport.periods import ReportPeriod
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 LIMITS = IntakeLimits()

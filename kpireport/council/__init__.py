@@ -1,1 +1,1 @@
-"""The Word report in the council layout (python-docx): sections as small functions."""
+"""Stage 7b: the council report (python-docx), section by section on the base document."""

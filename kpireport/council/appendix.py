@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from kpireport.council import content, texts
 from kpireport.council.document import heading, page_break, paragraph, table
+from kpireport.evaluate.results import PeriodResults
 from kpireport.labels import node_heading
-from kpireport.master_data import MasterData
 
 COUNT_COLUMNS = (("完了", "◎実施済"), ("継続推進", "○継続推進"), ("一部実施", "△一部実施"), ("未実施", "×未実施"))
 
 
-def add(doc, data: MasterData) -> None:
+def add(doc, data: PeriodResults) -> None:
     plan = data.plan
     if not plan.initiatives:
         return

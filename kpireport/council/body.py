@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from kpireport.council import content, texts
 from kpireport.council.document import bullets, heading, page_break, paragraph, table
+from kpireport.evaluate.display import RULE_COLOURS
+from kpireport.evaluate.results import PeriodResults
 from kpireport.labels import node_heading, value_with_year
-from kpireport.master import RULE_COLOURS
-from kpireport.master_data import MasterData
 
 
-def add(doc, data: MasterData) -> None:
+def add(doc, data: PeriodResults) -> None:
     plan = data.plan
     for info in plan.plans:
         if not any(n.plan == info.id and n.departments for n in plan.nodes):
@@ -24,7 +24,7 @@ def add(doc, data: MasterData) -> None:
             page_break(doc)
 
 
-def block(doc, data: MasterData, node) -> None:
+def block(doc, data: PeriodResults, node) -> None:
     year, next_year = content.year_labels(data)
     line = content.measures_line(data, node)
     if line:
@@ -46,7 +46,7 @@ def _bullets_or(doc, items, placeholder: str) -> None:
         paragraph(doc, placeholder)
 
 
-def kpi_table(doc, data: MasterData, rows) -> None:
+def kpi_table(doc, data: PeriodResults, rows) -> None:
     if not rows:
         paragraph(doc, texts.NO_KPI, "注記")
         return

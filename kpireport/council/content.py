@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from kpireport.council import texts
+from kpireport.evaluate.results import KpiRow, PeriodResults
 from kpireport.labels import value_text
-from kpireport.master_data import KpiRow, MasterData
 from kpireport.model import Node
 from kpireport.values import format_year
 
 
-def descendants(data: MasterData, node_id: str) -> frozenset[str]:
+def descendants(data: PeriodResults, node_id: str) -> frozenset[str]:
     return data.plan.descendants(node_id)
 
 
-def kpis_under(data: MasterData, node_id: str) -> list[KpiRow]:
+def kpis_under(data: PeriodResults, node_id: str) -> list[KpiRow]:
     """KPI rows listed in ``node_id``'s subtree, each KPI once, in tree order."""
     inside = descendants(data, node_id)
     rows, seen = [], set()
@@ -23,11 +23,11 @@ def kpis_under(data: MasterData, node_id: str) -> list[KpiRow]:
     return rows
 
 
-def submitted_departments(data: MasterData) -> set[str]:
+def submitted_departments(data: PeriodResults) -> set[str]:
     return {s.department for s in data.statuses if s.current is not None}
 
 
-def actual_text(data: MasterData, kpi_id: str, owners: tuple[str, ...]) -> str:
+def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> str:
     stored = data.values.get(kpi_id)
     if stored is None:
         submitted = submitted_departments(data)
@@ -38,18 +38,18 @@ def actual_text(data: MasterData, kpi_id: str, owners: tuple[str, ...]) -> str:
     return text + (texts.PROVISIONAL if stored.provisional else "")
 
 
-def grade_text(data: MasterData, kpi_id: str) -> str:
+def grade_text(data: PeriodResults, kpi_id: str) -> str:
     evaluation = data.evaluations[kpi_id]
     text = f"{evaluation.grade} {evaluation.label}"
     return text + texts.OVERRIDE_MARK if evaluation.override else text
 
 
-def rate_text(data: MasterData, kpi_id: str) -> str:
+def rate_text(data: PeriodResults, kpi_id: str) -> str:
     rate = data.evaluations[kpi_id].rate
     return f"{rate}%" if rate is not None else texts.NO_VALUE
 
 
-def override_notes(data: MasterData, rows: list[KpiRow]) -> list[str]:
+def override_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
     notes = []
     for row in rows:
         evaluation = data.evaluations[row.kpi.id]
@@ -59,18 +59,18 @@ def override_notes(data: MasterData, rows: list[KpiRow]) -> list[str]:
     return notes
 
 
-def measures_line(data: MasterData, node: Node) -> str:
+def measures_line(data: PeriodResults, node: Node) -> str:
     """「①観光の振興／②国際観光の推進／③おもてなしの向上」."""
     children = data.plan.children(node.id)
     return "／".join(f"{c.number}{c.title}" for c in children)
 
 
-def year_labels(data: MasterData) -> tuple[str, str]:
+def year_labels(data: PeriodResults) -> tuple[str, str]:
     year = data.period.fiscal_year
     return format_year(year), format_year(year + 1)
 
 
-def missing_summary(data: MasterData) -> list[str]:
+def missing_summary(data: PeriodResults) -> list[str]:
     """What the report could not show, for its first page."""
     lines = []
     missing = [s.department for s in data.statuses if s.current is None]

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from kpireport.council import content, texts
 from kpireport.council.document import page_break, paragraph
-from kpireport.master_data import MasterData
+from kpireport.evaluate.results import PeriodResults
 from kpireport.values import format_year
 
 
-def add(doc, data: MasterData) -> None:
+def add(doc, data: PeriodResults) -> None:
     settings = data.plan.settings
     for _ in range(6):
         paragraph(doc, "")

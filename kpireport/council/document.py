@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import io
 import re
-from xml.sax.saxutils import escape as xml_escape
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Union
+from typing import BinaryIO, Iterable, Optional, Union
+from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
-from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.parts.document import DocumentPart
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
-from lxml import etree
 
 PACKAGED_TEMPLATE = Path(str(resources.files("kpireport").joinpath("templates/report_base.docx")))
 WORKSPACE_TEMPLATE = Path("templates") / "報告書ひな形.docx"
@@ -49,16 +46,35 @@ def template_path(workspace_root: Optional[Path]) -> Path:
     return PACKAGED_TEMPLATE
 
 
-def new_document(template: Path) -> DocumentObject:
-    """The base document with its body emptied; the final sectPr (page setup, footer) stays."""
-    doc = Document(str(template))
-    body = doc.element.body
-    children = list(body)
-    final_sectpr = children[-1] if children and children[-1].tag == qn("w:sectPr") else None
-    for child in children:
-        if child is not final_sectpr:
-            body.remove(child)
-    return doc
+class ReportDocument:
+    """The report being written: the base document with its body emptied (the final sectPr, with the
+    page setup and footer, stays), and what the helpers look up once."""
+
+    def __init__(self, template: Path):
+        self.docx = Document(str(template))
+        self.body = self.docx.element.body
+        children = list(self.body)
+        self.end = children[-1] if children and children[-1].tag == qn("w:sectPr") else None
+        for child in children:
+            if child is not self.end:
+                self.body.remove(child)
+        # style name -> ID once: python-docx searches every style at each lookup by name
+        self.style_ids = {style.name: style.style_id for style in self.docx.styles}
+
+    def append(self, element) -> None:
+        """Add a paragraph or table at the end of the body, before the final sectPr (python-docx's own
+        add_paragraph looks for the sectPr among all the body's children each time: quadratic)."""
+        if self.end is None:
+            self.body.append(element)
+        else:
+            self.end.addprevious(element)
+
+    def text_width(self) -> int:
+        section = self.docx.sections[-1]
+        return int(section.page_width - section.left_margin - section.right_margin)
+
+    def save(self, target: Union[str, Path, BinaryIO]) -> None:
+        self.docx.save(target if not isinstance(target, Path) else str(target))
 
 
 def clean_text(text: object) -> str:
@@ -74,53 +90,36 @@ def _add_text(paragraph: Paragraph, text: object) -> None:
         paragraph.add_run(value)   # run.text escapes; "\n" becomes a line break, "\t" a tab
 
 
-def _append_block(doc: DocumentObject, element) -> None:
-    """Add a paragraph or table at the end of the body, before the final sectPr. python-docx looks for
-    the sectPr among all the body's children at every addition, which is quadratic in a long report."""
-    body = doc.element.body
-    cache = doc.part.__dict__
-    end = cache.get("_kpireport_body_end")
-    if end is None or end.getparent() is not body:
-        last = body[-1] if len(body) else None
-        end = last if last is not None and last.tag == qn("w:sectPr") else None
-        cache["_kpireport_body_end"] = end
-    if end is None:
-        body.append(element)
-    else:
-        end.addprevious(element)
-
-
-def add_paragraph(doc: DocumentObject) -> Paragraph:
-    """An empty paragraph at the end of the body (as doc.add_paragraph(), in constant time)."""
+def add_paragraph(doc: ReportDocument, style: Optional[str] = None) -> Paragraph:
+    """An empty paragraph at the end of the body, in the named style."""
     p = OxmlElement("w:p")
-    _append_block(doc, p)
-    return Paragraph(p, doc._body)
+    if style:
+        p.style = doc.style_ids[style]
+    doc.append(p)
+    return Paragraph(p, doc.docx)
 
 
-def heading(doc: DocumentObject, text: str, level: int) -> Paragraph:
+def heading(doc: ReportDocument, text: str, level: int) -> Paragraph:
     """A heading in the built-in style 'Heading {level}' (navigation pane, table of contents)."""
     if level not in (1, 2, 3):
         raise ValueError(f"heading level must be 1, 2 or 3, not {level!r}")
-    para = add_paragraph(doc)
-    para._p.style = _style_ids(doc)[f"Heading {level}"]  # python-docx's para.style= rescans all styles
+    para = add_paragraph(doc, f"Heading {level}")
     _add_text(para, text)
     return para
 
 
-def paragraph(doc: DocumentObject, text: str, style: Optional[str] = None) -> Paragraph:
-    para = add_paragraph(doc)
-    if style:
-        para._p.style = _style_ids(doc)[style]
+def paragraph(doc: ReportDocument, text: str, style: Optional[str] = None) -> Paragraph:
+    para = add_paragraph(doc, style)
     _add_text(para, text)
     return para
 
 
-def bullets(doc: DocumentObject, items: Iterable[str], style: str = "List Bullet") -> list[Paragraph]:
+def bullets(doc: ReportDocument, items: Iterable[str], style: str = "List Bullet") -> list[Paragraph]:
     """One paragraph per item in the bullet style (the base document draws the 「・」)."""
     return [paragraph(doc, item, style) for item in items]
 
 
-def page_break(doc: DocumentObject) -> None:
+def page_break(doc: ReportDocument) -> None:
     """A paragraph holding only a page break (see remove_trailing_break for the end of the report)."""
     add_paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
 
@@ -136,9 +135,9 @@ def _is_page_break_only(element) -> bool:
     return not any(el.tag in content for el in element.iter())
 
 
-def remove_trailing_break(doc: DocumentObject) -> None:
+def remove_trailing_break(doc: ReportDocument) -> None:
     """Drop page-break-only paragraphs at the end of the body, so the report never ends on an empty page."""
-    body = doc.element.body
+    body = doc.body
     while True:
         children = [c for c in body if c.tag != qn("w:sectPr")]
         if not children or not _is_page_break_only(children[-1]):
@@ -146,7 +145,7 @@ def remove_trailing_break(doc: DocumentObject) -> None:
         body.remove(children[-1])
 
 
-def finish_page_breaks(doc: DocumentObject) -> None:
+def finish_page_breaks(doc: ReportDocument) -> None:
     """Turn each page-break paragraph into 'page break before' on the paragraph that follows it.
 
     A break paragraph after content that fills its page exactly would start an empty page; a
@@ -154,17 +153,12 @@ def finish_page_breaks(doc: DocumentObject) -> None:
     kept (a table cannot carry the property); breaks at the end are dropped.
     """
     remove_trailing_break(doc)
-    body = doc.element.body
+    body = doc.body
     children = [c for c in body if c.tag != qn("w:sectPr")]
     for element, following in zip(children, children[1:]):
         if _is_page_break_only(element) and following.tag == qn("w:p") and not _is_page_break_only(following):
-            Paragraph(following, doc._body).paragraph_format.page_break_before = True
+            Paragraph(following, doc.docx).paragraph_format.page_break_before = True
             body.remove(element)
-
-
-def _text_width(doc: DocumentObject) -> int:
-    section = doc.sections[-1]
-    return int(section.page_width - section.left_margin - section.right_margin)
 
 
 def _run_xml(line: str) -> str:
@@ -192,7 +186,7 @@ def _cell_xml(text: object, tc_open: str, p_open: str, fill: Optional[str]) -> s
 
 def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head_id: str, body_id: str,
               align: Optional[list[str]], fills: dict[tuple[int, int], str]) -> str:
-    """All rows of a table as XML text (spliced into the saved document, see _TableSplicingPart).
+    """All rows of a table as XML text, parsed by lxml in one go.
 
     Built as text because python-docx makes each cell element by element (about 0.5 ms a cell: most of
     a large city's report time); the XML is the same as python-docx writes (see the golden test).
@@ -215,15 +209,7 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
     return "".join(out)
 
 
-def _style_ids(doc: DocumentObject) -> dict[str, str]:
-    """Style name -> style ID, looked up once per document (python-docx searches all styles per lookup)."""
-    cache = doc.part.__dict__.setdefault("_kpireport_style_ids", {})
-    if not cache:
-        cache.update((style.name, style.style_id) for style in doc.styles)
-    return cache
-
-
-def table(doc: DocumentObject, headers: list[str], rows: list[list[str]],
+def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
           widths_mm: Optional[list[float]] = None, align: Optional[list[str]] = None,
           header_style: str = "表 見出し", body_style: str = "表 本文",
           shading: Optional[dict[tuple[int, int], str]] = None) -> None:
@@ -243,10 +229,10 @@ def table(doc: DocumentObject, headers: list[str], rows: list[list[str]],
             raise ValueError(f"widths_mm must give {columns} widths")
         widths = [int(Mm(w)) for w in widths_mm]
     else:
-        total = _text_width(doc)
+        total = doc.text_width()
         widths = [total // columns] * columns
 
-    style_ids = _style_ids(doc)
+    style_ids = doc.style_ids
     grid = "".join(f'<w:gridCol w:w="{round(w / 635)}"/>' for w in widths)
     rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {})
     # the table properties python-docx writes for a 'Table Grid' table, centred, fixed layout
@@ -257,46 +243,9 @@ def table(doc: DocumentObject, headers: list[str], rows: list[list[str]],
         f'w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows_xml}</w:tbl>'))
 
 
-_HOLDER = "kpireport-table-"
-_HOLDER_XML = re.compile(rb"<w:tbl><!--" + _HOLDER.encode() + rb"(\d+)--></w:tbl>")
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-class _TableSplicingPart(DocumentPart):
-    """The main document part, its tables kept as XML text until it is saved.
-
-    Parsing the tables into the element tree and serialising them again took 0.8 of the 3.2 s that a large
-    city's body, measures and appendix took under cProfile, and the tree was most of the report's memory
-    (the large report's peak fell from 312 to about 190 MB, the prefecture's from 1.4 GB to 0.5 GB). A table is an empty w:tbl holding a numbered comment in the tree (so the
-    body's sequence of paragraphs and tables stays visible) and its text replaces that placeholder in
-    the saved part. Department text cannot make a comment: it is escaped when the table text is built.
-    """
-
-    @property
-    def blob(self) -> bytes:
-        xml = super().blob
-        tables = self.__dict__.get("_kpireport_tables")
-        if not tables:
-            return xml
-        spliced, count = _HOLDER_XML.subn(lambda match: tables[int(match.group(1))], xml)
-        if count != len(tables):  # never a document with a table missing
-            raise RuntimeError(f"{count} of {len(tables)} table placeholders found in the saved document part")
-        return spliced
-
-
-def _append_table_xml(doc: DocumentObject, xml: str) -> None:
-    """Add a table given as XML text with the w: prefix (see _TableSplicingPart)."""
-    if doc.element.nsmap.get("w") != _W:  # a base document naming the namespace otherwise: into the tree
-        _append_block(doc, parse_xml(xml.replace("<w:tbl>", f"<w:tbl {nsdecls('w')}>", 1)))
-        return
-    part = doc.part
-    if not isinstance(part, _TableSplicingPart):
-        part.__class__ = _TableSplicingPart  # same object and state, with the splicing blob
-    tables = part.__dict__.setdefault("_kpireport_tables", [])
-    holder = OxmlElement("w:tbl")
-    holder.append(etree.Comment(f"{_HOLDER}{len(tables)}"))
-    tables.append(xml.encode("utf-8"))
-    _append_block(doc, holder)
+def _append_table_xml(doc: ReportDocument, xml: str) -> None:
+    """Add a table given as XML text with the w: prefix."""
+    doc.append(parse_xml(xml.replace("<w:tbl>", f"<w:tbl {nsdecls('w')}>", 1)))
 
 
 def _field_char(paragraph_: Paragraph, kind: str, dirty: bool = False) -> None:
@@ -304,44 +253,28 @@ def _field_char(paragraph_: Paragraph, kind: str, dirty: bool = False) -> None:
     el.set(qn("w:fldCharType"), kind)
     if dirty:
         el.set(qn("w:dirty"), "true")
-    paragraph_.add_run()._r.append(el)
+    paragraph_.add_run().element.append(el)
 
 
-def toc(doc: DocumentObject, levels: str = "1-2", title: str = "目次") -> None:
+def toc(doc: ReportDocument, levels: str = "1-2", title: str = "目次") -> None:
     """A title (style 'TOC Heading': no outline level, so not listed in itself) and a TOC field that Word
     fills when it opens the file (updateFields in the base document; the field is also marked dirty)."""
     if not _TOC_LEVELS.match(levels):
         raise ValueError(f"levels must look like '1-2', not {levels!r}")
-    try:
-        title_style = doc.styles["TOC Heading"]
-    except KeyError:
-        title_style = None
-    paragraph(doc, title, title_style.name if title_style is not None else None)
+    paragraph(doc, title, "TOC Heading" if "TOC Heading" in doc.style_ids else None)
     para = add_paragraph(doc)
     _field_char(para, "begin", dirty=True)
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f' TOC \\o "{levels}" \\h \\z \\u '
-    para.add_run()._r.append(instr)
+    para.add_run().element.append(instr)
     _field_char(para, "separate")
     para.add_run(TOC_PLACEHOLDER)
     _field_char(para, "end")
 
 
-def picture(doc: DocumentObject, png: Union[bytes, Callable[[], bytes]], width_mm: float) -> None:
-    """A picture in a centred paragraph of its own. Given a wait() (a chart still being drawn in another
-    process), the paragraph is placed now and the picture goes in at place_pictures()."""
+def picture(doc: ReportDocument, png: bytes, width_mm: float) -> None:
+    """A picture in a centred paragraph of its own."""
     para = add_paragraph(doc)
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if callable(png):
-        doc.part.__dict__.setdefault("_kpireport_pending", []).append((para, png, width_mm))
-    else:
-        para.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
-
-
-def place_pictures(doc: DocumentObject) -> None:
-    """Put in the pictures that were still being drawn when their paragraphs were placed."""
-    pending = doc.part.__dict__.pop("_kpireport_pending", [])
-    for para, wait, width_mm in pending:
-        para.add_run().add_picture(io.BytesIO(wait()), width=Mm(width_mm))
-
+    para.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from kpireport.council import content, texts
 from kpireport.council.document import bullets, heading, page_break, paragraph
-from kpireport.master_data import MasterData
+from kpireport.evaluate.results import PeriodResults
 
 
-def add(doc, data: MasterData) -> None:
+def add(doc, data: PeriodResults) -> None:
     year, next_year = content.year_labels(data)
     heading(doc, data.plan.settings.legend_title, 1)
     paragraph(doc, texts.LEGEND_GOAL, "見出し 施策")  # a sample, not a real heading: kept out of the contents

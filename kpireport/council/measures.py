@@ -6,12 +6,12 @@ from collections import Counter
 
 from kpireport.council import content, texts
 from kpireport.council.document import heading, page_break, table, toc
+from kpireport.evaluate.results import PeriodResults
 from kpireport.labels import value_text
-from kpireport.master_data import MasterData
 from kpireport.values import format_year
 
 
-def measure_nodes(data: MasterData) -> list:
+def measure_nodes(data: PeriodResults) -> list:
     """Leaf nodes that carry their own KPIs or initiatives (a measure sheet each)."""
     plan = data.plan
     own_kpis = {k.node for k in plan.kpis}
@@ -19,7 +19,7 @@ def measure_nodes(data: MasterData) -> list:
     return [n for n in plan.nodes if not plan.children(n.id) and (n.id in own_kpis or n.id in own_initiatives)]
 
 
-def add(doc, data: MasterData) -> None:
+def add(doc, data: PeriodResults) -> None:
     nodes = measure_nodes(data)
     if not nodes:
         return
@@ -35,7 +35,7 @@ def add(doc, data: MasterData) -> None:
 class _Index:
     """Per node: its own KPIs, then those reposted under it; its initiatives; each initiative's entry."""
 
-    def __init__(self, data: MasterData):
+    def __init__(self, data: PeriodResults):
         self.kpis: dict[str, list] = {}
         for kpi in data.plan.kpis:
             self.kpis.setdefault(kpi.node, []).append(kpi)
@@ -48,7 +48,7 @@ class _Index:
         self.entries = {i.id: e for i, e in data.initiatives}
 
 
-def sheet(doc, data: MasterData, node, index: _Index) -> None:
+def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
     plan = data.plan
     info = plan.plan(node.plan)
     era = info.start_year or None

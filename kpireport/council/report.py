@@ -4,18 +4,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Optional
 
-from kpireport.atomic import atomic_path
 from kpireport.council import appendix, body, cover, legend, measures, status
-from kpireport.council.document import finish_page_breaks, new_document, page_break, place_pictures, toc
+from kpireport.council.document import ReportDocument, finish_page_breaks, page_break, toc
 from kpireport.errors import KpireportError
-from kpireport.master_data import MasterData
+from kpireport.evaluate.results import PeriodResults
+from kpireport.runtime.atomic import atomic_write
 
 # section name (as in the plan workbook's 「報告書の章」) -> (English alias, writer)
 SECTIONS = {"表紙": ("cover", cover.add), "達成状況": ("status", status.add), "記載事項": ("legend", legend.add),
             "本文": ("body", body.add), "施策シート": ("measures", measures.add), "取組状況": ("appendix", appendix.add)}
 
 
-def resolve_sections(names: Optional[Iterable[str]], data: MasterData) -> list[str]:
+def resolve_sections(names: Optional[Iterable[str]], data: PeriodResults) -> list[str]:
     """Section names in report order, from the command line, else the settings, else all."""
     wanted = [n.strip() for n in (names or data.plan.settings.report_sections or SECTIONS) if n.strip()]
     aliases = {alias: name for name, (alias, _) in SECTIONS.items()}
@@ -28,26 +28,19 @@ def resolve_sections(names: Optional[Iterable[str]], data: MasterData) -> list[s
     return [name for name in SECTIONS if name in chosen]
 
 
-def write_report(data: MasterData, template: Path, path: Path, sections: Optional[Iterable[str]] = None,
-                 spare_core: bool = True) -> Path:
-    """``spare_core=False``: another process already has the second core (the monthly run's master), so
-    the charts are drawn here rather than in a process of their own."""
+def write_report(data: PeriodResults, template: Path, path: Path, sections: Optional[Iterable[str]] = None) -> Path:
+    """Write the chosen sections (see resolve_sections) on the base document ``template``; atomic."""
     chosen = resolve_sections(sections, data)
-    charts = status.charts_in_background(data) if "達成状況" in chosen and spare_core else {}
-    doc = new_document(template)
+    doc = ReportDocument(template)
     for name in chosen:
-        if name == "達成状況":
-            status.add(doc, data, charts)
-        else:
-            SECTIONS[name][1](doc, data)
+        SECTIONS[name][1](doc, data)
         if name == "表紙":
             toc(doc, "1-1", "目次")
             page_break(doc)
-    place_pictures(doc)
     finish_page_breaks(doc)
     try:
-        with atomic_path(path) as tmp:
-            doc.save(str(tmp))
+        with atomic_write(path, "審議会資料") as handle:
+            doc.save(handle)
     except OSError as exc:
         raise KpireportError(f"{path} に書き込めません（{exc.strerror or exc}）。フォルダの空き容量と書き込み権限を確認してください。") from exc
     return path

@@ -1,17 +1,14 @@
 """2. KPI achievement status: per plan, grade counts and shares per top-level node, with a chart."""
 from __future__ import annotations
 
-from typing import Callable, Optional
-
 from kpireport.council.charts import grade_chart_png
 from kpireport.council.document import heading, page_break, paragraph, picture, table
+from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
+from kpireport.evaluate.results import PeriodResults, grade_counts
 from kpireport.labels import node_heading
-from kpireport.master import CHART_COLOURS, RULE_COLOURS, method_note
-from kpireport.master_data import MasterData, grade_counts
-from kpireport.parallel import in_background, worker_count
 
 
-def chart_jobs(data: MasterData) -> dict[str, tuple]:
+def chart_jobs(data: PeriodResults) -> dict[str, tuple]:
     """Per plan with top-level nodes: the arguments of its grade chart (grade_chart_png)."""
     plan = data.plan
     jobs = {}
@@ -25,26 +22,9 @@ def chart_jobs(data: MasterData) -> dict[str, tuple]:
     return jobs
 
 
-def charts_in_background(data: MasterData) -> dict[str, Callable[[], bytes]]:
-    """Start drawing the charts in another process (drawing is a third of the report's time): per plan,
-    a wait() for its PNG; {} when there is no second core: add() then draws them itself. (The monthly
-    run starts them here only with a third core: the master has the second.)"""
-    jobs = chart_jobs(data)
-    if not jobs or worker_count() < 2:
-        return {}
-    drawn = in_background(lambda: {plan_id: grade_chart_png(*args) for plan_id, args in jobs.items()})
-
-    def chart(plan_id: str) -> Callable[[], bytes]:
-        return lambda: drawn()[plan_id]
-
-    return {plan_id: chart(plan_id) for plan_id in jobs}
-
-
-def add(doc, data: MasterData, charts: Optional[dict[str, Callable[[], bytes]]] = None) -> None:
-    """``charts``: the charts being drawn in the background (charts_in_background); without them
-    they are drawn here."""
+def add(doc, data: PeriodResults) -> None:
     plan = data.plan
-    pictures = charts or {plan_id: grade_chart_png(*args) for plan_id, args in chart_jobs(data).items()}
+    pictures = {plan_id: grade_chart_png(*args) for plan_id, args in chart_jobs(data).items()}
     heading(doc, plan.settings.status_title, 1)
     grades = list(plan.grades)
     for info in plan.plans:

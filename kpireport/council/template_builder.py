@@ -267,8 +267,9 @@ def _page_setup(doc: DocumentObject) -> None:
     section.footer_distance = Mm(FOOTER_DISTANCE_MM)
     section.gutter = Mm(0)
     # the sample's rsid attributes carry nothing of use
-    for attr in [a for a in section._sectPr.attrib if a.startswith("{" + section._sectPr.nsmap["w"])]:
-        del section._sectPr.attrib[attr]
+    sect_pr = doc.element.body.sectPr
+    for attr in [a for a in sect_pr.attrib if a.startswith("{" + sect_pr.nsmap["w"])]:
+        del sect_pr.attrib[attr]
 
     footer = section.footer
     footer.is_linked_to_previous = False
@@ -286,14 +287,14 @@ def _page_field(paragraph) -> None:
         run = paragraph.add_run()
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), kind)
-        run._r.append(el)
+        run.element.append(el)
 
     fld_char("begin")
     run = paragraph.add_run()
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = " PAGE "
-    run._r.append(instr)
+    run.element.append(instr)
     fld_char("separate")
     paragraph.add_run("1")
     fld_char("end")
@@ -352,7 +353,7 @@ def build_template(path: Path) -> Path:
     _settings(doc)
     _properties(doc)
     # the default body holds one empty paragraph; put a note for whoever opens the base document in Word
-    # (new_document empties the body, so the note never reaches a report)
+    # (ReportDocument empties the body, so the note never reaches a report)
     body = doc.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):

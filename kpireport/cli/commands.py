@@ -1,0 +1,420 @@
+"""The `kpireport` command. Parses options, calls the library, prints in Japanese; no logic here."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from kpireport import findings_text
+from kpireport.cli.demo import run_demo
+from kpireport.cli.japanese import JapaneseGroup, run_japanese
+from kpireport.cli.workspace import Workspace, init_workspace, load_workspace_plan, resolve_period
+from kpireport.errors import KpireportError
+from kpireport.plan.load import load_plan
+from kpireport.plan.load import summary as plan_summary
+from kpireport.plan.source import read_source
+from kpireport.runtime.console import make_output_safe
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+WORKSPACE_OPTION = click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path),
+                                default=Path("."), show_default=True, help="作業フォルダ。")
+PERIOD_OPTION = click.option("--period", "-p", help="報告期間（例: 令和5年度、R5、2023、月次なら 2023-09、R5.9）。"
+                                                 "省略すると計画体系の「実績年度」。")
+
+
+@click.group(cls=JapaneseGroup, context_settings=CONTEXT)
+@click.version_option(package_name="kpireport", message="kpireport %(version)s", help="版を表示して終わります。")
+@click.option("--debug", is_flag=True, help="予期しないエラーのとき詳細（トレースバック）を表示します。")
+def cli(debug: bool) -> None:
+    """総合計画・総合戦略のKPI進捗を各課から集め、検証・集計して審議会資料を作ります。
+
+    \b
+    はじめての方は、埋め込みの例（美祢市）で一通り動かしてみてください:
+      kpireport demo
+    """
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--blank", is_flag=True, help="例ではなく、空の計画体系.xlsx を作ります。")
+@click.option("--force", is_flag=True, help="既にある計画体系.xlsx を上書きします。")
+def init(directory: Path, blank: bool, force: bool) -> None:
+    """作業フォルダを作ります（計画体系.xlsx、inbox/、input_templates/、output/）。
+
+    \b
+    例:
+      kpireport init 令和6年度進捗管理
+      kpireport init 新しい計画 --blank
+    """
+    workspace = _run(lambda: init_workspace(directory, blank=blank, force=force))
+    click.echo(f"作業フォルダを作成しました: {workspace.root}")
+    click.echo(f"  計画体系: {workspace.plan_file}（{'空の様式' if blank else '埋め込みの例から作成'}）")
+    for folder in workspace.folders():
+        click.echo(f"  {folder.name}/")
+    click.echo("計画体系.xlsx を編集したら `kpireport plan check` で確認してください。")
+
+
+@cli.group(cls=JapaneseGroup, context_settings=CONTEXT)
+def plan() -> None:
+    """計画体系（計画・体系・指標・取組・担当課・設定）を確認・変換します。"""
+
+
+@plan.command("check")
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@WORKSPACE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力します。")
+def plan_check(plan_file: Optional[Path], workspace: Path, as_json: bool) -> None:
+    """計画体系を検査し、問題をシート・セルの位置つきで一覧にします。
+
+    エラーがあれば終了コード 1 で終わります。
+
+    \b
+    例:
+      kpireport plan check
+      kpireport plan check 計画体系.xlsx
+      kpireport plan check plan.yaml --json
+    """
+    path = plan_file or Workspace(workspace).plan_file
+    result = load_plan(path)
+    summary = plan_summary(result.plan) if result.plan else ""
+    if as_json:
+        errors, warnings = findings_text.counts(result.findings)
+        click.echo(json.dumps({"file": str(path), "valid": errors == 0, "errors": errors, "warnings": warnings,
+                               "summary": summary, "findings": [f.as_dict() for f in result.findings]},
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo(findings_text.verdict(path.name, result.findings))
+        for line in findings_text.table(result.findings):
+            click.echo(line)
+        click.echo(f"概要: {summary}" if summary else "概要: エラーを直すと、計画の概要を表示します。")
+    sys.exit(1 if result.errors else 0)
+
+
+@plan.command("convert")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+def plan_convert(source: Path, destination: Path) -> None:
+    """計画体系を .xlsx / .json / .yaml の間で変換します（内容はそのまま）。
+
+    \b
+    例:
+      kpireport plan convert 計画体系.xlsx plan.yaml
+      kpireport plan convert plan.json 計画体系.xlsx
+    """
+    from kpireport.plan.export import write_document
+
+    read = read_source(source)
+    if not read.document:
+        raise click.ClickException("；".join(f.message for f in read.findings) or f"{source} を読み込めません。")
+    _run(lambda: write_document(read.document, destination))
+    click.echo(f"{source} を {destination} に変換しました。内容の確認は `kpireport plan check {destination}` で行えます。")
+
+
+@cli.command()
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+@click.option("--dept", "-d", "departments", multiple=True, help="この課の様式だけ作ります（複数指定可）。")
+def forms(workspace: Path, period: Optional[str], departments: tuple[str, ...]) -> None:
+    """各課の報告様式（Excel）を作ります。input_templates/<報告期間>/ に課ごとに1ファイル。
+
+    \b
+    例:
+      kpireport forms
+      kpireport forms --period 2023-09
+      kpireport forms --dept 観光政策課 --dept 農林課
+    """
+    from kpireport.cli.forms import run_forms
+
+    ws = Workspace(workspace)
+    paths = _run(lambda: run_forms(ws, period, departments or None))
+    for path in paths:
+        click.echo(f"  {path}")
+    click.echo(f"様式を{len(paths)}件作成しました: {paths[0].parent if paths else ws.input_templates}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+@click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力します（検査結果の全体）。")
+@click.option("--no-feedback", is_flag=True, help="検査結果つきの控え（output/feedback/）を作りません。")
+@click.option("--silent", is_flag=True, help="進み具合を表示しません。")
+def validate(paths: tuple[Path, ...], workspace: Path, period: Optional[str], as_json: bool, no_feedback: bool,
+             silent: bool) -> None:
+    """提出された様式を検査し、直すべき点をシート・セルの位置つきで表示します。
+
+    PATHS はファイルまたはフォルダ（省略すると作業フォルダの inbox/）。問題のあったファイルには、
+    問題のセルに印とコメントを付けた控えを output/feedback/ に作ります（そのまま各課に返せます）。
+    エラーがなければ終了コード 0、あれば 1。
+
+    \b
+    例:
+      kpireport validate
+      kpireport validate inbox/令和5年度_実績_観光政策課.xlsx
+      kpireport validate 受信フォルダ --period R5 --json
+    """
+    from kpireport.cli.validate import run_validation
+
+    ws = Workspace(workspace)
+    outcome = _run(lambda: run_validation(ws, list(paths), period, feedback=not no_feedback,
+                                          show_progress=not silent and not as_json))
+    if as_json:
+        click.echo(json.dumps(outcome.report, ensure_ascii=False, indent=2))
+    else:
+        for line in outcome.lines:
+            click.echo(line)
+    sys.exit(0 if outcome.report["valid"] else 1)
+
+
+@cli.command()
+@click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+def merge(inbox: Optional[Path], workspace: Path, period: Optional[str]) -> None:
+    """受信フォルダの様式を検査し、受理したものを履歴に記録して、台帳（output/master_<報告期間>.xlsx）を作ります。
+
+    同じ課の新しい提出は前の提出に置き換わります。エラーのある提出は差し戻し、受理済みの値はそのまま残ります。
+    同じファイルをもう一度集計しても何も変わりません。前回の台帳は output/archive/ に残します。
+
+    \b
+    例:
+      kpireport merge
+      kpireport merge 受信フォルダ --period 2023-09
+    """
+    from kpireport.cli.merge import outcome_lines, run_merge
+
+    outcome = _run(lambda: run_merge(Workspace(workspace), inbox, period))
+    for line in outcome_lines(outcome):
+        click.echo(line)
+    _unwritten(outcome.problems)
+
+
+@cli.command("run")
+@click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+@click.option("--no-feedback", is_flag=True, help="検査結果つきの控え（output/feedback/）を作りません。")
+@click.option("--sections", "-s", help="報告書に入れる章（report の --sections と同じ）。")
+def run_all(inbox: Optional[Path], workspace: Path, period: Optional[str], no_feedback: bool,
+            sections: Optional[str]) -> None:
+    """毎月の作業を一度に行います: 検査（控えの作成）→ 集計・評価 → 台帳 → 審議会資料。
+
+    validate・merge・report を続けて実行するのと同じ結果になります（各ファイルを読むのは一度だけです）。
+
+    \b
+    例:
+      kpireport run
+      kpireport run 受信フォルダ --period 2023-09
+    """
+    from kpireport.cli.run import outcome_lines, run_monthly
+
+    names = [x for x in sections.replace("、", ",").split(",")] if sections else None
+    outcome = _run(lambda: run_monthly(Workspace(workspace), inbox, period, feedback=not no_feedback, sections=names))
+    for line in outcome_lines(outcome):
+        click.echo(line)
+    _unwritten(outcome.merge.problems)
+
+
+def _unwritten(problems: dict) -> None:
+    """Outputs a program holds open were left as they were: say so, and end with code 1."""
+    if problems:
+        for message in problems.values():
+            click.echo(f"エラー: {message}", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+@click.option("--sections", "-s", help="入れる章を「,」区切りで（表紙,達成状況,記載事項,本文,施策シート,取組状況 または "
+                                      "cover,status,legend,body,measures,appendix）。省略すると計画体系の設定どおり（既定は全部）。")
+def report(workspace: Path, period: Optional[str], sections: Optional[str]) -> None:
+    """審議会資料（Word）を作ります: output/report_<報告期間>.docx。
+
+    書式（フォント・大きさ・余白）は作業フォルダの templates/報告書ひな形.docx のスタイルで決まります。
+    Wordでそのファイルのスタイルを変えると、次に作る報告書に反映されます。
+
+    \b
+    例:
+      kpireport report
+      kpireport report --period R5 --sections 表紙,達成状況,本文
+    """
+    from kpireport.cli.report import run_report
+
+    names = [x for x in sections.replace("、", ",").split(",")] if sections else None
+    path = _run(lambda: run_report(Workspace(workspace), period, names))
+    click.echo(f"審議会資料を作成しました: {path}")
+
+
+@cli.command()
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+def status(workspace: Path, period: Optional[str]) -> None:
+    """提出済み・未提出・要再提出の課を一覧にします（督促の連絡先つき）。
+
+    \b
+    例:
+      kpireport status
+      kpireport status --period 2023-09
+    """
+    from kpireport.cli.status import status_lines
+
+    for line in _run(lambda: _with_history(workspace, period, status_lines)):
+        click.echo(line)
+
+
+@cli.command()
+@click.argument("kpi_id")
+@click.argument("grade", required=False)
+@click.option("--reason", "-r", help="手動で評価を変える理由（必須）。")
+@click.option("--clear", is_flag=True, help="手動の評価を取り消します。")
+@WORKSPACE_OPTION
+@PERIOD_OPTION
+def override(kpi_id: str, grade: Optional[str], reason: Optional[str], clear: bool, workspace: Path,
+             period: Optional[str]) -> None:
+    """指標の評価を手動で変えます（理由つき）。台帳と報告書に「手動評価」として示されます。
+
+    \b
+    例:
+      kpireport override K-S1-01 B --reason "統計の公表が遅れたため見込みで判断"
+      kpireport override K-S1-01 --clear
+    """
+    from kpireport.model import Override
+
+    def action(plan, period_obj, history):
+        if kpi_id not in {k.id for k in plan.kpis}:
+            raise KpireportError(f"指標ID「{kpi_id}」は計画体系にありません。")
+        if clear:
+            with history.transaction():
+                history.set_override(kpi_id, period_obj.key, None)
+            return f"{kpi_id} の手動評価を取り消しました（{period_obj.label}）。次の `kpireport merge` で台帳に反映します。"
+        codes = [g.code for g in plan.grades]
+        if grade not in codes:
+            raise KpireportError(f"評価「{grade or ''}」はありません。{'、'.join(codes)} のいずれかを指定してください。")
+        if not reason:
+            raise KpireportError("手動で評価を変えるときは --reason で理由を書いてください。")
+        with history.transaction():
+            history.set_override(kpi_id, period_obj.key, Override(grade, reason))
+        return f"{kpi_id} の評価を手動で「{grade}」にしました（{period_obj.label}、理由: {reason}）。次の `kpireport merge` で台帳に反映します。"
+
+    click.echo(_run(lambda: _with_history(workspace, period, action)))
+
+
+@cli.group(cls=JapaneseGroup, context_settings=CONTEXT)
+def history() -> None:
+    """履歴データベース（提出と値の記録）の取り込み・点検・バックアップ。"""
+
+
+@history.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@WORKSPACE_OPTION
+def history_import(file: Path, workspace: Path) -> None:
+    """過去の年度の実績値を、1行目に「指標ID」「年度」「実績値」の見出しがあるExcelから取り込みます。
+
+    \b
+    例:
+      kpireport history import 過去の実績.xlsx
+    """
+    from kpireport.history.past_actuals import import_actuals
+
+    def action(plan, _period, hist):
+        if not file.exists():
+            raise KpireportError(f"{file} が見つかりません。")
+        return import_actuals(plan, file, hist)
+
+    count, findings = _run(lambda: _with_history(workspace, None, action))
+    for line in findings_text.table(findings):
+        click.echo(line)
+    click.echo(f"{file.name}: {count}件の実績値を取り込みました（読めなかった行 {len(findings)}件）。")
+    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+
+
+@history.command("check")
+@WORKSPACE_OPTION
+def history_check(workspace: Path) -> None:
+    """履歴データベースが壊れていないか点検します（PRAGMA integrity_check）。
+
+    \b
+    例:
+      kpireport history check
+    """
+    problems = _run(lambda: _with_history(workspace, None, lambda _p, _q, h: h.integrity(), need_plan=False))
+    if problems:
+        for problem in problems:
+            click.echo(f"  {problem}")
+        raise click.ClickException("履歴データベースに問題があります。`kpireport history backup` の控えから戻すか、担当者に相談してください。")
+    click.echo("履歴データベースに問題はありません。")
+
+
+@history.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@WORKSPACE_OPTION
+def history_backup(target: Optional[Path], workspace: Path) -> None:
+    """履歴データベースの控えを作ります（既定: output/archive/履歴_<日時>.sqlite3）。
+
+    \b
+    例:
+      kpireport history backup
+      kpireport history backup D:/控え/履歴.sqlite3
+    """
+    import datetime as dt
+
+    ws = Workspace(workspace)
+    dest = target or ws.archive / f"履歴_{dt.datetime.now():%Y%m%d_%H%M%S}.sqlite3"
+    _run(lambda: _with_history(workspace, None, lambda _p, _q, h: h.backup(dest), need_plan=False))
+    click.echo(f"履歴データベースの控えを作りました: {dest}")
+
+
+def _with_history(workspace: Path, period_text, action, need_plan: bool = True):
+    from kpireport.history.store import History
+
+    ws = Workspace(workspace)
+    plan = load_workspace_plan(ws) if need_plan else None
+    period = resolve_period(plan, period_text) if plan is not None else None
+    if not ws.history_file.exists() and need_plan is False:
+        raise KpireportError(f"履歴データベース {ws.history_file} がまだありません（最初の `kpireport merge` で作られます）。")
+    history_db = History(ws.history_file)
+    try:
+        return action(plan, period, history_db)
+    finally:
+        history_db.close()
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path),
+                default=Path("kpireport_demo"))
+def demo(directory: Path) -> None:
+    """埋め込みの例（美祢市の総合計画・総合戦略）で、一連の処理を実行します。
+
+    DIRECTORY（既定: ./kpireport_demo）に作業フォルダを作り直し、できたファイルを表示します。
+
+    \b
+    例:
+      kpireport demo
+      kpireport demo /tmp/試し
+    """
+    for line in _run(lambda: run_demo(directory)):
+        click.echo(line)
+
+
+def _run(action):
+    try:
+        return action()
+    except KpireportError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    make_output_safe()
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        run_japanese(cli, args)
+    except Exception as exc:  # unexpected: one readable line; the traceback only with --debug
+        if "--debug" in args:
+            raise
+        click.echo(f"エラー: 予期しない問題が発生しました（{type(exc).__name__}: {exc}）。"
+                   "--debug を付けて実行すると詳細が表示されます。", err=True)
+        sys.exit(1)

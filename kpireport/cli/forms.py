@@ -1,0 +1,22 @@
+"""`kpireport forms`: each department's form for a period, with the last accepted actuals beside each KPI."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Optional
+
+from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
+from kpireport.forms.writer import FormWriter, form_departments, previous_actuals
+from kpireport.history.store import latest_before_in
+from kpireport.runtime.parallel import process_map
+
+PROCESSES_FROM = 8  # forms: below this many, starting worker processes costs more than it saves
+
+
+def run_forms(workspace: Workspace, period_text: Optional[str] = None,
+              departments: Optional[Iterable[str]] = None) -> list[Path]:
+    plan = load_workspace_plan(workspace)
+    period = resolve_period(plan, period_text)
+    names = form_departments(plan, departments)
+    previous = previous_actuals(latest_before_in(workspace.history_file, period.key))
+    writer = FormWriter(plan, period, workspace.forms_folder(period), previous)
+    return process_map(writer, names, min_items=PROCESSES_FROM)

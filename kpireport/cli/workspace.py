@@ -1,0 +1,131 @@
+"""A workspace: the planning office's folder holding the plan workbook, the inbox and the outputs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kpireport.errors import KpireportError
+from kpireport.model import Plan
+from kpireport.periods import ReportPeriod, parse_period
+from kpireport.plan.cache import cached_plan
+from kpireport.plan.load import example_path, load_plan
+from kpireport.plan.source import load_yaml
+from kpireport.plan.workbook import empty_document, write_plan_workbook
+
+PLAN_FILE = "計画体系.xlsx"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def plan_file(self) -> Path:
+        return self.root / PLAN_FILE
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def input_templates(self) -> Path:
+        return self.root / "input_templates"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def feedback(self) -> Path:
+        return self.output / "feedback"
+
+    @property
+    def archive(self) -> Path:
+        return self.output / "archive"
+
+    @property
+    def history_file(self) -> Path:
+        return self.root / "履歴.sqlite3"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / ".kpireport.runtime.lock"
+
+    def master_file(self, period: ReportPeriod) -> Path:
+        return self.output / f"master_{period.file_label}.xlsx"
+
+    def report_file(self, period: ReportPeriod) -> Path:
+        return self.output / f"report_{period.file_label}.docx"
+
+    def forms_folder(self, period: ReportPeriod) -> Path:
+        return self.input_templates / period.file_label
+
+    def folders(self) -> tuple[Path, ...]:
+        return (self.inbox, self.input_templates, self.output)
+
+
+def example_document() -> dict:
+    return load_yaml(example_path().read_text(encoding="utf-8"))
+
+
+def init_workspace(root: Path, *, blank: bool = False, force: bool = False,
+                   document: dict | None = None) -> Workspace:
+    """Create the folders and the plan workbook (the embedded example, blank, or ``document``)."""
+    workspace = Workspace(Path(root))
+    if workspace.plan_file.exists() and not force:
+        raise KpireportError(
+            f"{workspace.plan_file} は既にあります。上書きしてよい場合は --force を付けて実行してください。")
+    try:
+        for folder in (workspace.root, *workspace.folders()):
+            folder.mkdir(parents=True, exist_ok=True)
+        chosen = document if document is not None else empty_document() if blank else example_document()
+        write_plan_workbook(chosen, workspace.plan_file)
+        _copy_report_template(workspace)
+    except OSError as exc:
+        raise KpireportError(f"作業フォルダ {workspace.root} を作成できません（{exc.strerror or exc}）。"
+                             "書き込みできる場所を指定してください。") from exc
+    return workspace
+
+
+def _copy_report_template(workspace: Workspace) -> None:
+    """The city restyles its report by editing this copy's styles in Word."""
+    import shutil
+
+    from kpireport.council.document import PACKAGED_TEMPLATE, WORKSPACE_TEMPLATE
+
+    target = workspace.root / WORKSPACE_TEMPLATE
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PACKAGED_TEMPLATE, target)
+
+
+def load_workspace_plan(workspace: Workspace) -> Plan:
+    """The workspace's plan (from the plan cache when the workbook is unchanged); a plan with errors is
+    an environment problem for the later stages."""
+    errors = []
+
+    def load(path: Path) -> Plan | None:
+        result = load_plan(path)
+        errors.extend(result.errors)
+        return result.plan
+
+    plan = cached_plan(workspace.plan_file, load)
+    if plan is None:
+        first = errors[0]
+        place = f"{first.sheet}!{first.cell} " if first.sheet and first.cell else ""
+        raise KpireportError(f"{workspace.plan_file} にエラーが{len(errors)}件あります（{place}{first.message}）。"
+                             "`kpireport plan check` で確認して直してください。")
+    return plan
+
+
+def resolve_period(plan: Plan, text: str | None) -> ReportPeriod:
+    """The period given on the command line, or the plan's 実績年度."""
+    if text:
+        period = parse_period(text)
+        if period is None:
+            raise KpireportError(f"報告期間「{text}」を読めません。「令和5年度」「R5」「2023」（年度の実績）、"
+                                 "「2023-09」「R5.9」（月次の進捗）のように指定してください。")
+        return period
+    if plan.settings.actual_year is None:
+        raise KpireportError("報告期間が決まりません。--period で指定するか、計画体系の設定に「実績年度」を入力してください。")
+    return ReportPeriod(plan.settings.actual_year)

@@ -1,0 +1,110 @@
+"""Fill department forms the way staff do in Excel, for the demo and the tests.
+
+The values are SAMPLE data: plausible actuals derived from each KPI's baseline and target (some
+ahead, some behind, some worse, some not yet available), sample initiative statuses, and the
+narratives of seed 002 (example/demo_submissions.yaml). They are clearly marked as samples.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Optional
+
+import openpyxl
+
+from kpireport.forms import layout as fl
+from kpireport.model import Kpi, Plan
+from kpireport.periods import ReportPeriod
+from kpireport.plan.load import example_path
+from kpireport.plan.source import load_yaml
+from kpireport.values import SCALES
+
+# progress along the way from baseline to target, cycled over the KPIs (None: not available yet)
+PROGRESS_PATTERN = (Decimal("1.05"), Decimal("0.3"), Decimal("0.22"), Decimal("0.1"), Decimal("-0.05"),
+                    Decimal("0.5"), Decimal("0.35"), Decimal("0.15"), Decimal("0.6"), Decimal("0.27"),
+                    Decimal("1.0"), Decimal("0.05"), None)
+STATUS_PATTERN = (
+    ("○継続推進", "継続", "（サンプル）計画どおり事業を継続して実施した。"),
+    ("○継続推進", "継続", ""),
+    ("◎実施済", "完了", "（サンプル）予定していた取組をすべて実施した。"),
+    ("○継続推進", "継続", "（サンプル）関係機関と連携して実施した。"),
+    ("△一部実施", "継続", "（サンプル）一部の事業が翌年度に延期となった。"),
+    ("○継続推進", "変更", "（サンプル）国の制度改正に合わせて内容を見直す。"),
+    ("×未実施", "継続", "（サンプル）関係機関との調整が整わず、実施できなかった。"),
+    ("◎実施済", "継続", ""),
+)
+SAMPLE_NOTE = "サンプル値"
+
+
+def demo_narratives() -> dict[str, dict]:
+    """Narratives of seed 002 by node ID: {"achievements": [...], "next_steps": [...]}."""
+    data = load_yaml((example_path().parent / "demo_submissions.yaml").read_text(encoding="utf-8"))
+    return {n["node"]: n for n in data["narratives"]}
+
+
+def demo_actual(kpi: Kpi, index: int) -> Optional[Decimal]:
+    """A plausible actual in the KPI's display unit (百万円 KPI → millions), or None."""
+    fraction = PROGRESS_PATTERN[index % len(PROGRESS_PATTERN)]
+    if fraction is None:
+        return None
+    target = kpi.target.number if kpi.target.is_number else kpi.baseline.number
+    if target is None:
+        return None
+    if kpi.baseline.is_number:
+        value = kpi.baseline.number + (target - kpi.baseline.number) * fraction
+        if target == kpi.baseline.number:  # 維持: hover around the baseline
+            value = kpi.baseline.number * (Decimal(1) + (fraction - Decimal("0.3")) / 20)
+    else:
+        value = target * fraction
+    scale = Decimal(10) ** SCALES.get(kpi.target.scale or kpi.baseline.scale, 0)
+    places = max(_places(kpi.baseline.raw), _places(kpi.target.raw))
+    shown = (value / scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if kpi.unit == "%" and shown > 100:
+        shown = Decimal(100)
+    return shown
+
+
+def _places(raw: str) -> int:
+    digits = "".join(ch for ch in raw.split("(")[0] if ch.isdigit() or ch == ".")
+    return len(digits.split(".")[1]) if "." in digits else 0
+
+
+def _sample_narrative(heading: str) -> dict:
+    """For a plan without seed texts (the benchmarks' synthetic plans): a short sample, marked as one."""
+    return {"achievements": [f"（サンプル）{heading}の主な取組を計画どおり実施しました。"],
+            "next_steps": ["（サンプル）引き続き取組を進め、成果を検証します。"]}
+
+
+def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, target: Optional[Path] = None) -> Path:
+    """Open a generated form with openpyxl, type sample inputs into its shaded cells, save."""
+    workbook = openpyxl.load_workbook(path)
+    kpi_index = {k.id: i for i, k in enumerate(plan.kpis)}
+    init_index = {x.id: i for i, x in enumerate(plan.initiatives)}
+    narratives = demo_narratives()
+    for sheet in fl.data_sheets(plan, department, period):
+        ws = workbook[sheet.name]
+        col = {c.key: i for i, c in enumerate(sheet.columns, start=1)}
+        for offset, row in enumerate(sheet.rows):
+            r = fl.FIRST_ROW + offset
+            if sheet.name == fl.KPI_SHEET:
+                kpi = plan.kpi(row["id"])
+                actual = demo_actual(kpi, kpi_index[kpi.id])
+                if actual is None:
+                    ws.cell(r, col["reason"]).value = "集計中"
+                else:
+                    ws.cell(r, col["actual"]).value = float(actual) if actual != actual.to_integral() else int(actual)
+                    ws.cell(r, col["as_of"]).value = "R6.3末" if not period.is_monthly else f"R{period.calendar_year - 2018}.{period.month}末"
+                    ws.cell(r, col["remarks"]).value = SAMPLE_NOTE
+            elif sheet.name == fl.INITIATIVE_SHEET:
+                status, next_step, verification = STATUS_PATTERN[init_index[row["id"]] % len(STATUS_PATTERN)]
+                ws.cell(r, col["status"]).value = status
+                ws.cell(r, col["next_step"]).value = next_step
+                if verification:
+                    ws.cell(r, col["verification"]).value = verification
+            else:
+                text = narratives.get(row["id"]) or _sample_narrative(row.get("path", ""))
+                ws.cell(r, col["achievements"]).value = "\n".join(text["achievements"])
+                ws.cell(r, col["next_steps"]).value = "\n".join(text["next_steps"])
+    out = target or path
+    workbook.save(out)
+    return out

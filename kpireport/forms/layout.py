@@ -1,0 +1,169 @@
+"""The department form: its sheets, columns and rows, shared by the writer (forms.py) and validate.py.
+
+Both sides derive a department's rows from the plan with the same functions, so the validator can
+tell exactly which locked cell was edited and which row was added, deleted or moved.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from kpireport import labels
+from kpireport.model import Initiative, Kpi, Node, Plan
+from kpireport.periods import ReportPeriod
+from kpireport.values import format_year
+
+FORM_KIND = "kpireport様式"
+FORM_VERSION = "1"
+
+GUIDE_SHEET = "記入要領"
+KPI_SHEET = "KPI実績"
+INITIATIVE_SHEET = "取組状況"
+NARRATIVE_SHEET = "主な取組と方向性"
+META_SHEET = "_kpireport"
+FEEDBACK_SHEET = "検証結果"  # added to feedback copies (validate.feedback); ignored by validation
+
+TITLE_ROW = 1
+HEADER_ROW = 3
+FIRST_ROW = 4  # first data row (1-based, as Excel shows it)
+
+STATUSES = ("◎実施済", "○継続推進", "△一部実施", "×未実施")
+NEXT_STEPS = ("継続", "完了", "廃止", "変更")
+REASONS = ("集計中", "調査未実施", "年度末に確定", "該当なし")
+
+
+@dataclass(frozen=True)
+class FormColumn:
+    key: str
+    header: str
+    width: int
+    is_input: bool = False
+    wrap: bool = False
+
+
+def kpi_columns(period: ReportPeriod) -> tuple[FormColumn, ...]:
+    actual = "見込み値" if period.is_monthly else "実績値"
+    return (
+        FormColumn("id", "指標ID", 11),
+        FormColumn("path", "体系", 26, wrap=True),
+        FormColumn("name", "指標名", 26, wrap=True),
+        FormColumn("unit", "単位", 8),
+        FormColumn("baseline", "基準値（年度）", 16, wrap=True),
+        FormColumn("target", "目標値（年度）", 16, wrap=True),
+        FormColumn("direction", "方向", 7),
+        FormColumn("aggregation", "集計方法", 9),
+        FormColumn("previous", "前回までの実績", 14, wrap=True),
+        FormColumn("actual", actual, 13, is_input=True),
+        FormColumn("as_of", "時点", 12, is_input=True),
+        FormColumn("remarks", "備考", 20, is_input=True, wrap=True),
+        FormColumn("reason", "未記入の理由", 14, is_input=True, wrap=True),
+    )
+
+
+INITIATIVE_COLUMNS = (
+    FormColumn("id", "取組ID", 12),
+    FormColumn("path", "施策", 30, wrap=True),
+    FormColumn("content", "推進内容", 50, wrap=True),
+    FormColumn("status", "実施状況", 12, is_input=True),
+    FormColumn("next_step", "今後の取扱い", 12, is_input=True),
+    FormColumn("verification", "検証内容", 36, is_input=True, wrap=True),
+    FormColumn("summary", "取組の概要（実績）", 40, is_input=True, wrap=True),
+    FormColumn("plan", "今後の取組内容とその理由", 40, is_input=True, wrap=True),
+)
+
+
+def narrative_columns(period: ReportPeriod) -> tuple[FormColumn, ...]:
+    year = format_year(period.fiscal_year)
+    next_year = format_year(period.fiscal_year + 1)
+    return (
+        FormColumn("id", "ID", 8),
+        FormColumn("path", "体系", 30, wrap=True),
+        FormColumn("measures", "施策", 34, wrap=True),
+        FormColumn("achievements", f"{year} 主な取組内容／実績", 48, is_input=True, wrap=True),
+        FormColumn("next_steps", f"{next_year} 主な取組／今後の方向性", 48, is_input=True, wrap=True),
+    )
+
+
+# --- which rows a department's form holds ------------------------------------------------------
+
+def _by_department(plan: Plan, kind: str, items) -> dict[str, list]:
+    """Items per owning department, in plan order, indexed once per plan (a prefecture has 400 departments)."""
+    key = f"by_department_{kind}"
+    if key not in plan._index:
+        index: dict[str, list] = {}
+        for item in items:
+            for department in dict.fromkeys(item.departments):
+                index.setdefault(department, []).append(item)
+        plan._index[key] = index
+    return plan._index[key]
+
+
+def department_kpis(plan: Plan, department: str) -> list[Kpi]:
+    """KPIs the department owns (a KPI owned jointly appears in each owner's form), plan order."""
+    return list(_by_department(plan, "kpis", plan.kpis).get(department, ()))
+
+
+def department_initiatives(plan: Plan, department: str) -> list[Initiative]:
+    return list(_by_department(plan, "initiatives", plan.initiatives).get(department, ()))
+
+
+def department_narrative_nodes(plan: Plan, department: str) -> list[Node]:
+    return list(_by_department(plan, "nodes", plan.nodes).get(department, ()))
+
+
+def departments_with_forms(plan: Plan) -> list[str]:
+    return [d.name for d in plan.departments if any(
+        f(plan, d.name) for f in (department_kpis, department_initiatives, department_narrative_nodes))]
+
+
+# --- the locked text of each row: written by forms, compared by validate -----------------------
+
+def kpi_locked(plan: Plan, kpi: Kpi) -> dict[str, str]:
+    return {
+        "id": kpi.id,
+        "path": labels.node_path(plan, kpi.node),
+        "name": kpi.name,
+        "unit": labels.kpi_unit(kpi),
+        "baseline": labels.value_with_year(kpi.baseline, kpi.baseline_year, "\n"),
+        "target": labels.value_with_year(kpi.target, kpi.target_year, "\n"),
+        "direction": kpi.direction,
+        "aggregation": kpi.aggregation,
+    }
+
+
+def initiative_locked(plan: Plan, initiative: Initiative) -> dict[str, str]:
+    markers = "".join(f"【{m}】" for m in initiative.markers)
+    return {
+        "id": initiative.id,
+        "path": labels.node_path(plan, initiative.node),
+        "content": markers + initiative.content,
+    }
+
+
+def narrative_locked(plan: Plan, node: Node) -> dict[str, str]:
+    measures = "／".join(labels.node_heading(plan, child) for child in plan.children(node.id))
+    return {"id": node.id, "path": labels.node_path(plan, node.id), "measures": measures or labels.NO_VALUE}
+
+
+@dataclass(frozen=True)
+class DataSheet:
+    """One data sheet of a department's form: its name, columns and locked rows."""
+
+    name: str
+    columns: tuple[FormColumn, ...]
+    rows: tuple[dict, ...]  # locked texts per row, in form order; rows[i]["id"] identifies the row
+
+
+def data_sheets(plan: Plan, department: str, period: ReportPeriod) -> list[DataSheet]:
+    """The data sheets a department's form has (a sheet with no rows is left out)."""
+    specs: list[tuple[str, tuple[FormColumn, ...], list, Callable]] = [
+        (KPI_SHEET, kpi_columns(period), department_kpis(plan, department), kpi_locked),
+        (INITIATIVE_SHEET, INITIATIVE_COLUMNS, department_initiatives(plan, department), initiative_locked),
+        (NARRATIVE_SHEET, narrative_columns(period), department_narrative_nodes(plan, department), narrative_locked),
+    ]
+    return [DataSheet(name, columns, tuple(locked(plan, item) for item in items))
+            for name, columns, items, locked in specs if items]
+
+
+def form_file_name(period: ReportPeriod, department: str) -> str:
+    return f"{period.file_label}_{department}.xlsx"

@@ -1,0 +1,285 @@
+"""Write each department's Excel form with xlsxwriter: locked plan cells, shaded input cells,
+drop-downs with Japanese messages, a guide sheet, and a very hidden metadata sheet."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+import xlsxwriter
+
+from kpireport.errors import KpireportError
+from kpireport.forms import layout as fl
+from kpireport.model import Plan, Value
+from kpireport.periods import ReportPeriod, parse_period
+from kpireport.runtime.atomic import atomic_write
+from kpireport.text_layout import row_height
+from kpireport.values import format_value
+
+INPUT_FILL = "#FFF2CC"
+HEADER_FILL = "#D9D9D9"
+LOCKED_FILL = "#F2F2F2"
+GUIDE_WIDTH = 76  # characters: one portrait A4 page at 100%
+
+
+def previous_actuals(latest: dict[str, tuple[str, Value]]) -> dict[str, str]:
+    """「令和4年度: 358,023人」 per KPI, from the last accepted value before the period and its period key
+    (as the history gives them)."""
+    shown = {}
+    for kpi_id, (key, value) in latest.items():
+        earlier = parse_period(key)
+        label = earlier.label.replace(" 実績", "").replace(" 進捗（見込み）", "（見込み）") if earlier else key
+        shown[kpi_id] = f"{label}: {format_value(value)}"
+    return shown
+
+
+def form_departments(plan: Plan, departments: Optional[Iterable[str]] = None) -> list[str]:
+    """The departments to write forms for: those given (each must be in the plan), else every one with rows."""
+    names = list(departments) if departments is not None else fl.departments_with_forms(plan)
+    known = {d.name for d in plan.departments}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise KpireportError(f"担当課「{'、'.join(unknown)}」は計画体系のシート「担当課」にありません。課名を確認してください。")
+    return names
+
+
+@dataclass(frozen=True)
+class FormWriter:
+    """Writes one department's form into ``folder``; every form of a run shares one generation time."""
+
+    plan: Plan
+    period: ReportPeriod
+    folder: Path
+    previous: dict[str, str] = field(default_factory=dict)
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+    def __call__(self, department: str) -> Path:
+        path = Path(self.folder) / fl.form_file_name(self.period, department)
+        return write_form(self.plan, department, self.period, path, self.previous, self.generated_at)
+
+
+def write_forms(plan: Plan, period: ReportPeriod, folder: Path, departments: Optional[Iterable[str]] = None,
+                previous: Optional[dict[str, str]] = None, generated_at: Optional[dt.datetime] = None) -> list[Path]:
+    """Write one form per department under ``folder``; return the paths written."""
+    writer = FormWriter(plan, period, folder, previous or {}, generated_at or dt.datetime.now().replace(microsecond=0))
+    return [writer(name) for name in form_departments(plan, departments)]
+
+
+def write_form(plan: Plan, department: str, period: ReportPeriod, path: Path,
+               previous: Optional[dict[str, str]] = None, generated_at: Optional[dt.datetime] = None) -> Path:
+    generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
+    sheets = fl.data_sheets(plan, department, period)
+    try:
+        with atomic_write(path, "様式") as handle:
+            workbook = xlsxwriter.Workbook(handle, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                      "strings_to_urls": False})
+            workbook.set_properties({"title": f"{period.label} {department}", "author": "kpireport",
+                                     "created": generated_at})
+            styles = _styles(workbook)
+            _write_guide(workbook, styles, plan, department, period, sheets)
+            for sheet in sheets:
+                _write_data_sheet(workbook, styles, plan, department, period, sheet, previous or {})
+            _write_meta(workbook, plan, department, period, sheets, generated_at)
+            workbook.close()
+    except OSError as exc:
+        raise KpireportError(f"{path} に書き込めません（{exc.strerror or exc}）。フォルダの書き込み権限を確認してください。") from exc
+    return path
+
+
+def _styles(workbook) -> dict:
+    base = {"font_name": "游ゴシック", "font_size": 10, "valign": "top", "border": 1, "border_color": "#808080"}
+    return {
+        "title": workbook.add_format({"font_name": "游ゴシック", "font_size": 14, "bold": True}),
+        "note": workbook.add_format({"font_name": "游ゴシック", "font_size": 10, "text_wrap": True, "valign": "top"}),
+        "plain": workbook.add_format({"font_name": "游ゴシック", "font_size": 10}),
+        "heading": workbook.add_format({"font_name": "游ゴシック", "font_size": 11, "bold": True}),
+        "header": workbook.add_format({**base, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True,
+                                       "align": "center", "valign": "vcenter"}),
+        "input_header": workbook.add_format({**base, "bold": True, "bg_color": INPUT_FILL, "text_wrap": True,
+                                             "align": "center", "valign": "vcenter"}),
+        "locked": workbook.add_format({**base, "bg_color": LOCKED_FILL}),
+        "locked_wrap": workbook.add_format({**base, "bg_color": LOCKED_FILL, "text_wrap": True}),
+        "input": workbook.add_format({**base, "bg_color": INPUT_FILL, "locked": False}),
+        "input_wrap": workbook.add_format({**base, "bg_color": INPUT_FILL, "locked": False, "text_wrap": True}),
+    }
+
+
+def _protect(ws, plan: Plan) -> None:
+    ws.protect(plan.settings.form_password, {"format_columns": True, "format_rows": True,
+                                             "select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _print_setup(ws, repeat_to_row: int) -> None:
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, repeat_to_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_footer("&C&P / &N")
+
+
+# --- 記入要領 ----------------------------------------------------------------------------------
+
+def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list) -> list[tuple[str, str]]:
+    settings = plan.settings
+    value_word = "見込み値" if period.is_monthly else "実績値"
+    lines = [
+        ("heading", "1. 提出について"),
+        ("text", f"担当課: {department}"),
+        ("text", f"報告期間: {period.label}"),
+        ("text", f"提出期限: {settings.deadline or '企画担当課からの案内のとおり'}"),
+        ("text", f"提出先・問い合わせ先: {settings.planning_office or '企画担当課'}"),
+        ("text", "記入したこのファイルを、ファイル形式を変えずに（Excelブック *.xlsx のまま）提出してください。ファイル名は変えてもかまいません。"),
+        ("heading", "2. 記入のしかた"),
+        ("text", "・黄色のセルだけ入力できます。灰色のセルは計画の内容なので変更できません。"),
+        ("text", "・シートや行の追加・削除・並べ替えはしないでください（提出時の検査でエラーになります）。"),
+    ]
+    names = [s.name for s in sheets]
+    if fl.KPI_SHEET in names:
+        lines += [
+            ("text", f"・「{fl.KPI_SHEET}」: {value_word}には数値だけを入力します（単位は「単位」列のとおりで、入力不要。例: 38039、22.7）。"
+                     "減少はマイナス（例: -244）で入力します。"),
+            ("text", "　値が出せない場合は空欄のままにし、「未記入の理由」を一覧から選ぶか記入してください。"),
+            ("text", "　「時点」には値の時点を入力します（例: R6.3末、2024/3/31）。"),
+        ]
+    if fl.INITIATIVE_SHEET in names:
+        lines += [
+            ("text", f"・「{fl.INITIATIVE_SHEET}」: 実施状況と今後の取扱いを一覧から選び、検証内容を記入します。"
+                     "×未実施のときは、検証内容に理由を必ず記入してください。"),
+        ]
+    if fl.NARRATIVE_SHEET in names:
+        lines += [
+            ("text", f"・「{fl.NARRATIVE_SHEET}」: 箇条書きで1行に1項目を記入します（セル内の改行は Alt+Enter）。"
+                     f"審議会資料に載るため、{settings.narrative_max_lines}行・1行{settings.narrative_max_chars}字程度までにまとめてください。"),
+        ]
+    lines += [
+        ("heading", "3. 記号の意味"),
+        ("text", "実施状況: ◎実施済（完了した）　○継続推進（予定どおり継続中）　△一部実施（一部のみ実施）　×未実施（実施できなかった）"),
+        ("text", "今後の取扱い: 継続　完了　廃止　変更"),
+        ("text", "方向: 増加＝値が大きいほど良い指標、減少＝値が小さいほど良い指標"),
+        ("text", "集計方法: 単年度＝その年度の値、累計＝計画開始からの合計、年平均＝期間の1年あたりの平均"),
+    ]
+    return lines
+
+
+def _write_guide(workbook, styles, plan: Plan, department: str, period: ReportPeriod, sheets: list) -> None:
+    ws = workbook.add_worksheet(fl.GUIDE_SHEET)
+    column = fl.FormColumn("text", "", GUIDE_WIDTH, wrap=True)
+    ws.set_column(0, 0, GUIDE_WIDTH)
+    ws.write_string(0, 0, f"{plan.settings.city} {period.label} 報告様式 記入要領（{department}）", styles["title"])
+    for row, (kind, text) in enumerate(_guide_lines(plan, department, period, sheets), start=2):
+        if kind == "heading":
+            ws.set_row(row, 22)
+        else:
+            ws.set_row(row, _form_row_height((column,), {"text": text}, 15.0))
+        ws.write_string(row, 0, text, styles["heading" if kind == "heading" else "note"])
+    _print_setup(ws, 0)
+    ws.set_portrait()
+    _protect(ws, plan)
+    ws.activate()
+
+
+# --- data sheets -------------------------------------------------------------------------------
+
+def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: ReportPeriod,
+                      sheet: fl.DataSheet, previous: dict[str, str]) -> None:
+    ws = workbook.add_worksheet(sheet.name)
+    header = fl.HEADER_ROW - 1
+    first = fl.FIRST_ROW - 1
+    last = first + len(sheet.rows) - 1
+    ws.write_string(0, 0, f"{period.label}　{sheet.name}（{department}）", styles["title"])
+    ws.write_string(1, 0, "黄色のセルに入力してください。灰色のセルは変更できません。", styles["plain"])
+    for col, column in enumerate(sheet.columns):
+        ws.write_string(header, col, column.header, styles["input_header" if column.is_input else "header"])
+        ws.set_column(col, col, column.width)
+    ws.set_row(header, 30)
+    for offset, row in enumerate(sheet.rows):
+        r = first + offset
+        ws.set_row(r, _form_row_height(sheet.columns, row))
+        for col, column in enumerate(sheet.columns):
+            if column.is_input:
+                ws.write_blank(r, col, None, styles["input_wrap" if column.wrap else "input"])
+            else:
+                text = previous.get(row["id"], "－") if column.key == "previous" else row.get(column.key, "")
+                ws.write_string(r, col, text, styles["locked_wrap" if column.wrap else "locked"])
+    for col, column in enumerate(sheet.columns):
+        rule = _validation(column, plan, period)
+        if rule and sheet.rows:
+            ws.data_validation(first, col, last, col, rule)
+    ws.freeze_panes(first, 1)
+    _print_setup(ws, header)
+    _protect(ws, plan)
+
+
+def _form_row_height(columns: tuple, texts: dict, line_height: float = 14.0) -> float:
+    """Room for every wrapped locked text; input cells get about two lines, to read as boxes to fill."""
+    inputs = 2 if any(c.is_input and c.wrap for c in columns) and len(columns) > 1 else 1
+    return row_height([(texts.get(c.key, ""), c.width) for c in columns if c.wrap], line_height, inputs)
+
+
+def _validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> Optional[dict]:
+    """Drop-downs and checks with Japanese input messages and error alerts."""
+    settings = plan.settings
+    if column.key == "actual":
+        word = "見込み値" if period.is_monthly else "実績値"
+        return {"validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15,
+                "input_title": word, "input_message": "数値だけを入力します（単位は不要）。値が出せない場合は空欄にして「未記入の理由」を記入します。",
+                "error_title": "数値を入力してください", "error_message": "数値だけを入力してください（例: 38039、22.7、-244）。単位や文字は入力できません。"}
+    if column.key == "as_of":
+        return {"validate": "any", "input_title": "時点", "input_message": "値の時点（例: R6.3末、2024/3/31）"}
+    if column.key == "reason":
+        return {"validate": "list", "source": list(fl.REASONS), "error_type": "information",
+                "input_title": "未記入の理由", "input_message": "実績値が空欄のときに、一覧から選ぶか記入します。",
+                "error_title": "一覧にない理由", "error_message": "一覧にない理由を記入しました。このままでよければ「OK」を押してください。"}
+    if column.key == "status":
+        return {"validate": "list", "source": list(fl.STATUSES), "input_title": "実施状況",
+                "input_message": "◎実施済 ○継続推進 △一部実施 ×未実施 から選びます。",
+                "error_title": "一覧から選んでください", "error_message": "◎実施済、○継続推進、△一部実施、×未実施 のいずれかを選んでください。"}
+    if column.key == "next_step":
+        return {"validate": "list", "source": list(fl.NEXT_STEPS), "input_title": "今後の取扱い",
+                "input_message": "継続 完了 廃止 変更 から選びます。",
+                "error_title": "一覧から選んでください", "error_message": "継続、完了、廃止、変更 のいずれかを選んでください。"}
+    if column.key == "verification":
+        return {"validate": "any", "input_title": "検証内容",
+                "input_message": "実施状況の理由や成果を記入します。×未実施のときは必ず記入してください。"}
+    if column.key in ("achievements", "next_steps"):
+        limit = settings.narrative_max_lines * (settings.narrative_max_chars + 1)
+        return {"validate": "length", "criteria": "<=", "value": limit, "error_type": "warning",
+                "input_title": "箇条書き", "input_message": f"1行に1項目（改行は Alt+Enter）。{settings.narrative_max_lines}行・1行{settings.narrative_max_chars}字程度まで。",
+                "error_title": "長すぎます", "error_message": "審議会資料に収まらない可能性があります。短くまとめてください。"}
+    return None
+
+
+# --- metadata ----------------------------------------------------------------------------------
+
+def meta_items(plan: Plan, department: str, period: ReportPeriod, generated_at: dt.datetime) -> list[tuple[str, str]]:
+    return [
+        ("形式", fl.FORM_KIND),
+        ("様式版", fl.FORM_VERSION),
+        ("市区町村", plan.settings.city),
+        ("計画ハッシュ", plan.content_hash),
+        ("担当課", department),
+        ("報告期間", period.key),
+        ("作成日時", generated_at.isoformat()),
+    ]
+
+
+def _write_meta(workbook, plan: Plan, department: str, period: ReportPeriod, sheets: list,
+                generated_at: dt.datetime) -> None:
+    ws = workbook.add_worksheet(fl.META_SHEET)
+    row = 0
+    for key, value in meta_items(plan, department, period, generated_at):
+        ws.write_string(row, 0, key)
+        ws.write_string(row, 1, value)
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "行")  # row identities: sheet name and the ID in form order
+    for sheet in sheets:
+        for item in sheet.rows:
+            row += 1
+            ws.write_string(row, 0, sheet.name)
+            ws.write_string(row, 1, item["id"])
+    ws.very_hidden()
+    _protect(ws, plan)
+

@@ -1,0 +1,383 @@
+"""The master workbook (xlsxwriter): summary with native charts, KPI list, initiatives, narratives,
+submission status, findings and changes since the previous merge.
+
+Every value is written with its typed method; department text is always written as text, so a
+cell starting with "=" stays literal. A writer return code that signals truncation is an error.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Optional
+
+import xlsxwriter
+
+from kpireport import labels
+from kpireport.errors import KpireportError
+from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
+from kpireport.evaluate.results import PeriodResults, grade_counts
+from kpireport.findings_text import SEVERITY_LABEL
+from kpireport.forms.layout import STATUSES
+from kpireport.model import Grade, Plan
+from kpireport.runtime.atomic import atomic_write
+from kpireport.text_layout import row_height
+from kpireport.values import SCALES, format_value, format_year
+
+FONT = {"font_name": "游ゴシック", "font_size": 10}
+
+
+def write_master(data: PeriodResults, path: Path) -> Path:
+    try:
+        with atomic_write(path, "台帳") as handle:
+            workbook = xlsxwriter.Workbook(handle, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                      "strings_to_urls": False})
+            workbook.set_properties({"title": f"{data.plan.settings.city} {data.period.label} 台帳",
+                                     "author": "kpireport"})
+            writer = _Writer(workbook, data)
+            writer.summary()
+            writer.kpi_list()
+            writer.initiative_list()
+            writer.narrative_list()
+            writer.submission_status()
+            writer.findings()
+            writer.changes()
+            workbook.close()
+    except OSError as exc:
+        raise KpireportError(f"{path} に書き込めません（{exc.strerror or exc}）。フォルダの空き容量と書き込み権限を確認し、"
+                             "もう一度実行してください（前回の台帳はそのまま残っています）。") from exc
+    return path
+
+
+ACTIVE_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text Excel would read as a formula once edited
+
+
+class _Writer:
+    def __init__(self, workbook, data: PeriodResults):
+        self.wb = workbook
+        self.data = data
+        self.plan: Plan = data.plan
+        self.props: dict[int, dict] = {}  # format id -> its properties, to derive the quote-prefix variant
+        self.quoted: dict[int, Any] = {}
+        base = {**FONT, "valign": "top", "border": 1, "border_color": "#A6A6A6"}
+        workbook = _Recorder(workbook, self.props)
+        self.f = {
+            "title": workbook.add_format({**FONT, "bold": True, "font_size": 14}),
+            "sub": workbook.add_format({**FONT, "bold": True, "font_size": 11}),
+            "note": workbook.add_format({**FONT}),
+            "note_wrap": workbook.add_format({**FONT, "text_wrap": True, "valign": "top"}),
+            "header": workbook.add_format({**base, "bold": True, "bg_color": "#D9D9D9", "text_wrap": True,
+                                           "align": "center", "valign": "vcenter"}),
+            "text": workbook.add_format({**base}),
+            "wrap": workbook.add_format({**base, "text_wrap": True}),
+            "number": workbook.add_format({**base, "num_format": "#,##0.###"}),
+            "percent": workbook.add_format({**base, "num_format": '0.0"%"'}),
+            "share": workbook.add_format({**base, "num_format": "0.0%"}),
+            "count": workbook.add_format({**base, "num_format": "0"}),
+        }
+        self.grade_format = {g.code: workbook.add_format({**base, "bold": True, "align": "center",
+                                                          "bg_color": RULE_COLOURS.get(g.rule, "#FFFFFF")})
+                             for g in self.plan.grades}
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def sheet(self, name: str, headers: list[tuple[str, int]], first_row: int = 2):
+        ws = self.wb.add_worksheet(name)
+        ws.write_string(0, 0, f"{self.plan.settings.city}　{self.data.period.label}　{name}", self.f["title"])
+        ws.write_string(1, 0, f"集計日時: {self.data.merged_at.replace('T', ' ')}", self.f["note"])
+        for col, (title, size) in enumerate(headers):
+            self.put(ws, first_row, col, title, self.f["header"])
+            ws.set_column(col, col, size)
+        ws.set_row(first_row, 32)
+        ws.freeze_panes(first_row + 1, 0)
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(first_row)
+        ws.set_footer("&C&P / &N")
+        return ws
+
+    def put(self, ws, row: int, col: int, value: Any, fmt=None) -> None:
+        """Write with the typed method; text always as text. Truncation is an error."""
+        if value is None or value == "":
+            code = ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            code = ws.write_boolean(row, col, value, fmt)
+        elif isinstance(value, (int, float, Decimal)):
+            code = ws.write_number(row, col, float(value), fmt)
+        else:
+            text = str(value)
+            if text.startswith(ACTIVE_STARTS):
+                fmt = self.quote_prefixed(fmt)
+            code = ws.write_string(row, col, text, fmt)
+        if code:
+            self.refuse(ws, row, code)
+
+    @staticmethod
+    def refuse(ws, row: int, code: int) -> None:
+        if code == -2:
+            raise KpireportError(f"台帳のシート「{ws.name}」の {row + 1}行目に Excel の上限（32,767字）を超える文字があります。")
+        raise KpireportError(f"台帳のシート「{ws.name}」に書き込めませんでした（{row + 1}行目、コード {code}）。")
+
+    def quote_prefixed(self, fmt):
+        """The same format with Excel's quote prefix: the text stays text even after editing."""
+        if id(fmt) not in self.quoted:
+            self.quoted[id(fmt)] = self.wb.add_format({**self.props.get(id(fmt), {}), "quote_prefix": True})
+        return self.quoted[id(fmt)]
+
+    @staticmethod
+    def fit_row(ws, row: int, wrapped: list[tuple[str, int]]) -> None:
+        """Spreadsheet programs do not refit rows on open: size the row for its wrapped (text, column
+        width) pairs."""
+        ws.set_row(row, row_height(wrapped))
+
+    def table_rows(self, ws, headers: list[tuple[str, int]], rows: list[list], first_row: int = 3) -> int:
+        """Write rows of values (wrapped text, counts as numbers); return the last row index."""
+        row = first_row - 1
+        for values in rows:
+            row += 1
+            for col, value in enumerate(values):
+                self.put(ws, row, col, value, self.f["count"] if isinstance(value, int) else self.f["wrap"])
+            self.fit_row(ws, row, [(str(v), size) for v, (_, size) in zip(values, headers)])
+        return row
+
+    def finish_table(self, ws, first_row: int, last_row: int, columns: int) -> None:
+        ws.autofilter(first_row, 0, max(last_row, first_row), columns - 1)
+
+    # -- 概要 ------------------------------------------------------------------------------------
+
+    def summary(self) -> None:
+        ws = self.wb.add_worksheet("概要")
+        ws.activate()
+        settings = self.plan.settings
+        grades = list(self.plan.grades)
+        last_col = 1 + 2 * len(grades)
+        ws.write_string(0, 0, f"{settings.city}　{self.data.period.label}　KPIの達成状況", self.f["title"])
+        ws.merge_range(1, 0, 1, last_col, f"集計日時: {self.data.merged_at.replace('T', ' ')}　評価の方法: "
+                       f"{method_note(self.plan)}", self.f["note_wrap"])
+        ws.set_row(1, 30)
+        ws.set_column(0, 0, 44)
+        ws.set_column(1, 20, 9)
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_footer("&C&P / &N")
+        row = 3
+        for info in self.plan.plans:
+            tops = [n for n in self.plan.nodes if n.plan == info.id and n.parent is None]
+            ws.write_string(row, 0, f"{info.name}（{info.short_name}）", self.f["sub"])
+            row += 1
+            header = row
+            self.put(ws, row, 0, info.levels[0], self.f["header"])
+            for i, g in enumerate(grades):
+                self.put(ws, row, 1 + i, f"{g.code} {g.label}", self.f["header"])
+            self.put(ws, row, 1 + len(grades), "計", self.f["header"])
+            for i, g in enumerate(grades):
+                self.put(ws, row, 2 + len(grades) + i, f"{g.code} 割合", self.f["header"])
+            first_data = row + 1
+            for top in tops + [None]:
+                row += 1
+                counts = grade_counts(self.data, info.id, top.id if top else None)
+                total = sum(counts.values())
+                name = labels.node_heading(self.plan, top) if top else "合計"
+                self.put(ws, row, 0, name, self.f["wrap"])
+                for i, g in enumerate(grades):
+                    self.put(ws, row, 1 + i, counts.get(g.code, 0), self.f["count"])
+                    self.put(ws, row, 2 + len(grades) + i, counts.get(g.code, 0) / total if total else 0,
+                             self.f["share"])
+                self.put(ws, row, 1 + len(grades), total, self.f["count"])
+            if tops:
+                self.grade_chart(ws, info.short_name, header, first_data, first_data + len(tops) - 1, grades, row)
+            row += 18 if tops else 2
+            row = self.initiative_counts(ws, info.id, tops, row)
+            row += 2
+
+    def grade_chart(self, ws, name: str, header: int, first: int, last: int, grades: list[Grade], after: int) -> None:
+        chart = self.wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
+        for i, g in enumerate(grades):
+            chart.add_series({
+                "name": ["概要", header, 1 + i],
+                "categories": ["概要", first, 0, last, 0],
+                "values": ["概要", first, 1 + i, last, 1 + i],
+                "fill": {"color": CHART_COLOURS.get(g.rule, "#999999")},
+                "gap": 60,
+            })
+        chart.set_title({"name": f"{name}　評価の内訳", "name_font": {"name": "游ゴシック", "size": 11}})
+        chart.set_x_axis({"num_font": {"name": "游ゴシック"}})
+        chart.set_y_axis({"reverse": True, "num_font": {"name": "游ゴシック", "size": 9}})
+        chart.set_legend({"position": "bottom", "font": {"name": "游ゴシック"}})
+        chart.set_size({"width": 760, "height": 320})
+        ws.insert_chart(after + 2, 0, chart)
+
+    def initiative_counts(self, ws, plan_id: str, tops: list, row: int) -> int:
+        entries = {i.id: e for i, e in self.data.initiatives}
+        items = [i for i, _ in self.data.initiatives if self.plan.top(i.node).plan == plan_id]
+        if not items:
+            return row
+        ws.write_string(row, 0, "取組の実施状況", self.f["sub"])
+        row += 1
+        heads = ["", *STATUSES, "未報告", "計"]
+        for col, text in enumerate(heads):
+            self.put(ws, row, col, text or "", self.f["header"])
+        for top in tops:
+            under = [i for i in items if self.plan.top(i.node).id == top.id]
+            if not under:
+                continue
+            row += 1
+            self.put(ws, row, 0, labels.node_heading(self.plan, top), self.f["wrap"])
+            for col, status in enumerate(STATUSES, start=1):
+                self.put(ws, row, col, sum(1 for i in under if entries[i.id] and entries[i.id].status == status),
+                         self.f["count"])
+            self.put(ws, row, len(STATUSES) + 1, sum(1 for i in under if entries[i.id] is None), self.f["count"])
+            self.put(ws, row, len(STATUSES) + 2, len(under), self.f["count"])
+        return row + 1
+
+    # -- KPI一覧 ---------------------------------------------------------------------------------
+
+    def kpi_list(self) -> None:
+        years = self.data.years
+        headers = [("計画", 10), ("体系", 40), ("再掲", 6), ("指標ID", 11), ("指標名", 32), ("担当課", 16),
+                   ("単位", 8), ("基準値（年度）", 18), ("目標値（年度）", 18)]
+        headers += [(f"{format_year(y)} 実績", 13) for y in years]
+        headers += [(f"{self.data.period.label}", 14), ("数値（単位どおり）", 14), ("見込み", 7), ("達成率", 9),
+                    ("進捗（ペース）", 10), ("評価", 9), ("計算の根拠", 60), ("手動評価", 9), ("手動評価の理由", 24),
+                    ("提出ファイル", 30), ("セル", 12), ("備考・未記入の理由", 24), ("注意", 24)]
+        ws = self.sheet("KPI一覧", headers)
+        formats, grade_formats, sizes = self.f, self.grade_format, [size for _, size in headers]
+        row = 2
+        for r in self.data.kpi_rows:
+            row += 1
+            kpi, ev = r.kpi, self.data.evaluations[r.kpi.id]
+            stored = self.data.values.get(kpi.id)
+            info = self.plan.plan(self.plan.node(r.node_id).plan)
+            cells: list[tuple[Any, str]] = [
+                (info.short_name, "text"), (r.path, "wrap"), ("【再掲】" if r.reposted else "", "text"),
+                (kpi.id, "text"), (kpi.name, "wrap"), ("、".join(kpi.departments), "wrap"),
+                (labels.kpi_unit(kpi), "text"), (labels.kpi_baseline(kpi), "wrap"), (labels.kpi_target(kpi), "wrap")]
+            history = self.data.history.get(kpi.id, {})
+            cells += [(format_value(history[y].value) if y in history else "", "text") for y in years]
+            shown = ""
+            if stored is not None:
+                shown = format_value(stored.value) if stored.value.is_number else "（未記入）"
+            cells += [(shown, "text"), (_in_unit(stored.value) if stored and stored.value.is_number else None, "number"),
+                      ("見込み" if ev.provisional else "", "text"), (ev.rate, "percent"), (ev.pace, "percent"),
+                      (f"{ev.grade} {ev.label}", ev.grade), (ev.working, "wrap"),
+                      (ev.override.grade if ev.override else "", "text"), (ev.override.reason if ev.override else "", "wrap"),
+                      (stored.file_name if stored else "", "wrap"), (f"{stored.sheet}!{stored.cell}" if stored else "", "text"),
+                      (_remarks(stored), "wrap"), (self.conflict_note(kpi.id), "wrap")]
+            for col, (value, style) in enumerate(cells):
+                self.put(ws, row, col, value, grade_formats.get(style) or formats[style])
+            self.fit_row(ws, row, [(v, size) for (v, style), size in zip(cells, sizes) if style == "wrap"])
+        ws.fit_to_pages(2, 0)  # a wide list: two A4 pages across stay readable
+        self.finish_table(ws, 2, row, len(headers))
+
+    def conflict_note(self, kpi_id: str) -> str:
+        values = self.data.conflicts.get(kpi_id)
+        if not values:
+            return ""
+        parts = "、".join(f"{v.department}: {format_value(v.value)}" for v in values)
+        return f"担当課で値が異なります（{parts}）。最後に受理した値を使っています。"
+
+    # -- 取組一覧・主な取組と方向性 -------------------------------------------------------------------
+
+    def initiative_list(self) -> None:
+        headers = [("計画", 10), ("施策", 40), ("取組ID", 12), ("推進内容", 50), ("担当課", 16), ("実施状況", 11),
+                   ("今後の取扱い", 11), ("検証内容", 40), ("取組の概要（実績）", 40), ("今後の取組内容とその理由", 40),
+                   ("提出", 10)]
+        ws = self.sheet("取組一覧", headers)
+        rows = []
+        for initiative, entry in self.data.initiatives:
+            info = self.plan.plan(self.plan.node(initiative.node).plan)
+            markers = "".join(f"【{m}】" for m in initiative.markers)
+            rows.append([info.short_name, labels.node_path(self.plan, initiative.node), initiative.id,
+                         markers + initiative.content, "、".join(initiative.departments),
+                         entry.status if entry else "", entry.next_step if entry else "",
+                         entry.verification if entry else "", (entry.summary or "") if entry else "",
+                         (entry.plan or "") if entry else "", "報告あり" if entry else "未報告"])
+        self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
+
+    def narrative_list(self) -> None:
+        year, next_year = format_year(self.data.period.fiscal_year), format_year(self.data.period.fiscal_year + 1)
+        headers = [("体系", 44), ("担当課", 16), (f"{year} 主な取組内容／実績", 60), (f"{next_year} 主な取組／今後の方向性", 60)]
+        ws = self.sheet("主な取組と方向性", headers)
+        rows = []
+        for node in (n for n in self.plan.nodes if n.departments):
+            entry = self.data.narratives.get(node.id)
+            rows.append([labels.node_path(self.plan, node.id), "、".join(node.departments),
+                         "\n".join(f"・{x}" for x in entry.achievements) if entry else "（未提出）",
+                         "\n".join(f"・{x}" for x in entry.next_steps) if entry else "（未提出）"])
+        self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
+
+    # -- 提出状況・検証結果・変更点 ------------------------------------------------------------------
+
+    def submission_status(self) -> None:
+        headers = [("担当課", 18), ("状況", 22), ("受理したファイル", 34), ("受付日時", 18), ("SHA-256", 20),
+                   ("エラー", 7), ("警告", 7), ("差し戻したファイル", 34), ("差し戻しの主な理由", 50), ("連絡先", 18)]
+        ws = self.sheet("提出状況", headers)
+        contacts = {d.name: d.contact for d in self.plan.departments}
+        rows = []
+        for status in self.data.statuses:
+            current, rejected = status.current, status.rejected
+            reason = next((f"{f.sheet}!{f.cell} {f.message}".strip() for f in (rejected.findings if rejected else ())
+                           if f.severity == "error"), "")
+            latest = current or rejected
+            rows.append([status.department, status.state, current.file_name if current else "",
+                         latest.received_at.replace("T", " ") if latest else "", latest.sha256 if latest else "",
+                         (rejected or current).errors if latest else "", (rejected or current).warnings if latest else "",
+                         rejected.file_name if rejected else "", reason, contacts.get(status.department, "")])
+        for record in (s for s in self.data.submissions if not s.department):
+            reason = record.findings[0].message if record.findings else ""
+            rows.append(["（不明）", "様式として読めないファイル", "", record.received_at.replace("T", " "), record.sha256,
+                         record.errors, record.warnings, record.file_name, reason, ""])
+        self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
+
+    def findings(self) -> None:
+        headers = [("ファイル", 34), ("重要度", 8), ("場所", 22), ("コード", 22), ("内容", 70), ("入力値", 24)]
+        ws = self.sheet("検証結果", headers)
+        rows = [[f.file, SEVERITY_LABEL[f.severity], f"{f.sheet}!{f.cell}" if f.sheet and f.cell else f.sheet or "ファイル全体",
+                 f.code, f.message, f.value] for f in self.data.findings]
+        row = self.table_rows(ws, headers, rows)
+        if not rows:
+            self.put(ws, 3, 0, "今回の集計では問題はありませんでした。", self.f["note"])
+        self.finish_table(ws, 2, row, len(headers))
+
+    def changes(self) -> None:
+        headers = [("区分", 9), ("項目", 7), ("ID", 12), ("名称", 40), ("前回", 22), ("今回", 22), ("担当課", 16),
+                   ("提出元", 40)]
+        ws = self.sheet("変更点", headers)
+        # the first merge of a period changes nothing yet: every value is in KPI一覧 and 取組一覧
+        changes = [] if self.data.first_merge else self.data.changes
+        rows = [[c.kind, c.item, c.ident, c.name, c.before, c.after, c.department, c.source] for c in changes]
+        row = self.table_rows(ws, headers, rows)
+        if self.data.first_merge:
+            self.put(ws, row + 2, 0, "この報告期間の最初の集計です。値の一覧は「KPI一覧」「取組一覧」を見てください。"
+                     "次の集計から、前回と変わった値をここに示します。", self.f["note"])
+        elif not self.data.changes:
+            self.put(ws, row + 2, 0, "前回の集計から変わった値はありません。", self.f["note"])
+        self.finish_table(ws, 2, row, len(headers))
+
+
+class _Recorder:
+    """Creates formats on the workbook and remembers each one's properties."""
+
+    def __init__(self, workbook, props: dict[int, dict]):
+        self.workbook = workbook
+        self.props = props
+
+    def add_format(self, properties: dict):
+        fmt = self.workbook.add_format(properties)
+        self.props[id(fmt)] = dict(properties)
+        return fmt
+
+
+def _in_unit(value) -> Optional[Decimal]:
+    """The number in the KPI's display unit (150万人 → 150)."""
+    if value.number is None:
+        return None
+    return value.number / (Decimal(10) ** SCALES.get(value.scale, 0)) if value.scale else value.number
+
+
+def _remarks(stored) -> str:
+    if stored is None:
+        return ""
+    parts = [p for p in (stored.remarks, f"未記入の理由: {stored.reason}" if stored.reason else "") if p]
+    return "／".join(parts)

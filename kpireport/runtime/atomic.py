@@ -1,0 +1,76 @@
+"""Write files without ever leaving a half-written one: a temporary file in the same folder, flushed and
+fsynced through the handle that wrote it, then put in place in one step.
+
+On Windows a file another program holds open (a master workbook open in Excel, a report open in Word)
+cannot be replaced: that is a FileInUse error naming the file, and the old file stays as it was.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from kpireport.errors import KpireportError
+
+TEMP_SUFFIX = ".tmp"
+_APPLICATIONS = {".xlsx": "Excel", ".xlsm": "Excel", ".docx": "Word", ".pdf": "PDFの表示ソフト"}
+
+
+class FileInUse(KpireportError):
+    """The target is open in another program (Windows refuses to replace it); nothing was changed."""
+
+    def __init__(self, path: Path, label: str):
+        self.path = Path(path)
+        self.label = label
+        application = _APPLICATIONS.get(self.path.suffix.lower(), "ほかのアプリ")
+        super().__init__(f"{label} {self.path} が {application} で開かれています。閉じてからもう一度実行してください。")
+
+
+@contextmanager
+def atomic_write(target: Path, label: str = "ファイル") -> Iterator[BinaryIO]:
+    """Yield a binary file to write ``target``'s new content to; when the block ends without error, the
+    content replaces ``target`` in one step. ``label`` names the file for the user (台帳, 審議会資料, …)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + TEMP_SUFFIX, dir=target.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        _as_ordinary_file(temporary)
+        try:
+            os.replace(temporary, target)
+        except PermissionError as exc:
+            # the folder took the temporary file and the target is not read-only: a program holds it open
+            if target.exists() and os.access(target, os.W_OK):
+                raise FileInUse(target, label) from exc
+            raise
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _as_ordinary_file(path: Path) -> None:
+    """mkstemp makes the file readable by its owner only; outputs are ordinary files."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def remove_stale_temporaries(folder: Path, older_than_seconds: float = 600) -> list[Path]:
+    """Delete the temporary files that killed writers left in ``folder`` and below (only old ones: a
+    writer still at work keeps its own)."""
+    removed = []
+    limit = time.time() - older_than_seconds
+    for path in Path(folder).rglob(f".*{TEMP_SUFFIX}"):
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed

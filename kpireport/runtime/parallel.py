@@ -1,0 +1,64 @@
+"""The one optional use of several processes: a map for the commands, on concurrent.futures with spawn.
+
+Spawn starts each worker as a fresh interpreter, as Windows does, so the function and every item must
+pickle. KPIREPORT_WORKERS sets the number of processes; KPIREPORT_WORKERS=1 keeps everything in the
+command's own process (the results are the same either way).
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable, Iterable, Optional, TypeVar
+
+from kpireport.errors import KpireportError
+
+ENV = "KPIREPORT_WORKERS"
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def worker_count() -> int:
+    """KPIREPORT_WORKERS if set (at least 1), else the number of cores."""
+    given = os.environ.get(ENV, "").strip()
+    if given.isdigit():
+        return max(int(given), 1)
+    return max(getattr(os, "process_cpu_count", os.cpu_count)() or 1, 1)
+
+
+def process_map(function: Callable[[T], R], items: Iterable[T], min_items: int = 2,
+                progress: Optional[Callable[[], None]] = None) -> list[R]:
+    """``[function(item) for item in items]``, spread over worker processes when there are at least
+    ``min_items`` items and more than one worker. Each worker gets one run of neighbouring items, so
+    ``function`` (and what it carries, such as the plan) is pickled once per worker. ``progress()`` is
+    called here for each result as it arrives."""
+    items = list(items)
+    workers = min(worker_count(), len(items))
+    if workers < 2 or len(items) < min_items:
+        return [_done(function(item), progress) for item in items]
+    chunk = math.ceil(len(items) / workers)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_end_with_parent) as pool:
+            return [_done(result, progress) for result in pool.map(function, items, chunksize=chunk)]
+    except BrokenProcessPool as exc:
+        raise KpireportError(f"作業用のプロセスが結果を返さずに終了しました（メモリ不足などで止められた可能性があります）。"
+                             f"環境変数 {ENV}=1 を付けて、一つのプロセスでもう一度実行してください。") from exc
+
+
+def _end_with_parent() -> None:
+    """In a worker: exit when the command's process ends, even if it was killed (a worker otherwise waits
+    for its next item for ever)."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
+
+
+def _done(result: R, progress: Optional[Callable[[], None]]) -> R:
+    if progress is not None:
+        progress()
+    return result

@@ -1,0 +1,491 @@
+"""Feedback copies: a department's own workbook with every finding marked, to fix and send back.
+
+The copy must still be recognised and validated as the same form, so nothing of the form is
+changed except what marks a problem: values, sheet names and order, hidden sheets, protection,
+data validations and number formats stay as they were. What is added:
+
+* a first sheet 検証結果 (the validator ignores it) listing every finding with a link to its cell;
+* on each cell with a finding, a light red (error) or light yellow (warning) fill and a comment
+  by "kpireport" saying what is wrong.
+
+A department may send back a feedback copy that still carries the marks of an earlier pass. Before
+marking, the earlier 検証結果 sheet is removed and its marks are undone: the sheet keeps, in a
+hidden column, each marked cell's original fill and comment so they are restored exactly; marks
+without such a record are recognised by the comment author and the exact fill colours.
+"""
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections import OrderedDict
+from copy import copy
+from pathlib import Path
+from typing import Optional
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.fills import Fill
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import fromstring, tostring
+
+from kpireport.errors import KpireportError
+from kpireport.forms.layout import FEEDBACK_SHEET
+from kpireport.model import Finding
+from kpireport.runtime.atomic import atomic_write
+from kpireport.text_layout import display_width, wrapped_lines
+
+AUTHOR = "kpireport"
+
+ERROR_RGB = "FFC7CE"  # light red
+WARNING_RGB = "FFEB9C"  # light yellow
+_MARK_RGBS = {ERROR_RGB, WARNING_RGB}
+
+SEVERITY_LABEL = {"error": "エラー", "warning": "警告"}
+WHOLE_FILE = "ファイル全体"
+INSTRUCTION = "黄色・赤色のセルにコメントで直し方を書いています。直したらこのファイルを保存して、もう一度提出してください。"
+NOTE = "「場所」のリンクをクリックすると、そのセルに移動します。このシートは消さずに提出してかまいません。"
+NO_FINDINGS = "問題は見つかりませんでした。"
+HEADERS = ("No", "重要度", "場所", "内容", "入力値", "コード")
+# Separates our text from a comment the cell already had (that text is kept below it).
+ORIGINAL_COMMENT_SEPARATOR = "\n\n――― 元のコメント ―――\n"
+
+# Layout of the feedback sheet.
+_FONT_NAME = "游ゴシック"
+_TITLE_ROW, _COUNT_ROW, _INSTRUCTION_ROW, _NOTE_ROW, _HEADER_ROW = 1, 2, 3, 4, 6
+_FIRST_DATA_ROW = _HEADER_ROW + 1
+# (min width, max width, wrap) per table column, in Excel width units (about one half-width char).
+_COLUMN_LIMITS = ((4, 6, False), (8, 10, False), (12, 36, True), (24, 64, True), (10, 36, True), (10, 32, False))
+_LINE_HEIGHT = 16.5  # points per text line at 10pt 游ゴシック
+# Hidden column of the feedback sheet recording what each marked cell looked like before marking.
+_RECORD_COLUMN = 10  # J
+_RECORD_TAG = "kpireport-marks-v1"
+
+_COMMENT_WIDTH = 400  # px (about 300pt)
+_COMMENT_CHARS_PER_LINE = 44  # half-width units that fit on one line of a comment box that wide
+_COMMENT_LINE_PX = 17
+_MAX_TEXT = 32767  # Excel's limit for one cell's text
+
+_CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+_MAX_ROW, _MAX_COLUMN = 1_048_576, 16_384
+# Characters an XML part cannot hold (or Excel refuses): C0/C1 controls except tab and newline,
+# lone surrogates (e.g. undecodable file names) and the non-characters U+FFFE/U+FFFF.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def write_feedback(source: Path, findings: list[Finding], target: Path) -> Optional[Path]:
+    """Write a copy of ``source`` to ``target`` with ``findings`` marked; return ``target``.
+
+    Returns None, writing nothing, when openpyxl cannot open ``source`` (the caller has already
+    reported the file as unreadable).
+    """
+    source, target = Path(source), Path(target)
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about parts it does not keep (extensions, images); not for the user
+            warnings.simplefilter("ignore")
+            with open(source, "rb") as fh:  # a file object: no check of the file name's suffix
+                workbook = openpyxl.load_workbook(fh, keep_vba=False, keep_links=False)
+    except Exception:  # openpyxl raises many types for broken files; all mean "cannot open"
+        return None
+
+    previous = _feedback_sheet(workbook)
+    records = _read_records(previous) if previous is not None else []
+    if previous is not None:
+        workbook.remove(previous)
+    _clear_marks(workbook, records, earlier_pass=previous is not None)
+
+    located = [(f, _locate(workbook, f)) for f in findings]
+    new_records = _mark_cells(workbook, located)
+
+    sheet = workbook.create_sheet(FEEDBACK_SHEET, 0)
+    _write_feedback_sheet(sheet, _clean(source.name), located, new_records)
+    _make_active(workbook, sheet)
+    workbook.template = False  # the copy is a workbook even when the form was saved as a template
+
+    try:
+        with atomic_write(target, "控え") as handle:
+            workbook.save(handle)
+    except OSError as exc:
+        raise KpireportError(f"控え {target} に書き込めません（{exc.strerror or exc}）。"
+                             "フォルダの書き込み権限と空き容量を確認してください。") from exc
+    workbook.close()
+    return target
+
+
+# ----------------------------------------------------------------------------------------------
+# text
+
+
+def _clean(text: object) -> str:
+    """Text safe to store in a cell or comment: XML-illegal characters become '?'."""
+    text = "" if text is None else str(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BAD_CHARS.sub("?", text)
+    return text[:_MAX_TEXT]
+
+
+def _put_text(cell, text: str) -> None:
+    """Store ``text`` as literal text: a leading '=' must never make it a formula."""
+    cell.value = text
+    cell.data_type = "s"
+
+
+# ----------------------------------------------------------------------------------------------
+# locating findings
+
+
+class _Location:
+    """Where a finding points: the sheet and cell as written, and the cell to mark if it exists."""
+
+    def __init__(self, sheet_name: str, cell_ref: str, worksheet: Optional[Worksheet],
+                 coordinate: str, mark: str):
+        self.sheet_name = sheet_name  # as the workbook spells it when the sheet exists
+        self.cell_ref = cell_ref
+        self.worksheet = worksheet
+        self.coordinate = coordinate  # normalised (H12), "" when the cell is not usable
+        self.mark = mark  # the cell to fill/comment: the top-left of a merged range containing it
+
+    @property
+    def text(self) -> str:
+        if not self.sheet_name:
+            return WHOLE_FILE
+        if self.cell_ref:
+            return f"{self.sheet_name}!{self.cell_ref}"
+        return self.sheet_name
+
+    @property
+    def link(self) -> str:
+        if self.worksheet is None or not self.coordinate:
+            return ""
+        return f"'{self.worksheet.title.replace(chr(39), chr(39) * 2)}'!{self.coordinate}"
+
+
+def _feedback_sheet(workbook) -> Optional[Worksheet]:
+    return workbook[FEEDBACK_SHEET] if FEEDBACK_SHEET in workbook.sheetnames else None
+
+
+def _find_sheet(workbook, name: str) -> Optional[Worksheet]:
+    if not name or name == FEEDBACK_SHEET:
+        return None
+    candidates = [ws for ws in workbook.worksheets if ws.title == name]
+    if not candidates:  # Excel sheet names are case-insensitive
+        candidates = [ws for ws in workbook.worksheets if ws.title.casefold() == name.casefold()]
+    sheet = candidates[0] if candidates else None
+    return sheet if isinstance(sheet, Worksheet) and sheet.title != FEEDBACK_SHEET else None
+
+
+def _parse_cell(ref: str) -> Optional[tuple[int, int]]:
+    """(row, column) of a cell reference like H12 or $H$12; a range gives its top-left cell."""
+    ref = ref.strip().split(":")[0]
+    match = _CELL_RE.match(ref)
+    if not match:
+        return None
+    column = column_index_from_string(match.group(1).upper())
+    row = int(match.group(2))
+    if not (1 <= row <= _MAX_ROW and 1 <= column <= _MAX_COLUMN):
+        return None
+    return row, column
+
+
+def _locate(workbook, finding: Finding) -> _Location:
+    sheet_name = _clean(finding.sheet).strip()
+    cell_ref = _clean(finding.cell).strip()
+    worksheet = _find_sheet(workbook, sheet_name)
+    if worksheet is None:
+        return _Location(sheet_name, cell_ref, None, "", "")
+    position = _parse_cell(cell_ref) if cell_ref else None
+    if position is None:
+        return _Location(worksheet.title, cell_ref, worksheet, "", "")
+    row, column = position
+    coordinate = f"{get_column_letter(column)}{row}"
+    mark = coordinate
+    for merged in worksheet.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
+            mark = f"{get_column_letter(merged.min_col)}{merged.min_row}"
+            break
+    return _Location(worksheet.title, coordinate, worksheet, coordinate, mark)
+
+
+# ----------------------------------------------------------------------------------------------
+# marks
+
+
+def _is_mark_fill(fill) -> bool:
+    # cell.fill is a StyleProxy around the fill: look at its attributes, not its type
+    if getattr(fill, "patternType", None) != "solid":
+        return False
+    color = getattr(fill, "fgColor", None)
+    return color is not None and color.type == "rgb" and isinstance(color.rgb, str) \
+        and color.rgb[-6:].upper() in _MARK_RGBS
+
+
+def _mark_fill(rgb: str) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color="FF" + rgb, end_color="FF" + rgb)
+
+
+def _fill_to_text(fill) -> str:
+    try:
+        return tostring(fill.to_tree()).decode("utf-8")
+    except Exception:
+        return ""
+
+
+def _fill_from_text(text: str):
+    try:
+        fill = Fill.from_tree(fromstring(text))
+    except Exception:
+        fill = None
+    return fill if fill is not None else PatternFill()
+
+
+def _existing_cell(worksheet: Worksheet, coordinate: str):
+    """The cell if the sheet stores it, without creating it."""
+    position = _parse_cell(coordinate)
+    return _stored_cells(worksheet).get(position) if position else None
+
+
+def _stored_cells(worksheet: Worksheet) -> dict:
+    """(row, column) -> cell, for the cells the sheet stores. openpyxl has no public way to ask without
+    creating a cell, and a created cell takes the default style, which would lock an unlocked input cell
+    of a protected form: this reads openpyxl's own table of cells, and nothing else of its internals."""
+    return worksheet._cells
+
+
+def _new_cell(worksheet: Worksheet, row: int, column: int):
+    """Create a cell the sheet does not store yet, with the style Excel shows for it.
+
+    An empty cell without its own record takes the row's format (when the row has one) or its
+    column's, e.g. unlocked input columns of a protected sheet; it must keep that when marked.
+    """
+    cell = worksheet.cell(row=row, column=column)
+    dimension = worksheet.row_dimensions.get(row) if row in worksheet.row_dimensions else None
+    if dimension is None or not dimension.has_style:
+        dimension = next((d for d in worksheet.column_dimensions.values()
+                          if d.min is not None and d.max is not None and d.min <= column <= d.max
+                          and d.has_style), None)
+    if dimension is not None and dimension.has_style:
+        cell.font, cell.fill, cell.border = copy(dimension.font), copy(dimension.fill), copy(dimension.border)
+        cell.alignment, cell.protection = copy(dimension.alignment), copy(dimension.protection)
+        cell.number_format = dimension.number_format
+    return cell
+
+
+def _undo_comment(cell, original: Optional[dict]) -> None:
+    if original and original.get("text"):
+        cell.comment = Comment(original["text"], original.get("author") or "")
+    else:
+        cell.comment = None
+
+
+def _clear_marks(workbook, records: list[dict], earlier_pass: bool) -> None:
+    """Undo the marks of an earlier feedback pass, so that stale marks do not linger."""
+    restored: set[tuple[str, str]] = set()
+    for record in records:
+        worksheet = _find_sheet(workbook, str(record.get("sheet", "")))
+        if worksheet is None:
+            continue
+        cell = _existing_cell(worksheet, str(record.get("cell", "")))
+        if cell is None:
+            continue
+        restored.add((worksheet.title, cell.coordinate))
+        if _is_mark_fill(cell.fill):  # the person may have changed the fill; then keep theirs
+            cell.fill = _fill_from_text(str(record.get("fill", "")))
+        if cell.comment is not None and cell.comment.author == AUTHOR:
+            original = record.get("comment")
+            _undo_comment(cell, original if isinstance(original, dict) else None)
+
+    # Marks without a record (the earlier 検証結果 sheet was deleted, or a record was lost).
+    filled = []
+    for worksheet in workbook.worksheets:
+        for cell in list(_stored_cells(worksheet).values()):
+            if (worksheet.title, cell.coordinate) in restored:
+                continue
+            comment = cell.comment
+            if comment is not None and comment.author == AUTHOR:
+                earlier_pass = True
+                text = comment.text or ""
+                if ORIGINAL_COMMENT_SEPARATOR in text:
+                    _undo_comment(cell, {"text": text.split(ORIGINAL_COMMENT_SEPARATOR, 1)[1]})
+                else:
+                    cell.comment = None
+            if _is_mark_fill(cell.fill):
+                filled.append(cell)
+    # A fresh form may use these colours itself: only clear them when a pass has been here.
+    if earlier_pass:
+        for cell in filled:
+            cell.fill = PatternFill()
+
+
+def _comment_lines(findings: list[Finding]) -> list[str]:
+    lines = []
+    for f in findings:
+        label = "【エラー】" if f.severity == "error" else "【警告】"
+        lines.append(label + _clean(f.message).strip())
+    return lines
+
+
+def _comment_size(text: str) -> tuple[int, int]:
+    lines = wrapped_lines(text, _COMMENT_CHARS_PER_LINE)
+    return _COMMENT_WIDTH, min(max(lines * _COMMENT_LINE_PX + 16, 60), 800)
+
+
+def _mark_cells(workbook, located: list[tuple[Finding, _Location]]) -> list[dict]:
+    """Fill and comment every cell with findings; return what each looked like before."""
+    by_cell: "OrderedDict[tuple[str, str], tuple[Worksheet, list[Finding]]]" = OrderedDict()
+    for finding, location in located:
+        if location.mark:
+            key = (location.worksheet.title, location.mark)
+            by_cell.setdefault(key, (location.worksheet, []))[1].append(finding)
+
+    records = []
+    for (title, coordinate), (worksheet, cell_findings) in by_cell.items():
+        row, column = _parse_cell(coordinate)
+        cell = _existing_cell(worksheet, coordinate) or _new_cell(worksheet, row, column)
+        original_comment = None
+        if cell.comment is not None and cell.comment.text:
+            original_comment = {"author": cell.comment.author or "", "text": cell.comment.text}
+        records.append({"sheet": title, "cell": coordinate, "fill": _fill_to_text(cell.fill),
+                        "comment": original_comment})
+
+        error = any(f.severity == "error" for f in cell_findings)
+        cell.fill = _mark_fill(ERROR_RGB if error else WARNING_RGB)  # only the fill changes
+        text = "\n".join(_comment_lines(cell_findings))
+        if original_comment:
+            text += ORIGINAL_COMMENT_SEPARATOR + original_comment["text"]
+        text = _clean(text)
+        width, height = _comment_size(text)
+        cell.comment = Comment(text, AUTHOR, height=height, width=width)
+    return records
+
+
+# ----------------------------------------------------------------------------------------------
+# the 検証結果 sheet
+
+
+def _read_records(sheet: Worksheet) -> list[dict]:
+    records = []
+    values = [sheet.cell(row=r, column=_RECORD_COLUMN).value for r in range(1, sheet.max_row + 1)]
+    if not values or values[0] != _RECORD_TAG:
+        return records
+    for value in values[1:]:
+        if not isinstance(value, str):
+            continue
+        try:
+            record = json.loads(value)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("sheet") and record.get("cell"):
+            records.append(record)
+    return records
+
+
+def _write_records(sheet: Worksheet, records: list[dict]) -> None:
+    _put_text(sheet.cell(row=1, column=_RECORD_COLUMN), _RECORD_TAG)
+    for index, record in enumerate(records, start=2):
+        text = json.dumps(record, ensure_ascii=False)
+        if len(text) > _MAX_TEXT:  # an enormous original comment: give up restoring it exactly
+            text = json.dumps({**record, "comment": None}, ensure_ascii=False)
+        _put_text(sheet.cell(row=index, column=_RECORD_COLUMN), _clean(text))
+    sheet.column_dimensions[get_column_letter(_RECORD_COLUMN)].hidden = True
+
+
+def _write_feedback_sheet(sheet: Worksheet, file_name: str,
+                          located: list[tuple[Finding, _Location]], records: list[dict]) -> None:
+    base = Font(name=_FONT_NAME, size=10)
+    thin = Side(style="thin", color="FF999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+    title = sheet.cell(row=_TITLE_ROW, column=1)
+    _put_text(title, f"検証結果: {file_name}")
+    title.font = Font(name=_FONT_NAME, size=14, bold=True)
+
+    errors = sum(1 for f, _ in located if f.severity == "error")
+    warnings_ = len(located) - errors
+    count = sheet.cell(row=_COUNT_ROW, column=1)
+    _put_text(count, f"エラー {errors}件、警告 {warnings_}件")
+    count.font = Font(name=_FONT_NAME, size=11, bold=True, color="FF9C0006" if errors else None)
+    for row, text in ((_INSTRUCTION_ROW, INSTRUCTION if located else NO_FINDINGS),
+                      (_NOTE_ROW, NOTE if located else "")):
+        if text:
+            cell = sheet.cell(row=row, column=1)
+            _put_text(cell, text)
+            cell.font = base
+
+    rows = []
+    for number, (finding, location) in enumerate(located, start=1):
+        rows.append((number, SEVERITY_LABEL.get(finding.severity, "警告"), location.text,
+                     _clean(finding.message), _clean(finding.value), _clean(finding.code)))
+
+    widths = []
+    for index, (low, high, _wrap) in enumerate(_COLUMN_LIMITS):
+        texts = [HEADERS[index]] + [str(r[index]) for r in rows]
+        longest = max(display_width(line) for t in texts for line in t.split("\n"))
+        widths.append(min(max(longest + 2, low), high))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+    header_fill = PatternFill(fill_type="solid", start_color="FFD9D9D9", end_color="FFD9D9D9")
+    for column, text in enumerate(HEADERS, start=1):
+        cell = sheet.cell(row=_HEADER_ROW, column=column)
+        _put_text(cell, text)
+        cell.font = Font(name=_FONT_NAME, size=10, bold=True)
+        cell.fill = header_fill
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+
+    for offset, ((finding, location), values) in enumerate(zip(located, rows)):
+        row = _FIRST_DATA_ROW + offset
+        lines = 1
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=column)
+            if column == 1:
+                cell.value = value
+            else:
+                _put_text(cell, value)
+            wrap = _COLUMN_LIMITS[column - 1][2]
+            cell.font = base
+            cell.border = border
+            cell.alignment = Alignment(vertical="top", wrap_text=wrap,
+                                       horizontal="center" if column <= 2 else None)
+            if wrap:
+                lines = max(lines, wrapped_lines(str(value), widths[column - 1] - 1))
+        severity = sheet.cell(row=row, column=2)
+        severity.fill = _mark_fill(ERROR_RGB if finding.severity == "error" else WARNING_RGB)
+        if location.link:
+            place = sheet.cell(row=row, column=3)
+            place.hyperlink = Hyperlink(ref=place.coordinate, location=location.link,
+                                        tooltip=_clean(f"{location.text} へ移動")[:255])
+            place.font = Font(name=_FONT_NAME, size=10, color="FF0563C1", underline="single")
+        sheet.row_dimensions[row].height = lines * _LINE_HEIGHT + 3
+    last_row = max(_HEADER_ROW, _FIRST_DATA_ROW + len(rows) - 1)
+
+    _write_records(sheet, records)
+
+    sheet.freeze_panes = f"A{_FIRST_DATA_ROW}"
+    sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    sheet.print_area = f"A1:{get_column_letter(len(HEADERS))}{last_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.print_options.horizontalCentered = True
+
+
+def _make_active(workbook, sheet: Worksheet) -> None:
+    """Open on the feedback sheet, with only its tab selected (several selected tabs = a group)."""
+    for other in workbook.worksheets + workbook.chartsheets:
+        views = getattr(other, "views", None) or getattr(other, "sheetViews", None)
+        for view in getattr(views, "sheetView", None) or []:
+            view.tabSelected = False
+    sheet.sheet_view.tabSelected = True
+    workbook.active = sheet
+    for view in workbook.views:
+        view.firstSheet = 0
+        view.activeTab = 0

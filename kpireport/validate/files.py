@@ -1,0 +1,67 @@
+"""Validate a set of submitted files (an inbox folder or a list of paths) and report on them.
+
+The report object is what `kpireport validate --json` prints, unchanged.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Mapping, Optional
+
+from kpireport.intake.reader import IntakeLimits, read_submission
+from kpireport.model import Plan, ValidationResult, Value
+from kpireport.periods import ReportPeriod
+from kpireport.validate.rules import UNREAD_SHEETS, validate_submission
+
+LOCK_PREFIX = "~$"  # Excel's owner file while a workbook is open: not a submission
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """Files to validate (folders expanded, sorted), and skipped files (Excel lock and hidden files)."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for path in paths:
+        entries = sorted(p for p in Path(path).iterdir() if p.is_file()) if Path(path).is_dir() else [Path(path)]
+        for entry in entries:
+            (skipped if entry.name.startswith((LOCK_PREFIX, ".")) else files).append(entry)
+    return files, skipped
+
+
+def intake_limits(plan: Plan) -> IntakeLimits:
+    """The intake limits from the plan's settings (the office can raise them for big forms)."""
+    settings = plan.settings
+    mb = 1024 * 1024
+    return IntakeLimits(max_file_bytes=int(settings.intake_max_file_mb * mb),
+                        max_total_bytes=int(settings.intake_max_expanded_mb * mb),
+                        max_entry_bytes=int(min(settings.intake_max_expanded_mb, 100) * mb),
+                        max_rows=settings.intake_max_rows)
+
+
+def validate_file(plan: Plan, path: Path, period: Optional[ReportPeriod],
+                  previous: Optional[Mapping[str, Value]] = None, limits: Optional[IntakeLimits] = None
+                  ) -> ValidationResult:
+    """Read and validate one submitted file; its problems are findings, never exceptions."""
+    submission = read_submission(path, limits or intake_limits(plan), UNREAD_SHEETS)
+    return validate_submission(plan, submission, period, previous)
+
+
+def validate_files(plan: Plan, files: Iterable[Path], period: Optional[ReportPeriod],
+                   previous: Optional[Mapping[str, Value]] = None) -> list[ValidationResult]:
+    """Read and validate each file; one file's problems never stop the others."""
+    limits = intake_limits(plan)
+    return [validate_file(plan, path, period, previous, limits) for path in files]
+
+
+def report(results: list[ValidationResult]) -> dict:
+    """The validation report as plain data: overall verdict, counts, and one task per file."""
+    errors = sum(r.errors for r in results)
+    warnings = sum(r.warnings for r in results)
+    return {
+        "valid": errors == 0,
+        "stats": {"files": len(results), "valid_files": sum(r.valid for r in results),
+                  "errors": errors, "warnings": warnings},
+        "tasks": [{
+            "file": r.file, "sha256": r.sha256, "department": r.department, "period": r.period,
+            "valid": r.valid, "errors": r.errors, "warnings": r.warnings,
+            "findings": [f.as_dict() for f in r.findings],
+        } for r in results],
+    }

@@ -1,0 +1,411 @@
+"""Check a submitted form against the plan: every problem in one pass, as located Findings.
+
+Order: is it readable (intake) → is it a form of this plan (metadata) → is its structure intact
+(sheets, headers, rows, locked cells) → are the inputs right (values, lists, consistency). The
+clean values of the rows are returned with the findings; the caller accepts them only when there
+is no error.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Mapping, Optional
+
+from openpyxl.utils import get_column_letter
+
+from kpireport.forms import layout as fl
+from kpireport.messages import finding
+from kpireport.model import (
+    Finding,
+    InitiativeEntry,
+    Kpi,
+    KpiEntry,
+    NarrativeEntry,
+    Plan,
+    RawCell,
+    RawSheet,
+    Submission,
+    ValidationResult,
+    Value,
+)
+from kpireport.periods import ReportPeriod, parse_period
+from kpireport.values import format_value, in_unit, parse_value, parse_year
+
+EXCEL_TEXT_LIMIT = 32_767
+UNREAD_SHEETS = frozenset({fl.GUIDE_SHEET, fl.FEEDBACK_SHEET})  # their cells are never looked at: intake may skip them
+AS_OF_SUFFIX = re.compile(r"(末|時点|現在|月末)$")  # 「R6.3末」「令和6年3月時点」: the date without its suffix
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+RATE_WORDS = ("率", "割合")
+
+
+def validate_submission(plan: Plan, submission: Submission, period: Optional[ReportPeriod] = None,
+                        previous: Optional[Mapping[str, Value]] = None) -> ValidationResult:
+    """Validate one submission. ``period`` is the period being collected (None: accept the form's).
+
+    ``previous`` maps KPI IDs to the last accepted values (for 累計 and jump checks).
+    """
+    check = _Check(plan, submission, period, previous or {})
+    check.run()
+    return ValidationResult(file=submission.name, sha256=submission.sha256, department=check.department,
+                            period=check.form_period.key if check.form_period else "",
+                            findings=tuple(check.findings), kpis=tuple(check.kpis),
+                            initiatives=tuple(check.initiatives), narratives=tuple(check.narratives))
+
+
+def read_meta(sheet: RawSheet) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The metadata sheet: key/value items, then the row identities (sheet name, ID) in form order."""
+    items: dict[str, str] = {}
+    rows: list[tuple[str, str]] = []
+    in_rows = False
+    for r in range(1, sheet.max_row + 1):
+        key, value = sheet.value(r, 1), sheet.value(r, 2)
+        if key is None:
+            continue
+        if key == "行":
+            in_rows = True
+        elif in_rows:
+            rows.append((str(key), "" if value is None else str(value)))
+        else:
+            items[str(key)] = "" if value is None else str(value)
+    return items, rows
+
+
+def _text(value: Any) -> str:
+    """A cell as text for comparisons: no surrounding space, Excel's CR LF as LF."""
+    if value.__class__ is str and "\r" not in value:  # the usual cell: called for most cells of a form
+        return value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+class _Check:
+    def __init__(self, plan: Plan, submission: Submission, period: Optional[ReportPeriod],
+                 previous: Mapping[str, Value]):
+        self.plan = plan
+        self.sub = submission
+        self.period = period
+        self.previous = previous
+        self.findings: list[Finding] = []
+        self.kpis: list[KpiEntry] = []
+        self.initiatives: list[InitiativeEntry] = []
+        self.narratives: list[NarrativeEntry] = []
+        self.department = ""
+        self.form_period: Optional[ReportPeriod] = None
+
+    def add(self, code: str, sheet: str = "", cell: str = "", value: Any = "", **fields) -> None:
+        self.findings.append(finding(code, file=self.sub.name, sheet=sheet, cell=cell,
+                                     value="" if value is None else value, **fields))
+
+    # -- the file as a whole -------------------------------------------------------------------
+
+    def run(self) -> None:
+        if not self.sub.readable:
+            self.findings.extend(self.sub.findings)
+            return
+        self.findings.extend(self.sub.findings)
+        meta_rows = self.recognise()
+        if meta_rows is None:
+            return
+        expected = fl.data_sheets(self.plan, self.department, self.form_period or self.period)
+        self.check_sheets(expected)
+        for sheet in expected:
+            raw = self.sub.sheet(sheet.name)
+            if raw is None:
+                self.add("form-sheet-missing", sheet=sheet.name)
+                continue
+            if not self.headers_intact(raw, sheet):
+                continue
+            ids = [ident for name, ident in meta_rows if name == sheet.name]
+            rows = self.match_rows(raw, sheet, ids)
+            self.check_rows(raw, sheet, rows)
+
+    def recognise(self) -> Optional[list[tuple[str, str]]]:
+        """Read the metadata; None when the file is not a usable form of this plan."""
+        meta = self.sub.sheet(fl.META_SHEET)
+        if meta is None:
+            self.add("form-not-form")
+            return None
+        items, rows = read_meta(meta)
+        if items.get("形式") != fl.FORM_KIND:
+            self.add("form-not-form")
+            return None
+        if items.get("様式版") != fl.FORM_VERSION:
+            self.add("form-version-unknown", value=items.get("様式版", ""))
+            return None
+        if items.get("市区町村") != self.plan.settings.city:
+            self.add("form-other-plan", value=items.get("市区町村", ""), city=self.plan.settings.city)
+            return None
+        department = items.get("担当課", "")
+        if department not in {d.name for d in self.plan.departments}:
+            self.add("form-unknown-department", value=department)
+            return None
+        self.department = department
+        self.form_period = parse_period(items.get("報告期間"))
+        if self.form_period is None:
+            self.add("form-not-form")
+            return None
+        if self.period is not None and self.form_period != self.period:
+            self.add("form-wrong-period", value=self.form_period.key, form_period=self.form_period.label,
+                     expected_period=self.period.label)
+        if items.get("計画ハッシュ") != self.plan.content_hash:
+            self.add("form-stale-plan")
+        return rows
+
+    def check_sheets(self, expected: list[fl.DataSheet]) -> None:
+        known = {s.name for s in expected} | {fl.GUIDE_SHEET, fl.META_SHEET, fl.FEEDBACK_SHEET}
+        for sheet in self.sub.sheets:
+            if sheet.name == fl.META_SHEET:
+                continue
+            if sheet.state != "visible":
+                self.add("form-hidden-sheet", sheet=sheet.name)
+            elif sheet.name not in known:
+                self.add("form-extra-sheet", sheet=sheet.name)
+
+    def headers_intact(self, raw: RawSheet, sheet: fl.DataSheet) -> bool:
+        for col, column in enumerate(sheet.columns, start=1):
+            seen = _text(raw.value(fl.HEADER_ROW, col))
+            if seen != column.header:
+                self.add("form-header-changed", sheet=raw.name, cell=_coordinate(fl.HEADER_ROW, col), value=seen or "（空欄）",
+                         expected=column.header)
+                return False
+        return True
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def match_rows(self, raw: RawSheet, sheet: fl.DataSheet, meta_ids: list[str]) -> dict[str, int]:
+        """Map each row ID to its row number; report added, deleted, moved and stale rows."""
+        width = len(sheet.columns)
+        found: list[tuple[int, str]] = []
+        known, seen = set(meta_ids), set()
+        cells = raw.cells
+        for r in range(fl.FIRST_ROW, raw.max_row + 1):
+            if not any((cell := cells.get((r, c))) is not None and cell.value not in (None, "")
+                       for c in range(1, width + 1)):
+                continue
+            ident = _text(raw.value(r, 1))
+            if not ident or ident not in known or ident in seen:
+                self.add("form-row-added", sheet=raw.name, cell=f"A{r}", value=ident or "（IDなし）")
+                continue
+            found.append((r, ident))
+            seen.add(ident)
+        names = self.row_names(sheet)
+        present = {ident for _, ident in found}
+        for ident in meta_ids:
+            if ident not in present:
+                self.add("form-row-deleted", sheet=raw.name, value=ident, name=names.get(ident, ident))
+        expected_order = [i for i in meta_ids if i in present]
+        for (r, ident), wanted in zip(found, expected_order):
+            if ident != wanted:
+                self.add("form-row-moved", sheet=raw.name, cell=f"A{r}", value=ident)
+                break
+        plan_order = [row["id"] for row in sheet.rows]
+        plan_ids = set(plan_order)
+        for ident in plan_order:
+            if ident not in known:
+                self.add("form-plan-item-missing", sheet=raw.name, value=ident, name=names.get(ident, ident))
+        rows = {}
+        for r, ident in found:
+            if ident in plan_ids:
+                rows[ident] = r
+            else:
+                self.add("form-plan-item-removed", sheet=raw.name, cell=f"A{r}", value=ident)
+        return rows
+
+    def row_names(self, sheet: fl.DataSheet) -> dict[str, str]:
+        key = {"KPI実績": "name", "取組状況": "content"}.get(sheet.name, "path")
+        return {row["id"]: row.get(key, "") for row in sheet.rows}
+
+    def check_rows(self, raw: RawSheet, sheet: fl.DataSheet, rows: dict[str, int]) -> None:
+        expected = {row["id"]: row for row in sheet.rows}
+        inputs = [(i, c.key) for i, c in enumerate(sheet.columns, start=1) if c.is_input]
+        letters = [(c.key, get_column_letter(i)) for i, c in enumerate(sheet.columns, start=1)]
+        locked = [(i, c) for i, c in enumerate(sheet.columns, start=1)
+                  if not c.is_input and c.key not in ("id", "previous")]
+        for ident, r in rows.items():
+            self.check_locked(raw, locked, expected[ident], r)
+            cells = {key: raw.cells.get((r, i)) for i, key in inputs}
+            places = {key: f"{letter}{r}" for key, letter in letters}
+            for _, key in inputs:
+                if cells[key] is not None:
+                    self.check_text(raw.name, cells[key])
+            if sheet.name == fl.KPI_SHEET:
+                kpi = self.plan.kpi(ident)
+                self.check_kpi(raw.name, kpi, cells, places)
+            elif sheet.name == fl.INITIATIVE_SHEET:
+                self.check_initiative(raw.name, ident, expected[ident], cells, places, r)
+            else:
+                self.check_narrative(raw.name, ident, sheet, cells, places, r)
+
+    def check_locked(self, raw: RawSheet, locked: list[tuple[int, fl.FormColumn]], expected: dict, r: int) -> None:
+        """The row's locked cells (plan text, not to be edited; ``locked``: (column number, column))."""
+        cells = raw.cells
+        for col, column in locked:
+            cell = cells.get((r, col))
+            seen = "" if cell is None else _text(cell.value)
+            want = expected.get(column.key, "")
+            if seen != want:
+                self.add("form-locked-edited", sheet=raw.name, cell=_coordinate(r, col),
+                         value=seen.replace("\n", "") or "（空欄）", column=column.header,
+                         expected=want.replace("\n", ""))
+
+    def check_text(self, sheet: str, cell: RawCell) -> None:
+        if not isinstance(cell.value, str):
+            return
+        if len(cell.value) > EXCEL_TEXT_LIMIT:
+            self.add("cell-text-too-long", sheet=sheet, cell=cell.coordinate, value=cell.value[:40] + "…",
+                     length=f"{len(cell.value):,}")
+        elif len(cell.value) == EXCEL_TEXT_LIMIT:  # a writer that cut the text stops exactly here
+            self.add("cell-text-at-limit", sheet=sheet, cell=cell.coordinate, value=cell.value[:40] + "…")
+        if CONTROL_CHARS.search(cell.value):
+            self.add("cell-control-chars", sheet=sheet, cell=cell.coordinate,
+                     value=CONTROL_CHARS.sub("?", cell.value[:40]))
+
+    def cell_value(self, sheet: str, cell: Optional[RawCell]) -> Any:
+        """The value to use from a cell; formulas are reported (and their saved result used)."""
+        if cell is None:
+            return None
+        if cell.formula:
+            if cell.value is None:
+                self.add("cell-formula-no-result", sheet=sheet, cell=cell.coordinate, value=cell.formula)
+                return None
+            self.add("cell-formula", sheet=sheet, cell=cell.coordinate, value=cell.formula, result=cell.value)
+        return cell.value
+
+    # -- KPI values ------------------------------------------------------------------------------
+
+    def check_kpi(self, sheet: str, kpi: Kpi, cells: dict[str, Optional[RawCell]], places: dict[str, str]) -> None:
+        monthly = bool(self.form_period and self.form_period.is_monthly)
+        word = "見込み値" if monthly else "実績値"
+        actual_cell = cells["actual"]
+        where = dict(sheet=sheet, cell=places["actual"])
+        label = f"「{kpi.name}」"
+        raw_value = self.cell_value(sheet, actual_cell)
+        if raw_value is None and actual_cell is not None and actual_cell.formula:
+            return  # reported as a formula without a saved result
+        reason = _text(cells["reason"].value) if cells["reason"] else ""
+        value = Value("none") if raw_value is None else parse_value(
+            raw_value, actual_cell.number_format if actual_cell else None)
+        if value.status == "none":
+            if not reason:
+                self.add("kpi-value-missing", **where, value=_text(raw_value), name=label, word=word)
+            self.kpis.append(self.entry(kpi, Value("none", raw=_text(raw_value)), cells, reason, monthly, where))
+            return
+        if value.status != "number":
+            self.add("kpi-value-unreadable", **where, value=_text(raw_value), name=label)
+            return
+        value = in_unit(value, kpi.unit, unit_scale=True)
+        if value is None:
+            shown = parse_value(raw_value)
+            self.add("kpi-unit-mismatch", **where, value=_text(raw_value), name=label,
+                     unit=shown.display_unit, expected=kpi.unit or "なし")
+            return
+        if isinstance(raw_value, str):
+            self.add("kpi-value-text", **where, value=raw_value, name=label, read=format_value(value))
+        if self.impossible(kpi, value, where, label, _text(raw_value)):
+            return
+        self.against_previous(kpi, value, where, label, _text(raw_value))
+        if value.provisional and not monthly:
+            self.add("kpi-provisional", **where, value=_text(raw_value), name=label)
+        self.check_as_of(sheet, cells["as_of"])
+        self.kpis.append(self.entry(kpi, value, cells, reason, monthly or value.provisional, where))
+
+    def entry(self, kpi: Kpi, value: Value, cells, reason: str, provisional: bool, where: dict) -> KpiEntry:
+        return KpiEntry(kpi_id=kpi.id, value=value, as_of=_text(cells["as_of"].value) if cells["as_of"] else "",
+                        remarks=_text(cells["remarks"].value) if cells["remarks"] else "", reason=reason,
+                        provisional=provisional, sheet=where["sheet"], cell=where["cell"])
+
+    def impossible(self, kpi: Kpi, value: Value, where: dict, label: str, raw: str) -> bool:
+        signed_kpi = any(v.is_number and v.number < 0 for v in (kpi.baseline, kpi.target))
+        if value.number < 0 and not signed_kpi:
+            self.add("kpi-value-negative", **where, value=raw, name=label)
+            return True
+        if value.unit == "%" and any(w in kpi.name for w in RATE_WORDS) and value.number > 100:
+            self.add("kpi-rate-over-100", **where, value=raw, name=label)
+            return True
+        return False
+
+    def against_previous(self, kpi: Kpi, value: Value, where: dict, label: str, raw: str) -> None:
+        before = self.previous.get(kpi.id)
+        if before is None or not before.is_number:
+            return
+        shown = format_value(before)
+        if kpi.aggregation == "累計" and value.number < before.number:
+            self.add("kpi-cumulative-decrease", **where, value=raw, name=label, previous=shown)
+            return
+        ratio = self.plan.settings.jump_warning_ratio
+        old, new = abs(before.number), abs(value.number)
+        if old and new and (new / old > ratio or old / new > ratio):
+            self.add("kpi-jump", **where, value=raw, name=label, previous=shown, ratio=ratio)
+
+    def check_as_of(self, sheet: str, cell: Optional[RawCell]) -> None:
+        if cell is None or cell.value is None or isinstance(cell.value, (dt.date, dt.datetime)):
+            return
+        text = _text(cell.value)
+        cleaned = AS_OF_SUFFIX.sub("", text)
+        if text and parse_year(cleaned) is None and parse_period(cleaned) is None and not _is_date(cleaned):
+            self.add("kpi-asof-unreadable", sheet=sheet, cell=cell.coordinate, value=text)
+
+    # -- initiatives and narratives --------------------------------------------------------------
+
+    def check_initiative(self, sheet: str, ident: str, locked: dict, cells, place: dict[str, str], r: int) -> None:
+        content = locked.get("content", ident)
+        name = content if len(content) <= 30 else content[:30] + "…"
+        status = _text(self.cell_value(sheet, cells["status"]))
+        next_step = _text(self.cell_value(sheet, cells["next_step"]))
+        verification = _text(self.cell_value(sheet, cells["verification"]))
+        ok = True
+        for key, value, choices, code in (("status", status, fl.STATUSES, "init-status"),
+                                          ("next_step", next_step, fl.NEXT_STEPS, "init-next")):
+            if not value:
+                self.add(f"{code}-missing", sheet=sheet, cell=place[key], name=name)
+                ok = False
+            elif value not in choices:
+                self.add(f"{code}-invalid", sheet=sheet, cell=place[key], value=value)
+                ok = False
+        if status == "×未実施" and not verification:
+            self.add("init-no-reason", sheet=sheet, cell=place["verification"], name=name)
+        if next_step == "完了" and status in ("△一部実施", "×未実施"):
+            self.add("init-inconsistent", sheet=sheet, cell=place["next_step"], value=next_step, status=status)
+        if next_step in ("廃止", "変更") and not verification:
+            self.add("init-no-explanation", sheet=sheet, cell=place["verification"], value=next_step)
+        if ok:
+            summary = _text(self.cell_value(sheet, cells["summary"])) or None
+            plan_text = _text(self.cell_value(sheet, cells["plan"])) or None
+            self.initiatives.append(InitiativeEntry(ident, status, next_step, verification, sheet, r, summary, plan_text))
+
+    def check_narrative(self, sheet: str, ident: str, layout: fl.DataSheet, cells, places: dict[str, str],
+                        r: int) -> None:
+        settings = self.plan.settings
+        texts = {}
+        for key in ("achievements", "next_steps"):
+            column = next(c for c in layout.columns if c.key == key)
+            cell = cells[key]
+            lines = [ln.strip().lstrip("・-－•●○◦ ").strip() for ln in _text(self.cell_value(sheet, cell)).split("\n")]
+            lines = [ln for ln in lines if ln]
+            where = dict(sheet=sheet, cell=places[key])
+            if not lines:
+                self.add("narrative-missing", **where, column=column.header)
+            longest = max((len(ln) for ln in lines), default=0)
+            if len(lines) > settings.narrative_max_lines or longest > settings.narrative_max_chars:
+                self.add("narrative-too-long", **where, column=column.header,
+                         detail=f"{len(lines)}行、最長{longest}字", max_lines=settings.narrative_max_lines,
+                         max_chars=settings.narrative_max_chars)
+            texts[key] = tuple(lines)
+        self.narratives.append(NarrativeEntry(ident, texts["achievements"], texts["next_steps"], sheet, r))
+
+
+def _coordinate(row: int, column: int) -> str:
+    return f"{get_column_letter(column)}{row}"
+
+
+def _is_date(text: str) -> bool:
+    for fmt in ("%Y/%m/%d", "%Y-%m-%d", "%Y年%m月%d日", "%Y/%m", "%Y年%m月"):
+        try:
+            dt.datetime.strptime(text, fmt)
+            return True
+        except ValueError:
+            continue
+    return False

@@ -1,0 +1,65 @@
+"""runtime.parallel.process_map: the one place where work may use more than one process (spawn, as on Windows)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from kpireport.errors import KpireportError
+from kpireport.runtime import parallel
+
+
+def square(n: int) -> int:
+    if n < 0:
+        raise ValueError(f"negative: {n}")
+    return n * n
+
+
+def square_and_pid(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def dies(n: int) -> int:
+    if n == 3:
+        os._exit(7)  # a worker killed (e.g. for want of memory)
+    return n
+
+
+def test_keeps_order_and_uses_worker_processes(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "2")
+    done = []
+    results = parallel.process_map(square_and_pid, range(10), progress=lambda: done.append(1))
+    assert [n for n, _ in results] == [n * n for n in range(10)]
+    pids = {pid for _, pid in results}
+    assert os.getpid() not in pids and len(pids) == 2  # two workers, one run of items each
+    assert len(done) == 10
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_workers_error_is_raised_here(monkeypatch, workers):
+    monkeypatch.setenv(parallel.ENV, workers)
+    with pytest.raises(ValueError, match="negative: -3"):
+        parallel.process_map(square, [1, 2, -3, 4])
+
+
+def test_one_worker_or_few_items_stay_in_this_process(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "1")
+    assert {pid for _, pid in parallel.process_map(square_and_pid, range(6))} == {os.getpid()}
+    monkeypatch.setenv(parallel.ENV, "2")
+    assert {pid for _, pid in parallel.process_map(square_and_pid, range(3), min_items=4)} == {os.getpid()}
+    assert parallel.process_map(square, []) == []
+
+
+def test_a_worker_that_dies_is_a_japanese_error_not_a_hang(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "2")
+    with pytest.raises(KpireportError, match=f"{parallel.ENV}=1"):
+        parallel.process_map(dies, range(6))
+
+
+def test_worker_count_from_the_environment(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "3")
+    assert parallel.worker_count() == 3
+    monkeypatch.setenv(parallel.ENV, "0")
+    assert parallel.worker_count() == 1
+    monkeypatch.delenv(parallel.ENV)
+    assert parallel.worker_count() >= 1
