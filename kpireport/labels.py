@@ -4,7 +4,7 @@ from __future__ import annotations
 from kpireport.model import Kpi, Node, Plan, Value
 from kpireport.values import format_value, format_year, parse_value
 
-PATH_SEPARATOR = " › "
+PATH_SEPARATOR = " ＞ "
 NO_VALUE = "－"
 
 
@@ -17,8 +17,8 @@ def node_heading(plan: Plan, node: Node) -> str:
 
 
 def node_path(plan: Plan, node_id: str) -> str:
-    """The node's place in its plan, top level first, e.g. 「重点戦略1 … › 戦略方針1-1 …」."""
-    paths = plan._index.setdefault("node_paths", {})  # every KPI and initiative row asks again
+    """The node's place in its plan, top level first, e.g. 「重点戦略1 … ＞ 戦略方針1-1 …」."""
+    paths = plan.memo("node_paths", dict)  # every KPI and initiative row asks again
     if node_id not in paths:
         paths[node_id] = PATH_SEPARATOR.join(node_heading(plan, n) for n in plan.path(node_id))
     return paths[node_id]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, NamedTuple, Optional
+from typing import Any, Callable, Literal, NamedTuple, Optional
 
 Severity = Literal["error", "warning"]
 
@@ -214,6 +214,13 @@ class Plan:
     grades: tuple[Grade, ...]
     content_hash: str = ""
     _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """A value derived from the plan, made by ``make()`` the first time it is asked for (a plan never
+        changes: indexes that every row of a large city's forms and master would otherwise rebuild)."""
+        if key not in self._index:
+            self._index[key] = make()
+        return self._index[key]
 
     def plan(self, plan_id: str) -> PlanInfo:
         return next(p for p in self.plans if p.id == plan_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import seed_text
+from conftest import seed_facts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -189,23 +189,8 @@ def seed_kpi(row) -> tuple[Kpi, Value]:
     return kpi, parse_value(actual)
 
 
-def seed_rows_in_file() -> list[tuple[str, str, str, str, str]]:
-    """(名称, 現状値, 平成28年度末値, 目標値, header year) of every KPI table row of seed 001."""
-    rows, header = [], None
-    for line in seed_text("001").splitlines():
-        cells = line.split("\t")
-        if cells[0] == "重要業績評価指標 (KPI)" and cells[1:3] == ["名称", "現状値"]:
-            header = cells[-1]
-            continue
-        if header and cells[0] == "" and len(cells) == 5:
-            rows.append((cells[1], cells[2], cells[3], cells[4], header.removeprefix("目標値(").rstrip(")")))
-            continue
-        header = None
-    return rows
-
-
 def test_the_table_holds_every_kpi_row_of_seed_001_verbatim():
-    assert [(r[1], r[2], r[3], r[4], r[5]) for r in SEED_ROWS] == seed_rows_in_file()
+    assert [[r[1], r[2], r[3], r[4], r[5]] for r in SEED_ROWS] == seed_facts()["001"]["kpi_rows"]
 
 
 @pytest.mark.parametrize("row", SEED_ROWS, ids=[f"{r[0]} {r[1]}" for r in SEED_ROWS])

@@ -1,11 +1,9 @@
 """The embedded example reproduces seed 000 (strategy) and seed 002 (基本計画 tree and narratives)."""
 from __future__ import annotations
 
-import re
-
 import pytest
 import yaml
-from conftest import seed_text
+from conftest import seed_facts
 
 from kpireport.plan.load import example_path, load_plan, summary
 from kpireport.values import format_value
@@ -18,33 +16,17 @@ def example():
     return check.plan
 
 
-def seed000_tables() -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """Each KPI table of seed 000 in order: (its heading context, rows of name/baseline/target)."""
-    tables, current = [], None
-    for line in seed_text("000").splitlines():
-        cells = line.split("\t")
-        if len(cells) == 3 and ("指 標" in cells[0] or "基 本 目 標" in cells[0]):
-            current = []
-            tables.append(current)
-        elif len(cells) == 3 and current is not None:
-            current.append(tuple(c.strip() for c in cells))
-        else:
-            current = None if line.strip() else current
-    return tables
-
-
 def test_strategy_tree_matches_seed_000(example):
     strategy = [n for n in example.nodes if n.plan == "senryaku"]
     assert [n.number for n in strategy if n.depth == 1] == ["1", "2", "3", "4"]
     policies = [n for n in strategy if n.depth == 2]
     assert len(policies) == 21
-    text = seed_text("000")
     for node in policies:  # the 体系図 lists every 戦略方針 as "戦略方針 1-1 多様な雇用の場づくり"
-        assert f"戦略方針 {node.number} {node.title}" in text
+        assert f"戦略方針 {node.number} {node.title}" in seed_facts()["000"]["policy_lines"]
 
 
 def test_every_kpi_printed_in_seed_000_is_in_the_example(example):
-    rows = [row for table in seed000_tables() for row in table]
+    rows = [tuple(row) for row in seed_facts()["000"]["kpi_rows"]]
     assert len(rows) == 93  # 92 KPIs; one is printed twice (3-4 and 重点戦略4's 基本目標)
     stored = {(k.name, k.baseline.raw, k.target.raw) for k in example.kpis}
     assert set(rows) == stored
@@ -52,10 +34,7 @@ def test_every_kpi_printed_in_seed_000_is_in_the_example(example):
 
 
 def test_every_strategy_bullet_is_an_initiative(example):
-    text = seed_text("000")
-    start = text.index("基本的方向")  # skip the 体系図, whose lines also start with "- "
-    bullets = [line[2:] for line in text[start:].splitlines() if line.startswith("- ")]
-    assert [i.content for i in example.initiatives] == bullets
+    assert [i.content for i in example.initiatives] == seed_facts()["000"]["strategy_bullets"]
 
 
 def test_kpi_shown_twice_is_stored_once_with_repost(example):
@@ -89,18 +68,17 @@ def test_both_plans_have_kpis_through_reposts(example):
 
 
 def test_basic_plan_tree_and_narratives_match_seed_002(example):
-    text = seed_text("002")
+    seed = seed_facts()["002"]
     goals = [n for n in example.nodes if n.plan == "kihon" and n.depth == 1]
     assert len(goals) == 5
     for goal in goals:
-        assert re.search(rf"基本目標 {goal.number} {re.escape(goal.title)}", text)
+        assert f"基本目標 {goal.number} {goal.title}" in seed["goal_headings"]
     for policy in (n for n in example.nodes if n.plan == "kihon" and n.depth == 2):
         measures = "／".join(m.number + m.title for m in example.children(policy.id))
-        assert measures in text, measures
+        assert measures in seed["measure_lines"], measures
     narratives = yaml.safe_load((example_path().parent / "demo_submissions.yaml").read_text(encoding="utf-8"))
     bullets = [b for n in narratives["narratives"] for b in n["achievements"] + n["next_steps"]]
-    seed_bullets = [line[2:] for line in text.splitlines() if line.startswith("- ")]
-    assert bullets == seed_bullets
+    assert bullets == seed["bullets"]
     assert {n["node"] for n in narratives["narratives"]} == {
         n.id for n in example.nodes if n.plan == "kihon" and n.depth == 2}
 

@@ -13,6 +13,7 @@ import time
 
 import openpyxl
 import pytest
+from conftest import SUMMARY
 from forms_helpers import column, edit
 
 from kpireport.cli.merge import run_merge
@@ -95,8 +96,8 @@ def test_merge_killed_at_random_moments(busy_workspace):
         names = {r[0] for r in db.execute("SELECT file_name FROM submissions WHERE accepted = 1 AND superseded_by IS NULL")}
     assert {"再提出_観光政策課.xlsx", "再提出_農林課.xlsx", "再提出_学校教育課.xlsx"} <= names
     assert kills >= 3, "the random delays should interrupt several merges"
-    print(f"\nkill test: {kills} merges killed (a merge takes {span:.1f} s here), history consistent after each, "
-          "final merge completed")
+    SUMMARY["kill test"] = (f"{kills} merges killed (a merge takes {span:.1f} s here), history consistent after "
+                            "each, final merge completed")
 
 
 def test_two_merges_at_once_in_two_processes(busy_workspace):

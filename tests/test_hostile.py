@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import SUMMARY, shared_folder
 from forms_helpers import filled_form
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,7 +27,6 @@ from kpireport.plan.load import example_path, load_plan
 from kpireport.validate.files import validate_files
 from kpireport.validate.rules import validate_submission
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 R5 = ReportPeriod(2023)
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 SECONDS_PER_FILE = 15
@@ -43,11 +43,10 @@ def valid_form(plan, tmp_path_factory) -> Path:
 
 
 def corpus_files() -> list[Path]:
-    assert CORPUS.is_dir(), f"the shared corpus is expected at {CORPUS}"
-    return sorted(p for p in CORPUS.iterdir() if p.suffix != ".md")
+    return sorted(p for p in shared_folder("corpus").iterdir() if p.suffix != ".md")
 
 
-def test_corpus_each_alone_and_all_with_a_valid_form(plan, valid_form, capsys):
+def test_corpus_each_alone_and_all_with_a_valid_form(plan, valid_form):
     files = corpus_files()
     kinds: Counter = Counter()
     for path in files:
@@ -63,9 +62,8 @@ def test_corpus_each_alone_and_all_with_a_valid_form(plan, valid_form, capsys):
     together = validate_files(plan, files + [valid_form], R5)
     assert together[-1].file == valid_form.name and together[-1].findings == () and together[-1].kpis
     assert [r.file for r in together[:-1]] == [p.name for p in files]
-    with capsys.disabled():
-        print(f"\ncorpus through validation: {len(files)} files tried; findings by kind: "
-              + ", ".join(f"{code} {n}" for code, n in sorted(kinds.items())))
+    SUMMARY["corpus through validation"] = (f"{len(files)} files tried; findings by kind: "
+                                            + ", ".join(f"{code} {n}" for code, n in sorted(kinds.items())))
 
 
 # --- fuzz: mutate a valid form's bytes and cells ---------------------------------------------------
@@ -80,6 +78,10 @@ def _check(plan, path: Path) -> None:
     assert all(f.file == path.name and f.message for f in result.findings)
     FUZZ_COUNTS.update(f.code for f in result.findings)
     FUZZ_COUNTS["accepted" if result.valid else "rejected"] += 1
+    SUMMARY["fuzz"] = (f"{FUZZ_COUNTS['accepted'] + FUZZ_COUNTS['rejected']} mutated forms, accepted "
+                       f"{FUZZ_COUNTS['accepted']}, rejected {FUZZ_COUNTS['rejected']}; findings by kind: "
+                       + ", ".join(f"{k} {v}" for k, v in sorted(FUZZ_COUNTS.items())
+                                   if k not in ("accepted", "rejected")))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -151,14 +153,6 @@ def test_fuzz_cells(plan, valid_form, tmp_path, data):
     except (ValueError, TypeError, IllegalCharacterError):
         return
     _check(plan, path)
-
-
-def test_fuzz_counts_printed(capsys):
-    """Runs after the fuzz tests in this file: the counts they saw."""
-    with capsys.disabled():
-        print(f"\nfuzz: {FUZZ_COUNTS['accepted'] + FUZZ_COUNTS['rejected']} mutated forms, "
-              f"accepted {FUZZ_COUNTS['accepted']}, rejected {FUZZ_COUNTS['rejected']}; findings by kind: "
-              + ", ".join(f"{k} {v}" for k, v in sorted(FUZZ_COUNTS.items()) if k not in ("accepted", "rejected")))
 
 
 # --- openpyxl's silent substitutions, limits from the settings ------------------------------------

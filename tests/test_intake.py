@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import openpyxl.xml
 import pytest
+from conftest import SUMMARY, shared_folder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,6 @@ from kpireport.intake import reader as intake
 from kpireport.intake.reader import IntakeLimits, read_submission
 from kpireport.model import Submission
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 OLE = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"
 
@@ -453,10 +453,10 @@ EXPECTED = {
 }
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the project")
-def test_corpus(capsys):
+def test_corpus():
+    corpus = shared_folder("corpus")
     counts: collections.Counter = collections.Counter()
-    files = sorted(p for p in CORPUS.iterdir() if p.is_file())
+    files = sorted(p for p in corpus.iterdir() if p.is_file())
     outcomes = {}
     for path in files:
         start = time.monotonic()
@@ -476,16 +476,14 @@ def test_corpus(capsys):
     readable = {name for name, outcome in outcomes.items() if outcome == "readable"}
     assert readable == set(outcomes) - set(EXPECTED)
     # a few things the readable files must get right
-    any_sheets = read_submission(CORPUS / "calamine_any_sheets.xlsx")
+    any_sheets = read_submission(corpus / "calamine_any_sheets.xlsx")
     assert [s.state for s in any_sheets.sheets] == ["visible", "hidden", "veryHidden"]
-    huge = read_submission(CORPUS / "calamine_issue_174.xlsx")
+    huge = read_submission(corpus / "calamine_issue_174.xlsx")
     assert huge.sheets[0].value(1, 1) == "Your Ref #"
-    errors = read_submission(CORPUS / "calamine_errors.xlsx").sheets[0]
+    errors = read_submission(corpus / "calamine_errors.xlsx").sheets[0]
     assert (errors.value(1, 1), errors.cell(1, 1).formula) == ("#DIV/0!", "=5/0")
-    with capsys.disabled():
-        print(f"\ncorpus: {len(files)} files; " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
-        for name, outcome in sorted(outcomes.items()):
-            print(f"  {name:45s} {outcome}")
+    SUMMARY["corpus through intake"] = (f"{len(files)} files; "
+                                        + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
 
 
 # --- the zip archive's budget ---------------------------------------------------------------------

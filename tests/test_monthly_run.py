@@ -15,7 +15,6 @@ from kpireport.cli import validate as validate_command
 from kpireport.cli.commands import cli
 from kpireport.cli.validate import check_files
 from kpireport.cli.workspace import Workspace, init_workspace, load_workspace_plan
-from kpireport.errors import KpireportError
 from kpireport.history.store import History
 from kpireport.periods import ReportPeriod
 from kpireport.plan.cache import cache_file

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import seed_text
+from conftest import seed_facts
 from office import pdf_page_texts, pdf_pages, pdf_text, to_pdf
-from seed001 import blocks
 
 from kpireport.cli.demo import H28_FOLDER, run_demo
 from kpireport.council.document import template_path
@@ -55,11 +54,7 @@ def h28_report(demo) -> Path:
 
 
 def test_demo_report_reproduces_seed_002_in_order(main_report):
-    expected = []
-    for line in seed_text("002").splitlines():
-        text = line.strip().lstrip("#").strip()
-        if text:
-            expected.append(text[2:] if text.startswith("- ") else text)
+    expected = seed_facts()["002"]["paragraphs"]
     paragraphs = [norm(p.text) for p in docx.Document(main_report).paragraphs]
     position = 0
     for item in expected:
@@ -84,7 +79,7 @@ def test_demo_report_has_the_status_tables_seed_002_shows_as_images(main_report)
 def test_h28_measure_sheets_reproduce_seed_001(h28_report):
     document = docx.Document(h28_report)
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2" and p.text.startswith("具体的施策")]
-    seed = blocks()
+    seed = seed_facts()["001"]["blocks"]
     assert headings == [f"具体的施策 {b['number']} {b['title']}" for b in seed]
     tables = document.tables
     kpi_tables = [t for t in tables if cell_text(t.rows[0].cells[0]) == "名称"]

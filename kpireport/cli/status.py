@@ -1,4 +1,4 @@
-"""`kpireport status`: who has submitted, who has not, who must resubmit — a list to send reminders from."""
+"""`kpireport status`: who has submitted, who has not, who must resubmit; a list to send reminders from."""
 from __future__ import annotations
 
 from kpireport.evaluate.results import department_statuses
@@ -28,7 +28,7 @@ def status_lines(plan: Plan, period: ReportPeriod, history: History) -> list[str
                 first = next((f for f in s.rejected.findings if f.severity == "error"), None)
                 reason = f"{first.sheet}!{first.cell} {first.message}".strip() if first else ""
                 kept = "（受理済みの値は有効）" if s.current else ""
-                lines.append(f"  {s.department}（{contact}）: {s.rejected.file_name} を差し戻し{kept} — {reason}")
+                lines.append(f"  {s.department}（{contact}）: {s.rejected.file_name} を差し戻し{kept}。{reason}")
             elif s.current:
                 lines.append(f"  {s.department}: {s.current.file_name}（{s.current.received_at.replace('T', ' ')} 受付）")
             else:

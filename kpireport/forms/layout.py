@@ -88,14 +88,14 @@ def narrative_columns(period: ReportPeriod) -> tuple[FormColumn, ...]:
 
 def _by_department(plan: Plan, kind: str, items) -> dict[str, list]:
     """Items per owning department, in plan order, indexed once per plan (a prefecture has 400 departments)."""
-    key = f"by_department_{kind}"
-    if key not in plan._index:
-        index: dict[str, list] = {}
+    def index() -> dict[str, list]:
+        found: dict[str, list] = {}
         for item in items:
             for department in dict.fromkeys(item.departments):
-                index.setdefault(department, []).append(item)
-        plan._index[key] = index
-    return plan._index[key]
+                found.setdefault(department, []).append(item)
+        return found
+
+    return plan.memo(f"by_department_{kind}", index)
 
 
 def department_kpis(plan: Plan, department: str) -> list[Kpi]:

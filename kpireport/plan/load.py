@@ -30,8 +30,9 @@ from kpireport.model import (
     Value,
 )
 from kpireport.plan import layout as plan_layout
+from kpireport.plan.locator import Locator, Source
 from kpireport.plan.schema_check import check_schema
-from kpireport.plan.source import Locator, Source, read_source
+from kpireport.plan.source import read_source
 from kpireport.values import in_unit, parse_value, parse_year
 
 NO_UNIT = "なし"

@@ -8,7 +8,7 @@ import jsonschema
 from kpireport.messages import finding
 from kpireport.model import Finding
 from kpireport.plan import layout as plan_layout
-from kpireport.plan.source import Locator
+from kpireport.plan.locator import Locator
 
 _HINTS = {
     "target": "計画書の目標値を入力してください（例: 50%以上、維持）。",

@@ -20,7 +20,7 @@ from kpireport.messages import finding
 from kpireport.model import Finding
 from kpireport.plan import layout as plan_layout
 from kpireport.plan.layout import Column, Sheet
-from kpireport.plan.source import Source, WorkbookLocator, _short
+from kpireport.plan.locator import Source, WorkbookLocator, short_error
 from kpireport.runtime.atomic import atomic_write
 from kpireport.text_layout import display_width
 from kpireport.values import format_value, parse_value
@@ -40,7 +40,7 @@ def read_plan_workbook(path: Path) -> Source:
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files; all mean "unreadable"
-        return Source({}, locator, [finding("plan-file-unreadable", file=name, detail=_short(exc))])
+        return Source({}, locator, [finding("plan-file-unreadable", file=name, detail=short_error(exc))])
     document: dict[str, Any] = {}
     findings: list[Finding] = []
     for sheet in plan_layout.sheets():

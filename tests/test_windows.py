@@ -1,0 +1,124 @@
+"""The command line as a planning office runs it on its Windows PC.
+
+Each command runs as a real process twice: as it is, and under the Windows stand-in (tests/winlike: no
+fork, fcntl, resource or getuid; fsync only on a writable handle; an open file cannot be replaced; output
+redirected to a file in cp932). Both must complete without a traceback and say the same.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kpireport.runtime.console import LOOK_ALIKES
+
+PROJECT = Path(__file__).resolve().parents[1]
+WINLIKE = Path(__file__).resolve().parent / "winlike"
+SEQUENCE = (("forms",), ("validate",), ("merge",), ("run",), ("report",), ("status",))
+
+
+def kpireport(args, cwd: Path, windows: bool, **extra_env) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONIOENCODING")}
+    if windows:
+        env.update(PYTHONPATH=os.pathsep.join([str(WINLIKE), str(PROJECT)]), PYTHONIOENCODING="cp932")
+    else:
+        env.update(PYTHONPATH=str(PROJECT), PYTHONIOENCODING="utf-8")
+    env.update(extra_env)
+    done = subprocess.run([sys.executable, "-m", "kpireport", *args], cwd=cwd, env=env, capture_output=True,
+                          timeout=300)
+    encoding = "cp932" if windows else "utf-8"
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(encoding),
+                                       done.stderr.decode(encoding))
+
+
+@pytest.fixture(scope="module")
+def sessions(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
+    """Per mode (native, windows): the demo, then every monthly command in its workspace."""
+    found = {}
+    for mode in ("native", "windows"):
+        root = tmp_path_factory.mktemp(mode)
+        done = {"demo": kpireport(["demo", "kpireport_demo"], root, mode == "windows")}
+        workspace = root / "kpireport_demo"
+        for args in SEQUENCE:
+            done[args[0]] = kpireport(list(args), workspace, mode == "windows")
+        found[mode] = (workspace, done)
+    return found
+
+
+@pytest.mark.parametrize("mode", ["native", "windows"])
+def test_every_command_completes_without_a_traceback(sessions, mode):
+    workspace, done = sessions[mode]
+    for command, result in done.items():
+        assert result.returncode == 0, (command, result.stdout[-2000:], result.stderr[-2000:])
+        assert "Traceback" not in result.stdout + result.stderr, command
+        assert result.stderr == "", (command, result.stderr)
+    assert (workspace / "output" / "master_令和5年度_実績.xlsx").is_file()
+    assert (workspace / "output" / "report_令和5年度_実績.docx").is_file()
+    assert len(list((workspace / "input_templates" / "令和5年度_実績").glob("*.xlsx"))) == 19
+    assert "評価: A 達成 19件、B 順調 37件、C 遅れ 23件、D 悪化 6件" in done["merge"].stdout
+
+
+def _comparable(text: str, workspace: Path) -> str:
+    """Output with what differs by machine and moment taken out, and the console's look-alikes applied."""
+    text = text.replace(str(workspace.parent), "<root>")
+    text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", "<time>", text)
+    text = re.sub(r"_\d{8}_\d{6}", "_<time>", text)
+    return "".join(LOOK_ALIKES.get(c, c) for c in text)
+
+
+def test_windows_says_what_linux_says(sessions):
+    """Every line the same (the only difference allowed: − written as its cp932 look-alike －)."""
+    (native, on_linux), (windows, on_windows) = sessions["native"], sessions["windows"]
+    for command in on_linux:
+        assert (_comparable(on_windows[command].stdout, windows)
+                == _comparable(on_linux[command].stdout, native)), command
+    assert "－ 評価不能" in on_windows["merge"].stdout and "− 評価不能" in on_linux["merge"].stdout
+
+
+def _resubmit(workspace: Path) -> None:
+    """農林課 sends its form again with a remark added."""
+    import openpyxl
+
+    from kpireport.forms import layout as fl
+
+    form = next(workspace.glob("inbox/*農林課*.xlsx"))
+    book = openpyxl.load_workbook(form)
+    sheet = book[fl.KPI_SHEET]
+    header = next(c.column for c in sheet[fl.HEADER_ROW] if c.value == "備考")
+    sheet.cell(fl.FIRST_ROW, header).value = "再提出"
+    book.save(form)
+
+
+def test_a_master_open_in_excel_keeps_the_accepted_and_the_next_merge_writes_it(sessions, tmp_path):
+    workspace = Path(shutil.copytree(sessions["windows"][0], tmp_path / "ws"))
+    master = workspace / "output" / "master_令和5年度_実績.xlsx"
+    before = master.read_bytes()
+    _resubmit(workspace)
+    held = kpireport(["merge"], workspace, True, WINLIKE_HELD_OPEN=str(master))
+    assert held.returncode == 1
+    assert held.stderr == "エラー: 台帳 output/master_令和5年度_実績.xlsx が Excel で開かれています。閉じてからもう一度実行してください。\n"
+    assert "受理 1件" in held.stdout and "台帳: 書き込めませんでした（受理した提出は履歴に記録済みです）" in held.stdout
+    assert master.read_bytes() == before and not list(workspace.rglob(".*.tmp"))
+    with sqlite3.connect(workspace / "履歴.sqlite3") as db:
+        remarks = db.execute("SELECT v.remarks FROM kpi_values v JOIN submissions s ON s.id = v.submission_id "
+                             "WHERE s.department = '農林課' AND s.accepted = 1 AND s.superseded_by IS NULL").fetchall()
+    assert ("再提出",) in remarks
+    again = kpireport(["merge"], workspace, True)
+    assert again.returncode == 0 and again.stderr == "" and "変更なし 19件" in again.stdout
+    assert master.read_bytes() != before
+
+
+def test_a_report_open_in_word_is_said_in_one_line(sessions, tmp_path):
+    workspace = Path(shutil.copytree(sessions["windows"][0], tmp_path / "ws"))
+    report = workspace / "output" / "report_令和5年度_実績.docx"
+    before = report.read_bytes()
+    held = kpireport(["report"], workspace, True, WINLIKE_HELD_OPEN=str(report))
+    assert held.returncode == 1
+    assert held.stderr == "エラー: 審議会資料 output/report_令和5年度_実績.docx が Word で開かれています。閉じてからもう一度実行してください。\n"
+    assert report.read_bytes() == before
