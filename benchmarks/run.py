@@ -1,16 +1,12 @@
 #!/usr/bin/env python3
-"""Benchmark of the kpireport pipeline on synthetic plans (issue 7; see benchmarks/README.md).
+"""Benchmark of the kpireport pipeline on synthetic plans (see benchmarks/README.md).
 
     python3 benchmarks/run.py [--sizes small,large,prefecture] [--runs N] [--out benchmarks/RESULTS.md]
 
-Every stage runs in a fresh Python process (this script re-invoked with --worker), so each figure
-includes what the command itself pays (interpreter start excluded: timing starts after imports).
-Peak memory is the larger of that process's own VmHWM (read by the child at its end) and the PSS of
-its whole process tree (it and the workers it forks), sampled every 50 ms by this script in a memory
-run of each tool stage that is kept out of the timings (the sampling slows what it samples).
-
-Nothing in kpireport is changed: the benchmark only calls the library, and for the break-down of
-merge it wraps (in its own worker process) the functions merge calls.
+Every stage runs in a fresh Python process (this script re-invoked with --worker), timed after its imports,
+twice over: in one process (KPIREPORT_WORKERS=1, as on a one-core PC) and as the tool runs by default (every
+core; worker processes started with spawn, as on Windows). The floors (python-calamine reading the inbox,
+xlsxwriter writing the master's cells) are measured in the same runs. The script only calls the library.
 """
 from __future__ import annotations
 
@@ -48,10 +44,6 @@ DEPT_BASES = ("政策推進", "情報政策", "地域振興", "総務", "防災�
               "生涯学習スポーツ推進", "文化財保護", "税務", "財政")
 DIVISIONS = ("総合政策部", "総務部", "観光商工部", "建設経済部", "市民福祉部", "教育委員会事務局")
 KANJI_NUMBERS = "一二三四五六七八九十"
-TARGETS = {
-    "whole_large_s": 5.0, "whole_large_mb": 400.0, "intake_floor_ratio": 3.0, "whole_prefecture_s": 60.0,
-    "report_large_s": 3.0,
-}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -207,24 +199,21 @@ def import_history(workspace, document: dict, years: int) -> int:
     return rows
 
 
+TARGETS = [
+    # (key, label, limit, unit)
+    ("whole_one", "large city: whole monthly run (`kpireport run`), one process", 8.0, "s"),
+    ("whole_default", "large city: whole monthly run (`kpireport run`), default (every core)", 5.0, "s"),
+    ("intake_one", "large city: intake+validation ÷ calamine read, one process", 3.0, "×"),
+    ("intake_default", "large city: intake+validation ÷ calamine read, default", 3.0, "×"),
+    ("master_ratio", "large city: master write ÷ xlsxwriter floor", 1.3, "×"),
+    ("whole_memory", "large city: whole monthly run peak memory (main + largest worker)", 400.0, "MB"),
+    ("prefecture_whole", "prefecture: whole monthly run, default", 60.0, "s"),
+]
+COLUMNS = {"one": {"KPIREPORT_WORKERS": "1"}, "default": {}}
+
+
 # ------------------------------------------------------------------------------------------------
 # worker: one stage in this (fresh) process
-
-def _maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
-
-
-def _vmhwm_mb() -> float | None:
-    """This process's peak RSS since exec (VmHWM). Unlike ru_maxrss it does not carry the parent's
-    RSS over from the fork before exec, so a small stage is not charged for a big parent."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
 
 class _Timer:
     """Wraps a function in a module namespace and adds up its time (benchmark process only)."""
@@ -243,193 +232,169 @@ class _Timer:
         setattr(module, name, wrapped)
 
 
+def _vmhwm_mb() -> float:
+    """This process's peak resident memory since exec (Linux; the benchmark is not the tool)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _largest_worker_mb() -> float:
+    """The peak resident memory of the largest worker process this one started and waited for."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def _reset_outputs(ws) -> None:
     for folder in (ws.feedback, ws.archive):
         shutil.rmtree(folder, ignore_errors=True)
-    for master in ws.output.glob("master_*.xlsx"):
-        master.unlink()
+    for output in list(ws.output.glob("master_*.xlsx")) + list(ws.output.glob("report_*.docx")):
+        output.unlink()
 
 
 def _stage_forms(ws, info):
-    from kpireport.cli.workspace import load_workspace_plan, resolve_period
-    from kpireport.forms.writer import previous_actuals, write_forms
+    from kpireport.cli.forms import run_forms
 
-    t = time.perf_counter()
-    plan = load_workspace_plan(ws)
-    info["plan_load_s"] = time.perf_counter() - t
-    period = resolve_period(plan, None)
-    shutil.rmtree(ws.forms_folder(period), ignore_errors=True)
-    paths = write_forms(plan, period, ws.forms_folder(period), previous=previous_actuals(ws.history_file, period))
-    info["files"] = len(paths)
+    shutil.rmtree(ws.input_templates, ignore_errors=True)
+    info["files"] = len(run_forms(ws))
 
 
 PLANTED_EVERY = 10  # every 10th department sends a form with one mistake (a feedback copy, a rejection)
 
 
 def _fill_one(job) -> None:
+    import openpyxl
+
     from kpireport.demo.fill import fill_form
+    from kpireport.forms import layout as fl
 
     form, plan, period, target, plant = job
-    fill_form(form, plan, form.stem.split("_", 2)[2], period, target)
+    department = form.stem.split("_", 2)[2]
+    fill_form(form, plan, department, period, target)
     if plant:  # a value typed as words: kpi-value-unreadable, the file is sent back
-        import openpyxl
-
-        from kpireport.forms import layout as fl
-
         workbook = openpyxl.load_workbook(target)
         sheet = workbook[fl.KPI_SHEET]
-        column = 1 + [c.key for c in fl.data_sheets(plan, form.stem.split("_", 2)[2], period)[0].columns].index("actual")
+        column = 1 + [c.key for c in fl.data_sheets(plan, department, period)[0].columns].index("actual")
         sheet.cell(fl.FIRST_ROW, column).value = "集計中のため未定"
         workbook.save(target)
 
 
-def _stage_fill(ws, info, timer_start):
-    """The departments' side (not a tool stage): each form filled with openpyxl as a person would in
-    Excel, on both cores (departments work in parallel too)."""
-    from kpireport.parallel import map_forked
-
+def _stage_fill(ws, info):
+    """The departments' side (not a tool stage): each form filled with openpyxl as a person would in Excel."""
     from kpireport.cli.workspace import load_workspace_plan, resolve_period
+    from kpireport.runtime.parallel import process_map
 
-    plan = load_workspace_plan(ws)  # not part of the departments' work
+    plan = load_workspace_plan(ws)
     period = resolve_period(plan, None)
     shutil.rmtree(ws.inbox, ignore_errors=True)
     ws.inbox.mkdir()
     forms = sorted(ws.forms_folder(period).glob("*.xlsx"))
-    timer_start[0] = time.perf_counter()
     jobs = [(form, plan, period, ws.inbox / form.name, index % PLANTED_EVERY == PLANTED_EVERY - 1)
             for index, form in enumerate(forms)]
-    list(map_forked(_fill_one, jobs, min_items=2))
-    info["files"] = len(forms)
-    info["planted"] = sum(job[4] for job in jobs)
+    process_map(_fill_one, jobs)
+    info.update(files=len(forms), planted=sum(job[4] for job in jobs))
 
 
 def _stage_validate(ws, info):
-    from kpireport.cli import validate as validation_run
+    from kpireport.cli import validate
 
-    timer = _Timer(validation_run, "validate_files")
+    checking = _Timer(validate, "check_files")
     _reset_outputs(ws)
-    outcome = validation_run.run_validation(ws, [], None, feedback=True, show_progress=False)
+    outcome = validate.run_validation(ws, [], None, feedback=True, show_progress=False)
     stats = outcome.report["stats"]
     info.update(files=stats["files"], valid_files=stats["valid_files"], errors=stats["errors"],
-                warnings=stats["warnings"], intake_validation_s=timer.total,
-                feedback_copies=len(list(ws.feedback.glob("*.xlsx"))) if ws.feedback.exists() else 0)
-    info["first_problems"] = [f"{r.file}: {f.code} {f.sheet}!{f.cell} {f.message}"
-                              for r in outcome.results for f in r.findings][:5]
+                intake_validation_s=checking.total)
 
 
 def _stage_merge(ws, info):
-    from kpireport.evaluate import results as master_data
-    from kpireport.history import merge
+    from kpireport.cli import merge
+    from kpireport.evaluate import results
 
-    t_validate = _Timer(merge, "validate_files")
-    t_master = _Timer(merge, "write_master")
-    t_build = _Timer(master_data, "build")
+    checking, master, build = _Timer(merge, "check_files"), _Timer(merge, "write_master"), _Timer(results, "build")
     _reset_outputs(ws)
     outcome = merge.run_merge(ws)
-    states = [s for _, s in outcome.recorded]
-    info.update(accepted=states.count("受理"), rejected=states.count("差し戻し"), unchanged=states.count("変更なし"),
-                intake_validation_s=t_validate.total, master_write_s=t_master.total, master_data_s=t_build.total,
-                master_file=str(outcome.master), grades=master_data.grade_tally(outcome.data))
+    states = [state for _, state in outcome.recorded]
+    info.update(accepted=states.count("受理"), rejected=states.count("差し戻し"), intake_validation_s=checking.total,
+                master_write_s=master.total, results_s=build.total, grades=results.grade_tally(outcome.data))
 
 
 def _stage_report(ws, info):
     from kpireport.cli.report import run_report
 
-    path = run_report(ws)
-    info["report_file"] = str(path)
-    info["report_kb"] = round(path.stat().st_size / 1024)
+    info["report_kb"] = round(run_report(ws).stat().st_size / 1024)
 
 
 def _stage_whole(ws, info):
-    """`kpireport run`: validate + merge (feedback copies meanwhile) + master + report, as the command runs."""
-    from kpireport.cli import run as monthly_run
-    from kpireport.evaluate import results as master_data
-    from kpireport.history import merge
+    """`kpireport run`: check (with feedback copies), record and evaluate, then the master and the report."""
+    from kpireport.cli import merge, run
+    from kpireport.evaluate import results
 
-    t_validate = _Timer(merge, "validate_files")
-    t_merge = _Timer(monthly_run, "merge_inbox")
-    t_build = _Timer(master_data, "build")
-    t_report = _Timer(monthly_run, "write_report")
+    checking, build, outputs = _Timer(merge, "check_files"), _Timer(results, "build"), _Timer(run, "process_map")
     _reset_outputs(ws)
-    outcome = monthly_run.run_monthly(ws)
-    states = [s for _, s in outcome.merge.recorded]
-    info.update(intake_validation_s=t_validate.total, record_s=t_merge.total - t_validate.total, master_data_s=t_build.total,
-                report_s=t_report.total, accepted=states.count("受理"), rejected=states.count("差し戻し"),
-                feedback_copies=sum(1 for c in outcome.feedback.values() if c))
+    outcome = run.run_monthly(ws)
+    states = [state for _, state in outcome.merge.recorded]
+    info.update(intake_validation_s=checking.total, results_s=build.total, outputs_s=outputs.total,
+                accepted=states.count("受理"), rejected=states.count("差し戻し"),
+                feedback_copies=len(outcome.merge.feedback))
 
 
-def _stage_floor_read(ws, info, files: list[Path]):
+def _stage_floor_read(info, files: list[Path]):
     from python_calamine import CalamineWorkbook
 
-    cells = nonempty = 0
+    nonempty = 0
     for path in files:
         workbook = CalamineWorkbook.from_path(str(path))
         for name in workbook.sheet_names:
-            rows = workbook.get_sheet_by_name(name).to_python()
-            for row in rows:
-                cells += len(row)
+            for row in workbook.get_sheet_by_name(name).to_python():
                 nonempty += sum(1 for v in row if v != "" and v is not None)
-    info.update(files=len(files), cells=cells, nonempty_cells=nonempty)
+    info.update(files=len(files), nonempty_cells=nonempty)
 
 
-def _read_grids(files: list[Path]) -> list[list[tuple[str, list]]]:
+def _read_grid(path: Path) -> list[tuple[str, list]]:
     from python_calamine import CalamineWorkbook
 
-    grids = []
-    for path in files:
-        workbook = CalamineWorkbook.from_path(str(path))
-        grids.append([(name, workbook.get_sheet_by_name(name).to_python()) for name in workbook.sheet_names])
-    return grids
+    workbook = CalamineWorkbook.from_path(str(path))
+    return [(name, workbook.get_sheet_by_name(name).to_python()) for name in workbook.sheet_names]
 
 
-def _stage_floor_write(ws, info, grids, out_dir: Path):
+def _stage_floor_write(info, grid, target: Path):
+    """xlsxwriter writing the same non-empty cells (constant_memory): the least a master can cost."""
     import xlsxwriter
 
     written = 0
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for n, sheets in enumerate(grids):
-        workbook = xlsxwriter.Workbook(str(out_dir / f"floor_{n:04d}.xlsx"), {"constant_memory": True})
-        for name, rows in sheets:
-            worksheet = workbook.add_worksheet(name[:31])
-            for r, row in enumerate(rows):
-                for c, value in enumerate(row):
-                    if value == "" or value is None:
-                        continue
+    workbook = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+    for name, rows in grid:
+        worksheet = workbook.add_worksheet(name[:31])
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value != "" and value is not None:
                     worksheet.write(r, c, value if isinstance(value, (int, float, str)) else str(value))
                     written += 1
-        workbook.close()
-    info.update(files=len(grids), cells=written)
+    workbook.close()
+    info["cells"] = written
 
 
 def worker(stage: str, root: Path, profile: str | None, source: str | None) -> None:
-    # import everything the stages use before timing: the figures are the work, not the imports
-    import python_calamine  # noqa: F401
+    import python_calamine  # noqa: F401  (imports before timing: the figures are the work)
     import xlsxwriter  # noqa: F401
 
+    import kpireport.cli.forms  # noqa: F401
     import kpireport.cli.report  # noqa: F401
-    import kpireport.cli.validate  # noqa: F401
-    import kpireport.council.report  # noqa: F401
+    import kpireport.cli.run  # noqa: F401
     import kpireport.demo.fill  # noqa: F401
-    import kpireport.forms.writer  # noqa: F401
-    import kpireport.history.merge  # noqa: F401
     from kpireport.cli.workspace import Workspace
 
     ws = Workspace(root)
-    info: dict = {"stage": stage, "import_rss_mb": _maxrss_mb()}
-    prepared = None
-    if stage == "floor_write":
-        files = sorted(Path(source).glob("*.xlsx")) if Path(source).is_dir() else [Path(source)]
-        prepared = _read_grids(files)  # the floor is the writing only
-    start = [time.perf_counter()]
+    info: dict = {"stage": stage}
+    grid = _read_grid(Path(source)) if stage == "floor_write" else None
     profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
     if profiler:
         profiler.enable()
-    if stage == "baseline":
-        pass
-    elif stage == "forms":
+    if stage == "forms":
         _stage_forms(ws, info)
     elif stage == "fill":
-        _stage_fill(ws, info, start)
+        _stage_fill(ws, info)
     elif stage == "validate":
         _stage_validate(ws, info)
     elif stage == "merge":
@@ -439,18 +404,16 @@ def worker(stage: str, root: Path, profile: str | None, source: str | None) -> N
     elif stage == "whole":
         _stage_whole(ws, info)
     elif stage == "floor_read":
-        _stage_floor_read(ws, info, sorted(Path(source).glob("*.xlsx")))
+        _stage_floor_read(info, sorted(Path(source).glob("*.xlsx")))
     elif stage == "floor_write":
-        _stage_floor_write(ws, info, prepared, Path(tempfile.mkdtemp(prefix="floor_", dir=root)))
-    else:
+        _stage_floor_write(info, grid, Path(tempfile.mkdtemp(prefix="floor_", dir=root)) / "floor.xlsx")
+    elif stage != "baseline":
         raise SystemExit(f"unknown stage {stage}")
-    info["seconds"] = time.perf_counter() - start[0]
+    info["seconds"] = time.perf_counter() - start
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
-    info["ru_maxrss_mb"] = _maxrss_mb()
-    info["vmhwm_mb"] = _vmhwm_mb()
-    info["peak_rss_mb"] = info["vmhwm_mb"] if info["vmhwm_mb"] is not None else info["ru_maxrss_mb"]
+    info.update(main_mb=_vmhwm_mb(), worker_mb=_largest_worker_mb())
     print("@@RESULT " + json.dumps(info, ensure_ascii=False, default=str))
 
 
@@ -461,88 +424,24 @@ class StageFailed(Exception):
     pass
 
 
-def run_stage(stage: str, root: Path, timeout: float, profile: Path | None = None,
-              source: Path | None = None, sample_memory: bool = False) -> dict:
-    """Run one stage in a fresh process. ``sample_memory``: also sample the PSS of its process tree (reading
-    smaps_rollup costs the kernel a page-table walk of each process, about 4 ms for 250 MB, so sampled runs
-    are kept apart from the timed ones)."""
+def run_stage(stage: str, root: Path, timeout: float, env: dict, profile: Path | None = None,
+              source: Path | None = None) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", stage, "--root", str(root)]
     if profile:
         cmd += ["--profile", str(profile)]
     if source:
         cmd += ["--source", str(source)]
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
-    if profile:  # cProfile sees one process only
-        env["KPIREPORT_WORKERS"] = "1"
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
-        tree_peak = _sample_tree_pss(proc, timeout) if sample_memory else _wait(proc, timeout)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    if tree_peak is None:
-        raise StageFailed(f"timed out after {timeout:.0f} s")
-    for line in stdout.splitlines():
-        if line.startswith("@@RESULT "):
-            info = json.loads(line[len("@@RESULT "):])
-            if sample_memory:
-                info["tree_pss_mb"] = tree_peak
-                # the figure for targets: the larger of the main process's VmHWM and the sampled PSS of the
-                # whole process tree (the forked workers included, shared pages counted once)
-                info["peak_rss_mb"] = max(info["peak_rss_mb"], tree_peak)
-            return info
-    tail = (stderr or stdout).strip().splitlines()[-8:]
-    raise StageFailed(f"exit {proc.returncode}: " + " | ".join(tail))
-
-
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as fh:
-                    todo.extend(int(c) for c in fh.read().split())
-        except OSError:
-            continue
-    return found
-
-
-def _pss_mb(pid: int) -> float:
+    full_env = {k: v for k, v in os.environ.items() if k != "KPIREPORT_WORKERS"}
+    full_env.update(env, MPLBACKEND="Agg", PYTHONHASHSEED="0")
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def _wait(proc: subprocess.Popen, timeout: float) -> float | None:
-    """Wait for the stage process without sampling; 0.0 when it ended, None when it ran over ``timeout``."""
-    try:
-        proc.wait(timeout)
-        return 0.0
+        done = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        return None
-
-
-def _sample_tree_pss(proc: subprocess.Popen, timeout: float, every: float = 0.05) -> float | None:
-    """Wait for the stage process; meanwhile sample the PSS of it and all its descendants every 50 ms.
-    Returns the largest sum seen (MB), or None when the stage ran over ``timeout`` (it is then killed)."""
-    peak, deadline = 0.0, time.monotonic() + timeout
-    while proc.poll() is None:
-        if time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            return None
-        peak = max(peak, sum(_pss_mb(pid) for pid in _descendants(proc.pid)))
-        time.sleep(every)
-    return peak
+        raise StageFailed(f"timed out after {timeout:.0f} s") from None
+    for line in done.stdout.splitlines():
+        if line.startswith("@@RESULT "):
+            return json.loads(line[len("@@RESULT "):])
+    tail = (done.stderr or done.stdout).strip().splitlines()[-8:]
+    raise StageFailed(f"exit {done.returncode}: " + " | ".join(tail))
 
 
 def restore_history(ws, base: Path) -> None:
@@ -568,104 +467,81 @@ def machine_speed() -> float:
 
 def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: bool) -> dict:
     from kpireport.cli.workspace import init_workspace
-    from kpireport.periods import ReportPeriod
 
     spec = SIZES[size]
     result: dict = {"size": size, "spec": spec, "stages": {}, "errors": {}, "setup": {}}
     root = workdir / size
     shutil.rmtree(root, ignore_errors=True)
-    t = time.perf_counter()
     document = make_document(size)
-    result["setup"]["generate_s"] = time.perf_counter() - t
-    t = time.perf_counter()
     ws = init_workspace(root, document=document)
-    result["setup"]["plan_workbook_s"] = time.perf_counter() - t
-    result["setup"]["nodes"] = len(document["nodes"])
-    result["setup"]["joint_kpis"] = sum(len(k["departments"]) > 1 for k in document["kpis"])
+    result["setup"].update(nodes=len(document["nodes"]), joint_kpis=sum(len(k["departments"]) > 1
+                                                                        for k in document["kpis"]))
     if spec["history_years"]:
-        t = time.perf_counter()
         result["setup"]["history_rows"] = import_history(ws, document, spec["history_years"])
-        result["setup"]["history_import_s"] = time.perf_counter() - t
     base = root / "履歴.base.sqlite3"
     if ws.history_file.exists():
         shutil.copyfile(ws.history_file, base)
     log(f"{size}: workspace ready in {root} ({result['setup']})")
-    forms_folder = ws.forms_folder(ReportPeriod(2023))
     samples: dict[str, list[dict]] = {}
 
-    memory: dict[str, list[dict]] = {}
-
-    def stage(name: str, sampled: bool = False, **kwargs) -> bool:
-        if name in result["errors"]:
+    def stage(name: str, column: str = "default", **kwargs) -> bool:
+        key = f"{name}/{column}"
+        if key in result["errors"]:
             return False
         try:
-            info = run_stage(name if not name.startswith("floor_write") else "floor_write", root, timeout,
-                             sample_memory=sampled, **kwargs)
+            info = run_stage(name, root, timeout, COLUMNS[column], **kwargs)
         except StageFailed as exc:
-            result["errors"][name] = str(exc)
-            log(f"{size}: {name} FAILED: {exc}")
+            result["errors"][key] = str(exc)
+            log(f"{size}: {key} FAILED: {exc}")
             return False
-        (memory if sampled else samples).setdefault(name, []).append(info)
-        log(f"{size}: {name} {info['seconds']:.2f} s, peak {info['peak_rss_mb']:.0f} MB"
-            + (" (memory run)" if sampled else ""))
+        samples.setdefault(key, []).append(info)
+        log(f"{size}: {key} {info['seconds']:.2f} s, main {info['main_mb']:.0f} MB, worker {info['worker_mb']:.0f} MB")
         return True
 
-    stage("baseline", sampled=True)
+    stage("baseline", "one")
+    try:  # the plan cache is written once, as by the first command of the day; not a timed run
+        run_stage("forms", root, timeout, COLUMNS["one"])
+    except StageFailed as exc:
+        result["errors"]["forms/first"] = str(exc)
     for run in range(runs):
         log(f"{size}: run {run + 1}/{runs}")
         restore_history(ws, base)
-        if not stage("forms"):
-            break
+        for column in COLUMNS:
+            if not stage("forms", column):
+                break
         if not stage("fill"):
             break
-        stage("floor_read", source=ws.inbox)
-        stage("floor_write_forms", source=forms_folder)
+        stage("floor_read", "one", source=ws.inbox)
+        for column in COLUMNS:
+            restore_history(ws, base)
+            stage("validate", column)
+            restore_history(ws, base)
+            if stage("merge", column) and column == "one":
+                stage("floor_write", "one", source=sorted(ws.output.glob("master_*.xlsx"))[0])
+            stage("report", column)
+            restore_history(ws, base)
+            stage("whole", column)
+    if do_profile and "whole/one" in samples:
         restore_history(ws, base)
-        stage("validate")
-        if stage("merge"):
-            masters = sorted(ws.output.glob("master_*.xlsx"))
-            stage("report")
-            if masters:
-                stage("floor_write_master", source=masters[0])
-        restore_history(ws, base)
-        stage("whole")
-    if "fill" in samples:  # one more run of the tool's stages, sampling the memory of their process trees
-        log(f"{size}: memory run")
-        restore_history(ws, base)
-        for name in ("forms", "validate", "merge", "report"):
-            stage(name, sampled=True)
-        restore_history(ws, base)
-        stage("whole", sampled=True)
-    if do_profile and "fill" in samples:
-        restore_history(ws, base)
-        for name in ("whole", "report"):  # the report after the whole run's merge: a report with data
-            out = root / f"profile_{name}.pstats"
-            try:
-                run_stage(name, root, timeout * 3, profile=out)
-                result.setdefault("profiles", {})[name] = top_functions(out, 25)
-            except StageFailed as exc:
-                result["errors"][f"profile_{name}"] = str(exc)
-    for name, infos in samples.items():
-        result["stages"][name] = aggregate(infos, memory.get(name, []))
-    if "baseline" in memory:  # a process that only imports: its one run is sampled
-        result["stages"]["baseline"] = aggregate(memory["baseline"])
+        out = root / "profile_whole.pstats"
+        try:
+            run_stage("whole", root, timeout * 3, COLUMNS["one"], profile=out)
+            result["profile"] = top_functions(out, 30)
+        except StageFailed as exc:
+            result["errors"]["profile"] = str(exc)
+    for key, infos in samples.items():
+        result["stages"][key] = aggregate(infos)
     return result
 
 
-MEDIAN_KEYS = ("intake_validation_s", "master_write_s", "master_data_s", "plan_load_s", "feedback_s", "record_s",
-               "report_s")
+MEDIAN_KEYS = ("intake_validation_s", "master_write_s", "results_s", "outputs_s")
 
 
-def aggregate(infos: list[dict], memory_runs: list[dict] = ()) -> dict:
-    """Times from the timed runs; memory from them (each process's own VmHWM) and from the memory run
-    (its process tree's sampled PSS as well)."""
-    secs = [i["seconds"] for i in infos]
-    every = list(infos) + list(memory_runs)
-    hwm = [i["vmhwm_mb"] for i in every if i.get("vmhwm_mb") is not None]
-    out = {"median_s": statistics.median(secs), "min_s": min(secs), "max_s": max(secs), "runs": len(secs),
-           "peak_mb": max(i["peak_rss_mb"] for i in every), "vmhwm_mb": max(hwm) if hwm else None,
-           "tree_pss_mb": max((i.get("tree_pss_mb", 0) for i in every), default=0),
-           "memory_run_s": memory_runs[-1]["seconds"] if memory_runs else None, "last": infos[-1]}
+def aggregate(infos: list[dict]) -> dict:
+    seconds = [i["seconds"] for i in infos]
+    out = {"median_s": statistics.median(seconds), "min_s": min(seconds), "max_s": max(seconds), "runs": len(infos),
+           "main_mb": max(i["main_mb"] for i in infos), "worker_mb": max(i["worker_mb"] for i in infos),
+           "last": infos[-1]}
     for key in MEDIAN_KEYS:
         if key in infos[0]:
             out[key] = statistics.median(i[key] for i in infos)
@@ -674,11 +550,9 @@ def aggregate(infos: list[dict], memory_runs: list[dict] = ()) -> dict:
 
 def top_functions(path: Path, n: int) -> str:
     stream = io.StringIO()
-    stats = pstats.Stats(str(path), stream=stream)
-    stats.sort_stats("cumulative").print_stats(n)
+    pstats.Stats(str(path), stream=stream).sort_stats("cumulative").print_stats(n)
     text = stream.getvalue()
-    prefixes = sorted({str(Path(p).parent) + "/" for p in sys.path if p}, key=len, reverse=True)
-    for prefix in prefixes:
+    for prefix in sorted({str(Path(p).parent) + "/" for p in sys.path if p}, key=len, reverse=True):
         text = text.replace(prefix, "")
     lines = [line for line in text.splitlines() if line.strip()]
     start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
@@ -689,190 +563,115 @@ def top_functions(path: Path, n: int) -> str:
 # ------------------------------------------------------------------------------------------------
 # report
 
-def peak(stage: dict | None) -> float | None:
-    """The stage's peak memory over its runs: the larger of the main process's VmHWM and the sampled PSS
-    of its whole process tree (forked workers included)."""
-    return stage.get("peak_mb") if stage else None
+STAGES = [("forms", "forms (`kpireport forms`)"), ("validate", "validate (`kpireport validate`)"),
+          ("merge", "merge (`kpireport merge`)"), ("report", "report (`kpireport report`)"),
+          ("whole", "**whole monthly run** (`kpireport run`)")]
 
 
-def _peak_text(stage: dict) -> str:
-    hwm = stage.get("vmhwm_mb")
-    return f"{stage['peak_mb']:.0f} | {hwm:.0f} | {stage.get('tree_pss_mb', 0):.0f}" if hwm else \
-        f"{stage['peak_mb']:.0f} | — | {stage.get('tree_pss_mb', 0):.0f}"
+def figures(res: dict) -> dict:
+    """The figures the targets are about, for one size."""
+    st, out = res["stages"], {}
+    floor = st.get("floor_read/one", {}).get("median_s")
+    for column in COLUMNS:
+        whole = st.get(f"whole/{column}")
+        if whole:
+            out[f"whole_{column}"] = whole["median_s"]
+        validate = st.get(f"validate/{column}")
+        if validate and floor:
+            out[f"intake_{column}"] = validate["intake_validation_s"] / floor
+    merge, master_floor = st.get("merge/one"), st.get("floor_write/one")
+    if merge and master_floor:
+        out["master_ratio"] = merge["master_write_s"] / master_floor["median_s"]
+    whole = st.get("whole/default")
+    if whole:
+        out["whole_memory"] = whole["main_mb"] + whole["worker_mb"]
+    return out
 
 
-def _s(stage: dict | None, key: str = "median_s") -> str:
-    return "—" if not stage or stage.get(key) is None else f"{stage[key]:.2f}"
+def _cell(stage: dict | None, key: str = "median_s") -> str:
+    if not stage or stage.get(key) is None:
+        return "—"
+    if key == "median_s":
+        return f"{stage['median_s']:.2f} ({stage['min_s']:.2f}–{stage['max_s']:.2f})"
+    return f"{stage[key]:.2f}"
 
 
 def render(results: list[dict], args, started: dt.datetime, wall: float) -> str:
     lines = ["# kpireport benchmark results", "",
-             f"- machine: {os.cpu_count()} CPUs (`nproc` = {_nproc()}), {platform.platform()}, "
-             f"Python {platform.python_version()}",
-             f"- date: {started:%Y-%m-%d %H:%M}" + (f" (benchmark wall time {wall / 60:.1f} min)" if wall else ""),
-             (f"- command: `python3 benchmarks/run.py --sizes {args.sizes} --runs {args.runs}`"
-              + (f" (prefecture: {args.prefecture_runs} run)" if "prefecture" in args.sizes else ""))
-             if not getattr(args, "render_only", None) else
-             "- command: figures of the runs named in the notes below, put together with `--render-only`",
-             *[f"- note: {n}" for n in getattr(args, "note", [])],
-             "- times: median of the runs, [min–max]; each stage in a fresh process, timed after imports, with nothing "
-             "else sampling it.",
-             "- memory: `peak MB` (the figure used for targets) is the larger of the stage process's own VmHWM (read "
-             "from /proc/self/status at its end, in every run) and the PSS of its whole process tree — the stage "
-             "process and the worker processes it forks — summed from /proc/<pid>/smaps_rollup every 50 ms by this "
-             "script in one more run of each tool stage (the memory run; its time is not in the medians, because "
-             "reading smaps_rollup walks each process's page tables, about 4 ms per 250 MB, and slowed the stage). "
-             "PSS counts pages shared after the fork once; a peak shorter than 50 ms can be missed, which is why the "
-             "VmHWM is taken too. Both include the interpreter and imports (see the `baseline` row).",
-             "- cores: the tool forks workers for independent work (forms per department, intake per file, feedback "
-             "copies, the master while the report is written, the report's charts) when it has more than one core; "
-             "`KPIREPORT_WORKERS=1` runs it all in one process.",
+             f"- machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}",
+             f"- date: {started:%Y-%m-%d %H:%M} (benchmark wall time {wall / 60:.1f} min)",
+             f"- command: `python3 benchmarks/run.py --sizes {args.sizes} --runs {args.runs}`"
+             + (f" (prefecture: {args.prefecture_runs} runs)" if "prefecture" in args.sizes else ""),
+             "- times: median (min–max) of the runs, in seconds; each stage in a fresh process, timed after its "
+             "imports. **one process**: `KPIREPORT_WORKERS=1`; **default**: every core, worker processes started "
+             "with spawn as on Windows (their start-up, imports and pickling are in the figures).",
+             "- memory: the stage process's peak resident memory (VmHWM) and the largest worker's (ru_maxrss of "
+             "its children), in MB; both include the interpreter and imports (see `baseline`).",
              ""]
-    lines += ["## Stages", "",
-              "| size | departments / KPIs / initiatives | stage | median s | min–max s | runs | peak MB | main VmHWM MB | tree PSS MB | floor s | ratio to floor |",
-              "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for res in results:
+        speed = res.get("speed_s")
         spec = res["spec"]
-        label = f"{spec['departments']} / {spec['kpis']:,} / {spec['initiatives']:,}"
+        lines += [f"## {res['size']}: {spec['departments']} departments, {spec['kpis']:,} KPIs, "
+                  f"{spec['initiatives']:,} initiatives", ""]
+        if speed:
+            lines.append(f"Machine speed: a {SPEED_STEPS:,}-step Python loop took {speed[0]:.2f} s before and "
+                         f"{speed[1]:.2f} s after (this VM drifts; compare figures at like speeds).")
+            lines.append("")
+        lines += ["| stage | one process s | default s | main MB (one / default) | largest worker MB |",
+                  "|---|---:|---:|---:|---:|"]
         st = res["stages"]
-        floors = {"forms": st.get("floor_write_forms"), "validate": st.get("floor_read"),
-                  "merge": st.get("floor_read"), "whole": None}
-        order = ["baseline", "forms", "fill", "validate", "merge", "report", "whole",
-                 "floor_read", "floor_write_forms", "floor_write_master"]
-        names = {"baseline": "baseline (imports only)", "forms": "forms (`kpireport forms`)",
-                 "fill": "fill (departments, not a tool stage)", "validate": "validate (`kpireport validate`)",
-                 "merge": "merge (`kpireport merge`)", "report": "report (`kpireport report`)",
-                 "whole": "**whole monthly run** (`kpireport run`: validate, merge with feedback copies meanwhile, master, report)",
-                 "floor_read": "floor: calamine read of the inbox",
-                 "floor_write_forms": "floor: xlsxwriter write, forms' cells",
-                 "floor_write_master": "floor: xlsxwriter write, master's cells"}
-        for name in order:
-            if name not in st and name not in res["errors"]:
+        for name, label in STAGES:
+            one, default = st.get(f"{name}/one"), st.get(f"{name}/default")
+            if not one and not default:
                 continue
-            if name in res["errors"] and name not in st:
-                lines.append(f"| {res['size']} | {label} | {names[name]} | did not complete: {res['errors'][name][:160]} | | | | | | | |")
-                continue
-            s = st[name]
-            floor = floors.get(name)
-            ratio = f"{s['median_s'] / floor['median_s']:.1f}×" if floor and floor["median_s"] else ""
-            extra = ""
-            if name == "floor_read":
-                extra = f" ({s['last']['files']} files, {s['last']['nonempty_cells']:,} non-empty cells)"
-            if name.startswith("floor_write"):
-                extra = f" ({s['last']['files']} files, {s['last']['cells']:,} cells)"
-            lines.append(f"| {res['size']} | {label} | {names[name]}{extra} | {_s(s)} | {s['min_s']:.2f}–{s['max_s']:.2f} "
-                         f"| {s['runs']} | {_peak_text(s)} | {_s(floor) if floor else ''} | {ratio} |")
-            # break-downs measured inside the stage
-            if name in ("validate", "merge", "whole") and "intake_validation_s" in s and st.get("floor_read"):
-                fr = st["floor_read"]["median_s"]
-                lines.append(f"| {res['size']} | {label} | ↳ intake+validation (validate_files) in {name} | "
-                             f"{s['intake_validation_s']:.2f} | | | | | | {fr:.2f} | {s['intake_validation_s'] / fr:.1f}× |")
-            if name == "whole":
-                for key, what in (("feedback_s", "feedback copies (write_feedback_copies)"),
-                                  ("record_s", "history recorded, evaluated, committed (merge_inbox after validation;"
-                                               " the feedback copies are written meanwhile in a worker)"),
-                                  ("master_data_s", "history → master data (master_data.build)"),
-                                  ("report_s", "report (write_report; the master is written meanwhile in a worker)")):
-                    if key in s:
-                        lines.append(f"| {res['size']} | {label} | ↳ {what} | {s[key]:.2f} | | | | | | | |")
-            if name == "merge" and "master_write_s" in s:
-                fw = st.get("floor_write_master")
-                ratio = f"{s['master_write_s'] / fw['median_s']:.1f}×" if fw else ""
-                lines.append(f"| {res['size']} | {label} | ↳ master workbook write (write_master) | {s['master_write_s']:.2f} "
-                             f"| | | | | | {_s(fw) if fw else ''} | {ratio} |")
-                lines.append(f"| {res['size']} | {label} | ↳ master data from history (master_data.build) | "
-                             f"{s['master_data_s']:.2f} | | | | | | | |")
-            if name in ("forms",) and "plan_load_s" in s:
-                lines.append(f"| {res['size']} | {label} | ↳ plan load (load_workspace_plan; the plan cache is "
-                             f"written in the first run) | {s['plan_load_s']:.2f} | | | | | | | |")
-        for name, error in res["errors"].items():
-            if name not in order:
-                lines.append(f"| {res['size']} | {label} | {name} | did not complete: {error[:160]} | | | | | | | |")
-    lines += ["", "Set-up (not timed as a stage): "]
-    for res in results:
-        lines.append(f"- {res['size']}: " + ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}"
-                                                 for k, v in res["setup"].items()))
-    for res in results:
-        if res.get("speed_s"):
-            before, after = res["speed_s"]
-            lines.append(f"- machine speed around {res['size']}: a {SPEED_STEPS:,}-step Python loop took {before:.2f} s "
-                         f"before and {after:.2f} s after (this VM's speed drifts; compare figures at like speeds)")
-    for res in results:
-        w = res["stages"].get("whole")
-        if w:
-            last = w["last"]
-            lines.append(f"- {res['size']} whole run, last: accepted {last['accepted']}, sent back {last['rejected']}, "
-                         f"feedback copies {last['feedback_copies']}")
-        v = res["stages"].get("validate")
-        if v:
-            last = v["last"]
-            lines.append(f"- {res['size']} validate: {last['files']} files, {last['valid_files']} valid, "
-                         f"{last['errors']} errors, {last['warnings']} warnings, {last['feedback_copies']} feedback copies")
-    lines += ["", "## Targets", "", "| target | measured | result |", "|---|---|---|"]
-    by = {r["size"]: r for r in results}
-
-    def check(label: str, value, limit, unit: str, missing: str) -> None:
-        if value is None:
-            lines.append(f"| {label} | {missing} | not run |")
-        else:
-            lines.append(f"| {label} | {value:.2f} {unit} | {'pass' if value <= limit else '**miss**'} |")
-
-    large = by.get("large", {}).get("stages", {})
-    check("large city: whole monthly run ≤ 5 s", large.get("whole", {}).get("median_s"), TARGETS["whole_large_s"], "s",
-          "large not run")
-    check("large city: whole monthly run peak memory ≤ 400 MB", peak(large.get("whole")),
-          TARGETS["whole_large_mb"], "MB", "large not run")
-    for size in ("small", "large", "prefecture"):
-        st = by.get(size, {}).get("stages", {})
-        v, f = st.get("validate", {}).get("intake_validation_s"), st.get("floor_read", {}).get("median_s")
-        if size in by:
-            check(f"{size}: intake+validation ≤ 3× calamine read (ratio)", v / f if v and f else None,
-                  TARGETS["intake_floor_ratio"], "×", "did not complete")
-    check("large city: report ≤ 3 s", large.get("report", {}).get("median_s"), TARGETS["report_large_s"], "s",
-          "large not run")
-    pref = by.get("prefecture")
-    check("prefecture: whole monthly run ≤ 60 s",
-          pref["stages"].get("whole", {}).get("median_s") if pref else None, TARGETS["whole_prefecture_s"], "s",
-          "did not complete" + (f" ({pref['errors'].get('whole') or pref['errors'].get('fill') or pref['errors'].get('forms') or ''})"[:200] if pref else " (not run)"))
-    # memory growth
-    lines += ["", "## Memory growth (whole monthly run)", "",
-              "| size | KPIs | peak MB | baseline MB (imports) | above baseline MB | KB per KPI above baseline |",
-              "|---|---:|---:|---:|---:|---:|"]
-    per_kpi = {}
-    for res in results:
-        w, b = res["stages"].get("whole"), res["stages"].get("baseline")
-        if not w or not b or peak(w) is None or peak(b) is None:
-            lines.append(f"| {res['size']} | {res['spec']['kpis']:,} | did not complete (or no VmHWM figure) | | | |")
-            continue
-        above = peak(w) - peak(b)
-        per_kpi[res["size"]] = above * 1024 / res["spec"]["kpis"]
-        lines.append(f"| {res['size']} | {res['spec']['kpis']:,} | {peak(w):.0f} | {peak(b):.0f} | {above:.0f} "
-                     f"| {per_kpi[res['size']]:.1f} |")
-    if "prefecture" in per_kpi and "large" in per_kpi:
-        ratio = per_kpi["prefecture"] / per_kpi["large"]
+            mem = " / ".join(f"{s['main_mb']:.0f}" if s else "—" for s in (one, default))
+            lines.append(f"| {label} | {_cell(one)} | {_cell(default)} | {mem} | "
+                         f"{default['worker_mb']:.0f} |" if default else f"| {label} | {_cell(one)} | — | {mem} | — |")
+            for key, what in (("intake_validation_s", "↳ intake + validation (check_files)"),
+                              ("master_write_s", "↳ master write (write_master)"),
+                              ("results_s", "↳ results from the history (evaluate.results.build)"),
+                              ("outputs_s", "↳ master and report (the outputs' map)")):
+                if (one and key in one) or (default and key in default):
+                    lines.append(f"| {what} | {_cell(one, key)} | {_cell(default, key)} | | |")
+        for key, label in (("fill/default", "fill (departments, not a tool stage)"),
+                           ("floor_read/one", "floor: python-calamine reads the inbox"),
+                           ("floor_write/one", "floor: xlsxwriter writes the master's cells (constant_memory)"),
+                           ("baseline/one", "baseline (imports only)")):
+            if key in st:
+                s = st[key]
+                extra = ""
+                if key == "floor_read/one":
+                    extra = f" ({s['last']['files']} files, {s['last']['nonempty_cells']:,} non-empty cells)"
+                if key == "floor_write/one":
+                    extra = f" ({s['last']['cells']:,} cells)"
+                lines.append(f"| {label}{extra} | {_cell(s)} | | {s['main_mb']:.0f} | |")
+        for key, error in res["errors"].items():
+            lines.append(f"| {key} | did not complete: {error[:200]} | | | |")
+        whole = st.get("whole/default")
+        if whole:
+            last = whole["last"]
+            lines += ["", f"Whole run: accepted {last['accepted']}, sent back {last['rejected']}, feedback copies "
+                          f"{last['feedback_copies']}."]
         lines.append("")
-        lines.append(f"Linear growth check: KB/KPI prefecture ÷ large = {ratio:.2f} "
-                     f"({'pass' if ratio <= 1.25 else '**miss**'}: ≤ 1.25 counts as no faster than linear).")
-    else:
-        lines += ["", "Linear growth check: not run (needs large and prefecture)."]
-    if any(r.get("profiles") for r in results):
-        lines += ["", "## Profile", ""]
-        for res in results:
-            for name, text in (res.get("profiles") or {}).items():
-                lines += [f"### {res['size']}: {name} (cProfile in one process, KPIREPORT_WORKERS=1; top 25 by cumulative time)", "", "```", text, "```", ""]
+    by_size = {res["size"]: figures(res) for res in results}
+    lines += ["## Targets", "", "| target | measured | result |", "|---|---:|---|"]
+    for key, label, limit, unit in TARGETS:
+        size = "prefecture" if key.startswith("prefecture") else "large"
+        value = by_size.get(size, {}).get("whole_default" if key == "prefecture_whole" else key)
+        if value is None:
+            lines.append(f"| {label} ≤ {limit:g} {unit} | not run | — |")
+        else:
+            lines.append(f"| {label} ≤ {limit:g} {unit} | {value:.2f} {unit} | {'pass' if value <= limit else '**miss**'} |")
+    for res in results:
+        if res.get("profile"):
+            lines += ["", f"## Profile: {res['size']} whole run in one process (cProfile, top 30 by cumulative time)",
+                      "", "```", res["profile"], "```"]
     return "\n".join(lines) + "\n"
-
-
-def _nproc() -> str:
-    try:
-        return subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    except OSError:
-        return "?"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="small,large,prefecture")
+    parser.add_argument("--sizes", default="small,large")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--prefecture-runs", type=int, default=1)
     parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
@@ -884,24 +683,9 @@ def main() -> None:
     parser.add_argument("--root", help=argparse.SUPPRESS)
     parser.add_argument("--profile", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
-    parser.add_argument("--render-only", help="re-render RESULTS.md from result JSON files (comma-separated)")
-    parser.add_argument("--note", action="append", default=[], help="a line to add under the machine details")
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, Path(args.root), args.profile, args.source)
-        return
-    if args.render_only:
-        results = [r for f in args.render_only.split(",") for r in json.loads(Path(f).read_text(encoding="utf-8"))]
-        base = aggregate([run_stage("baseline", Path(tempfile.mkdtemp()), 120)])
-        for r in results:  # the import-only process, measured again with VmHWM
-            if peak(r["stages"].get("baseline")) is None:
-                r["stages"]["baseline"] = base
-        text = render(results, args, dt.datetime.fromtimestamp(Path(args.render_only.split(",")[0]).stat().st_mtime),
-                      0)
-        Path(args.out).write_text(text, encoding="utf-8")
-        Path(args.out).with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str),
-                                                        encoding="utf-8")
-        print(text)
         return
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
@@ -910,16 +694,14 @@ def main() -> None:
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="kpireport-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     started, t0 = dt.datetime.now(), time.perf_counter()
-    results = []
-    json_path = Path(args.out).with_suffix(".json")
+    results, text = [], ""
     for size in sizes:
         runs = args.prefecture_runs if size == "prefecture" else args.runs
-        t_size = time.perf_counter()
         before = machine_speed()
         results.append(bench_size(size, workdir, runs, args.timeout, do_profile=(size == "large" and not args.no_profile)))
         results[-1]["speed_s"] = [before, machine_speed()]
-        results[-1]["wall_s"] = time.perf_counter() - t_size
-        json_path.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        Path(args.out).with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str),
+                                                        encoding="utf-8")
         text = render(results, args, started, time.perf_counter() - t0)
         Path(args.out).write_text(text, encoding="utf-8")
     print(text)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import shared_folder
 
 from kpireport.cli.workspace import init_workspace, load_workspace_plan
 from kpireport.demo.fill import fill_form
@@ -15,7 +16,6 @@ from kpireport.intake import reader as intake
 from kpireport.intake.reader import IntakeLimits, read_cells, read_cells_fast, read_submission
 from kpireport.periods import ReportPeriod
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 LIMITS = IntakeLimits()
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -107,7 +107,7 @@ def test_corpus_files_read_the_same_or_are_handed_back():
     """Every corpus file: the fast reader agrees with openpyxl, or hands the file back (None), or reads a
     file openpyxl cannot (where openpyxl's own bug, not the file, is the reason)."""
     compared = agreed = handed_back = read_where_openpyxl_failed = 0
-    for path in sorted(CORPUS.glob("*.xlsx")):
+    for path in sorted(shared_folder("corpus").glob("*.xlsx")):
         outcome = both_readers(path)
         if outcome is None:
             continue

@@ -17,10 +17,9 @@ them is caught on Linux. Taken from the team's ../shared/hooks/winlike, with one
   space, CON/PRN/AUX/NUL/COM1–9/LPT1–9) fails, as it does there.
 """
 import errno
+import fcntl as _fcntl  # kept privately for the read-only check below
 import os
 import sys
-
-import fcntl as _fcntl  # kept privately for the read-only check below
 
 for _name in ("fcntl", "resource", "pwd", "grp", "termios"):
     sys.modules[_name] = None  # import raises ImportError, as on Windows
