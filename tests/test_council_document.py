@@ -388,3 +388,13 @@ def test_tables_stay_whole_when_the_base_document_names_the_namespace_otherwise(
     assert [p.text for p in reopened.paragraphs] == ["前", "後"]
     assert [[c.text for c in row.cells] for row in reopened.tables[0].rows] == [["指標名", "実績値"],
                                                                                 ["観光入込客数", "138"]]
+
+
+def test_a_table_placeholder_gone_from_the_body_stops_the_save(tmp_path):
+    doc = D.ReportDocument(D.PACKAGED_TEMPLATE)
+    D.table(doc, ["A"], [["1"]])
+    D.table(doc, ["B"], [["2"]])
+    holder = doc.body.find(f"{{{W}}}tbl")
+    holder.getparent().remove(holder)  # something removed a table from the tree: its text has no place
+    with pytest.raises(RuntimeError, match="1 of 2 table placeholders"):
+        doc.save(tmp_path / "broken.docx")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import BinaryIO, Iterable, Optional, Union
@@ -16,10 +17,11 @@ from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 PACKAGED_TEMPLATE = Path(str(resources.files("kpireport").joinpath("templates/report_base.docx")))
 WORKSPACE_TEMPLATE = Path("templates") / "報告書ひな形.docx"
@@ -35,6 +37,9 @@ _ALIGN = {
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEX_FILL = re.compile(r"^[0-9A-Fa-f]{6}$")
 _TOC_LEVELS = re.compile(r"^[1-9]-[1-9]$")
+_HOLDER = "kpireport-table-"
+_HOLDER_XML = re.compile(rb"<(\w+):tbl><!--" + _HOLDER.encode() + rb"(\d+)--></\1:tbl>")
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def template_path(workspace_root: Optional[Path]) -> Path:
@@ -60,6 +65,7 @@ class ReportDocument:
                 self.body.remove(child)
         # style name -> ID once: python-docx searches every style at each lookup by name
         self.style_ids = {style.name: style.style_id for style in self.docx.styles}
+        self.tables: list[bytes] = []  # the tables' XML text, put in place at save()
 
     def append(self, element) -> None:
         """Add a paragraph or table at the end of the body, before the final sectPr (python-docx's own
@@ -73,8 +79,33 @@ class ReportDocument:
         section = self.docx.sections[-1]
         return int(section.page_width - section.left_margin - section.right_margin)
 
+    def add_table_xml(self, xml: str) -> None:
+        """Add a table given as XML text (w: prefix). The body holds an empty w:tbl with a numbered comment in
+        its place (so the sequence of paragraphs and tables stays visible); save() puts the text there."""
+        holder = OxmlElement("w:tbl")
+        holder.append(etree.Comment(f"{_HOLDER}{len(self.tables)}"))
+        if self.docx.element.nsmap.get("w") != _W:  # a base document naming the namespace otherwise
+            xml = xml.replace("<w:tbl>", f"<w:tbl {nsdecls('w')}>", 1)
+        self.tables.append(xml.encode("utf-8"))
+        self.append(holder)
+
     def save(self, target: Union[str, Path, BinaryIO]) -> None:
-        self.docx.save(target if not isinstance(target, Path) else str(target))
+        """Save through python-docx, then put each table's text in its place in the saved document part.
+
+        Parsing the tables into python-docx's element tree and serialising them again took about a quarter
+        of a large city's report time and most of its memory; the text goes straight into the package.
+        Department text cannot make a placeholder: it is escaped when the table text is built and when
+        python-docx writes the body."""
+        saved = io.BytesIO()
+        self.docx.save(saved)
+        with zipfile.ZipFile(saved) as package, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in package.infolist():
+                data = package.read(info)
+                if info.filename == self.docx.part.partname.lstrip("/"):
+                    data, count = _HOLDER_XML.subn(lambda match: self.tables[int(match.group(2))], data)
+                    if count != len(self.tables):  # never a document with a table missing
+                        raise RuntimeError(f"{count} of {len(self.tables)} table placeholders found in the saved document")
+                out.writestr(info, data)
 
 
 def clean_text(text: object) -> str:
@@ -236,16 +267,11 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
     grid = "".join(f'<w:gridCol w:w="{round(w / 635)}"/>' for w in widths)
     rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {})
     # the table properties python-docx writes for a 'Table Grid' table, centred, fixed layout
-    _append_table_xml(doc, (
+    doc.add_table_xml((
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_ids["Table Grid"]}"/>'
         f'<w:tblW w:type="dxa" w:w="{sum(widths) // 635}"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
         f'<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
         f'w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows_xml}</w:tbl>'))
-
-
-def _append_table_xml(doc: ReportDocument, xml: str) -> None:
-    """Add a table given as XML text with the w: prefix."""
-    doc.append(parse_xml(xml.replace("<w:tbl>", f"<w:tbl {nsdecls('w')}>", 1)))
 
 
 def _field_char(paragraph_: Paragraph, kind: str, dirty: bool = False) -> None:
