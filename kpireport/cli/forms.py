@@ -9,7 +9,7 @@ from kpireport.forms.writer import FormWriter, form_departments, previous_actual
 from kpireport.history.store import latest_before_in
 from kpireport.runtime.parallel import process_map
 
-PROCESSES_FROM = 8  # forms: below this many, starting worker processes costs more than it saves
+PROCESSES_FROM = 30  # below this many forms, starting worker processes (spawn) costs more than it saves
 
 
 def run_forms(workspace: Workspace, period_text: Optional[str] = None,

@@ -1,13 +1,13 @@
 """`kpireport run`: the whole monthly job in one command, reading each file once.
 
 check the inbox (with feedback copies) → record in the history and evaluate → the master workbook and
-the council report. With a second core, the files are checked, and the two outputs written, in worker
-processes (runtime.parallel).
+the council report. The master and the report are written one after the other in this process: a worker
+process started with spawn (as on Windows) would first import and unpickle as much as it saves
+(benchmarks/README.md).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -16,35 +16,15 @@ from kpireport.cli.merge import outcome_lines as merge_outcome_lines
 from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
 from kpireport.council.document import template_path
 from kpireport.council.report import write_report
-from kpireport.evaluate.results import PeriodResults
 from kpireport.master.writer import write_master
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.lock import workspace_lock
-from kpireport.runtime.parallel import process_map
 
 
 @dataclass
 class MonthlyOutcome:
     merge: MergeOutcome
     report: Path
-
-
-@dataclass(frozen=True)
-class MasterOutput:
-    path: Path
-
-    def write(self, data: PeriodResults) -> None:
-        write_master(data, self.path)
-
-
-@dataclass(frozen=True)
-class ReportOutput:
-    template: Path
-    path: Path
-    sections: Optional[tuple[str, ...]]
-
-    def write(self, data: PeriodResults) -> None:
-        write_report(data, self.template, self.path, self.sections)
 
 
 def run_monthly(workspace: Workspace, inbox: Optional[Path] = None, period_text: Optional[str] = None,
@@ -57,15 +37,10 @@ def run_monthly(workspace: Workspace, inbox: Optional[Path] = None, period_text:
     with workspace_lock(workspace.lock_file, lock_wait):
         remove_stale_temporaries(workspace.output)
         merged = merge_folder(workspace, plan, period, folder, workspace.feedback if feedback else None)
-        outputs = [MasterOutput(merged.master),
-                   ReportOutput(template_path(workspace.root), report, tuple(sections) if sections else None)]
-        for problems in process_map(partial(_write, merged.data), outputs):
-            merged.problems.update(problems)
+        merged.problems.update(written_or_problem(lambda: write_master(merged.data, merged.master)))
+        merged.problems.update(written_or_problem(
+            lambda: write_report(merged.data, template_path(workspace.root), report, sections)))
     return MonthlyOutcome(merged, report)
-
-
-def _write(data: PeriodResults, output) -> dict[Path, str]:
-    return written_or_problem(lambda: output.write(data))
 
 
 def outcome_lines(outcome: MonthlyOutcome) -> list[str]:
