@@ -31,7 +31,7 @@ def test_keeps_order_and_uses_worker_processes(monkeypatch):
     results = parallel.process_map(square_and_pid, range(10), progress=lambda: done.append(1))
     assert [n for n, _ in results] == [n * n for n in range(10)]
     pids = {pid for _, pid in results}
-    assert os.getpid() not in pids and len(pids) == 2  # two workers, one run of items each
+    assert pids and os.getpid() not in pids  # done by workers (two, unless the first took both runs of items)
     assert len(done) == 10
 
 

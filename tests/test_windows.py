@@ -122,3 +122,18 @@ def test_a_report_open_in_word_is_said_in_one_line(sessions, tmp_path):
     assert held.returncode == 1
     assert held.stderr == "エラー: 審議会資料 output/report_令和5年度_実績.docx が Word で開かれています。閉じてからもう一度実行してください。\n"
     assert report.read_bytes() == before
+
+
+def test_worker_processes_start_where_there_is_no_fork(tmp_path):
+    """The process map under the stand-in (no os.fork, spawn only): workers start, and give their results back."""
+    (tmp_path / "pids.py").write_text("import os\n\n\ndef pid(_item):\n    return os.getpid()\n", encoding="utf-8")
+    script = ("import os, pids\nfrom kpireport.runtime.parallel import process_map\n"
+              "print(os.getpid(), sorted(set(process_map(pids.pid, range(6)))))\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONIOENCODING"}
+    env.update(PYTHONPATH=os.pathsep.join([str(WINLIKE), str(PROJECT), str(tmp_path)]), KPIREPORT_WORKERS="2")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    parent, workers = done.stdout.split(" ", 1)
+    workers = [int(pid) for pid in workers.strip(" []\n").split(",")]
+    assert workers and int(parent) not in workers
