@@ -63,3 +63,13 @@ def test_worker_count_from_the_environment(monkeypatch):
     assert parallel.worker_count() == 1
     monkeypatch.delenv(parallel.ENV)
     assert parallel.worker_count() >= 1
+
+
+def test_a_file_in_use_found_by_a_worker_reaches_the_command_whole(tmp_path):
+    import pickle
+
+    from kpireport.runtime.atomic import FileInUse
+
+    error = pickle.loads(pickle.dumps(FileInUse(tmp_path / "様式.xlsx", "様式")))
+    assert isinstance(error, FileInUse) and error.path == tmp_path / "様式.xlsx"
+    assert str(error) == f"様式 {tmp_path / '様式.xlsx'} が Excel で開かれています。閉じてからもう一度実行してください。"

@@ -28,6 +28,9 @@ class FileInUse(KpireportError):
         application = _APPLICATIONS.get(self.path.suffix.lower(), "ほかのアプリ")
         super().__init__(f"{label} {self.path} が {application} で開かれています。閉じてからもう一度実行してください。")
 
+    def __reduce__(self):  # rebuilt from its own arguments when a worker process sends it back
+        return FileInUse, (self.path, self.label)
+
 
 @contextmanager
 def atomic_write(target: Path, label: str = "ファイル") -> Iterator[BinaryIO]:
