@@ -497,7 +497,7 @@ def parsed_texts() -> dict[str, Value]:
 
 
 def remember_parsed(parsed: dict[str, Value]) -> None:
-    """Take texts read by an earlier process of the same code (see plan_cache)."""
+    """Take texts read by an earlier process of the same code (see plan.cache)."""
     for raw, value in parsed.items():
         if len(_PARSED) >= _PARSED_MAX:
             break

@@ -73,7 +73,7 @@ def write_form(plan: Plan, department: str, period: ReportPeriod, path: Path,
     try:
         with atomic_write(path, "様式") as handle:
             workbook = xlsxwriter.Workbook(handle, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                      "strings_to_urls": False})
+                                                    "strings_to_urls": False})
             workbook.set_properties({"title": f"{period.label} {department}", "author": "kpireport",
                                      "created": generated_at})
             styles = _styles(workbook)

@@ -30,7 +30,7 @@ def write_master(data: PeriodResults, path: Path) -> Path:
     try:
         with atomic_write(path, "台帳") as handle:
             workbook = xlsxwriter.Workbook(handle, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                      "strings_to_urls": False})
+                                                    "strings_to_urls": False})
             workbook.set_properties({"title": f"{data.plan.settings.city} {data.period.label} 台帳",
                                      "author": "kpireport"})
             writer = _Writer(workbook, data)
