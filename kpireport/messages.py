@@ -43,6 +43,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                             "再掲先「{value}」はシート「体系」にありません。再掲先のIDを確認するか、削除してください。"),
     "plan-repost-self": ("warning", "再掲先が掲載先と同じ",
                          "再掲先「{value}」は掲載先と同じです。再掲先から削除してください。"),
+    "plan-reporting-single": ("warning", "担当課が1課の報告方法",
+                              "報告方法「{value}」は担当課が複数のときに使います。担当課が1課なので、その課が報告します。"),
+    "plan-combine-without-parts": ("warning", "合算でない指標の合算の方法",
+                                   "合算の方法「{value}」は報告方法が「合算」のときに使います。報告方法を「合算」にするか、合算の方法を空欄にしてください。"),
+    "plan-combine-rate": ("warning", "割合の合計",
+                          "単位が%の指標を合計します。各課の割合を足してよいか確認し、よくなければ合算の方法を「平均」などにしてください。"),
     "plan-unknown-department": ("error", "存在しない担当課",
                                 "担当課「{value}」はシート「担当課」にありません。課名の表記を合わせるか、担当課を追加してください。"),
     "plan-parent-other-plan": ("error", "上位が別の計画",
@@ -129,6 +135,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                           "{name}は100%を超えません（入力値「{value}」）。値を確認してください（小数で入力した場合は%の値に直してください）。"),
     "kpi-cumulative-decrease": ("error", "累計が前回より減少",
                                 "{name}は累計の指標ですが、前回受理した値（{previous}）より小さくなっています（入力値「{value}」）。値を確認してください。"),
+    "shared-read-only-edited": ("error", "ほかの課が報告する行への入力",
+                                "「{name}」は{lead}が報告する行で、この課の様式では入力できません。入力した「{value}」を消して提出してください。"),
+    "shared-not-recorded": ("warning", "ほかの課が報告する行",
+                            "「{name}」は{lead}が報告する行です（報告方法: 主担当）。この課が入力した「{value}」は記録しません。"),
     "kpi-jump": ("warning", "前回から大きく変化",
                  "{name}が前回受理した値（{previous}）から{ratio}倍以上変化しています（入力値「{value}」）。誤りでなければ備考に理由を記入してください。"),
     "kpi-asof-unreadable": ("warning", "時点が読めない",
@@ -168,6 +178,18 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                "日付なら正しい日付を、数値なら書式を「標準」にして入力し直してください。"),
     "cell-control-chars": ("error", "使えない制御文字",
                            "表示できない制御文字が含まれています。その文字を削除して入力し直してください。"),
+    # --- shared KPIs and initiatives: what the planning office must look at --------------------------
+    "shared-parts-missing": ("warning", "合算する値がそろっていない",
+                             "「{name}」は各課の値を合算して評価する指標ですが、{departments}の値がありません（{value}）。"
+                             "そろうまで評価しません。該当の課に提出または値の入力を依頼してください。"),
+    "shared-disagree": ("warning", "共同担当の値が食い違う",
+                        "「{name}」の値が担当課で食い違っています（{value}）。主担当の{lead}の値で評価しています。"
+                        "どちらが正しいか担当課に確認してください。"),
+    "shared-status-differs": ("warning", "共同担当の実施状況が違う",
+                              "取組「{name}」の実施状況が担当課で違います（{value}）。主担当の{lead}の実施状況で集計しています。"),
+    "shared-lead-missing": ("warning", "主担当の課の報告がない",
+                            "{kind}「{name}」は{lead}が報告する{kind}ですが、{lead}の値がありません"
+                            "（ほかの課の記載: {value}。報告方法が主担当のため使いません）。{lead}に提出を依頼してください。"),
     # --- importing old records -------------------------------------------------------------------
     "import-unknown-kpi": ("error", "知らない指標ID", "指標ID「{value}」は計画体系にありません。この行は取り込みません。"),
     "import-year-unreadable": ("error", "年度が読めない",

@@ -129,8 +129,36 @@ class InterimTarget:
     value: Value
 
 
+# How the departments of a shared KPI or initiative report it (the plan's 報告方法)
+LEAD = "主担当"  # the first department reports; the others see the row in their forms, read-only
+PARTS = "合算"  # each department reports its own part; the parts are combined (KPIs only)
+BESIDE = "併記"  # each department reports; the first one's stands, the others' are shown beside it
+REPORTING_RULES = (LEAD, PARTS, BESIDE)
+COMBINE_RULES = ("合計", "平均", "最大", "最小")
+
+
+class _Shared:
+    """The reporting of an item that several departments may own."""
+
+    departments: tuple[str, ...]
+    reporting: str
+
+    @property
+    def lead(self) -> str:
+        """The department whose entry stands (the first in the plan's 担当課)."""
+        return self.departments[0] if self.departments else ""
+
+    @property
+    def shared(self) -> bool:
+        return len(self.departments) > 1
+
+    def reported_by(self, department: str) -> bool:
+        """Whether ``department`` enters this item in its form (else its form shows the row read-only)."""
+        return department == self.lead or (self.reporting != LEAD and department in self.departments)
+
+
 @dataclass(frozen=True)
-class Kpi:
+class Kpi(_Shared):
     id: str
     name: str
     unit: str  # display unit as the plan writes it (百万円, %, 人); "" for none (なし)
@@ -148,6 +176,8 @@ class Kpi:
     markers: tuple[str, ...] = ()
     note: str = ""
     order: int = 0
+    reporting: str = LEAD
+    combine: str = "合計"  # with 合算: how the parts are combined
 
     @property
     def has_baseline(self) -> bool:
@@ -155,7 +185,7 @@ class Kpi:
 
 
 @dataclass(frozen=True)
-class Initiative:
+class Initiative(_Shared):
     id: str
     content: str  # 推進内容
     node: str
@@ -164,6 +194,7 @@ class Initiative:
     markers: tuple[str, ...] = ()  # 新, 変更
     note: str = ""
     order: int = 0
+    reporting: str = LEAD  # 主担当 or 併記
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from kpireport.evaluate.results import PeriodResults
 from kpireport.history.merge import ACCEPTED, SENT_BACK, UNCHANGED, record_merge
 from kpireport.history.store import History, now
 from kpireport.master.writer import write_master
-from kpireport.model import Plan, ValidationResult
+from kpireport.model import Finding, Plan, ValidationResult
 from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import FileInUse, remove_stale_temporaries
 from kpireport.runtime.lock import workspace_lock
@@ -88,6 +88,13 @@ def written_or_problem(write: Callable[[], object]) -> dict[Path, str]:
     return {}
 
 
+def attention_lines(attention: list[Finding]) -> list[str]:
+    """Shared KPIs and initiatives the planning office must look at (also on the master's 要確認 sheet)."""
+    if not attention:
+        return []
+    return [f"要確認（共同で担当する指標・取組）: {len(attention)}件"] + [f"  {f.message}" for f in attention]
+
+
 def _archive(master: Path, archive: Path) -> Optional[Path]:
     """Keep the previous master under output/archive/ before it is replaced."""
     if not master.exists():
@@ -121,6 +128,7 @@ def outcome_lines(outcome: MergeOutcome) -> list[str]:
     if resubmit:
         lines.append(f"要再提出: {'、'.join(resubmit)}（`kpireport status` で理由と連絡先を表示）")
     lines.append("評価: " + period_results.grade_tally(data))
+    lines += attention_lines(data.attention)
     if not data.first_merge:
         lines.append(f"前回からの変更: {len(data.changes)}件")
     if outcome.master in outcome.problems:

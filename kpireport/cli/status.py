@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kpireport.evaluate.results import department_statuses
+from kpireport.history.in_force import in_force
 from kpireport.history.store import History
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
@@ -18,6 +19,10 @@ def status_lines(plan: Plan, period: ReportPeriod, history: History) -> list[str
     lines = [f"報告期間: {period.label}",
              f"提出済 {len(groups['提出済'])}課、未提出 {len(groups['未提出'])}課、要再提出 {len(groups['要再提出'])}課"
              f"（対象 {len(statuses)}課）"]
+    attention = in_force(history, plan, period).attention
+    if attention:
+        lines.append(f"■ 要確認（共同で担当する指標・取組）: {len(attention)}件")
+        lines += [f"  {f.message}" for f in attention]
     for title, members in (("未提出（督促先）", groups["未提出"]), ("要再提出（差し戻し）", groups["要再提出"]),
                            ("提出済", groups["提出済"])):
         lines.append(f"■ {title}: {len(members)}課")

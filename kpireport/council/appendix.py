@@ -29,7 +29,7 @@ def add(doc, data: PeriodResults) -> None:
             markers = "".join(f"【{m}】" for m in initiative.markers)
             rows.append([str(number), markers + initiative.content,
                          entry.status if entry else texts.NOT_SUBMITTED, entry.next_step if entry else "",
-                         entry.verification if entry else ""])
+                         content.initiative_text(data, initiative, entry, "verification")])
         table(doc, ["NO", "推進内容", "実施状況", "今後の取扱い", "検証内容"], rows, [10, 80, 20, 20, 40],
               ["center", "left", "center", "center", "left"])
         info = plan.plan(top.plan)

@@ -38,6 +38,18 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
     return text + (texts.PROVISIONAL if stored.provisional else "")
 
 
+def initiative_text(data: PeriodResults, initiative, own, field: str) -> str:
+    """An initiative's text (``field`` of its entry in force), and with 併記 every other department's beside
+    it, each marked with its department."""
+    others = [(department, getattr(entry, field)) for department, entry in data.initiative_others.get(initiative.id, ())
+              if getattr(entry, field)]
+    text = getattr(own, field) if own is not None else ""
+    if not others:
+        return text or ""
+    lines = [f"（{initiative.lead}）{text}"] if text else []
+    return "\n".join(lines + [f"（{department}）{other}" for department, other in others])
+
+
 def grade_text(data: PeriodResults, kpi_id: str) -> str:
     evaluation = data.evaluations[kpi_id]
     text = f"{evaluation.grade} {evaluation.label}"

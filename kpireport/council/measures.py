@@ -74,13 +74,13 @@ def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
     planned = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].plan is not None]
     year_label = format_year(year, era_of_year=era)
     next_label = format_year(year + 1, era_of_year=era)
-    _works(doc, texts.measures_done_title(year_label), done, initiatives, "summary")
-    _works(doc, texts.measures_next_title(next_label), planned, initiatives, "plan")
+    _works(doc, data, texts.measures_done_title(year_label), done, initiatives, "summary")
+    _works(doc, data, texts.measures_next_title(next_label), planned, initiatives, "plan")
 
 
-def _works(doc, title: str, with_text, initiatives, field: str) -> None:
+def _works(doc, data: PeriodResults, title: str, with_text, initiatives, field: str) -> None:
     if with_text:
-        rows = [[i.content, getattr(e, field) or texts.NO_TEXT] for i, e in with_text]
+        rows = [[i.content, content.initiative_text(data, i, e, field) or texts.NO_TEXT] for i, e in with_text]
     elif initiatives:
         rows = [[i.content, texts.NO_TEXT] for i in initiatives]
     else:

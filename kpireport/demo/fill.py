@@ -13,7 +13,7 @@ from typing import Optional
 import openpyxl
 
 from kpireport.forms import layout as fl
-from kpireport.model import Kpi, Plan
+from kpireport.model import BESIDE, PARTS, Kpi, Plan
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import example_path
 from kpireport.plan.source import load_yaml
@@ -64,6 +64,24 @@ def demo_actual(kpi: Kpi, index: int) -> Optional[Decimal]:
     return shown
 
 
+def demo_part(total: Decimal, index: int, count: int) -> Decimal:
+    """A department's share of a 合算 KPI's sample total: the lead about 60 %, the rest split evenly."""
+    if count < 2:
+        return total
+    lead = (total * Decimal("0.6")).quantize(Decimal(1) if total == total.to_integral() else Decimal("0.1"),
+                                            rounding=ROUND_HALF_UP)
+    if index == 0:
+        return lead
+    rest = total - lead
+    share = (rest / (count - 1)).quantize(Decimal(1) if rest == rest.to_integral() else Decimal("0.1"),
+                                         rounding=ROUND_HALF_UP)
+    return share if index < count - 1 else rest - share * (count - 2)
+
+
+def plan_initiative(plan: Plan, ident: str):
+    return plan.memo("initiatives_by_id", lambda: {i.id: i for i in plan.initiatives})[ident]
+
+
 def _places(raw: str) -> int:
     digits = "".join(ch for ch in raw.split("(")[0] if ch.isdigit() or ch == ".")
     return len(digits.split(".")[1]) if "." in digits else 0
@@ -86,9 +104,13 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
         col = {c.key: i for i, c in enumerate(sheet.columns, start=1)}
         for offset, row in enumerate(sheet.rows):
             r = fl.FIRST_ROW + offset
+            if row["id"] in sheet.reported_elsewhere:
+                continue  # another department reports it: read-only in this form
             if sheet.name == fl.KPI_SHEET:
                 kpi = plan.kpi(row["id"])
                 actual = demo_actual(kpi, kpi_index[kpi.id])
+                if actual is not None and kpi.reporting == PARTS:
+                    actual = demo_part(actual, kpi.departments.index(department), len(kpi.departments))
                 if actual is None:
                     ws.cell(r, col["reason"]).value = "集計中"
                 else:
@@ -97,6 +119,8 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
                     ws.cell(r, col["remarks"]).value = SAMPLE_NOTE
             elif sheet.name == fl.INITIATIVE_SHEET:
                 status, next_step, verification = STATUS_PATTERN[init_index[row["id"]] % len(STATUS_PATTERN)]
+                if plan_initiative(plan, row["id"]).reporting == BESIDE and verification:
+                    verification = f"{verification}（{department}の取組）"
                 ws.cell(r, col["status"]).value = status
                 ws.cell(r, col["next_step"]).value = next_step
                 if verification:

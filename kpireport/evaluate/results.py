@@ -6,13 +6,14 @@ both show it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from kpireport import labels
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.forms import layout as fl
-from kpireport.history.merge import Change, initiatives_in_force, values_in_force
+from kpireport.history.in_force import KpiInForce, in_force
+from kpireport.history.merge import Change
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
 from kpireport.model import Evaluation, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Plan
 from kpireport.periods import ReportPeriod
@@ -43,14 +44,16 @@ class PeriodResults:
     merged_at: str
     kpi_rows: list[KpiRow]
     evaluations: dict[str, Evaluation]
-    values: dict[str, StoredKpiValue]  # the value in force per KPI for this period
-    conflicts: dict[str, list[StoredKpiValue]]  # jointly owned KPIs whose owners gave different values
+    values: dict[str, StoredKpiValue]  # the value in force per KPI for this period (a shared KPI's, by its rule)
+    shared: dict[str, KpiInForce]  # KPIs several departments own: every department's entry and the working
     history: dict[str, dict[int, StoredKpiValue]]
     years: list[int]
     initiatives: list[tuple[Initiative, Optional[InitiativeEntry]]]
-    narratives: dict[str, NarrativeEntry]
+    initiative_others: dict[str, tuple[tuple[str, InitiativeEntry], ...]]  # with 併記: the other departments'
+    narratives: dict[str, NarrativeEntry]  # every department's bullets for a node
     statuses: list[DepartmentStatus]
     submissions: list[SubmissionRecord]
+    attention: list[Finding] = field(default_factory=list)  # shared entries that disagree or are incomplete
     findings: list[Finding] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     first_merge: bool = True
@@ -106,25 +109,28 @@ def department_statuses(plan: Plan, submissions: list[SubmissionRecord]) -> list
 
 
 def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str) -> PeriodResults:
-    values, conflicts = values_in_force(history, period)
+    current = in_force(history, plan, period)
+    values = {kpi_id: standing.value for kpi_id, standing in current.kpis.items() if standing.value is not None}
     overrides = history.overrides(period.key)
     evaluations = {}
     for kpi in plan.kpis:
         stored = values.get(kpi.id)
-        actual = stored.value if stored else None
-        evaluations[kpi.id] = evaluate_kpi(kpi, actual, period.fiscal_year, plan.grades, plan.settings,
-                                           provisional=bool(stored and stored.provisional),
-                                           override=overrides.get(kpi.id))
+        evaluation = evaluate_kpi(kpi, stored.value if stored else None, period.fiscal_year, plan.grades, plan.settings,
+                                  provisional=bool(stored and stored.provisional), override=overrides.get(kpi.id))
+        if kpi.shared and current.kpis[kpi.id].working:  # how the value was arrived at comes first
+            evaluation = replace(evaluation, working=f"{current.kpis[kpi.id].working}。{evaluation.working}")
+        evaluations[kpi.id] = evaluation
     annual = history.annual_actuals()
     years = sorted({y for per_kpi in annual.values() for y in per_kpi if y < period.fiscal_year})  # earlier years
-    entries = initiatives_in_force(history, period)
-    initiatives = [(i, entries.get(i.id)) for i in plan.initiatives]
-    narratives = {node: given[-1] for node, given in history.narratives(period.key).items()}
+    initiatives = [(i, current.initiatives[i.id].entry) for i in plan.initiatives]
+    others = {ident: standing.others for ident, standing in current.initiatives.items() if standing.others}
     submissions = history.submissions(period.key)
     return PeriodResults(plan=plan, period=period, merged_at=merged_at, kpi_rows=kpi_rows(plan),
-                         evaluations=evaluations, values=values, conflicts=conflicts, history=annual, years=years,
-                         initiatives=initiatives, narratives=narratives,
-                         statuses=department_statuses(plan, submissions), submissions=submissions)
+                         evaluations=evaluations, values=values,
+                         shared={k.id: current.kpis[k.id] for k in plan.kpis if k.shared}, history=annual,
+                         years=years, initiatives=initiatives, initiative_others=others,
+                         narratives=current.narratives, statuses=department_statuses(plan, submissions),
+                         submissions=submissions, attention=current.attention)
 
 
 def grade_tally(data: PeriodResults) -> str:

@@ -5,7 +5,7 @@ tell exactly which locked cell was edited and which row was added, deleted or mo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from kpireport import labels
@@ -14,7 +14,8 @@ from kpireport.periods import ReportPeriod
 from kpireport.values import format_year
 
 FORM_KIND = "kpireport様式"
-FORM_VERSION = "1"
+FORM_VERSION = "2"  # 2: shared rows another department reports are read-only, the identity is signed
+LEGACY_VERSIONS = ("1",)  # read, with a warning
 
 GUIDE_SHEET = "記入要領"
 KPI_SHEET = "KPI実績"
@@ -152,6 +153,12 @@ class DataSheet:
     name: str
     columns: tuple[FormColumn, ...]
     rows: tuple[dict, ...]  # locked texts per row, in form order; rows[i]["id"] identifies the row
+    # rows another department reports (the plan's 主担当): row ID -> that department; the row is read-only here
+    reported_elsewhere: dict = field(default_factory=dict)
+
+    def read_only_text(self, ident: str) -> str:
+        """What a read-only row's first input cell says."""
+        return f"（{self.reported_elsewhere[ident]}が報告）"
 
 
 def data_sheets(plan: Plan, department: str, period: ReportPeriod) -> list[DataSheet]:
@@ -161,7 +168,9 @@ def data_sheets(plan: Plan, department: str, period: ReportPeriod) -> list[DataS
         (INITIATIVE_SHEET, INITIATIVE_COLUMNS, department_initiatives(plan, department), initiative_locked),
         (NARRATIVE_SHEET, narrative_columns(period), department_narrative_nodes(plan, department), narrative_locked),
     ]
-    return [DataSheet(name, columns, tuple(locked(plan, item) for item in items))
+    return [DataSheet(name, columns, tuple(locked(plan, item) for item in items),
+                      {item.id: item.lead for item in items
+                       if isinstance(item, (Kpi, Initiative)) and not item.reported_by(department)})
             for name, columns, items, locked in specs if items]
 
 

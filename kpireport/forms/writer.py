@@ -11,7 +11,7 @@ import xlsxwriter
 
 from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
-from kpireport.model import Plan, Value
+from kpireport.model import LEAD, PARTS, Kpi, Plan, Value
 from kpireport.periods import ReportPeriod, parse_period
 from kpireport.runtime.atomic import atomic_write
 from kpireport.text_layout import row_height
@@ -153,6 +153,9 @@ def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list
             ("text", f"・「{fl.NARRATIVE_SHEET}」: 箇条書きで1行に1項目を記入します（セル内の改行は Alt+Enter）。"
                      f"審議会資料に載るため、{settings.narrative_max_lines}行・1行{settings.narrative_max_chars}字程度までにまとめてください。"),
         ]
+    shared = _shared_lines(plan, department)
+    if shared:
+        lines += [("heading", "ほかの課と共同で担当する項目")] + [("text", line) for line in shared]
     lines += [
         ("heading", "3. 記号の意味"),
         ("text", "実施状況: ◎実施済（完了した）　○継続推進（予定どおり継続中）　△一部実施（一部のみ実施）　×未実施（実施できなかった）"),
@@ -160,6 +163,27 @@ def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list
         ("text", "方向: 増加＝値が大きいほど良い指標、減少＝値が小さいほど良い指標"),
         ("text", "集計方法: 単年度＝その年度の値、累計＝計画開始からの合計、年平均＝期間の1年あたりの平均"),
     ]
+    return lines
+
+
+def _shared_lines(plan: Plan, department: str) -> list[str]:
+    """How each shared KPI and initiative of this department's form is reported (the plan's 報告方法)."""
+    lines = []
+    for item, name in ([(k, k.name) for k in fl.department_kpis(plan, department)]
+                       + [(i, i.content[:30] + ("…" if len(i.content) > 30 else "")) for i in
+                          fl.department_initiatives(plan, department)]):
+        if not item.shared:
+            continue
+        others = "、".join(d for d in item.departments if d != department)
+        if item.reporting == LEAD:
+            how = ("この課が報告します" if item.lead == department
+                   else f"{item.lead}が報告します（この様式では見るだけで、入力できません）")
+        elif item.reporting == PARTS:
+            how = f"各課が自課の分を入力し、各課の値を{item.combine}して評価します"
+        else:
+            how = (f"各課が入力し、{item.lead}の{'値で評価' if isinstance(item, Kpi) else '実施状況で集計'}します。"
+                   "ほかの課の記載も並べて示します")
+        lines.append(f"・{item.id} {name}: {how}（{others}と共同で担当）。")
     return lines
 
 
@@ -194,11 +218,16 @@ def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: Rep
         ws.write_string(header, col, column.header, styles["input_header" if column.is_input else "header"])
         ws.set_column(col, col, column.width)
     ws.set_row(header, 30)
+    first_input = next(col for col, column in enumerate(sheet.columns) if column.is_input)
     for offset, row in enumerate(sheet.rows):
         r = first + offset
         ws.set_row(r, _form_row_height(sheet.columns, row))
+        read_only = row["id"] in sheet.reported_elsewhere  # another department reports it: shown, not entered
         for col, column in enumerate(sheet.columns):
-            if column.is_input:
+            if column.is_input and read_only:
+                text = sheet.read_only_text(row["id"]) if col == first_input else ""
+                ws.write_string(r, col, text, styles["locked_wrap" if column.wrap else "locked"])
+            elif column.is_input:
                 ws.write_blank(r, col, None, styles["input_wrap" if column.wrap else "input"])
             else:
                 text = previous.get(row["id"], "－") if column.key == "previous" else row.get(column.key, "")

@@ -5,11 +5,12 @@ The snapshot of displayed values stored with each merge is what the next merge c
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from kpireport.history.store import History, StoredKpiValue
-from kpireport.model import InitiativeEntry, Plan, ValidationResult
+from kpireport.history.in_force import in_force
+from kpireport.history.store import History
+from kpireport.model import Plan, ValidationResult
 from kpireport.periods import ReportPeriod
 from kpireport.values import format_value
 
@@ -54,41 +55,27 @@ def record_merge(history: History, plan: Plan, period: ReportPeriod, results: It
     return MergeRecord(recorded, changes(plan, before, after), before is None)
 
 
-def values_in_force(history: History, period: ReportPeriod) -> tuple[dict[str, StoredKpiValue],
-                                                                      dict[str, list[StoredKpiValue]]]:
-    """The value for each KPI in ``period`` (latest submission wins) and the joint-owner conflicts.
-
-    For a fiscal year with no final 実績 yet, the latest monthly 見込み of that year stands in.
-    """
-    final = history.kpi_values(period.key)
-    by_kpi = dict(final)
-    if not period.is_monthly:
-        for month in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3):  # later months replace earlier ones
-            for kpi_id, values in history.kpi_values(ReportPeriod(period.fiscal_year, month).key).items():
-                if kpi_id not in final:
-                    by_kpi[kpi_id] = [replace(v, provisional=True) for v in values]
-    chosen, conflicts = {}, {}
-    for kpi_id, values in by_kpi.items():
-        chosen[kpi_id] = values[-1]
-        if len(values) > 1 and len({format_value(v.value) for v in values if v.value.is_number}) > 1:
-            conflicts[kpi_id] = values
-    return chosen, conflicts
-
-
-def initiatives_in_force(history: History, period: ReportPeriod) -> dict[str, InitiativeEntry]:
-    """The latest entry of each initiative in ``period``."""
-    return {ident: entries[-1] for ident, entries in history.initiative_values(period.key).items() if entries}
-
-
 def snapshot(history: History, plan: Plan, period: ReportPeriod) -> dict:
-    """What the change list compares between merges: displayed values and statuses."""
-    values, _ = values_in_force(history, period)
-    kpis = {k: {"value": format_value(v.value) if v.value.is_number else f"（未記入: {v.reason}）",
-                "department": v.department, "source": f"{v.file_name} {v.sheet}!{v.cell}"}
-            for k, v in values.items()}
-    entries = initiatives_in_force(history, period)
-    initiatives = {i.id: {"value": f"{e.status}／{e.next_step}", "department": "", "source": e.sheet}
-                   for i in plan.initiatives if (e := entries.get(i.id)) is not None}
+    """What the change list compares between merges: the displayed values and statuses (with the departments'
+    entries of a shared item, so that a change of one part shows)."""
+    current = in_force(history, plan, period)
+    kpis = {}
+    for kpi_id, standing in current.kpis.items():
+        shown = standing.value or (standing.entries[0] if standing.entries else None)
+        if shown is None:
+            continue
+        if standing.working:
+            text = standing.working
+        else:
+            text = format_value(shown.value) if shown.value.is_number else f"（未記入: {shown.reason}）"
+        kpis[kpi_id] = {"value": text, "department": shown.department,
+                        "source": f"{shown.file_name} {shown.sheet}!{shown.cell}" if shown.sheet else shown.file_name}
+    initiatives = {}
+    for ident, standing in current.initiatives.items():
+        given = ([("", standing.entry)] if standing.entry else []) + list(standing.others)
+        if given:
+            text = "、".join((f"{d}: " if d else "") + f"{e.status}／{e.next_step}" for d, e in given)
+            initiatives[ident] = {"value": text, "department": "", "source": given[0][1].sheet}
     return {"kpis": kpis, "initiatives": initiatives}
 
 

@@ -251,26 +251,28 @@ class History:
                                                                  source_file, "", source_cell, imported_at)
         return result
 
-    def initiative_values(self, period: str) -> dict[str, list[InitiativeEntry]]:
+    def initiative_values(self, period: str) -> dict[str, list[tuple[str, InitiativeEntry]]]:
+        """Entries in force for ``period`` by initiative: (department, entry), one per department."""
         rows = self.db.execute(
-            "SELECT v.initiative_id, v.status, v.next_step, v.verification, v.sheet, v.row, v.summary, v.plan"
-            " FROM initiative_values v JOIN submissions s ON s.id = v.submission_id"
+            "SELECT s.department, v.initiative_id, v.status, v.next_step, v.verification, v.sheet, v.row, v.summary,"
+            " v.plan FROM initiative_values v JOIN submissions s ON s.id = v.submission_id"
             " WHERE s.period = ? AND s.accepted = 1 AND s.superseded_by IS NULL ORDER BY s.id", (period,)).fetchall()
-        result: dict[str, list[InitiativeEntry]] = {}
-        for r in rows:
-            result.setdefault(r[0], []).append(InitiativeEntry(*r))
+        result: dict[str, list[tuple[str, InitiativeEntry]]] = {}
+        for department, *entry in rows:
+            result.setdefault(entry[0], []).append((department, InitiativeEntry(*entry)))
         return result
 
-    def narratives(self, period: str) -> dict[str, list[NarrativeEntry]]:
+    def narratives(self, period: str) -> dict[str, list[tuple[str, NarrativeEntry]]]:
+        """Narratives in force for ``period`` by node: (department, entry), one per department."""
         rows = self.db.execute(
-            "SELECT v.node_id, v.achievements, v.next_steps, v.sheet, v.row FROM narratives v"
+            "SELECT s.department, v.node_id, v.achievements, v.next_steps, v.sheet, v.row FROM narratives v"
             " JOIN submissions s ON s.id = v.submission_id"
             " WHERE s.period = ? AND s.accepted = 1 AND s.superseded_by IS NULL ORDER BY s.id", (period,)).fetchall()
-        result: dict[str, list[NarrativeEntry]] = {}
-        for node_id, achievements, next_steps, sheet, row in rows:
-            result.setdefault(node_id, []).append(NarrativeEntry(
+        result: dict[str, list[tuple[str, NarrativeEntry]]] = {}
+        for department, node_id, achievements, next_steps, sheet, row in rows:
+            result.setdefault(node_id, []).append((department, NarrativeEntry(
                 node_id, tuple(x for x in achievements.split("\n") if x), tuple(x for x in next_steps.split("\n") if x),
-                sheet, row))
+                sheet, row)))
         return result
 
     def overrides(self, period: str) -> dict[str, Override]:

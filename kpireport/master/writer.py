@@ -39,6 +39,7 @@ def write_master(data: PeriodResults, path: Path) -> Path:
             writer.initiative_list()
             writer.narrative_list()
             writer.submission_status()
+            writer.attention()
             writer.findings()
             writer.changes()
             workbook.close()
@@ -240,7 +241,7 @@ class _Writer:
         headers += [(f"{format_year(y)} 実績", 13) for y in years]
         headers += [(f"{self.data.period.label}", 14), ("数値（単位どおり）", 14), ("見込み", 7), ("達成率", 9),
                     ("進捗（ペース）", 10), ("評価", 9), ("計算の根拠", 60), ("手動評価", 9), ("手動評価の理由", 24),
-                    ("提出ファイル", 30), ("セル", 12), ("備考・未記入の理由", 24), ("注意", 24)]
+                    ("提出ファイル", 30), ("セル", 12), ("備考・未記入の理由", 24), ("担当課ごとの値", 30)]
         ws = self.sheet("KPI一覧", headers)
         formats, grade_formats, sizes = self.f, self.grade_format, [size for _, size in headers]
         row = 2
@@ -262,27 +263,30 @@ class _Writer:
                       ("見込み" if ev.provisional else "", "text"), (ev.rate, "percent"), (ev.pace, "percent"),
                       (f"{ev.grade} {ev.label}", ev.grade), (ev.working, "wrap"),
                       (ev.override.grade if ev.override else "", "text"), (ev.override.reason if ev.override else "", "wrap"),
-                      (stored.file_name if stored else "", "wrap"), (f"{stored.sheet}!{stored.cell}" if stored else "", "text"),
-                      (_remarks(stored), "wrap"), (self.conflict_note(kpi.id), "wrap")]
+                      (stored.file_name if stored else "", "wrap"),
+                      (f"{stored.sheet}!{stored.cell}" if stored and stored.sheet else "", "text"),
+                      (_remarks(stored), "wrap"), (self.shared_note(kpi.id), "wrap")]
             for col, (value, style) in enumerate(cells):
                 self.put(ws, row, col, value, grade_formats.get(style) or formats[style])
             self.fit_row(ws, row, [(v, size) for (v, style), size in zip(cells, sizes) if style == "wrap"])
         ws.fit_to_pages(2, 0)  # a wide list: two A4 pages across stay readable
         self.finish_table(ws, 2, row, len(headers))
 
-    def conflict_note(self, kpi_id: str) -> str:
-        values = self.data.conflicts.get(kpi_id)
-        if not values:
+    def shared_note(self, kpi_id: str) -> str:
+        """A shared KPI: each department's entry (its remarks and reasons too) and what was made of them."""
+        standing = self.data.shared.get(kpi_id)
+        if standing is None:
             return ""
-        parts = "、".join(f"{v.department}: {format_value(v.value)}" for v in values)
-        return f"担当課で値が異なります（{parts}）。最後に受理した値を使っています。"
+        shown = self.data.values.get(kpi_id)  # its remarks are in the remarks column already
+        notes = [f"{e.department}: {_remarks(e)}" for e in standing.entries if _remarks(e) and e is not shown]
+        return "\n".join([standing.working] + notes)
 
     # -- 取組一覧・主な取組と方向性 -------------------------------------------------------------------
 
     def initiative_list(self) -> None:
         headers = [("計画", 10), ("施策", 40), ("取組ID", 12), ("推進内容", 50), ("担当課", 16), ("実施状況", 11),
                    ("今後の取扱い", 11), ("検証内容", 40), ("取組の概要（実績）", 40), ("今後の取組内容とその理由", 40),
-                   ("提出", 10)]
+                   ("提出", 10), ("ほかの担当課の記載", 50)]
         ws = self.sheet("取組一覧", headers)
         rows = []
         for initiative, entry in self.data.initiatives:
@@ -292,7 +296,8 @@ class _Writer:
                          markers + initiative.content, "、".join(initiative.departments),
                          entry.status if entry else "", entry.next_step if entry else "",
                          entry.verification if entry else "", (entry.summary or "") if entry else "",
-                         (entry.plan or "") if entry else "", "報告あり" if entry else "未報告"])
+                         (entry.plan or "") if entry else "", "報告あり" if entry else "未報告",
+                         _others_text(self.data.initiative_others.get(initiative.id, ()))])
         self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
 
     def narrative_list(self) -> None:
@@ -329,6 +334,17 @@ class _Writer:
             rows.append(["（不明）", "様式として読めないファイル", "", record.received_at.replace("T", " "), record.sha256,
                          record.errors, record.warnings, record.file_name, reason, ""])
         self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
+
+    def attention(self) -> None:
+        """What the planning office must look at: shared KPIs and initiatives whose departments' entries
+        disagree, are incomplete, or lack the lead's (history.in_force)."""
+        headers = [("内容", 90), ("各課の記載", 60), ("コード", 22)]
+        ws = self.sheet("要確認", headers)
+        rows = [[f.message, f.value, f.code] for f in self.data.attention]
+        row = self.table_rows(ws, headers, rows)
+        if not rows:
+            self.put(ws, 3, 0, "共同で担当する指標・取組に、確認が必要なものはありません。", self.f["note"])
+        self.finish_table(ws, 2, row, len(headers))
 
     def findings(self) -> None:
         headers = [("ファイル", 34), ("重要度", 8), ("場所", 22), ("コード", 22), ("内容", 70), ("入力値", 24)]
@@ -374,6 +390,15 @@ def _in_unit(value) -> Optional[Decimal]:
     if value.number is None:
         return None
     return value.number / (Decimal(10) ** SCALES.get(value.scale, 0)) if value.scale else value.number
+
+
+def _others_text(others) -> str:
+    """The other departments' entries of a 併記 initiative, each with its status and texts."""
+    lines = []
+    for department, entry in others:
+        texts = [t for t in (entry.verification, entry.summary, entry.plan) if t]
+        lines.append(f"【{department}】{entry.status}／{entry.next_step}" + ("　" + "　".join(texts) if texts else ""))
+    return "\n".join(lines)
 
 
 def _remarks(stored) -> str:

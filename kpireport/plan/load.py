@@ -17,6 +17,10 @@ from typing import Any, Optional
 
 from kpireport.messages import finding
 from kpireport.model import (
+    COMBINE_RULES,
+    LEAD,
+    PARTS,
+    REPORTING_RULES,
     Department,
     Finding,
     Grade,
@@ -322,8 +326,28 @@ class _Builder:
                 baseline_year=baseline_year, target=target, target_year=target_year or 0, node=node,
                 reposted_under=reposts, departments=depts,
                 interim_targets=tuple(InterimTarget(t.year, t.value) for t in kpi_interim),
-                markers=tuple(r.get("markers") or ()), note=str(r.get("note", "")), order=index))
+                markers=tuple(r.get("markers") or ()), note=str(r.get("note", "")), order=index,
+                reporting=self.reporting("kpis", index, r, depts), combine=self.combine(index, r, unit)))
         return result
+
+    def reporting(self, key: str, index: int, r: dict, departments: tuple[str, ...]) -> str:
+        """The 報告方法 (主担当 when left empty); a rule for a single department is noted, and ignored."""
+        given = r.get("reporting")
+        if given not in REPORTING_RULES:
+            return LEAD  # not one of the choices: the schema check says so
+        if given != LEAD and len(departments) < 2:
+            self.report("plan-reporting-single", key, index, "reporting", given)
+        return given
+
+    def combine(self, index: int, r: dict, unit: Optional[str]) -> str:
+        given = r.get("combine")
+        if given is None:
+            return "合計"
+        if r.get("reporting") != PARTS:
+            self.report("plan-combine-without-parts", "kpis", index, "combine", given)
+        elif given == "合計" and unit == "%":
+            self.report("plan-combine-rate", "kpis", index, "combine", given)
+        return given if given in COMBINE_RULES else "合計"
 
     def build_interim_targets(self, kpi_ids: dict[str, int]) -> dict[str, list]:
         kpis = self.doc.get("kpis") if isinstance(self.doc.get("kpis"), list) else []
@@ -360,7 +384,8 @@ class _Builder:
             ident = r.get("id")
             if isinstance(ident, str) and ids.get(ident) == index and isinstance(node, str):
                 result.append(Initiative(ident, str(r.get("content", "")), node, reposts, depts,
-                                         tuple(r.get("markers") or ()), str(r.get("note", "")), index))
+                                         tuple(r.get("markers") or ()), str(r.get("note", "")), index,
+                                         self.reporting("initiatives", index, r, depts)))
         return result
 
     # -- values ----------------------------------------------------------------------------------

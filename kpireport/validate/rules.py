@@ -94,6 +94,7 @@ class _Check:
         self.narratives: list[NarrativeEntry] = []
         self.department = ""
         self.form_period: Optional[ReportPeriod] = None
+        self.legacy = False  # a form made before shared rows were read-only and identities signed
 
     def add(self, code: str, sheet: str = "", cell: str = "", value: Any = "", **fields) -> None:
         self.findings.append(finding(code, file=self.sub.name, sheet=sheet, cell=cell,
@@ -132,9 +133,11 @@ class _Check:
         if items.get("形式") != fl.FORM_KIND:
             self.add("form-not-form")
             return None
-        if items.get("様式版") != fl.FORM_VERSION:
+        version = items.get("様式版")
+        if version != fl.FORM_VERSION and version not in fl.LEGACY_VERSIONS:
             self.add("form-version-unknown", value=items.get("様式版", ""))
             return None
+        self.legacy = version in fl.LEGACY_VERSIONS
         if items.get("市区町村") != self.plan.settings.city:
             self.add("form-other-plan", value=items.get("市区町村", ""), city=self.plan.settings.city)
             return None
@@ -228,6 +231,9 @@ class _Check:
             self.check_locked(raw, locked, expected[ident], r)
             cells = {key: raw.cells.get((r, i)) for i, key in inputs}
             places = {key: f"{letter}{r}" for key, letter in letters}
+            if ident in sheet.reported_elsewhere:
+                self.check_reported_elsewhere(raw.name, sheet, ident, cells, places)
+                continue
             for _, key in inputs:
                 if cells[key] is not None:
                     self.check_text(raw.name, cells[key])
@@ -238,6 +244,19 @@ class _Check:
                 self.check_initiative(raw.name, ident, expected[ident], cells, places, r)
             else:
                 self.check_narrative(raw.name, ident, sheet, cells, places, r)
+
+    def check_reported_elsewhere(self, sheet_name: str, sheet: fl.DataSheet, ident: str,
+                                 cells: dict[str, Optional[RawCell]], places: dict[str, str]) -> None:
+        """A row another department reports: nothing is recorded from it. Its input cells are locked in a
+        current form; a form made before (legacy) had them open, and what was typed there is not kept."""
+        first = next(c.key for c in sheet.columns if c.is_input)
+        for key, cell in cells.items():
+            seen = "" if cell is None else _text(cell.value)
+            if seen and seen != (sheet.read_only_text(ident) if key == first else ""):
+                code = "shared-not-recorded" if self.legacy else "shared-read-only-edited"
+                self.add(code, sheet=sheet_name, cell=places[key], value=seen[:40],
+                         name=self.row_names(sheet).get(ident, ident), lead=sheet.reported_elsewhere[ident])
+                return
 
     def check_locked(self, raw: RawSheet, locked: list[tuple[int, fl.FormColumn]], expected: dict, r: int) -> None:
         """The row's locked cells (plan text, not to be edited; ``locked``: (column number, column))."""

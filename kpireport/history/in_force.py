@@ -1,0 +1,184 @@
+"""Which entry stands for each KPI, initiative and narrative of a period, by the plan's 報告方法.
+
+Each department's latest accepted submission holds its entries (history.store). When several departments own
+an item, the plan says how they report it (model.LEAD, PARTS, BESIDE): the lead's entry stands; or every
+department's part is combined; or the lead's stands and the others' are kept beside it. Which file was saved
+last never decides. What cannot be decided (parts missing, entries that disagree, a lead that did not report)
+is a finding for the planning office (``attention``).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Optional
+
+from kpireport.history.store import History, StoredKpiValue
+from kpireport.messages import finding
+from kpireport.model import BESIDE, LEAD, PARTS, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Plan, Value
+from kpireport.periods import ReportPeriod
+from kpireport.values import format_value
+
+MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
+
+
+@dataclass(frozen=True)
+class KpiInForce:
+    """A KPI's value for the period and how it was arrived at."""
+
+    kpi_id: str
+    value: Optional[StoredKpiValue]  # what stands (with 合算, the parts combined); None: nothing to evaluate
+    entries: tuple[StoredKpiValue, ...] = ()  # each owning department's entry, in the plan's order
+    missing: tuple[str, ...] = ()  # owning departments with no entry in force
+    working: str = ""  # for a shared KPI: the departments' entries and what was made of them, in Japanese
+
+
+@dataclass(frozen=True)
+class InitiativeInForce:
+    entry: Optional[InitiativeEntry]  # what stands: the lead's (or the only department's)
+    others: tuple[tuple[str, InitiativeEntry], ...] = ()  # with 併記: the other departments' entries
+
+
+@dataclass
+class InForce:
+    kpis: dict[str, KpiInForce]
+    initiatives: dict[str, InitiativeInForce]
+    narratives: dict[str, NarrativeEntry]
+    attention: list[Finding]  # shared entries the planning office must look at
+
+
+def in_force(history: History, plan: Plan, period: ReportPeriod) -> InForce:
+    attention: list[Finding] = []
+    kpis = {}
+    by_department = _kpi_entries(history, period)
+    for kpi in plan.kpis:
+        kpis[kpi.id] = _kpi(kpi, by_department.get(kpi.id, {}), attention)
+    initiatives = {}
+    by_department = _initiative_entries(history, period)
+    for initiative in plan.initiatives:
+        initiatives[initiative.id] = _initiative(initiative, by_department.get(initiative.id, {}), attention)
+    return InForce(kpis, initiatives, _narratives(history, plan, period), attention)
+
+
+# --- gathering: each department's entry in force ---------------------------------------------------
+
+def _kpi_entries(history: History, period: ReportPeriod) -> dict[str, dict[str, StoredKpiValue]]:
+    """KPI -> department -> its entry. For a fiscal year, a department's latest monthly 見込み stands in
+    for an annual 実績 it has not given yet."""
+    found: dict[str, dict[str, StoredKpiValue]] = {}
+    if not period.is_monthly:
+        for month in MONTHS:  # later months replace earlier ones
+            for kpi_id, values in history.kpi_values(ReportPeriod(period.fiscal_year, month).key).items():
+                for v in values:
+                    found.setdefault(kpi_id, {})[v.department] = dataclasses.replace(v, provisional=True)
+    for kpi_id, values in history.kpi_values(period.key).items():
+        for v in values:
+            found.setdefault(kpi_id, {})[v.department] = v
+    return found
+
+
+def _initiative_entries(history: History, period: ReportPeriod) -> dict[str, dict[str, InitiativeEntry]]:
+    found: dict[str, dict[str, InitiativeEntry]] = {}
+    for ident, entries in history.initiative_values(period.key).items():
+        for department, entry in entries:
+            found.setdefault(ident, {})[department] = entry
+    return found
+
+
+# --- deciding: by the plan's 報告方法 -----------------------------------------------------------------
+
+def _kpi(kpi: Kpi, by_department: dict[str, StoredKpiValue], attention: list[Finding]) -> KpiInForce:
+    owners = kpi.departments or tuple(by_department)
+    entries = tuple(by_department[d] for d in owners if d in by_department)
+    missing = tuple(d for d in owners if d not in by_department)
+    if not kpi.shared:
+        return KpiInForce(kpi.id, entries[0] if entries else None, entries, missing)
+    if kpi.reporting == PARTS:
+        return _combined(kpi, entries, missing, attention)
+    lead = by_department.get(kpi.lead)
+    working = _entries_text(entries, missing)
+    if kpi.reporting == LEAD:
+        others = [e for e in entries if e.department != kpi.lead]
+        if lead is None and others:  # entries of the other departments from forms made before the rule
+            attention.append(finding("shared-lead-missing", kind="指標", name=kpi.name, lead=kpi.lead,
+                                     value=working))
+        return KpiInForce(kpi.id, lead, entries, missing, f"主担当（{kpi.lead}）の値: " + working)
+    if any(_shown(e) != _shown(lead) for e in entries if e is not lead) or (lead is None and entries):
+        attention.append(finding("shared-disagree", kind="指標", name=kpi.name, lead=kpi.lead, value=working))
+    return KpiInForce(kpi.id, lead, entries, missing, f"併記（{kpi.lead}の値で評価）: " + working)
+
+
+def _combined(kpi: Kpi, entries: tuple[StoredKpiValue, ...], missing: tuple[str, ...],
+              attention: list[Finding]) -> KpiInForce:
+    """合算: the parts combined by the plan's rule, once every owning department has given a number."""
+    working = _entries_text(entries, missing)
+    numbers = [e for e in entries if e.value.is_number]
+    if missing or len(numbers) < len(entries) or not numbers:
+        if not entries:  # nobody has reported yet: the submission status says so
+            return KpiInForce(kpi.id, None, entries, missing, f"合算（{kpi.combine}）: {working}")
+        attention.append(finding("shared-parts-missing", name=kpi.name, value=working,
+                                 departments="、".join(missing + tuple(e.department for e in entries
+                                                                        if not e.value.is_number))))
+        return KpiInForce(kpi.id, None, entries, missing, f"合算（{kpi.combine}）: {working}。そろっていないため評価しません")
+    parts = [e.value.number for e in numbers]
+    combined = {"合計": sum(parts, Decimal(0)), "最大": max(parts), "最小": min(parts)}.get(kpi.combine)
+    if combined is None:  # 平均, to one decimal place more than the parts were given in
+        places = max(-p.as_tuple().exponent for p in parts) + 1
+        combined = (sum(parts, Decimal(0)) / len(parts)).quantize(Decimal(1).scaleb(-max(places, 0)))
+    lead = next((e for e in numbers if e.department == kpi.lead), numbers[0])
+    value = Value("number", "", combined, lead.value.unit, lead.value.scale)
+    value = dataclasses.replace(value, raw=format_value(value))
+    sign = {"合計": " + "}.get(kpi.combine, "、")
+    stored = StoredKpiValue(  # each part's remarks stay with the part (``entries``)
+        kpi.id, lead.period, value, any(e.provisional for e in numbers), lead.as_of, "", "",
+        "、".join(dict.fromkeys(e.file_name for e in numbers)), "", "", max(e.received_at for e in numbers),
+        "、".join(e.department for e in numbers))
+    shown = sign.join(f"{e.department} {format_value(e.value)}" for e in numbers)
+    return KpiInForce(kpi.id, stored, entries, missing, f"合算（{kpi.combine}）: {shown} → {format_value(value)}")
+
+
+def _initiative(initiative: Initiative, by_department: dict[str, InitiativeEntry],
+                attention: list[Finding]) -> InitiativeInForce:
+    lead = by_department.get(initiative.lead) if initiative.departments else next(iter(by_department.values()), None)
+    others = tuple((d, by_department[d]) for d in initiative.departments if d != initiative.lead and d in by_department)
+    if not initiative.shared:
+        return InitiativeInForce(lead)
+    name = initiative.content[:30] + ("…" if len(initiative.content) > 30 else "")
+    if initiative.reporting == BESIDE:
+        if (lead is None and others) or (lead is not None and any(e.status != lead.status for _, e in others)):
+            shown = "、".join(f"{d} {e.status}" for d, e in ((initiative.lead, lead),) + others if e)
+            attention.append(finding("shared-status-differs", name=name, lead=initiative.lead, value=shown))
+        return InitiativeInForce(lead, others)
+    if lead is None and others:
+        shown = "、".join(f"{d} {e.status}" for d, e in others)
+        attention.append(finding("shared-lead-missing", kind="取組", name=name, lead=initiative.lead, value=shown))
+    return InitiativeInForce(lead)
+
+
+def _narratives(history: History, plan: Plan, period: ReportPeriod) -> dict[str, NarrativeEntry]:
+    """Every department's bullets for a node, in the plan's department order (nobody's are dropped)."""
+    result = {}
+    for node_id, given in history.narratives(period.key).items():
+        try:
+            order = {d: i for i, d in enumerate(plan.node(node_id).departments)}
+        except KeyError:  # a node no longer in the plan
+            order = {}
+        entries = [e for _, e in sorted(given, key=lambda pair: order.get(pair[0], len(order)))]
+        first = entries[0]
+        result[node_id] = NarrativeEntry(node_id, _unique(b for e in entries for b in e.achievements),
+                                         _unique(b for e in entries for b in e.next_steps), first.sheet, first.row)
+    return result
+
+
+def _unique(items) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _shown(entry: Optional[StoredKpiValue]) -> str:
+    if entry is None:
+        return "（未提出）"
+    return format_value(entry.value) if entry.value.is_number else f"（未記入: {entry.reason or '理由なし'}）"
+
+
+def _entries_text(entries: tuple[StoredKpiValue, ...], missing: tuple[str, ...]) -> str:
+    return "、".join([f"{e.department} {_shown(e)}" for e in entries] + [f"{d} （未提出）" for d in missing])

@@ -1,0 +1,217 @@
+"""KPIs and initiatives shared by several departments: each reported by the plan's 報告方法, never decided
+by which file the merge reads last.
+
+Forms are filled as a department fills them: the sample values first, then the cells under test typed in
+LibreOffice Calc (tests/calc.py; openpyxl where LibreOffice is not installed).
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from calc import type_into
+from openpyxl.utils import get_column_letter
+
+from kpireport.cli.merge import outcome_lines, run_merge
+from kpireport.cli.report import run_report
+from kpireport.cli.status import status_lines
+from kpireport.cli.workspace import Workspace, init_workspace, load_workspace_plan
+from kpireport.demo.fill import fill_form
+from kpireport.forms import layout as fl
+from kpireport.forms.writer import write_form
+from kpireport.history.store import History
+from kpireport.model import Plan
+from kpireport.periods import ReportPeriod
+from kpireport.validate.files import validate_files
+
+R5 = ReportPeriod(2023)
+VISITORS = "K-S2-02"  # 観光交流人口 (万人), made 合算 over three departments below
+MIGRATION = "K-S2-01"  # 社会増減数 (人), 政策推進課 and 地域振興課
+CARE = "T-S3-2-01"  # こども家庭課 and 健康増進課, 併記 in the example
+
+
+def cell(plan: Plan, department: str, sheet_name: str, ident: str, key: str) -> str:
+    sheet = next(s for s in fl.data_sheets(plan, department, R5) if s.name == sheet_name)
+    row = fl.FIRST_ROW + [r["id"] for r in sheet.rows].index(ident)
+    return f"{get_column_letter(1 + [c.key for c in sheet.columns].index(key))}{row}"
+
+
+def make_workspace(root: Path, document: dict, changes: dict) -> tuple[Workspace, Plan]:
+    """The example plan with some KPIs' and initiatives' fields changed: {ID: {field: value}}."""
+    for record in document["kpis"] + document["initiatives"] + document["nodes"]:
+        record.update(changes.get(record["id"], {}))
+    ws = init_workspace(root, document=document)
+    return ws, load_workspace_plan(ws)
+
+
+def submit(ws: Workspace, plan: Plan, department: str, typed: list[tuple[str, str, str, object]],
+           saved_at: float) -> Path:
+    """The department's form, filled with sample values and then ``typed`` (sheet, ID, column, text) in Calc,
+    put in the inbox as saved at ``saved_at``."""
+    form = write_form(plan, department, R5, ws.forms_folder(R5) / fl.form_file_name(R5, department))
+    (ws.root / "filled").mkdir(exist_ok=True)
+    filled = fill_form(form, plan, department, R5, ws.root / "filled" / form.name)
+    entries = [(sheet, cell(plan, department, sheet, ident, key), text) for sheet, ident, key, text in typed]
+    path = type_into(filled, entries, ws.inbox / form.name) if entries else filled.replace(ws.inbox / form.name)
+    os.utime(path, (saved_at, saved_at))
+    return path
+
+
+def kpi_row(master: Path, kpi_id: str) -> dict:
+    sheet = openpyxl.load_workbook(master, read_only=True)["KPI一覧"]
+    rows = sheet.iter_rows(min_row=3, values_only=True)
+    header = next(rows)
+    return next(dict(zip(header, row)) for row in rows if row[3] == kpi_id)
+
+
+@pytest.fixture
+def visitors_in_parts(tmp_path, document):
+    """観光交流人口 counted by three departments, each reporting its own part."""
+    return make_workspace(tmp_path / "ws", document, {VISITORS: {
+        "departments": ["観光政策課", "商工労働課", "世界ジオパーク推進課"], "reporting": "合算"}})
+
+
+PARTS = {"観光政策課": "98", "商工労働課": "245", "世界ジオパーク推進課": "18.5"}
+
+
+@pytest.mark.parametrize("order", ["as listed", "reversed"])
+def test_parts_are_summed_whatever_the_order_of_the_files(visitors_in_parts, order):
+    ws, plan = visitors_in_parts
+    departments = list(PARTS) if order == "as listed" else list(reversed(PARTS))
+    start = time.time() - 100
+    for offset, department in enumerate(departments):
+        submit(ws, plan, department, [(fl.KPI_SHEET, VISITORS, "actual", PARTS[department])], start + offset)
+    outcome = run_merge(ws)
+    row = kpi_row(outcome.master, VISITORS)
+    assert row["令和5年度 実績"] == "361.5万人" and row["数値（単位どおり）"] == 361.5
+    assert row["担当課ごとの値"].startswith("合算（合計）: 観光政策課 98万人 + 商工労働課 245万人 + 世界ジオパーク推進課 18.5万人"
+                                      " → 361.5万人")
+    assert row["計算の根拠"].startswith("合算（合計）") and "実績 361.5万人" in row["計算の根拠"]
+    assert outcome.data.attention == []
+
+
+def test_a_part_left_blank_is_not_evaluated_and_is_said(visitors_in_parts):
+    ws, plan = visitors_in_parts
+    start = time.time() - 100
+    submit(ws, plan, "観光政策課", [(fl.KPI_SHEET, VISITORS, "actual", "98")], start)
+    submit(ws, plan, "商工労働課", [(fl.KPI_SHEET, VISITORS, "actual", None),
+                                 (fl.KPI_SHEET, VISITORS, "reason", "集計中")], start + 1)
+    outcome = run_merge(ws)
+    row = kpi_row(outcome.master, VISITORS)
+    assert row["令和5年度 実績"] in (None, "") and row["評価"].startswith("−")
+    assert "商工労働課 （未記入: 集計中）" in row["担当課ごとの値"] and "世界ジオパーク推進課 （未提出）" in row["担当課ごとの値"]
+    assert [f.code for f in outcome.data.attention] == ["shared-parts-missing"]
+    assert "商工労働課、世界ジオパーク推進課" in outcome.data.attention[0].message or \
+        "世界ジオパーク推進課、商工労働課" in outcome.data.attention[0].message
+    lines = outcome_lines(outcome)
+    assert "要確認（共同で担当する指標・取組）: 1件" in lines
+    attention = openpyxl.load_workbook(outcome.master, read_only=True)["要確認"]
+    assert any("観光交流人口" in (row[0] or "") for row in attention.iter_rows(min_row=4, values_only=True))
+
+
+@pytest.fixture
+def migration_by_lead(tmp_path, document):
+    return make_workspace(tmp_path / "ws", document, {})  # the example's default: 主担当 (政策推進課)
+
+
+def test_the_lead_reports_and_the_other_form_shows_the_row_read_only(migration_by_lead):
+    ws, plan = migration_by_lead
+    form = write_form(plan, "地域振興課", R5, ws.forms_folder(R5) / "f.xlsx")
+    sheet = openpyxl.load_workbook(form)[fl.KPI_SHEET]
+    where = cell(plan, "地域振興課", fl.KPI_SHEET, MIGRATION, "actual")
+    assert sheet[where].value == "（政策推進課が報告）" and sheet[where].protection.locked
+    own = next(k.id for k in plan.kpis if k.departments == ("地域振興課",))
+    mine = cell(plan, "地域振興課", fl.KPI_SHEET, own, "actual")
+    assert not sheet[mine].protection.locked
+
+
+@pytest.mark.parametrize("order", ["lead first", "lead last"])
+def test_the_leads_value_stands_and_a_remerge_changes_nothing(migration_by_lead, order):
+    ws, plan = migration_by_lead
+    start = time.time() - 100
+    lead_at, other_at = (start, start + 1) if order == "lead first" else (start + 1, start)
+    submit(ws, plan, "政策推進課", [(fl.KPI_SHEET, MIGRATION, "actual", "-161")], lead_at)
+    submit(ws, plan, "地域振興課", [], other_at)
+    first = run_merge(ws)
+    assert kpi_row(first.master, MIGRATION)["令和5年度 実績"] == "△161人"
+    for path in ws.inbox.glob("*.xlsx"):  # the files saved again, in the other order: nothing changed
+        stamp = path.stat().st_mtime
+        os.utime(path, (2 * start - stamp, 2 * start - stamp))
+    again = run_merge(ws)
+    assert again.data.changes == [] and kpi_row(again.master, MIGRATION)["令和5年度 実績"] == "△161人"
+
+
+def test_a_value_typed_into_a_read_only_row_is_refused(migration_by_lead, tmp_path):
+    ws, plan = migration_by_lead
+    form = submit(ws, plan, "地域振興課", [], time.time())
+    where = cell(plan, "地域振興課", fl.KPI_SHEET, MIGRATION, "actual")
+    book = openpyxl.load_workbook(form)  # the sheet's protection taken off, as it can be
+    book[fl.KPI_SHEET][where].value = -200
+    book.save(form)
+    result = validate_files(plan, [form], R5)[0]
+    assert [(f.cell, f.code, f.severity) for f in result.findings] == [
+        (where, "shared-read-only-edited", "error")]
+    assert "政策推進課が報告する行" in result.findings[0].message
+
+
+def test_a_legacy_form_keeps_being_read_without_the_other_departments_value(migration_by_lead):
+    """A form made before the rule (様式版 1) had the row open: its value is not recorded, with a warning."""
+    ws, plan = migration_by_lead
+    form = submit(ws, plan, "地域振興課", [], time.time())
+    book = openpyxl.load_workbook(form)
+    meta = book[fl.META_SHEET]
+    for row in meta.iter_rows():
+        if row[0].value == "様式版":
+            row[1].value = "1"
+        if row[0].value == "署名":
+            row[0].value = row[1].value = None
+    book[fl.KPI_SHEET][cell(plan, "地域振興課", fl.KPI_SHEET, MIGRATION, "actual")].value = -200
+    book.save(form)
+    result = validate_files(plan, [form], R5)[0]
+    assert result.valid
+    assert "shared-not-recorded" in [f.code for f in result.findings]
+    assert MIGRATION not in {e.kpi_id for e in result.kpis}
+
+
+def test_side_by_side_values_that_disagree_are_said_and_the_lead_stands(tmp_path, document):
+    ws, plan = make_workspace(tmp_path / "ws", document, {MIGRATION: {"reporting": "併記"}})
+    start = time.time() - 100
+    submit(ws, plan, "地域振興課", [(fl.KPI_SHEET, MIGRATION, "actual", None),
+                                 (fl.KPI_SHEET, MIGRATION, "reason", "集計中")], start + 1)
+    submit(ws, plan, "政策推進課", [(fl.KPI_SHEET, MIGRATION, "actual", "-161")], start)
+    outcome = run_merge(ws)
+    row = kpi_row(outcome.master, MIGRATION)
+    assert row["令和5年度 実績"] == "△161人"
+    assert "政策推進課 △161人、地域振興課 （未記入: 集計中）" in row["担当課ごとの値"]
+    assert [f.code for f in outcome.data.attention] == ["shared-disagree"]
+    history = History(ws.history_file)
+    try:
+        status = status_lines(plan, R5, history)
+    finally:
+        history.close()
+    assert "■ 要確認（共同で担当する指標・取組）: 1件" in status
+
+
+def test_both_departments_texts_of_a_side_by_side_initiative_reach_the_master_and_the_report(tmp_path, document):
+    ws, plan = make_workspace(tmp_path / "ws", document, {"G1-1": {"departments": ["観光政策課", "商工労働課"]}})
+    assert plan.initiatives[[i.id for i in plan.initiatives].index(CARE)].reporting == "併記"
+    start = time.time() - 100
+    submit(ws, plan, "こども家庭課", [(fl.INITIATIVE_SHEET, CARE, "verification", "センターで妊婦218人を把握した")], start)
+    submit(ws, plan, "健康増進課", [(fl.INITIATIVE_SHEET, CARE, "verification", "産後ケアを延べ96回実施した")], start + 1)
+    submit(ws, plan, "観光政策課", [(fl.NARRATIVE_SHEET, "G1-1", "achievements", "観光課の取組")], start + 2)
+    submit(ws, plan, "商工労働課", [(fl.NARRATIVE_SHEET, "G1-1", "achievements", "商工課の取組")], start + 3)
+    outcome = run_merge(ws)
+    initiatives = openpyxl.load_workbook(outcome.master, read_only=True)["取組一覧"]
+    row = next(r for r in initiatives.iter_rows(min_row=4, values_only=True) if r[2] == CARE)
+    assert row[7] == "センターで妊婦218人を把握した"
+    assert "【健康増進課】" in row[11] and "産後ケアを延べ96回実施した" in row[11]
+    assert outcome.data.narratives["G1-1"].achievements == ("観光課の取組", "商工課の取組")
+    report = run_report(ws)
+    text = "\n".join(c.text for t in docx.Document(report).tables for r in t.rows for c in r.cells)
+    assert "（こども家庭課）センターで妊婦218人を把握した\n（健康増進課）産後ケアを延べ96回実施した" in text
+    paragraphs = [p.text for p in docx.Document(report).paragraphs]
+    assert "観光課の取組" in paragraphs and "商工課の取組" in paragraphs
