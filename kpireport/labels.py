@@ -1,11 +1,12 @@
 """Display texts derived from the plan, shared by forms, master and report (all Japanese)."""
 from __future__ import annotations
 
-from kpireport.model import Kpi, Node, Plan, Value
+from kpireport.model import InitiativeEntry, Kpi, Node, Plan, Value
 from kpireport.values import format_value, format_year, parse_value
 
 PATH_SEPARATOR = " ＞ "
 NO_VALUE = "－"
+EXCEL_TEXT_LIMIT = 32_767  # characters in one cell of a workbook
 
 
 def node_heading(plan: Plan, node: Node) -> str:
@@ -53,3 +54,21 @@ def kpi_target(kpi: Kpi) -> str:
 
 def kpi_unit(kpi: Kpi) -> str:
     return kpi.unit or "なし"
+
+
+# --- department text as the master workbook shows it: validation measures these same texts -----------
+
+def remarks_text(remarks: str, reason: str) -> str:
+    """A KPI's 備考 and 未記入の理由 in one cell."""
+    return "／".join(p for p in (remarks, f"未記入の理由: {reason}" if reason else "") if p)
+
+
+def bullets_text(lines) -> str:
+    """Narrative lines as bullets in one cell."""
+    return "\n".join(f"・{line}" for line in lines)
+
+
+def beside_text(department: str, entry: InitiativeEntry) -> str:
+    """Another department's entry of a 併記 initiative, as shown beside the lead's."""
+    texts = [t for t in (entry.verification, entry.summary, entry.plan) if t]
+    return f"【{department}】{entry.status}／{entry.next_step}" + ("　" + "　".join(texts) if texts else "")

@@ -171,8 +171,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                      "数式「{value}」が入力されています。計算結果「{result}」を値として読み取りました。値を直接入力してください。"),
     "cell-text-too-long": ("error", "長すぎる文字",
                            "文字数が{length}字あり、Excelの上限（32,767字）を超えています。短くしてください。"),
-    "cell-text-at-limit": ("warning", "上限ちょうどの文字数",
-                           "文字数がExcelの上限（32,767字）ちょうどです。途中で切れていないか確認してください。"),
+    "cell-text-at-limit": ("error", "上限ちょうどの文字数",
+                           "文字数がExcelの上限（32,767字）ちょうどです。Excel や LibreOffice は長い文字をこの字数で切り捨てて"
+                           "保存するため、途中で切れている可能性があります。全文を確かめ、短くして入力し直してください。"),
+    "text-too-long-for-master": ("error", "台帳に入りきらない文字",
+                                 "{what}は台帳では{length}字になり、1つのセルに入る上限（{limit}字）を超えます。短くして入力し直してください。"),
     "cell-date-out-of-range": ("warning", "日付の範囲外の値",
                                "日付の書式のセルに日付として扱えない値（{value}）があり、#VALUE! として読まれます。"
                                "日付なら正しい日付を、数値なら書式を「標準」にして入力し直してください。"),
@@ -226,11 +229,16 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 }
 
 
+QUOTED_CHARS = 200
+
+
 def finding(code: str, *, file: str = "", sheet: str = "", cell: str = "", value: object = "",
             severity: str | None = None, **fields: object) -> Finding:
     """Build a Finding from the catalogue; ``fields`` fill the message template."""
     default_severity, _title, template = CATALOGUE[code]
     text = "" if value is None else str(value)
+    if len(text) > QUOTED_CHARS:  # a finding quotes what was typed, never a whole pasted text
+        text = text[:QUOTED_CHARS] + f"…（全{len(text):,}字）"
     return Finding(code=code, severity=severity or default_severity,  # type: ignore[arg-type]
                    message=template.format(value=text, sheet=sheet, file=file, **fields), file=file, sheet=sheet, cell=cell,
                    value=text)

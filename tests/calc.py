@@ -52,8 +52,13 @@ def type_into(path: Path, entries: list[tuple[str, str, object]], target: Option
     job = {"source": str(Path(path).resolve()), "target": str(target.resolve()),
            "profile": (target.parent / ".lo-profile").resolve().as_uri(),
            "entries": [[sheet, cell, None if value is None else str(value)] for sheet, cell, value in entries]}
-    done = subprocess.run([python, str(SCRIPT), json.dumps(job, ensure_ascii=False)], env=env, capture_output=True,
-                          text=True, timeout=240)
+    job_file = target.parent / f".{target.stem}.calc.json"
+    job_file.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
+    try:
+        done = subprocess.run([python, str(SCRIPT), str(job_file)], env=env, capture_output=True, text=True,
+                              timeout=240)
+    finally:
+        job_file.unlink()
     if done.returncode != 0:
         if os.environ.get("CI"):
             pytest.fail(f"LibreOffice could not type into {path.name}: {done.stderr[-2000:]}")

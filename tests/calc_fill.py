@@ -1,5 +1,5 @@
 """Run by tests/calc.py in a Python that has LibreOffice's uno module: open a workbook in a headless Calc,
-type text into cells as the keyboard does, save as .xlsx. The one argument is a JSON job:
+type text into cells as the keyboard does, save as .xlsx. The one argument is a JSON file holding the job:
 {"source": path, "target": path, "profile": file URI, "entries": [[sheet, cell, text or null], ...]}."""
 import json
 import subprocess
@@ -18,7 +18,8 @@ def prop(name, value):
 
 
 def main():
-    job = json.loads(sys.argv[1])
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        job = json.load(fh)
     pipe = f"kpireport_{uuid.uuid4().hex}"
     office = subprocess.Popen(["soffice", f"-env:UserInstallation={job['profile']}", "--headless", "--invisible",
                                "--nologo", "--norestore", "--nodefault", f"--accept=pipe,name={pipe};urp;"],

@@ -14,7 +14,7 @@ import time
 import openpyxl
 import pytest
 from conftest import SUMMARY
-from forms_helpers import column, edit
+from forms_helpers import column, edit, row_of
 
 from kpireport.cli.merge import run_merge
 from kpireport.cli.workspace import Workspace, init_workspace
@@ -166,3 +166,42 @@ def test_a_master_open_in_excel_is_said_and_the_next_merge_writes_it(busy_worksp
     again = run_merge(ws)
     assert again.problems == {} and master.read_bytes() != before
     consistent(ws)
+
+
+KILLED_BEFORE_THE_MASTER = """
+import os, sys
+from pathlib import Path
+from kpireport.cli import merge
+from kpireport.cli.workspace import Workspace
+merge.write_master = lambda data, path: os._exit(9)  # killed after the history's commit, before the master
+merge.run_merge(Workspace(Path(sys.argv[1])))
+"""
+
+
+def test_a_merge_killed_before_its_master_is_written_lists_its_changes_next_time(busy_workspace):
+    ws, plan = busy_workspace
+    form = ws.inbox / fl.form_file_name(R5, "農林課")
+    kpis = [k.id for k in plan.kpis if k.departments == ("農林課",)][:3]
+
+    def change(wb):
+        sheet = wb[fl.KPI_SHEET]
+        for kpi_id in kpis:
+            sheet.cell(row_of(sheet, kpi_id), column(fl.KPI_SHEET, "actual", R5)).value = 7777
+    edit(form, change)
+    killed = subprocess.run([sys.executable, "-c", KILLED_BEFORE_THE_MASTER, str(ws.root)], capture_output=True,
+                            text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr
+    consistent_history_only = History(ws.history_file)
+    try:  # the resubmission is in the history
+        assert consistent_history_only.current("2023")["農林課"].file_name == form.name
+    finally:
+        consistent_history_only.close()
+    rerun = run_merge(ws)
+    assert {state for _, state in rerun.recorded} == {"変更なし"}
+    assert sorted(c.ident for c in rerun.data.changes) == sorted(kpis)
+    assert all(c.after.startswith("7,777") for c in rerun.data.changes)
+    sheet = openpyxl.load_workbook(rerun.master, read_only=True)["変更点"]
+    listed = {row[2] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert set(kpis) <= listed
+    consistent(ws)
+    assert run_merge(ws).data.changes == []  # once that master is written, nothing is listed twice

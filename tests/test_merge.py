@@ -269,20 +269,25 @@ def test_annual_actuals_are_read_again_after_any_change(ws, plan):
         other.close()
 
 
-def test_master_refuses_a_text_beyond_the_excel_limit_and_leaves_no_file(ws, plan, tmp_path):
+def test_a_text_beyond_the_excel_limit_is_shortened_and_told_never_a_failed_master(ws, plan, tmp_path):
+    """Validation keeps each department's text within a cell; texts that still do not fit (several departments'
+    together, say) are cut with a mark, and the merge says where, instead of failing."""
     import dataclasses
 
-    from kpireport.errors import KpireportError
-    from kpireport.master.writer import write_master
+    from kpireport.master.writer import SHORTENED, write_master
 
+    submit(plan, ws, "観光政策課", ReportPeriod(2023))
     merged = run_merge(ws)
-    initiative, entry = merged.data.initiatives[0]
-    merged.data.initiatives[0] = (dataclasses.replace(initiative, content="長" * 40_000), entry)
+    index = next(n for n, (_, entry) in enumerate(merged.data.initiatives) if entry is not None)
+    initiative, entry = merged.data.initiatives[index]
+    merged.data.initiatives[index] = (initiative, dataclasses.replace(entry, verification="長" * 40_000))
     folder = tmp_path / "出力"
     folder.mkdir()
-    with pytest.raises(KpireportError, match="取組一覧.*32,767字"):
-        write_master(merged.data, folder / "台帳.xlsx")
-    assert not list(folder.iterdir())  # neither the master nor a temporary file
+    notes = write_master(merged.data, folder / "台帳.xlsx")
+    assert notes == [f"台帳の「取組一覧」H{4 + index}（取組 {initiative.id}（{'、'.join(initiative.departments)}））の文字が Excel の"
+                     "上限（32,767字）を超えるため、末尾を省略して書きました。"]
+    cell = openpyxl.load_workbook(folder / "台帳.xlsx")["取組一覧"][f"H{4 + index}"].value
+    assert len(cell) == 32_767 and cell.endswith(SHORTENED)
 
 
 def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):

@@ -215,3 +215,27 @@ def test_both_departments_texts_of_a_side_by_side_initiative_reach_the_master_an
     assert "（こども家庭課）センターで妊婦218人を把握した\n（健康増進課）産後ケアを延べ96回実施した" in text
     paragraphs = [p.text for p in docx.Document(report).paragraphs]
     assert "観光課の取組" in paragraphs and "商工課の取組" in paragraphs
+
+
+def test_a_text_at_excels_limit_in_any_free_text_column_is_refused_and_the_others_merge(tmp_path, document):
+    """Pasted into Calc, 40,000 characters are saved as 32,767 (Calc cuts them): refused, with the cell named,
+    and the merge of the other departments' files writes the master as usual."""
+    ws, plan = make_workspace(tmp_path / "ws", document, {})
+    department = "観光政策課"
+    kpi = next(k.id for k in plan.kpis if k.departments == (department,))
+    initiative = next(i.id for i in plan.initiatives if i.departments == (department,))
+    long = "長" * 40_000
+    columns = [(fl.KPI_SHEET, kpi, key) for key in ("as_of", "remarks", "reason")] + [
+        (fl.INITIATIVE_SHEET, initiative, key) for key in ("verification", "summary", "plan")] + [
+        (fl.NARRATIVE_SHEET, "G1-1", key) for key in ("achievements", "next_steps")]
+    start = time.time() - 100
+    path = submit(ws, plan, department, [(sheet, ident, key, long) for sheet, ident, key in columns], start)
+    submit(ws, plan, "農林課", [], start + 1)
+    result = validate_files(plan, [path], R5)[0]
+    expected = {cell(plan, department, sheet, ident, key) for sheet, ident, key in columns}
+    at_limit = {f.cell for f in result.findings if f.code == "cell-text-at-limit" and f.severity == "error"}
+    assert at_limit == expected
+    outcome = run_merge(ws)
+    states = {r.department: state for r, state in outcome.recorded}
+    assert states == {department: "差し戻し", "農林課": "受理"}
+    assert outcome.problems == {} and outcome.notes == [] and outcome.master.is_file()

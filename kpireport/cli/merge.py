@@ -13,7 +13,7 @@ from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_peri
 from kpireport.errors import KpireportError
 from kpireport.evaluate import results as period_results
 from kpireport.evaluate.results import PeriodResults
-from kpireport.history.merge import ACCEPTED, SENT_BACK, UNCHANGED, record_merge
+from kpireport.history.merge import ACCEPTED, SENT_BACK, UNCHANGED, master_written, record_merge
 from kpireport.history.store import History, now
 from kpireport.master.writer import write_master
 from kpireport.model import Finding, Plan, ValidationResult
@@ -31,8 +31,10 @@ class MergeOutcome:
     master: Path
     archived: Optional[Path]
     skipped: list[Path]
+    merge_id: int
     feedback: dict[str, Path] = field(default_factory=dict)  # file name -> marked-up copy
     problems: dict[Path, str] = field(default_factory=dict)  # outputs that could not be written: why, in Japanese
+    notes: list[str] = field(default_factory=list)  # texts the master had to shorten
 
 
 def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: Optional[str] = None,
@@ -44,7 +46,7 @@ def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: O
     with workspace_lock(workspace.lock_file, lock_wait):
         remove_stale_temporaries(workspace.output)
         merged = merge_folder(workspace, plan, period, folder)
-        merged.problems.update(written_or_problem(lambda: write_master(merged.data, merged.master)))
+        write_master_of(merged, workspace)
     return merged
 
 
@@ -75,7 +77,19 @@ def merge_folder(workspace: Workspace, plan: Plan, period: ReportPeriod, folder:
     data.findings = [f for result, _ in checked for f in result.findings]
     master = workspace.master_file(period)
     copies = {result.file: copy for result, copy in checked if copy}
-    return MergeOutcome(period, record.recorded, data, master, _archive(master, workspace.archive), skipped, copies)
+    return MergeOutcome(period, record.recorded, data, master, _archive(master, workspace.archive), skipped,
+                        record.merge_id, copies)
+
+
+def write_master_of(merged: MergeOutcome, workspace: Workspace) -> None:
+    """The master of a merge. A master held open in Excel is a problem to report (the old one stays); once
+    written, the history notes it, so a merge stopped before this point shows its changes again next time."""
+    try:
+        merged.notes += write_master(merged.data, merged.master)
+    except FileInUse as exc:
+        merged.problems[exc.path] = str(exc)
+        return
+    master_written(workspace.history_file, merged.merge_id)
 
 
 def written_or_problem(write: Callable[[], object]) -> dict[Path, str]:
@@ -131,6 +145,7 @@ def outcome_lines(outcome: MergeOutcome) -> list[str]:
     lines += attention_lines(data.attention)
     if not data.first_merge:
         lines.append(f"前回からの変更: {len(data.changes)}件")
+    lines += outcome.notes
     if outcome.master in outcome.problems:
         lines.append("台帳: 書き込めませんでした（受理した提出は履歴に記録済みです）")
     else:

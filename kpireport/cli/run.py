@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from kpireport.cli.merge import MergeOutcome, inbox_folder, merge_folder, written_or_problem
+from kpireport.cli.merge import MergeOutcome, inbox_folder, merge_folder, write_master_of, written_or_problem
 from kpireport.cli.merge import outcome_lines as merge_outcome_lines
 from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
 from kpireport.council.document import template_path
 from kpireport.council.report import write_report
-from kpireport.master.writer import write_master
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.lock import workspace_lock
 
@@ -37,7 +36,7 @@ def run_monthly(workspace: Workspace, inbox: Optional[Path] = None, period_text:
     with workspace_lock(workspace.lock_file, lock_wait):
         remove_stale_temporaries(workspace.output)
         merged = merge_folder(workspace, plan, period, folder, workspace.feedback if feedback else None)
-        merged.problems.update(written_or_problem(lambda: write_master(merged.data, merged.master)))
+        write_master_of(merged, workspace)
         merged.problems.update(written_or_problem(
             lambda: write_report(merged.data, template_path(workspace.root), report, sections)))
     return MonthlyOutcome(merged, report)

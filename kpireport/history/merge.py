@@ -6,6 +6,7 @@ The snapshot of displayed values stored with each merge is what the next merge c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Optional
 
 from kpireport.history.in_force import in_force
@@ -31,6 +32,7 @@ class Change:
 
 @dataclass
 class MergeRecord:
+    merge_id: int
     recorded: list[tuple[ValidationResult, str]]  # (result, 受理 / 差し戻し / 変更なし), in the order recorded
     changes: list[Change]
     first_merge: bool  # no earlier merge of the period to compare with
@@ -52,7 +54,16 @@ def record_merge(history: History, plan: Plan, period: ReportPeriod, results: It
         after = snapshot(history, plan, period)
         before = history.previous_snapshot(period.key, merge_id)
         history.finish_merge(merge_id, after)
-    return MergeRecord(recorded, changes(plan, before, after), before is None)
+    return MergeRecord(merge_id, recorded, changes(plan, before, after), before is None)
+
+
+def master_written(history_file: Path, merge_id: int) -> None:
+    """Note in the history that the merge's master workbook was written."""
+    history = History(history_file)
+    try:
+        history.master_written(merge_id)
+    finally:
+        history.close()
 
 
 def snapshot(history: History, plan: Plan, period: ReportPeriod) -> dict:

@@ -23,7 +23,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS merges (
     id INTEGER PRIMARY KEY, period TEXT NOT NULL, started_at TEXT NOT NULL, plan_hash TEXT NOT NULL,
-    snapshot TEXT NOT NULL DEFAULT '{}'
+    snapshot TEXT NOT NULL DEFAULT '{}', master_written INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY, merge_id INTEGER NOT NULL REFERENCES merges(id),
@@ -112,10 +112,18 @@ class History:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
+            self._upgrade()
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise KpireportError(f"履歴データベース {self.path} を開けません（{exc}）。"
                                  "`kpireport history check` で状態を確認してください。") from exc
+
+    def _upgrade(self) -> None:
+        """A history made by an earlier version: merges.master_written came later (its merges' masters were
+        written, as far as anyone can tell now)."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(merges)")}
+        if "master_written" not in columns:
+            self.db.execute("ALTER TABLE merges ADD COLUMN master_written INTEGER NOT NULL DEFAULT 1")
 
     def close(self) -> None:
         self.db.close()
@@ -135,9 +143,13 @@ class History:
     # -- writing ---------------------------------------------------------------------------------
 
     def start_merge(self, period: str, plan_hash: str) -> int:
-        cursor = self.db.execute("INSERT INTO merges (period, started_at, plan_hash) VALUES (?, ?, ?)",
+        cursor = self.db.execute("INSERT INTO merges (period, started_at, plan_hash, master_written) VALUES (?, ?, ?, 0)",
                                  (period, now(), plan_hash))
         return int(cursor.lastrowid)
+
+    def master_written(self, merge_id: int) -> None:
+        """The master of this merge was written: the next merge lists the changes since this one."""
+        self.db.execute("UPDATE merges SET master_written = 1 WHERE id = ?", (merge_id,))
 
     def finish_merge(self, merge_id: int, snapshot: dict) -> None:
         self.db.execute("UPDATE merges SET snapshot = ? WHERE id = ?",
@@ -280,8 +292,10 @@ class History:
                 self.db.execute("SELECT kpi_id, grade, reason FROM overrides WHERE period = ?", (period,))}
 
     def previous_snapshot(self, period: str, before_merge: int) -> Optional[dict]:
-        row = self.db.execute("SELECT snapshot FROM merges WHERE period = ? AND id < ? ORDER BY id DESC LIMIT 1",
-                              (period, before_merge)).fetchone()
+        """The snapshot of the period's last merge whose master was written (a merge stopped before its master,
+        or whose master was held open, does not count: its changes are listed again)."""
+        row = self.db.execute("SELECT snapshot FROM merges WHERE period = ? AND id < ? AND master_written = 1"
+                              " ORDER BY id DESC LIMIT 1", (period, before_merge)).fetchone()
         return json.loads(row[0]) if row else None
 
     def latest_before(self, period_key: str) -> dict[str, Value]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from kpireport import labels
 from kpireport.errors import KpireportError
@@ -26,7 +27,9 @@ from kpireport.values import SCALES, format_value, format_year
 FONT = {"font_name": "游ゴシック", "font_size": 10}
 
 
-def write_master(data: PeriodResults, path: Path) -> Path:
+def write_master(data: PeriodResults, path: Path) -> list[str]:
+    """Write the master workbook; atomic. Returns what it had to shorten (Japanese lines naming the cell and
+    where the full text is): accepted text never stops the master."""
     try:
         with atomic_write(path, "台帳") as handle:
             workbook = xlsxwriter.Workbook(handle, {"strings_to_numbers": False, "strings_to_formulas": False,
@@ -46,10 +49,11 @@ def write_master(data: PeriodResults, path: Path) -> Path:
     except OSError as exc:
         raise KpireportError(f"{path} に書き込めません（{exc.strerror or exc}）。フォルダの空き容量と書き込み権限を確認し、"
                              "もう一度実行してください（前回の台帳はそのまま残っています）。") from exc
-    return path
+    return writer.notes
 
 
 ACTIVE_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text Excel would read as a formula once edited
+SHORTENED = "…（Excelの1セルの上限のため、以下省略）"
 
 
 class _Writer:
@@ -59,6 +63,8 @@ class _Writer:
         self.plan: Plan = data.plan
         self.props: dict[int, dict] = {}  # format id -> its properties, to derive the quote-prefix variant
         self.quoted: dict[int, Any] = {}
+        self.notes: list[str] = []  # texts that had to be shortened to fit a cell
+        self.row_source = ""  # where the row being written came from, for those notes
         base = {**FONT, "valign": "top", "border": 1, "border_color": "#A6A6A6"}
         workbook = _Recorder(workbook, self.props)
         self.f = {
@@ -98,7 +104,7 @@ class _Writer:
         return ws
 
     def put(self, ws, row: int, col: int, value: Any, fmt=None) -> None:
-        """Write with the typed method; text always as text. Truncation is an error."""
+        """Write with the typed method; text always as text, shortened (and told) where Excel cannot hold it."""
         if value is None or value == "":
             code = ws.write_blank(row, col, None, fmt)
         elif isinstance(value, bool):
@@ -107,17 +113,21 @@ class _Writer:
             code = ws.write_number(row, col, float(value), fmt)
         else:
             text = str(value)
+            if len(text) > labels.EXCEL_TEXT_LIMIT:
+                text = self.shortened(ws, row, col, text)
             if text.startswith(ACTIVE_STARTS):
                 fmt = self.quote_prefixed(fmt)
             code = ws.write_string(row, col, text, fmt)
         if code:
-            self.refuse(ws, row, code)
+            raise KpireportError(f"台帳のシート「{ws.name}」に書き込めませんでした（{row + 1}行目、コード {code}）。")
 
-    @staticmethod
-    def refuse(ws, row: int, code: int) -> None:
-        if code == -2:
-            raise KpireportError(f"台帳のシート「{ws.name}」の {row + 1}行目に Excel の上限（32,767字）を超える文字があります。")
-        raise KpireportError(f"台帳のシート「{ws.name}」に書き込めませんでした（{row + 1}行目、コード {code}）。")
+    def shortened(self, ws, row: int, col: int, text: str) -> str:
+        """Validation keeps department text within a cell; what still does not fit (texts of several departments
+        together) is cut with a mark, and told, rather than stopping the master."""
+        source = f"（{self.row_source}）" if self.row_source else ""
+        self.notes.append(f"台帳の「{ws.name}」{xl_rowcol_to_cell(row, col)}{source}の文字が Excel の上限"
+                          f"（{labels.EXCEL_TEXT_LIMIT:,}字）を超えるため、末尾を省略して書きました。")
+        return text[:labels.EXCEL_TEXT_LIMIT - len(SHORTENED)] + SHORTENED
 
     def quote_prefixed(self, fmt):
         """The same format with Excel's quote prefix: the text stays text even after editing."""
@@ -131,11 +141,14 @@ class _Writer:
         width) pairs."""
         ws.set_row(row, row_height(wrapped))
 
-    def table_rows(self, ws, headers: list[tuple[str, int]], rows: list[list], first_row: int = 3) -> int:
-        """Write rows of values (wrapped text, counts as numbers); return the last row index."""
+    def table_rows(self, ws, headers: list[tuple[str, int]], rows: list[list], first_row: int = 3,
+                   sources: Optional[list[str]] = None) -> int:
+        """Write rows of values (wrapped text, counts as numbers); return the last row index. ``sources``: what
+        each row is (取組 T-…), named if a text has to be shortened."""
         row = first_row - 1
-        for values in rows:
+        for index, values in enumerate(rows):
             row += 1
+            self.row_source = sources[index] if sources else ""
             for col, value in enumerate(values):
                 self.put(ws, row, col, value, self.f["count"] if isinstance(value, int) else self.f["wrap"])
             self.fit_row(ws, row, [(str(v), size) for v, (_, size) in zip(values, headers)])
@@ -249,6 +262,8 @@ class _Writer:
             row += 1
             kpi, ev = r.kpi, self.data.evaluations[r.kpi.id]
             stored = self.data.values.get(kpi.id)
+            self.row_source = f"指標 {kpi.id}" + (f"、提出ファイル {stored.file_name} の {stored.sheet}!{stored.cell}"
+                                                if stored and stored.sheet else "")
             info = self.plan.plan(self.plan.node(r.node_id).plan)
             cells: list[tuple[Any, str]] = [
                 (info.short_name, "text"), (r.path, "wrap"), ("【再掲】" if r.reposted else "", "text"),
@@ -298,19 +313,21 @@ class _Writer:
                          entry.verification if entry else "", (entry.summary or "") if entry else "",
                          (entry.plan or "") if entry else "", "報告あり" if entry else "未報告",
                          _others_text(self.data.initiative_others.get(initiative.id, ()))])
-        self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
+        sources = [f"取組 {i.id}（{'、'.join(i.departments)}）" for i, _ in self.data.initiatives]
+        self.finish_table(ws, 2, self.table_rows(ws, headers, rows, sources=sources), len(headers))
 
     def narrative_list(self) -> None:
         year, next_year = format_year(self.data.period.fiscal_year), format_year(self.data.period.fiscal_year + 1)
         headers = [("体系", 44), ("担当課", 16), (f"{year} 主な取組内容／実績", 60), (f"{next_year} 主な取組／今後の方向性", 60)]
         ws = self.sheet("主な取組と方向性", headers)
-        rows = []
+        rows, sources = [], []
         for node in (n for n in self.plan.nodes if n.departments):
             entry = self.data.narratives.get(node.id)
             rows.append([labels.node_path(self.plan, node.id), "、".join(node.departments),
-                         "\n".join(f"・{x}" for x in entry.achievements) if entry else "（未提出）",
-                         "\n".join(f"・{x}" for x in entry.next_steps) if entry else "（未提出）"])
-        self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
+                         labels.bullets_text(entry.achievements) if entry else "（未提出）",
+                         labels.bullets_text(entry.next_steps) if entry else "（未提出）"])
+            sources.append(f"体系 {node.id}（{'、'.join(node.departments)}）")
+        self.finish_table(ws, 2, self.table_rows(ws, headers, rows, sources=sources), len(headers))
 
     # -- 提出状況・検証結果・変更点 ------------------------------------------------------------------
 
@@ -394,15 +411,8 @@ def _in_unit(value) -> Optional[Decimal]:
 
 def _others_text(others) -> str:
     """The other departments' entries of a 併記 initiative, each with its status and texts."""
-    lines = []
-    for department, entry in others:
-        texts = [t for t in (entry.verification, entry.summary, entry.plan) if t]
-        lines.append(f"【{department}】{entry.status}／{entry.next_step}" + ("　" + "　".join(texts) if texts else ""))
-    return "\n".join(lines)
+    return "\n".join(labels.beside_text(department, entry) for department, entry in others)
 
 
 def _remarks(stored) -> str:
-    if stored is None:
-        return ""
-    parts = [p for p in (stored.remarks, f"未記入の理由: {stored.reason}" if stored.reason else "") if p]
-    return "／".join(parts)
+    return labels.remarks_text(stored.remarks, stored.reason) if stored is not None else ""

@@ -34,6 +34,7 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from kpireport.errors import KpireportError
 from kpireport.forms.layout import FEEDBACK_SHEET
+from kpireport.labels import EXCEL_TEXT_LIMIT
 from kpireport.model import Finding
 from kpireport.runtime.atomic import atomic_write
 from kpireport.text_layout import display_width, wrapped_lines
@@ -67,7 +68,7 @@ _RECORD_TAG = "kpireport-marks-v1"
 _COMMENT_WIDTH = 400  # px (about 300pt)
 _COMMENT_CHARS_PER_LINE = 44  # half-width units that fit on one line of a comment box that wide
 _COMMENT_LINE_PX = 17
-_MAX_TEXT = 32767  # Excel's limit for one cell's text
+_MAX_TEXT = EXCEL_TEXT_LIMIT
 
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _MAX_ROW, _MAX_COLUMN = 1_048_576, 16_384

@@ -13,9 +13,11 @@ from typing import Any, Mapping, Optional
 
 from openpyxl.utils import get_column_letter
 
+from kpireport import labels
 from kpireport.forms import layout as fl
 from kpireport.messages import finding
 from kpireport.model import (
+    BESIDE,
     Finding,
     InitiativeEntry,
     Kpi,
@@ -31,7 +33,7 @@ from kpireport.model import (
 from kpireport.periods import ReportPeriod, parse_period
 from kpireport.values import format_value, in_unit, parse_value, parse_year
 
-EXCEL_TEXT_LIMIT = 32_767
+EXCEL_TEXT_LIMIT = labels.EXCEL_TEXT_LIMIT
 UNREAD_SHEETS = frozenset({fl.GUIDE_SHEET, fl.FEEDBACK_SHEET})  # their cells are never looked at: intake may skip them
 AS_OF_SUFFIX = re.compile(r"(末|時点|現在|月末)$")  # 「R6.3末」「令和6年3月時点」: the date without its suffix
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -95,6 +97,7 @@ class _Check:
         self.department = ""
         self.form_period: Optional[ReportPeriod] = None
         self.legacy = False  # a form made before shared rows were read-only and identities signed
+        self.too_long: set[str] = set()  # cells already reported for their length
 
     def add(self, code: str, sheet: str = "", cell: str = "", value: Any = "", **fields) -> None:
         self.findings.append(finding(code, file=self.sub.name, sheet=sheet, cell=cell,
@@ -273,6 +276,8 @@ class _Check:
     def check_text(self, sheet: str, cell: RawCell) -> None:
         if not isinstance(cell.value, str):
             return
+        if len(cell.value) >= EXCEL_TEXT_LIMIT:
+            self.too_long.add(cell.coordinate)
         if len(cell.value) > EXCEL_TEXT_LIMIT:
             self.add("cell-text-too-long", sheet=sheet, cell=cell.coordinate, value=cell.value[:40] + "…",
                      length=f"{len(cell.value):,}")
@@ -332,9 +337,17 @@ class _Check:
         self.kpis.append(self.entry(kpi, value, cells, reason, monthly or value.provisional, where))
 
     def entry(self, kpi: Kpi, value: Value, cells, reason: str, provisional: bool, where: dict) -> KpiEntry:
+        remarks = _text(cells["remarks"].value) if cells["remarks"] else ""
+        self.fits_the_master(labels.remarks_text(remarks, reason), "備考と未記入の理由",
+                             where["sheet"], (cells["remarks"] or cells["reason"] or cells["actual"]))
         return KpiEntry(kpi_id=kpi.id, value=value, as_of=_text(cells["as_of"].value) if cells["as_of"] else "",
-                        remarks=_text(cells["remarks"].value) if cells["remarks"] else "", reason=reason,
-                        provisional=provisional, sheet=where["sheet"], cell=where["cell"])
+                        remarks=remarks, reason=reason, provisional=provisional, sheet=where["sheet"], cell=where["cell"])
+
+    def fits_the_master(self, shown: str, what: str, sheet: str, cell: Optional[RawCell]) -> None:
+        """Department text as the master shows it (labels: the same texts the writer makes) must fit a cell."""
+        if len(shown) > labels.EXCEL_TEXT_LIMIT and cell is not None and cell.coordinate not in self.too_long:
+            self.add("text-too-long-for-master", sheet=sheet, cell=cell.coordinate, value=shown[:40] + "…",
+                     what=what, length=f"{len(shown):,}", limit=f"{labels.EXCEL_TEXT_LIMIT:,}")
 
     def impossible(self, kpi: Kpi, value: Value, where: dict, label: str, raw: str) -> bool:
         signed_kpi = any(v.is_number and v.number < 0 for v in (kpi.baseline, kpi.target))
@@ -393,7 +406,12 @@ class _Check:
         if ok:
             summary = _text(self.cell_value(sheet, cells["summary"])) or None
             plan_text = _text(self.cell_value(sheet, cells["plan"])) or None
-            self.initiatives.append(InitiativeEntry(ident, status, next_step, verification, sheet, r, summary, plan_text))
+            entry = InitiativeEntry(ident, status, next_step, verification, sheet, r, summary, plan_text)
+            initiative = self.plan.memo("initiatives", lambda: {i.id: i for i in self.plan.initiatives}).get(ident)
+            if initiative is not None and initiative.reporting == BESIDE and initiative.lead != self.department:
+                self.fits_the_master(labels.beside_text(self.department, entry), "検証内容・取組の概要・今後の取組内容",
+                                     sheet, cells["verification"] or cells["status"])
+            self.initiatives.append(entry)
 
     def check_narrative(self, sheet: str, ident: str, layout: fl.DataSheet, cells, places: dict[str, str],
                         r: int) -> None:
@@ -413,6 +431,7 @@ class _Check:
                          detail=f"{len(lines)}行、最長{longest}字", max_lines=settings.narrative_max_lines,
                          max_chars=settings.narrative_max_chars)
             texts[key] = tuple(lines)
+            self.fits_the_master(labels.bullets_text(lines), column.header, sheet, cell)
         self.narratives.append(NarrativeEntry(ident, texts["achievements"], texts["next_steps"], sheet, r))
 
 
