@@ -11,10 +11,13 @@ from kpireport.forms.writer import write_form
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
 
+TEST_KEY = b"kpireport-test"  # signs forms that no workspace checks (a workspace has its own: form_key_in)
 
-def filled_form(plan: Plan, department: str, period: ReportPeriod, folder: Path, name: str = "") -> Path:
+
+def filled_form(plan: Plan, department: str, period: ReportPeriod, folder: Path, name: str = "",
+                key: bytes = TEST_KEY) -> Path:
     path = Path(folder) / (name or fl.form_file_name(period, department))
-    write_form(plan, department, period, path)
+    write_form(plan, department, period, path, key)
     return fill_form(path, plan, department, period)
 
 

@@ -22,7 +22,7 @@ from kpireport.demo.fill import fill_form
 from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import write_forms
-from kpireport.history.store import History
+from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 
@@ -34,7 +34,7 @@ def busy_workspace(tmp_path):
     """A workspace whose inbox holds every department's filled form, merged once."""
     ws = init_workspace(tmp_path / "ws")
     plan = load_plan(ws.plan_file).plan
-    for form in write_forms(plan, R5, ws.forms_folder(R5)):
+    for form in write_forms(plan, R5, ws.forms_folder(R5), form_key_in(ws.history_file)):
         fill_form(form, plan, form.stem.split("_", 2)[2], R5, ws.inbox / form.name)
     run_merge(ws)
     return ws, plan

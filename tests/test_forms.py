@@ -6,7 +6,7 @@ import datetime as dt
 
 import openpyxl
 import pytest
-from forms_helpers import filled_form
+from forms_helpers import TEST_KEY, filled_form
 from office import pdf_pages, pdf_text, to_pdf
 
 from kpireport.forms import layout as fl
@@ -26,7 +26,7 @@ def plan():
 @pytest.fixture(scope="module")
 def form(plan, tmp_path_factory):
     path = tmp_path_factory.mktemp("form") / fl.form_file_name(R5, DEPT)
-    write_form(plan, DEPT, R5, path, previous={"K-S2-02": "令和4年度: 119.4万人"},
+    write_form(plan, DEPT, R5, path, TEST_KEY, previous={"K-S2-02": "令和4年度: 119.4万人"},
                generated_at=dt.datetime(2024, 4, 1, 9, 0))
     return openpyxl.load_workbook(path)
 
@@ -81,12 +81,12 @@ def test_metadata_identifies_the_form(plan, form):
 
 def test_password_from_settings(plan, tmp_path):
     protected = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, form_password="mine"))
-    path = write_form(protected, DEPT, R5, tmp_path / "p.xlsx")
+    path = write_form(protected, DEPT, R5, tmp_path / "p.xlsx", TEST_KEY)
     assert openpyxl.load_workbook(path)["KPI実績"].protection.password
 
 
 def test_monthly_form_asks_for_provisional_values(plan, tmp_path):
-    path = write_form(plan, DEPT, ReportPeriod(2023, 9), tmp_path / "m.xlsx")
+    path = write_form(plan, DEPT, ReportPeriod(2023, 9), tmp_path / "m.xlsx", TEST_KEY)
     wb = openpyxl.load_workbook(path)
     assert wb["KPI実績"].cell(fl.HEADER_ROW, 10).value == "見込み値"
     assert wb["主な取組と方向性"].cell(fl.HEADER_ROW, 4).value == "令和5年度 主な取組内容／実績"
@@ -95,7 +95,7 @@ def test_monthly_form_asks_for_provisional_values(plan, tmp_path):
 def test_unknown_department_is_refused(plan, tmp_path):
     from kpireport.errors import KpireportError
     with pytest.raises(KpireportError, match="秘書課"):
-        write_forms(plan, R5, tmp_path, ["秘書課"])
+        write_forms(plan, R5, tmp_path, TEST_KEY, ["秘書課"])
 
 
 def test_forms_and_feedback_open_in_libreoffice(plan, tmp_path):

@@ -17,7 +17,7 @@ from kpireport.cli.commands import cli
 from kpireport.cli.merge import run_merge
 from kpireport.cli.workspace import Workspace, init_workspace
 from kpireport.forms import layout as fl
-from kpireport.history.store import History
+from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 
@@ -36,7 +36,7 @@ def plan(ws):
 
 
 def submit(plan, ws, department, period, name=None, change=None, age=0.0) -> Path:
-    path = filled_form(plan, department, period, ws.inbox, name=name or "")
+    path = filled_form(plan, department, period, ws.inbox, name=name or "", key=form_key_in(ws.history_file))
     if change:
         edit(path, change)
     stamp = time.time() - 100 + age  # later submissions get later modification times

@@ -15,7 +15,7 @@ from kpireport.cli import validate as validate_command
 from kpireport.cli.commands import cli
 from kpireport.cli.validate import check_files
 from kpireport.cli.workspace import Workspace, init_workspace, load_workspace_plan
-from kpireport.history.store import History
+from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.cache import cache_file
 from kpireport.plan.load import load_plan
@@ -34,7 +34,7 @@ def inbox_workspace(tmp_path) -> Workspace:
     plan = load_plan(ws.plan_file).plan
     names = {d.name for d in plan.departments}
     for index, department in enumerate(d for d in DEPARTMENTS if d in names):
-        path = filled_form(plan, department, R5, ws.inbox)
+        path = filled_form(plan, department, R5, ws.inbox, key=form_key_in(ws.history_file))
         stamp = time.time() - 100 + index
         os.utime(path, (stamp, stamp))
     kpi = next(k for k in plan.kpis if k.departments == ("観光政策課",))

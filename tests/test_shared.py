@@ -23,7 +23,7 @@ from kpireport.cli.workspace import Workspace, init_workspace, load_workspace_pl
 from kpireport.demo.fill import fill_form
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import write_form
-from kpireport.history.store import History
+from kpireport.history.store import History, form_key_in
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
 from kpireport.validate.files import validate_files
@@ -52,7 +52,8 @@ def submit(ws: Workspace, plan: Plan, department: str, typed: list[tuple[str, st
            saved_at: float) -> Path:
     """The department's form, filled with sample values and then ``typed`` (sheet, ID, column, text) in Calc,
     put in the inbox as saved at ``saved_at``."""
-    form = write_form(plan, department, R5, ws.forms_folder(R5) / fl.form_file_name(R5, department))
+    form = write_form(plan, department, R5, ws.forms_folder(R5) / fl.form_file_name(R5, department),
+                      form_key_in(ws.history_file))
     (ws.root / "filled").mkdir(exist_ok=True)
     filled = fill_form(form, plan, department, R5, ws.root / "filled" / form.name)
     entries = [(sheet, cell(plan, department, sheet, ident, key), text) for sheet, ident, key, text in typed]
@@ -120,7 +121,7 @@ def migration_by_lead(tmp_path, document):
 
 def test_the_lead_reports_and_the_other_form_shows_the_row_read_only(migration_by_lead):
     ws, plan = migration_by_lead
-    form = write_form(plan, "地域振興課", R5, ws.forms_folder(R5) / "f.xlsx")
+    form = write_form(plan, "地域振興課", R5, ws.forms_folder(R5) / "f.xlsx", form_key_in(ws.history_file))
     sheet = openpyxl.load_workbook(form)[fl.KPI_SHEET]
     where = cell(plan, "地域振興課", fl.KPI_SHEET, MIGRATION, "actual")
     assert sheet[where].value == "（政策推進課が報告）" and sheet[where].protection.locked

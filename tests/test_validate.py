@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from forms_helpers import column, edit, filled_form, row_of
+from forms_helpers import TEST_KEY, column, edit, filled_form, row_of
 
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import write_forms
@@ -39,7 +39,7 @@ def check(plan, path, period=R5, previous=None):
 
 
 def test_round_trip_every_department_zero_findings(plan, tmp_path):
-    paths = write_forms(plan, R5, tmp_path)
+    paths = write_forms(plan, R5, tmp_path, TEST_KEY)
     assert len(paths) == len(fl.departments_with_forms(plan)) == 19
     from kpireport.demo.fill import fill_form
     for path in paths:

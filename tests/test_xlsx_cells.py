@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import shared_folder
+from forms_helpers import TEST_KEY
 
 from kpireport.cli.workspace import init_workspace, load_workspace_plan
 from kpireport.demo.fill import fill_form
@@ -85,7 +86,7 @@ def test_same_cells_as_openpyxl_on_generated_and_filled_forms(tmp_path, document
     plan = load_workspace_plan(init_workspace(tmp_path / "ws", document=document))
     period = ReportPeriod(plan.settings.actual_year)
     department = plan.departments[0].name
-    blank = write_form(plan, department, period, tmp_path / "blank.xlsx")
+    blank = write_form(plan, department, period, tmp_path / "blank.xlsx", TEST_KEY)
     filled = fill_form(blank, plan, department, period, tmp_path / "filled.xlsx")
     for path in (blank, filled):
         fast, slow = both_readers(path)

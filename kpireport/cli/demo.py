@@ -16,7 +16,7 @@ from kpireport.demo.records import example_h28_document, record_example_h28
 from kpireport.errors import KpireportError
 from kpireport.evaluate.results import grade_tally
 from kpireport.forms.writer import write_forms
-from kpireport.history.store import History
+from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan, summary
 from kpireport.validate.files import validate_files
@@ -87,14 +87,15 @@ def _merge(workspace: Workspace) -> list[str]:
 
 
 def _forms_and_submissions(workspace: Workspace, plan, period: ReportPeriod) -> list[str]:
-    forms = write_forms(plan, period, workspace.forms_folder(period))
+    key = form_key_in(workspace.history_file)
+    forms = write_forms(plan, period, workspace.forms_folder(period), key)
     lines = [f"2. 各課の報告様式: {len(forms)}件 → {workspace.forms_folder(period)}"]
     submissions = []
     for form in forms:
         department = form.stem.split("_", 2)[2]
         submissions.append(fill_form(form, plan, department, period, workspace.inbox / form.name))
     lines.append(f"3. 各課の提出（サンプル値を記入した様式）: {len(submissions)}件 → {workspace.inbox}")
-    results = validate_files(plan, submissions, period)  # what `kpireport validate` shows
+    results = validate_files(plan, submissions, period, key=key)  # what `kpireport validate` shows
     ok = sum(r.valid for r in results)
     errors = sum(r.errors for r in results)
     warnings = sum(r.warnings for r in results)

@@ -12,7 +12,7 @@ import click
 from kpireport import findings_text
 from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
 from kpireport.errors import KpireportError
-from kpireport.history.store import latest_before_in
+from kpireport.history.store import form_key_in, latest_before_in
 from kpireport.intake.reader import IntakeLimits
 from kpireport.model import Plan, ValidationResult, Value
 from kpireport.periods import ReportPeriod
@@ -42,10 +42,11 @@ class FileCheck:
     period: Optional[ReportPeriod]
     previous: dict[str, Value]
     limits: IntakeLimits
+    key: bytes  # the workspace's form secret
     feedback_folder: Optional[Path] = None
 
     def __call__(self, path: Path) -> tuple[ValidationResult, Optional[Path]]:
-        result = validate_file(self.plan, path, self.period, self.previous, self.limits)
+        result = validate_file(self.plan, path, self.period, self.previous, self.limits, self.key)
         copy = None
         if self.feedback_folder is not None and result.findings:
             copy = write_feedback(path, list(result.findings), self.feedback_folder / path.name)
@@ -57,7 +58,8 @@ def check_files(plan: Plan, period: ReportPeriod, files: list[Path], history_fil
                 progress: Optional[Callable[[], None]] = None) -> list[tuple[ValidationResult, Optional[Path]]]:
     """Validate ``files`` against the plan and the history's last values before ``period`` (累計 and jump
     checks, exactly as the merge records them), on several processes when there are many."""
-    check = FileCheck(plan, period, previous_values(history_file, period), intake_limits(plan), feedback_folder)
+    check = FileCheck(plan, period, previous_values(history_file, period), intake_limits(plan),
+                      form_key_in(history_file), feedback_folder)
     return process_map(check, files, min_items=PROCESSES_FROM, progress=progress)
 
 

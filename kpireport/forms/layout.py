@@ -5,6 +5,8 @@ tell exactly which locked cell was edited and which row was added, deleted or mo
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -172,6 +174,18 @@ def data_sheets(plan: Plan, department: str, period: ReportPeriod) -> list[DataS
                       {item.id: item.lead for item in items
                        if isinstance(item, (Kpi, Initiative)) and not item.reported_by(department)})
             for name, columns, items, locked in specs if items]
+
+
+# --- the form's identity: signed by the writer, checked by validate -------------------------------
+
+SIGNATURE_KEY = "署名"
+
+
+def signature(key: bytes, items: list[tuple[str, str]], rows: list[tuple[str, str]]) -> str:
+    """HMAC-SHA256 of the identity (plan, period, department, version, …) and the row list, with the
+    workspace's secret: a department cannot make another department's form, nor edit its own identity."""
+    text = "\n".join([f"{k}={v}" for k, v in items] + ["行"] + [f"{sheet}={ident}" for sheet, ident in rows])
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def form_file_name(period: ReportPeriod, department: str) -> str:

@@ -3,11 +3,15 @@ drop-downs with Japanese messages, a guide sheet, and a very hidden metadata she
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
 import xlsxwriter
+from openpyxl.utils.protection import hash_password
 
 from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
@@ -51,37 +55,41 @@ class FormWriter:
     plan: Plan
     period: ReportPeriod
     folder: Path
+    key: bytes  # the workspace's secret the forms are signed with (history.store.form_key_in)
     previous: dict[str, str] = field(default_factory=dict)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
     def __call__(self, department: str) -> Path:
         path = Path(self.folder) / fl.form_file_name(self.period, department)
-        return write_form(self.plan, department, self.period, path, self.previous, self.generated_at)
+        return write_form(self.plan, department, self.period, path, self.key, self.previous, self.generated_at)
 
 
-def write_forms(plan: Plan, period: ReportPeriod, folder: Path, departments: Optional[Iterable[str]] = None,
+def write_forms(plan: Plan, period: ReportPeriod, folder: Path, key: bytes, departments: Optional[Iterable[str]] = None,
                 previous: Optional[dict[str, str]] = None, generated_at: Optional[dt.datetime] = None) -> list[Path]:
-    """Write one form per department under ``folder``; return the paths written."""
-    writer = FormWriter(plan, period, folder, previous or {}, generated_at or dt.datetime.now().replace(microsecond=0))
+    """Write one form per department under ``folder``, signed with ``key``; return the paths written."""
+    writer = FormWriter(plan, period, folder, key, previous or {},
+                        generated_at or dt.datetime.now().replace(microsecond=0))
     return [writer(name) for name in form_departments(plan, departments)]
 
 
-def write_form(plan: Plan, department: str, period: ReportPeriod, path: Path,
+def write_form(plan: Plan, department: str, period: ReportPeriod, path: Path, key: bytes,
                previous: Optional[dict[str, str]] = None, generated_at: Optional[dt.datetime] = None) -> Path:
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     sheets = fl.data_sheets(plan, department, period)
     try:
         with atomic_write(path, "様式") as handle:
-            workbook = xlsxwriter.Workbook(handle, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                    "strings_to_urls": False})
+            written = io.BytesIO()
+            workbook = xlsxwriter.Workbook(written, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                     "strings_to_urls": False})
             workbook.set_properties({"title": f"{period.label} {department}", "author": "kpireport",
                                      "created": generated_at})
             styles = _styles(workbook)
             _write_guide(workbook, styles, plan, department, period, sheets)
             for sheet in sheets:
                 _write_data_sheet(workbook, styles, plan, department, period, sheet, previous or {})
-            _write_meta(workbook, plan, department, period, sheets, generated_at)
+            _write_meta(workbook, plan, department, period, sheets, generated_at, key)
             workbook.close()
+            handle.write(_structure_locked(written.getvalue(), plan.settings.form_password))
     except OSError as exc:
         raise KpireportError(f"{path} に書き込めません（{exc.strerror or exc}）。フォルダの書き込み権限を確認してください。") from exc
     return path
@@ -295,20 +303,41 @@ def meta_items(plan: Plan, department: str, period: ReportPeriod, generated_at: 
 
 
 def _write_meta(workbook, plan: Plan, department: str, period: ReportPeriod, sheets: list,
-                generated_at: dt.datetime) -> None:
+                generated_at: dt.datetime, key: bytes) -> None:
     ws = workbook.add_worksheet(fl.META_SHEET)
+    items = meta_items(plan, department, period, generated_at)
+    rows = [(sheet.name, item["id"]) for sheet in sheets for item in sheet.rows]
     row = 0
-    for key, value in meta_items(plan, department, period, generated_at):
-        ws.write_string(row, 0, key)
+    for name, value in items + [(fl.SIGNATURE_KEY, fl.signature(key, items, rows))]:
+        ws.write_string(row, 0, name)
         ws.write_string(row, 1, value)
         row += 1
     row += 1
     ws.write_string(row, 0, "行")  # row identities: sheet name and the ID in form order
-    for sheet in sheets:
-        for item in sheet.rows:
-            row += 1
-            ws.write_string(row, 0, sheet.name)
-            ws.write_string(row, 1, item["id"])
+    for name, ident in rows:
+        row += 1
+        ws.write_string(row, 0, name)
+        ws.write_string(row, 1, ident)
     ws.very_hidden()
     _protect(ws, plan)
+
+
+_BOOK_VIEWS = re.compile(rb"<(bookViews|sheets)[ >]")
+
+
+def _structure_locked(xlsx: bytes, password: str) -> bytes:
+    """The workbook with its structure protected (no sheet shown, added, renamed or removed), which xlsxwriter
+    does not write: a workbookProtection element put into xl/workbook.xml where the schema places it."""
+    hashed = f' workbookPassword="{hash_password(password)}"' if password else ""
+    protection = f'<workbookProtection{hashed} lockStructure="1"/>'.encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as package, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in package.infolist():
+            data = package.read(info)
+            if info.filename == "xl/workbook.xml":
+                data, count = _BOOK_VIEWS.subn(lambda match: protection + match.group(0), data, count=1)
+                if count != 1:
+                    raise RuntimeError("xl/workbook.xml has neither bookViews nor sheets")
+            copy.writestr(info, data)
+    return out.getvalue()
 

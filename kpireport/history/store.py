@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -146,6 +147,15 @@ class History:
         cursor = self.db.execute("INSERT INTO merges (period, started_at, plan_hash, master_written) VALUES (?, ?, ?, 0)",
                                  (period, now(), plan_hash))
         return int(cursor.lastrowid)
+
+    def form_key(self) -> bytes:
+        """The workspace's secret for signing its forms (made the first time it is asked for). It stays in
+        the history, never in a form; a backup of the history keeps it with the submissions it verified."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'form_key'").fetchone()
+        if row is None:
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('form_key', ?)", (secrets.token_hex(32),))
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'form_key'").fetchone()
+        return bytes.fromhex(row[0])
 
     def master_written(self, merge_id: int) -> None:
         """The master of this merge was written: the next merge lists the changes since this one."""
@@ -345,6 +355,15 @@ def latest_before_in(history_file: Path, period_key: str) -> dict[str, tuple[str
     history = History(history_file)
     try:
         return history.latest_before_with_period(period_key)
+    finally:
+        history.close()
+
+
+def form_key_in(history_file: Path) -> bytes:
+    """History.form_key of a workspace's history file (made with the file when there is none yet)."""
+    history = History(history_file)
+    try:
+        return history.form_key()
     finally:
         history.close()
 

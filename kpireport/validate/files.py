@@ -37,18 +37,20 @@ def intake_limits(plan: Plan) -> IntakeLimits:
 
 
 def validate_file(plan: Plan, path: Path, period: Optional[ReportPeriod],
-                  previous: Optional[Mapping[str, Value]] = None, limits: Optional[IntakeLimits] = None
-                  ) -> ValidationResult:
-    """Read and validate one submitted file; its problems are findings, never exceptions."""
+                  previous: Optional[Mapping[str, Value]] = None, limits: Optional[IntakeLimits] = None,
+                  key: Optional[bytes] = None) -> ValidationResult:
+    """Read and validate one submitted file; its problems are findings, never exceptions. ``key``: the
+    workspace's form secret (the signature is checked with it)."""
     submission = read_submission(path, limits or intake_limits(plan), UNREAD_SHEETS)
-    return validate_submission(plan, submission, period, previous)
+    return validate_submission(plan, submission, period, previous, key)
 
 
 def validate_files(plan: Plan, files: Iterable[Path], period: Optional[ReportPeriod],
-                   previous: Optional[Mapping[str, Value]] = None) -> list[ValidationResult]:
+                   previous: Optional[Mapping[str, Value]] = None, key: Optional[bytes] = None
+                   ) -> list[ValidationResult]:
     """Read and validate each file; one file's problems never stop the others."""
     limits = intake_limits(plan)
-    return [validate_file(plan, path, period, previous, limits) for path in files]
+    return [validate_file(plan, path, period, previous, limits, key) for path in files]
 
 
 def report(results: list[ValidationResult]) -> dict:

@@ -8,6 +8,7 @@ is no error.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
 from typing import Any, Mapping, Optional
 
@@ -41,12 +42,13 @@ RATE_WORDS = ("率", "割合")
 
 
 def validate_submission(plan: Plan, submission: Submission, period: Optional[ReportPeriod] = None,
-                        previous: Optional[Mapping[str, Value]] = None) -> ValidationResult:
+                        previous: Optional[Mapping[str, Value]] = None, key: Optional[bytes] = None) -> ValidationResult:
     """Validate one submission. ``period`` is the period being collected (None: accept the form's).
 
-    ``previous`` maps KPI IDs to the last accepted values (for 累計 and jump checks).
+    ``previous`` maps KPI IDs to the last accepted values (for 累計 and jump checks). ``key`` is the
+    workspace's secret the forms were signed with; without it (a library caller) the signature is not checked.
     """
-    check = _Check(plan, submission, period, previous or {})
+    check = _Check(plan, submission, period, previous or {}, key)
     check.run()
     return ValidationResult(file=submission.name, sha256=submission.sha256, department=check.department,
                             period=check.form_period.key if check.form_period else "",
@@ -85,8 +87,9 @@ def _text(value: Any) -> str:
 
 class _Check:
     def __init__(self, plan: Plan, submission: Submission, period: Optional[ReportPeriod],
-                 previous: Mapping[str, Value]):
+                 previous: Mapping[str, Value], key: Optional[bytes] = None):
         self.plan = plan
+        self.key = key
         self.sub = submission
         self.period = period
         self.previous = previous
@@ -141,6 +144,8 @@ class _Check:
             self.add("form-version-unknown", value=items.get("様式版", ""))
             return None
         self.legacy = version in fl.LEGACY_VERSIONS
+        if not self.signed(items, rows):
+            return None
         if items.get("市区町村") != self.plan.settings.city:
             self.add("form-other-plan", value=items.get("市区町村", ""), city=self.plan.settings.city)
             return None
@@ -159,6 +164,19 @@ class _Check:
         if items.get("計画ハッシュ") != self.plan.content_hash:
             self.add("form-stale-plan")
         return rows
+
+    def signed(self, items: dict[str, str], rows: list[tuple[str, str]]) -> bool:
+        """The identity was made by this workspace (the signature), or the form is older than signatures."""
+        given = items.pop(fl.SIGNATURE_KEY, "")
+        if self.legacy:
+            self.add("form-unsigned", value=items.get("担当課", ""))
+            return True
+        if self.key is None:  # not asked to check
+            return True
+        if not given or not hmac.compare_digest(given, fl.signature(self.key, list(items.items()), rows)):
+            self.add("form-signature-invalid", value=items.get("担当課", ""))
+            return False
+        return True
 
     def check_sheets(self, expected: list[fl.DataSheet]) -> None:
         known = {s.name for s in expected} | {fl.GUIDE_SHEET, fl.META_SHEET, fl.FEEDBACK_SHEET}
