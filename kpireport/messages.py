@@ -118,8 +118,6 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                        "様式にない行（ID「{value}」）が追加されています。行を削除してください。"),
     "form-row-deleted": ("error", "行の削除",
                          "「{value}」（{name}）の行がありません。行を削除しないでください。配布した様式からその行を戻してください。"),
-    "form-row-moved": ("error", "行の並べ替え",
-                       "行の順番が変わっています（「{value}」から）。並べ替えをしないでください。配布した様式の順番に戻してください。"),
     "form-locked-edited": ("error", "変更できないセルの変更",
                            "「{column}」が変更されています（様式: {value}／計画: {expected}）。計画の内容は変更できません。元に戻してください。"),
     "form-plan-item-missing": ("warning", "計画で追加された行",
@@ -147,6 +145,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                             "「{name}」は{lead}が報告する行です（報告方法: 主担当）。この課が入力した「{value}」は記録しません。"),
     "kpi-jump": ("warning", "前回から大きく変化",
                  "{name}が前回受理した値（{previous}）から{ratio}倍以上変化しています（入力値「{value}」）。誤りでなければ備考に理由を記入してください。"),
+    "kpi-asof-converted": ("warning", "時点の年が違う",
+                           "時点が{value}になっています。年を省いて「3/31」と入力すると、Excel や LibreOffice はパソコンの今年の日付にします。"
+                           "年を含めて（例: R6.3.31、2024/3/31）入力し直してください。"),
     "kpi-asof-unreadable": ("warning", "時点が読めない",
                             "時点「{value}」を日付・年月として読めません。「R6.3末」「2024/3/31」のように入力してください。"),
     "kpi-provisional": ("warning", "見込み値",
@@ -185,6 +186,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "cell-date-out-of-range": ("warning", "日付の範囲外の値",
                                "日付の書式のセルに日付として扱えない値（{value}）があり、#VALUE! として読まれます。"
                                "日付なら正しい日付を、数値なら書式を「標準」にして入力し直してください。"),
+    "cell-date-in-text": ("warning", "日付になった文字",
+                          "「{column}」が日付（{value}）として保存されています。「1-2」「3/31」のような入力は Excel や LibreOffice が"
+                          "日付に変えることがあります。日付のつもりでなければ、新しい様式（文字として入力できます）で入力し直してください。"),
     "cell-control-chars": ("error", "使えない制御文字",
                            "表示できない制御文字が含まれています。その文字を削除して入力し直してください。"),
     # --- shared KPIs and initiatives: what the planning office must look at --------------------------

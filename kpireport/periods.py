@@ -1,12 +1,14 @@
 """Reporting periods: a fiscal year's final 実績, or a month's progress update (見込み) during the year."""
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from kpireport.values import format_year, parse_year
+from kpireport.values import ERA_PATTERN, format_year, parse_year
 
 _ISO_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 
@@ -70,3 +72,55 @@ def _monthly(calendar_year: int, month: int) -> Optional[ReportPeriod]:
     if not 1 <= month <= 12:
         return None
     return ReportPeriod(calendar_year if month >= 4 else calendar_year - 1, month)
+
+
+# --- 時点: the date a value was taken, as people write it --------------------------------------------
+
+_YEAR = rf"(?P<year>(?:{ERA_PATTERN})\.?(?:[0-9]{{1,2}}|元)(?:年度|年)?|[0-9]{{4}}(?:年度|年)?)"
+_THEN = r"(?:(?<=年)|(?<=度)|[./\-])"  # between a year and its month: 年, or a separator (H31.3 is not H3 1.3)
+_AS_OF_FORMS = [re.compile(pattern, re.IGNORECASE) for pattern in (
+    _YEAR + _THEN + r"(?P<month>[0-9]{1,2})[./\-月](?P<day>[0-9]{1,2})日?",  # R6.3.31 2024/3/31 令和6年3月31日
+    _YEAR + _THEN + r"(?P<month>[0-9]{1,2})月?",  # R6.3 2024/3 令和6年3月
+    _YEAR,  # 令和5年度 2024年
+    r"(?P<month>[0-9]{1,2})[./月](?P<day>[0-9]{1,2})日?",  # 3/31 3月31日: the year of the period
+    r"(?P<month>[0-9]{1,2})月",  # 3月
+)]
+_AS_OF_WORDS = re.compile(r"(時点|現在|の値|見込み|速報値?)$")
+
+
+def as_of_date(text: str, period: Optional[ReportPeriod] = None) -> Optional[dt.date]:
+    """The date a 時点 names: 「令和6年3月末」「2024年3月末」「R6.3.31」「2024/3/31」「令和5年度末」「3/31」.
+    A month without a day is its last day, a year its end (a fiscal year's: 31 March); a month and day
+    without a year fall in ``period``'s fiscal year. None when the text is not such a date."""
+    normal = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+    normal = _AS_OF_WORDS.sub("", normal)
+    normal = normal[:-1] if normal.endswith("末") else normal
+    for form in _AS_OF_FORMS:
+        match = form.fullmatch(normal)
+        if match:
+            return _date_of(match.groupdict(), period)
+    return None
+
+
+def _date_of(parts: dict, period: Optional[ReportPeriod]) -> Optional[dt.date]:
+    month = int(parts["month"]) if parts.get("month") else None
+    day = int(parts["day"]) if parts.get("day") else None
+    if month is not None and not 1 <= month <= 12:
+        return None
+    if parts.get("year"):
+        written = parse_year(parts["year"])
+        if written is None:
+            return None
+        year, fiscal = written.start, written.fiscal
+        if month is None:
+            return dt.date(year + 1, 3, 31) if fiscal else dt.date(year, 12, 31)
+        if fiscal and month <= 3:  # 令和5年度3月: the March of that fiscal year
+            year += 1
+    elif period is not None:
+        year = period.fiscal_year + 1 if month <= 3 else period.fiscal_year
+    else:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if day is not None and not 1 <= day <= last:
+        return None
+    return dt.date(year, month, day or last)

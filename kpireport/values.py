@@ -87,9 +87,9 @@ def _modern_eras() -> list:
 
 _ERAS = _modern_eras()
 _ERA_BY_NAME = {e.kanji: e for e in _ERAS} | {e.english_head.upper(): e for e in _ERAS}
-_ERA_PATTERN = "|".join(e.kanji for e in _ERAS) + "|[" + "".join(e.english_head for e in _ERAS) + "]"
+ERA_PATTERN = "|".join(e.kanji for e in _ERAS) + "|[" + "".join(e.english_head for e in _ERAS) + "]"  # 令和, R, …
 _SINGLE_YEAR_RE = re.compile(
-    rf"(?:(?P<era>{_ERA_PATTERN})\.?(?P<ey>[0-9]{{1,2}}|元)|(?P<wy>[0-9]{{4}}))"
+    rf"(?:(?P<era>{ERA_PATTERN})\.?(?P<ey>[0-9]{{1,2}}|元)|(?P<wy>[0-9]{{4}}))"
     r"(?P<suffix>年度|年)?"
     r"(?:[./](?P<m1>[0-9]{1,2})月?|(?P<m2>[0-9]{1,2})月)?"
     r"末?",

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 from conftest import seed_facts
 from office import pdf_page_texts, pdf_pages, pdf_text, to_pdf
@@ -202,3 +203,16 @@ def test_sections_can_be_chosen(tmp_path):
     path = write_report(data, template_path(None), tmp_path / "r.docx", ["status"])
     paragraphs = [p.text for p in docx.Document(path).paragraphs]
     assert paragraphs[0] == "基本計画と総合戦略の指標（KPI）の達成状況" and "目次" not in paragraphs
+
+
+def test_the_demo_shows_a_kpi_combined_from_two_departments_and_an_initiative_with_both_texts(demo, main_report):
+    master = openpyxl.load_workbook(demo / "output" / "master_令和5年度_実績.xlsx", read_only=True)
+    kpi = next(r for r in master["KPI一覧"].iter_rows(min_row=4, values_only=True) if r[3] == "K-S4-5-01")
+    assert kpi[-1].startswith("合算（合計）: 生涯学習スポーツ推進課 ") and "+ 情報政策課 " in kpi[-1]
+    initiative = next(r for r in master["取組一覧"].iter_rows(min_row=4, values_only=True) if r[2] == "T-S3-2-01")
+    assert "（こども家庭課の取組）" in initiative[7] and "【健康増進課】" in initiative[11]
+    document = docx.Document(main_report)
+    assert any(p.text.startswith("※使用申請のオンライン化対応施設数: 合算（合計）: 生涯学習スポーツ推進課")
+               for p in document.paragraphs)
+    cells = [cell_text(c) for t in document.tables for r in t.rows for c in r.cells]
+    assert any("（こども家庭課）" in c and "（健康増進課）" in c for c in cells)

@@ -178,12 +178,14 @@ def test_a_legacy_form_keeps_being_read_without_the_other_departments_value(migr
     assert MIGRATION not in {e.kpi_id for e in result.kpis}
 
 
-def test_side_by_side_values_that_disagree_are_said_and_the_lead_stands(tmp_path, document):
+@pytest.mark.parametrize("order", ["lead first", "lead last"])
+def test_side_by_side_values_that_disagree_are_said_and_the_lead_stands(tmp_path, document, order):
     ws, plan = make_workspace(tmp_path / "ws", document, {MIGRATION: {"reporting": "併記"}})
     start = time.time() - 100
+    lead_at, other_at = (start, start + 1) if order == "lead first" else (start + 1, start)
     submit(ws, plan, "地域振興課", [(fl.KPI_SHEET, MIGRATION, "actual", None),
-                                 (fl.KPI_SHEET, MIGRATION, "reason", "集計中")], start + 1)
-    submit(ws, plan, "政策推進課", [(fl.KPI_SHEET, MIGRATION, "actual", "-161")], start)
+                                 (fl.KPI_SHEET, MIGRATION, "reason", "集計中")], other_at)
+    submit(ws, plan, "政策推進課", [(fl.KPI_SHEET, MIGRATION, "actual", "-161")], lead_at)
     outcome = run_merge(ws)
     row = kpi_row(outcome.master, MIGRATION)
     assert row["令和5年度 実績"] == "△161人"

@@ -16,6 +16,7 @@ from kpireport.history.store import form_key_in, latest_before_in
 from kpireport.intake.reader import IntakeLimits
 from kpireport.model import Plan, ValidationResult, Value
 from kpireport.periods import ReportPeriod
+from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
 from kpireport.validate.feedback import write_feedback
 from kpireport.validate.files import collect_files, intake_limits, report, validate_file
@@ -78,6 +79,8 @@ def run_validation(workspace: Workspace, paths: list[Path], period_text: Optiona
         raise KpireportError(f"{'、'.join(str(p) for p in missing)} が見つかりません。ファイルまたはフォルダを確認してください。")
     files, skipped = collect_files(targets)
     folder = workspace.feedback if feedback else None
+    if folder is not None:
+        remove_stale_temporaries(folder)  # what a killed run left
     if show_progress and len(files) >= PROGRESS_FROM and sys.stderr.isatty():
         with click.progressbar(length=len(files), label="検査中", file=sys.stderr) as bar:
             checked = check_files(plan, period, files, workspace.history_file, folder, lambda: bar.update(1))

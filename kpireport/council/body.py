@@ -65,5 +65,5 @@ def kpi_table(doc, data: PeriodResults, rows) -> None:
             shading[(r, 5)] = RULE_COLOURS.get(grade.rule, "#FFFFFF").lstrip("#")
     table(doc, ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], cells, [52, 27, 25, 27, 16, 23],
           ["left", "right", "right", "right", "right", "center"], shading=shading)
-    for note in content.override_notes(data, rows):
+    for note in content.override_notes(data, rows) + content.shared_notes(data, rows):
         paragraph(doc, note, "注記")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from kpireport.council import texts
 from kpireport.evaluate.results import KpiRow, PeriodResults
 from kpireport.labels import value_text
-from kpireport.model import Node
+from kpireport.model import LEAD, Node
 from kpireport.values import format_year
 
 
@@ -68,6 +68,17 @@ def override_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
         if evaluation.override:
             notes.append(f"{texts.OVERRIDE_MARK}{row.kpi.name}: 手動で「{evaluation.grade} {evaluation.label}」"
                          f"（計算上は「{evaluation.computed_grade}」、理由: {evaluation.override.reason}）")
+    return notes
+
+
+def shared_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
+    """For KPIs whose value is combined from several departments' parts (合算) or given by several (併記):
+    each department's value, so the council sees what the figure is made of."""
+    notes = []
+    for row in rows:
+        standing = data.shared.get(row.kpi.id)
+        if standing is not None and row.kpi.reporting != LEAD and standing.entries:
+            notes.append(f"※{row.kpi.name}: {standing.working}")
     return notes
 
 

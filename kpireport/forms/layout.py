@@ -42,6 +42,7 @@ class FormColumn:
     width: int
     is_input: bool = False
     wrap: bool = False
+    numeric: bool = False  # an input for a number (else free text, formatted as text in the form)
 
 
 def kpi_columns(period: ReportPeriod) -> tuple[FormColumn, ...]:
@@ -56,7 +57,7 @@ def kpi_columns(period: ReportPeriod) -> tuple[FormColumn, ...]:
         FormColumn("direction", "方向", 7),
         FormColumn("aggregation", "集計方法", 9),
         FormColumn("previous", "前回までの実績", 14, wrap=True),
-        FormColumn("actual", actual, 13, is_input=True),
+        FormColumn("actual", actual, 13, is_input=True, numeric=True),
         FormColumn("as_of", "時点", 12, is_input=True),
         FormColumn("remarks", "備考", 20, is_input=True, wrap=True),
         FormColumn("reason", "未記入の理由", 14, is_input=True, wrap=True),

@@ -108,8 +108,11 @@ def _styles(workbook) -> dict:
                                              "align": "center", "valign": "vcenter"}),
         "locked": workbook.add_format({**base, "bg_color": LOCKED_FILL}),
         "locked_wrap": workbook.add_format({**base, "bg_color": LOCKED_FILL, "text_wrap": True}),
-        "input": workbook.add_format({**base, "bg_color": INPUT_FILL, "locked": False}),
-        "input_wrap": workbook.add_format({**base, "bg_color": INPUT_FILL, "locked": False, "text_wrap": True}),
+        "input_number": workbook.add_format({**base, "bg_color": INPUT_FILL, "locked": False}),
+        # free text is formatted as text: what is typed stays as typed (「3/31」 or 「1-2」 never becomes a date)
+        "input": workbook.add_format({**base, "bg_color": INPUT_FILL, "locked": False, "num_format": "@"}),
+        "input_wrap": workbook.add_format({**base, "bg_color": INPUT_FILL, "locked": False, "text_wrap": True,
+                                           "num_format": "@"}),
     }
 
 
@@ -141,7 +144,7 @@ def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list
         ("text", "記入したこのファイルを、ファイル形式を変えずに（Excelブック *.xlsx のまま）提出してください。ファイル名は変えてもかまいません。"),
         ("heading", "2. 記入のしかた"),
         ("text", "・黄色のセルだけ入力できます。灰色のセルは計画の内容なので変更できません。"),
-        ("text", "・シートや行の追加・削除・並べ替えはしないでください（提出時の検査でエラーになります）。"),
+        ("text", "・シートや行の追加・削除はしないでください（提出時の検査でエラーになります）。行の並べ替えはかまいません。"),
     ]
     names = [s.name for s in sheets]
     if fl.KPI_SHEET in names:
@@ -236,7 +239,8 @@ def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: Rep
                 text = sheet.read_only_text(row["id"]) if col == first_input else ""
                 ws.write_string(r, col, text, styles["locked_wrap" if column.wrap else "locked"])
             elif column.is_input:
-                ws.write_blank(r, col, None, styles["input_wrap" if column.wrap else "input"])
+                style = "input_number" if column.numeric else "input_wrap" if column.wrap else "input"
+                ws.write_blank(r, col, None, styles[style])
             else:
                 text = previous.get(row["id"], "－") if column.key == "previous" else row.get(column.key, "")
                 ws.write_string(r, col, text, styles["locked_wrap" if column.wrap else "locked"])

@@ -23,7 +23,7 @@ from defusedxml import ElementTree as DefusedET
 from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from kpireport.intake.xlsx_cells import read_sheets
+from kpireport.intake.xlsx_cells import decode_escapes, read_sheets
 from kpireport.messages import finding
 from kpireport.model import Finding, RawCell, RawSheet, Submission
 
@@ -549,6 +549,8 @@ def _raw_cell(row: int, column: int, value_cell, formula_cell) -> Optional[RawCe
     if formula is None and (value is None or value == ""):
         return None
     number_format = getattr(value_cell, "number_format", None) or "General"
+    if isinstance(value, str):  # openpyxl keeps Excel's _xHHHH_ escapes as they are stored
+        value = decode_escapes(value)
     return RawCell(row=row, column=column, value=value, number_format=number_format, formula=formula)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import posixpath
+import re
 import threading
 from typing import Callable, Iterator, Optional
 
@@ -141,7 +142,18 @@ def _shared_strings(read: Reader, member: Optional[str]) -> list[str]:
     if member is None:
         return []
     root = _parse(read, member)
-    return [_text(si).replace("x005F_", "") for si in root.iter(f"{MAIN}si")]
+    return [decode_escapes(_text(si)) for si in root.iter(f"{MAIN}si")]
+
+
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def decode_escapes(text: str) -> str:
+    """Stored text as Excel reads it: ``_xHHHH_`` is the character HHHH (a pasted line break is saved as
+    _x000D_, a control character as _x0001_), and _x005F_ an underscore that keeps a literal "_x…_"."""
+    if "_x" not in text:
+        return text
+    return _EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
 def _cell_formats(read: Reader, member: Optional[str]) -> tuple[tuple[str, bool, bool], ...]:
@@ -264,7 +276,7 @@ class _SheetReader:
                 elif tag == FORMULA:
                     formula = self._formula(child, reference)
                 elif tag == INLINE and kind == "inlineStr":
-                    value = _text(child)
+                    value = decode_escapes(_text(child))
             if value is not None and kind != "inlineStr":
                 if kind == "s":
                     value = strings[int(value)]

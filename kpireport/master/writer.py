@@ -313,7 +313,10 @@ class _Writer:
                          entry.verification if entry else "", (entry.summary or "") if entry else "",
                          (entry.plan or "") if entry else "", "報告あり" if entry else "未報告",
                          _others_text(self.data.initiative_others.get(initiative.id, ()))])
-        sources = [f"取組 {i.id}（{'、'.join(i.departments)}）" for i, _ in self.data.initiatives]
+        files = {s.department: s.current.file_name for s in self.data.statuses if s.current}
+        sources = [f"取組 {i.id}" + (f"、{i.lead}の提出ファイル {files[i.lead]} の {e.sheet} {e.row}行目"
+                                   if e is not None and i.lead in files else f"（{'、'.join(i.departments)}）")
+                   for i, e in self.data.initiatives]
         self.finish_table(ws, 2, self.table_rows(ws, headers, rows, sources=sources), len(headers))
 
     def narrative_list(self) -> None:

@@ -31,12 +31,11 @@ from kpireport.model import (
     ValidationResult,
     Value,
 )
-from kpireport.periods import ReportPeriod, parse_period
-from kpireport.values import format_value, in_unit, parse_value, parse_year
+from kpireport.periods import ReportPeriod, as_of_date, parse_period
+from kpireport.values import format_value, in_unit, parse_value
 
 EXCEL_TEXT_LIMIT = labels.EXCEL_TEXT_LIMIT
 UNREAD_SHEETS = frozenset({fl.GUIDE_SHEET, fl.FEEDBACK_SHEET})  # their cells are never looked at: intake may skip them
-AS_OF_SUFFIX = re.compile(r"(末|時点|現在|月末)$")  # 「R6.3末」「令和6年3月時点」: the date without its suffix
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 RATE_WORDS = ("率", "割合")
 
@@ -220,11 +219,6 @@ class _Check:
         for ident in meta_ids:
             if ident not in present:
                 self.add("form-row-deleted", sheet=raw.name, value=ident, name=names.get(ident, ident))
-        expected_order = [i for i in meta_ids if i in present]
-        for (r, ident), wanted in zip(found, expected_order):
-            if ident != wanted:
-                self.add("form-row-moved", sheet=raw.name, cell=f"A{r}", value=ident)
-                break
         plan_order = [row["id"] for row in sheet.rows]
         plan_ids = set(plan_order)
         for ident in plan_order:
@@ -327,13 +321,15 @@ class _Check:
         raw_value = self.cell_value(sheet, actual_cell)
         if raw_value is None and actual_cell is not None and actual_cell.formula:
             return  # reported as a formula without a saved result
-        reason = _text(cells["reason"].value) if cells["reason"] else ""
+        reason = self.free_text(sheet, cells["reason"], "未記入の理由")
+        texts = {"reason": reason, "remarks": self.free_text(sheet, cells["remarks"], "備考"),
+                 "as_of": self.as_of(sheet, cells["as_of"])}
         value = Value("none") if raw_value is None else parse_value(
             raw_value, actual_cell.number_format if actual_cell else None)
         if value.status == "none":
             if not reason:
                 self.add("kpi-value-missing", **where, value=_text(raw_value), name=label, word=word)
-            self.kpis.append(self.entry(kpi, Value("none", raw=_text(raw_value)), cells, reason, monthly, where))
+            self.kpis.append(self.entry(kpi, Value("none", raw=_text(raw_value)), cells, texts, monthly, where))
             return
         if value.status != "number":
             self.add("kpi-value-unreadable", **where, value=_text(raw_value), name=label)
@@ -351,15 +347,29 @@ class _Check:
         self.against_previous(kpi, value, where, label, _text(raw_value))
         if value.provisional and not monthly:
             self.add("kpi-provisional", **where, value=_text(raw_value), name=label)
-        self.check_as_of(sheet, cells["as_of"])
-        self.kpis.append(self.entry(kpi, value, cells, reason, monthly or value.provisional, where))
+        self.check_as_of(sheet, cells["as_of"], texts["as_of"])
+        self.kpis.append(self.entry(kpi, value, cells, texts, monthly or value.provisional, where))
 
-    def entry(self, kpi: Kpi, value: Value, cells, reason: str, provisional: bool, where: dict) -> KpiEntry:
-        remarks = _text(cells["remarks"].value) if cells["remarks"] else ""
-        self.fits_the_master(labels.remarks_text(remarks, reason), "備考と未記入の理由",
+    def entry(self, kpi: Kpi, value: Value, cells, texts: dict[str, str], provisional: bool, where: dict) -> KpiEntry:
+        self.fits_the_master(labels.remarks_text(texts["remarks"], texts["reason"]), "備考と未記入の理由",
                              where["sheet"], (cells["remarks"] or cells["reason"] or cells["actual"]))
-        return KpiEntry(kpi_id=kpi.id, value=value, as_of=_text(cells["as_of"].value) if cells["as_of"] else "",
-                        remarks=remarks, reason=reason, provisional=provisional, sheet=where["sheet"], cell=where["cell"])
+        return KpiEntry(kpi_id=kpi.id, value=value, as_of=texts["as_of"], remarks=texts["remarks"],
+                        reason=texts["reason"], provisional=provisional, sheet=where["sheet"], cell=where["cell"])
+
+    def free_text(self, sheet: str, cell: Optional[RawCell], column: str) -> str:
+        """A free-text input as text. A formula is reported (its result used); a date where text was typed is
+        what Excel or Calc made of 「1-2」 or 「3/31」 in a cell not formatted as text: kept as the date, and told."""
+        value = self.cell_value(sheet, cell)
+        if isinstance(value, (dt.date, dt.datetime)):
+            shown = _date_text(value)
+            self.add("cell-date-in-text", sheet=sheet, cell=cell.coordinate, value=shown, column=column)
+            return shown
+        return _text(value)
+
+    def as_of(self, sheet: str, cell: Optional[RawCell]) -> str:
+        """The 時点 as text (a date cell as its date)."""
+        value = self.cell_value(sheet, cell)
+        return _date_text(value) if isinstance(value, (dt.date, dt.datetime)) else _text(value)
 
     def fits_the_master(self, shown: str, what: str, sheet: str, cell: Optional[RawCell]) -> None:
         """Department text as the master shows it (labels: the same texts the writer makes) must fit a cell."""
@@ -390,12 +400,17 @@ class _Check:
         if old and new and (new / old > ratio or old / new > ratio):
             self.add("kpi-jump", **where, value=raw, name=label, previous=shown, ratio=ratio)
 
-    def check_as_of(self, sheet: str, cell: Optional[RawCell]) -> None:
-        if cell is None or cell.value is None or isinstance(cell.value, (dt.date, dt.datetime)):
+    def check_as_of(self, sheet: str, cell: Optional[RawCell], text: str) -> None:
+        """A 時点 must name a date (as people write it); one that is a date cell later than the period's next
+        year is what a spreadsheet made of 「3/31」 typed without a year: the PC's current year."""
+        if cell is None or not text:
             return
-        text = _text(cell.value)
-        cleaned = AS_OF_SUFFIX.sub("", text)
-        if text and parse_year(cleaned) is None and parse_period(cleaned) is None and not _is_date(cleaned):
+        period = self.form_period or self.period
+        if isinstance(cell.value, (dt.date, dt.datetime)):
+            if period is not None and cell.value.year > period.fiscal_year + 1:
+                self.add("kpi-asof-converted", sheet=sheet, cell=cell.coordinate, value=text)
+            return
+        if as_of_date(text, period) is None:
             self.add("kpi-asof-unreadable", sheet=sheet, cell=cell.coordinate, value=text)
 
     # -- initiatives and narratives --------------------------------------------------------------
@@ -405,7 +420,7 @@ class _Check:
         name = content if len(content) <= 30 else content[:30] + "…"
         status = _text(self.cell_value(sheet, cells["status"]))
         next_step = _text(self.cell_value(sheet, cells["next_step"]))
-        verification = _text(self.cell_value(sheet, cells["verification"]))
+        verification = self.free_text(sheet, cells["verification"], "検証内容")
         ok = True
         for key, value, choices, code in (("status", status, fl.STATUSES, "init-status"),
                                           ("next_step", next_step, fl.NEXT_STEPS, "init-next")):
@@ -422,8 +437,8 @@ class _Check:
         if next_step in ("廃止", "変更") and not verification:
             self.add("init-no-explanation", sheet=sheet, cell=place["verification"], value=next_step)
         if ok:
-            summary = _text(self.cell_value(sheet, cells["summary"])) or None
-            plan_text = _text(self.cell_value(sheet, cells["plan"])) or None
+            summary = self.free_text(sheet, cells["summary"], "取組の概要（実績）") or None
+            plan_text = self.free_text(sheet, cells["plan"], "今後の取組内容とその理由") or None
             entry = InitiativeEntry(ident, status, next_step, verification, sheet, r, summary, plan_text)
             initiative = self.plan.memo("initiatives", lambda: {i.id: i for i in self.plan.initiatives}).get(ident)
             if initiative is not None and initiative.reporting == BESIDE and initiative.lead != self.department:
@@ -438,7 +453,7 @@ class _Check:
         for key in ("achievements", "next_steps"):
             column = next(c for c in layout.columns if c.key == key)
             cell = cells[key]
-            lines = [ln.strip().lstrip("・-－•●○◦ ").strip() for ln in _text(self.cell_value(sheet, cell)).split("\n")]
+            lines = [ln.strip().lstrip("・-－•●○◦ ").strip() for ln in self.free_text(sheet, cell, column.header).split("\n")]
             lines = [ln for ln in lines if ln]
             where = dict(sheet=sheet, cell=places[key])
             if not lines:
@@ -457,11 +472,8 @@ def _coordinate(row: int, column: int) -> str:
     return f"{get_column_letter(column)}{row}"
 
 
-def _is_date(text: str) -> bool:
-    for fmt in ("%Y/%m/%d", "%Y-%m-%d", "%Y年%m月%d日", "%Y/%m", "%Y年%m月"):
-        try:
-            dt.datetime.strptime(text, fmt)
-            return True
-        except ValueError:
-            continue
-    return False
+def _date_text(value) -> str:
+    """A date cell as a date: 2024-03-31 (not 2024-03-31 00:00:00)."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()
+    return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
