@@ -327,11 +327,11 @@ def _stage_report(ws, info):
 
 def _stage_whole(ws, info):
     """`kpireport run`: check (with feedback copies), record and evaluate, then the master and the report."""
-    from kpireport.cli import run, validate
+    from kpireport.cli import merge, run, validate
     from kpireport.evaluate import results
 
     checking, build = _Timer(validate, "process_map"), _Timer(results, "build")
-    master, report = _Timer(run, "write_master"), _Timer(run, "write_report")
+    master, report = _Timer(merge, "write_master"), _Timer(run, "write_report")
     _reset_outputs(ws)
     outcome = run.run_monthly(ws)
     states = [state for _, state in outcome.merge.recorded]
@@ -469,6 +469,7 @@ def machine_speed() -> float:
 
 def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: bool) -> dict:
     from kpireport.cli.workspace import init_workspace
+    from kpireport.history.store import form_key_in
 
     spec = SIZES[size]
     result: dict = {"size": size, "spec": spec, "stages": {}, "errors": {}, "setup": {}}
@@ -480,6 +481,7 @@ def bench_size(size: str, workdir: Path, runs: int, timeout: float, do_profile: 
                                                                         for k in document["kpis"]))
     if spec["history_years"]:
         result["setup"]["history_rows"] = import_history(ws, document, spec["history_years"])
+    form_key_in(ws.history_file)  # the forms' secret is in the history: the restored copy must hold it
     base = root / "履歴.base.sqlite3"
     if ws.history_file.exists():
         shutil.copyfile(ws.history_file, base)
