@@ -13,7 +13,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from calc import type_into
+from calc import calc_available, type_into
 from openpyxl.utils import get_column_letter
 
 from kpireport.cli.merge import outcome_lines, run_merge
@@ -227,7 +227,7 @@ def test_a_text_at_excels_limit_in_any_free_text_column_is_refused_and_the_other
     department = "観光政策課"
     kpi = next(k.id for k in plan.kpis if k.departments == (department,))
     initiative = next(i.id for i in plan.initiatives if i.departments == (department,))
-    long = "長" * 40_000
+    long = "長" * (40_000 if calc_available() else 32_767)  # what Calc saves of 40,000
     columns = [(fl.KPI_SHEET, kpi, key) for key in ("as_of", "remarks", "reason")] + [
         (fl.INITIATIVE_SHEET, initiative, key) for key in ("verification", "summary", "plan")] + [
         (fl.NARRATIVE_SHEET, "G1-1", key) for key in ("achievements", "next_steps")]
