@@ -69,7 +69,7 @@ def merge_folder(workspace: Workspace, plan: Plan, period: ReportPeriod, folder:
     history = History(workspace.history_file)
     try:
         record = record_merge(history, plan, period, in_order, received)
-        data = period_results.build(plan, period, history, received)
+        data = period_results.build(plan, period, history, received, record.current)
     finally:
         history.close()
     data.changes = record.changes

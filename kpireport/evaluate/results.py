@@ -12,7 +12,7 @@ from typing import Optional
 from kpireport import labels
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.forms import layout as fl
-from kpireport.history.in_force import KpiInForce, in_force
+from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
 from kpireport.model import Evaluation, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Plan
@@ -108,8 +108,10 @@ def department_statuses(plan: Plan, submissions: list[SubmissionRecord]) -> list
     return statuses
 
 
-def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str) -> PeriodResults:
-    current = in_force(history, plan, period)
+def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
+          current: Optional[InForce] = None) -> PeriodResults:
+    """The period's results; ``current``: what stands, when the caller has just read it (a merge)."""
+    current = current or in_force(history, plan, period)
     values = {kpi_id: standing.value for kpi_id, standing in current.kpis.items() if standing.value is not None}
     overrides = history.overrides(period.key)
     evaluations = {}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from kpireport.history.in_force import in_force
+from kpireport.history.in_force import InForce, in_force
 from kpireport.history.store import History
 from kpireport.model import Plan, ValidationResult
 from kpireport.periods import ReportPeriod
@@ -36,6 +36,7 @@ class MergeRecord:
     recorded: list[tuple[ValidationResult, str]]  # (result, 受理 / 差し戻し / 変更なし), in the order recorded
     changes: list[Change]
     first_merge: bool  # no earlier merge of the period to compare with
+    current: InForce  # what stands after the merge (read once: the results are built from it too)
 
 
 def record_merge(history: History, plan: Plan, period: ReportPeriod, results: Iterable[ValidationResult],
@@ -51,10 +52,11 @@ def record_merge(history: History, plan: Plan, period: ReportPeriod, results: It
                 continue
             history.record(merge_id, result, received)
             recorded.append((result, ACCEPTED if result.valid else SENT_BACK))
-        after = snapshot(history, plan, period)
+        current = in_force(history, plan, period)
+        after = snapshot(current)
         before = history.previous_snapshot(period.key, merge_id)
         history.finish_merge(merge_id, after)
-    return MergeRecord(merge_id, recorded, changes(plan, before, after), before is None)
+    return MergeRecord(merge_id, recorded, changes(plan, before, after), before is None, current)
 
 
 def master_written(history_file: Path, merge_id: int) -> None:
@@ -66,10 +68,9 @@ def master_written(history_file: Path, merge_id: int) -> None:
         history.close()
 
 
-def snapshot(history: History, plan: Plan, period: ReportPeriod) -> dict:
+def snapshot(current: InForce) -> dict:
     """What the change list compares between merges: the displayed values and statuses (with the departments'
     entries of a shared item, so that a change of one part shows)."""
-    current = in_force(history, plan, period)
     kpis = {}
     for kpi_id, standing in current.kpis.items():
         shown = standing.value or (standing.entries[0] if standing.entries else None)
