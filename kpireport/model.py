@@ -266,6 +266,9 @@ class Plan:
             self._index["kpis"] = {k.id: k for k in self.kpis}
         return self._index["kpis"][kpi_id]
 
+    def initiative(self, initiative_id: str) -> Initiative:
+        return self.memo("initiatives", lambda: {i.id: i for i in self.initiatives})[initiative_id]
+
     def children(self, node_id: Optional[str], plan_id: Optional[str] = None) -> list[Node]:
         if "children" not in self._index:
             index: dict = {}

@@ -49,7 +49,7 @@ class Workspace:
 
     @property
     def lock_file(self) -> Path:
-        return self.root / ".kpireport.runtime.lock"
+        return self.root / ".kpireport.lock"
 
     def master_file(self, period: ReportPeriod) -> Path:
         return self.output / f"master_{period.file_label}.xlsx"

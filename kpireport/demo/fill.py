@@ -78,10 +78,6 @@ def demo_part(total: Decimal, index: int, count: int) -> Decimal:
     return share if index < count - 1 else rest - share * (count - 2)
 
 
-def plan_initiative(plan: Plan, ident: str):
-    return plan.memo("initiatives_by_id", lambda: {i.id: i for i in plan.initiatives})[ident]
-
-
 def _places(raw: str) -> int:
     digits = "".join(ch for ch in raw.split("(")[0] if ch.isdigit() or ch == ".")
     return len(digits.split(".")[1]) if "." in digits else 0
@@ -119,7 +115,7 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
                     ws.cell(r, col["remarks"]).value = SAMPLE_NOTE
             elif sheet.name == fl.INITIATIVE_SHEET:
                 status, next_step, verification = STATUS_PATTERN[init_index[row["id"]] % len(STATUS_PATTERN)]
-                if plan_initiative(plan, row["id"]).reporting == BESIDE and verification:
+                if plan.initiative(row["id"]).reporting == BESIDE and verification:
                     verification = f"{verification}（{department}の取組）"
                 ws.cell(r, col["status"]).value = status
                 ws.cell(r, col["next_step"]).value = next_step

@@ -440,8 +440,8 @@ class _Check:
             summary = self.free_text(sheet, cells["summary"], "取組の概要（実績）") or None
             plan_text = self.free_text(sheet, cells["plan"], "今後の取組内容とその理由") or None
             entry = InitiativeEntry(ident, status, next_step, verification, sheet, r, summary, plan_text)
-            initiative = self.plan.memo("initiatives", lambda: {i.id: i for i in self.plan.initiatives}).get(ident)
-            if initiative is not None and initiative.reporting == BESIDE and initiative.lead != self.department:
+            initiative = self.plan.initiative(ident)  # a row of the form: in the plan (match_rows)
+            if initiative.reporting == BESIDE and initiative.lead != self.department:
                 self.fits_the_master(labels.beside_text(self.department, entry), "検証内容・取組の概要・今後の取組内容",
                                      sheet, cells["verification"] or cells["status"])
             self.initiatives.append(entry)
