@@ -63,6 +63,18 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                         "「{field}」の「{value}」のうち「{note}」は読み取れない注記として残しました。内容を確認してください。"),
     "plan-unit-mismatch": ("error", "単位が違う",
                            "「{field}」の「{value}」の単位「{unit}」が指標の単位「{expected}」と合いません。単位をそろえてください。"),
+    "plan-gross-aggregation": ("error", "のべの集計方法が空欄",
+                               "目標値「{value}」は「のべ」の値ですが、集計方法が空欄です。計画期間の合計なら「累計」、"
+                               "1年間の延べ数なら「単年度」を「集計方法」に入力してください。"),
+    "plan-replaces-unknown": ("error", "差し替え前の指標がない",
+                              "差し替え前の指標ID「{value}」はシート「指標」にありません。指標IDを確認してください。"),
+    "plan-replaced-open": ("warning", "差し替えた指標に終了年度がない",
+                           "指標「{value}」は「{successor}」に差し替えられていますが、適用終了年度が空欄です。"
+                           "差し替え前の最後の年度を「適用終了年度」に入力してください（空欄のままでは両方を報告します）。"),
+    "plan-valid-range": ("error", "適用年度の順序が逆",
+                         "適用終了年度「{value}」が適用開始年度より前です。年度を確認してください。"),
+    "plan-group-member": ("error", "まとまりの構成課がない",
+                          "「{group}」の構成課「{value}」はシート「担当課」にありません。課名の表記を合わせるか、担当課を追加してください。"),
     "plan-maintain-no-baseline": ("error", "維持目標に基準値がない",
                                   "目標が「維持」ですが基準値がありません。維持する水準を基準値に入力してください。"),
     "plan-target-type-conflict": ("error", "目標種別と目標値が食い違う",

@@ -41,6 +41,7 @@ class Value:
     period: Optional[Period] = None
     cumulative: bool = False
     cumulative_years: Optional[int] = None
+    gross: bool = False  # のべ / 延べ: a gross count; whether over a year or the plan is the KPI's 集計方法
     annual_average: bool = False
     bound: Literal["", "以上", "以下"] = ""
     maintain: bool = False
@@ -88,6 +89,11 @@ class Department:
     contact: str = ""
     email: str = ""
     note: str = ""
+    members: tuple[str, ...] = ()  # a group (関係各課, 全部局): the departments it stands for; it gets no form itself
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.members)
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,12 @@ class _Shared:
         return department == self.lead or (self.reporting != LEAD and department in self.departments)
 
 
+# The 区分 of an indicator: KPI (the usual), KGI (重要目標達成指標: a goal's or the plan's own figure),
+# 参考指標 (a reference figure: reported and shown, never graded or counted)
+KPI_KIND, KGI_KIND, REFERENCE_KIND = "KPI", "KGI", "参考指標"
+INDICATOR_KINDS = (KPI_KIND, KGI_KIND, REFERENCE_KIND)
+
+
 @dataclass(frozen=True)
 class Kpi(_Shared):
     id: str
@@ -178,10 +190,28 @@ class Kpi(_Shared):
     order: int = 0
     reporting: str = LEAD
     combine: str = "合計"  # with 合算: how the parts are combined
+    kind: str = KPI_KIND
+    plan: str = ""  # the plan it belongs to (``node`` is a node of it, or the plan's own ID for a plan-level KGI)
+    plan_start_year: int = 0  # the plan's first year: a 累計 KPI without a baseline starts from 0 before it
+    calendar: bool = False  # its years are calendar years (令和10年), not fiscal years (令和10年度)
+    valid_from: Optional[int] = None  # 適用開始年度: a KPI that replaced another mid-plan
+    valid_until: Optional[int] = None  # 適用終了年度: a KPI replaced mid-plan (its history stays)
+    replaces: str = ""  # the ID of the KPI this one replaced
+    listed_as: tuple[str, ...] = ()  # 担当課 as the plan wrote it, groups unexpanded (shown in the report)
 
     @property
     def has_baseline(self) -> bool:
         return self.baseline.is_number
+
+    @property
+    def graded(self) -> bool:
+        return self.kind != REFERENCE_KIND
+
+    def in_force(self, year: int) -> bool:
+        """Whether the KPI is reported for fiscal ``year`` (a replaced one until its last year, its successor from
+        its first)."""
+        return (self.valid_from is None or year >= self.valid_from) and (
+            self.valid_until is None or year <= self.valid_until)
 
 
 @dataclass(frozen=True)
@@ -195,6 +225,7 @@ class Initiative(_Shared):
     note: str = ""
     order: int = 0
     reporting: str = LEAD  # 主担当 or 併記
+    listed_as: tuple[str, ...] = ()  # 担当課 as the plan wrote it, groups unexpanded (shown in the report)
 
 
 @dataclass(frozen=True)
@@ -218,6 +249,7 @@ class Settings:
     evaluation_method: str = "linear"
     maintain_tolerance: Decimal = Decimal(0)
     jump_warning_ratio: Decimal = Decimal(3)
+    nobase_threshold: Optional[Decimal] = None  # target-only single-year KPIs: on pace at this % of the target
     narrative_max_lines: int = 6
     narrative_max_chars: int = 80
     report_sections: tuple[str, ...] = ()  # () = every section
@@ -256,6 +288,14 @@ class Plan:
     def plan(self, plan_id: str) -> PlanInfo:
         return next(p for p in self.plans if p.id == plan_id)
 
+    def is_plan_id(self, place: str) -> bool:
+        """Whether ``place`` (where a KPI is posted) is a plan as a whole rather than a node of it."""
+        return place in self.memo("plan_ids", lambda: {p.id for p in self.plans})
+
+    def plan_of(self, place: str) -> PlanInfo:
+        """The plan of a place: a node, or a plan's own ID (its plan-level KGIs)."""
+        return self.plan(place) if self.is_plan_id(place) else self.plan(self.node(place).plan)
+
     def node(self, node_id: str) -> Node:
         if "nodes" not in self._index:
             self._index["nodes"] = {n.id: n for n in self.nodes}
@@ -278,11 +318,12 @@ class Plan:
         return [n for n in self._index["children"].get(node_id, ()) if plan_id is None or n.plan == plan_id]
 
     def descendants(self, node_id: str) -> frozenset[str]:
-        """``node_id`` and the IDs of every node below it."""
+        """``node_id`` and the IDs of every node below it (a plan's ID: the plan and all its nodes)."""
         below = self._index.setdefault("descendants", {})
         if node_id not in below:
             found = {node_id}
-            for child in self.children(node_id):
+            children = self.children(None, node_id) if self.is_plan_id(node_id) else self.children(node_id)
+            for child in children:
                 found |= self.descendants(child.id)
             below[node_id] = frozenset(found)
         return below[node_id]
@@ -295,8 +336,10 @@ class Plan:
         return tops[node_id]
 
     def path(self, node_id: str) -> list[Node]:
-        """Nodes from the top level down to ``node_id``."""
+        """Nodes from the top level down to ``node_id`` (none for a plan's own ID)."""
         chain = []
+        if self.is_plan_id(node_id):
+            return chain
         current: Optional[str] = node_id
         while current is not None:
             n = self.node(current)

@@ -13,6 +13,7 @@ from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_peri
 from kpireport.errors import KpireportError
 from kpireport.evaluate import results as period_results
 from kpireport.evaluate.results import PeriodResults
+from kpireport.evaluate.tally import grade_tally
 from kpireport.history.merge import ACCEPTED, SENT_BACK, UNCHANGED, master_written, record_merge
 from kpireport.history.store import History, now
 from kpireport.master.writer import write_master
@@ -141,7 +142,7 @@ def outcome_lines(outcome: MergeOutcome) -> list[str]:
         lines.append(f"未提出: {'、'.join(missing)}")
     if resubmit:
         lines.append(f"要再提出: {'、'.join(resubmit)}（`kpireport status` で理由と連絡先を表示）")
-    lines.append("評価: " + period_results.grade_tally(data))
+    lines.append("評価: " + grade_tally(data))
     lines += attention_lines(data.attention)
     if not data.first_merge:
         lines.append(f"前回からの変更: {len(data.changes)}件")

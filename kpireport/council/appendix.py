@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kpireport.council import content, texts
 from kpireport.council.document import heading, page_break, paragraph, table
-from kpireport.evaluate.results import PeriodResults
+from kpireport.evaluate.results import PeriodResults, each_once, initiative_rows
 from kpireport.labels import node_heading
 
 COUNT_COLUMNS = (("完了", "◎実施済"), ("継続推進", "○継続推進"), ("一部実施", "△一部実施"), ("未実施", "×未実施"))
@@ -16,17 +16,20 @@ def add(doc, data: PeriodResults) -> None:
         return
     heading(doc, plan.settings.appendix_title, 1)
     entries = {i.id: e for i, e in data.initiatives}
+    placed = initiative_rows(plan)
     for top in (n for n in plan.nodes if n.parent is None):
         inside = content.descendants(data, top.id)
-        items = [i for i in plan.initiatives if i.node in inside]
+        listed = each_once(r for r in placed if r.node_id in inside)  # a repost shown where posted
+        items = [r.initiative for r in listed]
         if not items:
             continue
         heading(doc, node_heading(plan, top), 2)
         paragraph(doc, texts.STATUS_LEGEND, "注記")
         rows = []
-        for number, initiative in enumerate(items, start=1):
+        for number, placed_row in enumerate(listed, start=1):
+            initiative = placed_row.initiative
             entry = entries.get(initiative.id)
-            markers = "".join(f"【{m}】" for m in initiative.markers)
+            markers = (texts.REPOST if placed_row.reposted else "") + "".join(f"【{m}】" for m in initiative.markers)
             rows.append([str(number), markers + initiative.content,
                          entry.status if entry else texts.NOT_SUBMITTED, entry.next_step if entry else "",
                          content.initiative_text(data, initiative, entry, "verification")])
@@ -34,15 +37,19 @@ def add(doc, data: PeriodResults) -> None:
               ["center", "left", "center", "center", "left"])
         info = plan.plan(top.plan)
         level = info.levels[1] if len(info.levels) > 1 else info.levels[0]
-        counts = []
+        counts, reposts = [], 0
         for child in plan.children(top.id) or [top]:
-            under = [i for i in items if i.node in content.descendants(data, child.id)]
+            below = content.descendants(data, child.id)
+            under = each_once(r for r in placed if r.node_id in below)
             if not under:
                 continue
-            statuses = [entries[i.id].status if entries.get(i.id) else None for i in under]
+            reposts += sum(r.reposted for r in under)
+            statuses = [entries[r.initiative.id].status if entries.get(r.initiative.id) else None for r in under]
             counts.append([node_heading(plan, child), str(len(under))]
                           + [str(statuses.count(status)) for _, status in COUNT_COLUMNS]
                           + [str(statuses.count(None))])
         table(doc, [level, "取組数", *(name for name, _ in COUNT_COLUMNS), "未報告"], counts,
               [62, 18, 18, 18, 18, 18, 18], ["left"] + ["center"] * 6)
+        if reposts:
+            paragraph(doc, f"取組数には、{texts.REPOST}の取組（{reposts}件）を掲載先ごとに含みます。", "注記")
     page_break(doc)

@@ -16,7 +16,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from kpireport import labels
 from kpireport.errors import KpireportError
 from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
-from kpireport.evaluate.results import PeriodResults, grade_counts
+from kpireport.evaluate.results import PeriodResults, each_once, initiative_rows
+from kpireport.evaluate.tally import plan_tally
 from kpireport.findings_text import SEVERITY_LABEL
 from kpireport.forms.layout import STATUSES
 from kpireport.model import Grade, Plan
@@ -187,21 +188,24 @@ class _Writer:
             self.put(ws, row, 1 + len(grades), "計", self.f["header"])
             for i, g in enumerate(grades):
                 self.put(ws, row, 2 + len(grades) + i, f"{g.code} 割合", self.f["header"])
+            self.put(ws, row, 2 + 2 * len(grades), "うち再掲", self.f["header"])
             first_data = row + 1
-            for top in tops + [None]:
+            tally = plan_tally(self.data, info.id)
+            for line in tally.rows + [tally.total]:
                 row += 1
-                counts = grade_counts(self.data, info.id, top.id if top else None)
-                total = sum(counts.values())
-                name = labels.node_heading(self.plan, top) if top else "合計"
-                self.put(ws, row, 0, name, self.f["wrap"])
+                self.put(ws, row, 0, line.label, self.f["wrap"])
                 for i, g in enumerate(grades):
-                    self.put(ws, row, 1 + i, counts.get(g.code, 0), self.f["count"])
-                    self.put(ws, row, 2 + len(grades) + i, counts.get(g.code, 0) / total if total else 0,
+                    self.put(ws, row, 1 + i, line.counts.get(g.code, 0), self.f["count"])
+                    self.put(ws, row, 2 + len(grades) + i, line.counts.get(g.code, 0) / line.total if line.total else 0,
                              self.f["share"])
-                self.put(ws, row, 1 + len(grades), total, self.f["count"])
-            if tops:
-                self.grade_chart(ws, info.short_name, header, first_data, first_data + len(tops) - 1, grades, row)
-            row += 18 if tops else 2
+                self.put(ws, row, 1 + len(grades), line.total, self.f["count"])
+                self.put(ws, row, 2 + 2 * len(grades), line.reposted, self.f["count"])
+            for note in tally.notes:
+                row += 1
+                ws.write_string(row, 0, note, self.f["note"])
+            if tally.rows and tally.total.total:
+                self.grade_chart(ws, info.short_name, header, first_data, first_data + len(tally.rows) - 1, grades, row)
+            row += 18 if tally.rows and tally.total.total else 2
             row = self.initiative_counts(ws, info.id, tops, row)
             row += 2
 
@@ -223,26 +227,34 @@ class _Writer:
         ws.insert_chart(after + 2, 0, chart)
 
     def initiative_counts(self, ws, plan_id: str, tops: list, row: int) -> int:
+        """Initiatives by status per top-level node; a 【再掲】 initiative counts at each node it is posted under."""
         entries = {i.id: e for i, e in self.data.initiatives}
-        items = [i for i, _ in self.data.initiatives if self.plan.top(i.node).plan == plan_id]
-        if not items:
+        placed = [r for r in initiative_rows(self.plan) if self.plan.plan_of(r.node_id).id == plan_id]
+        if not placed:
             return row
         ws.write_string(row, 0, "取組の実施状況", self.f["sub"])
         row += 1
-        heads = ["", *STATUSES, "未報告", "計"]
+        heads = ["", *STATUSES, "未報告", "計", "うち再掲"]
         for col, text in enumerate(heads):
             self.put(ws, row, col, text or "", self.f["header"])
+        reposts = 0
         for top in tops:
-            under = [i for i in items if self.plan.top(i.node).id == top.id]
+            inside = self.plan.descendants(top.id)
+            under = each_once(r for r in placed if r.node_id in inside)
             if not under:
                 continue
             row += 1
+            reposts += sum(r.reposted for r in under)
             self.put(ws, row, 0, labels.node_heading(self.plan, top), self.f["wrap"])
+            status_of = [entries[r.initiative.id].status if entries[r.initiative.id] else None for r in under]
             for col, status in enumerate(STATUSES, start=1):
-                self.put(ws, row, col, sum(1 for i in under if entries[i.id] and entries[i.id].status == status),
-                         self.f["count"])
-            self.put(ws, row, len(STATUSES) + 1, sum(1 for i in under if entries[i.id] is None), self.f["count"])
+                self.put(ws, row, col, status_of.count(status), self.f["count"])
+            self.put(ws, row, len(STATUSES) + 1, status_of.count(None), self.f["count"])
             self.put(ws, row, len(STATUSES) + 2, len(under), self.f["count"])
+            self.put(ws, row, len(STATUSES) + 3, sum(r.reposted for r in under), self.f["count"])
+        if reposts:
+            row += 1
+            ws.write_string(row, 0, f"再掲の取組（{reposts}件）は掲載先ごとに数えています。", self.f["note"])
         return row + 1
 
     # -- KPI一覧 ---------------------------------------------------------------------------------
