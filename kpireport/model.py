@@ -253,7 +253,7 @@ class Settings:
     narrative_max_lines: int = 6
     narrative_max_chars: int = 80
     report_sections: tuple[str, ...] = ()  # () = every section
-    status_title: str = "基本計画と総合戦略の指標（KPI）の達成状況"
+    status_title: str = ""  # "" = from the plans' own short names (「基本計画と総合戦略の指標（KPI）の達成状況」)
     legend_title: str = "次ページからの記載事項"
     measures_title: str = "具体的施策の取組状況"
     appendix_title: str = "取組の実施状況"

@@ -16,6 +16,7 @@ from office import pdf_page_texts, pdf_pages, pdf_text, to_pdf
 from kpireport.cli.demo import H28_FOLDER, run_demo
 from kpireport.council.document import template_path
 from kpireport.council.report import write_report
+from kpireport.demo.records import example_h28_dir
 from kpireport.evaluate.results import build
 from kpireport.history.store import History
 from kpireport.model import InitiativeEntry, KpiEntry, NarrativeEntry, ValidationResult
@@ -87,15 +88,21 @@ def test_h28_measure_sheets_reproduce_seed_001(h28_report):
     done_tables = [t for t in tables if cell_text(t.rows[0].cells[0]).startswith("KPI達成に向け平成28年度")]
     next_tables = [t for t in tables if cell_text(t.rows[0].cells[0]).startswith("平成29年度以降の")]
     assert len(kpi_tables) == len(done_tables) == len(next_tables) == len(seed) == 23
+    plan = load_plan(example_h28_dir() / "plan.yaml").plan
+    reposted = {(plan.node(n).number, k.name) for k in plan.kpis for n in k.reposted_under}
+    marked = set()
     for block, kpis, done, planned in zip(seed, kpi_tables, done_tables, next_tables):
         assert [cell_text(c) for c in kpis.rows[0].cells][1:3] == ["現状値", "平成28年度末値"]
         got = [[norm(cell_text(c)) for c in row.cells] for row in kpis.rows[1:]]
+        marked |= {(block["number"], row[0].removeprefix("【再掲】")) for row in got if row[0].startswith("【再掲】")}
+        got = [[row[0].removeprefix("【再掲】"), *row[1:]] for row in got]  # the seed does not mark its reposts
         assert got == [[norm(c) for c in row] for row in block["kpis"]], block["number"]
         for table, rows in ((done, block["done"]), (planned, block["next"])):
             got = [[norm(cell_text(c)) for c in row.cells] for row in table.rows[1:]]
             # a cell the seed prints empty is shown with the report's placeholder
             assert got == [[norm(c or "（記載なし）") for c in row] for row in rows], block["number"]
     assert sum(len(b["kpis"]) for b in seed) == 36
+    assert marked == {(number, norm(name)) for number, name in reposted} and len(marked) >= 1
 
 
 def test_reports_open_in_libreoffice(main_report, h28_report, tmp_path):
@@ -202,7 +209,7 @@ def test_sections_can_be_chosen(tmp_path):
         resolve_sections(["付録"], data)
     path = write_report(data, template_path(None), tmp_path / "r.docx", ["status"])
     paragraphs = [p.text for p in docx.Document(path).paragraphs]
-    assert paragraphs[0] == "基本計画と総合戦略の指標（KPI）の達成状況" and "目次" not in paragraphs
+    assert paragraphs[0] == "基本計画とプロジェクトの指標（KPI）の達成状況" and "目次" not in paragraphs  # its short names
 
 
 def test_the_demo_shows_a_kpi_combined_from_two_departments_and_an_initiative_with_both_texts(demo, main_report):

@@ -6,17 +6,30 @@ from kpireport.council import content, texts
 from kpireport.council.document import bullets, heading, page_break, paragraph, table
 from kpireport.evaluate.display import RULE_COLOURS
 from kpireport.evaluate.results import PeriodResults
+from kpireport.evaluate.tally import plan_level_label
 from kpireport.labels import node_heading, value_with_year
 
 
 def add(doc, data: PeriodResults) -> None:
     plan = data.plan
+    with_body = {info.id for info in content.body_plans(data)}
     for info in plan.plans:
-        if not any(n.plan == info.id and n.departments for n in plan.nodes):
+        own = content.kpis_at(data, info.id)  # the plan's own KGIs (重要目標達成指標): first, in every plan
+        if own:
+            heading(doc, plan_level_label(plan, info.id), 1)
+            kpi_table(doc, data, own)
+            if info.id not in with_body:
+                page_break(doc)
+        if info.id not in with_body:
             continue  # a plan with no narratives has no body; its KPIs are in the status and measure sheets
         for top in (n for n in plan.nodes if n.plan == info.id and n.parent is None):
             heading(doc, node_heading(plan, top), 1)
+            if top.description:
+                paragraph(doc, top.description, "注記")
             policies = plan.children(top.id) or [top]  # a plan with a single level: the node is its own block
+            if policies != [top] and content.kpis_at(data, top.id):  # a goal's own figures (基本目標の数値目標)
+                paragraph(doc, f"{info.levels[0]}の指標", "見出し 施策")
+                kpi_table(doc, data, content.kpis_at(data, top.id))
             for policy in policies:
                 if policy is not top:
                     heading(doc, node_heading(plan, policy), 2)
@@ -52,10 +65,12 @@ def kpi_table(doc, data: PeriodResults, rows) -> None:
         return
     cells, shading = [], {}
     grades = {g.code: g for g in data.plan.grades}
+    kinds = len({row.kpi.kind for row in rows})
+    paragraph(doc, content.indicator_caption(rows), "見出し 施策")
     for r, row in enumerate(rows):
         kpi = row.kpi
         evaluation = data.evaluations[kpi.id]
-        cells.append([(texts.REPOST if row.reposted else "") + kpi.name,
+        cells.append([content.indicator_name(row, kinds),
                       value_with_year(kpi.baseline, kpi.baseline_year, "\n"),
                       content.actual_text(data, kpi.id, kpi.departments),
                       value_with_year(kpi.target, kpi.target_year, "\n"),

@@ -1,6 +1,7 @@
 """2. KPI achievement status: per plan, grade counts and shares per top-level node, with a chart."""
 from __future__ import annotations
 
+from kpireport.council import texts
 from kpireport.council.charts import grade_chart_png
 from kpireport.council.document import heading, page_break, paragraph, picture, table
 from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
@@ -24,7 +25,7 @@ def chart_jobs(data: PeriodResults) -> dict[str, tuple]:
 def add(doc, data: PeriodResults) -> None:
     plan = data.plan
     pictures = {plan_id: grade_chart_png(*args) for plan_id, args in chart_jobs(data).items()}
-    heading(doc, plan.settings.status_title, 1)
+    heading(doc, plan.settings.status_title or texts.status_title([p.short_name for p in plan.plans]), 1)
     grades = list(plan.grades)
     for info in plan.plans:
         tally = plan_tally(data, info.id)

@@ -80,7 +80,7 @@ def kpi_rows(plan: Plan, year: Optional[int] = None) -> list[KpiRow]:
         for node_id in kpi.reposted_under:
             placements.setdefault(node_id, []).append((kpi, True))
     rows = []
-    for place in _tree_order(plan):
+    for place in tree_order(plan):
         for kpi, reposted in placements.get(place, []):
             rows.append(KpiRow(kpi, place, reposted, labels.node_path(plan, place)))
     return rows
@@ -94,7 +94,7 @@ def initiative_rows(plan: Plan) -> list[InitiativeRow]:
             placements.setdefault(initiative.node, []).append(InitiativeRow(initiative, initiative.node, False))
             for node_id in initiative.reposted_under:
                 placements.setdefault(node_id, []).append(InitiativeRow(initiative, node_id, True))
-        return [row for place in _tree_order(plan) for row in placements.get(place, [])]
+        return [row for place in tree_order(plan) for row in placements.get(place, [])]
 
     return plan.memo("initiative_rows", make)
 
@@ -110,7 +110,7 @@ def each_once(rows) -> list:
     return list(chosen.values())
 
 
-def _tree_order(plan: Plan) -> list[str]:
+def tree_order(plan: Plan) -> list[str]:
     """Each plan's ID (where its plan-level KGIs sit), then its nodes depth first."""
     result = []
 

@@ -276,7 +276,7 @@ class _Writer:
             stored = self.data.values.get(kpi.id)
             self.row_source = f"指標 {kpi.id}" + (f"、提出ファイル {stored.file_name} の {stored.sheet}!{stored.cell}"
                                                 if stored and stored.sheet else "")
-            info = self.plan.plan(self.plan.node(r.node_id).plan)
+            info = self.plan.plan_of(r.node_id)
             cells: list[tuple[Any, str]] = [
                 (info.short_name, "text"), (r.path, "wrap"), ("【再掲】" if r.reposted else "", "text"),
                 (kpi.id, "text"), (kpi.name, "wrap"), ("、".join(kpi.departments), "wrap"),
@@ -288,7 +288,8 @@ class _Writer:
                 shown = format_value(stored.value) if stored.value.is_number else "（未記入）"
             cells += [(shown, "text"), (_in_unit(stored.value) if stored and stored.value.is_number else None, "number"),
                       ("見込み" if ev.provisional else "", "text"), (ev.rate, "percent"), (ev.pace, "percent"),
-                      (f"{ev.grade} {ev.label}", ev.grade), (ev.working, "wrap"),
+                      (f"{ev.grade} {ev.label}" if kpi.graded else "参考指標（評価しない）",
+                       ev.grade if ev.grade in grade_formats else "text"), (ev.working, "wrap"),
                       (ev.override.grade if ev.override else "", "text"), (ev.override.reason if ev.override else "", "wrap"),
                       (stored.file_name if stored else "", "wrap"),
                       (f"{stored.sheet}!{stored.cell}" if stored and stored.sheet else "", "text"),
