@@ -63,6 +63,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                         "「{field}」の「{value}」のうち「{note}」は読み取れない注記として残しました。内容を確認してください。"),
     "plan-unit-mismatch": ("error", "単位が違う",
                            "「{field}」の「{value}」の単位「{unit}」が指標の単位「{expected}」と合いません。単位をそろえてください。"),
+    "plan-period-unreadable": ("error", "報告期間が読めない",
+                               "報告期間「{value}」を読めません。「令和7年9月」「2025-09」（月次）や「令和6年度」（年度）のように入力してください。"),
     "plan-gross-aggregation": ("error", "のべの集計方法が空欄",
                                "目標値「{value}」は「のべ」の値ですが、集計方法が空欄です。計画期間の合計なら「累計」、"
                                "1年間の延べ数なら「単年度」を「集計方法」に入力してください。"),

@@ -1,6 +1,7 @@
 """Plain data passed between the pipeline stages. Frozen dataclasses, no behaviour beyond lookups."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Literal, NamedTuple, Optional
@@ -237,6 +238,17 @@ class Grade:
 
 
 @dataclass(frozen=True)
+class PeriodSettings:
+    """A reporting period's own title, deadline and meeting (the plan's 報告期間 sheet)."""
+
+    key: str  # ReportPeriod.key: "2025-09", "2024"
+    report_title: str = ""
+    deadline: str = ""
+    meeting_name: str = ""
+    meeting_date: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     city: str
     report_title: str
@@ -250,6 +262,7 @@ class Settings:
     maintain_tolerance: Decimal = Decimal(0)
     jump_warning_ratio: Decimal = Decimal(3)
     nobase_threshold: Optional[Decimal] = None  # target-only single-year KPIs: on pace at this % of the target
+    periods: tuple[PeriodSettings, ...] = ()
     narrative_max_lines: int = 6
     narrative_max_chars: int = 80
     report_sections: tuple[str, ...] = ()  # () = every section
@@ -284,6 +297,20 @@ class Plan:
         if key not in self._index:
             self._index[key] = make()
         return self._index[key]
+
+    def settings_for(self, period_key: str) -> Settings:
+        """The settings as one period sees them: the deadline and meeting of the settings belong to the annual
+        report of 実績年度 only (a monthly form must not show the annual deadline); a period's own row in 報告期間
+        gives its title, deadline and meeting."""
+        s = self.settings
+        if period_key != str(s.actual_year):
+            s = dataclasses.replace(s, deadline="", meeting_name="", meeting_date="")
+        own = next((p for p in s.periods if p.key == period_key), None)
+        if own is not None:
+            s = dataclasses.replace(s, **{name: getattr(own, name) for name in
+                                          ("report_title", "deadline", "meeting_name", "meeting_date")
+                                          if getattr(own, name)})
+        return s
 
     def plan(self, plan_id: str) -> PlanInfo:
         return next(p for p in self.plans if p.id == plan_id)

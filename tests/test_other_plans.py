@@ -13,6 +13,7 @@ import hashlib
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from docx.table import Table
@@ -184,3 +185,21 @@ def test_top_level_descriptions_and_headings_are_printed_as_written(cycle):
         assert "  " not in node_heading(plan, node)
         if node.parent is None and node.description and any(n.departments for n in plan.nodes if n.plan == node.plan):
             assert node.description in joined
+
+
+def test_the_monthly_form_and_report_carry_the_months_own_settings(cycle):
+    plan, monthly, workspace = cycle["plan"], cycle["monthly"], cycle["workspace"]
+    annual = plan.settings
+    own = next((p for p in annual.periods if p.key == monthly.key), None)
+    department = fl.departments_with_forms(plan)[0]
+    form = next(workspace.root.glob(f"input_templates/*/{fl.form_file_name(monthly, department)}"))
+    guide = "\n".join(str(c.value) for row in openpyxl.load_workbook(form)[fl.GUIDE_SHEET].iter_rows() for c in row
+                      if c.value)
+    assert f"提出期限: {own.deadline if own else '企画担当課からの案内のとおり'}" in guide
+    assert annual.deadline not in guide
+    paragraphs = [p.text for p in docx.Document(workspace.output / f"report_{monthly.file_label}.docx").paragraphs]
+    cover = paragraphs[:paragraphs.index("目次")] if "目次" in paragraphs else paragraphs[:12]
+    assert monthly.label in cover and not any("実績）" in line for line in cover)
+    assert annual.meeting_date not in cover
+    if own:
+        assert own.report_title in cover and own.meeting_date in cover and own.meeting_name in cover

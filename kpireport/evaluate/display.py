@@ -38,7 +38,7 @@ def method_note(plan: Plan) -> str:
         parts.append(f"{g.code} {g.label}＝{rule}")
     if any(k.kind == REFERENCE_KIND for k in plan.kpis):
         parts.append("参考指標は評価しません")
-    return "".join(sentences) + "、".join(parts)
+    return "".join(sentences) + "、".join(parts) + "。"
 
 
 def _number(d) -> str:

@@ -30,11 +30,13 @@ from kpireport.model import (
     InterimTarget,
     Kpi,
     Node,
+    PeriodSettings,
     Plan,
     PlanInfo,
     Settings,
     Value,
 )
+from kpireport.periods import parse_period
 from kpireport.plan import layout as plan_layout
 from kpireport.plan.locator import Locator, Source
 from kpireport.plan.schema_check import check_schema
@@ -207,11 +209,25 @@ class _Builder:
             evaluation_method=str(raw.get("evaluation_method", "線形")),
             maintain_tolerance=_decimal(raw.get("maintain_tolerance"), Decimal(0)),
             jump_warning_ratio=_decimal(raw.get("jump_warning_ratio"), Decimal(3)),
-            nobase_threshold=_decimal(raw.get("nobase_threshold"), None),
+            nobase_threshold=_decimal(raw.get("nobase_threshold"), None), periods=self.build_periods(),
             form_password=str(raw.get("form_password", "")), note=str(raw.get("note", "")),
             intake_max_file_mb=_decimal(raw.get("intake_max_file_mb"), Decimal(20)),
             intake_max_expanded_mb=_decimal(raw.get("intake_max_expanded_mb"), Decimal(300)),
             intake_max_rows=_int(raw.get("intake_max_rows"), 20_000))
+
+    def build_periods(self) -> tuple[PeriodSettings, ...]:
+        result: dict[str, PeriodSettings] = {}
+        for index, r in self.records("periods"):
+            period = parse_period(r.get("period"))
+            if period is None:
+                self.report("plan-period-unreadable", "periods", index, "period", r.get("period"))
+                continue
+            if period.key in result:
+                self.report("plan-duplicate-id", "periods", index, "period", r.get("period"), first=period.label)
+                continue
+            result[period.key] = PeriodSettings(period.key, *(str(r.get(name) or "") for name in (
+                "report_title", "deadline", "meeting_name", "meeting_date")))
+        return tuple(result.values())
 
     def build_plans(self) -> list[PlanInfo]:
         self.unique_ids("plans", "id")
