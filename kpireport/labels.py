@@ -13,10 +13,15 @@ EXCEL_TEXT_LIMIT = 32_767  # characters in one cell of a workbook
 def node_heading(plan: Plan, node: Node) -> str:
     """「基本目標1 「魅力の創出・交流」の拡大」, 「戦略方針1-1 多様な雇用の場づくり」, 「①観光の振興」."""
     info = plan.plan(node.plan)
-    title = " ".join(node.title.split())  # a double space typed in the plan is not printed
+    title = " ".join(node.title.split()) + markers_text(node.markers)  # a double space typed is not printed
     if node.number and node.number[0].isdigit():
         return f"{node.label(info)}{node.number} {title}"
     return f"{node.number}{title}"
+
+
+def markers_text(markers) -> str:
+    """「【新】【拡充】」: the plan's marks as the city prints them."""
+    return "".join(f"【{m}】" for m in markers)
 
 
 def node_path(plan: Plan, node_id: str) -> str:

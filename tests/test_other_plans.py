@@ -25,7 +25,7 @@ from kpireport.demo.fill import fill_form
 from kpireport.evaluate.results import initiative_rows, kpi_rows
 from kpireport.forms import layout as fl
 from kpireport.history.store import History
-from kpireport.labels import node_heading
+from kpireport.labels import markers_text, node_heading
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 
@@ -118,7 +118,8 @@ def test_every_repost_appears_marked_where_it_is_posted(cycle):
     for h1, h2, t in text:
         if h1 == plan.settings.measures_title and h2:
             by_sheet[h2] = by_sheet.get(h2, "") + "\n" + t
-    sheet_of = {n.id: next((h for h in by_sheet if h.endswith(" ".join(n.title.split()))), None) for n in plan.nodes}
+    sheet_of = {n.id: next((h for h in by_sheet if h.endswith(" ".join(n.title.split()) + markers_text(n.markers))), None)
+                for n in plan.nodes}
     for row in kpi_rows(plan, cycle["annual"].fiscal_year):
         if row.reposted:
             assert f"【再掲】{row.kpi.name}" in by_sheet[sheet_of[row.node_id]], (row.kpi.id, row.node_id)

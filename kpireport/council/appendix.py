@@ -2,6 +2,7 @@
 status legend above, and the count table per second-level node (取組数, 完了, 継続推進, 一部実施, 未実施)."""
 from __future__ import annotations
 
+from kpireport import labels
 from kpireport.council import content, texts
 from kpireport.council.document import heading, page_break, paragraph, table
 from kpireport.evaluate.results import PeriodResults, each_once, initiative_rows
@@ -29,7 +30,7 @@ def add(doc, data: PeriodResults) -> None:
         for number, placed_row in enumerate(listed, start=1):
             initiative = placed_row.initiative
             entry = entries.get(initiative.id)
-            markers = (texts.REPOST if placed_row.reposted else "") + "".join(f"【{m}】" for m in initiative.markers)
+            markers = (texts.REPOST if placed_row.reposted else "") + labels.markers_text(initiative.markers)
             rows.append([str(number), markers + initiative.content,
                          entry.status if entry else texts.NOT_SUBMITTED, entry.next_step if entry else "",
                          content.initiative_text(data, initiative, entry, "verification")])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kpireport.council import texts
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
-from kpireport.labels import value_text
+from kpireport.labels import markers_text, value_text
 from kpireport.model import LEAD, Node
 from kpireport.values import format_year
 
@@ -37,7 +37,7 @@ def indicator_caption(rows: list[KpiRow]) -> str:
 def indicator_name(row: KpiRow, caption_kinds: int) -> str:
     """The name as a row shows it: 【再掲】 where reposted, and its kind when the table mixes kinds."""
     kind = f"〔{row.kpi.kind}〕" if caption_kinds > 1 and row.kpi.kind != "KPI" else ""
-    return (texts.REPOST if row.reposted else "") + kind + row.kpi.name
+    return (texts.REPOST if row.reposted else "") + kind + row.kpi.name + markers_text(row.kpi.markers)
 
 
 def submitted_departments(data: PeriodResults) -> set[str]:

@@ -7,7 +7,7 @@ from collections import Counter
 from kpireport.council import content, texts
 from kpireport.council.document import heading, page_break, table, toc
 from kpireport.evaluate.results import PeriodResults, initiative_rows, tree_order
-from kpireport.labels import value_text
+from kpireport.labels import markers_text, value_text
 from kpireport.values import format_year
 
 
@@ -48,7 +48,7 @@ def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
     plan = data.plan
     info = plan.plan(node.plan)
     era = info.start_year or None
-    heading(doc, " ".join(f"{node.label(info)} {node.number} {node.title}".split()), 2)
+    heading(doc, " ".join(f"{node.label(info)} {node.number} {node.title}".split()) + markers_text(node.markers), 2)
     table(doc, ["内容"], [[node.description or texts.NO_TEXT]], [170])
     kpi_rows = index.kpis.get(node.id, [])
     kpis = [row.kpi for row in kpi_rows]

@@ -541,4 +541,5 @@ def summary(plan: Plan) -> str:
     placements = sum(1 + len(k.reposted_under) for k in plan.kpis)
     return (f"計画 {len(plan.plans)}件（{'／'.join(parts)}）、体系 {len(plan.nodes)}件、"
             f"指標 {len(plan.kpis)}件（掲載 {placements}か所、うち再掲 {placements - len(plan.kpis)}）、"
-            f"取組 {len(plan.initiatives)}件、担当課 {len(plan.departments)}課")
+            f"取組 {len(plan.initiatives)}件、担当課 {sum(not d.is_group for d in plan.departments)}課"
+            + (f"（ほかに課のまとまり {groups}）" if (groups := sum(d.is_group for d in plan.departments)) else ""))
