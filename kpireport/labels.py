@@ -48,18 +48,19 @@ def value_text(value: Value) -> str:
     return format_value(value)
 
 
-def value_with_year(value: Value, year: int | None, separator: str = "") -> str:
-    """「22,718百万円（令和4年度）」; ``separator`` goes before the year (a line break in narrow cells)."""
+def value_with_year(value: Value, year: int | None, separator: str = "", fiscal: bool = True) -> str:
+    """「22,718百万円（令和4年度）」, or 「…（令和4年）」 for a calendar-year KPI; ``separator`` goes before the year
+    (a line break in narrow cells)."""
     text = value_text(value)
-    return f"{text}{separator}（{format_year(year)}）" if year and value.status != "none" else text
+    return f"{text}{separator}（{format_year(year, fiscal=fiscal)}）" if year and value.status != "none" else text
 
 
-def kpi_baseline(kpi: Kpi) -> str:
-    return value_with_year(kpi.baseline, kpi.baseline_year)
+def kpi_baseline(kpi: Kpi, separator: str = "") -> str:
+    return value_with_year(kpi.baseline, kpi.baseline_year, separator, fiscal=not kpi.calendar)
 
 
-def kpi_target(kpi: Kpi) -> str:
-    return value_with_year(kpi.target, kpi.target_year)
+def kpi_target(kpi: Kpi, separator: str = "") -> str:
+    return value_with_year(kpi.target, kpi.target_year, separator, fiscal=not kpi.calendar)
 
 
 def kpi_unit(kpi: Kpi) -> str:

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from kpireport.forms import layout as fl
+from kpireport.labels import kpi_target
 from kpireport.plan.export import write_document
 from kpireport.plan.load import load_plan
 from kpireport.plan.workbook import empty_document, read_plan_workbook, write_plan_workbook
@@ -272,6 +273,7 @@ def test_plan_level_kgi_groups_replacements_and_calendar_years(tmp_path, documen
     assert "関係各課" not in fl.departments_with_forms(plan)
     assert old.in_force(2024) and not old.in_force(2025) and new.in_force(2025) and not new.in_force(2024)
     assert new.calendar and not old.calendar
+    assert kpi_target(new).endswith("（令和8年）") and kpi_target(old).endswith("年度）")  # shown as the plan wrote it
     assert [k.id for k in fl.department_kpis(plan, old.lead, 2025)].count("K-NEW") == 1
     assert "K-S1-01" not in [k.id for k in fl.department_kpis(plan, old.lead, 2025)]
     del base["valid_until"]

@@ -7,7 +7,7 @@ from kpireport.council.document import bullets, heading, page_break, paragraph, 
 from kpireport.evaluate.display import RULE_COLOURS
 from kpireport.evaluate.results import PeriodResults
 from kpireport.evaluate.tally import plan_level_label
-from kpireport.labels import node_heading, value_with_year
+from kpireport.labels import kpi_baseline, kpi_target, node_heading
 
 
 def add(doc, data: PeriodResults) -> None:
@@ -71,9 +71,9 @@ def kpi_table(doc, data: PeriodResults, rows) -> None:
         kpi = row.kpi
         evaluation = data.evaluations[kpi.id]
         cells.append([content.indicator_name(row, kinds),
-                      value_with_year(kpi.baseline, kpi.baseline_year, "\n"),
+                      kpi_baseline(kpi, "\n"),
                       content.actual_text(data, kpi.id, kpi.departments),
-                      value_with_year(kpi.target, kpi.target_year, "\n"),
+                      kpi_target(kpi, "\n"),
                       content.rate_text(data, kpi.id), content.grade_text(data, kpi.id)])
         grade = grades.get(evaluation.grade)
         if grade is not None:
