@@ -10,6 +10,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+import yaml
 from conftest import seed_facts
 from office import pdf_page_texts, pdf_pages, pdf_text, to_pdf
 
@@ -223,3 +224,21 @@ def test_the_demo_shows_a_kpi_combined_from_two_departments_and_an_initiative_wi
                for p in document.paragraphs)
     cells = [cell_text(c) for t in document.tables for r in t.rows for c in r.cells]
     assert any("（こども家庭課）" in c and "（健康増進課）" in c for c in cells)
+
+
+def test_a_plan_without_indicators_gets_no_empty_table_or_chart(tmp_path):
+    """A plan of initiatives only: the status section says so instead of an all-zero table and an empty chart."""
+    document = yaml.safe_load((FIXTURES / "small_plan.yaml").read_text(encoding="utf-8"))
+    document["kpis"], document["interim_targets"] = [], []
+    source = tmp_path / "plan.yaml"
+    source.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    plan = load_plan(source).plan
+    history = History(tmp_path / "h.sqlite3")
+    data = build(plan, ReportPeriod(2023), history, "2024-04-10T09:00:00")
+    history.close()
+    path = write_report(data, template_path(None), tmp_path / "r.docx", ["status"])
+    paragraphs = [p.text for p in docx.Document(path).paragraphs]
+    assert all(f"{info.short_name}には、評価する指標がありません。" in paragraphs for info in plan.plans)
+    assert docx.Document(path).tables == []
+    with zipfile.ZipFile(path) as z:
+        assert not any(n.startswith("word/media/") for n in z.namelist())
