@@ -96,16 +96,21 @@ def plan_check(plan_file: Optional[Path], workspace: Path, as_json: bool) -> Non
 @plan.command("convert")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
-def plan_convert(source: Path, destination: Path) -> None:
+@click.option("--force", is_flag=True, help="変換先のファイルが既にあるとき、上書きします。")
+def plan_convert(source: Path, destination: Path, force: bool) -> None:
     """計画体系を .xlsx / .json / .yaml の間で変換します（内容はそのまま）。
 
     \b
     例:
       kpireport plan convert 計画体系.xlsx plan.yaml
       kpireport plan convert plan.json 計画体系.xlsx
+      kpireport plan convert plan.yaml 計画体系.xlsx --force
     """
     from kpireport.plan.export import write_document
 
+    if destination.exists() and not force:
+        raise click.ClickException(f"{destination} は既にあります（上書きすると、いまの内容は失われます）。"
+                                   "別の名前を指定するか、上書きしてよい場合は --force を付けて実行してください。")
     read = read_source(source)
     if not read.document:
         raise click.ClickException("；".join(f.message for f in read.findings) or f"{source} を読み込めません。")
