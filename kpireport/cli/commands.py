@@ -153,6 +153,7 @@ def validate(paths: tuple[Path, ...], workspace: Path, period: Optional[str], as
 
     PATHS はファイルまたはフォルダ（省略すると作業フォルダの inbox/）。問題のあったファイルには、
     問題のセルに印とコメントを付けた控えを output/feedback/ に作ります（そのまま各課に返せます）。
+    フォルダの中のほかの報告期間の様式は検査せず、控えもそのままにして、件数を1行で示します。
     エラーがなければ終了コード 0、あれば 1。
 
     \b
