@@ -108,16 +108,21 @@ def plan_check(plan_file: Optional[Path], workspace: Path, as_json: bool) -> Non
 @plan.command("convert")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
-def plan_convert(source: Path, destination: Path) -> None:
+@click.option("--force", is_flag=True, help="変換先のファイルが既にあるとき、上書きします。")
+def plan_convert(source: Path, destination: Path, force: bool) -> None:
     """計画体系を .xlsx / .json / .yaml の間で変換します（内容はそのまま）。
 
     \b
     例:
       kpireport plan convert 計画体系.xlsx plan.yaml
       kpireport plan convert plan.json 計画体系.xlsx
+      kpireport plan convert plan.yaml 計画体系.xlsx --force
     """
     from kpireport.plan.export import write_document
 
+    if destination.exists() and not force:
+        raise click.ClickException(f"{destination} は既にあります（上書きすると、いまの内容は失われます）。"
+                                   "別の名前を指定するか、上書きしてよい場合は --force を付けて実行してください。")
     read = read_source(source)
     if not read.document:
         raise click.ClickException("；".join(f.message for f in read.findings) or f"{source} を読み込めません。")
@@ -160,6 +165,7 @@ def validate(paths: tuple[Path, ...], workspace: Path, period: Optional[str], as
 
     PATHS はファイルまたはフォルダ（省略すると作業フォルダの inbox/）。問題のあったファイルには、
     問題のセルに印とコメントを付けた控えを output/feedback/ に作ります（そのまま各課に返せます）。
+    フォルダの中のほかの報告期間の様式は検査せず、控えもそのままにして、件数を1行で示します。
     エラーがなければ終了コード 0、あれば 1。
 
     \b
