@@ -25,7 +25,7 @@ from kpireport.demo.fill import fill_form
 from kpireport.evaluate.results import initiative_rows, kpi_rows
 from kpireport.forms import layout as fl
 from kpireport.history.store import History
-from kpireport.labels import markers_text, node_heading
+from kpireport.labels import markers_text, node_heading, node_path
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 
@@ -199,3 +199,21 @@ def test_the_monthly_form_and_report_carry_the_months_own_settings(cycle):
     assert annual.meeting_date not in cover
     if own:
         assert own.report_title in cover and own.meeting_date in cover and own.meeting_name in cover
+
+
+def test_the_masters_lists_show_every_repost_where_it_is_posted(cycle):
+    plan, annual = cycle["plan"], cycle["annual"]
+    book = openpyxl.load_workbook(cycle["workspace"].output / f"master_{annual.file_label}.xlsx", read_only=True)
+
+    def listed(sheet: str) -> set[tuple[str, str, str]]:
+        rows = book[sheet].iter_rows(min_row=3, values_only=True)
+        head = next(rows)
+        places = [dict(zip(head, r)) for r in rows]
+        return {(r[head[0]], r["再掲"] or "", r["体系" if "体系" in head else "施策"]) for r in places}
+
+    kpis, initiatives = listed("KPI一覧"), listed("取組一覧")
+    for row in kpi_rows(plan, annual.fiscal_year):
+        assert (row.kpi.id, "【再掲】" if row.reposted else "", node_path(plan, row.node_id)) in kpis
+    for row in initiative_rows(plan):
+        assert (row.initiative.id, "【再掲】" if row.reposted else "", node_path(plan, row.node_id)) in initiatives
+    assert len(initiatives) == len(initiative_rows(plan))

@@ -322,24 +322,28 @@ class _Writer:
     # -- 取組一覧・主な取組と方向性 -------------------------------------------------------------------
 
     def initiative_list(self) -> None:
-        headers = [("取組ID", 11), ("推進内容", 34), ("計画", 8), ("施策", 26), ("担当課", 12), ("実施状況", 10),
-                   ("今後の取扱い", 10), ("検証内容", 30), ("取組の概要（実績）", 30), ("今後の取組内容とその理由", 30),
-                   ("提出", 8), ("ほかの担当課の記載", 30)]
+        """One row per place an initiative is listed: again, marked 【再掲】, under each node the plan reposts it to
+        (its entry is the same one)."""
+        headers = [("取組ID", 11), ("推進内容", 34), ("計画", 8), ("施策", 26), ("再掲", 6), ("担当課", 12),
+                   ("実施状況", 10), ("今後の取扱い", 10), ("検証内容", 30), ("取組の概要（実績）", 30),
+                   ("今後の取組内容とその理由", 30), ("提出", 8), ("ほかの担当課の記載", 30)]
         ws = self.sheet("取組一覧", headers, keys=2)
-        rows = []
-        for initiative, entry in self.data.initiatives:
-            info = self.plan.plan(self.plan.node(initiative.node).plan)
-            markers = "".join(f"【{m}】" for m in initiative.markers)
-            rows.append([initiative.id, markers + initiative.content, info.short_name,
-                         labels.node_path(self.plan, initiative.node), "、".join(initiative.departments),
+        entries = dict(self.data.initiatives)
+        files = {s.department: s.current.file_name for s in self.data.statuses if s.current}
+        rows, sources = [], []
+        for placed in initiative_rows(self.plan):
+            initiative, entry = placed.initiative, entries[placed.initiative]
+            info = self.plan.plan_of(placed.node_id)
+            rows.append([initiative.id, labels.markers_text(initiative.markers) + initiative.content, info.short_name,
+                         labels.node_path(self.plan, placed.node_id), "【再掲】" if placed.reposted else "",
+                         "、".join(initiative.listed_as or initiative.departments),
                          entry.status if entry else "", entry.next_step if entry else "",
                          entry.verification if entry else "", (entry.summary or "") if entry else "",
                          (entry.plan or "") if entry else "", "報告あり" if entry else "未報告",
                          _others_text(self.data.initiative_others.get(initiative.id, ()))])
-        files = {s.department: s.current.file_name for s in self.data.statuses if s.current}
-        sources = [f"取組 {i.id}" + (f"、{i.lead}の提出ファイル {files[i.lead]} の {e.sheet} {e.row}行目"
-                                   if e is not None and i.lead in files else f"（{'、'.join(i.departments)}）")
-                   for i, e in self.data.initiatives]
+            sources.append(f"取組 {initiative.id}" + (
+                f"、{initiative.lead}の提出ファイル {files[initiative.lead]} の {entry.sheet} {entry.row}行目"
+                if entry is not None and initiative.lead in files else f"（{'、'.join(initiative.departments)}）"))
         self.finish_table(ws, 2, self.table_rows(ws, headers, rows, sources=sources), len(headers))
 
     def narrative_list(self) -> None:
