@@ -28,6 +28,7 @@ from kpireport.history.store import History
 from kpireport.labels import markers_text, node_heading, node_path
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
+from kpireport.values import format_year
 
 EXAMPLES = ("美祢市", "さくら市", "かわせみ町")
 
@@ -78,6 +79,11 @@ def cycle(request, tmp_path_factory):
     assert "要修正" not in invoke("plan", "check", *w)
     plan = load_plan(workspace.plan_file).plan  # read back from the workbook the planning office edits
     annual = ReportPeriod(plan.settings.actual_year)
+    if any(k.replaces for k in plan.kpis):  # the year before a KPI was replaced, reported with the old one
+        before = ReportPeriod(annual.fiscal_year - 1)
+        invoke("forms", "--period", before.key, *w)
+        fill_all(workspace, plan, before)
+        invoke("merge", "--period", before.key, *w)
     invoke("forms", *w)
     annual_files = fill_all(workspace, plan, annual)
     merged = invoke("merge", *w)
@@ -217,3 +223,19 @@ def test_the_masters_lists_show_every_repost_where_it_is_posted(cycle):
     for row in initiative_rows(plan):
         assert (row.initiative.id, "【再掲】" if row.reposted else "", node_path(plan, row.node_id)) in initiatives
     assert len(initiatives) == len(initiative_rows(plan))
+
+
+def test_a_replaced_kpi_keeps_its_history_and_its_successor_starts(cycle):
+    plan, annual = cycle["plan"], cycle["annual"]
+    replaced = [k for k in plan.kpis if k.replaces]
+    if not replaced:
+        pytest.skip(f"{cycle['city']} replaces no KPI")
+    book = openpyxl.load_workbook(cycle["workspace"].output / f"master_{annual.file_label}.xlsx", read_only=True)
+    rows = book["KPI一覧"].iter_rows(min_row=3, values_only=True)
+    head = next(rows)
+    by_id = {r[0]: dict(zip(head, r)) for r in rows}
+    last_year = f"{format_year(annual.fiscal_year - 1)} 実績"
+    for new in replaced:
+        old = by_id[new.replaces]
+        assert old[last_year] and old["評価"] == f"{format_year(annual.fiscal_year - 1)}で終了（{new.id}に差し替え）"
+        assert not by_id[new.id][last_year] and by_id[new.id]["評価"]

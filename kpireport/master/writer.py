@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from kpireport import labels
 from kpireport.errors import KpireportError
 from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
-from kpireport.evaluate.results import PeriodResults, each_once, initiative_rows
+from kpireport.evaluate.results import KpiRow, PeriodResults, each_once, initiative_rows
 from kpireport.evaluate.tally import plan_tally
 from kpireport.findings_text import SEVERITY_LABEL
 from kpireport.forms.layout import STATUSES
@@ -277,7 +277,10 @@ class _Writer:
         ws = self.sheet("KPI一覧", headers + folded, keys=2, folded=len(folded))
         formats, grade_formats, sizes = self.f, self.grade_format, [size for _, size in headers]
         row = 2
-        for r in self.data.kpi_rows:
+        year = self.data.period.fiscal_year
+        ended = [KpiRow(k, k.node, False, labels.node_path(self.plan, k.node)) for k in self.plan.kpis
+                 if not k.in_force(year) and self.data.history.get(k.id)]  # replaced mid-plan: its history stays
+        for r in self.data.kpi_rows + ended:
             row += 1
             kpi, ev = r.kpi, self.data.evaluations[r.kpi.id]
             stored = self.data.values.get(kpi.id)
@@ -294,6 +297,8 @@ class _Writer:
             if stored is not None:
                 shown = format_value(stored.value) if stored.value.is_number else "（未記入）"
             grade = (f"{ev.grade} {ev.label}", ev.grade) if kpi.graded else ("参考指標（評価しない）", "text")
+            if not kpi.in_force(year):
+                grade = (_ended_text(self.plan, kpi), "wrap")
             cells += [(shown, "wrap"), ("見込み" if ev.provisional else "", "text"), (ev.rate, "percent"),
                       (ev.pace, "percent"), grade,
                       (ev.override.grade if ev.override else "", "text"),
@@ -457,6 +462,13 @@ def _reasons(findings) -> str:
     if len(errors) > REASONS_SHOWN:
         lines.append(f"ほか {len(errors) - REASONS_SHOWN}件（すべては「検証結果」シート）")
     return "\n".join(lines)
+
+
+def _ended_text(plan, kpi) -> str:
+    """「令和5年度で終了（K1-3-2に差し替え）」 for a KPI no longer reported."""
+    successor = next((k.id for k in plan.kpis if k.replaces == kpi.id), "")
+    until = format_year(kpi.valid_until) if kpi.valid_until else format_year(kpi.valid_from - 1)
+    return f"{until}で終了" + (f"（{successor}に差し替え）" if successor else "")
 
 
 def _remarks(stored) -> str:
