@@ -219,8 +219,10 @@ def test_the_demo_shows_a_kpi_combined_from_two_departments_and_an_initiative_wi
     header = next(kpis)
     kpi = next(dict(zip(header, r)) for r in kpis if r[0] == "K-S4-5-01")
     assert kpi["担当課ごとの値"].startswith("合算（合計）: 生涯学習スポーツ推進課 ") and "+ 情報政策課 " in kpi["担当課ごとの値"]
-    initiative = next(r for r in master["取組一覧"].iter_rows(min_row=4, values_only=True) if r[0] == "T-S3-2-01")
-    assert "（こども家庭課の取組）" in initiative[7] and "【健康増進課】" in initiative[11]
+    rows = master["取組一覧"].iter_rows(min_row=3, values_only=True)
+    head = next(rows)
+    initiative = next(dict(zip(head, r)) for r in rows if r[0] == "T-S3-2-01")
+    assert "（こども家庭課の取組）" in initiative["検証内容"] and "【健康増進課】" in initiative["ほかの担当課の記載"]
     document = docx.Document(main_report)
     assert any(p.text.startswith("※使用申請のオンライン化対応施設数: 合算（合計）: 生涯学習スポーツ推進課")
                for p in document.paragraphs)
