@@ -1,5 +1,8 @@
 """5. Measure sheets in the layout of seed 001: per measure, its 内容, a KPI table
-(名称 / 現状値 / <year>年度末値 / 目標値(<year>)), the 事業 done this year and the 事業 planned next."""
+(名称 / 現状値 / <year>年度末値 / 目標値(<year>)), the 事業 done this year and the 事業 planned next.
+
+Each 事業 is printed by its short name (the department's 事業名, else the plan's, else the plan's 推進内容)
+beside the department's result (取組の概要) and next step with its reason (今後の取組内容とその理由)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -53,7 +56,10 @@ def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
     info = plan.plan(node.plan)
     era = info.start_year or None
     heading(doc, f"{node.label(info)} {node.number} {node.title}", 2)
-    table(doc, ["内容"], [[node.description or texts.NO_TEXT]], [170])
+    initiatives = index.initiatives.get(node.id, [])
+    about = _about(node, initiatives)
+    if about:
+        table(doc, ["内容"], [[about]], [170])
     kpis = index.kpis.get(node.id, [])
     year = data.period.fiscal_year
     if kpis:
@@ -68,21 +74,29 @@ def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
         table(doc, ["名称", "現状値", f"{format_year(year, era_of_year=era)}末値", target_head], rows, [70, 33, 33, 34])
     else:
         table(doc, ["名称"], [[texts.NO_KPI]], [170])
-    entries = index.entries
-    initiatives = index.initiatives.get(node.id, [])
-    done = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].summary is not None]
-    planned = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].plan is not None]
+    works = [(i, index.entries.get(i.id)) for i in initiatives]
     year_label = format_year(year, era_of_year=era)
     next_label = format_year(year + 1, era_of_year=era)
-    _works(doc, data, texts.measures_done_title(year_label), done, initiatives, "summary")
-    _works(doc, data, texts.measures_next_title(next_label), planned, initiatives, "plan")
+    _works(doc, data, texts.measures_done_title(year_label), works, "summary")
+    _works(doc, data, texts.measures_next_title(next_label), works, "plan")
 
 
-def _works(doc, data: PeriodResults, title: str, with_text, initiatives, field: str) -> None:
-    if with_text:
-        rows = [[i.content, content.initiative_text(data, i, e, field) or texts.NO_TEXT] for i, e in with_text]
-    elif initiatives:
-        rows = [[i.content, texts.NO_TEXT] for i in initiatives]
+def _about(node, initiatives) -> str:
+    """The 内容 cell: the measure's description, else what the plan says of its initiatives (推進内容); nothing
+    when the plan says neither (the table is left out rather than printed empty)."""
+    if node.description:
+        return node.description
+    return "\n".join(i.content for i in initiatives)
+
+
+def short_name(initiative, entry) -> str:
+    """The 事業 as seed 001 prints it: the department's 事業名, the plan's, or the plan's 推進内容."""
+    return (entry.name if entry is not None else None) or initiative.name or initiative.content
+
+
+def _works(doc, data: PeriodResults, title: str, works, field: str) -> None:
+    if works:
+        rows = [[short_name(i, e), content.initiative_text(data, i, e, field) or texts.NO_TEXT] for i, e in works]
     else:
         rows = [[texts.NO_INITIATIVE, ""]]
     table(doc, [title, ""], rows, [60, 110])

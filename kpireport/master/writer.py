@@ -18,7 +18,6 @@ from kpireport.errors import KpireportError
 from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
 from kpireport.evaluate.results import PeriodResults, grade_counts
 from kpireport.findings_text import SEVERITY_LABEL
-from kpireport.forms.layout import STATUSES
 from kpireport.model import Grade, Plan
 from kpireport.runtime.atomic import atomic_write
 from kpireport.text_layout import row_height
@@ -229,7 +228,8 @@ class _Writer:
             return row
         ws.write_string(row, 0, "取組の実施状況", self.f["sub"])
         row += 1
-        heads = ["", *STATUSES, "未報告", "計"]
+        statuses = self.plan.settings.status_labels  # the city's own, as the forms store them
+        heads = ["", *statuses, "未報告", "計"]
         for col, text in enumerate(heads):
             self.put(ws, row, col, text or "", self.f["header"])
         for top in tops:
@@ -238,11 +238,11 @@ class _Writer:
                 continue
             row += 1
             self.put(ws, row, 0, labels.node_heading(self.plan, top), self.f["wrap"])
-            for col, status in enumerate(STATUSES, start=1):
+            for col, status in enumerate(statuses, start=1):
                 self.put(ws, row, col, sum(1 for i in under if entries[i.id] and entries[i.id].status == status),
                          self.f["count"])
-            self.put(ws, row, len(STATUSES) + 1, sum(1 for i in under if entries[i.id] is None), self.f["count"])
-            self.put(ws, row, len(STATUSES) + 2, len(under), self.f["count"])
+            self.put(ws, row, len(statuses) + 1, sum(1 for i in under if entries[i.id] is None), self.f["count"])
+            self.put(ws, row, len(statuses) + 2, len(under), self.f["count"])
         return row + 1
 
     # -- KPI一覧 ---------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ class _Writer:
     # -- 取組一覧・主な取組と方向性 -------------------------------------------------------------------
 
     def initiative_list(self) -> None:
-        headers = [("計画", 10), ("施策", 40), ("取組ID", 12), ("推進内容", 50), ("担当課", 16), ("実施状況", 11),
+        headers = [("計画", 10), ("施策", 40), ("取組ID", 12), ("推進内容", 50), ("事業名", 24), ("担当課", 16), ("実施状況", 11),
                    ("今後の取扱い", 11), ("検証内容", 40), ("取組の概要（実績）", 40), ("今後の取組内容とその理由", 40),
                    ("提出", 10), ("ほかの担当課の記載", 50)]
         ws = self.sheet("取組一覧", headers)
@@ -308,7 +308,8 @@ class _Writer:
             info = self.plan.plan(self.plan.node(initiative.node).plan)
             markers = "".join(f"【{m}】" for m in initiative.markers)
             rows.append([info.short_name, labels.node_path(self.plan, initiative.node), initiative.id,
-                         markers + initiative.content, "、".join(initiative.departments),
+                         markers + initiative.content, ((entry.name if entry else None) or initiative.name),
+                         "、".join(initiative.departments),
                          entry.status if entry else "", entry.next_step if entry else "",
                          entry.verification if entry else "", (entry.summary or "") if entry else "",
                          (entry.plan or "") if entry else "", "報告あり" if entry else "未報告",

@@ -195,6 +195,8 @@ class _Builder:
             maintain_tolerance=_decimal(raw.get("maintain_tolerance"), Decimal(0)),
             jump_warning_ratio=_decimal(raw.get("jump_warning_ratio"), Decimal(3)),
             form_password=str(raw.get("form_password", "")), note=str(raw.get("note", "")),
+            **({"status_labels": tuple(str(x).strip() for x in raw["status_labels"])}
+               if isinstance(raw.get("status_labels"), list) and len(raw["status_labels"]) == 4 else {}),
             intake_max_file_mb=_decimal(raw.get("intake_max_file_mb"), Decimal(20)),
             intake_max_expanded_mb=_decimal(raw.get("intake_max_expanded_mb"), Decimal(300)),
             intake_max_rows=_int(raw.get("intake_max_rows"), 20_000))
@@ -385,7 +387,8 @@ class _Builder:
             if isinstance(ident, str) and ids.get(ident) == index and isinstance(node, str):
                 result.append(Initiative(ident, str(r.get("content", "")), node, reposts, depts,
                                          tuple(r.get("markers") or ()), str(r.get("note", "")), index,
-                                         self.reporting("initiatives", index, r, depts)))
+                                         self.reporting("initiatives", index, r, depts),
+                                         str(r.get("name") or "").strip()))
         return result
 
     # -- values ----------------------------------------------------------------------------------
