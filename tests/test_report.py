@@ -210,7 +210,7 @@ def test_the_demo_shows_a_kpi_combined_from_two_departments_and_an_initiative_wi
     kpi = next(r for r in master["KPI一覧"].iter_rows(min_row=4, values_only=True) if r[3] == "K-S4-5-01")
     assert kpi[-1].startswith("合算（合計）: 生涯学習スポーツ推進課 ") and "+ 情報政策課 " in kpi[-1]
     initiative = next(r for r in master["取組一覧"].iter_rows(min_row=4, values_only=True) if r[2] == "T-S3-2-01")
-    assert "（こども家庭課の取組）" in initiative[7] and "【健康増進課】" in initiative[11]
+    assert "（こども家庭課の取組）" in initiative[8] and "【健康増進課】" in initiative[12]
     document = docx.Document(main_report)
     assert any(p.text.startswith("※使用申請のオンライン化対応施設数: 合算（合計）: 生涯学習スポーツ推進課")
                for p in document.paragraphs)

@@ -210,8 +210,8 @@ def test_both_departments_texts_of_a_side_by_side_initiative_reach_the_master_an
     outcome = run_merge(ws)
     initiatives = openpyxl.load_workbook(outcome.master, read_only=True)["取組一覧"]
     row = next(r for r in initiatives.iter_rows(min_row=4, values_only=True) if r[2] == CARE)
-    assert row[7] == "センターで妊婦218人を把握した"
-    assert "【健康増進課】" in row[11] and "産後ケアを延べ96回実施した" in row[11]
+    assert row[8] == "センターで妊婦218人を把握した"
+    assert "【健康増進課】" in row[12] and "産後ケアを延べ96回実施した" in row[12]
     assert outcome.data.narratives["G1-1"].achievements == ("観光課の取組", "商工課の取組")
     report = run_report(ws)
     text = "\n".join(c.text for t in docx.Document(report).tables for r in t.rows for c in r.cells)

@@ -95,8 +95,13 @@ def short_name(initiative, entry) -> str:
 
 
 def _works(doc, data: PeriodResults, title: str, works, field: str) -> None:
-    if works:
-        rows = [[short_name(i, e), content.initiative_text(data, i, e, field) or texts.NO_TEXT] for i, e in works]
+    """The 事業 whose entries give this text (seed 001 lists different 事業 under 実績 and 以降); when no entry
+    gives it, every 事業 of the measure with the placeholder."""
+    with_text = [(i, e) for i, e in works if e is not None and getattr(e, field) is not None]
+    if with_text:
+        rows = [[short_name(i, e), content.initiative_text(data, i, e, field) or texts.NO_TEXT] for i, e in with_text]
+    elif works:
+        rows = [[short_name(i, e), texts.NO_TEXT] for i, e in works]
     else:
         rows = [[texts.NO_INITIATIVE, ""]]
     table(doc, [title, ""], rows, [60, 110])

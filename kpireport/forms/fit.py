@@ -20,16 +20,29 @@ def fit_rows(workbook) -> None:
             fit_sheet_rows(workbook[name])
 
 
+def column_widths(ws) -> dict[int, int]:
+    """Width of each sized column by number (a file may size several columns in one range, A:C)."""
+    widths = {}
+    for dimension in ws.column_dimensions.values():
+        if dimension.width and dimension.min and dimension.max:
+            for number in range(dimension.min, dimension.max + 1):
+                widths[number] = int(dimension.width)
+    return widths
+
+
+def wrapped_cells(ws, row) -> list[tuple[str, int]]:
+    """(text, column width) of each wrapped cell with text in ``row`` (a tuple of cells)."""
+    widths = column_widths(ws)
+    return [(cell.value, widths.get(cell.column, int(DEFAULT_WIDTH))) for cell in row
+            if isinstance(cell.value, str) and cell.value and cell.alignment is not None and cell.alignment.wrap_text]
+
+
 def fit_sheet_rows(ws) -> None:
-    widths: dict[int, int] = {}
+    widths = column_widths(ws)
     for row in ws.iter_rows(min_row=fl.FIRST_ROW):
-        cells = []
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value and cell.alignment is not None and cell.alignment.wrap_text:
-                if cell.column not in widths:
-                    dimension = ws.column_dimensions.get(cell.column_letter)
-                    widths[cell.column] = int((dimension.width if dimension and dimension.width else DEFAULT_WIDTH))
-                cells.append((cell.value, widths[cell.column]))
+        cells = [(cell.value, widths.get(cell.column, int(DEFAULT_WIDTH))) for cell in row
+                 if isinstance(cell.value, str) and cell.value and cell.alignment is not None
+                 and cell.alignment.wrap_text]
         if not cells:
             continue
         r = row[0].row
