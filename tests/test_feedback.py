@@ -179,9 +179,10 @@ def test_feedback_marks_cells_and_keeps_the_form(form, tmp_path):
     assert sheet["A1"].value == f"検証結果: {form.name}"
     assert sheet["A2"].value == "エラー 1件、警告 3件"
     assert "赤色・橙色のセルにコメントで直し方を書いています。" in sheet["A3"].value
-    # the legend: each mark colour in a cell of that colour, beside the form's input yellow
-    assert [c.value for c in sheet[5][:4]] == ["凡例", "エラー", "警告", "入力欄"]
-    assert [sheet.cell(5, c).fill.fgColor.rgb[-6:] for c in (2, 3, 4)] == [ERROR_RGB, WARNING_RGB, INPUT_RGB]
+    # the legend: each mark colour in a cell of that colour, what it asks, and that yellow is the form's input
+    assert [c.value for c in sheet[5][:3]] == ["凡例", "エラー", "警告"]
+    assert [sheet.cell(5, c).fill.fgColor.rgb[-6:] for c in (2, 3)] == [ERROR_RGB, WARNING_RGB]
+    assert "直さないと受け付けられません" in sheet["D5"].value and "黄色は様式の入力欄" in sheet["D5"].value
     assert [c.value for c in sheet[6][:6]] == ["No", "重要度", "場所", "内容", "入力値", "コード"]
     table = [[c.value for c in row[:6]] for row in sheet.iter_rows(min_row=7, max_row=10)]
     assert table == [

@@ -271,3 +271,71 @@ def test_filled_forms_and_feedback_copies_show_every_line_typed(plan, tmp_path):
         ws = demo[name]
         for r in range(fl.FIRST_ROW, ws.max_row + 1):
             assert ws.row_dimensions[r].height >= _needed(ws, r), (name, r)
+
+
+# --- the demo's report: measure sheets with content ------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from kpireport.cli.demo import run_demo
+
+    root = tmp_path_factory.mktemp("demo") / "kpireport_demo"
+    run_demo(root)
+    return root
+
+
+def measure_sheet_cells(path) -> list[list[str]]:
+    """Rows of every table under the measure sheets' heading (Heading 1 「具体的施策の取組状況」)."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(path)
+    rows, inside = [], False
+    for block in document.element.body.iterchildren():
+        if block.tag.endswith("}p"):
+            paragraph = Paragraph(block, document)
+            if paragraph.style.name == "Heading 1":
+                inside = paragraph.text.strip() == "具体的施策の取組状況"
+        elif block.tag.endswith("}tbl") and inside:
+            for row in Table(block, document).rows:
+                rows.append(list(dict.fromkeys(c.text for c in row.cells)))  # a merged cell once
+    return rows
+
+
+def test_the_demos_measure_sheets_have_content(demo):
+    from kpireport.cli.demo import H28_FOLDER
+    from kpireport.demo.fill import demo_initiative_texts
+
+    for path in (demo / "output" / "report_令和5年度_実績.docx", demo / H28_FOLDER / "output" / "report_平成28年度_実績.docx"):
+        cells = [c for row in measure_sheet_cells(path) for c in row]
+        empty = sum("（記載なし）" in c for c in cells)
+        assert len(cells) > 500 and empty <= 0.05 * len(cells), (path.name, empty, len(cells))
+    rows = measure_sheet_cells(demo / "output" / "report_令和5年度_実績.docx")
+    texts = demo_initiative_texts()
+    pairs = [row for row in rows if len(row) == 2]
+    item = texts["T-S1-2-01"]
+    # the short 事業名 beside its result, and again beside its next step, as seed 001 prints them
+    assert [item["name"], "（サンプル）" + item["summary"]] in pairs
+    assert [item["name"], "（サンプル）" + item["plan"]] in pairs
+    assert not any(row[0].startswith("創業支援協議会をはじめとする") for row in rows if len(row) == 2)
+
+
+def test_the_short_name_reaches_the_history_and_the_master(demo):
+    from kpireport.demo.fill import demo_initiative_texts
+    from kpireport.history.store import History
+
+    texts = demo_initiative_texts()
+    assert all(set(item) == {"id", "name", "summary", "plan"} for item in texts.values())  # nothing cut at a comma
+    history = History(demo / "履歴.sqlite3")
+    try:
+        stored = history.initiative_values("2023")
+    finally:
+        history.close()
+    assert {ident: entries[0][1].name for ident, entries in stored.items()} == {
+        ident: item["name"] for ident, item in texts.items()}
+    master = openpyxl.load_workbook(demo / "output" / "master_令和5年度_実績.xlsx", read_only=True)["取組一覧"]
+    header = next(master.iter_rows(min_row=3, max_row=3, values_only=True))
+    at = header.index("事業名")
+    names = {r[2]: r[at] for r in master.iter_rows(min_row=4, values_only=True) if r[2]}
+    assert names == {ident: item["name"] for ident, item in texts.items()}

@@ -52,8 +52,8 @@ _MARK_RGBS = {ERROR_RGB, WARNING_RGB} | _EARLIER_RGBS
 SEVERITY_LABEL = {"error": "エラー", "warning": "警告"}
 WHOLE_FILE = "ファイル全体"
 INSTRUCTION = "赤色・橙色のセルにコメントで直し方を書いています。直したらこのファイルを保存して、もう一度提出してください。"
-LEGEND = (("エラー", "赤色: 直さないと受け付けられません"), ("警告", "橙色: 確認してください（このままでも受け付けます）"),
-          ("入力欄", "黄色: 入力するセル（様式の色）"))
+LEGEND = ("赤色（エラー）: 直さないと受け付けられません。橙色（警告）: 確認してください（このままでも受け付けます）。"
+          "黄色は様式の入力欄です。")
 NOTE = "「場所」のリンクをクリックすると、そのセルに移動します。このシートは消さずに提出してかまいません。"
 NO_FINDINGS = "問題は見つかりませんでした。"
 HEADERS = ("No", "重要度", "場所", "内容", "入力値", "コード")
@@ -63,7 +63,6 @@ ORIGINAL_COMMENT_SEPARATOR = "\n\n――― 元のコメント ―――\n"
 # Layout of the feedback sheet.
 _FONT_NAME = "游ゴシック"
 _TITLE_ROW, _COUNT_ROW, _INSTRUCTION_ROW, _NOTE_ROW, _LEGEND_ROW, _HEADER_ROW = 1, 2, 3, 4, 5, 6
-_INPUT_RGB = "FFF2CC"  # the form's input cells (forms.writer.INPUT_FILL)
 _FIRST_DATA_ROW = _HEADER_ROW + 1
 # (min width, max width, wrap) per table column, in Excel width units (about one half-width char).
 _COLUMN_LIMITS = ((4, 6, False), (8, 10, False), (12, 36, True), (24, 64, True), (10, 36, True), (10, 32, False))
@@ -423,8 +422,6 @@ def _write_feedback_sheet(sheet: Worksheet, file_name: str,
             cell = sheet.cell(row=row, column=1)
             _put_text(cell, text)
             cell.font = base
-    if located:
-        _write_legend(sheet, base, border)
 
     rows = []
     for number, (finding, location) in enumerate(located, start=1):
@@ -438,6 +435,8 @@ def _write_feedback_sheet(sheet: Worksheet, file_name: str,
         widths.append(min(max(longest + 2, low), high))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    if located:
+        _write_legend(sheet, base, border, widths[3])
 
     header_fill = PatternFill(fill_type="solid", start_color="FFD9D9D9", end_color="FFD9D9D9")
     for column, text in enumerate(HEADERS, start=1):
@@ -489,20 +488,21 @@ def _write_feedback_sheet(sheet: Worksheet, file_name: str,
     sheet.print_options.horizontalCentered = True
 
 
-def _write_legend(sheet: Worksheet, font: Font, border: Border) -> None:
-    """凡例: each colour in a cell of that colour, with what it asks of the department."""
+def _write_legend(sheet: Worksheet, font: Font, border: Border, width: int) -> None:
+    """凡例: each mark colour in a cell of that colour, and what each asks of the department (in the wide 内容
+    column, wrapped, so that it prints within the page)."""
     _put_text(sheet.cell(row=_LEGEND_ROW, column=1), "凡例")
     sheet.cell(row=_LEGEND_ROW, column=1).font = font
-    texts = []
-    for column, ((word, meaning), rgb) in enumerate(zip(LEGEND, (ERROR_RGB, WARNING_RGB, _INPUT_RGB)), start=2):
+    sheet.cell(row=_LEGEND_ROW, column=1).alignment = Alignment(vertical="top")
+    for column, (word, rgb) in enumerate((("エラー", ERROR_RGB), ("警告", WARNING_RGB)), start=2):
         cell = sheet.cell(row=_LEGEND_ROW, column=column)
         _put_text(cell, word)
         cell.font, cell.border, cell.fill = font, border, _mark_fill(rgb)
-        cell.alignment = Alignment(horizontal="center")
-        texts.append(meaning)
-    note = sheet.cell(row=_LEGEND_ROW, column=len(LEGEND) + 2)
-    _put_text(note, "　".join(texts))
-    note.font = font
+        cell.alignment = Alignment(horizontal="center", vertical="top")
+    note = sheet.cell(row=_LEGEND_ROW, column=4)
+    _put_text(note, LEGEND)
+    note.font, note.alignment = font, Alignment(vertical="top", wrap_text=True)
+    sheet.row_dimensions[_LEGEND_ROW].height = wrapped_lines(LEGEND, width - 1) * _LINE_HEIGHT + 3
 
 
 def _make_active(workbook, sheet: Worksheet) -> None:
