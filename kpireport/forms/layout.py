@@ -83,14 +83,12 @@ INITIATIVE_TEXTS = ("name", "summary", "plan")  # what the measure sheets print,
 # --- 実施状況 as a city writes it ---------------------------------------------------------------
 
 # one spelling of each symbol, after NFKC (which makes ｘ x, and full-width spaces plain ones)
-_SYMBOL_SPELLINGS = {"〇": "○", "◯": "○", "○": "○", "◎": "◎", "△": "△", "▵": "△",
-                     "×": "×", "x": "×", "X": "×", "✕": "×", "✖": "×", "╳": "×"}
+_SYMBOL_SPELLINGS = str.maketrans({"〇": "○", "◯": "○", "▵": "△", "x": "×", "X": "×", "✕": "×", "✖": "×", "╳": "×"})
 
 
 def _status_key(text: str) -> str:
     """A status as compared: NFKC, no spaces at all, symbols in one spelling."""
-    plain = "".join(unicodedata.normalize("NFKC", text).split())
-    return "".join(_SYMBOL_SPELLINGS.get(ch, ch) for ch in plain)
+    return "".join(unicodedata.normalize("NFKC", text).split()).translate(_SYMBOL_SPELLINGS)
 
 
 def read_status(text: str, labels: tuple[str, ...]) -> Optional[str]:
