@@ -197,6 +197,15 @@ def test_the_plans_short_name_is_prefilled_and_the_departments_own_is_kept(plan,
     others = [e for i, e in entries.items() if i != first.id]
     assert others and all(e.name for e in others)  # the demo typed a name where the plan has none
 
+    def delete_names(wb):
+        ws = wb[fl.INITIATIVE_SHEET]
+        for row in range(fl.FIRST_ROW, ws.max_row + 1):
+            ws[cell("name", row)].value = None
+            ws[cell("status", row)].value, ws[cell("next_step", row)].value = "○", "継続"
+    warned = {f.cell for f in check(named, edit(path, delete_names)).findings if f.code == "init-text-missing"}
+    assert cell("name", r) not in warned  # the plan's name is printed instead
+    assert {cell("name", row) for row in range(fl.FIRST_ROW, ws.max_row + 1) if row != r} <= warned
+
 
 def test_a_done_or_continuing_initiative_without_its_texts_is_warned_about(plan, tmp_path):
     path = filled_form(plan, DEPT, R5, tmp_path)
@@ -339,3 +348,19 @@ def test_the_short_name_reaches_the_history_and_the_master(demo):
     at = header.index("事業名")
     names = {r[2]: r[at] for r in master.iter_rows(min_row=4, values_only=True) if r[2]}
     assert names == {ident: item["name"] for ident, item in texts.items()}
+
+
+def test_a_form_made_before_the_short_name_column_is_still_read(plan, tmp_path):
+    """様式版 2 had no 事業名 column: such a form, handed out before an upgrade, is read with its own columns."""
+    path = filled_form(plan, DEPT, R5, tmp_path)
+
+    def as_version_2(wb):
+        wb[fl.INITIATIVE_SHEET].delete_cols(column(fl.INITIATIVE_SHEET, "name", R5))
+        meta = wb[fl.META_SHEET]
+        next(row for row in meta.iter_rows() if row[0].value == "様式版")[1].value = "2"
+    result = check(plan, edit(path, as_version_2))
+    assert result.valid and [f.code for f in result.findings if f.severity == "error"] == []
+    assert result.initiatives and all(e.name is None and e.summary for e in result.initiatives)
+    edit(path, lambda wb: next(row for row in wb[fl.META_SHEET].iter_rows() if row[0].value == "様式版")[1]
+         .__setattr__("value", "3"))  # the same columns claimed as the current version: the header is told
+    assert "form-header-changed" in [f.code for f in check(plan, path).findings]

@@ -17,7 +17,9 @@ from kpireport.periods import ReportPeriod
 from kpireport.values import format_year
 
 FORM_KIND = "kpireport様式"
-FORM_VERSION = "2"  # 2: shared rows another department reports are read-only, the identity is signed
+FORM_VERSION = "3"  # 3: 取組状況 has a 事業名 column; 2: shared rows another department reports are read-only,
+# the identity is signed
+EARLIER_VERSIONS = ("2",)  # read as they are (signed), with the columns they were made with
 LEGACY_VERSIONS = ("1",)  # read, with a warning
 
 GUIDE_SHEET = "記入要領"
@@ -78,6 +80,11 @@ INITIATIVE_COLUMNS = (
     FormColumn("plan", "今後の取組内容とその理由", 40, is_input=True, wrap=True),
 )
 INITIATIVE_TEXTS = ("name", "summary", "plan")  # what the measure sheets print, asked for when ◎ or ○
+
+
+def initiative_columns(version: str = FORM_VERSION) -> tuple[FormColumn, ...]:
+    """The 取組状況 columns of a form of ``version``: forms made before version 3 have no 事業名 column."""
+    return INITIATIVE_COLUMNS if version == FORM_VERSION else tuple(c for c in INITIATIVE_COLUMNS if c.key != "name")
 
 
 # --- 実施状況 as a city writes it ---------------------------------------------------------------
@@ -193,11 +200,11 @@ class DataSheet:
         return f"（{self.reported_elsewhere[ident]}が報告）"
 
 
-def data_sheets(plan: Plan, department: str, period: ReportPeriod) -> list[DataSheet]:
-    """The data sheets a department's form has (a sheet with no rows is left out)."""
+def data_sheets(plan: Plan, department: str, period: ReportPeriod, version: str = FORM_VERSION) -> list[DataSheet]:
+    """The data sheets a department's form (of ``version``) has (a sheet with no rows is left out)."""
     specs: list[tuple[str, tuple[FormColumn, ...], list, Callable]] = [
         (KPI_SHEET, kpi_columns(period), department_kpis(plan, department), kpi_locked),
-        (INITIATIVE_SHEET, INITIATIVE_COLUMNS, department_initiatives(plan, department), initiative_locked),
+        (INITIATIVE_SHEET, initiative_columns(version), department_initiatives(plan, department), initiative_locked),
         (NARRATIVE_SHEET, narrative_columns(period), department_narrative_nodes(plan, department), narrative_locked),
     ]
     return [DataSheet(name, columns, tuple(locked(plan, item) for item in items),

@@ -99,6 +99,7 @@ class _Check:
         self.department = ""
         self.form_period: Optional[ReportPeriod] = None
         self.legacy = False  # a form made before shared rows were read-only and identities signed
+        self.version = fl.FORM_VERSION  # the form's 様式版: which columns it was made with
         self.too_long: set[str] = set()  # cells already reported for their length
 
     def add(self, code: str, sheet: str = "", cell: str = "", value: Any = "", **fields) -> None:
@@ -115,7 +116,7 @@ class _Check:
         meta_rows = self.recognise()
         if meta_rows is None:
             return
-        expected = fl.data_sheets(self.plan, self.department, self.form_period or self.period)
+        expected = fl.data_sheets(self.plan, self.department, self.form_period or self.period, self.version)
         self.check_sheets(expected)
         for sheet in expected:
             raw = self.sub.sheet(sheet.name)
@@ -139,10 +140,11 @@ class _Check:
             self.add("form-not-form")
             return None
         version = items.get("様式版")
-        if version != fl.FORM_VERSION and version not in fl.LEGACY_VERSIONS:
+        if version not in (fl.FORM_VERSION, *fl.EARLIER_VERSIONS, *fl.LEGACY_VERSIONS):
             self.add("form-version-unknown", value=items.get("様式版", ""))
             return None
         self.legacy = version in fl.LEGACY_VERSIONS
+        self.version = version
         if not self.signed(items, rows):
             return None
         if items.get("市区町村") != self.plan.settings.city:
@@ -426,7 +428,7 @@ class _Check:
         status = fl.read_status(typed, statuses) or typed  # the city's label for ○, 〇, 継続推進, ○ 継続推進 …
         next_step = _text(self.cell_value(sheet, cells["next_step"]))
         verification = self.free_text(sheet, cells["verification"], "検証内容")
-        texts = {key: self.free_text(sheet, cells[key], header) for key, header in
+        texts = {key: self.free_text(sheet, cells.get(key), header) for key, header in
                  (("name", "事業名"), ("summary", "取組の概要（実績）"), ("plan", "今後の取組内容とその理由"))}
         # mid-year many initiatives have no status yet: a monthly form may leave both lists empty
         monthly = bool(self.form_period and self.form_period.is_monthly)
@@ -448,7 +450,10 @@ class _Check:
         if next_step in ("廃止", "変更") and not verification:
             self.add("init-no-explanation", sheet=sheet, cell=place["verification"], value=next_step)
         if ok and status in (statuses[fl.DONE], statuses[fl.CONTINUING]):
-            self.measure_texts(sheet, name, status, texts, place)
+            # a 事業名 deleted from the form still has the plan's to print
+            asked = [key for key in fl.INITIATIVE_TEXTS if key in cells
+                     and (key != "name" or not self.plan.initiative(ident).name)]
+            self.measure_texts(sheet, name, status, {key: texts[key] for key in asked}, place)
         if ok and (status or next_step or verification or any(texts.values())):
             entry = InitiativeEntry(ident, status, next_step, verification, sheet, r, texts["summary"] or None,
                                     texts["plan"] or None, texts["name"] or None)
@@ -462,7 +467,7 @@ class _Check:
         """An initiative done or continuing is what the measure sheets report: its 事業名, result and next step
         (a blank prints 「（記載なし）」 in the council's document)."""
         for key in fl.INITIATIVE_TEXTS:
-            if not texts[key]:
+            if key in texts and not texts[key]:
                 column = next(c.header for c in fl.INITIATIVE_COLUMNS if c.key == key)
                 self.add("init-text-missing", sheet=sheet, cell=place[key], name=name, status=status, column=column)
 
