@@ -333,7 +333,8 @@ def _validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> Opti
                 "error_title": "一覧から選んでください", "error_message": "継続、完了、廃止、変更 のいずれかを選んでください。"}
     if column.key == "verification":
         return {"validate": "any", "input_title": "検証内容",
-                "input_message": f"実施状況の理由や成果を記入します。{settings.status_labels[fl.NOT_DONE]}のときは必ず記入してください。"}
+                "input_message": f"実施状況の理由や成果を記入します。{settings.status_labels[fl.NOT_DONE]}のときは必ず記入してください。"
+                                 "例: 関係機関との調整が整わず、年度内の実施を見送った。"}
     if column.key in GUIDE_EXAMPLES:
         title, message = GUIDE_EXAMPLES[column.key]
         return {"validate": "any", "input_title": title, "input_message": message}
