@@ -364,3 +364,10 @@ def test_a_form_made_before_the_short_name_column_is_still_read(plan, tmp_path):
     edit(path, lambda wb: next(row for row in wb[fl.META_SHEET].iter_rows() if row[0].value == "様式版")[1]
          .__setattr__("value", "3"))  # the same columns claimed as the current version: the header is told
     assert "form-header-changed" in [f.code for f in check(plan, path).findings]
+
+
+def test_the_demo_fills_a_form_with_the_citys_own_labels(plan, tmp_path):
+    labels = ("◎完了", "○実施中", "△一部", "×未着手")
+    own = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, status_labels=labels))
+    result = check(own, filled_form(own, DEPT, R5, tmp_path))
+    assert result.valid and {e.status for e in result.initiatives} <= set(labels)

@@ -134,6 +134,7 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
                     ws.cell(r, col["remarks"]).value = SAMPLE_NOTE
             elif sheet.name == fl.INITIATIVE_SHEET:
                 status, next_step, verification = STATUS_PATTERN[init_index[row["id"]] % len(STATUS_PATTERN)]
+                status = plan.settings.status_labels[fl.STATUSES.index(status)]  # the city's own label
                 if plan.initiative(row["id"]).reporting == BESIDE and verification:
                     verification = f"{verification}（{department}の取組）"
                 ws.cell(r, col["status"]).value = status
@@ -141,7 +142,7 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
                 if verification:
                     ws.cell(r, col["verification"]).value = verification
                 name, summary, plan_text = _initiative_texts(initiative_texts.get(row["id"], {}), status,
-                                                             fl.STATUSES[fl.NOT_DONE])
+                                                             plan.settings.status_labels[fl.NOT_DONE])
                 for key, text in (("name", name), ("summary", summary), ("plan", plan_text)):
                     if text and not row.get(key):  # the plan's own 事業名 stays as the form prefilled it
                         ws.cell(r, col[key]).value = text
