@@ -226,6 +226,7 @@ class Initiative(_Shared):
     note: str = ""
     order: int = 0
     reporting: str = LEAD  # 主担当 or 併記
+    name: str = ""  # 事業名: the short name the measure sheets print (seed 001's 事業); "" = the department writes it
     listed_as: tuple[str, ...] = ()  # 担当課 as the plan wrote it, groups unexpanded (shown in the report)
 
 
@@ -271,6 +272,9 @@ class Settings:
     measures_title: str = "具体的施策の取組状況"
     appendix_title: str = "取組の実施状況"
     form_password: str = ""
+    # 実施状況 as the city writes it, in the order ◎ ○ △ × (done, continuing, partly, not done); the symbol is
+    # each label's first character, and a form accepts the symbol, the label or the words alone
+    status_labels: tuple[str, ...] = ("◎実施済", "○継続推進", "△一部実施", "×未実施")
     intake_max_file_mb: Decimal = Decimal(20)
     intake_max_expanded_mb: Decimal = Decimal(300)
     intake_max_rows: int = 20_000
@@ -448,13 +452,14 @@ class KpiEntry:
 @dataclass(frozen=True)
 class InitiativeEntry:
     initiative_id: str
-    status: str = ""  # ◎実施済 ○継続推進 △一部実施 ×未実施
+    status: str = ""  # one of the city's Settings.status_labels (◎実施済 ○継続推進 △一部実施 ×未実施); "" = none yet
     next_step: str = ""  # 継続 完了 廃止 変更
     verification: str = ""
     sheet: str = ""
     row: int = 0
     summary: Optional[str] = None  # 取り組んだ事業の概要（実績）; None = not reported, "" = reported empty
     plan: Optional[str] = None  # 以降の取組内容とその理由
+    name: Optional[str] = None  # 事業名 as the form gave it (the plan's, or the department's own)
 
 
 @dataclass(frozen=True)

@@ -36,3 +36,9 @@ def edit(path: Path, change) -> Path:
     change(workbook)
     workbook.save(path)
     return path
+
+
+def as_made_before_short_names(workbook) -> None:
+    """The 取組状況 sheet as forms before 様式版 3 had it: no 事業名 column."""
+    if fl.INITIATIVE_SHEET in workbook.sheetnames:
+        workbook[fl.INITIATIVE_SHEET].delete_cols(column(fl.INITIATIVE_SHEET, "name", ReportPeriod(2023)))

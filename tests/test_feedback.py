@@ -178,7 +178,11 @@ def test_feedback_marks_cells_and_keeps_the_form(form, tmp_path):
     sheet = result[FEEDBACK_SHEET]
     assert sheet["A1"].value == f"検証結果: {form.name}"
     assert sheet["A2"].value == "エラー 1件、警告 3件"
-    assert "黄色・赤色のセルにコメントで直し方を書いています。" in sheet["A3"].value
+    assert "赤色・橙色のセルにコメントで直し方を書いています。" in sheet["A3"].value
+    # the legend: each mark colour in a cell of that colour, what it asks, and that yellow is the form's input
+    assert [c.value for c in sheet[5][:3]] == ["凡例", "エラー", "警告"]
+    assert [sheet.cell(5, c).fill.fgColor.rgb[-6:] for c in (2, 3)] == [ERROR_RGB, WARNING_RGB]
+    assert "直さないと受け付けられません" in sheet["D5"].value and "黄色は様式の入力欄" in sheet["D5"].value
     assert [c.value for c in sheet[6][:6]] == ["No", "重要度", "場所", "内容", "入力値", "コード"]
     table = [[c.value for c in row[:6]] for row in sheet.iter_rows(min_row=7, max_row=10)]
     assert table == [
@@ -319,3 +323,20 @@ def test_libreoffice_opens_the_feedback_copy(form, tmp_path):
     pdf = to_pdf(target, tmp_path)
     assert pdf.stat().st_size > 1000
     assert "検証結果" in pdf_text(pdf)
+
+
+def _hue_and_distance(a: str, b: str) -> tuple[float, float]:
+    import colorsys
+    rgb_a, rgb_b = ([int(c[i:i + 2], 16) / 255 for i in (0, 2, 4)] for c in (a, b))
+    hue_a, hue_b = colorsys.rgb_to_hls(*rgb_a)[0] * 360, colorsys.rgb_to_hls(*rgb_b)[0] * 360
+    hue = min(abs(hue_a - hue_b), 360 - abs(hue_a - hue_b))
+    return hue, sum((x - y) ** 2 for x, y in zip(rgb_a, rgb_b)) ** 0.5 * 255
+
+
+def test_mark_colours_stand_apart_from_the_input_yellow_and_each_other():
+    """A warning once was light yellow (FFEB9C), beside the input yellow (FFF2CC): the same hue, hard to tell
+    apart on screen and in print. Each mark must differ in hue and in colour from the input and the other mark."""
+    assert _hue_and_distance("FFEB9C", INPUT_RGB)[0] < 15  # what the test guards against
+    for a, b in ((WARNING_RGB, INPUT_RGB), (ERROR_RGB, INPUT_RGB), (ERROR_RGB, WARNING_RGB)):
+        hue, distance = _hue_and_distance(a, b)
+        assert hue >= 15 and distance >= 80, (a, b, hue, distance)

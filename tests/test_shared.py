@@ -14,6 +14,7 @@ import docx
 import openpyxl
 import pytest
 from calc import calc_available, type_into
+from forms_helpers import as_made_before_short_names
 from openpyxl.utils import get_column_letter
 
 from kpireport.cli.merge import outcome_lines, run_merge
@@ -171,6 +172,7 @@ def test_a_legacy_form_keeps_being_read_without_the_other_departments_value(migr
         if row[0].value == "署名":
             row[0].value = row[1].value = None
     book[fl.KPI_SHEET][cell(plan, "地域振興課", fl.KPI_SHEET, MIGRATION, "actual")].value = -200
+    as_made_before_short_names(book)
     book.save(form)
     result = validate_files(plan, [form], R5)[0]
     assert result.valid

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from forms_helpers import filled_form
+from forms_helpers import as_made_before_short_names, edit, filled_form
 
 from kpireport.cli.merge import run_merge
 from kpireport.cli.workspace import init_workspace, load_workspace_plan
@@ -106,6 +106,7 @@ def test_a_form_made_in_another_workspace_is_refused(ws, plan, tmp_path):
 def test_a_form_from_before_signatures_is_read_with_a_warning(ws, plan, tmp_path):
     path = filled_form(plan, "観光政策課", R5, tmp_path, key=form_key_in(ws.history_file))
     meta_edit(path, lambda sheet: (set_item(sheet, "様式版", "1"), set_item(sheet, fl.SIGNATURE_KEY, None)))
+    edit(path, as_made_before_short_names)
     result = validate_files(plan, [path], R5, key=form_key_in(ws.history_file))[0]
     assert [(f.code, f.severity) for f in result.findings] == [("form-unsigned", "warning")]
     assert result.valid and result.kpis

@@ -95,7 +95,7 @@ def test_planted_mistakes_give_exactly_these_findings(plan, tmp_path):
         ["KPI実績", "J8", "kpi-unit-mismatch"],
         ["KPI実績", "J10", "kpi-value-text"],
         ["KPI実績", "J11", "kpi-value-text"],
-        ["取組状況", "F4", "init-no-reason"],
+        ["取組状況", "G4", "init-no-reason"],
     ]
     messages = {f.code: f.message for f in results[0].findings}
     assert "K-S2-2-02" in messages["form-row-deleted"] and "海外OTA商品掲載延べ数" in messages["form-row-deleted"]

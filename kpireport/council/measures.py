@@ -1,5 +1,8 @@
 """5. Measure sheets in the layout of seed 001: per measure, its 内容, a KPI table
-(名称 / 現状値 / <year>年度末値 / 目標値(<year>)), the 事業 done this year and the 事業 planned next."""
+(名称 / 現状値 / <year>年度末値 / 目標値(<year>)), the 事業 done this year and the 事業 planned next.
+
+Each 事業 is printed by its short name (the department's 事業名, else the plan's, else the plan's 推進内容)
+beside the department's result (取組の概要) and next step with its reason (今後の取組内容とその理由)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -49,7 +52,11 @@ def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
     info = plan.plan(node.plan)
     era = info.start_year or None
     heading(doc, " ".join(f"{node.label(info)} {node.number} {node.title}".split()) + markers_text(node.markers), 2)
-    table(doc, ["内容"], [[node.description or texts.NO_TEXT]], [170])
+    placed = index.initiatives.get(node.id, [])
+    initiatives = [row.initiative for row in placed]
+    about = _about(node, initiatives)
+    if about:
+        table(doc, ["内容"], [[about]], [170])
     kpi_rows = index.kpis.get(node.id, [])
     kpis = [row.kpi for row in kpi_rows]
     year = data.period.fiscal_year
@@ -67,26 +74,38 @@ def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
         table(doc, ["名称", "現状値", f"{format_year(year, era_of_year=era)}末値", target_head], rows, [70, 33, 33, 34])
     else:
         table(doc, ["名称"], [[texts.NO_KPI]], [170])
-    entries = index.entries
-    placed = index.initiatives.get(node.id, [])
-    initiatives = [row.initiative for row in placed]
     reposted = {row.initiative.id for row in placed if row.reposted}
-    done = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].summary is not None]
-    planned = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].plan is not None]
+    works = [(i, index.entries.get(i.id)) for i in initiatives]
     year_label = format_year(year, era_of_year=era)
     next_label = format_year(year + 1, era_of_year=era)
-    _works(doc, data, texts.measures_done_title(year_label), done, initiatives, "summary", reposted)
-    _works(doc, data, texts.measures_next_title(next_label), planned, initiatives, "plan", reposted)
+    _works(doc, data, texts.measures_done_title(year_label), works, "summary", reposted)
+    _works(doc, data, texts.measures_next_title(next_label), works, "plan", reposted)
 
 
-def _works(doc, data: PeriodResults, title: str, with_text, initiatives, field: str, reposted: set) -> None:
-    def name(i) -> str:
-        return (texts.REPOST if i.id in reposted else "") + i.content
+def _about(node, initiatives) -> str:
+    """The 内容 cell: the measure's description, else what the plan says of its initiatives (推進内容); nothing
+    when the plan says neither (the table is left out rather than printed empty)."""
+    if node.description:
+        return node.description
+    return "\n".join(i.content for i in initiatives)
 
+
+def short_name(initiative, entry) -> str:
+    """The 事業 as seed 001 prints it: the department's 事業名, the plan's, or the plan's 推進内容."""
+    return (entry.name if entry is not None else None) or initiative.name or initiative.content
+
+
+def _works(doc, data: PeriodResults, title: str, works, field: str, reposted: set) -> None:
+    """The 事業 whose entries give this text (seed 001 lists different 事業 under 実績 and 以降); when no entry
+    gives it, every 事業 of the measure with the placeholder. A 事業 listed here as a repost is marked 【再掲】."""
+    def name(i, e) -> str:
+        return (texts.REPOST if i.id in reposted else "") + short_name(i, e)
+
+    with_text = [(i, e) for i, e in works if e is not None and getattr(e, field) is not None]
     if with_text:
-        rows = [[name(i), content.initiative_text(data, i, e, field) or texts.NO_TEXT] for i, e in with_text]
-    elif initiatives:
-        rows = [[name(i), texts.NO_TEXT] for i in initiatives]
+        rows = [[name(i, e), content.initiative_text(data, i, e, field) or texts.NO_TEXT] for i, e in with_text]
+    elif works:
+        rows = [[name(i, e), texts.NO_TEXT] for i, e in works]
     else:
         rows = [[texts.NO_INITIATIVE, ""]]
     table(doc, [title, ""], rows, [60, 110])

@@ -1,8 +1,9 @@
 """Fill department forms the way staff do in Excel, for the demo and the tests.
 
 The values are SAMPLE data: plausible actuals derived from each KPI's baseline and target (some
-ahead, some behind, some worse, some not yet available), sample initiative statuses, and the
-narratives of seed 002 (example/demo_submissions.yaml). They are clearly marked as samples.
+ahead, some behind, some worse, some not yet available), sample initiative statuses with sample 事業名,
+results and next steps, and the narratives of seed 002 (example/demo_submissions.yaml). They are
+clearly marked as samples.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Optional
 import openpyxl
 
 from kpireport.forms import layout as fl
+from kpireport.forms.fit import fit_rows
 from kpireport.model import BESIDE, PARTS, Kpi, Plan
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import example_path
@@ -34,12 +36,28 @@ STATUS_PATTERN = (
     ("◎実施済", "継続", ""),
 )
 SAMPLE_NOTE = "サンプル値"
+SAMPLE = "（サンプル）"
+NOT_DONE_SUMMARY = "（サンプル）関係機関との調整が整わず、この年度は実施を見送った。"
+
+
+def _demo_data() -> dict:
+    return load_yaml((example_path().parent / "demo_submissions.yaml").read_text(encoding="utf-8"))
 
 
 def demo_narratives() -> dict[str, dict]:
     """Narratives of seed 002 by node ID: {"achievements": [...], "next_steps": [...]}."""
-    data = load_yaml((example_path().parent / "demo_submissions.yaml").read_text(encoding="utf-8"))
-    return {n["node"]: n for n in data["narratives"]}
+    return {n["node"]: n for n in _demo_data()["narratives"]}
+
+
+def demo_initiative_texts() -> dict[str, dict]:
+    """Sample 事業名, result and next step by initiative ID: {"name": …, "summary": …, "plan": …}."""
+    return {i["id"]: i for i in _demo_data().get("initiatives", ())}
+
+
+def _initiative_texts(texts: dict, status: str, not_done: str) -> tuple[str, str, str]:
+    """(事業名, 取組の概要, 今後の取組内容) as the demo types them; a 事業 not done reports why instead of a result."""
+    summary = NOT_DONE_SUMMARY if status == not_done else SAMPLE + texts["summary"] if texts.get("summary") else ""
+    return texts.get("name", ""), summary, SAMPLE + texts["plan"] if texts.get("plan") else ""
 
 
 def demo_actual(kpi: Kpi, index: int) -> Optional[Decimal]:
@@ -95,6 +113,7 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
     kpi_index = {k.id: i for i, k in enumerate(plan.kpis)}
     init_index = {x.id: i for i, x in enumerate(plan.initiatives)}
     narratives = demo_narratives()
+    initiative_texts = demo_initiative_texts()
     for sheet in fl.data_sheets(plan, department, period):
         ws = workbook[sheet.name]
         col = {c.key: i for i, c in enumerate(sheet.columns, start=1)}
@@ -115,16 +134,23 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
                     ws.cell(r, col["remarks"]).value = SAMPLE_NOTE
             elif sheet.name == fl.INITIATIVE_SHEET:
                 status, next_step, verification = STATUS_PATTERN[init_index[row["id"]] % len(STATUS_PATTERN)]
+                status = plan.settings.status_labels[fl.STATUSES.index(status)]  # the city's own label
                 if plan.initiative(row["id"]).reporting == BESIDE and verification:
                     verification = f"{verification}（{department}の取組）"
                 ws.cell(r, col["status"]).value = status
                 ws.cell(r, col["next_step"]).value = next_step
                 if verification:
                     ws.cell(r, col["verification"]).value = verification
+                name, summary, plan_text = _initiative_texts(initiative_texts.get(row["id"], {}), status,
+                                                             plan.settings.status_labels[fl.NOT_DONE])
+                for key, text in (("name", name), ("summary", summary), ("plan", plan_text)):
+                    if text and not row.get(key):  # the plan's own 事業名 stays as the form prefilled it
+                        ws.cell(r, col[key]).value = text
             else:
                 text = narratives.get(row["id"]) or _sample_narrative(row.get("path", ""))
                 ws.cell(r, col["achievements"]).value = "\n".join(text["achievements"])
                 ws.cell(r, col["next_steps"]).value = "\n".join(text["next_steps"])
+    fit_rows(workbook)  # as staff widen a row to see what they typed
     out = target or path
     workbook.save(out)
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -16,7 +17,9 @@ from kpireport.periods import ReportPeriod
 from kpireport.values import format_year
 
 FORM_KIND = "kpireport様式"
-FORM_VERSION = "2"  # 2: shared rows another department reports are read-only, the identity is signed
+FORM_VERSION = "3"  # 3: 取組状況 has a 事業名 column; 2: shared rows another department reports are read-only,
+# the identity is signed
+EARLIER_VERSIONS = ("2",)  # read as they are (signed), with the columns they were made with
 LEGACY_VERSIONS = ("1",)  # read, with a warning
 
 GUIDE_SHEET = "記入要領"
@@ -30,7 +33,8 @@ TITLE_ROW = 1
 HEADER_ROW = 3
 FIRST_ROW = 4  # first data row (1-based, as Excel shows it)
 
-STATUSES = ("◎実施済", "○継続推進", "△一部実施", "×未実施")
+STATUSES = ("◎実施済", "○継続推進", "△一部実施", "×未実施")  # the default of Settings.status_labels
+DONE, CONTINUING, PARTLY, NOT_DONE = range(4)  # positions in the city's status labels
 NEXT_STEPS = ("継続", "完了", "廃止", "変更")
 REASONS = ("集計中", "調査未実施", "年度末に確定", "該当なし")
 
@@ -66,14 +70,45 @@ def kpi_columns(period: ReportPeriod) -> tuple[FormColumn, ...]:
 
 INITIATIVE_COLUMNS = (
     FormColumn("id", "取組ID", 12),
-    FormColumn("path", "施策", 30, wrap=True),
-    FormColumn("content", "推進内容", 50, wrap=True),
+    FormColumn("path", "施策", 24, wrap=True),
+    FormColumn("content", "推進内容", 44, wrap=True),
+    FormColumn("name", "事業名", 22, is_input=True, wrap=True),  # prefilled with the plan's 事業名 when it has one
     FormColumn("status", "実施状況", 12, is_input=True),
     FormColumn("next_step", "今後の取扱い", 12, is_input=True),
-    FormColumn("verification", "検証内容", 36, is_input=True, wrap=True),
+    FormColumn("verification", "検証内容", 32, is_input=True, wrap=True),
     FormColumn("summary", "取組の概要（実績）", 40, is_input=True, wrap=True),
     FormColumn("plan", "今後の取組内容とその理由", 40, is_input=True, wrap=True),
 )
+INITIATIVE_TEXTS = ("name", "summary", "plan")  # what the measure sheets print, asked for when ◎ or ○
+
+
+def initiative_columns(version: str = FORM_VERSION) -> tuple[FormColumn, ...]:
+    """The 取組状況 columns of a form of ``version``: forms made before version 3 have no 事業名 column."""
+    return INITIATIVE_COLUMNS if version == FORM_VERSION else tuple(c for c in INITIATIVE_COLUMNS if c.key != "name")
+
+
+# --- 実施状況 as a city writes it ---------------------------------------------------------------
+
+# one spelling of each symbol, after NFKC (which makes ｘ x, and full-width spaces plain ones)
+_SYMBOL_SPELLINGS = str.maketrans({"〇": "○", "◯": "○", "▵": "△", "x": "×", "X": "×", "✕": "×", "✖": "×", "╳": "×"})
+
+
+def _status_key(text: str) -> str:
+    """A status as compared: NFKC, no spaces at all, symbols in one spelling."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).translate(_SYMBOL_SPELLINGS)
+
+
+def read_status(text: str, labels: tuple[str, ...]) -> Optional[str]:
+    """The city's label that ``text`` means, or None. Cities write the bare symbol (○), the label (○継続推進)
+    or its words alone (継続推進), typed or pasted, full- or half-width, with spaces anywhere."""
+    key = _status_key(text)
+    if not key:
+        return None
+    for label in labels:
+        full = _status_key(label)
+        if key in (full, full[:1], full[1:]):
+            return label
+    return None
 
 
 def narrative_columns(period: ReportPeriod) -> tuple[FormColumn, ...]:
@@ -143,6 +178,7 @@ def initiative_locked(plan: Plan, initiative: Initiative) -> dict[str, str]:
         "id": initiative.id,
         "path": labels.node_path(plan, initiative.node),
         "content": markers + initiative.content,
+        "name": initiative.name,  # an input, prefilled: the plan's 事業名 when it has one
     }
 
 
@@ -166,11 +202,11 @@ class DataSheet:
         return f"（{self.reported_elsewhere[ident]}が報告）"
 
 
-def data_sheets(plan: Plan, department: str, period: ReportPeriod) -> list[DataSheet]:
-    """The data sheets a department's form has (a sheet with no rows is left out)."""
+def data_sheets(plan: Plan, department: str, period: ReportPeriod, version: str = FORM_VERSION) -> list[DataSheet]:
+    """The data sheets a department's form (of ``version``) has (a sheet with no rows is left out)."""
     specs: list[tuple[str, tuple[FormColumn, ...], list, Callable]] = [
         (KPI_SHEET, kpi_columns(period), department_kpis(plan, department, period.fiscal_year), kpi_locked),
-        (INITIATIVE_SHEET, INITIATIVE_COLUMNS, department_initiatives(plan, department), initiative_locked),
+        (INITIATIVE_SHEET, initiative_columns(version), department_initiatives(plan, department), initiative_locked),
         (NARRATIVE_SHEET, narrative_columns(period), department_narrative_nodes(plan, department), narrative_locked),
     ]
     return [DataSheet(name, columns, tuple(locked(plan, item) for item in items),

@@ -132,8 +132,20 @@ def _print_setup(ws, repeat_to_row: int) -> None:
 
 # --- 記入要領 ----------------------------------------------------------------------------------
 
+# What the measure sheets print per initiative (seed 001's 事業, 概要, 以降の取組内容とその理由): the input
+# message of each column and its line in the 記入要領, with an example
+GUIDE_EXAMPLES = {
+    "name": ("事業名", "施策シートに載る事業の短い名前（20字程度）。計画に事業名があれば記入済みです。"
+                      "例: 創業支援セミナーの開催"),
+    "summary": ("取組の概要（実績）", "この年度に取り組んだ内容と実績を、数字を入れて1〜3文で。"
+                                   "例: 創業支援セミナーを4回開催し、延べ52人が参加した。うち3人が市内で創業した。"),
+    "plan": ("今後の取組内容とその理由", "次の年度からの取組と、その理由を1〜3文で。"
+                                      "例: 参加者の多くが資金面の相談を望んだため、金融機関と連携した個別相談会を新たに開く。"),
+}
+
 def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list) -> list[tuple[str, str]]:
     settings = plan.settings_for(period.key)  # a monthly form has its own deadline, never the annual one
+    labels = settings.status_labels
     value_word = "見込み値" if period.is_monthly else "実績値"
     lines = [
         ("heading", "1. 提出について"),
@@ -154,11 +166,20 @@ def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list
             ("text", "　値が出せない場合は空欄のままにし、「未記入の理由」を一覧から選ぶか記入してください。"),
             ("text", "　「時点」には値の時点を入力します（例: R6.3末、2024/3/31）。"),
         ]
+        if period.is_monthly:
+            lines.append(("text", "　見込み値は、年度末の見込み（この年度の終わりに達すると見込む値）です。"
+                                  "月ごとの途中の実績ではありません。"))
     if fl.INITIATIVE_SHEET in names:
         lines += [
             ("text", f"・「{fl.INITIATIVE_SHEET}」: 実施状況と今後の取扱いを一覧から選び、検証内容を記入します。"
-                     "×未実施のときは、検証内容に理由を必ず記入してください。"),
+                     f"実施状況は記号だけ（{' '.join(x[:1] for x in labels)}）の入力でもかまいません。"
+                     f"{labels[fl.NOT_DONE]}のときは、検証内容に理由を必ず記入してください。"),
         ]
+        if period.is_monthly:
+            lines.append(("text", "　年度途中で実施状況がまだ決まっていない取組は、空欄のままでかまいません。"))
+        lines.append(("text", f"　事業名・取組の概要（実績）・今後の取組内容とその理由は、審議会資料の施策シートに載ります。"
+                              f"実施状況が{labels[fl.DONE]}・{labels[fl.CONTINUING]}の取組は必ず記入してください。"))
+        lines += [("text", f"　{title}: {message}") for title, message in GUIDE_EXAMPLES.values()]
     if fl.NARRATIVE_SHEET in names:
         lines += [
             ("text", f"・「{fl.NARRATIVE_SHEET}」: 箇条書きで1行に1項目を記入します（セル内の改行は Alt+Enter）。"
@@ -169,7 +190,8 @@ def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list
         lines += [("heading", "ほかの課と共同で担当する項目")] + [("text", line) for line in shared]
     lines += [
         ("heading", "3. 記号の意味"),
-        ("text", "実施状況: ◎実施済（完了した）　○継続推進（予定どおり継続中）　△一部実施（一部のみ実施）　×未実施（実施できなかった）"),
+        ("text", "実施状況: " + "　".join(f"{label}（{meaning}）" for label, meaning in zip(
+            labels, ("完了した", "予定どおり継続中", "一部のみ実施", "実施できなかった")))),
         ("text", "今後の取扱い: 継続　完了　廃止　変更"),
         ("text", "方向: 増加＝値が大きいほど良い指標、減少＝値が小さいほど良い指標"),
         ("text", "集計方法: 単年度＝その年度の値、累計＝計画開始からの合計、年平均＝期間の1年あたりの平均"),
@@ -224,15 +246,17 @@ def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: Rep
     first = fl.FIRST_ROW - 1
     last = first + len(sheet.rows) - 1
     ws.write_string(0, 0, f"{period.label}　{sheet.name}（{department}）", styles["title"])
-    ws.write_string(1, 0, "黄色のセルに入力してください。灰色のセルは変更できません。", styles["plain"])
+    ws.write_string(1, 0, "黄色のセルに入力してください。灰色のセルは変更できません。" + _sheet_note(plan, period, sheet.name),
+                    styles["plain"])
     for col, column in enumerate(sheet.columns):
         ws.write_string(header, col, column.header, styles["input_header" if column.is_input else "header"])
         ws.set_column(col, col, column.width)
     ws.set_row(header, 30)
     first_input = next(col for col, column in enumerate(sheet.columns) if column.is_input)
+    input_lines = _input_lines(plan, sheet.name)
     for offset, row in enumerate(sheet.rows):
         r = first + offset
-        ws.set_row(r, _form_row_height(sheet.columns, row))
+        ws.set_row(r, _form_row_height(sheet.columns, row, input_lines=input_lines))
         read_only = row["id"] in sheet.reported_elsewhere  # another department reports it: shown, not entered
         for col, column in enumerate(sheet.columns):
             if column.is_input and read_only:
@@ -240,7 +264,10 @@ def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: Rep
                 ws.write_string(r, col, text, styles["locked_wrap" if column.wrap else "locked"])
             elif column.is_input:
                 style = "input_number" if column.numeric else "input_wrap" if column.wrap else "input"
-                ws.write_blank(r, col, None, styles[style])
+                if row.get(column.key):  # prefilled from the plan (事業名); the department may change it
+                    ws.write_string(r, col, row[column.key], styles[style])
+                else:
+                    ws.write_blank(r, col, None, styles[style])
             else:
                 text = previous.get(row["id"], "－") if column.key == "previous" else row.get(column.key, "")
                 ws.write_string(r, col, text, styles["locked_wrap" if column.wrap else "locked"])
@@ -253,19 +280,40 @@ def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: Rep
     _protect(ws, plan)
 
 
-def _form_row_height(columns: tuple, texts: dict, line_height: float = 14.0) -> float:
-    """Room for every wrapped locked text; input cells get about two lines, to read as boxes to fill."""
-    inputs = 2 if any(c.is_input and c.wrap for c in columns) and len(columns) > 1 else 1
+def _form_row_height(columns: tuple, texts: dict, line_height: float = 14.0, input_lines: int = 2) -> float:
+    """Room for every wrapped locked text, and for what departments type: a spreadsheet does not grow a row
+    whose height the file sets, so a row too short hides the last lines on screen and in print."""
+    inputs = input_lines if any(c.is_input and c.wrap for c in columns) and len(columns) > 1 else 1
     return row_height([(texts.get(c.key, ""), c.width) for c in columns if c.wrap], line_height, inputs)
+
+
+def _input_lines(plan: Plan, sheet_name: str) -> int:
+    """Lines of typed text a data row shows: the narrative limit with room for bullets that wrap (seed 002's
+    run to seven lines), a few sentences for an initiative's result and next step, two for a KPI's remarks."""
+    if sheet_name == fl.NARRATIVE_SHEET:
+        return plan.settings.narrative_max_lines + 2
+    return 5 if sheet_name == fl.INITIATIVE_SHEET else 2
+
+
+def _sheet_note(plan: Plan, period: ReportPeriod, sheet_name: str) -> str:
+    """What the second row of a data sheet adds to 「黄色のセルに入力してください」."""
+    if period.is_monthly and sheet_name == fl.KPI_SHEET:
+        return "見込み値は、年度末の見込み（この年度の終わりに達すると見込む値）です。"
+    if period.is_monthly and sheet_name == fl.INITIATIVE_SHEET:
+        return "実施状況がまだ決まっていない取組は空欄のままでかまいません。"
+    if sheet_name == fl.INITIATIVE_SHEET:
+        return "事業名・取組の概要・今後の取組内容は審議会資料の施策シートに載ります。"
+    return ""
 
 
 def _validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> Optional[dict]:
     """Drop-downs and checks with Japanese input messages and error alerts."""
     settings = plan.settings
     if column.key == "actual":
-        word = "見込み値" if period.is_monthly else "実績値"
+        word = "見込み値（年度末の見込み）" if period.is_monthly else "実績値"
         return {"validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15,
-                "input_title": word, "input_message": "数値だけを入力します（単位は不要）。値が出せない場合は空欄にして「未記入の理由」を記入します。",
+                "input_title": word, "input_message": ("年度末に達すると見込む値を、" if period.is_monthly else "")
+                + "数値だけを入力します（単位は不要）。値が出せない場合は空欄にして「未記入の理由」を記入します。",
                 "error_title": "数値を入力してください", "error_message": "数値だけを入力してください（例: 38039、22.7、-244）。単位や文字は入力できません。"}
     if column.key == "as_of":
         return {"validate": "any", "input_title": "時点", "input_message": "値の時点（例: R6.3末、2024/3/31）"}
@@ -274,16 +322,22 @@ def _validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> Opti
                 "input_title": "未記入の理由", "input_message": "実績値が空欄のときに、一覧から選ぶか記入します。",
                 "error_title": "一覧にない理由", "error_message": "一覧にない理由を記入しました。このままでよければ「OK」を押してください。"}
     if column.key == "status":
-        return {"validate": "list", "source": list(fl.STATUSES), "input_title": "実施状況",
-                "input_message": "◎実施済 ○継続推進 △一部実施 ×未実施 から選びます。",
-                "error_title": "一覧から選んでください", "error_message": "◎実施済、○継続推進、△一部実施、×未実施 のいずれかを選んでください。"}
+        # no error alert: a bare symbol typed or pasted (○) is as good as the label; validation reads both
+        labels = settings.status_labels
+        later = "年度途中でまだ決まっていなければ空欄のままにします。" if period.is_monthly else ""
+        return {"validate": "list", "source": list(labels), "show_error": False, "input_title": "実施状況",
+                "input_message": f"{' '.join(labels)} から選びます。記号だけ（{' '.join(x[:1] for x in labels)}）の入力でもかまいません。{later}"}
     if column.key == "next_step":
         return {"validate": "list", "source": list(fl.NEXT_STEPS), "input_title": "今後の取扱い",
                 "input_message": "継続 完了 廃止 変更 から選びます。",
                 "error_title": "一覧から選んでください", "error_message": "継続、完了、廃止、変更 のいずれかを選んでください。"}
     if column.key == "verification":
         return {"validate": "any", "input_title": "検証内容",
-                "input_message": "実施状況の理由や成果を記入します。×未実施のときは必ず記入してください。"}
+                "input_message": f"実施状況の理由や成果を記入します。{settings.status_labels[fl.NOT_DONE]}のときは必ず記入してください。"
+                                 "例: 関係機関との調整が整わず、年度内の実施を見送った。"}
+    if column.key in GUIDE_EXAMPLES:
+        title, message = GUIDE_EXAMPLES[column.key]
+        return {"validate": "any", "input_title": title, "input_message": message}
     if column.key in ("achievements", "next_steps"):
         limit = settings.narrative_max_lines * (settings.narrative_max_chars + 1)
         return {"validate": "length", "criteria": "<=", "value": limit, "error_type": "warning",

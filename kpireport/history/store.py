@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS kpi_values (
 CREATE TABLE IF NOT EXISTS initiative_values (
     submission_id INTEGER NOT NULL REFERENCES submissions(id), initiative_id TEXT NOT NULL,
     status TEXT NOT NULL, next_step TEXT NOT NULL, verification TEXT NOT NULL, sheet TEXT NOT NULL,
-    row INTEGER NOT NULL, summary TEXT, plan TEXT,
+    row INTEGER NOT NULL, summary TEXT, plan TEXT, name TEXT,
     PRIMARY KEY (submission_id, initiative_id)
 );
 CREATE TABLE IF NOT EXISTS narratives (
@@ -121,10 +121,14 @@ class History:
 
     def _upgrade(self) -> None:
         """A history made by an earlier version: merges.master_written came later (its merges' masters were
-        written, as far as anyone can tell now)."""
+        written, as far as anyone can tell now), and so did initiative_values.name."""
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(merges)")}
         if "master_written" not in columns:
             self.db.execute("ALTER TABLE merges ADD COLUMN master_written INTEGER NOT NULL DEFAULT 1")
+        # initiative_values.name (事業名) came with the measure sheets' content: older entries have none
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(initiative_values)")}
+        if "name" not in columns:
+            self.db.execute("ALTER TABLE initiative_values ADD COLUMN name TEXT")
 
     def close(self) -> None:
         self.db.close()
@@ -191,8 +195,8 @@ class History:
             [(sub_id, e.kpi_id, e.value.status, e.value.raw, _dec(e.value.number), e.value.unit, e.value.scale,
               int(e.provisional), e.as_of, e.remarks, e.reason, e.sheet, e.cell) for e in result.kpis])
         self.db.executemany(
-            "INSERT INTO initiative_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(sub_id, e.initiative_id, e.status, e.next_step, e.verification, e.sheet, e.row, e.summary, e.plan)
+            "INSERT INTO initiative_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sub_id, e.initiative_id, e.status, e.next_step, e.verification, e.sheet, e.row, e.summary, e.plan, e.name)
              for e in result.initiatives])
         self.db.executemany(
             "INSERT INTO narratives VALUES (?, ?, ?, ?, ?, ?)",
@@ -277,7 +281,7 @@ class History:
         """Entries in force for ``period`` by initiative: (department, entry), one per department."""
         rows = self.db.execute(
             "SELECT s.department, v.initiative_id, v.status, v.next_step, v.verification, v.sheet, v.row, v.summary,"
-            " v.plan FROM initiative_values v JOIN submissions s ON s.id = v.submission_id"
+            " v.plan, v.name FROM initiative_values v JOIN submissions s ON s.id = v.submission_id"
             " WHERE s.period = ? AND s.accepted = 1 AND s.superseded_by IS NULL ORDER BY s.id", (period,)).fetchall()
         result: dict[str, list[tuple[str, InitiativeEntry]]] = {}
         for department, *entry in rows:

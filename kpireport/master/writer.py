@@ -19,7 +19,6 @@ from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once, initiative_rows
 from kpireport.evaluate.tally import plan_tally
 from kpireport.findings_text import SEVERITY_LABEL
-from kpireport.forms.layout import STATUSES
 from kpireport.master import page
 from kpireport.model import Grade, Plan
 from kpireport.runtime.atomic import atomic_write
@@ -240,7 +239,8 @@ class _Writer:
             return row
         ws.write_string(row, 0, "取組の実施状況", self.f["sub"])
         row += 1
-        heads = ["", *STATUSES, "未報告", "計", "うち再掲"]
+        statuses = self.plan.settings.status_labels  # the city's own, as the forms store them
+        heads = ["", *statuses, "未報告", "計", "うち再掲"]
         for col, text in enumerate(heads):
             self.put(ws, row, col, text or "", self.f["header"])
         reposts = 0
@@ -254,11 +254,11 @@ class _Writer:
             self.put(ws, row, 0, labels.node_heading(self.plan, top), self.f["wrap"])
             self.fit_row(ws, row, [(labels.node_heading(self.plan, top), NAME_WIDTH)])
             status_of = [entries[r.initiative.id].status if entries[r.initiative.id] else None for r in under]
-            for col, status in enumerate(STATUSES, start=1):
+            for col, status in enumerate(statuses, start=1):
                 self.put(ws, row, col, status_of.count(status), self.f["count"])
-            self.put(ws, row, len(STATUSES) + 1, status_of.count(None), self.f["count"])
-            self.put(ws, row, len(STATUSES) + 2, len(under), self.f["count"])
-            self.put(ws, row, len(STATUSES) + 3, sum(r.reposted for r in under), self.f["count"])
+            self.put(ws, row, len(statuses) + 1, status_of.count(None), self.f["count"])
+            self.put(ws, row, len(statuses) + 2, len(under), self.f["count"])
+            self.put(ws, row, len(statuses) + 3, sum(r.reposted for r in under), self.f["count"])
         if reposts:
             row += 1
             ws.write_string(row, 0, f"再掲の取組（{reposts}件）は掲載先ごとに数えています。", self.f["note"])
@@ -329,7 +329,7 @@ class _Writer:
     def initiative_list(self) -> None:
         """One row per place an initiative is listed: again, marked 【再掲】, under each node the plan reposts it to
         (its entry is the same one)."""
-        headers = [("取組ID", 11), ("推進内容", 34), ("計画", 8), ("施策", 26), ("再掲", 6), ("担当課", 12),
+        headers = [("取組ID", 11), ("推進内容", 34), ("事業名", 20), ("計画", 8), ("施策", 26), ("再掲", 6), ("担当課", 12),
                    ("実施状況", 10), ("今後の取扱い", 10), ("検証内容", 30), ("取組の概要（実績）", 30),
                    ("今後の取組内容とその理由", 30), ("提出", 8), ("ほかの担当課の記載", 30)]
         ws = self.sheet("取組一覧", headers, keys=2)
@@ -339,7 +339,8 @@ class _Writer:
         for placed in initiative_rows(self.plan):
             initiative, entry = placed.initiative, entries[placed.initiative]
             info = self.plan.plan_of(placed.node_id)
-            rows.append([initiative.id, labels.markers_text(initiative.markers) + initiative.content, info.short_name,
+            rows.append([initiative.id, labels.markers_text(initiative.markers) + initiative.content,
+                         (entry.name if entry else None) or initiative.name, info.short_name,
                          labels.node_path(self.plan, placed.node_id), "【再掲】" if placed.reposted else "",
                          "、".join(initiative.listed_as or initiative.departments),
                          entry.status if entry else "", entry.next_step if entry else "",

@@ -211,6 +211,8 @@ class _Builder:
             jump_warning_ratio=_decimal(raw.get("jump_warning_ratio"), Decimal(3)),
             nobase_threshold=_decimal(raw.get("nobase_threshold"), None), periods=self.build_periods(),
             form_password=str(raw.get("form_password", "")), note=str(raw.get("note", "")),
+            **({"status_labels": tuple(str(x).strip() for x in raw["status_labels"])}
+               if isinstance(raw.get("status_labels"), list) and len(raw["status_labels"]) == 4 else {}),
             intake_max_file_mb=_decimal(raw.get("intake_max_file_mb"), Decimal(20)),
             intake_max_expanded_mb=_decimal(raw.get("intake_max_expanded_mb"), Decimal(300)),
             intake_max_rows=_int(raw.get("intake_max_rows"), 20_000))
@@ -451,7 +453,8 @@ class _Builder:
                 expanded = self.expand(depts)
                 result.append(Initiative(ident, str(r.get("content", "")), node, reposts, expanded,
                                          tuple(r.get("markers") or ()), str(r.get("note", "")), index,
-                                         self.reporting("initiatives", index, r, expanded), listed_as=depts))
+                                         self.reporting("initiatives", index, r, expanded),
+                                         str(r.get("name") or "").strip(), listed_as=depts))
         return result
 
     # -- values ----------------------------------------------------------------------------------

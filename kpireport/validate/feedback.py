@@ -5,8 +5,10 @@ changed except what marks a problem: values, sheet names and order, hidden sheet
 data validations and number formats stay as they were. What is added:
 
 * a first sheet 検証結果 (the validator ignores it) listing every finding with a link to its cell;
-* on each cell with a finding, a light red (error) or light yellow (warning) fill and a comment
-  by "kpireport" saying what is wrong.
+* on each cell with a finding, a red (error) or orange (warning) fill and a comment by "kpireport"
+  saying what is wrong; both fills stay apart from the form's yellow input cells (FFF2CC), which a
+  light yellow warning once resembled, and a legend on 検証結果 says what each colour means;
+* rows of the data sheets grown to show all that was typed (forms.fit).
 
 A department may send back a feedback copy that still carries the marks of an earlier pass. Before
 marking, the earlier 検証結果 sheet is removed and its marks are undone: the sheet keeps, in a
@@ -33,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring, tostring
 
 from kpireport.errors import KpireportError
+from kpireport.forms.fit import fit_rows
 from kpireport.forms.layout import FEEDBACK_SHEET
 from kpireport.labels import EXCEL_TEXT_LIMIT
 from kpireport.model import Finding
@@ -41,13 +44,16 @@ from kpireport.text_layout import display_width, wrapped_lines
 
 AUTHOR = "kpireport"
 
-ERROR_RGB = "FFC7CE"  # light red
-WARNING_RGB = "FFEB9C"  # light yellow
-_MARK_RGBS = {ERROR_RGB, WARNING_RGB}
+ERROR_RGB = "FF5C5C"  # red: must be fixed
+WARNING_RGB = "F4B084"  # orange: to look at; far in hue and lightness from the input yellow FFF2CC
+_EARLIER_RGBS = {"FFC7CE", "FFEB9C"}  # marks of copies written before (light red, light yellow)
+_MARK_RGBS = {ERROR_RGB, WARNING_RGB} | _EARLIER_RGBS
 
 SEVERITY_LABEL = {"error": "エラー", "warning": "警告"}
 WHOLE_FILE = "ファイル全体"
-INSTRUCTION = "黄色・赤色のセルにコメントで直し方を書いています。直したらこのファイルを保存して、もう一度提出してください。"
+INSTRUCTION = "赤色・橙色のセルにコメントで直し方を書いています。直したらこのファイルを保存して、もう一度提出してください。"
+LEGEND = ("赤色（エラー）: 直さないと受け付けられません。橙色（警告）: 確認してください（このままでも受け付けます）。"
+          "黄色は様式の入力欄です。")
 NOTE = "「場所」のリンクをクリックすると、そのセルに移動します。このシートは消さずに提出してかまいません。"
 NO_FINDINGS = "問題は見つかりませんでした。"
 HEADERS = ("No", "重要度", "場所", "内容", "入力値", "コード")
@@ -56,7 +62,7 @@ ORIGINAL_COMMENT_SEPARATOR = "\n\n――― 元のコメント ―――\n"
 
 # Layout of the feedback sheet.
 _FONT_NAME = "游ゴシック"
-_TITLE_ROW, _COUNT_ROW, _INSTRUCTION_ROW, _NOTE_ROW, _HEADER_ROW = 1, 2, 3, 4, 6
+_TITLE_ROW, _COUNT_ROW, _INSTRUCTION_ROW, _NOTE_ROW, _LEGEND_ROW, _HEADER_ROW = 1, 2, 3, 4, 5, 6
 _FIRST_DATA_ROW = _HEADER_ROW + 1
 # (min width, max width, wrap) per table column, in Excel width units (about one half-width char).
 _COLUMN_LIMITS = ((4, 6, False), (8, 10, False), (12, 36, True), (24, 64, True), (10, 36, True), (10, 32, False))
@@ -101,6 +107,7 @@ def write_feedback(source: Path, findings: list[Finding], target: Path) -> Optio
 
     located = [(f, _locate(workbook, f)) for f in findings]
     new_records = _mark_cells(workbook, located)
+    fit_rows(workbook)
 
     sheet = workbook.create_sheet(FEEDBACK_SHEET, 0)
     _write_feedback_sheet(sheet, _clean(source.name), located, new_records)
@@ -428,6 +435,8 @@ def _write_feedback_sheet(sheet: Worksheet, file_name: str,
         widths.append(min(max(longest + 2, low), high))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    if located:
+        _write_legend(sheet, base, border, widths[3])
 
     header_fill = PatternFill(fill_type="solid", start_color="FFD9D9D9", end_color="FFD9D9D9")
     for column, text in enumerate(HEADERS, start=1):
@@ -477,6 +486,23 @@ def _write_feedback_sheet(sheet: Worksheet, file_name: str,
     sheet.page_margins.left = sheet.page_margins.right = 0.5
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.print_options.horizontalCentered = True
+
+
+def _write_legend(sheet: Worksheet, font: Font, border: Border, width: int) -> None:
+    """凡例: each mark colour in a cell of that colour, and what each asks of the department (in the wide 内容
+    column, wrapped, so that it prints within the page)."""
+    _put_text(sheet.cell(row=_LEGEND_ROW, column=1), "凡例")
+    sheet.cell(row=_LEGEND_ROW, column=1).font = font
+    sheet.cell(row=_LEGEND_ROW, column=1).alignment = Alignment(vertical="top")
+    for column, (word, rgb) in enumerate((("エラー", ERROR_RGB), ("警告", WARNING_RGB)), start=2):
+        cell = sheet.cell(row=_LEGEND_ROW, column=column)
+        _put_text(cell, word)
+        cell.font, cell.border, cell.fill = font, border, _mark_fill(rgb)
+        cell.alignment = Alignment(horizontal="center", vertical="top")
+    note = sheet.cell(row=_LEGEND_ROW, column=4)
+    _put_text(note, LEGEND)
+    note.font, note.alignment = font, Alignment(vertical="top", wrap_text=True)
+    sheet.row_dimensions[_LEGEND_ROW].height = wrapped_lines(LEGEND, width - 1) * _LINE_HEIGHT + 3
 
 
 def _make_active(workbook, sheet: Worksheet) -> None:

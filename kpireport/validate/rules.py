@@ -99,6 +99,7 @@ class _Check:
         self.department = ""
         self.form_period: Optional[ReportPeriod] = None
         self.legacy = False  # a form made before shared rows were read-only and identities signed
+        self.version = fl.FORM_VERSION  # the form's 様式版: which columns it was made with
         self.too_long: set[str] = set()  # cells already reported for their length
 
     def add(self, code: str, sheet: str = "", cell: str = "", value: Any = "", **fields) -> None:
@@ -115,7 +116,7 @@ class _Check:
         meta_rows = self.recognise()
         if meta_rows is None:
             return
-        expected = fl.data_sheets(self.plan, self.department, self.form_period or self.period)
+        expected = fl.data_sheets(self.plan, self.department, self.form_period or self.period, self.version)
         self.check_sheets(expected)
         for sheet in expected:
             raw = self.sub.sheet(sheet.name)
@@ -139,10 +140,11 @@ class _Check:
             self.add("form-not-form")
             return None
         version = items.get("様式版")
-        if version != fl.FORM_VERSION and version not in fl.LEGACY_VERSIONS:
+        if version not in (fl.FORM_VERSION, *fl.EARLIER_VERSIONS, *fl.LEGACY_VERSIONS):
             self.add("form-version-unknown", value=items.get("様式版", ""))
             return None
         self.legacy = version in fl.LEGACY_VERSIONS
+        self.version = version
         if not self.signed(items, rows):
             return None
         if items.get("市区町村") != self.plan.settings.city:
@@ -342,6 +344,9 @@ class _Check:
             return
         if isinstance(raw_value, str):
             self.add("kpi-value-text", **where, value=raw_value, name=label, read=format_value(value))
+        if reason:  # both given: the value counts, the reason is kept beside it as a remark
+            self.add("kpi-value-with-reason", sheet=sheet, cell=places["reason"], value=reason, name=label,
+                     word=word, actual=_text(raw_value))
         if self.impossible(kpi, value, where, label, _text(raw_value)):
             return
         self.against_previous(kpi, value, where, label, _text(raw_value))
@@ -418,33 +423,53 @@ class _Check:
     def check_initiative(self, sheet: str, ident: str, locked: dict, cells, place: dict[str, str], r: int) -> None:
         content = locked.get("content", ident)
         name = content if len(content) <= 30 else content[:30] + "…"
-        status = _text(self.cell_value(sheet, cells["status"]))
+        statuses = self.plan.settings.status_labels
+        typed = _text(self.cell_value(sheet, cells["status"]))
+        status = fl.read_status(typed, statuses) or typed  # the city's label for ○, 〇, 継続推進, ○ 継続推進 …
         next_step = _text(self.cell_value(sheet, cells["next_step"]))
         verification = self.free_text(sheet, cells["verification"], "検証内容")
+        texts = {key: self.free_text(sheet, cells.get(key), header) for key, header in
+                 (("name", "事業名"), ("summary", "取組の概要（実績）"), ("plan", "今後の取組内容とその理由"))}
+        # mid-year many initiatives have no status yet: a monthly form may leave both lists empty
+        monthly = bool(self.form_period and self.form_period.is_monthly)
         ok = True
-        for key, value, choices, code in (("status", status, fl.STATUSES, "init-status"),
+        for key, value, choices, code in (("status", status, statuses, "init-status"),
                                           ("next_step", next_step, fl.NEXT_STEPS, "init-next")):
+            if not value and monthly:
+                continue
             if not value:
-                self.add(f"{code}-missing", sheet=sheet, cell=place[key], name=name)
+                self.add(f"{code}-missing", sheet=sheet, cell=place[key], name=name, choices="、".join(choices))
                 ok = False
             elif value not in choices:
-                self.add(f"{code}-invalid", sheet=sheet, cell=place[key], value=value)
+                self.add(f"{code}-invalid", sheet=sheet, cell=place[key], value=value, choices="、".join(choices))
                 ok = False
-        if status == "×未実施" and not verification:
-            self.add("init-no-reason", sheet=sheet, cell=place["verification"], name=name)
-        if next_step == "完了" and status in ("△一部実施", "×未実施"):
+        if status == statuses[fl.NOT_DONE] and not verification:
+            self.add("init-no-reason", sheet=sheet, cell=place["verification"], name=name, status=status)
+        if next_step == "完了" and status in (statuses[fl.PARTLY], statuses[fl.NOT_DONE]):
             self.add("init-inconsistent", sheet=sheet, cell=place["next_step"], value=next_step, status=status)
         if next_step in ("廃止", "変更") and not verification:
             self.add("init-no-explanation", sheet=sheet, cell=place["verification"], value=next_step)
-        if ok:
-            summary = self.free_text(sheet, cells["summary"], "取組の概要（実績）") or None
-            plan_text = self.free_text(sheet, cells["plan"], "今後の取組内容とその理由") or None
-            entry = InitiativeEntry(ident, status, next_step, verification, sheet, r, summary, plan_text)
+        if ok and status in (statuses[fl.DONE], statuses[fl.CONTINUING]):
+            # a 事業名 deleted from the form still has the plan's to print
+            asked = [key for key in fl.INITIATIVE_TEXTS if key in cells
+                     and (key != "name" or not self.plan.initiative(ident).name)]
+            self.measure_texts(sheet, name, status, {key: texts[key] for key in asked}, place)
+        if ok and (status or next_step or verification or any(texts.values())):
+            entry = InitiativeEntry(ident, status, next_step, verification, sheet, r, texts["summary"] or None,
+                                    texts["plan"] or None, texts["name"] or None)
             initiative = self.plan.initiative(ident)  # a row of the form: in the plan (match_rows)
             if initiative.reporting == BESIDE and initiative.lead != self.department:
                 self.fits_the_master(labels.beside_text(self.department, entry), "検証内容・取組の概要・今後の取組内容",
                                      sheet, cells["verification"] or cells["status"])
             self.initiatives.append(entry)
+
+    def measure_texts(self, sheet: str, name: str, status: str, texts: dict[str, str], place: dict[str, str]) -> None:
+        """An initiative done or continuing is what the measure sheets report: its 事業名, result and next step
+        (a blank prints 「（記載なし）」 in the council's document)."""
+        for key in fl.INITIATIVE_TEXTS:
+            if key in texts and not texts[key]:
+                column = next(c.header for c in fl.INITIATIVE_COLUMNS if c.key == key)
+                self.add("init-text-missing", sheet=sheet, cell=place[key], name=name, status=status, column=column)
 
     def check_narrative(self, sheet: str, ident: str, layout: fl.DataSheet, cells, places: dict[str, str],
                         r: int) -> None:
