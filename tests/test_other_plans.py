@@ -46,7 +46,21 @@ def fill_all(workspace: Workspace, plan, period: ReportPeriod) -> list[Path]:
         name = fl.form_file_name(period, department)
         form = next(workspace.root.glob(f"input_templates/*/{name}"))
         filled.append(fill_form(form, plan, department, period, workspace.inbox / name))
+        _bare_symbols(filled[-1])
     return filled
+
+
+def _bare_symbols(path: Path) -> None:
+    """Every other 実施状況 typed as the bare symbol (○, ◎, △, ×), as many cities write it."""
+    book = openpyxl.load_workbook(path)
+    if fl.INITIATIVE_SHEET in book.sheetnames:
+        sheet = book[fl.INITIATIVE_SHEET]
+        column = next(c.column for c in sheet[fl.FIRST_ROW - 1] if c.value == "実施状況")
+        for r in range(fl.FIRST_ROW, sheet.max_row + 1, 2):
+            cell = sheet.cell(r, column)
+            if isinstance(cell.value, str) and cell.value:
+                cell.value = cell.value[0]
+        book.save(path)
 
 
 def blocks(path: Path) -> list[tuple[str, str, str]]:
@@ -239,3 +253,14 @@ def test_a_replaced_kpi_keeps_its_history_and_its_successor_starts(cycle):
         old = by_id[new.replaces]
         assert old[last_year] and old["評価"] == f"{format_year(annual.fiscal_year - 1)}で終了（{new.id}に差し替え）"
         assert not by_id[new.id][last_year] and by_id[new.id]["評価"]
+
+
+def test_bare_symbols_are_accepted_and_shown_in_the_citys_words(cycle):
+    plan, annual = cycle["plan"], cycle["annual"]
+    labels = plan.settings.status_labels
+    book = openpyxl.load_workbook(cycle["workspace"].output / f"master_{annual.file_label}.xlsx", read_only=True)
+    rows = book["取組一覧"].iter_rows(min_row=3, values_only=True)
+    head = next(rows)
+    shown = {dict(zip(head, r))["実施状況"] for r in rows}
+    assert shown - {""} and shown - {""} <= set(labels), shown  # never a bare symbol, always the city's label
+    assert "差し戻し 0件" in cycle["merged"]
