@@ -39,6 +39,12 @@ def edit(path: Path, change) -> Path:
 
 
 def as_made_before_short_names(workbook) -> None:
-    """The 取組状況 sheet as forms before 様式版 3 had it: no 事業名 column."""
+    """The data sheets as forms before 様式版 3 had them: no 事業名 column, and only an item's own place in its
+    体系/施策 cell (no 【再掲】 places)."""
     if fl.INITIATIVE_SHEET in workbook.sheetnames:
         workbook[fl.INITIATIVE_SHEET].delete_cols(column(fl.INITIATIVE_SHEET, "name", ReportPeriod(2023)))
+    for sheet in (fl.KPI_SHEET, fl.INITIATIVE_SHEET):
+        if sheet in workbook.sheetnames:
+            for (cell,) in workbook[sheet].iter_rows(min_row=fl.FIRST_ROW, min_col=2, max_col=2):
+                if isinstance(cell.value, str):
+                    cell.value = cell.value.split("\n【再掲】")[0]

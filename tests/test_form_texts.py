@@ -7,7 +7,7 @@ import dataclasses
 import openpyxl
 import pytest
 from calc import type_into
-from forms_helpers import TEST_KEY, column, edit, filled_form, row_of
+from forms_helpers import TEST_KEY, as_made_before_short_names, column, edit, filled_form, row_of
 
 from kpireport.demo.fill import demo_narratives
 from kpireport.forms import layout as fl
@@ -355,7 +355,7 @@ def test_a_form_made_before_the_short_name_column_is_still_read(plan, tmp_path):
     path = filled_form(plan, DEPT, R5, tmp_path)
 
     def as_version_2(wb):
-        wb[fl.INITIATIVE_SHEET].delete_cols(column(fl.INITIATIVE_SHEET, "name", R5))
+        as_made_before_short_names(wb)
         meta = wb[fl.META_SHEET]
         next(row for row in meta.iter_rows() if row[0].value == "様式版")[1].value = "2"
     result = check(plan, edit(path, as_version_2))

@@ -264,3 +264,17 @@ def test_bare_symbols_are_accepted_and_shown_in_the_citys_words(cycle):
     shown = {dict(zip(head, r))["実施状況"] for r in rows}
     assert shown - {""} and shown - {""} <= set(labels), shown  # never a bare symbol, always the city's label
     assert "差し戻し 0件" in cycle["merged"]
+
+
+def test_the_form_names_every_place_an_item_is_reposted(cycle):
+    plan, annual, workspace = cycle["plan"], cycle["annual"], cycle["workspace"]
+    items = [k for k in plan.kpis if k.reposted_under and k.in_force(annual.fiscal_year)]
+    items += [i for i in plan.initiatives if i.reposted_under]
+    assert items
+    for item in items:
+        form = next(workspace.root.glob(f"input_templates/*/{fl.form_file_name(annual, item.lead)}"))
+        book = openpyxl.load_workbook(form, read_only=True)
+        sheet = book[fl.KPI_SHEET if hasattr(item, "target") else fl.INITIATIVE_SHEET]
+        path = next(r[1] for r in sheet.iter_rows(min_row=fl.FIRST_ROW, values_only=True) if r[0] == item.id)
+        assert path.split("\n") == [node_path(plan, item.node)] + [f"【再掲】{node_path(plan, n)}"
+                                                                   for n in item.reposted_under]

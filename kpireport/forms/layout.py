@@ -31,6 +31,7 @@ FEEDBACK_SHEET = "検証結果"  # added to feedback copies (validate.feedback);
 
 TITLE_ROW = 1
 HEADER_ROW = 3
+REPOST = "【再掲】"
 FIRST_ROW = 4  # first data row (1-based, as Excel shows it)
 
 STATUSES = ("◎実施済", "○継続推進", "△一部実施", "×未実施")  # the default of Settings.status_labels
@@ -165,8 +166,8 @@ def kpi_locked(plan: Plan, kpi: Kpi) -> dict[str, str]:
         "path": labels.node_path(plan, kpi.node),
         "name": kpi.name,
         "unit": labels.kpi_unit(kpi),
-        "baseline": labels.value_with_year(kpi.baseline, kpi.baseline_year, "\n"),
-        "target": labels.value_with_year(kpi.target, kpi.target_year, "\n"),
+        "baseline": labels.kpi_baseline(kpi, "\n"),  # a calendar-year KPI's years with 年
+        "target": labels.kpi_target(kpi, "\n"),
         "direction": kpi.direction,
         "aggregation": kpi.aggregation,
     }
@@ -209,7 +210,14 @@ def data_sheets(plan: Plan, department: str, period: ReportPeriod, version: str 
         (INITIATIVE_SHEET, initiative_columns(version), department_initiatives(plan, department), initiative_locked),
         (NARRATIVE_SHEET, narrative_columns(period), department_narrative_nodes(plan, department), narrative_locked),
     ]
-    return [DataSheet(name, columns, tuple(locked(plan, item) for item in items),
+    def row(locked: Callable, item) -> dict:
+        texts = locked(plan, item)
+        if version == FORM_VERSION and getattr(item, "reposted_under", ()):  # shown where it is also posted
+            texts["path"] = "\n".join([texts["path"]] + [f"{REPOST}{labels.node_path(plan, n)}"
+                                                          for n in item.reposted_under])
+        return texts
+
+    return [DataSheet(name, columns, tuple(row(locked, item) for item in items),
                       {item.id: item.lead for item in items
                        if isinstance(item, (Kpi, Initiative)) and not item.reported_by(department)})
             for name, columns, items, locked in specs if items]
