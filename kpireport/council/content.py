@@ -91,22 +91,3 @@ def measures_line(data: PeriodResults, node: Node) -> str:
 def year_labels(data: PeriodResults) -> tuple[str, str]:
     year = data.period.fiscal_year
     return format_year(year), format_year(year + 1)
-
-
-def missing_summary(data: PeriodResults) -> list[str]:
-    """What the report could not show, for its first page."""
-    lines = []
-    missing = [s.department for s in data.statuses if s.current is None]
-    if missing:
-        lines.append(f"未提出の課（{len(missing)}課）: {'、'.join(missing)}")
-    no_actual = [k for k in data.plan.kpis if not (data.values.get(k.id) and data.values[k.id].value.is_number)]
-    if no_actual:
-        lines.append(f"実績値のない指標: {len(no_actual)}件（表では「{texts.NOT_SUBMITTED}」または「{texts.NO_VALUE}」）")
-    narrative_nodes = [n for n in data.plan.nodes if n.departments]
-    no_text = [n for n in narrative_nodes if n.id not in data.narratives]
-    if no_text:
-        lines.append(f"記述のない項目: {len(no_text)}件（本文では「{texts.NO_TEXT}」）")
-    no_status = [i for i, e in data.initiatives if e is None]
-    if no_status:
-        lines.append(f"実施状況の報告がない取組: {len(no_status)}件")
-    return lines

@@ -66,6 +66,9 @@ class ReportDocument:
         # style name -> ID once: python-docx searches every style at each lookup by name
         self.style_ids = {style.name: style.style_id for style in self.docx.styles}
         self.tables: list[bytes] = []  # the tables' XML text, put in place at save()
+        self.section: Optional[str] = None  # the section being written (its English alias), set by report.py
+        # section bookmark -> index of the body element after the contents field limited to it (see toc)
+        self.bookmarks: dict[str, int] = {}
 
     def append(self, element) -> None:
         """Add a paragraph or table at the end of the body, before the final sectPr (python-docx's own
@@ -74,6 +77,10 @@ class ReportDocument:
             self.body.append(element)
         else:
             self.end.addprevious(element)
+
+    def size(self) -> int:
+        """How many elements the body holds, not counting the final sectPr (the index of the next one appended)."""
+        return len(self.body) - (self.end is not None)
 
     def text_width(self) -> int:
         section = self.docx.sections[-1]
@@ -282,21 +289,62 @@ def _field_char(paragraph_: Paragraph, kind: str, dirty: bool = False) -> None:
     paragraph_.add_run().element.append(el)
 
 
-def toc(doc: ReportDocument, levels: str = "1-2", title: str = "目次") -> None:
+def section_bookmark(name: str) -> str:
+    """The bookmark around a section: hidden in Word's list (leading underscore), ASCII, at most 40 characters."""
+    return f"_kpireport_{name}"[:40]
+
+
+def toc(doc: ReportDocument, levels: str = "1-2", title: str = "目次", whole: bool = False) -> None:
     """A title (style 'TOC Heading': no outline level, so not listed in itself) and a TOC field that Word
-    fills when it opens the file (updateFields in the base document; the field is also marked dirty)."""
+    fills when it opens the file (updateFields in the base document; the field is also marked dirty).
+
+    Unless ``whole``, the field lists only the headings of the section being written that follow it: ``\\b``
+    limits it to the section's bookmark, which report.py puts around them once the section is written
+    (mark_section). The bookmark starts after the field: LibreOffice drops a bookmark that holds a contents
+    field, and runtime/office.py finds the field to limit as the one just before such a bookmark."""
     if not _TOC_LEVELS.match(levels):
         raise ValueError(f"levels must look like '1-2', not {levels!r}")
+    scope = ""
+    if not whole and doc.section:
+        name = section_bookmark(doc.section)
+        scope = f"\\b {name} "
     paragraph(doc, title, "TOC Heading" if "TOC Heading" in doc.style_ids else None)
     para = add_paragraph(doc)
     _field_char(para, "begin", dirty=True)
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
-    instr.text = f' TOC \\o "{levels}" \\h \\z \\u '
+    instr.text = f' TOC \\o "{levels}" {scope}\\h \\z \\u '
     para.add_run().element.append(instr)
     _field_char(para, "separate")
     para.add_run(TOC_PLACEHOLDER)
     _field_char(para, "end")
+    if scope:
+        doc.bookmarks[section_bookmark(doc.section)] = doc.size()
+
+
+def mark_section(doc: ReportDocument) -> None:
+    """Put the current section's bookmark around what follows its contents field, if it has one: the start in
+    the first paragraph after the field, the end after the section's last element that is not a page break
+    (finish_page_breaks drops those)."""
+    name = section_bookmark(doc.section) if doc.section else None
+    if name not in doc.bookmarks:
+        return
+    after = [c for c in list(doc.body)[doc.bookmarks[name]:] if c.tag != qn("w:sectPr") and not _is_page_break_only(c)]
+    paragraphs = [c for c in after if c.tag == qn("w:p")]
+    if not paragraphs:
+        return
+    number = str(list(doc.bookmarks).index(name) + 1)
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), number)
+    start.set(qn("w:name"), name)
+    pPr = paragraphs[0].find(qn("w:pPr"))
+    if pPr is not None:
+        pPr.addnext(start)
+    else:
+        paragraphs[0].insert(0, start)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), number)
+    after[-1].addnext(end)
 
 
 def picture(doc: ReportDocument, png: bytes, width_mm: float) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from kpireport.council import appendix, body, cover, legend, measures, status
-from kpireport.council.document import ReportDocument, finish_page_breaks, page_break, toc
+from kpireport.council.document import ReportDocument, finish_page_breaks, mark_section, page_break, toc
 from kpireport.errors import KpireportError
 from kpireport.evaluate.results import PeriodResults
 from kpireport.runtime.atomic import atomic_write
@@ -33,9 +33,11 @@ def write_report(data: PeriodResults, template: Path, path: Path, sections: Opti
     chosen = resolve_sections(sections, data)
     doc = ReportDocument(template)
     for name in chosen:
+        doc.section = SECTIONS[name][0]
         SECTIONS[name][1](doc, data)
+        mark_section(doc)
         if name == "表紙":
-            toc(doc, "1-1", "目次")
+            toc(doc, "1-1", "目次", whole=True)
             page_break(doc)
     finish_page_breaks(doc)
     try:
