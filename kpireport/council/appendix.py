@@ -1,13 +1,14 @@
 """6. Initiative appendix: per top-level node, NO / 推進内容 / 実施状況 / 今後の取扱い / 検証内容 with the
-status legend above, and the count table per second-level node (取組数, 完了, 継続推進, 一部実施, 未実施)."""
+status legend above, the rows grouped under each second-level node as the city's own lists are; then, apart
+and under its own caption, the count per second-level node, its columns named by the status labels (so
+「◎実施済」 is never read as the 今後の取扱い 「完了」)."""
 from __future__ import annotations
 
 from kpireport.council import content, texts
 from kpireport.council.document import heading, page_break, paragraph, table
 from kpireport.evaluate.results import PeriodResults
+from kpireport.forms.layout import STATUSES
 from kpireport.labels import node_heading
-
-COUNT_COLUMNS = (("完了", "◎実施済"), ("継続推進", "○継続推進"), ("一部実施", "△一部実施"), ("未実施", "×未実施"))
 
 
 def add(doc, data: PeriodResults) -> None:
@@ -22,27 +23,34 @@ def add(doc, data: PeriodResults) -> None:
         if not items:
             continue
         heading(doc, node_heading(plan, top), 2)
-        paragraph(doc, texts.STATUS_LEGEND, "注記")
-        rows = []
-        for number, initiative in enumerate(items, start=1):
-            entry = entries.get(initiative.id)
-            markers = "".join(f"【{m}】" for m in initiative.markers)
-            rows.append([str(number), markers + initiative.content,
-                         entry.status if entry else texts.NOT_SUBMITTED, entry.next_step if entry else "",
-                         content.initiative_text(data, initiative, entry, "verification")])
+        legend = paragraph(doc, texts.STATUS_LEGEND, "注記")
+        legend.paragraph_format.keep_with_next = True  # the heading, the legend and the table start together
+        groups_of = plan.children(top.id) or [top]
+        rows, groups = [], {}
+        for group in groups_of:
+            under = [i for i in items if i.node in content.descendants(data, group.id)]
+            if under and group is not top:
+                groups[len(rows)] = node_heading(plan, group)
+            for initiative in under:
+                entry = entries.get(initiative.id)
+                markers = "".join(f"【{m}】" for m in initiative.markers)
+                rows.append([str(len(rows) + 1), markers + initiative.content,
+                             entry.status if entry else texts.NOT_SUBMITTED, entry.next_step if entry else "",
+                             content.initiative_text(data, initiative, entry, "verification")])
         table(doc, ["NO", "推進内容", "実施状況", "今後の取扱い", "検証内容"], rows, [10, 80, 20, 20, 40],
-              ["center", "left", "center", "center", "left"])
-        info = plan.plan(top.plan)
-        level = info.levels[1] if len(info.levels) > 1 else info.levels[0]
+              ["center", "left", "center", "center", "left"], groups=groups)
         counts = []
-        for child in plan.children(top.id) or [top]:
-            under = [i for i in items if i.node in content.descendants(data, child.id)]
+        for group in groups_of:
+            under = [i for i in items if i.node in content.descendants(data, group.id)]
             if not under:
                 continue
             statuses = [entries[i.id].status if entries.get(i.id) else None for i in under]
-            counts.append([node_heading(plan, child), str(len(under))]
-                          + [str(statuses.count(status)) for _, status in COUNT_COLUMNS]
-                          + [str(statuses.count(None))])
-        table(doc, [level, "取組数", *(name for name, _ in COUNT_COLUMNS), "未報告"], counts,
-              [62, 18, 18, 18, 18, 18, 18], ["left"] + ["center"] * 6)
+            counts.append([node_heading(plan, group), str(len(under))]
+                          + [str(statuses.count(status)) for status in STATUSES] + [str(statuses.count(None))])
+        info = plan.plan(top.plan)
+        level = info.levels[1] if len(info.levels) > 1 else info.levels[0]
+        caption = paragraph(doc, texts.status_count_caption(level), "見出し 施策")
+        caption.paragraph_format.keep_with_next = True
+        table(doc, [level, "取組数", *STATUSES, "未報告"], counts, [62, 18, 18, 18, 18, 18, 18],
+              ["left"] + ["center"] * 6)
     page_break(doc)

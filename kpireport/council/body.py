@@ -6,7 +6,8 @@ from kpireport.council import content, texts
 from kpireport.council.document import bullets, heading, page_break, paragraph, table
 from kpireport.evaluate.display import RULE_COLOURS
 from kpireport.evaluate.results import PeriodResults
-from kpireport.labels import node_heading, value_with_year
+from kpireport.labels import node_heading, value_text
+from kpireport.values import format_year
 
 
 def add(doc, data: PeriodResults) -> None:
@@ -55,15 +56,22 @@ def kpi_table(doc, data: PeriodResults, rows) -> None:
     for r, row in enumerate(rows):
         kpi = row.kpi
         evaluation = data.evaluations[kpi.id]
-        cells.append([(texts.REPOST if row.reposted else "") + kpi.name,
-                      value_with_year(kpi.baseline, kpi.baseline_year, "\n"),
-                      content.actual_text(data, kpi.id, kpi.departments),
-                      value_with_year(kpi.target, kpi.target_year, "\n"),
+        baseline, actual, target = content.same_precision([value_text(kpi.baseline),
+                                                           content.actual_text(data, kpi.id, kpi.departments),
+                                                           value_text(kpi.target)])
+        cells.append([(texts.REPOST if row.reposted else "") + kpi.name, _with_year(baseline, kpi.baseline, kpi.baseline_year),
+                      actual, _with_year(target, kpi.target, kpi.target_year),
                       content.rate_text(data, kpi.id), content.grade_text(data, kpi.id)])
         grade = grades.get(evaluation.grade)
         if grade is not None:
             shading[(r, 5)] = RULE_COLOURS.get(grade.rule, "#FFFFFF").lstrip("#")
+    paragraph(doc, texts.KPI_LABEL, "見出し 施策")  # keeps with the table (the style's keep with next)
     table(doc, ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], cells, [52, 27, 25, 27, 16, 23],
           ["left", "right", "right", "right", "right", "center"], shading=shading)
-    for note in content.override_notes(data, rows) + content.shared_notes(data, rows):
+    for note in content.override_notes(data, rows) + content.rate_notes(data, rows) + content.shared_notes(data, rows):
         paragraph(doc, note, "注記")
+
+
+def _with_year(text: str, value, year) -> str:
+    """The value's text with its year under it (labels.value_with_year, on a text already given its decimals)."""
+    return f"{text}\n（{format_year(year)}）" if year and value.status != "none" else text

@@ -1,6 +1,8 @@
 """What the report sections show, derived from the master data (no layout here)."""
 from __future__ import annotations
 
+import re
+
 from kpireport.council import texts
 from kpireport.evaluate.results import KpiRow, PeriodResults
 from kpireport.labels import value_text
@@ -57,8 +59,42 @@ def grade_text(data: PeriodResults, kpi_id: str) -> str:
 
 
 def rate_text(data: PeriodResults, kpi_id: str) -> str:
+    """「60.0%」「△4.9%」: one decimal in the whole column, the report's one minus sign (△, as the values)."""
     rate = data.evaluations[kpi_id].rate
-    return f"{rate}%" if rate is not None else texts.NO_VALUE
+    if rate is None:
+        return texts.NO_VALUE
+    return f"{texts.MINUS if rate < 0 else ''}{abs(rate):.1f}%"
+
+
+def same_precision(values: list[str]) -> list[str]:
+    """A KPI's 基準値, 実績値 and 目標値 with as many decimals each (「48.0% / 49.0% / 58.0%」, not 「48.0% / 49% /
+    58%」): the first number of each text gets the most decimals any of them has."""
+    found = [_FIRST_NUMBER.search(v) for v in values]
+    decimals = max([len(m.group(2) or ".") - 1 for m in found if m] + [0])
+    if not decimals:
+        return values
+    out = []
+    for value, match in zip(values, found):
+        if match is None:
+            out.append(value)
+            continue
+        places = len(match.group(2) or ".") - 1
+        number = match.group(1) + (match.group(2) or ".") + "0" * (decimals - places)
+        out.append(value[:match.start()] + number + value[match.end():])
+    return out
+
+
+_FIRST_NUMBER = re.compile(r"(\d[\d,]*)(\.\d+)?")
+
+
+def rate_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
+    """Why a KPI graded A–D shows no rate: its grade compares the value with the target directly."""
+    names = [row.kpi.name for row in rows if data.evaluations[row.kpi.id].rate is None
+             and data.evaluations[row.kpi.id].rule != "not_evaluable"]
+    if not names:
+        return []
+    return [f"※達成率が「{texts.NO_VALUE}」で評価のある指標（{'、'.join(names)}）は、基準値がない、または目標が「維持」"
+            "などのため達成率を計算せず、実績値を目標値と比べて評価しています。"]
 
 
 def override_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:

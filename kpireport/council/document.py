@@ -23,6 +23,8 @@ from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from kpireport.text_layout import display_width
+
 PACKAGED_TEMPLATE = Path(str(resources.files("kpireport").joinpath("templates/report_base.docx")))
 WORKSPACE_TEMPLATE = Path("templates") / "報告書ひな形.docx"
 
@@ -38,6 +40,16 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEX_FILL = re.compile(r"^[0-9A-Fa-f]{6}$")
 _TOC_LEVELS = re.compile(r"^[1-9]-[1-9]$")
 _HOLDER = "kpireport-table-"
+GROUP_FILL = "F2F2F2"  # grouping rows of a table (a level of the plan)
+# fit_widths: table text is 9 pt (表 本文): a half-width unit is 4.5 pt; Table Grid's cell margins are 1.9 mm a side
+_HALF_WIDTH_MM = 4.5 * 25.4 / 72
+_CELL_MARGINS_MM = 2 * 1.9 + 0.8
+_BOLD = 1.06
+_SHORT_HEADER = 16  # header lines up to 8 full-width characters are labels: never broken
+_SHORT_LABEL = 10   # body lines up to 5 full-width characters (「評価不能」「○継続推進」) neither
+_MIN_WIDTH = int(Mm(8))
+# a number with its sign and unit: 「94,821百万円」「△4.9%」「1,240万人」 (up to four characters of unit)
+_UNBROKEN = re.compile(r"[△▲−\-+]?[0-9][0-9,.]*[^\s0-9（）()「」、。・,]{0,4}")
 _HOLDER_XML = re.compile(rb"<(\w+):tbl><!--" + _HOLDER.encode() + rb"(\d+)--></\1:tbl>")
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -223,20 +235,30 @@ def _cell_xml(text: object, tc_open: str, p_open: str, fill: Optional[str]) -> s
 
 
 def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head_id: str, body_id: str,
-              align: Optional[list[str]], fills: dict[tuple[int, int], str]) -> str:
+              align: Optional[list[str]], fills: dict[tuple[int, int], str], groups: dict[int, str],
+              repeat_header: bool) -> str:
     """All rows of a table as XML text, parsed by lxml in one go.
 
     Built as text because python-docx makes each cell element by element (about 0.5 ms a cell: most of
     a large city's report time); the XML is the same as python-docx writes (see the golden test).
+    The header paragraphs keep with the next row, so a header never ends a page without a row under it.
     """
     tc_open = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(width / 635)}"/>' for width in widths]
-    head_p = f'<w:p><w:pPr><w:pStyle w:val="{head_id}"/></w:pPr>'
+    head_p = f'<w:p><w:pPr><w:pStyle w:val="{head_id}"/><w:keepNext/></w:pPr>'
     jcs = [f'<w:jc w:val="{a}"/>' if a else "" for a in (align or [None] * len(widths))]
     body_p = [f'<w:p><w:pPr><w:pStyle w:val="{body_id}"/>{jc}</w:pPr>' for jc in jcs]
-    out = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>']
+    repeat = "<w:tblHeader/>" if repeat_header else ""
+    out = [f'<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>']
     out.extend(_cell_xml(value, start, head_p, None) for value, start in zip(headers, tc_open))
     out.append("</w:tr>")
+    span = (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(sum(widths) / 635)}"/>'
+            f'<w:gridSpan w:val="{len(widths)}"/>')
     for number, row in enumerate(rows):
+        if number in groups:  # a grouping row across the table, kept with the row under it
+            out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+            out.append(_cell_xml(groups[number], span, head_p.replace("<w:keepNext/>", '<w:keepNext/><w:jc w:val="left"/>'),
+                                 GROUP_FILL))
+            out.append("</w:tr>")
         out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for column, value in enumerate(row[:len(widths)]):
             fill = fills.get((number, column)) if fills else None
@@ -247,12 +269,47 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
     return "".join(out)
 
 
+def fit_widths(headers: list[str], rows: list[list[str]], widths: list[int]) -> list[int]:
+    """Column widths (EMU) widened where a short label or a number with its unit would otherwise break
+    (「評価不/能」「94,821百万/円」), taking the room from the columns with the most to spare; the total
+    stays the same. Estimated from the table text's size: cell margins and bold headers included."""
+    needed = [0] * len(widths)
+    for column, header in enumerate(headers):
+        lines = [line for line in clean_text(header).split("\n") if display_width(line) <= _SHORT_HEADER]
+        needed[column] = max([round(_emu(line) * _BOLD) for line in lines] + [0])
+    for row in rows:
+        for column, value in enumerate(row[:len(widths)]):
+            for line in clean_text(value).split("\n"):
+                tokens = [line] if display_width(line) <= _SHORT_LABEL else _UNBROKEN.findall(line)
+                needed[column] = max([needed[column]] + [_emu(token) for token in tokens])
+    widths = list(widths)
+    for column in range(len(widths)):
+        while widths[column] < needed[column]:
+            donor = max(range(len(widths)), key=lambda c: widths[c] - max(needed[c], _MIN_WIDTH))
+            spare = widths[donor] - max(needed[donor], _MIN_WIDTH)
+            if donor == column or spare <= 0:
+                break
+            moved = min(spare, needed[column] - widths[column])
+            widths[donor] -= moved
+            widths[column] += moved
+    return widths
+
+
+def _emu(text: str) -> int:
+    """The width a line of table text takes (half-width units at the table's 9 pt) plus the cell margins."""
+    return int(Mm(display_width(text) * _HALF_WIDTH_MM + _CELL_MARGINS_MM))
+
+
 def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
           widths_mm: Optional[list[float]] = None, align: Optional[list[str]] = None,
           header_style: str = "表 見出し", body_style: str = "表 本文",
-          shading: Optional[dict[tuple[int, int], str]] = None) -> None:
-    """A 'Table Grid' table: header row repeated on every page, no row split across pages, widths on every
-    cell, per-column alignment ('left'|'center'|'right'), fills keyed by (row index in `rows`, column)."""
+          shading: Optional[dict[tuple[int, int], str]] = None, groups: Optional[dict[int, str]] = None,
+          repeat_header: Optional[bool] = None) -> None:
+    """A 'Table Grid' table: no row split across pages, widths on every cell (widened where a number with its
+    unit or a short label would break: fit_widths), per-column alignment ('left'|'center'|'right'), fills keyed
+    by (row index in `rows`, column), grouping rows across the table before the rows indexed in ``groups``.
+    The header row repeats on every page when the table has more than one row (``repeat_header`` to choose):
+    over a single long row, such as a measure's 「内容」, a repeated header says nothing."""
     columns = len(headers)
     if columns == 0:
         raise ValueError("a table needs at least one column")
@@ -269,10 +326,13 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
     else:
         total = doc.text_width()
         widths = [total // columns] * columns
+    widths = fit_widths(headers, rows, widths)
+    repeat = len(rows) > 1 if repeat_header is None else repeat_header
 
     style_ids = doc.style_ids
     grid = "".join(f'<w:gridCol w:w="{round(w / 635)}"/>' for w in widths)
-    rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {})
+    rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {},
+                         groups or {}, repeat)
     # the table properties python-docx writes for a 'Table Grid' table, centred, fixed layout
     doc.add_table_xml((
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_ids["Table Grid"]}"/>'

@@ -1,6 +1,7 @@
 """Assemble the council report from its sections on the base document, and save it atomically."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -28,6 +29,17 @@ def resolve_sections(names: Optional[Iterable[str]], data: PeriodResults) -> lis
     return [name for name in SECTIONS if name in chosen]
 
 
+def _properties(doc: ReportDocument, data: PeriodResults) -> None:
+    """File > Properties as the city hands it over: the report's title, the city as author, made now."""
+    settings = data.plan.settings
+    props = doc.docx.core_properties
+    props.title = settings.report_title
+    props.subject = data.period.label
+    props.author = props.last_modified_by = settings.city
+    props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    props.revision = 1
+
+
 def write_report(data: PeriodResults, template: Path, path: Path, sections: Optional[Iterable[str]] = None) -> Path:
     """Write the chosen sections (see resolve_sections) on the base document ``template``; atomic."""
     chosen = resolve_sections(sections, data)
@@ -40,6 +52,7 @@ def write_report(data: PeriodResults, template: Path, path: Path, sections: Opti
             toc(doc, "1-1", "目次", whole=True)
             page_break(doc)
     finish_page_breaks(doc)
+    _properties(doc, data)
     try:
         with atomic_write(path, "審議会資料") as handle:
             doc.save(handle)
