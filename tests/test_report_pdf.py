@@ -5,6 +5,7 @@ LibreOffice gives no PDF."""
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 import unicodedata
 from pathlib import Path
@@ -60,8 +61,9 @@ def demo(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def made(demo) -> dict[str, object]:
-    """`kpireport report` with LibreOffice, on the demo and on the second example (measure sheets)."""
+def made(demo, tmp_path_factory) -> dict[str, object]:
+    """`kpireport report` with LibreOffice, on the demo and on the second example (measure sheets); a copy of
+    what it wrote under "<example>_files" (later tests write the demo's report again)."""
     require("soffice")
     require("pdftotext")
     with pytest.MonkeyPatch.context() as patch:
@@ -69,7 +71,12 @@ def made(demo) -> dict[str, object]:
         main = CliRunner().invoke(cli, ["report", "-w", str(demo)], catch_exceptions=False)
         h28 = CliRunner().invoke(cli, ["report", "-w", str(demo / H28_FOLDER), "-p", "H28", "-s", "表紙,達成状況,施策シート"],
                                  catch_exceptions=False)
-    return {"main": main, "h28": h28}
+    copies = tmp_path_factory.mktemp("made")
+    for name, root in (("main", demo), ("h28", demo / H28_FOLDER)):
+        (copies / name).mkdir()
+        for path in (root / "output").glob("report_*.*"):
+            shutil.copy2(path, copies / name / path.name)
+    return {"main": main, "h28": h28, "main_files": copies / "main", "h28_files": copies / "h28"}
 
 
 def test_report_writes_the_pdf_beside_the_docx(demo, made):
@@ -85,8 +92,7 @@ def test_report_writes_the_pdf_beside_the_docx(demo, made):
 
 @pytest.mark.parametrize("example", ["main", "h28"])
 def test_each_contents_page_lists_its_own_section_with_page_numbers(demo, made, example):
-    root = demo if example == "main" else demo / H28_FOLDER
-    docx_path = next((root / "output").glob("report_*.docx"))
+    docx_path = next(made[f"{example}_files"].glob("report_*.docx"))
     pages = pdf_page_texts(docx_path.with_suffix(".pdf"))
     assert made[example].exit_code == 0
     contents = toc_entries(pages[1])  # the page after the cover
@@ -102,16 +108,14 @@ def test_each_contents_page_lists_its_own_section_with_page_numbers(demo, made, 
 
 @pytest.mark.parametrize("example", ["main", "h28"])
 def test_no_working_note_on_the_cover_and_no_page_number(demo, made, example):
-    root = demo if example == "main" else demo / H28_FOLDER
-    cover = pdf_page_texts(next((root / "output").glob("report_*.pdf")))[0]
+    cover = pdf_page_texts(next(made[f"{example}_files"].glob("report_*.pdf")))[0]
     assert not re.search("揃っていません|未提出|実績値のない|記述のない", cover)
     assert not PAGE_NUMBER.match(lines(cover)[-1])
 
 
 @pytest.mark.parametrize("example", ["main", "h28"])
 def test_no_heading_is_the_last_line_of_a_page(demo, made, example):
-    root = demo if example == "main" else demo / H28_FOLDER
-    docx_path = next((root / "output").glob("report_*.docx"))
+    docx_path = next(made[f"{example}_files"].glob("report_*.docx"))
     document = docx.Document(str(docx_path))
     titles = {norm(p.text) for p in document.paragraphs
               if p.style.name.startswith("Heading") or p.style.name in ("見出し 施策", "TOC Heading")}
@@ -161,3 +165,15 @@ def test_libreoffice_is_found_on_path_or_in_its_windows_folder(tmp_path):
     (on_path / name).chmod(0o755)
     assert find_soffice({"PATH": str(on_path), "PATHEXT": ".EXE"}) == on_path / name
     assert office.TIMEOUT_SECONDS > 0
+
+
+def test_run_writes_the_pdf_too(demo, made):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(SOFFICE_VARIABLE, raising=False)
+        pdf = demo / "output" / "report_令和5年度_実績.pdf"
+        pdf.unlink()
+        result = CliRunner().invoke(cli, ["run", "-w", str(demo), "--no-feedback", "-s", "表紙,施策シート"],
+                                    catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"PDF（目次を更新済み）: {pdf}" in result.output.splitlines()
+    assert pdf.read_bytes()[:5] == b"%PDF-"
