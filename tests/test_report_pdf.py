@@ -17,6 +17,7 @@ from office import pdf_page_texts, require
 
 from kpireport.cli.commands import cli
 from kpireport.cli.demo import H28_FOLDER, run_demo
+from kpireport.council import texts
 from kpireport.runtime import office
 from kpireport.runtime.office import NOT_INSTALLED, SOFFICE_VARIABLE, find_soffice
 
@@ -120,6 +121,7 @@ def test_no_heading_is_the_last_line_of_a_page(demo, made, example):
     titles = {norm(p.text) for p in document.paragraphs
               if p.style.name.startswith("Heading") or p.style.name in ("見出し 施策", "TOC Heading")}
     titles.discard("")
+    titles.add(norm(texts.STATUS_LEGEND))  # the appendix's legend stays with its table too
     stranded = []
     for number, page in enumerate(pdf_page_texts(docx_path.with_suffix(".pdf")), start=1):
         text = [line for line in lines(page) if not PAGE_NUMBER.match(line)]
@@ -177,3 +179,13 @@ def test_run_writes_the_pdf_too(demo, made):
     assert result.exit_code == 0, result.output
     assert f"PDF（目次を更新済み）: {pdf}" in result.output.splitlines()
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_any_folder_name_reaches_libreoffice(demo, made, tmp_path):
+    """The paths go to the macro as file URLs: spaces, Japanese, commas, quotes and parentheses are escaped."""
+    folder = tmp_path / "審議会 (案), 'x' & y"
+    folder.mkdir()
+    source = folder / "資料 1.docx"
+    shutil.copy2(next(made["h28_files"].glob("report_*.docx")), source)
+    pdf = office.docx_to_pdf(source, folder / "資料 1.pdf", Path(require("soffice")))
+    assert pdf.read_bytes()[:5] == b"%PDF-" and "目次（施策シート）" in "".join(pdf_page_texts(pdf))
