@@ -51,6 +51,6 @@ def add(doc, data: PeriodResults) -> None:
         level = info.levels[1] if len(info.levels) > 1 else info.levels[0]
         caption = paragraph(doc, texts.status_count_caption(level), "見出し 施策")
         caption.paragraph_format.keep_with_next = True
-        table(doc, [level, "取組数", *STATUSES, "未報告"], counts, [62, 18, 18, 18, 18, 18, 18],
+        table(doc, [level, "取組数", *STATUSES, "未報告"], counts, [56, 15, 21, 21, 21, 21, 15],
               ["left"] + ["center"] * 6)
     page_break(doc)

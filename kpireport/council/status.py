@@ -43,7 +43,9 @@ def add(doc, data: PeriodResults) -> None:
             cells.append(str(total))
             rows.append(cells)
         headers = [info.levels[0]] + [f"{g.code} {g.label}" for g in grades] + ["計"]
-        widths = [52] + [round(110 / (len(grades) + 1), 1)] * (len(grades) + 1)
+        # the grade columns as narrow as 「12 / 48.0%」 allows (fit_widths widens one whose label needs it),
+        # so the names in the first column do not wrap into three lines
+        widths = [170 - 17 * len(grades) - 12] + [17] * len(grades) + [12]
         table(doc, headers, rows, widths, ["left"] + ["center"] * (len(grades) + 1), shading=shading)
         if info.id in pictures:
             picture(doc, pictures[info.id], 160)
