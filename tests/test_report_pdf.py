@@ -189,3 +189,11 @@ def test_any_folder_name_reaches_libreoffice(demo, made, tmp_path):
     shutil.copy2(next(made["h28_files"].glob("report_*.docx")), source)
     pdf = office.docx_to_pdf(source, folder / "資料 1.pdf", Path(require("soffice")))
     assert pdf.read_bytes()[:5] == b"%PDF-" and "目次（施策シート）" in "".join(pdf_page_texts(pdf))
+
+
+def test_a_libreoffice_that_does_not_finish_is_stopped_and_told(tmp_path):
+    source = tmp_path / "資料.docx"
+    source.write_bytes(b"PK")
+    with pytest.raises(office.ConversionFailed, match="秒で終わらなかったため、PDFは作りませんでした"):
+        office.docx_to_pdf(source, tmp_path / "資料.pdf", Path(sys.executable), timeout=0.001)
+    assert not (tmp_path / "資料.pdf").exists()
