@@ -5,6 +5,7 @@ from kpireport.model import InitiativeEntry, Kpi, Node, Plan, Value
 from kpireport.values import format_value, format_year, parse_value
 
 PATH_SEPARATOR = " ＞ "
+PLAN_AS_A_WHOLE = "（計画全体）"
 NO_VALUE = "－"
 EXCEL_TEXT_LIMIT = 32_767  # characters in one cell of a workbook
 
@@ -12,16 +13,25 @@ EXCEL_TEXT_LIMIT = 32_767  # characters in one cell of a workbook
 def node_heading(plan: Plan, node: Node) -> str:
     """「基本目標1 「魅力の創出・交流」の拡大」, 「戦略方針1-1 多様な雇用の場づくり」, 「①観光の振興」."""
     info = plan.plan(node.plan)
+    title = " ".join(node.title.split()) + markers_text(node.markers)  # a double space typed is not printed
     if node.number and node.number[0].isdigit():
-        return f"{node.label(info)}{node.number} {node.title}"
-    return f"{node.number}{node.title}"
+        return f"{node.label(info)}{node.number} {title}"
+    return f"{node.number}{title}"
+
+
+def markers_text(markers) -> str:
+    """「【新】【拡充】」: the plan's marks as the city prints them."""
+    return "".join(f"【{m}】" for m in markers)
 
 
 def node_path(plan: Plan, node_id: str) -> str:
     """The node's place in its plan, top level first, e.g. 「重点戦略1 … ＞ 戦略方針1-1 …」."""
     paths = plan.memo("node_paths", dict)  # every KPI and initiative row asks again
     if node_id not in paths:
-        paths[node_id] = PATH_SEPARATOR.join(node_heading(plan, n) for n in plan.path(node_id))
+        if plan.is_plan_id(node_id):  # a plan-level KGI
+            paths[node_id] = f"{plan.plan(node_id).short_name}{PLAN_AS_A_WHOLE}"
+        else:
+            paths[node_id] = PATH_SEPARATOR.join(node_heading(plan, n) for n in plan.path(node_id))
     return paths[node_id]
 
 
@@ -38,18 +48,19 @@ def value_text(value: Value) -> str:
     return format_value(value)
 
 
-def value_with_year(value: Value, year: int | None, separator: str = "") -> str:
-    """「22,718百万円（令和4年度）」; ``separator`` goes before the year (a line break in narrow cells)."""
+def value_with_year(value: Value, year: int | None, separator: str = "", fiscal: bool = True) -> str:
+    """「22,718百万円（令和4年度）」, or 「…（令和4年）」 for a calendar-year KPI; ``separator`` goes before the year
+    (a line break in narrow cells)."""
     text = value_text(value)
-    return f"{text}{separator}（{format_year(year)}）" if year and value.status != "none" else text
+    return f"{text}{separator}（{format_year(year, fiscal=fiscal)}）" if year and value.status != "none" else text
 
 
-def kpi_baseline(kpi: Kpi) -> str:
-    return value_with_year(kpi.baseline, kpi.baseline_year)
+def kpi_baseline(kpi: Kpi, separator: str = "") -> str:
+    return value_with_year(kpi.baseline, kpi.baseline_year, separator, fiscal=not kpi.calendar)
 
 
-def kpi_target(kpi: Kpi) -> str:
-    return value_with_year(kpi.target, kpi.target_year)
+def kpi_target(kpi: Kpi, separator: str = "") -> str:
+    return value_with_year(kpi.target, kpi.target_year, separator, fiscal=not kpi.calendar)
 
 
 def kpi_unit(kpi: Kpi) -> str:

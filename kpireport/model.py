@@ -1,6 +1,7 @@
 """Plain data passed between the pipeline stages. Frozen dataclasses, no behaviour beyond lookups."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Literal, NamedTuple, Optional
@@ -41,6 +42,7 @@ class Value:
     period: Optional[Period] = None
     cumulative: bool = False
     cumulative_years: Optional[int] = None
+    gross: bool = False  # のべ / 延べ: a gross count; whether over a year or the plan is the KPI's 集計方法
     annual_average: bool = False
     bound: Literal["", "以上", "以下"] = ""
     maintain: bool = False
@@ -88,6 +90,11 @@ class Department:
     contact: str = ""
     email: str = ""
     note: str = ""
+    members: tuple[str, ...] = ()  # a group (関係各課, 全部局): the departments it stands for; it gets no form itself
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.members)
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,12 @@ class _Shared:
         return department == self.lead or (self.reporting != LEAD and department in self.departments)
 
 
+# The 区分 of an indicator: KPI (the usual), KGI (重要目標達成指標: a goal's or the plan's own figure),
+# 参考指標 (a reference figure: reported and shown, never graded or counted)
+KPI_KIND, KGI_KIND, REFERENCE_KIND = "KPI", "KGI", "参考指標"
+INDICATOR_KINDS = (KPI_KIND, KGI_KIND, REFERENCE_KIND)
+
+
 @dataclass(frozen=True)
 class Kpi(_Shared):
     id: str
@@ -178,10 +191,28 @@ class Kpi(_Shared):
     order: int = 0
     reporting: str = LEAD
     combine: str = "合計"  # with 合算: how the parts are combined
+    kind: str = KPI_KIND
+    plan: str = ""  # the plan it belongs to (``node`` is a node of it, or the plan's own ID for a plan-level KGI)
+    plan_start_year: int = 0  # the plan's first year: a 累計 KPI without a baseline starts from 0 before it
+    calendar: bool = False  # its years are calendar years (令和10年), not fiscal years (令和10年度)
+    valid_from: Optional[int] = None  # 適用開始年度: a KPI that replaced another mid-plan
+    valid_until: Optional[int] = None  # 適用終了年度: a KPI replaced mid-plan (its history stays)
+    replaces: str = ""  # the ID of the KPI this one replaced
+    listed_as: tuple[str, ...] = ()  # 担当課 as the plan wrote it, groups unexpanded (shown in the report)
 
     @property
     def has_baseline(self) -> bool:
         return self.baseline.is_number
+
+    @property
+    def graded(self) -> bool:
+        return self.kind != REFERENCE_KIND
+
+    def in_force(self, year: int) -> bool:
+        """Whether the KPI is reported for fiscal ``year`` (a replaced one until its last year, its successor from
+        its first)."""
+        return (self.valid_from is None or year >= self.valid_from) and (
+            self.valid_until is None or year <= self.valid_until)
 
 
 @dataclass(frozen=True)
@@ -195,6 +226,7 @@ class Initiative(_Shared):
     note: str = ""
     order: int = 0
     reporting: str = LEAD  # 主担当 or 併記
+    listed_as: tuple[str, ...] = ()  # 担当課 as the plan wrote it, groups unexpanded (shown in the report)
 
 
 @dataclass(frozen=True)
@@ -203,6 +235,17 @@ class Grade:
     label: str
     rule: str  # final_reached | on_pace | improved | worsened | not_evaluable
     threshold: Optional[Decimal] = None
+
+
+@dataclass(frozen=True)
+class PeriodSettings:
+    """A reporting period's own title, deadline and meeting (the plan's 報告期間 sheet)."""
+
+    key: str  # ReportPeriod.key: "2025-09", "2024"
+    report_title: str = ""
+    deadline: str = ""
+    meeting_name: str = ""
+    meeting_date: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,10 +261,12 @@ class Settings:
     evaluation_method: str = "linear"
     maintain_tolerance: Decimal = Decimal(0)
     jump_warning_ratio: Decimal = Decimal(3)
+    nobase_threshold: Optional[Decimal] = None  # target-only single-year KPIs: on pace at this % of the target
+    periods: tuple[PeriodSettings, ...] = ()
     narrative_max_lines: int = 6
     narrative_max_chars: int = 80
     report_sections: tuple[str, ...] = ()  # () = every section
-    status_title: str = "基本計画と総合戦略の指標（KPI）の達成状況"
+    status_title: str = ""  # "" = from the plans' own short names (「基本計画と総合戦略の指標（KPI）の達成状況」)
     legend_title: str = "次ページからの記載事項"
     measures_title: str = "具体的施策の取組状況"
     appendix_title: str = "取組の実施状況"
@@ -253,8 +298,30 @@ class Plan:
             self._index[key] = make()
         return self._index[key]
 
+    def settings_for(self, period_key: str) -> Settings:
+        """The settings as one period sees them: the deadline and meeting of the settings belong to the annual
+        report of 実績年度 only (a monthly form must not show the annual deadline); a period's own row in 報告期間
+        gives its title, deadline and meeting."""
+        s = self.settings
+        if period_key != str(s.actual_year):
+            s = dataclasses.replace(s, deadline="", meeting_name="", meeting_date="")
+        own = next((p for p in s.periods if p.key == period_key), None)
+        if own is not None:
+            s = dataclasses.replace(s, **{name: getattr(own, name) for name in
+                                          ("report_title", "deadline", "meeting_name", "meeting_date")
+                                          if getattr(own, name)})
+        return s
+
     def plan(self, plan_id: str) -> PlanInfo:
         return next(p for p in self.plans if p.id == plan_id)
+
+    def is_plan_id(self, place: str) -> bool:
+        """Whether ``place`` (where a KPI is posted) is a plan as a whole rather than a node of it."""
+        return place in self.memo("plan_ids", lambda: {p.id for p in self.plans})
+
+    def plan_of(self, place: str) -> PlanInfo:
+        """The plan of a place: a node, or a plan's own ID (its plan-level KGIs)."""
+        return self.plan(place) if self.is_plan_id(place) else self.plan(self.node(place).plan)
 
     def node(self, node_id: str) -> Node:
         if "nodes" not in self._index:
@@ -278,11 +345,12 @@ class Plan:
         return [n for n in self._index["children"].get(node_id, ()) if plan_id is None or n.plan == plan_id]
 
     def descendants(self, node_id: str) -> frozenset[str]:
-        """``node_id`` and the IDs of every node below it."""
+        """``node_id`` and the IDs of every node below it (a plan's ID: the plan and all its nodes)."""
         below = self._index.setdefault("descendants", {})
         if node_id not in below:
             found = {node_id}
-            for child in self.children(node_id):
+            children = self.children(None, node_id) if self.is_plan_id(node_id) else self.children(node_id)
+            for child in children:
                 found |= self.descendants(child.id)
             below[node_id] = frozenset(found)
         return below[node_id]
@@ -295,8 +363,10 @@ class Plan:
         return tops[node_id]
 
     def path(self, node_id: str) -> list[Node]:
-        """Nodes from the top level down to ``node_id``."""
+        """Nodes from the top level down to ``node_id`` (none for a plan's own ID)."""
         chain = []
+        if self.is_plan_id(node_id):
+            return chain
         current: Optional[str] = node_id
         while current is not None:
             n = self.node(current)

@@ -312,8 +312,10 @@ _UNIT_RE = re.compile(r"(?:[^\W\d_]|[%‰/°])+(?:(?<=[A-Za-z])[23])?")
 _NOT_IN_UNIT = ("以上", "以下", "未満", "超", "見込", "維持", "累計", "年平均", "程度", "約", "のべ", "延べ")
 
 # qualifier written before the number -> field set on the value
-_LEADING = (("年平均", "annual_average"), ("のべ", "cumulative"), ("延べ", "cumulative"),
-            ("延", "cumulative"), ("累計", "cumulative"), ("約", "approximate"))
+# のべ/延べ is a gross count (each visit counted): within one year or over the plan period, as the plan's
+# 集計方法 says, so it is kept apart from 累計
+_LEADING = (("年平均", "annual_average"), ("のべ", "gross"), ("延べ", "gross"),
+            ("延", "gross"), ("累計", "cumulative"), ("約", "approximate"))
 # qualifier written after the unit -> field set on the value
 _TRAILING = (("以上", "bound"), ("以下", "bound"), ("見込み", "provisional"), ("見込", "provisional"),
              ("維持", "maintain"), ("累計", "cumulative"), ("程度", "approximate"))
@@ -331,6 +333,7 @@ class _Parts:
     period: Optional[Period] = None
     cumulative: bool = False
     cumulative_years: Optional[int] = None
+    gross: bool = False
     annual_average: bool = False
     bound: str = ""
     maintain: bool = False
@@ -353,6 +356,7 @@ class _Parts:
             "period": self.period,
             "cumulative": self.cumulative,
             "cumulative_years": self.cumulative_years,
+            "gross": self.gross,
             "annual_average": self.annual_average,
             "bound": self.bound,
             "maintain": self.maintain,
@@ -375,8 +379,11 @@ def _is_none_mark(text: str) -> bool:
 def _read_annotation(content: str, parts: _Parts) -> bool:
     """Apply a parenthesised annotation ('H25', '累計', '5年間累計', '見込み'); False if not understood."""
     text = content.replace(" ", "")
-    if text in ("累計", "のべ", "延べ"):
+    if text == "累計":
         parts.cumulative = True
+        return True
+    if text in ("のべ", "延べ"):
+        parts.gross = True
         return True
     m = _CUMULATIVE_YEARS_RE.fullmatch(text)
     if m:
@@ -596,7 +603,7 @@ def format_value(v: Value, negative: str = "△") -> str:
             return "維持"
         if v.status != "number" or v.number is None:
             return v.raw
-        text = ("約" if v.approximate else "") + ("年平均" if v.annual_average else "")
+        text = ("約" if v.approximate else "") + ("年平均" if v.annual_average else "") + ("のべ" if v.gross else "")
         text += format_number(v.number, v.unit, v.scale, negative) + v.bound
         text += "維持" if v.maintain else ""
         if v.cumulative:

@@ -94,6 +94,19 @@ def test_plan_convert_between_formats(tmp_path):
     assert bad.exit_code == 1 and ".xlsx、.json、.yaml" in bad.output
 
 
+def test_plan_convert_keeps_an_existing_file_unless_forced(tmp_path):
+    run("init", str(tmp_path / "ws"))
+    workbook = tmp_path / "ws" / "計画体系.xlsx"
+    yaml_path = tmp_path / "plan.yaml"
+    assert run("plan", "convert", str(workbook), str(yaml_path)).exit_code == 0
+    before = workbook.read_bytes()
+    refused = run("plan", "convert", str(yaml_path), str(workbook))
+    assert refused.exit_code == 1 and workbook.read_bytes() == before
+    assert f"{workbook} は既にあります" in refused.output and "--force" in refused.output
+    forced = run("plan", "convert", str(yaml_path), str(workbook), "--force")
+    assert forced.exit_code == 0 and run("plan", "check", str(workbook)).exit_code == 0
+
+
 def test_demo_runs_from_any_folder_and_says_what_it_made(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("demo")

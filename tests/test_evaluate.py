@@ -283,8 +283,9 @@ def make(baseline="100", target="200", direction="増加", target_type="値", ag
                interim_targets=tuple(InterimTarget(y, value(v)) for y, v in interim))
 
 
-def ev(kpi, actual, year=2016, grades=GRADES, tolerance=0, **kw) -> Evaluation:
-    settings_ = Settings(city="テスト市", report_title="テスト", maintain_tolerance=Decimal(str(tolerance)))
+def ev(kpi, actual, year=2016, grades=GRADES, tolerance=0, nobase=None, **kw) -> Evaluation:
+    settings_ = Settings(city="テスト市", report_title="テスト", maintain_tolerance=Decimal(str(tolerance)),
+                         nobase_threshold=None if nobase is None else Decimal(str(nobase)))
     if actual is not None and not isinstance(actual, Value):
         actual = num(actual, kpi.unit)
     return evaluate_kpi(kpi, actual, year, grades, settings_, **kw)
@@ -327,10 +328,13 @@ def test_equal_to_baseline_counts_as_behind_pace_not_worse():
 
 
 def test_no_baseline_rising_kpi_uses_actual_over_target():
-    e = ev(make(None, "10", unit="社"), "8")
-    assert (e.rate, e.pace, e.grade) == (Decimal("80.0"), None, "C")
+    e = ev(make(None, "10", unit="社"), "8")  # 80% of the target: the on_pace grade's threshold (80) by default
+    assert (e.rate, e.pace, e.grade) == (Decimal("80.0"), None, "B")
     assert "達成率 = 実績 ÷ 目標値 = 8 ÷ 10 = 80.0%" in e.working
-    assert "基準値がないため改善・悪化は判定できず" in e.working
+    assert "基準値がないため目標値に対する割合で見て、80%以上の" in e.working
+    e = ev(make(None, "10", unit="社"), "7")
+    assert (e.rate, e.grade) == (Decimal("70.0"), "C")
+    assert "目標値に対する割合が80%未満" in e.working and "基準値がないため改善・悪化は判定できず" in e.working
     e = ev(make(None, "10", unit="社"), "12")
     assert (e.rate, e.grade) == (Decimal("120.0"), "A")
 
@@ -353,6 +357,43 @@ def test_no_baseline_without_improved_grade_is_not_evaluable():
               Grade("−", "評価不能", "not_evaluable"))
     e = ev(make(None, "10"), "8", grades=grades)
     assert e.grade == "−"
+
+
+def test_worked_single_year_target_only_follows_the_city_threshold():
+    """81.2 % against a single-year target of 85 % with no baseline: r = 81.2 ÷ 85 = 95.5 %, graded against the
+    city's threshold for target-only KPIs (計画体系 設定「基準値なし指標の順調の基準(%)」)."""
+    kpi = make(None, "85", unit="%", baseline_year=None, target_year=2028)
+    assert (ev(kpi, "81.2", year=2024, nobase=90).grade, ev(kpi, "81.2", year=2024).rate) == ("B", Decimal("95.5"))
+    e = ev(kpi, "81.2", year=2024, nobase=97)
+    assert e.grade == "C" and "目標値に対する割合が97%未満" in e.working
+    assert ev(kpi, "85.0", year=2024, nobase=97).grade == "A"
+
+
+def test_worked_gross_count_over_the_plan_is_graded_on_the_plan_start_line():
+    """のべ 50件 by 令和10年度 in a plan of 令和6–10年度, no baseline: 0 before the plan starts (令和5年度), so
+    10 are expected after 令和6年度; 12 gives a pace of 120 % (B), where 12 ÷ 50 alone would be C."""
+    kpi = make(None, "50", unit="件", aggregation="累計", baseline_year=None, target_year=2028)
+    kpi = Kpi(**{**kpi.__dict__, "plan_start_year": 2024})
+    e = ev(kpi, "12", year=2024)
+    assert (e.expected, e.pace, e.rate, e.grade) == (Decimal(10), Decimal("120.0"), Decimal("24.0"), "B")
+    assert "計画開始前の R5 を 0件 とします" in e.working
+    assert expected_value(kpi, 2026) == Decimal(30)
+    assert ev(kpi, "7", year=2024).grade == "C"  # 70 % of the pace
+
+
+def test_interim_target_is_used_where_given():
+    kpi = make("100", "200", baseline_year=2022, target_year=2028, interim=(("2024", "180"),))
+    kpi = Kpi(**{**kpi.__dict__, "interim_targets": (InterimTarget(2024, num("180", "人")),)})
+    e = ev(kpi, "172", year=2024)  # expected 180 (the interim target), not 133.3 on the straight line
+    assert (e.expected, e.pace, e.grade) == (Decimal(180), Decimal("90.0"), "B")
+    assert "中間目標" in e.working
+
+
+def test_reference_indicator_is_shown_and_never_graded():
+    kpi = Kpi(**{**make("100", "200").__dict__, "kind": "参考指標"})
+    e = ev(kpi, "50")
+    assert (e.grade, e.label, e.rule, e.rate) == ("参考", "参考指標", "reference", None)
+    assert e.actual.number == 50 and "評価しません" in e.working
 
 
 def test_cumulative_without_baseline_starts_from_zero():

@@ -86,8 +86,8 @@ def test_three_merges_resubmission_rejection_and_missing_department(ws, plan):
     assert _values(ws, period, B) == before_b
     status = {r[0]: r for r in sheet_rows(master, "提出状況")}
     assert status[B][1] == "提出済（新しい提出を差し戻し）"
-    assert status[B][2] == fl.form_file_name(SEPT, B) and status[B][7] == "農林課_再提出.xlsx"
-    assert "数値として読めません" in status[B][8]
+    assert status[B][2] == fl.form_file_name(SEPT, B) and status[B][6] == "農林課_再提出.xlsx"
+    assert "数値として読めません" in status[B][7]
     assert status[C][1] == "未提出"
     # a rejected resubmission changes no value: the changes sheet says so and lists nothing
     assert [r[0] for r in sheet_rows(master, "変更点")] == ["前回の集計から変わった値はありません。"]
@@ -162,7 +162,7 @@ def test_department_text_starting_with_equals_stays_text(ws, plan):
         xml = b"".join(z.read(n) for n in names) + z.read("xl/sharedStrings.xml")
     assert b"<f>" not in xml
     assert evil.replace('"', "&quot;").encode() in xml or evil.encode() in xml
-    row = next(r for r in sheet_rows(master, "KPI一覧") if r[3] == "K-S2-1-06")
+    row = next(r for r in sheet_rows(master, "KPI一覧") if r[0] == "K-S2-1-06")
     assert evil in " ".join(str(x) for x in row if x)
     book = openpyxl.load_workbook(master)["KPI一覧"]
     cell = next(c for r in book.iter_rows() for c in r if c.value and str(c.value).startswith("=HYPERLINK"))
@@ -286,9 +286,11 @@ def test_a_text_beyond_the_excel_limit_is_shortened_and_told_never_a_failed_mast
     folder = tmp_path / "出力"
     folder.mkdir()
     notes = write_master(merged.data, folder / "台帳.xlsx")
-    assert notes == [f"台帳の「取組一覧」H{4 + index}（取組 {initiative.id}、観光政策課の提出ファイル 令和5年度_実績_観光政策課.xlsx"
+    from kpireport.evaluate.results import initiative_rows
+    at = 4 + next(n for n, placed in enumerate(initiative_rows(plan)) if placed.initiative.id == initiative.id)
+    assert notes == [f"台帳の「取組一覧」I{at}（取組 {initiative.id}、観光政策課の提出ファイル 令和5年度_実績_観光政策課.xlsx"
                      f" の 取組状況 {entry.row}行目）の文字が Excel の上限（32,767字）を超えるため、末尾を省略して書きました。"]
-    cell = openpyxl.load_workbook(folder / "台帳.xlsx")["取組一覧"][f"H{4 + index}"].value
+    cell = openpyxl.load_workbook(folder / "台帳.xlsx")["取組一覧"][f"I{at}"].value
     assert len(cell) == 32_767 and cell.endswith(SHORTENED)
 
 

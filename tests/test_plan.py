@@ -7,6 +7,8 @@ import openpyxl
 import pytest
 import yaml
 
+from kpireport.forms import layout as fl
+from kpireport.labels import kpi_target
 from kpireport.plan.export import write_document
 from kpireport.plan.load import load_plan
 from kpireport.plan.workbook import empty_document, read_plan_workbook, write_plan_workbook
@@ -230,7 +232,53 @@ def test_kpi_without_baseline_is_accepted(tmp_path, document):
     result = load_plan(path)
     assert result.findings == []
     loaded = next(x for x in result.plan.kpis if x.id == "K-S1-01")
-    assert not loaded.has_baseline and loaded.target.number == 50 and loaded.target.cumulative
+    assert not loaded.has_baseline and loaded.target.number == 50 and loaded.target.gross
+    assert loaded.aggregation == "累計" and loaded.plan == "senryaku" and loaded.plan_start_year == 2023
+
+
+def test_gross_count_needs_its_aggregation(tmp_path, document):
+    """のべ is a gross count over a year or over the plan: the plan must say which, the tool does not guess."""
+    k = kpi(document, "K-S1-01")
+    for key in ("baseline", "baseline_year", "target_type", "aggregation"):
+        k.pop(key, None)
+    k.update(target="のべ 215人", unit="人")
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    result = load_plan(path)
+    assert [f.code for f in result.findings] == ["plan-gross-aggregation"]
+    assert "「累計」" in result.findings[0].message and "「単年度」" in result.findings[0].message
+    k["aggregation"] = "単年度"  # 延べ人数 within one year
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    result = load_plan(path)
+    assert result.findings == [] and next(x for x in result.plan.kpis if x.id == "K-S1-01").aggregation == "単年度"
+
+
+def test_plan_level_kgi_groups_replacements_and_calendar_years(tmp_path, document):
+    """A KGI on the plan as a whole, a department group, a KPI replaced mid-plan, a calendar-year target."""
+    document["departments"].append({"name": "関係各課", "members": ["観光政策課", "商工労働課"]})
+    base = kpi(document, "K-S1-01")
+    document["kpis"].append(dict(base, id="KGI-1", name="市内総生産", kind="KGI", node="senryaku",
+                                 departments=["関係各課"], reposted_under=[]))
+    document["kpis"].append(dict(base, id="K-NEW", name="新しい指標", replaces="K-S1-01", valid_from="令和7年度",
+                                 target_year="令和8年", reposted_under=[]))
+    base["valid_until"] = "令和6年度"
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = load_plan(path)
+    assert result.findings == []
+    plan = result.plan
+    kgi, new, old = (plan.kpi(i) for i in ("KGI-1", "K-NEW", "K-S1-01"))
+    assert kgi.kind == "KGI" and plan.is_plan_id(kgi.node) and plan.plan_of(kgi.node).id == "senryaku"
+    assert kgi.departments == ("観光政策課", "商工労働課") and kgi.listed_as == ("関係各課",)
+    assert "関係各課" not in fl.departments_with_forms(plan)
+    assert old.in_force(2024) and not old.in_force(2025) and new.in_force(2025) and not new.in_force(2024)
+    assert new.calendar and not old.calendar
+    assert kpi_target(new).endswith("（令和8年）") and kpi_target(old).endswith("年度）")  # shown as the plan wrote it
+    assert [k.id for k in fl.department_kpis(plan, old.lead, 2025)].count("K-NEW") == 1
+    assert "K-S1-01" not in [k.id for k in fl.department_kpis(plan, old.lead, 2025)]
+    del base["valid_until"]
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert [f.code for f in load_plan(path).findings] == ["plan-replaced-open"]
 
 
 def test_several_departments_markers_and_interim_targets(tmp_path, document):

@@ -10,12 +10,14 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+import yaml
 from conftest import seed_facts
 from office import pdf_page_texts, pdf_pages, pdf_text, to_pdf
 
 from kpireport.cli.demo import H28_FOLDER, run_demo
 from kpireport.council.document import template_path
 from kpireport.council.report import write_report
+from kpireport.demo.records import example_h28_dir
 from kpireport.evaluate.missing import NOT_SUBMITTED, missing_rows
 from kpireport.evaluate.results import build
 from kpireport.history.store import History
@@ -88,15 +90,21 @@ def test_h28_measure_sheets_reproduce_seed_001(h28_report):
     done_tables = [t for t in tables if cell_text(t.rows[0].cells[0]).startswith("KPI達成に向け平成28年度")]
     next_tables = [t for t in tables if cell_text(t.rows[0].cells[0]).startswith("平成29年度以降の")]
     assert len(kpi_tables) == len(done_tables) == len(next_tables) == len(seed) == 23
+    plan = load_plan(example_h28_dir() / "plan.yaml").plan
+    reposted = {(plan.node(n).number, k.name) for k in plan.kpis for n in k.reposted_under}
+    marked = set()
     for block, kpis, done, planned in zip(seed, kpi_tables, done_tables, next_tables):
         assert [cell_text(c) for c in kpis.rows[0].cells][1:3] == ["現状値", "平成28年度末値"]
         got = [[norm(cell_text(c)) for c in row.cells] for row in kpis.rows[1:]]
+        marked |= {(block["number"], row[0].removeprefix("【再掲】")) for row in got if row[0].startswith("【再掲】")}
+        got = [[row[0].removeprefix("【再掲】"), *row[1:]] for row in got]  # the seed does not mark its reposts
         assert got == [[norm(c) for c in row] for row in block["kpis"]], block["number"]
         for table, rows in ((done, block["done"]), (planned, block["next"])):
             got = [[norm(cell_text(c)) for c in row.cells] for row in table.rows[1:]]
             # a cell the seed prints empty is shown with the report's placeholder
             assert got == [[norm(c or "（記載なし）") for c in row] for row in rows], block["number"]
     assert sum(len(b["kpis"]) for b in seed) == 36
+    assert marked == {(number, norm(name)) for number, name in reposted} and len(marked) >= 1
 
 
 def test_reports_open_in_libreoffice(main_report, h28_report, tmp_path):
@@ -210,17 +218,39 @@ def test_sections_can_be_chosen(tmp_path):
         resolve_sections(["付録"], data)
     path = write_report(data, template_path(None), tmp_path / "r.docx", ["status"])
     paragraphs = [p.text for p in docx.Document(path).paragraphs]
-    assert paragraphs[0] == "基本計画と総合戦略の指標（KPI）の達成状況" and "目次" not in paragraphs
+    assert paragraphs[0] == "基本計画とプロジェクトの指標（KPI）の達成状況" and "目次" not in paragraphs  # its short names
 
 
 def test_the_demo_shows_a_kpi_combined_from_two_departments_and_an_initiative_with_both_texts(demo, main_report):
     master = openpyxl.load_workbook(demo / "output" / "master_令和5年度_実績.xlsx", read_only=True)
-    kpi = next(r for r in master["KPI一覧"].iter_rows(min_row=4, values_only=True) if r[3] == "K-S4-5-01")
-    assert kpi[-1].startswith("合算（合計）: 生涯学習スポーツ推進課 ") and "+ 情報政策課 " in kpi[-1]
-    initiative = next(r for r in master["取組一覧"].iter_rows(min_row=4, values_only=True) if r[2] == "T-S3-2-01")
-    assert "（こども家庭課の取組）" in initiative[7] and "【健康増進課】" in initiative[11]
+    kpis = master["KPI一覧"].iter_rows(min_row=3, values_only=True)
+    header = next(kpis)
+    kpi = next(dict(zip(header, r)) for r in kpis if r[0] == "K-S4-5-01")
+    assert kpi["担当課ごとの値"].startswith("合算（合計）: 生涯学習スポーツ推進課 ") and "+ 情報政策課 " in kpi["担当課ごとの値"]
+    listed = master["取組一覧"].iter_rows(min_row=3, values_only=True)
+    header = next(listed)  # by name: the columns moved when 取組一覧 got its 再掲 and 担当課 columns
+    initiative = next(dict(zip(header, r)) for r in listed if r[0] == "T-S3-2-01")
+    assert "（こども家庭課の取組）" in initiative["検証内容"] and "【健康増進課】" in initiative["ほかの担当課の記載"]
     document = docx.Document(main_report)
     assert any(p.text.startswith("※使用申請のオンライン化対応施設数: 合算（合計）: 生涯学習スポーツ推進課")
                for p in document.paragraphs)
     cells = [cell_text(c) for t in document.tables for r in t.rows for c in r.cells]
     assert any("（こども家庭課）" in c and "（健康増進課）" in c for c in cells)
+
+
+def test_a_plan_without_indicators_gets_no_empty_table_or_chart(tmp_path):
+    """A plan of initiatives only: the status section says so instead of an all-zero table and an empty chart."""
+    document = yaml.safe_load((FIXTURES / "small_plan.yaml").read_text(encoding="utf-8"))
+    document["kpis"], document["interim_targets"] = [], []
+    source = tmp_path / "plan.yaml"
+    source.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    plan = load_plan(source).plan
+    history = History(tmp_path / "h.sqlite3")
+    data = build(plan, ReportPeriod(2023), history, "2024-04-10T09:00:00")
+    history.close()
+    path = write_report(data, template_path(None), tmp_path / "r.docx", ["status"])
+    paragraphs = [p.text for p in docx.Document(path).paragraphs]
+    assert all(f"{info.short_name}には、評価する指標がありません。" in paragraphs for info in plan.plans)
+    assert docx.Document(path).tables == []
+    with zipfile.ZipFile(path) as z:
+        assert not any(n.startswith("word/media/") for n in z.namelist())

@@ -66,7 +66,7 @@ def kpi_row(master: Path, kpi_id: str) -> dict:
     sheet = openpyxl.load_workbook(master, read_only=True)["KPI一覧"]
     rows = sheet.iter_rows(min_row=3, values_only=True)
     header = next(rows)
-    return next(dict(zip(header, row)) for row in rows if row[3] == kpi_id)
+    return next(dict(zip(header, row)) for row in rows if row[0] == kpi_id)
 
 
 @pytest.fixture
@@ -209,9 +209,10 @@ def test_both_departments_texts_of_a_side_by_side_initiative_reach_the_master_an
     submit(ws, plan, "商工労働課", [(fl.NARRATIVE_SHEET, "G1-1", "achievements", "商工課の取組")], start + 3)
     outcome = run_merge(ws)
     initiatives = openpyxl.load_workbook(outcome.master, read_only=True)["取組一覧"]
-    row = next(r for r in initiatives.iter_rows(min_row=4, values_only=True) if r[2] == CARE)
-    assert row[7] == "センターで妊婦218人を把握した"
-    assert "【健康増進課】" in row[11] and "産後ケアを延べ96回実施した" in row[11]
+    head = next(initiatives.iter_rows(min_row=3, max_row=3, values_only=True))
+    row = dict(zip(head, next(r for r in initiatives.iter_rows(min_row=4, values_only=True) if r[0] == CARE)))
+    assert row["検証内容"] == "センターで妊婦218人を把握した"
+    assert "【健康増進課】" in row["ほかの担当課の記載"] and "産後ケアを延べ96回実施した" in row["ほかの担当課の記載"]
     assert outcome.data.narratives["G1-1"].achievements == ("観光課の取組", "商工課の取組")
     report = run_report(ws)
     text = "\n".join(c.text for t in docx.Document(report).tables for r in t.rows for c in r.cells)

@@ -11,7 +11,14 @@ import click
 from kpireport import findings_text
 from kpireport.cli.demo import run_demo
 from kpireport.cli.japanese import JapaneseGroup, run_japanese
-from kpireport.cli.workspace import Workspace, init_workspace, load_workspace_plan, resolve_period
+from kpireport.cli.workspace import (
+    EXAMPLES,
+    Workspace,
+    example_document,
+    init_workspace,
+    load_workspace_plan,
+    resolve_period,
+)
 from kpireport.errors import KpireportError
 from kpireport.plan.load import load_plan
 from kpireport.plan.load import summary as plan_summary
@@ -40,18 +47,23 @@ def cli(debug: bool) -> None:
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--blank", is_flag=True, help="例ではなく、空の計画体系.xlsx を作ります。")
+@click.option("--example", "example", type=click.Choice(list(EXAMPLES)), default="美祢市", show_default=True,
+              help="元にする埋め込みの例: 美祢市（基本計画と総合戦略）、さくら市（中間の階層の指標と計画全体の"
+                   "重要目標達成指標）、かわせみ町（目標値だけの指標と事業の再掲が多いプロジェクト型の総合戦略）。")
 @click.option("--force", is_flag=True, help="既にある計画体系.xlsx を上書きします。")
-def init(directory: Path, blank: bool, force: bool) -> None:
+def init(directory: Path, blank: bool, example: str, force: bool) -> None:
     """作業フォルダを作ります（計画体系.xlsx、inbox/、input_templates/、output/）。
 
     \b
     例:
       kpireport init 令和6年度進捗管理
+      kpireport init 新しい計画 --example かわせみ町
       kpireport init 新しい計画 --blank
     """
-    workspace = _run(lambda: init_workspace(directory, blank=blank, force=force))
+    document = None if blank else example_document(example)
+    workspace = _run(lambda: init_workspace(directory, blank=blank, force=force, document=document))
     click.echo(f"作業フォルダを作成しました: {workspace.root}")
-    click.echo(f"  計画体系: {workspace.plan_file}（{'空の様式' if blank else '埋め込みの例から作成'}）")
+    click.echo(f"  計画体系: {workspace.plan_file}（{'空の様式' if blank else f'埋め込みの例（{example}）から作成'}）")
     for folder in workspace.folders():
         click.echo(f"  {folder.name}/")
     click.echo("計画体系.xlsx を編集したら `kpireport plan check` で確認してください。")
@@ -96,16 +108,21 @@ def plan_check(plan_file: Optional[Path], workspace: Path, as_json: bool) -> Non
 @plan.command("convert")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
-def plan_convert(source: Path, destination: Path) -> None:
+@click.option("--force", is_flag=True, help="変換先のファイルが既にあるとき、上書きします。")
+def plan_convert(source: Path, destination: Path, force: bool) -> None:
     """計画体系を .xlsx / .json / .yaml の間で変換します（内容はそのまま）。
 
     \b
     例:
       kpireport plan convert 計画体系.xlsx plan.yaml
       kpireport plan convert plan.json 計画体系.xlsx
+      kpireport plan convert plan.yaml 計画体系.xlsx --force
     """
     from kpireport.plan.export import write_document
 
+    if destination.exists() and not force:
+        raise click.ClickException(f"{destination} は既にあります（上書きすると、いまの内容は失われます）。"
+                                   "別の名前を指定するか、上書きしてよい場合は --force を付けて実行してください。")
     read = read_source(source)
     if not read.document:
         raise click.ClickException("；".join(f.message for f in read.findings) or f"{source} を読み込めません。")
@@ -148,6 +165,7 @@ def validate(paths: tuple[Path, ...], workspace: Path, period: Optional[str], as
 
     PATHS はファイルまたはフォルダ（省略すると作業フォルダの inbox/）。問題のあったファイルには、
     問題のセルに印とコメントを付けた控えを output/feedback/ に作ります（そのまま各課に返せます）。
+    フォルダの中のほかの報告期間の様式は検査せず、控えもそのままにして、件数を1行で示します。
     エラーがなければ終了コード 0、あれば 1。
 
     \b

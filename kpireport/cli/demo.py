@@ -14,7 +14,7 @@ from kpireport.cli.workspace import Workspace, init_workspace, load_workspace_pl
 from kpireport.demo.fill import fill_form
 from kpireport.demo.records import example_h28_document, record_example_h28
 from kpireport.errors import KpireportError
-from kpireport.evaluate.results import grade_tally
+from kpireport.evaluate.tally import grade_tally
 from kpireport.forms.writer import write_forms
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod

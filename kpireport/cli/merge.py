@@ -6,13 +6,14 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
-from kpireport.cli.validate import check_files
+from kpireport.cli.validate import check_files, of_other_period, other_periods_line
 from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
 from kpireport.errors import KpireportError
 from kpireport.evaluate import results as period_results
 from kpireport.evaluate.results import PeriodResults
+from kpireport.evaluate.tally import grade_tally
 from kpireport.history.merge import ACCEPTED, SENT_BACK, UNCHANGED, master_written, record_merge
 from kpireport.history.store import History, now
 from kpireport.master.writer import write_master
@@ -35,6 +36,7 @@ class MergeOutcome:
     feedback: dict[str, Path] = field(default_factory=dict)  # file name -> marked-up copy
     problems: dict[Path, str] = field(default_factory=dict)  # outputs that could not be written: why, in Japanese
     notes: list[str] = field(default_factory=list)  # texts the master had to shorten
+    other_periods: list[ValidationResult] = field(default_factory=list)  # forms of other periods, left alone
 
 
 def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: Optional[str] = None,
@@ -62,9 +64,13 @@ def merge_folder(workspace: Workspace, plan: Plan, period: ReportPeriod, folder:
     """Check the folder's files, record them in the history in one transaction, and evaluate the period.
     The caller holds the workspace lock and writes the outputs; the previous master is archived."""
     files, skipped = collect_files([folder])
-    checked = check_files(plan, period, files, workspace.history_file, feedback_folder)
+    checked = check_files(plan, period, files, workspace.history_file, feedback_folder, apart=True)
+    # another period's forms are neither recorded nor marked: they belong to that period's collection
+    others = [result for result, _ in checked if of_other_period(result, period)]
+    ours = [(path, pair) for path, pair in zip(files, checked) if not of_other_period(pair[0], period)]
+    checked = [pair for _, pair in ours]
     # a department's latest file wins: record in the order the files were saved
-    in_order = [result for _, (result, _) in sorted(zip(files, checked), key=lambda pair: pair[0].stat().st_mtime)]
+    in_order = [result for _, (result, _) in sorted(ours, key=lambda item: item[0].stat().st_mtime)]
     received = now()
     history = History(workspace.history_file)
     try:
@@ -78,7 +84,7 @@ def merge_folder(workspace: Workspace, plan: Plan, period: ReportPeriod, folder:
     master = workspace.master_file(period)
     copies = {result.file: copy for result, copy in checked if copy}
     return MergeOutcome(period, record.recorded, data, master, _archive(master, workspace.archive), skipped,
-                        record.merge_id, copies)
+                        record.merge_id, copies, other_periods=others)
 
 
 def write_master_of(merged: MergeOutcome, workspace: Workspace) -> None:
@@ -109,6 +115,20 @@ def attention_lines(attention: list[Finding]) -> list[str]:
     return [f"要確認（共同で担当する指標・取組）: {len(attention)}件"] + [f"  {f.message}" for f in attention]
 
 
+ERRORS_SHOWN = 5  # a rejected file's errors printed; the rest are counted, with where to read them
+
+
+def error_lines(findings: Iterable[Finding], rest_in: str) -> list[str]:
+    """Why a file was sent back: its errors with their places, the first few, then how many more and where
+    all of them are (``rest_in``)."""
+    errors = [f for f in findings if f.severity == "error"]
+    lines = [f"  {f.sheet}!{f.cell} {f.message}" if f.sheet and f.cell else f"  {f.message}"
+             for f in errors[:ERRORS_SHOWN]]
+    if len(errors) > ERRORS_SHOWN:
+        lines.append(f"  ほか {len(errors) - ERRORS_SHOWN}件（すべての指摘は{rest_in}にあります）")
+    return lines
+
+
 def _archive(master: Path, archive: Path) -> Optional[Path]:
     """Keep the previous master under output/archive/ before it is replaced."""
     if not master.exists():
@@ -129,10 +149,9 @@ def outcome_lines(outcome: MergeOutcome) -> list[str]:
         who = f"［{result.department}］" if result.department else ""
         lines.append(f"{result.file}: {state}（エラー {result.errors}件、警告 {result.warnings}件）{who}")
         if state == SENT_BACK:
-            first = next((f for f in result.findings if f.severity == "error"), None)
-            if first:
-                place = f"{first.sheet}!{first.cell} " if first.sheet and first.cell else ""
-                lines.append(f"  {place}{first.message}")
+            copy = outcome.feedback.get(result.file)
+            lines += error_lines(result.findings, f"印を付けた控え（{copy}）" if copy else "台帳の「検証結果」シート")
+    lines += other_periods_line(outcome.other_periods)
     counts = {state: sum(1 for _, s in outcome.recorded if s == state) for state in (ACCEPTED, SENT_BACK, UNCHANGED)}
     lines.append(f"受理 {counts[ACCEPTED]}件、差し戻し {counts[SENT_BACK]}件、変更なし {counts[UNCHANGED]}件")
     missing = [s.department for s in data.statuses if s.state == "未提出"]
@@ -141,7 +160,7 @@ def outcome_lines(outcome: MergeOutcome) -> list[str]:
         lines.append(f"未提出: {'、'.join(missing)}")
     if resubmit:
         lines.append(f"要再提出: {'、'.join(resubmit)}（`kpireport status` で理由と連絡先を表示）")
-    lines.append("評価: " + period_results.grade_tally(data))
+    lines.append("評価: " + grade_tally(data))
     lines += attention_lines(data.attention)
     if not data.first_merge:
         lines.append(f"前回からの変更: {len(data.changes)}件")

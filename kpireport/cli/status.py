@@ -1,11 +1,14 @@
 """`kpireport status`: who has submitted, who has not, who must resubmit; a list to send reminders from."""
 from __future__ import annotations
 
+from kpireport.cli.merge import error_lines
 from kpireport.evaluate.results import department_statuses
 from kpireport.history.in_force import in_force
 from kpireport.history.store import History
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
+
+REST_IN = "台帳の「検証結果」シートと、`kpireport validate` で作る印付きの控え（output/feedback/）"
 
 
 def status_lines(plan: Plan, period: ReportPeriod, history: History) -> list[str]:
@@ -30,10 +33,10 @@ def status_lines(plan: Plan, period: ReportPeriod, history: History) -> list[str
             dept = contacts.get(s.department)
             contact = "、".join(x for x in (dept.division, dept.contact, dept.email) if x) if dept else ""
             if s.rejected:
-                first = next((f for f in s.rejected.findings if f.severity == "error"), None)
-                reason = f"{first.sheet}!{first.cell} {first.message}".strip() if first else ""
                 kept = "（受理済みの値は有効）" if s.current else ""
-                lines.append(f"  {s.department}（{contact}）: {s.rejected.file_name} を差し戻し{kept}。{reason}")
+                lines.append(f"  {s.department}（{contact}）: {s.rejected.file_name} を差し戻し{kept}。"
+                             f"エラー {s.rejected.errors}件:")
+                lines += ["  " + line for line in error_lines(s.rejected.findings, REST_IN)]
             elif s.current:
                 lines.append(f"  {s.department}: {s.current.file_name}（{s.current.received_at.replace('T', ' ')} 受付）")
             else:

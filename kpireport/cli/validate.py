@@ -3,6 +3,7 @@ terminal lines and the report object. ``check_files`` is also how merge and run 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -15,7 +16,7 @@ from kpireport.errors import KpireportError
 from kpireport.history.store import form_key_in, latest_before_in
 from kpireport.intake.reader import IntakeLimits
 from kpireport.model import Plan, ValidationResult, Value
-from kpireport.periods import ReportPeriod
+from kpireport.periods import ReportPeriod, parse_period
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
 from kpireport.validate.feedback import write_feedback
@@ -45,9 +46,12 @@ class FileCheck:
     limits: IntakeLimits
     key: bytes  # the workspace's form secret
     feedback_folder: Optional[Path] = None
+    apart: bool = False  # leave another period's forms alone (an inbox holds several periods' files)
 
     def __call__(self, path: Path) -> tuple[ValidationResult, Optional[Path]]:
         result = validate_file(self.plan, path, self.period, self.previous, self.limits, self.key)
+        if self.apart and of_other_period(result, self.period):
+            return result, None  # its feedback copy, made when its own period was collected, stays as it is
         copy = None
         if self.feedback_folder is not None and result.findings:
             copy = write_feedback(path, list(result.findings), self.feedback_folder / path.name)
@@ -56,12 +60,30 @@ class FileCheck:
 
 def check_files(plan: Plan, period: ReportPeriod, files: list[Path], history_file: Path,
                 feedback_folder: Optional[Path] = None,
-                progress: Optional[Callable[[], None]] = None) -> list[tuple[ValidationResult, Optional[Path]]]:
+                progress: Optional[Callable[[], None]] = None,
+                apart: bool = False) -> list[tuple[ValidationResult, Optional[Path]]]:
     """Validate ``files`` against the plan and the history's last values before ``period`` (累計 and jump
-    checks, exactly as the merge records them), on several processes when there are many."""
+    checks, exactly as the merge records them), on several processes when there are many. ``apart``: a
+    form of another period gets no feedback copy (the caller leaves it out: `of_other_period`)."""
     check = FileCheck(plan, period, previous_values(history_file, period), intake_limits(plan),
-                      form_key_in(history_file), feedback_folder)
+                      form_key_in(history_file), feedback_folder, apart)
     return process_map(check, files, min_items=PROCESSES_FROM, progress=progress)
+
+
+def of_other_period(result: ValidationResult, period: Optional[ReportPeriod]) -> bool:
+    """The file is an authentic form of this plan for another period (last year's annual files still in the
+    inbox during a monthly collection): not this period's submission, and not a mistake either."""
+    return period is not None and result.period not in ("", period.key)
+
+
+def other_periods_line(results: list[ValidationResult]) -> list[str]:
+    """The one line that says which other periods' files were left alone (none: no line)."""
+    if not results:
+        return []
+    counts = Counter(r.period for r in results)
+    named = "、".join(f"{parse_period(key).label} {count}件" for key, count in sorted(counts.items()))
+    return [f"ほかの報告期間のファイル {len(results)}件はそのままにしました（{named}）。"
+            "この期間の検査・集計には入れず、控えも作り直していません。"]
 
 
 def previous_values(history_file: Path, period: ReportPeriod) -> dict[str, Value]:
@@ -78,17 +100,24 @@ def run_validation(workspace: Workspace, paths: list[Path], period_text: Optiona
     if missing:
         raise KpireportError(f"{'、'.join(str(p) for p in missing)} が見つかりません。ファイルまたはフォルダを確認してください。")
     files, skipped = collect_files(targets)
+    # folders (the inbox) may hold other periods' forms, left alone; a file named by hand is checked as asked
+    apart = all(Path(p).is_dir() for p in targets)
     folder = workspace.feedback if feedback else None
     if folder is not None:
         remove_stale_temporaries(folder)  # what a killed run left
     if show_progress and len(files) >= PROGRESS_FROM and sys.stderr.isatty():
         with click.progressbar(length=len(files), label="検査中", file=sys.stderr) as bar:
-            checked = check_files(plan, period, files, workspace.history_file, folder, lambda: bar.update(1))
+            checked = check_files(plan, period, files, workspace.history_file, folder, lambda: bar.update(1), apart)
     else:
-        checked = check_files(plan, period, files, workspace.history_file, folder)
-    results = [result for result, _ in checked]
+        checked = check_files(plan, period, files, workspace.history_file, folder, apart=apart)
+    others = [result for result, _ in checked if apart and of_other_period(result, period)]
+    results = [result for result, _ in checked if not (apart and of_other_period(result, period))]
     copies = {result.file: copy for result, copy in checked if copy}
-    return ValidationOutcome(results, report(results), _lines(period.label, results, skipped, copies))
+    lines = _lines(period.label, results, skipped, copies)
+    lines[-1:-1] = other_periods_line(others)
+    checked_report = report(results)
+    checked_report["other_periods"] = [{"file": r.file, "period": r.period} for r in others]
+    return ValidationOutcome(results, checked_report, lines)
 
 
 def _lines(period_label: str, results: list[ValidationResult], skipped: list[Path], copies: dict) -> list[str]:

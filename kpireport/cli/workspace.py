@@ -64,8 +64,14 @@ class Workspace:
         return (self.inbox, self.input_templates, self.output)
 
 
-def example_document() -> dict:
-    return load_yaml(example_path().read_text(encoding="utf-8"))
+# The embedded examples by the name `init --example` takes: the default (美祢市: a 基本計画 and a 総合戦略),
+# a plan with KPIs on its middle level and plan-level KGIs, a project-style strategy with target-only KPIs.
+EXAMPLES = {"美祢市": "example", "さくら市": "example_sakura", "かわせみ町": "example_kawasemi"}
+
+
+def example_document(name: str = "美祢市") -> dict:
+    folder = example_path().parent.parent / EXAMPLES[name]
+    return load_yaml((folder / "plan.yaml").read_text(encoding="utf-8"))
 
 
 def init_workspace(root: Path, *, blank: bool = False, force: bool = False,

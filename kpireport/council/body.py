@@ -6,18 +6,31 @@ from kpireport.council import content, texts
 from kpireport.council.document import bullets, heading, page_break, paragraph, table
 from kpireport.evaluate.display import RULE_COLOURS
 from kpireport.evaluate.results import PeriodResults
+from kpireport.evaluate.tally import plan_level_label
 from kpireport.labels import node_heading, value_text
 from kpireport.values import format_year
 
 
 def add(doc, data: PeriodResults) -> None:
     plan = data.plan
+    with_body = {info.id for info in content.body_plans(data)}
     for info in plan.plans:
-        if not any(n.plan == info.id and n.departments for n in plan.nodes):
+        own = content.kpis_at(data, info.id)  # the plan's own KGIs (重要目標達成指標): first, in every plan
+        if own:
+            heading(doc, plan_level_label(plan, info.id), 1)
+            kpi_table(doc, data, own)
+            if info.id not in with_body:
+                page_break(doc)
+        if info.id not in with_body:
             continue  # a plan with no narratives has no body; its KPIs are in the status and measure sheets
         for top in (n for n in plan.nodes if n.plan == info.id and n.parent is None):
             heading(doc, node_heading(plan, top), 1)
+            if top.description:
+                paragraph(doc, top.description, "注記")
             policies = plan.children(top.id) or [top]  # a plan with a single level: the node is its own block
+            if policies != [top] and content.kpis_at(data, top.id):  # a goal's own figures (基本目標の数値目標)
+                paragraph(doc, f"{info.levels[0]}の指標", "見出し 施策")
+                kpi_table(doc, data, content.kpis_at(data, top.id))
             for policy in policies:
                 if policy is not top:
                     heading(doc, node_heading(plan, policy), 2)
@@ -53,25 +66,27 @@ def kpi_table(doc, data: PeriodResults, rows) -> None:
         return
     cells, shading = [], {}
     grades = {g.code: g for g in data.plan.grades}
+    kinds = len({row.kpi.kind for row in rows})
+    paragraph(doc, content.indicator_caption(rows), "見出し 施策")
     for r, row in enumerate(rows):
         kpi = row.kpi
         evaluation = data.evaluations[kpi.id]
         baseline, actual, target = content.same_precision([value_text(kpi.baseline),
                                                            content.actual_text(data, kpi.id, kpi.departments),
                                                            value_text(kpi.target)])
-        cells.append([(texts.REPOST if row.reposted else "") + kpi.name, _with_year(baseline, kpi.baseline, kpi.baseline_year),
-                      actual, _with_year(target, kpi.target, kpi.target_year),
+        cells.append([content.indicator_name(row, kinds), _with_year(baseline, kpi.baseline, kpi.baseline_year, kpi),
+                      actual, _with_year(target, kpi.target, kpi.target_year, kpi),
                       content.rate_text(data, kpi.id), content.grade_text(data, kpi.id)])
         grade = grades.get(evaluation.grade)
         if grade is not None:
             shading[(r, 5)] = RULE_COLOURS.get(grade.rule, "#FFFFFF").lstrip("#")
-    paragraph(doc, texts.KPI_LABEL, "見出し 施策")  # keeps with the table (the style's keep with next)
     table(doc, ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], cells, [52, 27, 25, 27, 16, 23],
           ["left", "right", "right", "right", "right", "center"], shading=shading)
     for note in content.override_notes(data, rows) + content.rate_notes(data, rows) + content.shared_notes(data, rows):
         paragraph(doc, note, "注記")
 
 
-def _with_year(text: str, value, year) -> str:
-    """The value's text with its year under it (labels.value_with_year, on a text already given its decimals)."""
-    return f"{text}\n（{format_year(year)}）" if year and value.status != "none" else text
+def _with_year(text: str, value, year, kpi) -> str:
+    """The value's text with its year under it (labels.kpi_baseline/kpi_target, on a text already given its
+    decimals): 「（令和4年度）」, or 「（令和4年）」 for a calendar-year KPI."""
+    return f"{text}\n（{format_year(year, fiscal=not kpi.calendar)}）" if year and value.status != "none" else text

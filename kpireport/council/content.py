@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from kpireport.council import texts
-from kpireport.evaluate.results import KpiRow, PeriodResults
-from kpireport.labels import value_text
+from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
+from kpireport.labels import markers_text, value_text
 from kpireport.model import LEAD, Node
 from kpireport.values import format_year
 
@@ -15,14 +15,31 @@ def descendants(data: PeriodResults, node_id: str) -> frozenset[str]:
 
 
 def kpis_under(data: PeriodResults, node_id: str) -> list[KpiRow]:
-    """KPI rows listed in ``node_id``'s subtree, each KPI once, in tree order."""
+    """KPI rows listed in ``node_id``'s subtree, each KPI once (at its own place if that is inside), tree order."""
     inside = descendants(data, node_id)
-    rows, seen = [], set()
-    for row in data.kpi_rows:
-        if row.node_id in inside and row.kpi.id not in seen:
-            seen.add(row.kpi.id)
-            rows.append(row)
-    return rows
+    return each_once(row for row in data.kpi_rows if row.node_id in inside)
+
+
+def kpis_at(data: PeriodResults, place: str) -> list[KpiRow]:
+    """KPI rows listed on exactly this node (or on a plan as a whole)."""
+    return [row for row in data.kpi_rows if row.node_id == place]
+
+
+def body_plans(data: PeriodResults) -> list:
+    """Plans whose nodes carry narratives (主な取組内容／実績): those have a body."""
+    return [info for info in data.plan.plans if any(n.plan == info.id and n.departments for n in data.plan.nodes)]
+
+
+def indicator_caption(rows: list[KpiRow]) -> str:
+    """「重要業績評価指標（KPI）」, or the kinds the table holds: 「重要目標達成指標（KGI）・参考指標」."""
+    kinds = list(dict.fromkeys(row.kpi.kind for row in rows))
+    return "・".join(texts.INDICATOR_LABELS.get(kind, kind) for kind in kinds)
+
+
+def indicator_name(row: KpiRow, caption_kinds: int) -> str:
+    """The name as a row shows it: 【再掲】 where reposted, and its kind when the table mixes kinds."""
+    kind = f"〔{row.kpi.kind}〕" if caption_kinds > 1 and row.kpi.kind != "KPI" else ""
+    return (texts.REPOST if row.reposted else "") + kind + row.kpi.name + markers_text(row.kpi.markers)
 
 
 def submitted_departments(data: PeriodResults) -> set[str]:
@@ -54,6 +71,8 @@ def initiative_text(data: PeriodResults, initiative, own, field: str) -> str:
 
 def grade_text(data: PeriodResults, kpi_id: str) -> str:
     evaluation = data.evaluations[kpi_id]
+    if not data.plan.kpi(kpi_id).graded:
+        return texts.REFERENCE_GRADE_TEXT
     text = f"{evaluation.grade} {evaluation.label}"
     return text + texts.OVERRIDE_MARK if evaluation.override else text
 

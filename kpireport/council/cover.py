@@ -11,12 +11,16 @@ from kpireport.values import format_year
 
 
 def add(doc, data: PeriodResults) -> None:
-    settings = data.plan.settings
+    settings = data.plan.settings_for(data.period.key)  # a month's report has its own title and meeting
     for _ in range(6):
         paragraph(doc, "")
     paragraph(doc, settings.report_title, "Title")
-    report_year = settings.report_year or data.period.fiscal_year + 1
-    paragraph(doc, texts.period_line(format_year(report_year), format_year(data.period.fiscal_year)), "表紙 副題")
+    if data.period.is_monthly:
+        paragraph(doc, data.period.label, "表紙 副題")  # 「令和7年9月 進捗（見込み）」, not the annual line
+    else:
+        report_year = settings.report_year if data.period.fiscal_year == settings.actual_year else None
+        report_year = report_year or data.period.fiscal_year + 1
+        paragraph(doc, texts.period_line(format_year(report_year), format_year(data.period.fiscal_year)), "表紙 副題")
     for _ in range(3):
         paragraph(doc, "")
     if settings.meeting_date:

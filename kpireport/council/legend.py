@@ -3,18 +3,23 @@ from __future__ import annotations
 
 from kpireport.council import content, texts
 from kpireport.council.document import bullets, heading, page_break, paragraph
+from kpireport.evaluate.display import method_note
 from kpireport.evaluate.results import PeriodResults
 
 
 def add(doc, data: PeriodResults) -> None:
+    plans = content.body_plans(data)
+    if not plans:
+        return  # no body follows: nothing to explain
+    levels = plans[0].levels  # the body's blocks are drawn in the first such plan's words
     year, next_year = content.year_labels(data)
     heading(doc, data.plan.settings.legend_title, 1)
-    paragraph(doc, texts.LEGEND_GOAL, "見出し 施策")  # a sample, not a real heading: kept out of the contents
-    paragraph(doc, texts.LEGEND_POLICY, "見出し 施策")
-    paragraph(doc, texts.LEGEND_MEASURES, "見出し 施策")
+    for line in texts.legend_lines(levels):  # samples, not real headings: kept out of the contents
+        if line:
+            paragraph(doc, line, "見出し 施策")
     paragraph(doc, texts.achievements_heading(year), "見出し 施策")
-    bullets(doc, [texts.LEGEND_ACHIEVEMENT])
+    bullets(doc, [texts.legend_achievement(levels)])
     paragraph(doc, texts.next_steps_heading(next_year), "見出し 施策")
     bullets(doc, [texts.LEGEND_NEXT])
-    paragraph(doc, texts.LEGEND_KPI_TABLE, "注記")
+    paragraph(doc, texts.legend_kpi_table(levels, method_note(data.plan)), "注記")
     page_break(doc)

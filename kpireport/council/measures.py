@@ -6,17 +6,16 @@ from collections import Counter
 
 from kpireport.council import content, texts
 from kpireport.council.document import heading, page_break, table, toc
-from kpireport.evaluate.results import PeriodResults
-from kpireport.labels import value_text
+from kpireport.evaluate.results import PeriodResults, initiative_rows, tree_order
+from kpireport.labels import markers_text, value_text
 from kpireport.values import format_year
 
 
 def measure_nodes(data: PeriodResults) -> list:
-    """Leaf nodes that carry their own KPIs or initiatives (a measure sheet each)."""
+    """Nodes of any level that list KPIs or initiatives, their own or 【再掲】 (a measure sheet each), tree order."""
     plan = data.plan
-    own_kpis = {k.node for k in plan.kpis}
-    own_initiatives = {i.node for i in plan.initiatives}
-    return [n for n in plan.nodes if not plan.children(n.id) and (n.id in own_kpis or n.id in own_initiatives)]
+    listed = {row.node_id for row in data.kpi_rows} | {row.node_id for row in initiative_rows(plan)}
+    return [plan.node(place) for place in tree_order(plan) if place in listed and not plan.is_plan_id(place)]
 
 
 def add(doc, data: PeriodResults) -> None:
@@ -33,18 +32,15 @@ def add(doc, data: PeriodResults) -> None:
 
 
 class _Index:
-    """Per node: its own KPIs, then those reposted under it; its initiatives; each initiative's entry."""
+    """Per node: the KPI rows listed on it (own first, then 【再掲】); its initiative rows; each initiative's entry."""
 
     def __init__(self, data: PeriodResults):
         self.kpis: dict[str, list] = {}
-        for kpi in data.plan.kpis:
-            self.kpis.setdefault(kpi.node, []).append(kpi)
-        for kpi in data.plan.kpis:
-            for node_id in kpi.reposted_under:
-                self.kpis.setdefault(node_id, []).append(kpi)
+        for row in sorted(data.kpi_rows, key=lambda r: r.reposted):  # stable: own rows first, in plan order
+            self.kpis.setdefault(row.node_id, []).append(row)
         self.initiatives: dict[str, list] = {}
-        for initiative in data.plan.initiatives:
-            self.initiatives.setdefault(initiative.node, []).append(initiative)
+        for row in sorted(initiative_rows(data.plan), key=lambda r: r.reposted):
+            self.initiatives.setdefault(row.node_id, []).append(row)
         self.entries = {i.id: e for i, e in data.initiatives}
 
 
@@ -52,37 +48,45 @@ def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
     plan = data.plan
     info = plan.plan(node.plan)
     era = info.start_year or None
-    heading(doc, f"{node.label(info)} {node.number} {node.title}", 2)
+    heading(doc, " ".join(f"{node.label(info)} {node.number} {node.title}".split()) + markers_text(node.markers), 2)
     table(doc, ["内容"], [[node.description or texts.NO_TEXT]], [170])
-    kpis = index.kpis.get(node.id, [])
+    kpi_rows = index.kpis.get(node.id, [])
+    kpis = [row.kpi for row in kpi_rows]
     year = data.period.fiscal_year
     if kpis:
         common = Counter(k.target_year for k in kpis).most_common(1)[0][0]
         target_head = f"目標値({format_year(common, 'short', era_of_year=era)})"
         rows = []
-        for kpi in kpis:
+        for row in kpi_rows:
+            kpi = row.kpi
             target = value_text(kpi.target)
             if kpi.target_year != common:
                 target += f"（{format_year(kpi.target_year, 'short', era_of_year=era)}）"
-            rows.append([kpi.name, value_text(kpi.baseline), content.actual_text(data, kpi.id, kpi.departments), target])
+            rows.append([content.indicator_name(row, len({k.kind for k in kpis})), value_text(kpi.baseline),
+                         content.actual_text(data, kpi.id, kpi.departments), target])
         table(doc, ["名称", "現状値", f"{format_year(year, era_of_year=era)}末値", target_head], rows, [70, 33, 33, 34])
     else:
         table(doc, ["名称"], [[texts.NO_KPI]], [170])
     entries = index.entries
-    initiatives = index.initiatives.get(node.id, [])
+    placed = index.initiatives.get(node.id, [])
+    initiatives = [row.initiative for row in placed]
+    reposted = {row.initiative.id for row in placed if row.reposted}
     done = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].summary is not None]
     planned = [(i, entries[i.id]) for i in initiatives if entries.get(i.id) and entries[i.id].plan is not None]
     year_label = format_year(year, era_of_year=era)
     next_label = format_year(year + 1, era_of_year=era)
-    _works(doc, data, texts.measures_done_title(year_label), done, initiatives, "summary")
-    _works(doc, data, texts.measures_next_title(next_label), planned, initiatives, "plan")
+    _works(doc, data, texts.measures_done_title(year_label), done, initiatives, "summary", reposted)
+    _works(doc, data, texts.measures_next_title(next_label), planned, initiatives, "plan", reposted)
 
 
-def _works(doc, data: PeriodResults, title: str, with_text, initiatives, field: str) -> None:
+def _works(doc, data: PeriodResults, title: str, with_text, initiatives, field: str, reposted: set) -> None:
+    def name(i) -> str:
+        return (texts.REPOST if i.id in reposted else "") + i.content
+
     if with_text:
-        rows = [[i.content, content.initiative_text(data, i, e, field) or texts.NO_TEXT] for i, e in with_text]
+        rows = [[name(i), content.initiative_text(data, i, e, field) or texts.NO_TEXT] for i, e in with_text]
     elif initiatives:
-        rows = [[i.content, texts.NO_TEXT] for i in initiatives]
+        rows = [[name(i), texts.NO_TEXT] for i in initiatives]
     else:
         rows = [[texts.NO_INITIATIVE, ""]]
     table(doc, [title, ""], rows, [60, 110])

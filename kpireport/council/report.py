@@ -31,7 +31,7 @@ def resolve_sections(names: Optional[Iterable[str]], data: PeriodResults) -> lis
 
 def _properties(doc: ReportDocument, data: PeriodResults) -> None:
     """File > Properties as the city hands it over: the report's title, the city as author, made now."""
-    settings = data.plan.settings
+    settings = data.plan.settings_for(data.period.key)  # a month's report has its own title
     props = doc.docx.core_properties
     props.title = settings.report_title
     props.subject = data.period.label

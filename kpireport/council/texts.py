@@ -13,15 +13,36 @@ MINUS = "△"  # the one minus sign of the report, as the values are written (va
 KPI_LABEL = "重要業績評価指標（KPI）"
 STATUS_LEGEND = "実施状況：◎実施済 ○継続推進 △一部実施 ×未実施"
 
-# the legend page (seed 002: 「次ページからの記載事項」), with the years filled in
-LEGEND_GOAL = "基本目標名"
-LEGEND_POLICY = "基本方針名"
-LEGEND_MEASURES = "①施策名 ／ ②施策名 ／ ③施策名 ／ ……"
-LEGEND_ACHIEVEMENT = "新たな取組実績、基本目標の達成のために施策で大きく寄与したもの（実績が大きく向上したもの）"
+# the legend page (seed 002: 「次ページからの記載事項」), in the words of the plan's own levels
+INDICATOR_LABELS = {"KPI": "重要業績評価指標（KPI）", "KGI": "重要目標達成指標（KGI）", "参考指標": "参考指標"}
+REFERENCE_GRADE_TEXT = "参考指標（評価しない）"
+
+
+def legend_lines(levels: tuple[str, ...]) -> tuple[str, str, str]:
+    """The sample headings of a body block: 「基本目標名」, 「基本方針名」, 「①施策名 ／ ②施策名 ／ …」."""
+    top = f"{levels[0]}名"
+    block = f"{levels[1]}名" if len(levels) > 1 else ""
+    measure = levels[2] if len(levels) > 2 else ""
+    return top, block, (f"①{measure}名 ／ ②{measure}名 ／ ③{measure}名 ／ ……" if measure else "")
+
+
+def legend_achievement(levels: tuple[str, ...]) -> str:
+    measure = levels[2] if len(levels) > 2 else levels[-1]
+    return f"新たな取組実績、{levels[0]}の達成のために{measure}で大きく寄与したもの（実績が大きく向上したもの）"
+
+
 LEGEND_NEXT = "新たな取組、課題を解決や施策を推進していくための方向性"
-LEGEND_KPI_TABLE = ("各基本方針の最後に、その基本方針の施策に掲げる指標（KPI）の表を載せています。"
-                    "達成率＝（実績値−基準値）÷（目標値−基準値）。「見込み」は年度途中の見込み値による暫定の評価、"
-                    "「※」は企画担当課が手動で変更した評価です。")
+
+
+def legend_kpi_table(levels: tuple[str, ...], method: str) -> str:
+    block = levels[1] if len(levels) > 1 else levels[0]
+    return (f"各{block}の最後に、その{block}に掲げる指標の表を載せています（【再掲】はほかの項目にも掲げる指標）。"
+            f"{method}「見込み」は年度途中の見込み値による暫定の評価、「※」は企画担当課が手動で変更した評価です。")
+
+
+def status_title(short_names: list[str]) -> str:
+    """「基本計画と総合戦略の指標（KPI）の達成状況」 from the plans' own short names."""
+    return f"{'と'.join(short_names)}の指標（KPI）の達成状況"
 
 
 def achievements_heading(year_label: str) -> str:

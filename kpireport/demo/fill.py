@@ -54,8 +54,8 @@ def demo_actual(kpi: Kpi, index: int) -> Optional[Decimal]:
         value = kpi.baseline.number + (target - kpi.baseline.number) * fraction
         if target == kpi.baseline.number:  # 維持: hover around the baseline
             value = kpi.baseline.number * (Decimal(1) + (fraction - Decimal("0.3")) / 20)
-    else:
-        value = target * fraction
+    else:  # a target-only KPI: a share of the target (a count is never negative)
+        value = target * (fraction if fraction > 0 else Decimal("0.15"))
     scale = Decimal(10) ** SCALES.get(kpi.target.scale or kpi.baseline.scale, 0)
     places = max(_places(kpi.baseline.raw), _places(kpi.target.raw))
     shown = (value / scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

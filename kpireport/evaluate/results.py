@@ -30,6 +30,15 @@ class KpiRow:
 
 
 @dataclass(frozen=True)
+class InitiativeRow:
+    """An initiative at one place it is listed (again, marked 【再掲】, where the plan reposts it)."""
+
+    initiative: Initiative
+    node_id: str
+    reposted: bool
+
+
+@dataclass(frozen=True)
 class DepartmentStatus:
     department: str
     state: str  # 提出済 / 未提出 / 要再提出 / 提出済（新しい提出を差し戻し）
@@ -60,31 +69,60 @@ class PeriodResults:
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # derived tallies, computed once
 
 
-def kpi_rows(plan: Plan) -> list[KpiRow]:
-    """Every KPI once per place it is listed, in tree order (plans, then nodes, then KPI order)."""
+def kpi_rows(plan: Plan, year: Optional[int] = None) -> list[KpiRow]:
+    """Every KPI once per place it is listed, in tree order (plans, each plan's own KGIs first, then nodes, then
+    KPI order); with ``year`` only the KPIs in force that fiscal year."""
     placements: dict[str, list[tuple[Kpi, bool]]] = {}
     for kpi in plan.kpis:
+        if year is not None and not kpi.in_force(year):
+            continue
         placements.setdefault(kpi.node, []).append((kpi, False))
         for node_id in kpi.reposted_under:
             placements.setdefault(node_id, []).append((kpi, True))
     rows = []
-    for node in _tree_order(plan):
-        for kpi, reposted in placements.get(node.id, []):
-            rows.append(KpiRow(kpi, node.id, reposted, labels.node_path(plan, node.id)))
+    for place in tree_order(plan):
+        for kpi, reposted in placements.get(place, []):
+            rows.append(KpiRow(kpi, place, reposted, labels.node_path(plan, place)))
     return rows
 
 
-def _tree_order(plan: Plan):
+def initiative_rows(plan: Plan) -> list[InitiativeRow]:
+    """Every initiative once per place it is listed, in tree order (computed once per plan)."""
+    def make() -> list[InitiativeRow]:
+        placements: dict[str, list[InitiativeRow]] = {}
+        for initiative in plan.initiatives:
+            placements.setdefault(initiative.node, []).append(InitiativeRow(initiative, initiative.node, False))
+            for node_id in initiative.reposted_under:
+                placements.setdefault(node_id, []).append(InitiativeRow(initiative, node_id, True))
+        return [row for place in tree_order(plan) for row in placements.get(place, [])]
+
+    return plan.memo("initiative_rows", make)
+
+
+def each_once(rows) -> list:
+    """Rows (KPI or initiative placements) with each item once: its own place if listed there, else its first
+    repost (an item posted twice under one node is shown once)."""
+    chosen: dict[str, object] = {}
+    for row in rows:
+        item = getattr(row, "kpi", None) or row.initiative
+        if item.id not in chosen or (getattr(chosen[item.id], "reposted") and not row.reposted):
+            chosen[item.id] = row
+    return list(chosen.values())
+
+
+def tree_order(plan: Plan) -> list[str]:
+    """Each plan's ID (where its plan-level KGIs sit), then its nodes depth first."""
     result = []
 
     def walk(parent):
         for child in sorted((n for n in plan.nodes if n.parent == parent), key=lambda n: n.order):
-            result.append(child)
+            result.append(child.id)
             walk(child.id)
 
     for info in plan.plans:
+        result.append(info.id)
         for top in sorted((n for n in plan.nodes if n.parent is None and n.plan == info.id), key=lambda n: n.order):
-            result.append(top)
+            result.append(top.id)
             walk(top.id)
     return result
 
@@ -127,33 +165,9 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     initiatives = [(i, current.initiatives[i.id].entry) for i in plan.initiatives]
     others = {ident: standing.others for ident, standing in current.initiatives.items() if standing.others}
     submissions = history.submissions(period.key)
-    return PeriodResults(plan=plan, period=period, merged_at=merged_at, kpi_rows=kpi_rows(plan),
+    return PeriodResults(plan=plan, period=period, merged_at=merged_at, kpi_rows=kpi_rows(plan, period.fiscal_year),
                          evaluations=evaluations, values=values,
                          shared={k.id: current.kpis[k.id] for k in plan.kpis if k.shared}, history=annual,
                          years=years, initiatives=initiatives, initiative_others=others,
                          narratives=current.narratives, statuses=department_statuses(plan, submissions),
                          submissions=submissions, attention=current.attention)
-
-
-def grade_tally(data: PeriodResults) -> str:
-    """「A 達成 19件、B 順調 37件、…」 in the plan's grade order (each KPI once)."""
-    counts = {g.code: 0 for g in data.plan.grades}
-    for evaluation in data.evaluations.values():
-        counts[evaluation.grade] = counts.get(evaluation.grade, 0) + 1
-    labels_by_code = {g.code: g.label for g in data.plan.grades}
-    return "、".join(f"{code} {labels_by_code.get(code, '')} {n}件" for code, n in counts.items())
-
-
-def grade_counts(data: PeriodResults, plan_id: str, top_id: Optional[str] = None) -> dict[str, int]:
-    """Grades of the KPIs listed under a top-level node (each KPI once), or in the whole plan."""
-    if "grade_rows" not in data.memo:  # (plan, top node, KPI, grade) per listed KPI row, computed once
-        data.memo["grade_rows"] = [(top.plan, top.id, row.kpi.id, data.evaluations[row.kpi.id].grade)
-                                   for row in data.kpi_rows for top in (data.plan.top(row.node_id),)]
-    seen: dict[str, str] = {}
-    for row_plan, row_top, kpi_id, grade in data.memo["grade_rows"]:
-        if row_plan == plan_id and (top_id is None or row_top == top_id):
-            seen[kpi_id] = grade
-    counts: dict[str, int] = {}
-    for grade in seen.values():
-        counts[grade] = counts.get(grade, 0) + 1
-    return counts

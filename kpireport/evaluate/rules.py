@@ -4,7 +4,9 @@ The rules are the defaults of ``shared/DOMAIN.md`` ("Achievement: the rules muni
 
 * progress r = (actual − baseline) ÷ (target − baseline), in percent (both directions, zero targets);
   without a baseline r = actual ÷ target (増加) or target ÷ actual (減少, an actual of 0 is reached);
-  a 累計 KPI without a baseline starts from 0 at its baseline year;
+  a 累計 KPI without a baseline starts from 0 at its baseline year, or, with none, at the year before its plan
+  starts (the plan-start line); a single-year KPI without a baseline is on pace when r reaches the city's
+  threshold for target-only KPIs (``Settings.nobase_threshold``, else the on_pace grade's own);
 * a target equal to the baseline (維持, 80% → 80%以上) is reached when the actual is on the good side
   of it (within ``Settings.maintain_tolerance`` for 維持), otherwise the actual is worse than the baseline;
   以上 / 以下 targets are reached when the actual is at or beyond the bound;
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, Optional, Sequence
 
-from kpireport.model import Evaluation, Grade, Kpi, Override, Period, Settings, Value
+from kpireport.model import REFERENCE_KIND, Evaluation, Grade, Kpi, Override, Period, Settings, Value
 from kpireport.values import (
     SCALES,
     format_number,
@@ -39,6 +41,7 @@ from kpireport.values import (
 __all__ = ["evaluate_kpi", "expected_value", "grade_rank"]
 
 RULES = ("final_reached", "on_pace", "improved", "worsened", "not_evaluable")
+REFERENCE_RULE, REFERENCE_GRADE = "reference", "参考"  # a 参考指標: shown, never graded or counted
 # the plan's Japanese rule names, accepted as well (plan.py maps them, a hand-built Grade may not)
 _RULE_ALIASES = {"最終目標達成": "final_reached", "ペース": "on_pace", "基準値より改善": "improved",
                  "基準値より悪化": "worsened", "評価不能": "not_evaluable"}
@@ -260,6 +263,9 @@ def _setup(kpi: Kpi, settings: Optional[Settings]) -> tuple[Optional[_Setup], li
         return None, ["目標値がありません"]
     if baseline is None and getattr(kpi, "aggregation", "") == "累計":
         baseline, baseline_known, baseline_zero = Decimal(0), True, True
+        plan_start = _year(getattr(kpi, "plan_start_year", None))
+        if baseline_year is None and plan_start is not None:
+            baseline_year = plan_start - 1  # the straight line from 0 before the plan's first year
 
     if baseline is None:
         mode = "nobase"
@@ -381,6 +387,7 @@ class _Facts:
     pace: Optional[Decimal]
     better_or_equal: Optional[bool]  # actual not worse than the baseline; None without a baseline
     equal: bool
+    nobase_threshold: Optional[Decimal] = None  # target-only single-year: on pace when rate reaches this
 
 
 def _describe_kpi(kpi: Kpi, s: _Setup, unit: _Unit, actual: Optional[Value], year: Any) -> list[str]:
@@ -396,7 +403,10 @@ def _describe_kpi(kpi: Kpi, s: _Setup, unit: _Unit, actual: Optional[Value], yea
     parts.append(f"{kind}（{extra}）。" if extra else f"{kind}。")
     parts.extend(s.notes)
 
-    if s.baseline_zero:
+    if s.baseline_zero and _year(getattr(kpi, "baseline_year", None)) is None and s.baseline_year is not None:
+        baseline_text = (f"基準値 なし（累計のため、計画開始前の {_short_year(s.baseline_year)} を "
+                         f"{unit.full(Decimal(0))} とします）")
+    elif s.baseline_zero:
         baseline_text = (f"基準値 なし（累計のため {_short_year(s.baseline_year)} を {unit.full(Decimal(0))} とします）"
                          if s.baseline_year is not None else f"基準値 なし（累計のため {unit.full(Decimal(0))} とします）")
     elif _number(kpi.baseline) is not None:
@@ -481,8 +491,10 @@ def _tolerance_text(s: _Setup, unit: _Unit) -> str:
 
 def _pace_sentences(kpi: Kpi, s: _Setup, unit: _Unit, a: Decimal, year: Any) -> tuple[list[str], Optional[Decimal], Optional[Decimal]]:
     """Sentences about the pace, p and the expected value (rounded for display)."""
-    if s.mode in ("level", "nobase"):
+    if s.mode == "level":
         return [], None, None
+    if s.mode == "nobase":
+        return [], None, None  # judged on r against the threshold for target-only KPIs (see _walk)
     path = _path(kpi, s, year)
     if path.expected is None:
         return path.notes + [path.reason + "。"], None, None
@@ -516,6 +528,11 @@ def _walk(grades: Sequence[Grade], f: _Facts) -> tuple[Optional[Grade], str]:
             if f.reached:
                 return g, _because(failed, "目標値に達している", g)
             failed[rule] = f"達成率{format_number(th)}%未満" if f.rate is not None else "目標値に未達"
+        elif rule == "on_pace" and f.pace is None and f.rate is not None and f.better_or_equal is None:
+            th = f.nobase_threshold if f.nobase_threshold is not None else _threshold(g)
+            if f.rate >= th:
+                return g, _because(failed, f"基準値がないため目標値に対する割合で見て、{format_number(th)}%以上の", g)
+            failed[rule] = f"目標値に対する割合が{format_number(th)}%未満"
         elif rule == "on_pace":
             th = _threshold(g)
             if f.pace is not None and f.pace >= th:
@@ -599,6 +616,11 @@ def _finish(kpi: Kpi, actual: Optional[Value], year: Any, grades: Sequence[Grade
 def _evaluate(kpi: Kpi, actual: Optional[Value], year: Any, grades: Sequence[Grade], settings: Settings,
               provisional: bool, override: Optional[Override]) -> Evaluation:
     grades = tuple(grades or ())
+    if getattr(kpi, "kind", "") == REFERENCE_KIND:
+        text = "参考指標のため、評価しません（評価の件数にも数えません）。"
+        return Evaluation(kpi_id=str(getattr(kpi, "id", "")), year=year, grade=REFERENCE_GRADE, label=REFERENCE_KIND,
+                          computed_grade=REFERENCE_GRADE, rule=REFERENCE_RULE, working=text, actual=actual,
+                          provisional=bool(provisional) or getattr(actual, "provisional", False) is True)
     provisional = bool(provisional) or getattr(actual, "provisional", False) is True
     unit = _display_unit(kpi)
     s, reasons = _setup(kpi, settings)
@@ -619,7 +641,8 @@ def _evaluate(kpi: Kpi, actual: Optional[Value], year: Any, grades: Sequence[Gra
         better_or_equal, equal = difference >= 0, difference == 0
     else:
         better_or_equal, equal = None, False
-    facts = _Facts(a, reached, r, p, better_or_equal, equal)
+    nobase_threshold = _decimal(getattr(settings, "nobase_threshold", None)) if settings is not None else None
+    facts = _Facts(a, reached, r, p, better_or_equal, equal, nobase_threshold)
     grade, decision = _walk(grades, facts)
     text = "".join(sentences + rate_text + pace_text)
     if grade is None:

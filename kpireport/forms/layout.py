@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Optional
 
 from kpireport import labels
 from kpireport.model import Initiative, Kpi, Node, Plan
@@ -102,9 +102,11 @@ def _by_department(plan: Plan, kind: str, items) -> dict[str, list]:
     return plan.memo(f"by_department_{kind}", index)
 
 
-def department_kpis(plan: Plan, department: str) -> list[Kpi]:
-    """KPIs the department owns (a KPI owned jointly appears in each owner's form), plan order."""
-    return list(_by_department(plan, "kpis", plan.kpis).get(department, ()))
+def department_kpis(plan: Plan, department: str, year: Optional[int] = None) -> list[Kpi]:
+    """KPIs the department owns (a KPI owned jointly appears in each owner's form), plan order; with ``year``
+    only those in force that fiscal year (a KPI replaced mid-plan gives way to its successor)."""
+    owned = _by_department(plan, "kpis", plan.kpis).get(department, ())
+    return [k for k in owned if year is None or k.in_force(year)]
 
 
 def department_initiatives(plan: Plan, department: str) -> list[Initiative]:
@@ -167,7 +169,7 @@ class DataSheet:
 def data_sheets(plan: Plan, department: str, period: ReportPeriod) -> list[DataSheet]:
     """The data sheets a department's form has (a sheet with no rows is left out)."""
     specs: list[tuple[str, tuple[FormColumn, ...], list, Callable]] = [
-        (KPI_SHEET, kpi_columns(period), department_kpis(plan, department), kpi_locked),
+        (KPI_SHEET, kpi_columns(period), department_kpis(plan, department, period.fiscal_year), kpi_locked),
         (INITIATIVE_SHEET, INITIATIVE_COLUMNS, department_initiatives(plan, department), initiative_locked),
         (NARRATIVE_SHEET, narrative_columns(period), department_narrative_nodes(plan, department), narrative_locked),
     ]

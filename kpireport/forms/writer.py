@@ -133,7 +133,7 @@ def _print_setup(ws, repeat_to_row: int) -> None:
 # --- 記入要領 ----------------------------------------------------------------------------------
 
 def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list) -> list[tuple[str, str]]:
-    settings = plan.settings
+    settings = plan.settings_for(period.key)  # a monthly form has its own deadline, never the annual one
     value_word = "見込み値" if period.is_monthly else "実績値"
     lines = [
         ("heading", "1. 提出について"),

@@ -16,16 +16,18 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from kpireport import labels
 from kpireport.errors import KpireportError
 from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
-from kpireport.evaluate.results import PeriodResults, grade_counts
+from kpireport.evaluate.results import KpiRow, PeriodResults, each_once, initiative_rows
+from kpireport.evaluate.tally import plan_tally
 from kpireport.findings_text import SEVERITY_LABEL
 from kpireport.forms.layout import STATUSES
-from kpireport.master import checklist
+from kpireport.master import checklist, page
 from kpireport.model import Grade, Plan
 from kpireport.runtime.atomic import atomic_write
 from kpireport.text_layout import row_height
 from kpireport.values import SCALES, format_value, format_year
 
 FONT = {"font_name": "游ゴシック", "font_size": 10}
+NAME_WIDTH = 48  # 概要's first column: the names of a plan's top level (重点戦略 names run to 40 characters)
 
 
 def write_master(data: PeriodResults, path: Path) -> list[str]:
@@ -67,6 +69,7 @@ class _Writer:
         self.quoted: dict[int, Any] = {}
         self.notes: list[str] = []  # texts that had to be shortened to fit a cell
         self.row_source = ""  # where the row being written came from, for those notes
+        self.shown: dict[str, int] = {}  # sheet name -> its columns before the folded ones
         base = {**FONT, "valign": "top", "border": 1, "border_color": "#A6A6A6"}
         workbook = _Recorder(workbook, self.props)
         self.f = {
@@ -89,20 +92,20 @@ class _Writer:
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def sheet(self, name: str, headers: list[tuple[str, int]], first_row: int = 2):
+    def sheet(self, name: str, headers: list[tuple[str, int]], keys: int = 1, folded: int = 0, first_row: int = 2):
+        """A list sheet: title, time of the merge, header row. ``keys``: the ID and name columns at the left
+        (frozen, repeated); ``folded``: the technical columns at the right (grouped and folded)."""
         ws = self.wb.add_worksheet(name)
         ws.write_string(0, 0, f"{self.plan.settings.city}　{self.data.period.label}　{name}", self.f["title"])
-        ws.write_string(1, 0, f"集計日時: {self.data.merged_at.replace('T', ' ')}", self.f["note"])
-        for col, (title, size) in enumerate(headers):
+        note = f"集計日時: {self.data.merged_at.replace('T', ' ')}"
+        if folded:
+            note += "　" + page.folded_note([title for title, _ in headers[-folded:]])
+        ws.write_string(1, 0, note, self.f["note"])
+        for col, (title, _) in enumerate(headers):
             self.put(ws, first_row, col, title, self.f["header"])
-            ws.set_column(col, col, size)
         ws.set_row(first_row, 32)
-        ws.freeze_panes(first_row + 1, 0)
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(first_row)
-        ws.set_footer("&C&P / &N")
+        page.list_page(ws, first_row, [size for _, size in headers], keys, folded)
+        self.shown[name] = len(headers) - folded
         return ws
 
     def put(self, ws, row: int, col: int, value: Any, fmt=None) -> None:
@@ -153,7 +156,8 @@ class _Writer:
             self.row_source = sources[index] if sources else ""
             for col, value in enumerate(values):
                 self.put(ws, row, col, value, self.f["count"] if isinstance(value, int) else self.f["wrap"])
-            self.fit_row(ws, row, [(str(v), size) for v, (_, size) in zip(values, headers)])
+            shown = zip(values[:self.shown[ws.name]], headers)  # folded columns do not size the row
+            self.fit_row(ws, row, [(str(v), size) for v, (_, size) in shown])
         return row
 
     def finish_table(self, ws, first_row: int, last_row: int, columns: int) -> None:
@@ -171,14 +175,14 @@ class _Writer:
         ws.merge_range(1, 0, 1, last_col, f"集計日時: {self.data.merged_at.replace('T', ' ')}　評価の方法: "
                        f"{method_note(self.plan)}", self.f["note_wrap"])
         ws.set_row(1, 30)
-        ws.set_column(0, 0, 44)
+        ws.set_column(0, 0, NAME_WIDTH)
         ws.set_column(1, 20, 9)
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_footer("&C&P / &N")
-        row = 3
+        page.print_one_page_wide(ws)
+        ws.repeat_rows(0, 1)
+        row, breaks = 3, []
         for info in self.plan.plans:
+            if row > 3:
+                breaks.append(row)  # each plan's table, chart and counts on a page of its own: no chart is split
             tops = [n for n in self.plan.nodes if n.plan == info.id and n.parent is None]
             ws.write_string(row, 0, f"{info.name}（{info.short_name}）", self.f["sub"])
             row += 1
@@ -189,23 +193,28 @@ class _Writer:
             self.put(ws, row, 1 + len(grades), "計", self.f["header"])
             for i, g in enumerate(grades):
                 self.put(ws, row, 2 + len(grades) + i, f"{g.code} 割合", self.f["header"])
+            self.put(ws, row, 2 + 2 * len(grades), "うち再掲", self.f["header"])
             first_data = row + 1
-            for top in tops + [None]:
+            tally = plan_tally(self.data, info.id)
+            for line in tally.rows + [tally.total]:
                 row += 1
-                counts = grade_counts(self.data, info.id, top.id if top else None)
-                total = sum(counts.values())
-                name = labels.node_heading(self.plan, top) if top else "合計"
-                self.put(ws, row, 0, name, self.f["wrap"])
+                self.put(ws, row, 0, line.label, self.f["wrap"])
+                self.fit_row(ws, row, [(line.label, NAME_WIDTH)])  # long names wrap rather than being cut
                 for i, g in enumerate(grades):
-                    self.put(ws, row, 1 + i, counts.get(g.code, 0), self.f["count"])
-                    self.put(ws, row, 2 + len(grades) + i, counts.get(g.code, 0) / total if total else 0,
+                    self.put(ws, row, 1 + i, line.counts.get(g.code, 0), self.f["count"])
+                    self.put(ws, row, 2 + len(grades) + i, line.counts.get(g.code, 0) / line.total if line.total else 0,
                              self.f["share"])
-                self.put(ws, row, 1 + len(grades), total, self.f["count"])
-            if tops:
-                self.grade_chart(ws, info.short_name, header, first_data, first_data + len(tops) - 1, grades, row)
-            row += 18 if tops else 2
+                self.put(ws, row, 1 + len(grades), line.total, self.f["count"])
+                self.put(ws, row, 2 + 2 * len(grades), line.reposted, self.f["count"])
+            for note in tally.notes:
+                row += 1
+                ws.write_string(row, 0, note, self.f["note"])
+            if tally.rows and tally.total.total:
+                self.grade_chart(ws, info.short_name, header, first_data, first_data + len(tally.rows) - 1, grades, row)
+            row += 18 if tally.rows and tally.total.total else 2
             row = self.initiative_counts(ws, info.id, tops, row)
             row += 2
+        ws.set_h_pagebreaks(breaks)
 
     def grade_chart(self, ws, name: str, header: int, first: int, last: int, grades: list[Grade], after: int) -> None:
         chart = self.wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
@@ -225,69 +234,87 @@ class _Writer:
         ws.insert_chart(after + 2, 0, chart)
 
     def initiative_counts(self, ws, plan_id: str, tops: list, row: int) -> int:
+        """Initiatives by status per top-level node; a 【再掲】 initiative counts at each node it is posted under."""
         entries = {i.id: e for i, e in self.data.initiatives}
-        items = [i for i, _ in self.data.initiatives if self.plan.top(i.node).plan == plan_id]
-        if not items:
+        placed = [r for r in initiative_rows(self.plan) if self.plan.plan_of(r.node_id).id == plan_id]
+        if not placed:
             return row
         ws.write_string(row, 0, "取組の実施状況", self.f["sub"])
         row += 1
-        heads = ["", *STATUSES, "未報告", "計"]
+        heads = ["", *STATUSES, "未報告", "計", "うち再掲"]
         for col, text in enumerate(heads):
             self.put(ws, row, col, text or "", self.f["header"])
+        reposts = 0
         for top in tops:
-            under = [i for i in items if self.plan.top(i.node).id == top.id]
+            inside = self.plan.descendants(top.id)
+            under = each_once(r for r in placed if r.node_id in inside)
             if not under:
                 continue
             row += 1
+            reposts += sum(r.reposted for r in under)
             self.put(ws, row, 0, labels.node_heading(self.plan, top), self.f["wrap"])
+            self.fit_row(ws, row, [(labels.node_heading(self.plan, top), NAME_WIDTH)])
+            status_of = [entries[r.initiative.id].status if entries[r.initiative.id] else None for r in under]
             for col, status in enumerate(STATUSES, start=1):
-                self.put(ws, row, col, sum(1 for i in under if entries[i.id] and entries[i.id].status == status),
-                         self.f["count"])
-            self.put(ws, row, len(STATUSES) + 1, sum(1 for i in under if entries[i.id] is None), self.f["count"])
+                self.put(ws, row, col, status_of.count(status), self.f["count"])
+            self.put(ws, row, len(STATUSES) + 1, status_of.count(None), self.f["count"])
             self.put(ws, row, len(STATUSES) + 2, len(under), self.f["count"])
+            self.put(ws, row, len(STATUSES) + 3, sum(r.reposted for r in under), self.f["count"])
+        if reposts:
+            row += 1
+            ws.write_string(row, 0, f"再掲の取組（{reposts}件）は掲載先ごとに数えています。", self.f["note"])
         return row + 1
 
     # -- KPI一覧 ---------------------------------------------------------------------------------
 
     def kpi_list(self) -> None:
         years = self.data.years
-        headers = [("計画", 10), ("体系", 40), ("再掲", 6), ("指標ID", 11), ("指標名", 32), ("担当課", 16),
-                   ("単位", 8), ("基準値（年度）", 18), ("目標値（年度）", 18)]
-        headers += [(f"{format_year(y)} 実績", 13) for y in years]
-        headers += [(f"{self.data.period.label}", 14), ("数値（単位どおり）", 14), ("見込み", 7), ("達成率", 9),
-                    ("進捗（ペース）", 10), ("評価", 9), ("計算の根拠", 60), ("手動評価", 9), ("手動評価の理由", 24),
-                    ("提出ファイル", 30), ("セル", 12), ("備考・未記入の理由", 24), ("担当課ごとの値", 30)]
-        ws = self.sheet("KPI一覧", headers)
+        headers = [("指標ID", 10), ("指標名", 28), ("計画", 8), ("体系", 26), ("再掲", 6), ("担当課", 12), ("単位", 6),
+                   ("基準値（年度）", 17), ("目標値（年度）", 17)]
+        headers += [(f"{format_year(y)} 実績", 11) for y in years]
+        headers += [(f"{self.data.period.label}", 12), ("見込み", 6), ("達成率", 8), ("進捗（ペース）", 10), ("評価", 9),
+                    ("手動評価", 7), ("手動評価の理由", 14), ("備考・未記入の理由", 20), ("担当課ごとの値", 20)]
+        folded = [("計算の根拠", 60), ("数値（単位どおり）", 14), ("提出ファイル", 30), ("セル", 12)]
+        ws = self.sheet("KPI一覧", headers + folded, keys=2, folded=len(folded))
         formats, grade_formats, sizes = self.f, self.grade_format, [size for _, size in headers]
         row = 2
-        for r in self.data.kpi_rows:
+        year = self.data.period.fiscal_year
+        ended = [KpiRow(k, k.node, False, labels.node_path(self.plan, k.node)) for k in self.plan.kpis
+                 if not k.in_force(year) and self.data.history.get(k.id)]  # replaced mid-plan: its history stays
+        for r in self.data.kpi_rows + ended:
             row += 1
             kpi, ev = r.kpi, self.data.evaluations[r.kpi.id]
             stored = self.data.values.get(kpi.id)
             self.row_source = f"指標 {kpi.id}" + (f"、提出ファイル {stored.file_name} の {stored.sheet}!{stored.cell}"
                                                 if stored and stored.sheet else "")
-            info = self.plan.plan(self.plan.node(r.node_id).plan)
+            info = self.plan.plan_of(r.node_id)
             cells: list[tuple[Any, str]] = [
-                (info.short_name, "text"), (r.path, "wrap"), ("【再掲】" if r.reposted else "", "text"),
-                (kpi.id, "text"), (kpi.name, "wrap"), ("、".join(kpi.departments), "wrap"),
-                (labels.kpi_unit(kpi), "text"), (labels.kpi_baseline(kpi), "wrap"), (labels.kpi_target(kpi), "wrap")]
+                (kpi.id, "text"), (kpi.name, "wrap"), (info.short_name, "wrap"), (r.path, "wrap"),
+                ("【再掲】" if r.reposted else "", "wrap"), ("、".join(kpi.departments), "wrap"),
+                (labels.kpi_unit(kpi), "wrap"), (labels.kpi_baseline(kpi), "wrap"), (labels.kpi_target(kpi), "wrap")]
             history = self.data.history.get(kpi.id, {})
-            cells += [(format_value(history[y].value) if y in history else "", "text") for y in years]
+            cells += [(format_value(history[y].value) if y in history else "", "wrap") for y in years]
             shown = ""
             if stored is not None:
                 shown = format_value(stored.value) if stored.value.is_number else "（未記入）"
-            cells += [(shown, "text"), (_in_unit(stored.value) if stored and stored.value.is_number else None, "number"),
-                      ("見込み" if ev.provisional else "", "text"), (ev.rate, "percent"), (ev.pace, "percent"),
-                      (f"{ev.grade} {ev.label}", ev.grade), (ev.working, "wrap"),
-                      (ev.override.grade if ev.override else "", "text"), (ev.override.reason if ev.override else "", "wrap"),
+            grade = (f"{ev.grade} {ev.label}", ev.grade) if kpi.graded else ("参考指標（評価しない）", "text")
+            if not kpi.in_force(year):
+                grade = (_ended_text(self.plan, kpi), "wrap")
+            cells += [(shown, "wrap"), ("見込み" if ev.provisional else "", "text"), (ev.rate, "percent"),
+                      (ev.pace, "percent"), grade,
+                      (ev.override.grade if ev.override else "", "text"),
+                      (ev.override.reason if ev.override else "", "wrap"), (_remarks(stored), "wrap"),
+                      (self.shared_note(kpi.id), "wrap")]
+            # folded: the working, the number in the KPI's unit, where it was read
+            cells += [(ev.working, "wrap"),
+                      (_in_unit(stored.value) if stored and stored.value.is_number else None, "number"),
                       (stored.file_name if stored else "", "wrap"),
-                      (f"{stored.sheet}!{stored.cell}" if stored and stored.sheet else "", "text"),
-                      (_remarks(stored), "wrap"), (self.shared_note(kpi.id), "wrap")]
+                      (f"{stored.sheet}!{stored.cell}" if stored and stored.sheet else "", "text")]
             for col, (value, style) in enumerate(cells):
                 self.put(ws, row, col, value, grade_formats.get(style) or formats[style])
+            # sized by what prints: the folded columns are left out (zip stops at the shown sizes)
             self.fit_row(ws, row, [(v, size) for (v, style), size in zip(cells, sizes) if style == "wrap"])
-        ws.fit_to_pages(2, 0)  # a wide list: two A4 pages across stay readable
-        self.finish_table(ws, 2, row, len(headers))
+        self.finish_table(ws, 2, row, len(headers) + len(folded))
 
     def shared_note(self, kpi_id: str) -> str:
         """A shared KPI: each department's entry (its remarks and reasons too) and what was made of them."""
@@ -301,29 +328,33 @@ class _Writer:
     # -- 取組一覧・主な取組と方向性 -------------------------------------------------------------------
 
     def initiative_list(self) -> None:
-        headers = [("計画", 10), ("施策", 40), ("取組ID", 12), ("推進内容", 50), ("担当課", 16), ("実施状況", 11),
-                   ("今後の取扱い", 11), ("検証内容", 40), ("取組の概要（実績）", 40), ("今後の取組内容とその理由", 40),
-                   ("提出", 10), ("ほかの担当課の記載", 50)]
-        ws = self.sheet("取組一覧", headers)
-        rows = []
-        for initiative, entry in self.data.initiatives:
-            info = self.plan.plan(self.plan.node(initiative.node).plan)
-            markers = "".join(f"【{m}】" for m in initiative.markers)
-            rows.append([info.short_name, labels.node_path(self.plan, initiative.node), initiative.id,
-                         markers + initiative.content, "、".join(initiative.departments),
+        """One row per place an initiative is listed: again, marked 【再掲】, under each node the plan reposts it to
+        (its entry is the same one)."""
+        headers = [("取組ID", 11), ("推進内容", 34), ("計画", 8), ("施策", 26), ("再掲", 6), ("担当課", 12),
+                   ("実施状況", 10), ("今後の取扱い", 10), ("検証内容", 30), ("取組の概要（実績）", 30),
+                   ("今後の取組内容とその理由", 30), ("提出", 8), ("ほかの担当課の記載", 30)]
+        ws = self.sheet("取組一覧", headers, keys=2)
+        entries = dict(self.data.initiatives)
+        files = {s.department: s.current.file_name for s in self.data.statuses if s.current}
+        rows, sources = [], []
+        for placed in initiative_rows(self.plan):
+            initiative, entry = placed.initiative, entries[placed.initiative]
+            info = self.plan.plan_of(placed.node_id)
+            rows.append([initiative.id, labels.markers_text(initiative.markers) + initiative.content, info.short_name,
+                         labels.node_path(self.plan, placed.node_id), "【再掲】" if placed.reposted else "",
+                         "、".join(initiative.listed_as or initiative.departments),
                          entry.status if entry else "", entry.next_step if entry else "",
                          entry.verification if entry else "", (entry.summary or "") if entry else "",
                          (entry.plan or "") if entry else "", "報告あり" if entry else "未報告",
                          _others_text(self.data.initiative_others.get(initiative.id, ()))])
-        files = {s.department: s.current.file_name for s in self.data.statuses if s.current}
-        sources = [f"取組 {i.id}" + (f"、{i.lead}の提出ファイル {files[i.lead]} の {e.sheet} {e.row}行目"
-                                   if e is not None and i.lead in files else f"（{'、'.join(i.departments)}）")
-                   for i, e in self.data.initiatives]
+            sources.append(f"取組 {initiative.id}" + (
+                f"、{initiative.lead}の提出ファイル {files[initiative.lead]} の {entry.sheet} {entry.row}行目"
+                if entry is not None and initiative.lead in files else f"（{'、'.join(initiative.departments)}）"))
         self.finish_table(ws, 2, self.table_rows(ws, headers, rows, sources=sources), len(headers))
 
     def narrative_list(self) -> None:
         year, next_year = format_year(self.data.period.fiscal_year), format_year(self.data.period.fiscal_year + 1)
-        headers = [("体系", 44), ("担当課", 16), (f"{year} 主な取組内容／実績", 60), (f"{next_year} 主な取組／今後の方向性", 60)]
+        headers = [("体系", 36), ("担当課", 14), (f"{year} 主な取組内容／実績", 60), (f"{next_year} 主な取組／今後の方向性", 60)]
         ws = self.sheet("主な取組と方向性", headers)
         rows, sources = [], []
         for node in (n for n in self.plan.nodes if n.departments):
@@ -337,51 +368,53 @@ class _Writer:
     # -- 提出状況・検証結果・変更点 ------------------------------------------------------------------
 
     def submission_status(self) -> None:
-        headers = [("担当課", 18), ("状況", 22), ("受理したファイル", 34), ("受付日時", 18), ("SHA-256", 20),
-                   ("エラー", 7), ("警告", 7), ("差し戻したファイル", 34), ("差し戻しの主な理由", 50), ("連絡先", 18)]
-        ws = self.sheet("提出状況", headers)
+        headers = [("担当課", 16), ("状況", 24), ("受理したファイル", 34), ("受付日時", 17), ("エラー", 7), ("警告", 7),
+                   ("差し戻したファイル", 34), ("差し戻しの理由", 50), ("連絡先", 18)]
+        folded = [("SHA-256（ファイルの指紋）", 66)]
+        ws = self.sheet("提出状況", headers + folded, folded=len(folded))
         contacts = {d.name: d.contact for d in self.plan.departments}
         rows = []
         for status in self.data.statuses:
             current, rejected = status.current, status.rejected
-            reason = next((f"{f.sheet}!{f.cell} {f.message}".strip() for f in (rejected.findings if rejected else ())
-                           if f.severity == "error"), "")
             latest = current or rejected
             rows.append([status.department, status.state, current.file_name if current else "",
-                         latest.received_at.replace("T", " ") if latest else "", latest.sha256 if latest else "",
+                         latest.received_at.replace("T", " ") if latest else "",
                          (rejected or current).errors if latest else "", (rejected or current).warnings if latest else "",
-                         rejected.file_name if rejected else "", reason, contacts.get(status.department, "")])
+                         rejected.file_name if rejected else "", _reasons(rejected.findings if rejected else ()),
+                         contacts.get(status.department, ""), latest.sha256 if latest else ""])
         for record in (s for s in self.data.submissions if not s.department):
             reason = record.findings[0].message if record.findings else ""
-            rows.append(["（不明）", "様式として読めないファイル", "", record.received_at.replace("T", " "), record.sha256,
-                         record.errors, record.warnings, record.file_name, reason, ""])
-        self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers))
+            rows.append(["（不明）", "様式として読めないファイル", "", record.received_at.replace("T", " "),
+                         record.errors, record.warnings, record.file_name, reason, "", record.sha256])
+        self.finish_table(ws, 2, self.table_rows(ws, headers, rows), len(headers) + len(folded))
 
     def attention(self) -> None:
         """What the planning office must look at: shared KPIs and initiatives whose departments' entries
         disagree, are incomplete, or lack the lead's (history.in_force)."""
-        headers = [("内容", 90), ("各課の記載", 60), ("コード", 22)]
-        ws = self.sheet("要確認", headers)
+        headers = [("内容", 90), ("各課の記載", 60)]
+        folded = [("コード", 22)]
+        ws = self.sheet("要確認", headers + folded, folded=len(folded))
         rows = [[f.message, f.value, f.code] for f in self.data.attention]
         row = self.table_rows(ws, headers, rows)
         if not rows:
             self.put(ws, 3, 0, "共同で担当する指標・取組に、確認が必要なものはありません。", self.f["note"])
-        self.finish_table(ws, 2, row, len(headers))
+        self.finish_table(ws, 2, row, len(headers) + len(folded))
 
     def findings(self) -> None:
-        headers = [("ファイル", 34), ("重要度", 8), ("場所", 22), ("コード", 22), ("内容", 70), ("入力値", 24)]
-        ws = self.sheet("検証結果", headers)
+        headers = [("ファイル", 30), ("重要度", 8), ("場所", 20), ("内容", 70), ("入力値", 24)]
+        folded = [("コード", 22)]
+        ws = self.sheet("検証結果", headers + folded, folded=len(folded))
         rows = [[f.file, SEVERITY_LABEL[f.severity], f"{f.sheet}!{f.cell}" if f.sheet and f.cell else f.sheet or "ファイル全体",
-                 f.code, f.message, f.value] for f in self.data.findings]
+                 f.message, f.value, f.code] for f in self.data.findings]
         row = self.table_rows(ws, headers, rows)
         if not rows:
             self.put(ws, 3, 0, "今回の集計では問題はありませんでした。", self.f["note"])
-        self.finish_table(ws, 2, row, len(headers))
+        self.finish_table(ws, 2, row, len(headers) + len(folded))
 
     def changes(self) -> None:
-        headers = [("区分", 9), ("項目", 7), ("ID", 12), ("名称", 40), ("前回", 22), ("今回", 22), ("担当課", 16),
-                   ("提出元", 40)]
-        ws = self.sheet("変更点", headers)
+        headers = [("区分", 7), ("項目", 6), ("ID", 11), ("名称", 34), ("前回", 22), ("今回", 22), ("担当課", 14),
+                   ("提出元", 36)]
+        ws = self.sheet("変更点", headers, keys=4)
         # the first merge of a period changes nothing yet: every value is in KPI一覧 and 取組一覧
         changes = [] if self.data.first_merge else self.data.changes
         rows = [[c.kind, c.item, c.ident, c.name, c.before, c.after, c.department, c.source] for c in changes]
@@ -417,6 +450,26 @@ def _in_unit(value) -> Optional[Decimal]:
 def _others_text(others) -> str:
     """The other departments' entries of a 併記 initiative, each with its status and texts."""
     return "\n".join(labels.beside_text(department, entry) for department, entry in others)
+
+
+REASONS_SHOWN = 5  # a rejected file's errors named in its row; the 検証結果 sheet has them all
+
+
+def _reasons(findings) -> str:
+    """Why a file was sent back: its first errors, each with its place, and how many more there are."""
+    errors = [f for f in findings if f.severity == "error"]
+    lines = [f"{f.sheet}!{f.cell} {f.message}".strip() if f.sheet and f.cell else f.message
+             for f in errors[:REASONS_SHOWN]]
+    if len(errors) > REASONS_SHOWN:
+        lines.append(f"ほか {len(errors) - REASONS_SHOWN}件（すべては「検証結果」シート）")
+    return "\n".join(lines)
+
+
+def _ended_text(plan, kpi) -> str:
+    """「令和5年度で終了（K1-3-2に差し替え）」 for a KPI no longer reported."""
+    successor = next((k.id for k in plan.kpis if k.replaces == kpi.id), "")
+    until = format_year(kpi.valid_until) if kpi.valid_until else format_year(kpi.valid_from - 1)
+    return f"{until}で終了" + (f"（{successor}に差し替え）" if successor else "")
 
 
 def _remarks(stored) -> str:

@@ -18,6 +18,8 @@ from typing import Any, Optional
 from kpireport.messages import finding
 from kpireport.model import (
     COMBINE_RULES,
+    INDICATOR_KINDS,
+    KPI_KIND,
     LEAD,
     PARTS,
     REPORTING_RULES,
@@ -28,11 +30,13 @@ from kpireport.model import (
     InterimTarget,
     Kpi,
     Node,
+    PeriodSettings,
     Plan,
     PlanInfo,
     Settings,
     Value,
 )
+from kpireport.periods import parse_period
 from kpireport.plan import layout as plan_layout
 from kpireport.plan.locator import Locator, Source
 from kpireport.plan.schema_check import check_schema
@@ -95,6 +99,7 @@ class _Builder:
         self.doc = document
         self.locator = locator
         self.findings: list[Finding] = []
+        self.groups: dict[str, tuple[str, ...]] = {}  # 関係各課 -> its member departments
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -135,13 +140,23 @@ class _Builder:
         return seen
 
     def check_departments(self, key: str, index: int, names: Any, known: dict[str, int]) -> tuple[str, ...]:
+        """The departments as written (a group's name kept; ``expand`` gives its members)."""
         names = names if isinstance(names, list) else []
         for name in names:
             if isinstance(name, str) and name not in known:
                 self.report("plan-unknown-department", key, index, "departments", name)
         return tuple(n for n in names if isinstance(n, str))
 
-    def check_reposts(self, key: str, index: int, record: dict, nodes: dict[str, int]) -> tuple[str, ...]:
+    def expand(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Departments with each group (関係各課) replaced by its members, each department once, in order."""
+        result: list[str] = []
+        for name in names:
+            for member in self.groups.get(name, (name,)):
+                if member not in result:
+                    result.append(member)
+        return tuple(result)
+
+    def check_reposts(self, key: str, index: int, record: dict, nodes) -> tuple[str, ...]:
         reposts = record.get("reposted_under") if isinstance(record.get("reposted_under"), list) else []
         for target in reposts:
             if target not in nodes:
@@ -160,7 +175,7 @@ class _Builder:
         dept_ids = {d.name: i for i, d in enumerate(departments)}
         nodes = self.build_nodes({p.id: p for p in plans}, dept_ids)
         node_ids = {r["id"]: i for i, r in self.records("nodes") if isinstance(r.get("id"), str)}
-        kpis = self.build_kpis(node_ids, dept_ids)
+        kpis = self.build_kpis(node_ids, dept_ids, {p.id: p for p in plans}, {n.id: n.plan for n in nodes})
         initiatives = self.build_initiatives(node_ids, dept_ids)
         for plan in plans:
             if not any(n.plan == plan.id for n in nodes):
@@ -194,10 +209,25 @@ class _Builder:
             evaluation_method=str(raw.get("evaluation_method", "線形")),
             maintain_tolerance=_decimal(raw.get("maintain_tolerance"), Decimal(0)),
             jump_warning_ratio=_decimal(raw.get("jump_warning_ratio"), Decimal(3)),
+            nobase_threshold=_decimal(raw.get("nobase_threshold"), None), periods=self.build_periods(),
             form_password=str(raw.get("form_password", "")), note=str(raw.get("note", "")),
             intake_max_file_mb=_decimal(raw.get("intake_max_file_mb"), Decimal(20)),
             intake_max_expanded_mb=_decimal(raw.get("intake_max_expanded_mb"), Decimal(300)),
             intake_max_rows=_int(raw.get("intake_max_rows"), 20_000))
+
+    def build_periods(self) -> tuple[PeriodSettings, ...]:
+        result: dict[str, PeriodSettings] = {}
+        for index, r in self.records("periods"):
+            period = parse_period(r.get("period"))
+            if period is None:
+                self.report("plan-period-unreadable", "periods", index, "period", r.get("period"))
+                continue
+            if period.key in result:
+                self.report("plan-duplicate-id", "periods", index, "period", r.get("period"), first=period.label)
+                continue
+            result[period.key] = PeriodSettings(period.key, *(str(r.get(name) or "") for name in (
+                "report_title", "deadline", "meeting_name", "meeting_date")))
+        return tuple(result.values())
 
     def build_plans(self) -> list[PlanInfo]:
         self.unique_ids("plans", "id")
@@ -218,12 +248,20 @@ class _Builder:
     def build_departments(self) -> list[Department]:
         self.unique_ids("departments", "name")
         seen, result = set(), []
-        for _, r in self.records("departments"):
+        names = {r.get("name") for _, r in self.records("departments")}
+        for index, r in self.records("departments"):
             name = r.get("name")
             if isinstance(name, str) and name not in seen:
                 seen.add(name)
+                members = tuple(m for m in r.get("members") or () if isinstance(m, str) and m != name)
+                for member in members:
+                    if member not in names:
+                        self.report("plan-group-member", "departments", index, "members", member, group=name)
+                members = tuple(m for m in members if m in names)
+                if members:
+                    self.groups[name] = members
                 result.append(Department(name, str(r.get("division", "")), str(r.get("contact", "")),
-                                         str(r.get("email", "")), str(r.get("note", ""))))
+                                         str(r.get("email", "")), str(r.get("note", "")), members))
         return result
 
     def build_grades(self) -> list[Grade]:
@@ -289,19 +327,21 @@ class _Builder:
             depth_of[ident] = d
             result.append(Node(ident, str(plan_id), parent if isinstance(parent, str) else None, d,
                                str(r.get("number", "")), str(r.get("title", "")), str(r.get("description", "")),
-                               tuple(r.get("markers") or ()), index, depts))
+                               tuple(r.get("markers") or ()), index, self.expand(depts)))
         return result
 
-    def build_kpis(self, nodes: dict[str, int], departments: dict[str, int]) -> list[Kpi]:
+    def build_kpis(self, nodes: dict[str, int], departments: dict[str, int], plans: dict[str, PlanInfo],
+                   plan_of_node: dict[str, str]) -> list[Kpi]:
         ids = self.unique_ids("kpis", "id")
         interim = self.build_interim_targets(ids)
+        places = {**nodes, **{p: -1 for p in plans}}  # a KPI sits on a node, or on a plan as a whole (its KGIs)
         result = []
         for index, r in self.records("kpis"):
             ident = r.get("id")
             node = r.get("node")
-            if isinstance(node, str) and node not in nodes:
+            if isinstance(node, str) and node not in places:
                 self.report("plan-unknown-node", "kpis", index, "node", node)
-            reposts = self.check_reposts("kpis", index, r, nodes)
+            reposts = self.check_reposts("kpis", index, r, places)
             depts = self.check_departments("kpis", index, r.get("departments"), departments)
             unit = r.get("unit") if isinstance(r.get("unit"), str) else None
             unit = "" if unit == NO_UNIT else unit
@@ -309,6 +349,13 @@ class _Builder:
             target = self.value("kpis", index, "target", r.get("target"), unit)
             baseline_year = self.year("kpis", index, "baseline_year", r.get("baseline_year"))
             target_year = self.year("kpis", index, "target_year", r.get("target_year"))
+            valid_from = self.year("kpis", index, "valid_from", r.get("valid_from"))
+            valid_until = self.year("kpis", index, "valid_until", r.get("valid_until"))
+            if valid_from and valid_until and valid_until < valid_from:
+                self.report("plan-valid-range", "kpis", index, "valid_until", r.get("valid_until"))
+            if (target.gross or baseline.gross) and not r.get("aggregation"):
+                self.report("plan-gross-aggregation", "kpis", index, "aggregation",
+                            r.get("target") if target.gross else r.get("baseline"))
             if baseline_year and target_year and target_year < baseline_year:
                 self.report("plan-target-before-baseline", "kpis", index, "target_year", r.get("target_year"),
                             target=r.get("target_year"), baseline=r.get("baseline_year"))
@@ -316,6 +363,7 @@ class _Builder:
             self.check_direction(index, r, target_type, baseline, target)
             if not isinstance(ident, str) or ids.get(ident) != index or not isinstance(node, str):
                 continue
+            plan_id = node if node in plans else plan_of_node.get(node, "")
             kpi_interim = tuple(sorted(interim.get(ident, []), key=lambda t: t.year))
             for t in kpi_interim:
                 if baseline_year and target_year and not baseline_year < t.year <= target_year:
@@ -327,8 +375,25 @@ class _Builder:
                 reposted_under=reposts, departments=depts,
                 interim_targets=tuple(InterimTarget(t.year, t.value) for t in kpi_interim),
                 markers=tuple(r.get("markers") or ()), note=str(r.get("note", "")), order=index,
-                reporting=self.reporting("kpis", index, r, depts), combine=self.combine(index, r, unit)))
-        return result
+                reporting=self.reporting("kpis", index, r, self.expand(depts)), combine=self.combine(index, r, unit),
+                kind=r.get("kind") if r.get("kind") in INDICATOR_KINDS else KPI_KIND, plan=plan_id,
+                plan_start_year=plans[plan_id].start_year if plan_id in plans else 0,
+                calendar=_calendar(r.get("target_year")), valid_from=valid_from, valid_until=valid_until,
+                replaces=str(r.get("replaces") or ""), listed_as=depts))
+        self.check_replacements(result, ids)
+        return [dataclasses.replace(k, departments=self.expand(k.departments)) if self.groups else k for k in result]
+
+    def check_replacements(self, kpis: list[Kpi], ids: dict[str, int]) -> None:
+        """A KPI replaced mid-plan: the old one is named, and says when it ends (its history stays)."""
+        by_id = {k.id: k for k in kpis}
+        for kpi in kpis:
+            if not kpi.replaces:
+                continue
+            old = by_id.get(kpi.replaces)
+            if kpi.replaces not in ids:
+                self.report("plan-replaces-unknown", "kpis", ids[kpi.id], "replaces", kpi.replaces)
+            elif old is not None and old.valid_until is None:
+                self.report("plan-replaced-open", "kpis", ids[old.id], "valid_until", old.id, successor=kpi.id)
 
     def reporting(self, key: str, index: int, r: dict, departments: tuple[str, ...]) -> str:
         """The 報告方法 (主担当 when left empty); a rule for a single department is noted, and ignored."""
@@ -383,9 +448,10 @@ class _Builder:
             depts = self.check_departments("initiatives", index, r.get("departments"), departments)
             ident = r.get("id")
             if isinstance(ident, str) and ids.get(ident) == index and isinstance(node, str):
-                result.append(Initiative(ident, str(r.get("content", "")), node, reposts, depts,
+                expanded = self.expand(depts)
+                result.append(Initiative(ident, str(r.get("content", "")), node, reposts, expanded,
                                          tuple(r.get("markers") or ()), str(r.get("note", "")), index,
-                                         self.reporting("initiatives", index, r, depts)))
+                                         self.reporting("initiatives", index, r, expanded), listed_as=depts))
         return result
 
     # -- values ----------------------------------------------------------------------------------
@@ -445,6 +511,11 @@ class _Interim:
     index: int
 
 
+def _calendar(raw: Any) -> bool:
+    """A target year written as a calendar year (令和10年, 2028年), not a fiscal one (令和10年度)."""
+    return isinstance(raw, str) and raw.strip().endswith("年") and not raw.strip().endswith("年度")
+
+
 def _int(raw: Any, default: int) -> int:
     return raw if isinstance(raw, int) and not isinstance(raw, bool) else default
 
@@ -470,4 +541,5 @@ def summary(plan: Plan) -> str:
     placements = sum(1 + len(k.reposted_under) for k in plan.kpis)
     return (f"計画 {len(plan.plans)}件（{'／'.join(parts)}）、体系 {len(plan.nodes)}件、"
             f"指標 {len(plan.kpis)}件（掲載 {placements}か所、うち再掲 {placements - len(plan.kpis)}）、"
-            f"取組 {len(plan.initiatives)}件、担当課 {len(plan.departments)}課")
+            f"取組 {len(plan.initiatives)}件、担当課 {sum(not d.is_group for d in plan.departments)}課"
+            + (f"（ほかに課のまとまり {groups}）" if (groups := sum(d.is_group for d in plan.departments)) else ""))

@@ -1,0 +1,100 @@
+"""Grade counts per plan and per top-level node, as the master's 概要 and the report's status tables show them.
+
+One counting for both: a row counts every graded KPI listed under its node, 【再掲】 ones included (each KPI
+once per row); the total row is the sum of the rows, and a note says how many of them are reposts and how many
+KPIs there are once each. KGIs posted on the plan as a whole get a row of their own. 参考指標 are never counted:
+the note says how many were left out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from kpireport.evaluate.results import PeriodResults
+from kpireport.labels import node_heading
+from kpireport.model import Plan
+
+TOTAL_LABEL = "合計"
+
+
+@dataclass(frozen=True)
+class TallyRow:
+    label: str
+    counts: dict[str, int]  # grade code -> KPIs
+    reposted: int = 0  # of them, listed here as 【再掲】
+    node_id: Optional[str] = None  # the top-level node (None: the plan's own KGIs, or the total)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class PlanTally:
+    plan_id: str
+    rows: list[TallyRow]  # one per top-level node with KPIs or not, then the plan's own KGIs if any
+    total: TallyRow
+    distinct: int  # graded KPIs of the plan, each once
+    reference: int  # 参考指標 listed in the plan, not counted
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_level_label(plan: Plan, plan_id: str) -> str:
+    return f"{plan.plan(plan_id).short_name}全体の指標"
+
+
+def plan_tally(data: PeriodResults, plan_id: str) -> PlanTally:
+    memo = data.memo.setdefault("plan_tally", {})
+    if plan_id not in memo:
+        memo[plan_id] = _tally(data, plan_id)
+    return memo[plan_id]
+
+
+def _tally(data: PeriodResults, plan_id: str) -> PlanTally:
+    plan = data.plan
+    grades = [g.code for g in plan.grades]
+    per_place: dict[Optional[str], dict[str, bool]] = {}  # top node (None: the plan itself) -> KPI -> reposted
+    reference: set[str] = set()
+    for row in data.kpi_rows:
+        if plan.plan_of(row.node_id).id != plan_id:
+            continue
+        if not row.kpi.graded:
+            reference.add(row.kpi.id)
+            continue
+        place = None if plan.is_plan_id(row.node_id) else plan.top(row.node_id).id
+        listed = per_place.setdefault(place, {})
+        listed[row.kpi.id] = listed.get(row.kpi.id, True) and row.reposted  # own place anywhere in it: not a repost
+    rows = []
+    tops = [n for n in plan.nodes if n.plan == plan_id and n.parent is None]
+    for place in [t.id for t in tops] + ([None] if None in per_place else []):
+        listed = per_place.get(place, {})
+        counts = {code: 0 for code in grades}
+        for kpi_id in listed:
+            code = data.evaluations[kpi_id].grade
+            counts[code] = counts.get(code, 0) + 1
+        label = node_heading(plan, plan.node(place)) if place else plan_level_label(plan, plan_id)
+        rows.append(TallyRow(label, counts, sum(listed.values()), place))
+    codes = list(dict.fromkeys(code for r in rows for code in r.counts))  # the plan's grades, then any other
+    total_counts = {code: sum(r.counts.get(code, 0) for r in rows) for code in codes}
+    total = TallyRow(TOTAL_LABEL, total_counts, sum(r.reposted for r in rows))
+    distinct = len({kpi_id for listed in per_place.values() for kpi_id in listed})
+    notes = []
+    if total.total != distinct:
+        notes.append(f"再掲の指標は掲載先の行ごとに数えています（合計{total.total}件のうち再掲{total.total - distinct}件、"
+                     f"指標の実数は{distinct}件）。")
+    elif total.reposted:
+        notes.append(f"各行には、ほかの計画に掲げる指標の再掲{total.reposted}件を含みます。")
+    if reference:
+        notes.append(f"参考指標{len(reference)}件は評価しないため、件数に含めていません。")
+    return PlanTally(plan_id, rows, total, distinct, len(reference), notes)
+
+
+def grade_tally(data: PeriodResults) -> str:
+    """「A 達成 19件、B 順調 37件、…」 in the plan's grade order: each graded KPI once (参考指標 left out)."""
+    counts = {g.code: 0 for g in data.plan.grades}
+    for kpi in data.plan.kpis:
+        evaluation = data.evaluations.get(kpi.id)
+        if kpi.graded and evaluation is not None:
+            counts[evaluation.grade] = counts.get(evaluation.grade, 0) + 1
+    labels_by_code = {g.code: g.label for g in data.plan.grades}
+    return "、".join(f"{code} {labels_by_code.get(code, '')} {n}件" for code, n in counts.items())
