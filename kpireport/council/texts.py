@@ -10,7 +10,6 @@ OVERRIDE_MARK = "※"
 REPOST = "【再掲】"
 NO_VALUE = "－"
 MINUS = "△"  # the one minus sign of the report, as the values are written (values.format_number)
-KPI_LABEL = "重要業績評価指標（KPI）"
 STATUS_LEGEND = "実施状況：◎実施済 ○継続推進 △一部実施 ×未実施"
 
 # the legend page (seed 002: 「次ページからの記載事項」), in the words of the plan's own levels
