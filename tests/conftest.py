@@ -34,6 +34,15 @@ def _plan_cache_in_a_temporary_folder(tmp_path_factory):
     os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("plan-cache"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_pdf_unless_asked(tmp_path_factory):
+    """`report` and `run` make a PDF with LibreOffice when it is installed (several seconds a call): the tests
+    run them as if it were not (subprocesses inherit it); the PDF tests remove the variable to use it."""
+    from kpireport.runtime.office import SOFFICE_VARIABLE
+
+    os.environ.setdefault(SOFFICE_VARIABLE, str(tmp_path_factory.mktemp("no-office") / "soffice"))
+
+
 def shared_folder(name: str) -> Path:
     """../shared/<name>, or skip the test (fail it when KPIREPORT_REQUIRE_SHARED=1) when it is absent."""
     folder = SHARED / name

@@ -35,7 +35,7 @@ LEVELS = [
     {"__main__"},
 ]
 LEVEL = {stage: number for number, stages in enumerate(LEVELS) for stage in stages}
-COMMANDS_ONLY = {"kpireport.runtime.parallel", "kpireport.runtime.lock"}
+COMMANDS_ONLY = {"kpireport.runtime.parallel", "kpireport.runtime.lock", "kpireport.runtime.office"}
 
 
 def modules() -> dict[str, ast.Module]:
@@ -99,6 +99,22 @@ def test_imports_go_one_way():
 def test_only_the_commands_take_the_lock_or_start_processes():
     wrong = [f"{module}:{line} imports {target}" for module, tree in MODULES.items() if stage(module) != "cli"
              for line, target in imports(tree, module) if target in COMMANDS_ONLY]
+    assert wrong == []
+
+
+PROCESS_MODULES = {"subprocess", "multiprocessing", "concurrent"}
+
+
+def test_processes_are_started_only_in_the_modules_the_commands_call():
+    """Starting a process is for runtime.parallel (workers) and runtime.office (LibreOffice) alone, and only
+    the commands import those (above)."""
+    wrong = []
+    for module, tree in MODULES.items():
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            wrong += [f"{module}:{node.lineno} imports {name}" for name in names
+                      if name.split(".")[0] in PROCESS_MODULES and module not in COMMANDS_ONLY]
     assert wrong == []
 
 

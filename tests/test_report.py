@@ -18,6 +18,7 @@ from kpireport.cli.demo import H28_FOLDER, run_demo
 from kpireport.council.document import template_path
 from kpireport.council.report import write_report
 from kpireport.demo.records import example_h28_dir
+from kpireport.evaluate.missing import NOT_SUBMITTED, missing_rows
 from kpireport.evaluate.results import build
 from kpireport.history.store import History
 from kpireport.model import InitiativeEntry, KpiEntry, NarrativeEntry, ValidationResult
@@ -126,6 +127,10 @@ EVIL = '=HYPERLINK("http://example.com","x")'
 
 
 def small_report(tmp_path: Path, submit_welfare: bool = False) -> Path:
+    return write_report(small_data(tmp_path, submit_welfare), template_path(None), tmp_path / "report.docx")
+
+
+def small_data(tmp_path: Path, submit_welfare: bool = False):
     tmp_path.mkdir(parents=True, exist_ok=True)
     plan = load_plan(FIXTURES / "small_plan.yaml").plan
     period = ReportPeriod(2023)
@@ -149,7 +154,7 @@ def small_report(tmp_path: Path, submit_welfare: bool = False) -> Path:
         history.finish_merge(merge, {})
     data = build(plan, period, history, "2024-04-10T09:00:00")
     history.close()
-    return write_report(data, template_path(None), tmp_path / "report.docx")
+    return data
 
 
 def normalised_document_xml(path: Path) -> str:
@@ -170,11 +175,15 @@ def test_golden_document_xml(tmp_path):
 
 
 def test_incomplete_data_renders_with_placeholders(tmp_path):
-    path = small_report(tmp_path)
+    data = small_data(tmp_path)
+    path = write_report(data, template_path(None), tmp_path / "report.docx")
     paragraphs = [p.text for p in docx.Document(path).paragraphs]
     first_page = paragraphs[: paragraphs.index("目次")]
-    assert "この資料の作成時点で、次の内容が揃っていません。" in first_page
-    assert "・未提出の課（2課）: 企画課、福祉課" in first_page  # 企画課 co-owns an initiative
+    assert not any("揃っていません" in t or "未提出" in t for t in first_page)  # no working notes on the cover
+    missing = missing_rows(data)  # they go to the check list instead (printed by `report`, a sheet in the master)
+    assert [(r.kind, r.name) for r in missing if r.kind == NOT_SUBMITTED] == [(NOT_SUBMITTED, "企画課"),
+                                                                          (NOT_SUBMITTED, "福祉課")]
+    assert ("実績値のない指標", "K3") in [(r.kind, r.ident) for r in missing]  # 企画課 co-owns an initiative
     body = paragraphs[paragraphs.index("基本目標1 にぎわいのあるまち"):]
     welfare = body.index("基本方針1 福祉の充実")
     assert body[welfare + 3] == "（未提出）" and body[welfare + 5] == "（未提出）"
@@ -184,9 +193,8 @@ def test_incomplete_data_renders_with_placeholders(tmp_path):
     assert cell_text(k3.cells[2]) == "（未提出）" and cell_text(k3.cells[5]) == "− 評価不能"
     k2 = next(r for t in tables for r in t.rows if cell_text(r.cells[0]) == "宿泊施設の満足度")
     assert cell_text(k2.cells[2]) == "72%（見込み）"
-    complete = small_report(tmp_path / "complete", submit_welfare=True)
-    first = [p.text for p in docx.Document(complete).paragraphs]
-    assert not any(t.startswith("・未提出の課") for t in first[: first.index("目次")])
+    complete = small_data(tmp_path / "complete", submit_welfare=True)
+    assert not [r for r in missing_rows(complete) if r.kind == NOT_SUBMITTED]
 
 
 def test_department_text_stays_literal_text(tmp_path):

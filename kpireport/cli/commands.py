@@ -252,6 +252,8 @@ def _unwritten(problems: dict) -> None:
 def report(workspace: Path, period: Optional[str], sections: Optional[str]) -> None:
     """審議会資料（Word）を作ります: output/report_<報告期間>.docx。
 
+    LibreOffice が入っていれば、目次を更新したPDF（output/report_<報告期間>.pdf）も作ります。
+    未提出の課や実績値のない指標など、まだ揃っていないものは資料には載せず、ここに一覧で表示します。
     書式（フォント・大きさ・余白）は作業フォルダの templates/報告書ひな形.docx のスタイルで決まります。
     Wordでそのファイルのスタイルを変えると、次に作る報告書に反映されます。
 
@@ -260,11 +262,19 @@ def report(workspace: Path, period: Optional[str], sections: Optional[str]) -> N
       kpireport report
       kpireport report --period R5 --sections 表紙,達成状況,本文
     """
-    from kpireport.cli.report import run_report
+    from kpireport.cli.report import build_report, checklist_lines, write_pdf
 
     names = [x for x in sections.replace("、", ",").split(",")] if sections else None
-    path = _run(lambda: run_report(Workspace(workspace), period, names))
-    click.echo(f"審議会資料を作成しました: {path}")
+    outcome = _run(lambda: build_report(Workspace(workspace), period, names))
+    click.echo(f"審議会資料を作成しました: {outcome.path}")
+    pdf = write_pdf(outcome.path)
+    if pdf.failed:
+        click.echo(f"エラー: {pdf.line}", err=True)
+    else:
+        click.echo(pdf.line)
+    for line in checklist_lines(outcome.missing):
+        click.echo(line)
+    sys.exit(1 if pdf.failed else 0)
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kpireport import findings_text
 from kpireport.cli.merge import run_merge
-from kpireport.cli.report import run_report
+from kpireport.cli.report import run_report, write_pdf
 from kpireport.cli.workspace import Workspace, init_workspace, load_workspace_plan
 from kpireport.demo.fill import fill_form
 from kpireport.demo.records import example_h28_document, record_example_h28
@@ -61,7 +61,8 @@ H28_FOLDER = "第1期総合戦略_平成28年度"
 
 
 def _report(workspace: Workspace) -> list[str]:
-    return [f"6. 審議会資料: {run_report(workspace)}"]
+    report = run_report(workspace)
+    return [f"6. 審議会資料: {report}", f"   {write_pdf(report).line}"]
 
 
 def _second_example(root: Path) -> list[str]:

@@ -1,14 +1,15 @@
 """6. Initiative appendix: per top-level node, NO / 推進内容 / 実施状況 / 今後の取扱い / 検証内容 with the
-status legend above, and the count table per second-level node (取組数, 完了, 継続推進, 一部実施, 未実施)."""
+status legend above, the rows grouped under each second-level node as the city's own lists are; then, apart
+and under its own caption, the count per second-level node, its columns named by the status labels (so
+「◎実施済」 is never read as the 今後の取扱い 「完了」)."""
 from __future__ import annotations
 
 from kpireport import labels
 from kpireport.council import content, texts
 from kpireport.council.document import heading, page_break, paragraph, table
 from kpireport.evaluate.results import PeriodResults, each_once, initiative_rows
+from kpireport.forms.layout import STATUSES
 from kpireport.labels import node_heading
-
-COUNT_COLUMNS = (("完了", "◎実施済"), ("継続推進", "○継続推進"), ("一部実施", "△一部実施"), ("未実施", "×未実施"))
 
 
 def add(doc, data: PeriodResults) -> None:
@@ -25,32 +26,41 @@ def add(doc, data: PeriodResults) -> None:
         if not items:
             continue
         heading(doc, node_heading(plan, top), 2)
-        paragraph(doc, texts.STATUS_LEGEND, "注記")
-        rows = []
-        for number, placed_row in enumerate(listed, start=1):
-            initiative = placed_row.initiative
-            entry = entries.get(initiative.id)
-            markers = (texts.REPOST if placed_row.reposted else "") + labels.markers_text(initiative.markers)
-            rows.append([str(number), markers + initiative.content,
-                         entry.status if entry else texts.NOT_SUBMITTED, entry.next_step if entry else "",
-                         content.initiative_text(data, initiative, entry, "verification")])
+        legend = paragraph(doc, texts.STATUS_LEGEND, "注記")
+        legend.paragraph_format.keep_with_next = True  # the heading, the legend and the table start together
+        groups_of = plan.children(top.id) or [top]
+        rows, groups = [], {}
+        # an initiative posted on the top node itself comes first, under no group
+        in_groups = [(group, [r for r in listed if r.node_id in content.descendants(data, group.id)]) for group in groups_of]
+        grouped = {id(r) for _, under in in_groups for r in under}
+        for group, under in [(top, [r for r in listed if id(r) not in grouped])] + in_groups:
+            if under and group is not top:
+                groups[len(rows)] = node_heading(plan, group)
+            for placed_row in under:
+                initiative = placed_row.initiative
+                entry = entries.get(initiative.id)
+                markers = (texts.REPOST if placed_row.reposted else "") + labels.markers_text(initiative.markers)
+                rows.append([str(len(rows) + 1), markers + initiative.content,
+                             entry.status if entry else texts.NOT_SUBMITTED, entry.next_step if entry else "",
+                             content.initiative_text(data, initiative, entry, "verification")])
         table(doc, ["NO", "推進内容", "実施状況", "今後の取扱い", "検証内容"], rows, [10, 80, 20, 20, 40],
-              ["center", "left", "center", "center", "left"])
+              ["center", "left", "center", "center", "left"], groups=groups)
         info = plan.plan(top.plan)
         level = info.levels[1] if len(info.levels) > 1 else info.levels[0]
         counts, reposts = [], 0
-        for child in plan.children(top.id) or [top]:
-            below = content.descendants(data, child.id)
+        for group in groups_of:
+            below = content.descendants(data, group.id)
             under = each_once(r for r in placed if r.node_id in below)
             if not under:
                 continue
             reposts += sum(r.reposted for r in under)
             statuses = [entries[r.initiative.id].status if entries.get(r.initiative.id) else None for r in under]
-            counts.append([node_heading(plan, child), str(len(under))]
-                          + [str(statuses.count(status)) for _, status in COUNT_COLUMNS]
-                          + [str(statuses.count(None))])
-        table(doc, [level, "取組数", *(name for name, _ in COUNT_COLUMNS), "未報告"], counts,
-              [62, 18, 18, 18, 18, 18, 18], ["left"] + ["center"] * 6)
+            counts.append([node_heading(plan, group), str(len(under))]
+                          + [str(statuses.count(status)) for status in STATUSES] + [str(statuses.count(None))])
+        caption = paragraph(doc, texts.status_count_caption(level), "見出し 施策")
+        caption.paragraph_format.keep_with_next = True
+        table(doc, [level, "取組数", *STATUSES, "未報告"], counts, [56, 15, 21, 21, 21, 21, 15],
+              ["left"] + ["center"] * 6)
         if reposts:
             paragraph(doc, f"取組数には、{texts.REPOST}の取組（{reposts}件）を掲載先ごとに含みます。", "注記")
     page_break(doc)

@@ -7,7 +7,8 @@ from kpireport.council.document import bullets, heading, page_break, paragraph, 
 from kpireport.evaluate.display import RULE_COLOURS
 from kpireport.evaluate.results import PeriodResults
 from kpireport.evaluate.tally import plan_level_label
-from kpireport.labels import kpi_baseline, kpi_target, node_heading
+from kpireport.labels import node_heading, value_text
+from kpireport.values import format_year
 
 
 def add(doc, data: PeriodResults) -> None:
@@ -70,15 +71,22 @@ def kpi_table(doc, data: PeriodResults, rows) -> None:
     for r, row in enumerate(rows):
         kpi = row.kpi
         evaluation = data.evaluations[kpi.id]
-        cells.append([content.indicator_name(row, kinds),
-                      kpi_baseline(kpi, "\n"),
-                      content.actual_text(data, kpi.id, kpi.departments),
-                      kpi_target(kpi, "\n"),
+        baseline, actual, target = content.same_precision([value_text(kpi.baseline),
+                                                           content.actual_text(data, kpi.id, kpi.departments),
+                                                           value_text(kpi.target)])
+        cells.append([content.indicator_name(row, kinds), _with_year(baseline, kpi.baseline, kpi.baseline_year, kpi),
+                      actual, _with_year(target, kpi.target, kpi.target_year, kpi),
                       content.rate_text(data, kpi.id), content.grade_text(data, kpi.id)])
         grade = grades.get(evaluation.grade)
         if grade is not None:
             shading[(r, 5)] = RULE_COLOURS.get(grade.rule, "#FFFFFF").lstrip("#")
     table(doc, ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], cells, [52, 27, 25, 27, 16, 23],
           ["left", "right", "right", "right", "right", "center"], shading=shading)
-    for note in content.override_notes(data, rows) + content.shared_notes(data, rows):
+    for note in content.override_notes(data, rows) + content.rate_notes(data, rows) + content.shared_notes(data, rows):
         paragraph(doc, note, "注記")
+
+
+def _with_year(text: str, value, year, kpi) -> str:
+    """The value's text with its year under it (labels.kpi_baseline/kpi_target, on a text already given its
+    decimals): 「（令和4年度）」, or 「（令和4年）」 for a calendar-year KPI."""
+    return f"{text}\n（{format_year(year, fiscal=not kpi.calendar)}）" if year and value.status != "none" else text

@@ -1,6 +1,8 @@
 """What the report sections show, derived from the master data (no layout here)."""
 from __future__ import annotations
 
+import re
+
 from kpireport.council import texts
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
 from kpireport.labels import markers_text, value_text
@@ -76,8 +78,42 @@ def grade_text(data: PeriodResults, kpi_id: str) -> str:
 
 
 def rate_text(data: PeriodResults, kpi_id: str) -> str:
+    """「60.0%」「△4.9%」: one decimal in the whole column, the report's one minus sign (△, as the values)."""
     rate = data.evaluations[kpi_id].rate
-    return f"{rate}%" if rate is not None else texts.NO_VALUE
+    if rate is None:
+        return texts.NO_VALUE
+    return f"{texts.MINUS if rate < 0 else ''}{abs(rate):.1f}%"
+
+
+def same_precision(values: list[str]) -> list[str]:
+    """A KPI's 基準値, 実績値 and 目標値 with as many decimals each (「48.0% / 49.0% / 58.0%」, not 「48.0% / 49% /
+    58%」): the first number of each text gets the most decimals any of them has."""
+    found = [_FIRST_NUMBER.search(v) for v in values]
+    decimals = max([len(m.group(2) or ".") - 1 for m in found if m] + [0])
+    if not decimals:
+        return values
+    out = []
+    for value, match in zip(values, found):
+        if match is None:
+            out.append(value)
+            continue
+        places = len(match.group(2) or ".") - 1
+        number = match.group(1) + (match.group(2) or ".") + "0" * (decimals - places)
+        out.append(value[:match.start()] + number + value[match.end():])
+    return out
+
+
+_FIRST_NUMBER = re.compile(r"(\d[\d,]*)(\.\d+)?")
+
+
+def rate_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
+    """Why a KPI graded A–D shows no rate: its grade compares the value with the target directly."""
+    names = [row.kpi.name for row in rows if data.evaluations[row.kpi.id].rate is None
+             and data.evaluations[row.kpi.id].rule != "not_evaluable"]
+    if not names:
+        return []
+    return [f"※達成率が「{texts.NO_VALUE}」で評価のある指標（{'、'.join(names)}）は、基準値がない、または目標が「維持」"
+            "などのため達成率を計算せず、実績値を目標値と比べて評価しています。"]
 
 
 def override_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
@@ -110,22 +146,3 @@ def measures_line(data: PeriodResults, node: Node) -> str:
 def year_labels(data: PeriodResults) -> tuple[str, str]:
     year = data.period.fiscal_year
     return format_year(year), format_year(year + 1)
-
-
-def missing_summary(data: PeriodResults) -> list[str]:
-    """What the report could not show, for its first page."""
-    lines = []
-    missing = [s.department for s in data.statuses if s.current is None]
-    if missing:
-        lines.append(f"未提出の課（{len(missing)}課）: {'、'.join(missing)}")
-    no_actual = [k for k in data.plan.kpis if not (data.values.get(k.id) and data.values[k.id].value.is_number)]
-    if no_actual:
-        lines.append(f"実績値のない指標: {len(no_actual)}件（表では「{texts.NOT_SUBMITTED}」または「{texts.NO_VALUE}」）")
-    narrative_nodes = [n for n in data.plan.nodes if n.departments]
-    no_text = [n for n in narrative_nodes if n.id not in data.narratives]
-    if no_text:
-        lines.append(f"記述のない項目: {len(no_text)}件（本文では「{texts.NO_TEXT}」）")
-    no_status = [i for i, e in data.initiatives if e is None]
-    if no_status:
-        lines.append(f"実施状況の報告がない取組: {len(no_status)}件")
-    return lines

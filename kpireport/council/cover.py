@@ -1,7 +1,10 @@
-"""1. Cover: plan title, 「令和6年度（令和5年度実績）」, meeting date and name; what is missing."""
+"""1. Cover: plan title, 「令和6年度（令和5年度実績）」, meeting date and name; no page number.
+
+What the report still lacks is a working note for the planning office, not for the council: `kpireport
+report` prints it and the master lists it (evaluate/missing.py), never the cover."""
 from __future__ import annotations
 
-from kpireport.council import content, texts
+from kpireport.council import texts
 from kpireport.council.document import page_break, paragraph
 from kpireport.evaluate.results import PeriodResults
 from kpireport.values import format_year
@@ -24,11 +27,6 @@ def add(doc, data: PeriodResults) -> None:
         paragraph(doc, settings.meeting_date, "表紙 副題")
     if settings.meeting_name:
         paragraph(doc, settings.meeting_name, "表紙 副題")
-    missing = content.missing_summary(data)
-    if missing:
-        for _ in range(3):
-            paragraph(doc, "")
-        paragraph(doc, "この資料の作成時点で、次の内容が揃っていません。", "注記")
-        for line in missing:
-            paragraph(doc, f"・{line}", "注記")
+    # a title page: the footer with the page number is not shown on the first page (w:titlePg)
+    doc.docx.sections[0].different_first_page_header_footer = True
     page_break(doc)

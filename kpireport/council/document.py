@@ -23,6 +23,8 @@ from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from kpireport.text_layout import display_width
+
 PACKAGED_TEMPLATE = Path(str(resources.files("kpireport").joinpath("templates/report_base.docx")))
 WORKSPACE_TEMPLATE = Path("templates") / "報告書ひな形.docx"
 
@@ -38,6 +40,16 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEX_FILL = re.compile(r"^[0-9A-Fa-f]{6}$")
 _TOC_LEVELS = re.compile(r"^[1-9]-[1-9]$")
 _HOLDER = "kpireport-table-"
+GROUP_FILL = "F2F2F2"  # grouping rows of a table (a level of the plan)
+# fit_widths: table text is 9 pt (表 本文): a half-width unit is 4.5 pt; Table Grid's cell margins are 1.9 mm a side
+_HALF_WIDTH_MM = 4.5 * 25.4 / 72
+_CELL_MARGINS_MM = 2 * 1.9 + 0.8
+_BOLD = 1.06
+_SHORT_HEADER = 16  # header lines up to 8 full-width characters are labels: never broken
+_SHORT_LABEL = 10   # body lines up to 5 full-width characters (「評価不能」「○継続推進」) neither
+_MIN_WIDTH = int(Mm(8))
+# a number with its sign and unit: 「94,821百万円」「△4.9%」「1,240万人」 (up to four characters of unit)
+_UNBROKEN = re.compile(r"[△▲−\-+]?[0-9][0-9,.]*[^\s0-9（）()「」、。・,]{0,4}")
 _HOLDER_XML = re.compile(rb"<(\w+):tbl><!--" + _HOLDER.encode() + rb"(\d+)--></\1:tbl>")
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -66,6 +78,9 @@ class ReportDocument:
         # style name -> ID once: python-docx searches every style at each lookup by name
         self.style_ids = {style.name: style.style_id for style in self.docx.styles}
         self.tables: list[bytes] = []  # the tables' XML text, put in place at save()
+        self.section: Optional[str] = None  # the section being written (its English alias), set by report.py
+        # section bookmark -> index of the body element after the contents field limited to it (see toc)
+        self.bookmarks: dict[str, int] = {}
 
     def append(self, element) -> None:
         """Add a paragraph or table at the end of the body, before the final sectPr (python-docx's own
@@ -74,6 +89,10 @@ class ReportDocument:
             self.body.append(element)
         else:
             self.end.addprevious(element)
+
+    def size(self) -> int:
+        """How many elements the body holds, not counting the final sectPr (the index of the next one appended)."""
+        return len(self.body) - (self.end is not None)
 
     def text_width(self) -> int:
         section = self.docx.sections[-1]
@@ -216,20 +235,30 @@ def _cell_xml(text: object, tc_open: str, p_open: str, fill: Optional[str]) -> s
 
 
 def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head_id: str, body_id: str,
-              align: Optional[list[str]], fills: dict[tuple[int, int], str]) -> str:
+              align: Optional[list[str]], fills: dict[tuple[int, int], str], groups: dict[int, str],
+              repeat_header: bool) -> str:
     """All rows of a table as XML text, parsed by lxml in one go.
 
     Built as text because python-docx makes each cell element by element (about 0.5 ms a cell: most of
     a large city's report time); the XML is the same as python-docx writes (see the golden test).
+    The header paragraphs keep with the next row, so a header never ends a page without a row under it.
     """
     tc_open = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(width / 635)}"/>' for width in widths]
-    head_p = f'<w:p><w:pPr><w:pStyle w:val="{head_id}"/></w:pPr>'
+    head_p = f'<w:p><w:pPr><w:pStyle w:val="{head_id}"/><w:keepNext/></w:pPr>'
     jcs = [f'<w:jc w:val="{a}"/>' if a else "" for a in (align or [None] * len(widths))]
     body_p = [f'<w:p><w:pPr><w:pStyle w:val="{body_id}"/>{jc}</w:pPr>' for jc in jcs]
-    out = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>']
+    repeat = "<w:tblHeader/>" if repeat_header else ""
+    out = [f'<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>']
     out.extend(_cell_xml(value, start, head_p, None) for value, start in zip(headers, tc_open))
     out.append("</w:tr>")
+    span = (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(sum(widths) / 635)}"/>'
+            f'<w:gridSpan w:val="{len(widths)}"/>')
     for number, row in enumerate(rows):
+        if number in groups:  # a grouping row across the table, kept with the row under it
+            out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+            out.append(_cell_xml(groups[number], span, head_p.replace("<w:keepNext/>", '<w:keepNext/><w:jc w:val="left"/>'),
+                                 GROUP_FILL))
+            out.append("</w:tr>")
         out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for column, value in enumerate(row[:len(widths)]):
             fill = fills.get((number, column)) if fills else None
@@ -240,12 +269,47 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
     return "".join(out)
 
 
+def fit_widths(headers: list[str], rows: list[list[str]], widths: list[int]) -> list[int]:
+    """Column widths (EMU) widened where a short label or a number with its unit would otherwise break
+    (「評価不/能」「94,821百万/円」), taking the room from the columns with the most to spare; the total
+    stays the same. Estimated from the table text's size: cell margins and bold headers included."""
+    needed = [0] * len(widths)
+    for column, header in enumerate(headers):
+        lines = [line for line in clean_text(header).split("\n") if display_width(line) <= _SHORT_HEADER]
+        needed[column] = max([round(_emu(line) * _BOLD) for line in lines] + [0])
+    for row in rows:
+        for column, value in enumerate(row[:len(widths)]):
+            for line in clean_text(value).split("\n"):
+                tokens = [line] if display_width(line) <= _SHORT_LABEL else _UNBROKEN.findall(line)
+                needed[column] = max([needed[column]] + [_emu(token) for token in tokens])
+    widths = list(widths)
+    for column in range(len(widths)):
+        while widths[column] < needed[column]:
+            donor = max(range(len(widths)), key=lambda c: widths[c] - max(needed[c], _MIN_WIDTH))
+            spare = widths[donor] - max(needed[donor], _MIN_WIDTH)
+            if donor == column or spare <= 0:
+                break
+            moved = min(spare, needed[column] - widths[column])
+            widths[donor] -= moved
+            widths[column] += moved
+    return widths
+
+
+def _emu(text: str) -> int:
+    """The width a line of table text takes (half-width units at the table's 9 pt) plus the cell margins."""
+    return int(Mm(display_width(text) * _HALF_WIDTH_MM + _CELL_MARGINS_MM))
+
+
 def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
           widths_mm: Optional[list[float]] = None, align: Optional[list[str]] = None,
           header_style: str = "表 見出し", body_style: str = "表 本文",
-          shading: Optional[dict[tuple[int, int], str]] = None) -> None:
-    """A 'Table Grid' table: header row repeated on every page, no row split across pages, widths on every
-    cell, per-column alignment ('left'|'center'|'right'), fills keyed by (row index in `rows`, column)."""
+          shading: Optional[dict[tuple[int, int], str]] = None, groups: Optional[dict[int, str]] = None,
+          repeat_header: Optional[bool] = None) -> None:
+    """A 'Table Grid' table: no row split across pages, widths on every cell (widened where a number with its
+    unit or a short label would break: fit_widths), per-column alignment ('left'|'center'|'right'), fills keyed
+    by (row index in `rows`, column), grouping rows across the table before the rows indexed in ``groups``.
+    The header row repeats on every page when the table has more than one row (``repeat_header`` to choose):
+    over a single long row, such as a measure's 「内容」, a repeated header says nothing."""
     columns = len(headers)
     if columns == 0:
         raise ValueError("a table needs at least one column")
@@ -262,10 +326,13 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
     else:
         total = doc.text_width()
         widths = [total // columns] * columns
+    widths = fit_widths(headers, rows, widths)
+    repeat = len(rows) > 1 if repeat_header is None else repeat_header
 
     style_ids = doc.style_ids
     grid = "".join(f'<w:gridCol w:w="{round(w / 635)}"/>' for w in widths)
-    rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {})
+    rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {},
+                         groups or {}, repeat)
     # the table properties python-docx writes for a 'Table Grid' table, centred, fixed layout
     doc.add_table_xml((
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_ids["Table Grid"]}"/>'
@@ -282,21 +349,62 @@ def _field_char(paragraph_: Paragraph, kind: str, dirty: bool = False) -> None:
     paragraph_.add_run().element.append(el)
 
 
-def toc(doc: ReportDocument, levels: str = "1-2", title: str = "目次") -> None:
+def section_bookmark(name: str) -> str:
+    """The bookmark around a section: hidden in Word's list (leading underscore), ASCII, at most 40 characters."""
+    return f"_kpireport_{name}"[:40]
+
+
+def toc(doc: ReportDocument, levels: str = "1-2", title: str = "目次", whole: bool = False) -> None:
     """A title (style 'TOC Heading': no outline level, so not listed in itself) and a TOC field that Word
-    fills when it opens the file (updateFields in the base document; the field is also marked dirty)."""
+    fills when it opens the file (updateFields in the base document; the field is also marked dirty).
+
+    Unless ``whole``, the field lists only the headings of the section being written that follow it: ``\\b``
+    limits it to the section's bookmark, which report.py puts around them once the section is written
+    (mark_section). The bookmark starts after the field: LibreOffice drops a bookmark that holds a contents
+    field, and runtime/office.py finds the field to limit as the one just before such a bookmark."""
     if not _TOC_LEVELS.match(levels):
         raise ValueError(f"levels must look like '1-2', not {levels!r}")
+    scope = ""
+    if not whole and doc.section:
+        name = section_bookmark(doc.section)
+        scope = f"\\b {name} "
     paragraph(doc, title, "TOC Heading" if "TOC Heading" in doc.style_ids else None)
     para = add_paragraph(doc)
     _field_char(para, "begin", dirty=True)
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
-    instr.text = f' TOC \\o "{levels}" \\h \\z \\u '
+    instr.text = f' TOC \\o "{levels}" {scope}\\h \\z \\u '
     para.add_run().element.append(instr)
     _field_char(para, "separate")
     para.add_run(TOC_PLACEHOLDER)
     _field_char(para, "end")
+    if scope:
+        doc.bookmarks[section_bookmark(doc.section)] = doc.size()
+
+
+def mark_section(doc: ReportDocument) -> None:
+    """Put the current section's bookmark around what follows its contents field, if it has one: the start in
+    the first paragraph after the field, the end after the section's last element that is not a page break
+    (finish_page_breaks drops those)."""
+    name = section_bookmark(doc.section) if doc.section else None
+    if name not in doc.bookmarks:
+        return
+    after = [c for c in list(doc.body)[doc.bookmarks[name]:] if c.tag != qn("w:sectPr") and not _is_page_break_only(c)]
+    paragraphs = [c for c in after if c.tag == qn("w:p")]
+    if not paragraphs:
+        return
+    number = str(list(doc.bookmarks).index(name) + 1)
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), number)
+    start.set(qn("w:name"), name)
+    pPr = paragraphs[0].find(qn("w:pPr"))
+    if pPr is not None:
+        pPr.addnext(start)
+    else:
+        paragraphs[0].insert(0, start)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), number)
+    after[-1].addnext(end)
 
 
 def picture(doc: ReportDocument, png: bytes, width_mm: float) -> None:

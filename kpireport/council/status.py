@@ -49,7 +49,9 @@ def add(doc, data: PeriodResults) -> None:
         extra = ["うち再掲"] if with_reposts else []
         headers = [info.levels[0]] + [f"{g.code} {g.label}" for g in grades] + ["計"] + extra
         count_columns = len(grades) + 1 + len(extra)
-        widths = [52] + [round(110 / count_columns, 1)] * count_columns
+        # the grade columns as narrow as 「12 / 48.0%」 allows (fit_widths widens one whose label needs it),
+        # so the names in the first column do not wrap into three lines
+        widths = [170 - 17 * len(grades) - 12 * (1 + len(extra))] + [17] * len(grades) + [12] * (1 + len(extra))
         table(doc, headers, rows, widths, ["left"] + ["center"] * count_columns, shading=shading)
         for note in tally.notes:
             paragraph(doc, note, "注記")

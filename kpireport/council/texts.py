@@ -9,6 +9,7 @@ PROVISIONAL = "（見込み）"
 OVERRIDE_MARK = "※"
 REPOST = "【再掲】"
 NO_VALUE = "－"
+MINUS = "△"  # the one minus sign of the report, as the values are written (values.format_number)
 STATUS_LEGEND = "実施状況：◎実施済 ○継続推進 △一部実施 ×未実施"
 
 # the legend page (seed 002: 「次ページからの記載事項」), in the words of the plan's own levels
@@ -54,6 +55,11 @@ def next_steps_heading(next_year_label: str) -> str:
 def period_line(report_year_label: str, actual_year_label: str) -> str:
     """「令和6年度（令和5年度実績）」."""
     return f"{report_year_label}（{actual_year_label}実績）"
+
+
+def status_count_caption(level: str) -> str:
+    """The caption of an appendix's count table: 「戦略方針ごとの実施状況（件数）」."""
+    return f"{level}ごとの実施状況（件数）"
 
 
 def measures_done_title(year_label: str) -> str:

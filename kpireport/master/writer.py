@@ -19,7 +19,7 @@ from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once, initiative_rows
 from kpireport.evaluate.tally import plan_tally
 from kpireport.findings_text import SEVERITY_LABEL
-from kpireport.master import page
+from kpireport.master import checklist, page
 from kpireport.model import Grade, Plan
 from kpireport.runtime.atomic import atomic_write
 from kpireport.text_layout import row_height
@@ -44,6 +44,7 @@ def write_master(data: PeriodResults, path: Path) -> list[str]:
             writer.initiative_list()
             writer.narrative_list()
             writer.submission_status()
+            checklist.add(writer)
             writer.attention()
             writer.findings()
             writer.changes()

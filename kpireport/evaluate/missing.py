@@ -1,0 +1,58 @@
+"""What a period's results still lack (a department not submitted, a KPI without a value, a node without its
+text, an initiative without its status): a check list for the planning office, never part of the council
+report. `kpireport report` prints it; the master shows it as a sheet.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kpireport.evaluate.results import PeriodResults
+from kpireport.labels import node_heading
+
+NOT_SUBMITTED = "未提出の課"
+NO_VALUE = "実績値のない指標"
+NO_TEXT = "記述のない項目"
+NO_STATUS = "実施状況の報告がない取組"
+KINDS = (NOT_SUBMITTED, NO_VALUE, NO_TEXT, NO_STATUS)
+
+
+@dataclass(frozen=True)
+class MissingRow:
+    kind: str        # one of KINDS
+    department: str  # who is to supply it
+    ident: str       # the KPI, node or initiative ID ("" for a department)
+    name: str
+
+
+def missing_rows(data: PeriodResults) -> list[MissingRow]:
+    """Every missing item, by kind (in KINDS order), then in plan order."""
+    plan = data.plan
+    rows = [MissingRow(NOT_SUBMITTED, s.department, "", s.department) for s in data.statuses if s.current is None]
+    for kpi in plan.kpis:
+        stored = data.values.get(kpi.id)
+        if not (stored and stored.value.is_number):
+            rows.append(MissingRow(NO_VALUE, "、".join(kpi.departments), kpi.id, kpi.name))
+    for node in plan.nodes:
+        if node.departments and node.id not in data.narratives:
+            rows.append(MissingRow(NO_TEXT, "、".join(node.departments), node.id, node_heading(plan, node)))
+    for initiative, entry in data.initiatives:
+        if entry is None:
+            rows.append(MissingRow(NO_STATUS, "、".join(initiative.departments), initiative.id, initiative.content))
+    return rows
+
+
+def summary_lines(rows: list[MissingRow], shown: int = 5) -> list[str]:
+    """Per kind: a line with the count, then the first ``shown`` items indented (the master lists every one)."""
+    lines = []
+    for kind in KINDS:
+        items = [row.name if row.kind == NOT_SUBMITTED else f"{row.ident} {row.name}" for row in rows if row.kind == kind]
+        if items:
+            lines.append(f"{kind}: {len(items)}{'課' if kind == NOT_SUBMITTED else '件'}")
+            lines += [f"    {_short(item)}" for item in items[:shown]]
+            if len(items) > shown:
+                lines.append(f"    ほか{len(items) - shown}件")
+    return lines
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -1,0 +1,181 @@
+"""The council report as PDF, made by LibreOffice (when it is installed) with its contents fields updated.
+
+A plain ``soffice --convert-to pdf`` keeps the contents pages as the .docx holds them (a placeholder):
+LibreOffice does not update indexes on loading. So LibreOffice runs a small Basic macro instead: load the
+.docx hidden, limit the contents field just before a section bookmark to that section (LibreOffice
+ignores Word's ``\\b`` switch), update every index twice (the first update can move page numbers), store
+as PDF. The macro lives in a private user profile in a temporary folder: the user's own LibreOffice, even
+open, is never touched, and no other Python (with the uno module) is needed.
+
+Only the commands (``cli/``) call this: it starts processes. Nothing here is Linux-only: the process is
+started with subprocess and a timeout, the paths go to LibreOffice as file URLs.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Mapping, Optional
+
+from kpireport.errors import KpireportError
+from kpireport.runtime.atomic import atomic_write
+
+# KPIREPORT_SOFFICE names the program to use (also how the tests make LibreOffice "not installed")
+SOFFICE_VARIABLE = "KPIREPORT_SOFFICE"
+PROGRAM_NAMES = ("soffice", "libreoffice")
+# the installer's default folders on Windows, under %ProgramFiles% and %ProgramFiles(x86)%
+WINDOWS_FOLDERS = ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432")
+WINDOWS_PROGRAM = Path("LibreOffice") / "program" / "soffice.exe"
+TIMEOUT_SECONDS = 300
+SECTION_PREFIX = "_kpireport_"   # the bookmarks council/document.py puts around a section
+
+NOT_INSTALLED = "LibreOffice が見つからないため、PDFは作りませんでした（Wordの審議会資料はできています）。"
+
+
+class ConversionFailed(KpireportError):
+    """LibreOffice ran but gave no PDF (or did not finish in time); the .docx is written all the same."""
+
+
+def find_soffice(environ: Optional[Mapping[str, str]] = None) -> Optional[Path]:
+    """The LibreOffice program: ``KPIREPORT_SOFFICE`` if set (None when it names no file), else soffice or
+    libreoffice on PATH, else the usual Windows install folders; None when LibreOffice is not installed."""
+    environ = os.environ if environ is None else environ
+    chosen = environ.get(SOFFICE_VARIABLE)
+    if chosen:
+        return Path(chosen) if Path(chosen).is_file() else None
+    for name in PROGRAM_NAMES:
+        found = shutil.which(name, path=environ.get("PATH"))
+        if found:
+            return Path(found)
+    for variable in WINDOWS_FOLDERS:
+        folder = environ.get(variable)
+        if folder and (Path(folder) / WINDOWS_PROGRAM).is_file():
+            return Path(folder) / WINDOWS_PROGRAM
+    return None
+
+
+def docx_to_pdf(docx: Path, pdf: Path, soffice: Path, timeout: float = TIMEOUT_SECONDS) -> Path:
+    """Write ``pdf`` from ``docx`` with LibreOffice ``soffice``, contents fields updated; atomic. Raises
+    ConversionFailed with a Japanese message when LibreOffice gives no PDF."""
+    docx, pdf = Path(docx).resolve(), Path(pdf)
+    # a Windows LibreOffice may hold its profile files a moment after it ends: never fail on the clean-up
+    with tempfile.TemporaryDirectory(prefix="kpireport-office-", ignore_cleanup_errors=True) as folder:
+        work = Path(folder)
+        profile = work / "profile"
+        made = work / "report.pdf"
+        profile_option = f"-env:UserInstallation={profile.as_uri()}"
+        # the first start makes the profile (it would overwrite a macro written before), the second runs the macro
+        _run(soffice, [profile_option, "--headless", "--terminate_after_init"], timeout)
+        _install_macro(profile / "user" / "basic")
+        macro = f'macro:///Standard.Kpireport.ToPdf("{docx.as_uri()}","{made.as_uri()}")'
+        _run(soffice, [profile_option, "--headless", "--invisible", "--norestore", "--nolockcheck", macro], timeout)
+        if not made.is_file() or made.read_bytes()[:5] != b"%PDF-":
+            raise ConversionFailed(f"LibreOffice で {docx.name} をPDFにできませんでした。Wordで開いて"
+                                   "「名前を付けて保存」からPDFにしてください（Wordの審議会資料はできています）。")
+        with atomic_write(pdf, "審議会資料のPDF") as handle:
+            handle.write(made.read_bytes())
+    return pdf
+
+
+def _run(soffice: Path, arguments: list[str], timeout: float) -> None:
+    try:
+        subprocess.run([str(soffice), *arguments], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ConversionFailed(f"LibreOffice が{round(timeout)}秒で終わらなかったため、PDFは作りませんでした"
+                               "（Wordの審議会資料はできています）。") from exc
+    except OSError as exc:
+        raise ConversionFailed(f"LibreOffice（{soffice}）を起動できませんでした（{exc.strerror or exc}）。"
+                               "PDFは作りませんでした（Wordの審議会資料はできています）。") from exc
+
+
+def _install_macro(basic: Path) -> None:
+    """The macro library 'Standard' of the private profile, holding only our module."""
+    standard = basic / "Standard"
+    standard.mkdir(parents=True, exist_ok=True)
+    for name, text in ((basic / "script.xlc", _LIBRARIES.format(kind="script")),
+                       (basic / "dialog.xlc", _LIBRARIES.format(kind="dialog")),
+                       (standard / "script.xlb", _LIBRARY.format(element='<library:element library:name="Kpireport"/>')),
+                       (standard / "dialog.xlb", _LIBRARY.format(element="")),
+                       (standard / "Kpireport.xba", _MODULE)):
+        name.write_text(text, encoding="utf-8")
+
+
+_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE {doctype} PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN"'
+         ' "{dtd}">\n')
+_LIBRARIES = _HEAD.format(doctype="library:libraries", dtd="libraries.dtd") + (
+    '<library:libraries xmlns:library="http://openoffice.org/2000/library" xmlns:xlink="http://www.w3.org/1999/xlink">'
+    '<library:library library:name="Standard" xlink:href="$(USER)/basic/Standard/{kind}.xlb/" xlink:type="simple"'
+    ' library:link="false"/></library:libraries>\n')
+_LIBRARY = _HEAD.format(doctype="library:library", dtd="library.dtd") + (
+    '<library:library xmlns:library="http://openoffice.org/2000/library" library:name="Standard"'
+    ' library:readonly="false" library:passwordprotected="false">{element}</library:library>\n')
+
+# LibreOffice Basic. The index to limit is the last one before a section bookmark (the bookmark starts after
+# its field). CreateFromChapter limits an index to the chapter it stands in (from its Heading 1 to the next):
+# every section of the report starts with a Heading 1. Heading k is listed at contents level k-1, so a
+# "2-2" field lists the section's Heading 2 paragraphs and not the section's own title.
+_BASIC = f"""
+Sub ToPdf(inUrl As String, outUrl As String)
+  On Error GoTo Done
+  Dim load(0) As New com.sun.star.beans.PropertyValue
+  load(0).Name = "Hidden"
+  load(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(inUrl, "_blank", 0, load())
+  LimitScoped(doc)
+  indexes = doc.getDocumentIndexes()
+  For pass = 1 To 2
+    For i = 0 To indexes.getCount() - 1
+      indexes.getByIndex(i).update()
+    Next
+  Next
+  Dim store(0) As New com.sun.star.beans.PropertyValue
+  store(0).Name = "FilterName"
+  store(0).Value = "writer_pdf_Export"
+  doc.storeToURL(outUrl, store())
+  doc.close(True)
+Done:
+  StarDesktop.terminate()
+End Sub
+
+Sub LimitScoped(doc)
+  indexes = doc.getDocumentIndexes()
+  marks = doc.getBookmarks()
+  body = doc.getText()
+  For Each name In marks.getElementNames()
+    If Left(name, {len(SECTION_PREFIX)}) = "{SECTION_PREFIX}" Then
+      start = marks.getByName(name).getAnchor()
+      found = -1
+      For i = 0 To indexes.getCount() - 1
+        place = indexes.getByIndex(i).getAnchor()
+        If body.compareRegionStarts(place, start) = 1 Then
+          If found = -1 Then
+            found = i
+          ElseIf body.compareRegionStarts(indexes.getByIndex(found).getAnchor(), place) = 1 Then
+            found = i
+          End If
+        End If
+      Next
+      If found >= 0 Then LimitToChapter(indexes.getByIndex(found))
+    End If
+  Next
+End Sub
+
+Sub LimitToChapter(index)
+  index.CreateFromChapter = True
+  index.CreateFromOutline = False
+  index.CreateFromLevelParagraphStyles = True
+  styles = index.LevelParagraphStyles
+  For level = 2 To index.Level
+    Dim names(0) As String
+    names(0) = "Heading " & level
+    styles.replaceByIndex(level - 2, names)
+  Next
+End Sub
+"""
+_MODULE = _HEAD.format(doctype="script:module", dtd="module.dtd") + (
+    '<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Kpireport"'
+    ' script:language="StarBasic">' + _BASIC.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    .replace('"', "&quot;") + "</script:module>\n")

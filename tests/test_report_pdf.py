@@ -1,0 +1,199 @@
+"""The council report as the PDF `kpireport report` writes beside the docx (LibreOffice, contents updated),
+read back with pdftotext: contents pages with page numbers, each listing its own section; no working notes
+on the cover; no heading left at the foot of a page. And what `report` says without LibreOffice, or when
+LibreOffice gives no PDF."""
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import unicodedata
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from office import pdf_page_texts, require
+
+from kpireport.cli.commands import cli
+from kpireport.cli.demo import H28_FOLDER, run_demo
+from kpireport.council import texts
+from kpireport.runtime import office
+from kpireport.runtime.office import NOT_INSTALLED, SOFFICE_VARIABLE, find_soffice
+
+TOC_LINE = re.compile(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$")  # 「基本目標 1 …………… 6」
+PAGE_NUMBER = re.compile(r"^\s*-\s*\d+\s*-\s*$")
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def headings(path: Path, level: int) -> list[str]:
+    return [p.text for p in docx.Document(str(path)).paragraphs if p.style.name == f"Heading {level}"]
+
+
+def measure_sheet_headings(path: Path) -> list[str]:
+    """The Heading 2 paragraphs of the section whose contents is 「目次（施策シート）」."""
+    found, inside = [], False
+    for p in docx.Document(str(path)).paragraphs:
+        if p.style.name == "Heading 1":
+            inside = False
+        elif p.style.name == "TOC Heading" and p.text == "目次（施策シート）":
+            inside = True
+        elif inside and p.style.name == "Heading 2":
+            found.append(p.text)
+    return found
+
+
+def lines(page: str) -> list[str]:
+    return [line for line in page.splitlines() if line.strip()]
+
+
+def toc_entries(page: str) -> list[tuple[str, int]]:
+    return [(norm(m.group(1)), int(m.group(2))) for m in map(TOC_LINE.match, lines(page)) if m]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("pdf") / "kpireport_demo"
+    run_demo(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def made(demo, tmp_path_factory) -> dict[str, object]:
+    """`kpireport report` with LibreOffice, on the demo and on the second example (measure sheets); a copy of
+    what it wrote under "<example>_files" (later tests write the demo's report again)."""
+    require("soffice")
+    require("pdftotext")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(SOFFICE_VARIABLE, raising=False)
+        main = CliRunner().invoke(cli, ["report", "-w", str(demo)], catch_exceptions=False)
+        h28 = CliRunner().invoke(cli, ["report", "-w", str(demo / H28_FOLDER), "-p", "H28", "-s", "表紙,達成状況,施策シート"],
+                                 catch_exceptions=False)
+    copies = tmp_path_factory.mktemp("made")
+    for name, root in (("main", demo), ("h28", demo / H28_FOLDER)):
+        (copies / name).mkdir()
+        for path in (root / "output").glob("report_*.*"):
+            shutil.copy2(path, copies / name / path.name)
+    return {"main": main, "h28": h28, "main_files": copies / "main", "h28_files": copies / "h28"}
+
+
+def test_report_writes_the_pdf_beside_the_docx(demo, made):
+    result = made["main"]
+    pdf = demo / "output" / "report_令和5年度_実績.pdf"
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [f"審議会資料を作成しました: {demo / 'output' / 'report_令和5年度_実績.docx'}",
+                                              f"PDF（目次を更新済み）: {pdf}"]
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert "未提出・未記入" in result.output  # the check list is printed, not put in the report
+    assert not list((demo / "output").glob(".*.tmp"))  # written through runtime.atomic
+
+
+@pytest.mark.parametrize("example", ["main", "h28"])
+def test_each_contents_page_lists_its_own_section_with_page_numbers(demo, made, example):
+    docx_path = next(made[f"{example}_files"].glob("report_*.docx"))
+    pages = pdf_page_texts(docx_path.with_suffix(".pdf"))
+    assert made[example].exit_code == 0
+    contents = toc_entries(pages[1])  # the page after the cover
+    assert [name for name, _ in contents] == [norm(h) for h in headings(docx_path, 1)]
+    measures = next(number for number, page in enumerate(pages) if "目次（施策シート）" in page)
+    sheet_contents = [entry for page in pages[measures:measures + 3] for entry in toc_entries(page)]
+    # this section's own headings, in order: the measure sheets, none of the other sections' nor its own title
+    assert [name for name, _ in sheet_contents] == [norm(h) for h in measure_sheet_headings(docx_path)]
+    assert len(sheet_contents) >= 20
+    for name, number in contents + sheet_contents:  # the page a contents line names holds that heading
+        assert name in norm(pages[number - 1]), f"{name} is not on page {number}"
+
+
+@pytest.mark.parametrize("example", ["main", "h28"])
+def test_no_working_note_on_the_cover_and_no_page_number(demo, made, example):
+    cover = pdf_page_texts(next(made[f"{example}_files"].glob("report_*.pdf")))[0]
+    assert not re.search("揃っていません|未提出|実績値のない|記述のない", cover)
+    assert not PAGE_NUMBER.match(lines(cover)[-1])
+
+
+@pytest.mark.parametrize("example", ["main", "h28"])
+def test_no_heading_is_the_last_line_of_a_page(demo, made, example):
+    docx_path = next(made[f"{example}_files"].glob("report_*.docx"))
+    document = docx.Document(str(docx_path))
+    titles = {norm(p.text) for p in document.paragraphs
+              if p.style.name.startswith("Heading") or p.style.name in ("見出し 施策", "TOC Heading")}
+    titles.discard("")
+    titles.add(norm(texts.STATUS_LEGEND))  # the appendix's legend stays with its table too
+    stranded = []
+    for number, page in enumerate(pdf_page_texts(docx_path.with_suffix(".pdf")), start=1):
+        text = [line for line in lines(page) if not PAGE_NUMBER.match(line)]
+        # the page's last one, two or three lines are a whole heading (a long heading wraps)
+        ends = {norm("".join(text[-count:])) for count in (1, 2, 3) if len(text) >= count}
+        if ends & titles:
+            stranded.append(f"page {number}: {text[-1].strip()}")
+    assert stranded == []
+
+
+def test_without_libreoffice_the_report_says_so_and_writes_the_docx(demo, tmp_path, monkeypatch):
+    monkeypatch.setenv(SOFFICE_VARIABLE, str(tmp_path / "not-installed" / "soffice.exe"))
+    result = CliRunner().invoke(cli, ["report", "-w", str(demo), "-s", "表紙,達成状況"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1] == NOT_INSTALLED
+    assert (demo / "output" / "report_令和5年度_実績.docx").exists()
+
+
+def test_a_failed_conversion_is_one_japanese_line(demo, monkeypatch):
+    # a program that is not LibreOffice: it starts, complains about the options and leaves no PDF
+    monkeypatch.setenv(SOFFICE_VARIABLE, sys.executable)
+    result = CliRunner().invoke(cli, ["report", "-w", str(demo), "-s", "表紙"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["エラー: LibreOffice で report_令和5年度_実績.docx をPDFにできませんでした。"
+                                          "Wordで開いて「名前を付けて保存」からPDFにしてください（Wordの審議会資料はできています）。"]
+    assert "Traceback" not in result.output
+    assert (demo / "output" / "report_令和5年度_実績.docx").exists()
+
+
+def test_libreoffice_is_found_on_path_or_in_its_windows_folder(tmp_path):
+    program = tmp_path / "Program Files" / "LibreOffice" / "program" / "soffice.exe"
+    program.parent.mkdir(parents=True)
+    program.write_bytes(b"")
+    assert find_soffice({"PATH": "", "ProgramFiles": str(tmp_path / "Program Files")}) == program
+    assert find_soffice({"PATH": "", "ProgramFiles(x86)": str(tmp_path / "Program Files")}) == program
+    assert find_soffice({"PATH": "", "ProgramFiles": str(tmp_path / "nowhere")}) is None
+    assert find_soffice({"PATH": "", SOFFICE_VARIABLE: str(program)}) == program
+    assert find_soffice({"PATH": "", SOFFICE_VARIABLE: str(tmp_path / "missing")}) is None
+    on_path = tmp_path / "bin"
+    on_path.mkdir()
+    name = "soffice.exe" if sys.platform == "win32" else "soffice"
+    (on_path / name).write_bytes(b"")
+    (on_path / name).chmod(0o755)
+    assert find_soffice({"PATH": str(on_path), "PATHEXT": ".EXE"}) == on_path / name
+    assert office.TIMEOUT_SECONDS > 0
+
+
+def test_run_writes_the_pdf_too(demo, made):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(SOFFICE_VARIABLE, raising=False)
+        pdf = demo / "output" / "report_令和5年度_実績.pdf"
+        pdf.unlink()
+        result = CliRunner().invoke(cli, ["run", "-w", str(demo), "--no-feedback", "-s", "表紙,施策シート"],
+                                    catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"PDF（目次を更新済み）: {pdf}" in result.output.splitlines()
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_any_folder_name_reaches_libreoffice(demo, made, tmp_path):
+    """The paths go to the macro as file URLs: spaces, Japanese, commas, quotes and parentheses are escaped."""
+    folder = tmp_path / "審議会 (案), 'x' & y"
+    folder.mkdir()
+    source = folder / "資料 1.docx"
+    shutil.copy2(next(made["h28_files"].glob("report_*.docx")), source)
+    pdf = office.docx_to_pdf(source, folder / "資料 1.pdf", Path(require("soffice")))
+    assert pdf.read_bytes()[:5] == b"%PDF-" and "目次（施策シート）" in "".join(pdf_page_texts(pdf))
+
+
+def test_a_libreoffice_that_does_not_finish_is_stopped_and_told(tmp_path):
+    source = tmp_path / "資料.docx"
+    source.write_bytes(b"PK")
+    with pytest.raises(office.ConversionFailed, match="秒で終わらなかったため、PDFは作りませんでした"):
+        office.docx_to_pdf(source, tmp_path / "資料.pdf", Path(sys.executable), timeout=0.001)
+    assert not (tmp_path / "資料.pdf").exists()

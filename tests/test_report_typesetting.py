@@ -1,0 +1,120 @@
+"""The council report as Word users expect it (no working notes, a title page, document properties, tables
+that do not break numbers or labels, one minus sign, one precision) and the check list that replaces the
+cover's working notes (printed by `report`, a sheet in the master)."""
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from docx.shared import Mm
+from lxml import etree
+from test_report import small_data
+
+from kpireport.cli.report import checklist_lines
+from kpireport.council import content
+from kpireport.council.document import ReportDocument, fit_widths, table, template_path
+from kpireport.council.report import write_report
+from kpireport.evaluate.missing import KINDS, NOT_SUBMITTED, missing_rows
+from kpireport.forms.layout import STATUSES
+from kpireport.master.checklist import SHEET
+from kpireport.master.writer import write_master
+
+NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("small")
+    data = small_data(folder)
+    return data, write_report(data, template_path(None), folder / "report.docx")
+
+
+def document_xml(path: Path):
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read("word/document.xml"))
+
+
+def cell_texts(tbl) -> list[list[str]]:
+    return [["".join(tc.itertext()) for tc in tr.findall("w:tc", NS)] for tr in tbl.findall("w:tr", NS)]
+
+
+def test_document_properties_name_the_report_and_the_city(small):
+    data, path = small
+    props = docx.Document(str(path)).core_properties
+    assert props.title == data.plan.settings.report_title and props.author == data.plan.settings.city
+    assert props.last_modified_by == data.plan.settings.city
+    created = props.created.replace(tzinfo=None)  # python-docx reads it back in UTC
+    assert abs(created - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) < dt.timedelta(minutes=5)
+    assert props.modified == props.created and "python-docx" not in props.comments
+
+
+def test_the_cover_is_a_title_page_without_page_number(small):
+    _, path = small
+    assert docx.Document(str(path)).sections[0].different_first_page_header_footer
+    assert document_xml(path).xpath("//w:sectPr/w:titlePg", namespaces=NS)
+
+
+def test_numbers_with_units_and_short_labels_get_room_and_the_total_stays():
+    widths = [int(Mm(w)) for w in (70, 15, 15, 70)]
+    fitted = fit_widths(["名称", "今後の取扱い", "値", "内容"], [["x", "完了", "94,821百万円", "長い説明" * 10]], widths)
+    assert sum(fitted) == sum(widths)
+    assert fitted[1] > widths[1] and fitted[2] > widths[2]  # 「今後の取扱い」 and 「94,821百万円」 on one line
+    assert fitted[1] >= Mm(6 * 9 * 25.4 / 72) and fitted[2] >= Mm(6 * 9 * 25.4 / 72)
+    assert fit_widths(["a"], [["1"]], [int(Mm(20))]) == [int(Mm(20))]  # nothing to do
+
+
+def test_the_header_row_repeats_only_over_several_rows(tmp_path):
+    doc = ReportDocument(template_path(None))
+    table(doc, ["内容"], [["一つの長い行"]], [170])
+    table(doc, ["名称", "値"], [["a", "1"], ["b", "2"]], [100, 70])
+    doc.save(tmp_path / "t.docx")
+    first, second = document_xml(tmp_path / "t.docx").findall(".//w:tbl", NS)
+    assert not first.xpath(".//w:tblHeader", namespaces=NS)
+    assert second.xpath("w:tr[1]/w:trPr/w:tblHeader", namespaces=NS)
+    assert second.xpath("w:tr[1]//w:pPr/w:keepNext", namespaces=NS)  # the header keeps with the first row
+
+
+def test_one_minus_sign_and_one_precision():
+    assert content.same_precision(["48.0%", "49%", "58%"]) == ["48.0%", "49.0%", "58.0%"]
+    assert content.same_precision(["2社", "5社", "（未提出）"]) == ["2社", "5社", "（未提出）"]
+    assert content.same_precision(["1,240.25万人", "1,300万人（見込み）", "－"]) == ["1,240.25万人", "1,300.00万人（見込み）", "－"]
+
+
+def test_kpi_tables_carry_the_label_rates_and_signs(small):
+    data, path = small
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert paragraphs.count("重要業績評価指標（KPI）") >= 1
+    rates = [cells[4] for tbl in document_xml(path).findall(".//w:tbl", NS) for cells in cell_texts(tbl)
+             if len(cells) == 6 and cells[0] != "指標名"]
+    assert rates and all(r == "－" or (r.endswith("%") and "-" not in r and "." in r) for r in rates)
+
+
+def test_the_appendix_groups_by_level_and_counts_by_status_label(small):
+    data, path = small
+    tables = document_xml(path).findall(".//w:tbl", NS)
+    counts = [t for t in tables if cell_texts(t)[0][1:2] == ["取組数"]]
+    assert counts and all(cell_texts(t)[0][2:6] == list(STATUSES) for t in counts)  # no 「完了」 column
+    lists = [t for t in tables if cell_texts(t)[0][:2] == ["NO", "推進内容"]]
+    grouping = [tr for t in lists for tr in t.findall("w:tr", NS) if tr.xpath("w:tc/w:tcPr/w:gridSpan", namespaces=NS)]
+    assert grouping and all("".join(tr.itertext()).startswith("基本方針") for tr in grouping)
+
+
+def test_the_check_list_is_printed_and_is_a_master_sheet(small, tmp_path):
+    data, _ = small
+    rows = missing_rows(data)
+    assert {r.kind for r in rows} <= set(KINDS)
+    lines = checklist_lines(rows)
+    assert lines[0].startswith("未提出・未記入") and any("未提出の課: 2課" in line for line in lines)
+    "\n".join(lines).encode("cp932")  # a Windows console takes it
+    master = tmp_path / "master.xlsx"
+    write_master(data, master)
+    sheet = openpyxl.load_workbook(master)[SHEET]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    assert [v[0] for v in values if v[0] == NOT_SUBMITTED] == [NOT_SUBMITTED, NOT_SUBMITTED]
+    assert [v[2:4] for v in values if v[0] == "実績値のない指標"] == [["K3", "見守り協力員数"]]
+    assert len(values) == len(rows)
+    assert checklist_lines([]) == ["未提出・未記入: ありません。"]
