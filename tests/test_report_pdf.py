@@ -18,6 +18,7 @@ from office import pdf_page_texts, require
 from kpireport.cli.commands import cli
 from kpireport.cli.demo import H28_FOLDER, run_demo
 from kpireport.council import texts
+from kpireport.model import Settings
 from kpireport.runtime import office
 from kpireport.runtime.office import NOT_INSTALLED, SOFFICE_VARIABLE, find_soffice
 
@@ -121,7 +122,7 @@ def test_no_heading_is_the_last_line_of_a_page(demo, made, example):
     titles = {norm(p.text) for p in document.paragraphs
               if p.style.name.startswith("Heading") or p.style.name in ("見出し 施策", "TOC Heading")}
     titles.discard("")
-    titles.add(norm(texts.STATUS_LEGEND))  # the appendix's legend stays with its table too
+    titles.add(norm(texts.status_legend(Settings("", "").status_labels)))  # the appendix legend stays with its table
     stranded = []
     for number, page in enumerate(pdf_page_texts(docx_path.with_suffix(".pdf")), start=1):
         text = [line for line in lines(page) if not PAGE_NUMBER.match(line)]

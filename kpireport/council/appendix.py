@@ -8,7 +8,6 @@ from kpireport import labels
 from kpireport.council import content, texts
 from kpireport.council.document import heading, page_break, paragraph, table
 from kpireport.evaluate.results import PeriodResults, each_once, initiative_rows
-from kpireport.forms.layout import STATUSES
 from kpireport.labels import node_heading
 
 
@@ -19,6 +18,7 @@ def add(doc, data: PeriodResults) -> None:
     heading(doc, plan.settings.appendix_title, 1)
     entries = {i.id: e for i, e in data.initiatives}
     placed = initiative_rows(plan)
+    statuses_shown = plan.settings.status_labels  # the city's own labels, as the forms store them
     for top in (n for n in plan.nodes if n.parent is None):
         inside = content.descendants(data, top.id)
         listed = each_once(r for r in placed if r.node_id in inside)  # a repost shown where posted
@@ -26,7 +26,7 @@ def add(doc, data: PeriodResults) -> None:
         if not items:
             continue
         heading(doc, node_heading(plan, top), 2)
-        legend = paragraph(doc, texts.STATUS_LEGEND, "注記")
+        legend = paragraph(doc, texts.status_legend(statuses_shown), "注記")
         legend.paragraph_format.keep_with_next = True  # the heading, the legend and the table start together
         groups_of = plan.children(top.id) or [top]
         rows, groups = [], {}
@@ -56,10 +56,10 @@ def add(doc, data: PeriodResults) -> None:
             reposts += sum(r.reposted for r in under)
             statuses = [entries[r.initiative.id].status if entries.get(r.initiative.id) else None for r in under]
             counts.append([node_heading(plan, group), str(len(under))]
-                          + [str(statuses.count(status)) for status in STATUSES] + [str(statuses.count(None))])
+                          + [str(statuses.count(status)) for status in statuses_shown] + [str(statuses.count(None))])
         caption = paragraph(doc, texts.status_count_caption(level), "見出し 施策")
         caption.paragraph_format.keep_with_next = True
-        table(doc, [level, "取組数", *STATUSES, "未報告"], counts, [56, 15, 21, 21, 21, 21, 15],
+        table(doc, [level, "取組数", *statuses_shown, "未報告"], counts, [56, 15, 21, 21, 21, 21, 15],
               ["left"] + ["center"] * 6)
         if reposts:
             paragraph(doc, f"取組数には、{texts.REPOST}の取組（{reposts}件）を掲載先ごとに含みます。", "注記")

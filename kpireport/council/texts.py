@@ -10,7 +10,9 @@ OVERRIDE_MARK = "※"
 REPOST = "【再掲】"
 NO_VALUE = "－"
 MINUS = "△"  # the one minus sign of the report, as the values are written (values.format_number)
-STATUS_LEGEND = "実施状況：◎実施済 ○継続推進 △一部実施 ×未実施"
+def status_legend(labels: tuple[str, ...]) -> str:
+    """「実施状況：◎実施済 ○継続推進 △一部実施 ×未実施」 in the city's own labels."""
+    return "実施状況：" + " ".join(labels)
 
 # the legend page (seed 002: 「次ページからの記載事項」), in the words of the plan's own levels
 INDICATOR_LABELS = {"KPI": "重要業績評価指標（KPI）", "KGI": "重要目標達成指標（KGI）", "参考指標": "参考指標"}

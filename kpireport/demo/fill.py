@@ -54,6 +54,14 @@ def demo_initiative_texts() -> dict[str, dict]:
     return {i["id"]: i for i in _demo_data().get("initiatives", ())}
 
 
+def _sample_initiative(initiative) -> dict:
+    """For a plan without the demo's texts (the other embedded plans, the benchmarks): short sample texts made
+    from the plan's own words, marked as samples by _initiative_texts."""
+    name = initiative.name or initiative.content[:30]
+    return {"name": name, "summary": f"{name}に取り組み、計画どおり進めた。",
+            "plan": f"成果と課題を検証し、{name}を継続する（効果が確認できたため）。"}
+
+
 def _initiative_texts(texts: dict, status: str, not_done: str) -> tuple[str, str, str]:
     """(事業名, 取組の概要, 今後の取組内容) as the demo types them; a 事業 not done reports why instead of a result."""
     summary = NOT_DONE_SUMMARY if status == not_done else SAMPLE + texts["summary"] if texts.get("summary") else ""
@@ -141,13 +149,15 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
                 ws.cell(r, col["next_step"]).value = next_step
                 if verification:
                     ws.cell(r, col["verification"]).value = verification
-                name, summary, plan_text = _initiative_texts(initiative_texts.get(row["id"], {}), status,
-                                                             plan.settings.status_labels[fl.NOT_DONE])
+                texts = initiative_texts.get(row["id"]) or _sample_initiative(plan.initiative(row["id"]))
+                name, summary, plan_text = _initiative_texts(texts, status, plan.settings.status_labels[fl.NOT_DONE])
                 for key, text in (("name", name), ("summary", summary), ("plan", plan_text)):
                     if text and not row.get(key):  # the plan's own 事業名 stays as the form prefilled it
                         ws.cell(r, col[key]).value = text
             else:
-                text = narratives.get(row["id"]) or _sample_narrative(row.get("path", ""))
+                text = narratives.get(row["id"])
+                if text is None or text.get("department", department) != department:  # another plan's node
+                    text = _sample_narrative(row.get("path", "").split(" ＞ ")[-1])  # the node's own heading
                 ws.cell(r, col["achievements"]).value = "\n".join(text["achievements"])
                 ws.cell(r, col["next_steps"]).value = "\n".join(text["next_steps"])
     fit_rows(workbook)  # as staff widen a row to see what they typed
