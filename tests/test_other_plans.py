@@ -141,8 +141,12 @@ def test_every_repost_appears_marked_where_it_is_posted(cycle):
     sheet_of = {n.id: next((h for h in by_sheet if h.endswith(" ".join(n.title.split()) + markers_text(n.markers))), None)
                 for n in plan.nodes}
     for row in kpi_rows(plan, cycle["annual"].fiscal_year):
-        if row.reposted:
+        home = plan.plan_of(row.kpi.node)
+        if row.reposted and home.id == plan.plan_of(row.node_id).id:
             assert f"【再掲】{row.kpi.name}" in by_sheet[sheet_of[row.node_id]], (row.kpi.id, row.node_id)
+        elif row.reposted:  # another plan's KPI, in this plan's body: marked with that plan's name
+            body = "\n".join(t for h1, _, t in text if h1 == node_heading(plan, plan.top(row.node_id)))
+            assert f"【{home.short_name}】{row.kpi.name}" in body, (row.kpi.id, row.node_id)
     reposted_initiatives = [r for r in initiative_rows(plan) if r.reposted]
     for row in reposted_initiatives:  # a measure sheet names a 事業 by its short name, as seed 001 does
         shown = row.initiative.name or row.initiative.content

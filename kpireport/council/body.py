@@ -74,7 +74,7 @@ def kpi_table(doc, data: PeriodResults, rows) -> None:
         baseline, actual, target = content.same_precision([value_text(kpi.baseline),
                                                            content.actual_text(data, kpi.id, kpi.departments),
                                                            value_text(kpi.target)])
-        cells.append([content.indicator_name(row, kinds), _with_year(baseline, kpi.baseline, kpi.baseline_year, kpi),
+        cells.append([content.indicator_name(row, kinds, data.plan), _with_year(baseline, kpi.baseline, kpi.baseline_year, kpi),
                       actual, _with_year(target, kpi.target, kpi.target_year, kpi),
                       content.rate_text(data, kpi.id), content.grade_text(data, kpi.id)])
         grade = grades.get(evaluation.grade)

@@ -15,10 +15,15 @@ from kpireport.values import format_year
 
 
 def measure_nodes(data: PeriodResults) -> list:
-    """Nodes of any level that list KPIs or initiatives, their own or 【再掲】 (a measure sheet each), tree order."""
+    """Nodes of any level that list KPIs or initiatives, their own or 【再掲】 (a measure sheet each), tree order;
+    in the plans that post KPIs or initiatives of their own (a 基本計画 that only reposts the strategy's KPIs is
+    reported in its body, not in measure sheets)."""
     plan = data.plan
-    listed = {row.node_id for row in data.kpi_rows} | {row.node_id for row in initiative_rows(plan)}
-    return [plan.node(place) for place in tree_order(plan) if place in listed and not plan.is_plan_id(place)]
+    rows = list(data.kpi_rows) + list(initiative_rows(plan))
+    listed = {row.node_id for row in rows}
+    homes = {plan.plan_of(row.node_id).id for row in rows if not row.reposted}
+    return [plan.node(place) for place in tree_order(plan)
+            if place in listed and not plan.is_plan_id(place) and plan.node(place).plan in homes]
 
 
 def add(doc, data: PeriodResults) -> None:
@@ -69,7 +74,7 @@ def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
             target = value_text(kpi.target)
             if kpi.target_year != common:
                 target += f"（{format_year(kpi.target_year, 'short', era_of_year=era)}）"
-            rows.append([content.indicator_name(row, len({k.kind for k in kpis})), value_text(kpi.baseline),
+            rows.append([content.indicator_name(row, len({k.kind for k in kpis}), data.plan), value_text(kpi.baseline),
                          content.actual_text(data, kpi.id, kpi.departments), target])
         table(doc, ["名称", "現状値", f"{format_year(year, era_of_year=era)}末値", target_head], rows, [70, 33, 33, 34])
     else:

@@ -55,12 +55,16 @@ def _tally(data: PeriodResults, plan_id: str) -> PlanTally:
     grades = [g.code for g in plan.grades]
     per_place: dict[Optional[str], dict[str, bool]] = {}  # top node (None: the plan itself) -> KPI -> reposted
     reference: set[str] = set()
+    foreign: dict[str, set[str]] = {}  # another plan's short name -> its KPIs listed in this plan
     for row in data.kpi_rows:
         if plan.plan_of(row.node_id).id != plan_id:
             continue
         if not row.kpi.graded:
             reference.add(row.kpi.id)
             continue
+        home = plan.plan_of(row.kpi.node)
+        if home.id != plan_id:
+            foreign.setdefault(home.short_name, set()).add(row.kpi.id)
         place = None if plan.is_plan_id(row.node_id) else plan.top(row.node_id).id
         listed = per_place.setdefault(place, {})
         listed[row.kpi.id] = listed.get(row.kpi.id, True) and row.reposted  # own place anywhere in it: not a repost
@@ -82,8 +86,8 @@ def _tally(data: PeriodResults, plan_id: str) -> PlanTally:
     if total.total != distinct:
         notes.append(f"再掲の指標は掲載先の行ごとに数えています（合計{total.total}件のうち再掲{total.total - distinct}件、"
                      f"指標の実数は{distinct}件）。")
-    elif total.reposted:
-        notes.append(f"各行には、ほかの計画に掲げる指標の再掲{total.reposted}件を含みます。")
+    for name, kpis in foreign.items():
+        notes.append(f"各行には、{name}に掲げる指標{len(kpis)}件を含みます（本文の表では【{name}】の印）。")
     if reference:
         notes.append(f"参考指標{len(reference)}件は評価しないため、件数に含めていません。")
     return PlanTally(plan_id, rows, total, distinct, len(reference), notes)
