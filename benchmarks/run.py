@@ -308,7 +308,7 @@ def _stage_validate(ws, info):
 
 def _stage_merge(ws, info):
     from kpireport.cli import merge, validate
-    from kpireport.evaluate import results
+    from kpireport.evaluate import results, tally
 
     # the files' map in check_files: intake and validation, nothing else (merge writes no feedback copies)
     checking, master, build = _Timer(validate, "process_map"), _Timer(merge, "write_master"), _Timer(results, "build")
@@ -316,7 +316,7 @@ def _stage_merge(ws, info):
     outcome = merge.run_merge(ws)
     states = [state for _, state in outcome.recorded]
     info.update(accepted=states.count("受理"), rejected=states.count("差し戻し"), intake_validation_s=checking.total,
-                master_write_s=master.total, results_s=build.total, grades=results.grade_tally(outcome.data))
+                master_write_s=master.total, results_s=build.total, grades=tally.grade_tally(outcome.data))
 
 
 def _stage_report(ws, info):
@@ -434,7 +434,8 @@ def run_stage(stage: str, root: Path, timeout: float, env: dict, profile: Path |
     if source:
         cmd += ["--source", str(source)]
     full_env = {k: v for k, v in os.environ.items() if k != "KPIREPORT_WORKERS"}
-    full_env.update(env, MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    # the report's PDF is LibreOffice's work, outside the tool's own time: the stages run as without LibreOffice
+    full_env.update(env, MPLBACKEND="Agg", PYTHONHASHSEED="0", KPIREPORT_SOFFICE=str(Path(root) / "no-libreoffice"))
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout)
     except subprocess.TimeoutExpired:
