@@ -36,15 +36,15 @@ def indicator_caption(rows: list[KpiRow]) -> str:
     return "・".join(texts.INDICATOR_LABELS.get(kind, kind) for kind in kinds)
 
 
-def indicator_name(row: KpiRow, caption_kinds: int, plan=None) -> str:
+def indicator_name(row: KpiRow, caption_kinds: int, plan) -> str:
     """The name as a row shows it: 【再掲】 where reposted within its plan, 【総合戦略】 where another plan's KPI is
     listed (the first place a reader meets it may be that other plan's part), and its kind when the table mixes
     kinds."""
     kind = f"〔{row.kpi.kind}〕" if caption_kinds > 1 and row.kpi.kind != "KPI" else ""
     mark = ""
     if row.reposted:
-        home = plan.plan_of(row.kpi.node) if plan is not None else None
-        mark = f"【{home.short_name}】" if home is not None and home.id != plan.plan_of(row.node_id).id else texts.REPOST
+        home = plan.plan_of(row.kpi.node)
+        mark = f"【{home.short_name}】" if home.id != plan.plan_of(row.node_id).id else texts.REPOST
     return mark + kind + row.kpi.name + markers_text(row.kpi.markers)
 
 
