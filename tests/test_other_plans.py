@@ -10,6 +10,7 @@ each place it is posted, and the per-level counts include the reposts and say so
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import docx
@@ -254,7 +255,12 @@ def test_a_replaced_kpi_keeps_its_history_and_its_successor_starts(cycle):
     head = next(rows)
     by_id = {r[0]: dict(zip(head, r)) for r in rows}
     last_year = f"{format_year(annual.fiscal_year - 1)} 実績"
+    tally = re.search(r"評価: (.*)", cycle["merged"]).group(1)  # the replaced KPI is not counted, nor asked for
+    in_force = [k for k in plan.kpis if k.graded and k.in_force(annual.fiscal_year)]
+    assert sum(int(n) for n in re.findall(r"(\d+)件", tally)) == len(in_force)
+    missing = [r[2] for r in book["未提出・未記入"].iter_rows(min_row=4, values_only=True)]
     for new in replaced:
+        assert new.replaces not in missing
         old = by_id[new.replaces]
         assert old[last_year] and old["評価"] == f"{format_year(annual.fiscal_year - 1)}で終了（{new.id}に差し替え）"
         assert not by_id[new.id][last_year] and by_id[new.id]["評価"]

@@ -29,6 +29,8 @@ def missing_rows(data: PeriodResults) -> list[MissingRow]:
     plan = data.plan
     rows = [MissingRow(NOT_SUBMITTED, s.department, "", s.department) for s in data.statuses if s.current is None]
     for kpi in plan.kpis:
+        if not kpi.in_force(data.period.fiscal_year):
+            continue  # replaced before this period: nothing is asked for it
         stored = data.values.get(kpi.id)
         if not (stored and stored.value.is_number):
             rows.append(MissingRow(NO_VALUE, "、".join(kpi.departments), kpi.id, kpi.name))

@@ -94,11 +94,12 @@ def _tally(data: PeriodResults, plan_id: str) -> PlanTally:
 
 
 def grade_tally(data: PeriodResults) -> str:
-    """「A 達成 19件、B 順調 37件、…」 in the plan's grade order: each graded KPI once (参考指標 left out)."""
+    """「A 達成 19件、B 順調 37件、…」 in the plan's grade order: each graded KPI in force once (参考指標 and KPIs
+    replaced before this period left out)."""
     counts = {g.code: 0 for g in data.plan.grades}
     for kpi in data.plan.kpis:
         evaluation = data.evaluations.get(kpi.id)
-        if kpi.graded and evaluation is not None:
+        if kpi.graded and kpi.in_force(data.period.fiscal_year) and evaluation is not None:
             counts[evaluation.grade] = counts.get(evaluation.grade, 0) + 1
     labels_by_code = {g.code: g.label for g in data.plan.grades}
     return "、".join(f"{code} {labels_by_code.get(code, '')} {n}件" for code, n in counts.items())
