@@ -293,7 +293,7 @@ class Plan:
     departments: tuple[Department, ...]
     grades: tuple[Grade, ...]
     content_hash: str = ""
-    _index: dict = field(default_factory=dict, compare=False, repr=False)
+    _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)  # a replace() starts afresh
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
         """A value derived from the plan, made by ``make()`` the first time it is asked for (a plan never

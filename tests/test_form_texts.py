@@ -186,8 +186,7 @@ def test_the_guide_and_input_messages_explain_each_measure_sheet_column_with_an_
 def test_the_plans_short_name_is_prefilled_and_the_departments_own_is_kept(plan, tmp_path):
     first = next(i for i in plan.initiatives if i.lead == DEPT)
     named = dataclasses.replace(plan, initiatives=tuple(
-        dataclasses.replace(i, name="観光地域づくりの推進") if i.id == first.id else i for i in plan.initiatives),
-        _index={})  # a fresh memo: the replaced plan's indexes hold the old initiatives
+        dataclasses.replace(i, name="観光地域づくりの推進") if i.id == first.id else i for i in plan.initiatives))
     path = filled_form(named, DEPT, R5, tmp_path)
     ws = openpyxl.load_workbook(path)[fl.INITIATIVE_SHEET]
     r = row_of(ws, first.id)
