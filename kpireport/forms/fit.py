@@ -30,19 +30,17 @@ def column_widths(ws) -> dict[int, int]:
     return widths
 
 
-def wrapped_cells(ws, row) -> list[tuple[str, int]]:
+def wrapped_cells(ws, row, widths: dict[int, int] | None = None) -> list[tuple[str, int]]:
     """(text, column width) of each wrapped cell with text in ``row`` (a tuple of cells)."""
-    widths = column_widths(ws)
+    widths = column_widths(ws) if widths is None else widths
     return [(cell.value, widths.get(cell.column, int(DEFAULT_WIDTH))) for cell in row
             if isinstance(cell.value, str) and cell.value and cell.alignment is not None and cell.alignment.wrap_text]
 
 
 def fit_sheet_rows(ws) -> None:
-    widths = column_widths(ws)
+    widths = column_widths(ws)  # once per sheet, not per row
     for row in ws.iter_rows(min_row=fl.FIRST_ROW):
-        cells = [(cell.value, widths.get(cell.column, int(DEFAULT_WIDTH))) for cell in row
-                 if isinstance(cell.value, str) and cell.value and cell.alignment is not None
-                 and cell.alignment.wrap_text]
+        cells = wrapped_cells(ws, row, widths)
         if not cells:
             continue
         r = row[0].row
