@@ -63,6 +63,14 @@ def kpi_target(kpi: Kpi, separator: str = "") -> str:
     return value_with_year(kpi.target, kpi.target_year, separator, fiscal=not kpi.calendar)
 
 
+def owners_text(plan: Plan, item) -> str:
+    """A KPI's or initiative's 担当課 as the plan wrote them, a group with its members:
+    「関係各課（子育て支援課、健康づくり課）」."""
+    groups = plan.memo("groups", lambda: {d.name: d.members for d in plan.departments if d.is_group})
+    names = item.listed_as or item.departments
+    return "、".join(f"{n}（{'、'.join(groups[n])}）" if n in groups else n for n in names)
+
+
 def kpi_unit(kpi: Kpi) -> str:
     return kpi.unit or "なし"
 

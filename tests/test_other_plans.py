@@ -297,3 +297,18 @@ def test_the_form_names_every_place_an_item_is_reposted(cycle):
         path = next(r[1] for r in sheet.iter_rows(min_row=fl.FIRST_ROW, values_only=True) if r[0] == item.id)
         assert path.split("\n") == [node_path(plan, item.node)] + [f"【再掲】{node_path(plan, n)}"
                                                                    for n in item.reposted_under]
+
+
+def test_a_group_of_departments_is_shown_as_the_plan_wrote_it(cycle):
+    plan, annual = cycle["plan"], cycle["annual"]
+    grouped = [i for i in plan.initiatives if any(d.is_group and d.name in i.listed_as for d in plan.departments)]
+    if not grouped:
+        pytest.skip(f"{cycle['city']} names no group of departments")
+    book = openpyxl.load_workbook(cycle["workspace"].output / f"master_{annual.file_label}.xlsx", read_only=True)
+    rows = book["取組一覧"].iter_rows(min_row=3, values_only=True)
+    head = next(rows)
+    owners = {r[0]: dict(zip(head, r))["担当課"] for r in rows}
+    for initiative in grouped:
+        group = next(d for d in plan.departments if d.name in initiative.listed_as)
+        assert owners[initiative.id] == f"{group.name}（{'、'.join(group.members)}）"
+        assert initiative.lead == group.members[0]  # its first member reports it

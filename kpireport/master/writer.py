@@ -290,7 +290,7 @@ class _Writer:
             info = self.plan.plan_of(r.node_id)
             cells: list[tuple[Any, str]] = [
                 (kpi.id, "text"), (kpi.name, "wrap"), (info.short_name, "wrap"), (r.path, "wrap"),
-                ("【再掲】" if r.reposted else "", "wrap"), ("、".join(kpi.departments), "wrap"),
+                ("【再掲】" if r.reposted else "", "wrap"), (labels.owners_text(self.plan, kpi), "wrap"),
                 (labels.kpi_unit(kpi), "wrap"), (labels.kpi_baseline(kpi), "wrap"), (labels.kpi_target(kpi), "wrap")]
             history = self.data.history.get(kpi.id, {})
             cells += [(format_value(history[y].value) if y in history else "", "wrap") for y in years]
@@ -343,7 +343,7 @@ class _Writer:
             rows.append([initiative.id, labels.markers_text(initiative.markers) + initiative.content,
                          (entry.name if entry else None) or initiative.name, info.short_name,
                          labels.node_path(self.plan, placed.node_id), "【再掲】" if placed.reposted else "",
-                         "、".join(initiative.listed_as or initiative.departments),
+                         labels.owners_text(self.plan, initiative),
                          entry.status if entry else "", entry.next_step if entry else "",
                          entry.verification if entry else "", (entry.summary or "") if entry else "",
                          (entry.plan or "") if entry else "", "報告あり" if entry else "未報告",

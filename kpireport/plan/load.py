@@ -156,7 +156,7 @@ class _Builder:
                     result.append(member)
         return tuple(result)
 
-    def check_reposts(self, key: str, index: int, record: dict, nodes) -> tuple[str, ...]:
+    def check_reposts(self, key: str, index: int, record: dict, nodes: dict[str, int]) -> tuple[str, ...]:
         reposts = record.get("reposted_under") if isinstance(record.get("reposted_under"), list) else []
         for target in reposts:
             if target not in nodes:

@@ -31,7 +31,8 @@ WINDOWS_PROGRAM = Path("LibreOffice") / "program" / "soffice.exe"
 TIMEOUT_SECONDS = 300
 SECTION_PREFIX = "_kpireport_"   # the bookmarks council/document.py puts around a section
 
-NOT_INSTALLED = "LibreOffice が見つからないため、PDFは作りませんでした（Wordの審議会資料はできています）。"
+NOT_INSTALLED = ("LibreOffice が見つからないため、PDFは作りませんでした（Wordの審議会資料はできています）。"
+                 "PDFが要るときは、Wordで開いて「名前を付けて保存」からPDFにするか、LibreOffice を入れてもう一度実行してください。")
 
 
 class ConversionFailed(KpireportError):
