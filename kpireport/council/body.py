@@ -28,9 +28,10 @@ def add(doc, data: PeriodResults) -> None:
             if top.description:
                 paragraph(doc, top.description, "注記")
             policies = plan.children(top.id) or [top]  # a plan with a single level: the node is its own block
-            if policies != [top] and content.kpis_at(data, top.id):  # a goal's own figures (基本目標の数値目標)
+            own_figures = content.kpis_at(data, top.id) if policies != [top] else []  # 基本目標の数値目標
+            if own_figures:
                 paragraph(doc, f"{info.levels[0]}の指標", "見出し 施策")
-                kpi_table(doc, data, content.kpis_at(data, top.id))
+                kpi_table(doc, data, own_figures)
             for policy in policies:
                 if policy is not top:
                     heading(doc, node_heading(plan, policy), 2)
