@@ -1,7 +1,7 @@
 """Findings as terminal text: an aligned table that counts Japanese characters as two columns."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from kpireport.model import Finding
 from kpireport.text_layout import display_width as width

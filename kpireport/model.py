@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Literal, NamedTuple, Optional
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
@@ -17,8 +18,8 @@ class Period:
     """
 
     start: int
-    end: Optional[int] = None
-    month: Optional[int] = None
+    end: int | None = None
+    month: int | None = None
     fiscal: bool = False
 
 
@@ -36,12 +37,12 @@ class Value:
 
     status: ValueStatus
     raw: str = ""
-    number: Optional[Decimal] = None
+    number: Decimal | None = None
     unit: str = ""
     scale: str = ""
-    period: Optional[Period] = None
+    period: Period | None = None
     cumulative: bool = False
-    cumulative_years: Optional[int] = None
+    cumulative_years: int | None = None
     gross: bool = False  # のべ / 延べ: a gross count; whether over a year or the plan is the KPI's 集計方法
     annual_average: bool = False
     bound: Literal["", "以上", "以下"] = ""
@@ -116,7 +117,7 @@ class Node:
 
     id: str
     plan: str
-    parent: Optional[str]
+    parent: str | None
     depth: int  # 1 = top level
     number: str  # as displayed: "1", "1-1", "①"
     title: str
@@ -179,7 +180,7 @@ class Kpi(_Shared):
     target_type: Literal["値", "以上", "以下", "維持"]
     aggregation: Literal["単年度", "累計", "年平均"]
     baseline: Value
-    baseline_year: Optional[int]
+    baseline_year: int | None
     target: Value
     target_year: int
     node: str
@@ -195,8 +196,8 @@ class Kpi(_Shared):
     plan: str = ""  # the plan it belongs to (``node`` is a node of it, or the plan's own ID for a plan-level KGI)
     plan_start_year: int = 0  # the plan's first year: a 累計 KPI without a baseline starts from 0 before it
     calendar: bool = False  # its years are calendar years (令和10年), not fiscal years (令和10年度)
-    valid_from: Optional[int] = None  # 適用開始年度: a KPI that replaced another mid-plan
-    valid_until: Optional[int] = None  # 適用終了年度: a KPI replaced mid-plan (its history stays)
+    valid_from: int | None = None  # 適用開始年度: a KPI that replaced another mid-plan
+    valid_until: int | None = None  # 適用終了年度: a KPI replaced mid-plan (its history stays)
     replaces: str = ""  # the ID of the KPI this one replaced
     listed_as: tuple[str, ...] = ()  # 担当課 as the plan wrote it, groups unexpanded (shown in the report)
 
@@ -235,7 +236,7 @@ class Grade:
     code: str
     label: str
     rule: str  # final_reached | on_pace | improved | worsened | not_evaluable
-    threshold: Optional[Decimal] = None
+    threshold: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -255,14 +256,14 @@ class Settings:
     report_title: str
     meeting_name: str = ""
     meeting_date: str = ""
-    report_year: Optional[int] = None
-    actual_year: Optional[int] = None
+    report_year: int | None = None
+    actual_year: int | None = None
     deadline: str = ""
     planning_office: str = ""
     evaluation_method: str = "linear"
     maintain_tolerance: Decimal = Decimal(0)
     jump_warning_ratio: Decimal = Decimal(3)
-    nobase_threshold: Optional[Decimal] = None  # target-only single-year KPIs: on pace at this % of the target
+    nobase_threshold: Decimal | None = None  # target-only single-year KPIs: on pace at this % of the target
     periods: tuple[PeriodSettings, ...] = ()
     narrative_max_lines: int = 6
     narrative_max_chars: int = 80
@@ -340,7 +341,7 @@ class Plan:
     def initiative(self, initiative_id: str) -> Initiative:
         return self.memo("initiatives", lambda: {i.id: i for i in self.initiatives})[initiative_id]
 
-    def children(self, node_id: Optional[str], plan_id: Optional[str] = None) -> list[Node]:
+    def children(self, node_id: str | None, plan_id: str | None = None) -> list[Node]:
         if "children" not in self._index:
             index: dict = {}
             for n in self.nodes:
@@ -371,7 +372,7 @@ class Plan:
         chain = []
         if self.is_plan_id(node_id):
             return chain
-        current: Optional[str] = node_id
+        current: str | None = node_id
         while current is not None:
             n = self.node(current)
             chain.append(n)
@@ -387,7 +388,7 @@ class RawCell(NamedTuple):
     column: int
     value: object  # what openpyxl reads with data_only=True (the saved result of a formula)
     number_format: str = "General"
-    formula: Optional[str] = None  # the formula text when the cell holds one
+    formula: str | None = None  # the formula text when the cell holds one
 
     @property
     def coordinate(self) -> str:
@@ -407,7 +408,7 @@ class RawSheet:
         cell = self.cells.get((row, column))
         return None if cell is None else cell.value
 
-    def cell(self, row: int, column: int) -> Optional[RawCell]:
+    def cell(self, row: int, column: int) -> RawCell | None:
         return self.cells.get((row, column))
 
     @property
@@ -431,7 +432,7 @@ class Submission:
     findings: tuple  # Finding
     readable: bool
 
-    def sheet(self, name: str) -> Optional[RawSheet]:
+    def sheet(self, name: str) -> RawSheet | None:
         return next((s for s in self.sheets if s.name == name), None)
 
 
@@ -457,9 +458,9 @@ class InitiativeEntry:
     verification: str = ""
     sheet: str = ""
     row: int = 0
-    summary: Optional[str] = None  # 取り組んだ事業の概要（実績）; None = not reported, "" = reported empty
-    plan: Optional[str] = None  # 以降の取組内容とその理由
-    name: Optional[str] = None  # 事業名 as the form gave it (the plan's, or the department's own)
+    summary: str | None = None  # 取り組んだ事業の概要（実績）; None = not reported, "" = reported empty
+    plan: str | None = None  # 以降の取組内容とその理由
+    name: str | None = None  # 事業名 as the form gave it (the plan's, or the department's own)
 
 
 @dataclass(frozen=True)
@@ -522,9 +523,9 @@ class Evaluation:
     computed_grade: str
     rule: str
     working: str
-    rate: Optional[Decimal] = None
-    pace: Optional[Decimal] = None
-    expected: Optional[Decimal] = None  # the expected value on the path for ``year``
-    actual: Optional[Value] = None
+    rate: Decimal | None = None
+    pace: Decimal | None = None
+    expected: Decimal | None = None  # the expected value on the path for ``year``
+    actual: Value | None = None
     provisional: bool = False
-    override: Optional[Override] = None
+    override: Override | None = None

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from kpireport.values import ERA_PATTERN, format_year, parse_year
 
@@ -18,7 +18,7 @@ class ReportPeriod:
     """``fiscal_year`` is western (2023 = 令和5年度). ``month`` (1–12) marks a monthly update."""
 
     fiscal_year: int
-    month: Optional[int] = None
+    month: int | None = None
 
     @property
     def is_monthly(self) -> bool:
@@ -51,7 +51,7 @@ class ReportPeriod:
         return f"{format_year(self.calendar_year, fiscal=False)}{self.month}月_進捗"
 
 
-def parse_period(text: Any) -> Optional[ReportPeriod]:
+def parse_period(text: Any) -> ReportPeriod | None:
     """Read 2023, "R5", "令和5年度" (annual) or "2023-09", "R5.9", "令和5年9月" (monthly). None if unreadable."""
     if text is None:
         return None
@@ -68,7 +68,7 @@ def parse_period(text: Any) -> Optional[ReportPeriod]:
     return ReportPeriod(period.start)
 
 
-def _monthly(calendar_year: int, month: int) -> Optional[ReportPeriod]:
+def _monthly(calendar_year: int, month: int) -> ReportPeriod | None:
     if not 1 <= month <= 12:
         return None
     return ReportPeriod(calendar_year if month >= 4 else calendar_year - 1, month)
@@ -88,7 +88,7 @@ _AS_OF_FORMS = [re.compile(pattern, re.IGNORECASE) for pattern in (
 _AS_OF_WORDS = re.compile(r"(時点|現在|の値|見込み|速報値?)$")
 
 
-def as_of_date(text: str, period: Optional[ReportPeriod] = None) -> Optional[dt.date]:
+def as_of_date(text: str, period: ReportPeriod | None = None) -> dt.date | None:
     """The date a 時点 names: 「令和6年3月末」「2024年3月末」「R6.3.31」「2024/3/31」「令和5年度末」「3/31」.
     A month without a day is its last day, a year its end (a fiscal year's: 31 March); a month and day
     without a year fall in ``period``'s fiscal year. None when the text is not such a date."""
@@ -102,7 +102,7 @@ def as_of_date(text: str, period: Optional[ReportPeriod] = None) -> Optional[dt.
     return None
 
 
-def _date_of(parts: dict, period: Optional[ReportPeriod]) -> Optional[dt.date]:
+def _date_of(parts: dict, period: ReportPeriod | None) -> dt.date | None:
     month = int(parts["month"]) if parts.get("month") else None
     day = int(parts["day"]) if parts.get("day") else None
     if month is not None and not 1 <= month <= 12:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 
 @lru_cache(maxsize=65_536)  # the same texts (statuses, department names, headings) recur in every table
@@ -18,7 +18,7 @@ def display_width(text: str) -> int:
     return sum(map(_char_width, text))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
 

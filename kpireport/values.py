@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from typing import Any, Optional
+from typing import Any
 
 from japanera import ERA_DATA_GENERAL
 
@@ -100,7 +100,7 @@ _SPAN_SEPARATORS_RE = re.compile(r"[~\-・]")
 _WESTERN_YEAR_RANGE = range(1000, 10000)
 
 
-def to_western(era: str, year: int) -> Optional[int]:
+def to_western(era: str, year: int) -> int | None:
     """Western year of an era year: ('平成', 26) -> 2014, ('R', 1) -> 2019; None if unknown."""
     try:
         found = _ERA_BY_NAME.get(unicodedata.normalize("NFKC", era).strip().upper())
@@ -117,7 +117,7 @@ def _normalise_year_text(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _single_year(text: str) -> Optional[tuple[int, Optional[int], bool, Optional[str]]]:
+def _single_year(text: str) -> tuple[int, int | None, bool, str | None] | None:
     """(western year, month, fiscal, era kanji) of one year such as 'H26.12' or '2023年度'."""
     m = _SINGLE_YEAR_RE.fullmatch(text)
     if not m:
@@ -135,7 +135,7 @@ def _single_year(text: str) -> Optional[tuple[int, Optional[int], bool, Optional
     return year, month, m["suffix"] == "年度", era.kanji if era else None
 
 
-def _span_end(text: str, era: Optional[str]) -> Optional[tuple[int, bool]]:
+def _span_end(text: str, era: str | None) -> tuple[int, bool] | None:
     """(western year, fiscal) of a span's second part; 'H27・28' lets it omit the era."""
     single = _single_year(text)
     if single is not None:
@@ -147,7 +147,7 @@ def _span_end(text: str, era: Optional[str]) -> Optional[tuple[int, bool]]:
     return None
 
 
-def _parse_year_text(text: str) -> Optional[Period]:
+def _parse_year_text(text: str) -> Period | None:
     parts = _SPAN_SEPARATORS_RE.split(_normalise_year_text(text))
     if len(parts) == 1:
         single = _single_year(parts[0])
@@ -166,7 +166,7 @@ def _parse_year_text(text: str) -> Optional[Period]:
     return Period(first[0], second[0], fiscal=fiscal)
 
 
-def parse_year(text_or_int: Any) -> Optional[Period]:
+def parse_year(text_or_int: Any) -> Period | None:
     """Read a year as written: 2023, 'H26', '令和元年度', 'H26.12', 'H22～H26', 'H27・28'.
 
     Returns None when the input is not a year. Never raises.
@@ -189,7 +189,7 @@ def parse_year(text_or_int: Any) -> Optional[Period]:
     return None
 
 
-def year_of(text_or_int: Any) -> Optional[int]:
+def year_of(text_or_int: Any) -> int | None:
     """The (start) western year of a written year, or None: 'H26' -> 2014."""
     period = parse_year(text_or_int)
     return period.start if period else None
@@ -203,7 +203,7 @@ def _era_of(year: int):
     return None
 
 
-def format_year(year: int, style: str = "long", fiscal: bool = True, era_of_year: Optional[int] = None) -> str:
+def format_year(year: int, style: str = "long", fiscal: bool = True, era_of_year: int | None = None) -> str:
     """Write a western year as an era year: 2023 -> '令和5年度'; style='short': 2014 -> 'H26'.
 
     ``era_of_year``: keep the era of that year while the year still began in it, as documents
@@ -330,9 +330,9 @@ class _Unreadable(Exception):
 class _Parts:
     """What has been read so far from one text cell."""
 
-    period: Optional[Period] = None
+    period: Period | None = None
     cumulative: bool = False
-    cumulative_years: Optional[int] = None
+    cumulative_years: int | None = None
     gross: bool = False
     annual_average: bool = False
     bound: str = ""
@@ -533,7 +533,7 @@ def _read_text(raw: str) -> Value:
     return Value("number", raw, number=number, unit=unit, scale=scale, **parts.fields())
 
 
-def _percent_kind(number_format: Optional[str]) -> str:
+def _percent_kind(number_format: str | None) -> str:
     """'scaled' for a real % format ('0.0%'), 'literal' for a quoted/escaped one ('0"%"'), else ''."""
     if not isinstance(number_format, str) or "%" not in number_format:
         return ""
@@ -541,7 +541,7 @@ def _percent_kind(number_format: Optional[str]) -> str:
     return "scaled" if "%" in unquoted else "literal"
 
 
-def _parse_number(cell: int | float | Decimal, number_format: Optional[str]) -> Value:
+def _parse_number(cell: int | float | Decimal, number_format: str | None) -> Value:
     """A numeric cell; a % number format multiplies by 100 (0.227 with '0.0%' -> 22.7 %)."""
     raw = str(cell)
     if isinstance(cell, float):
@@ -617,7 +617,7 @@ def format_value(v: Value, negative: str = "△") -> str:
         return getattr(v, "raw", "")
 
 
-def in_unit(value: Value, unit: str, *, unit_scale: bool = False) -> Optional[Value]:
+def in_unit(value: Value, unit: str, *, unit_scale: bool = False) -> Value | None:
     """``value`` read in ``unit`` (a KPI's unit; '' when it has none); None when the units differ.
 
     A bare number takes the unit and its scale (22718 in 百万円 → 22,718百万円). A number written with

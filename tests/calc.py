@@ -15,7 +15,6 @@ import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 import openpyxl
 import pytest
@@ -25,7 +24,7 @@ DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 
 
 @lru_cache(maxsize=1)
-def _uno_python() -> Optional[tuple[str, dict]]:
+def _uno_python() -> tuple[str, dict] | None:
     """An interpreter (and environment) that can import uno, or None."""
     if shutil.which("soffice") is None:
         return None
@@ -41,7 +40,7 @@ def calc_available() -> bool:
     return _uno_python() is not None
 
 
-def type_into(path: Path, entries: list[tuple[str, str, object]], target: Optional[Path] = None) -> Path:
+def type_into(path: Path, entries: list[tuple[str, str, object]], target: Path | None = None) -> Path:
     """Type each (sheet, cell, text) into the workbook and save it (to ``target``, else in place).
     Text is typed as a person types it; None clears the cell."""
     target = Path(target or path)

@@ -104,7 +104,7 @@ def test_two_merges_at_once_in_two_processes(busy_workspace):
     ws, _plan = busy_workspace
     first, second = merge_process(ws), merge_process(ws)
     results = [p.communicate(timeout=120) + (p.returncode,) for p in (first, second)]
-    for out, err, code in results:
+    for _out, err, code in results:
         assert code == 0 or (code == 1 and "別の集計が実行中です" in err), err
     assert any(code == 0 for *_x, code in results)
     consistent(ws)

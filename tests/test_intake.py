@@ -207,7 +207,7 @@ def test_too_large(tmp_path):
 
 
 @pytest.mark.parametrize("content, code, words", [
-    ("指標名,実績\n人口,38039\n".encode("utf-8"), "file-not-workbook", "CSV"),
+    ("指標名,実績\n人口,38039\n".encode(), "file-not-workbook", "CSV"),
     ("指標名,実績\n人口,38039\n".encode("cp932"), "file-not-workbook", "CSV"),
     ("\ufeff指標名\t実績\n".encode("utf-16"), "file-not-workbook", "CSV"),
     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "file-not-workbook", "PDF"),

@@ -115,7 +115,7 @@ def test_unreadable_files_beside_a_valid_form(plan, tmp_path):
     bad = {
         "empty.xlsx": b"",
         "random.xlsx": bytes(range(256)) * 4,
-        "renamed_csv.xlsx": "指標,実績\n観光交流人口,150\n".encode("utf-8"),
+        "renamed_csv.xlsx": "指標,実績\n観光交流人口,150\n".encode(),
         "renamed_xls.xlsx": b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + b"\0" * 600,
         "encrypted.xlsx": b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + b"\0" * 100 + "EncryptedPackage".encode("utf-16-le"),
         "broken.xlsx": form_bytes[: len(form_bytes) // 2],

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import click
 
@@ -78,7 +77,7 @@ def plan() -> None:
 @click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @WORKSPACE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力します。")
-def plan_check(plan_file: Optional[Path], workspace: Path, as_json: bool) -> None:
+def plan_check(plan_file: Path | None, workspace: Path, as_json: bool) -> None:
     """計画体系を検査し、問題をシート・セルの位置つきで一覧にします。
 
     エラーがあれば終了コード 1 で終わります。
@@ -134,7 +133,7 @@ def plan_convert(source: Path, destination: Path, force: bool) -> None:
 @WORKSPACE_OPTION
 @PERIOD_OPTION
 @click.option("--dept", "-d", "departments", multiple=True, help="この課の様式だけ作ります（複数指定可）。")
-def forms(workspace: Path, period: Optional[str], departments: tuple[str, ...]) -> None:
+def forms(workspace: Path, period: str | None, departments: tuple[str, ...]) -> None:
     """各課の報告様式（Excel）を作ります。input_templates/<報告期間>/ に課ごとに1ファイル。
 
     \b
@@ -159,7 +158,7 @@ def forms(workspace: Path, period: Optional[str], departments: tuple[str, ...]) 
 @click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力します（検査結果の全体）。")
 @click.option("--no-feedback", is_flag=True, help="検査結果つきの控え（output/feedback/）を作りません。")
 @click.option("--silent", is_flag=True, help="進み具合を表示しません。")
-def validate(paths: tuple[Path, ...], workspace: Path, period: Optional[str], as_json: bool, no_feedback: bool,
+def validate(paths: tuple[Path, ...], workspace: Path, period: str | None, as_json: bool, no_feedback: bool,
              silent: bool) -> None:
     """提出された様式を検査し、直すべき点をシート・セルの位置つきで表示します。
 
@@ -191,7 +190,7 @@ def validate(paths: tuple[Path, ...], workspace: Path, period: Optional[str], as
 @click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
 @WORKSPACE_OPTION
 @PERIOD_OPTION
-def merge(inbox: Optional[Path], workspace: Path, period: Optional[str]) -> None:
+def merge(inbox: Path | None, workspace: Path, period: str | None) -> None:
     """受信フォルダの様式を検査し、受理したものを履歴に記録して、台帳（output/master_<報告期間>.xlsx）を作ります。
 
     同じ課の新しい提出は前の提出に置き換わります。エラーのある提出は差し戻し、受理済みの値はそのまま残ります。
@@ -216,8 +215,8 @@ def merge(inbox: Optional[Path], workspace: Path, period: Optional[str]) -> None
 @PERIOD_OPTION
 @click.option("--no-feedback", is_flag=True, help="検査結果つきの控え（output/feedback/）を作りません。")
 @click.option("--sections", "-s", help="報告書に入れる章（report の --sections と同じ）。")
-def run_all(inbox: Optional[Path], workspace: Path, period: Optional[str], no_feedback: bool,
-            sections: Optional[str]) -> None:
+def run_all(inbox: Path | None, workspace: Path, period: str | None, no_feedback: bool,
+            sections: str | None) -> None:
     """毎月の作業を一度に行います: 検査（控えの作成）→ 集計・評価 → 台帳 → 審議会資料。
 
     validate・merge・report を続けて実行するのと同じ結果になります（各ファイルを読むのは一度だけです）。
@@ -249,7 +248,7 @@ def _unwritten(problems: dict) -> None:
 @PERIOD_OPTION
 @click.option("--sections", "-s", help="入れる章を「,」区切りで（表紙,達成状況,記載事項,本文,施策シート,取組状況 または "
                                       "cover,status,legend,body,measures,appendix）。省略すると計画体系の設定どおり（既定は全部）。")
-def report(workspace: Path, period: Optional[str], sections: Optional[str]) -> None:
+def report(workspace: Path, period: str | None, sections: str | None) -> None:
     """審議会資料（Word）を作ります: output/report_<報告期間>.docx。
 
     LibreOffice が入っていれば、目次を更新したPDF（output/report_<報告期間>.pdf）も作ります。
@@ -280,7 +279,7 @@ def report(workspace: Path, period: Optional[str], sections: Optional[str]) -> N
 @cli.command()
 @WORKSPACE_OPTION
 @PERIOD_OPTION
-def status(workspace: Path, period: Optional[str]) -> None:
+def status(workspace: Path, period: str | None) -> None:
     """提出済み・未提出・要再提出の課を一覧にします（督促の連絡先つき）。
 
     \b
@@ -301,8 +300,8 @@ def status(workspace: Path, period: Optional[str]) -> None:
 @click.option("--clear", is_flag=True, help="手動の評価を取り消します。")
 @WORKSPACE_OPTION
 @PERIOD_OPTION
-def override(kpi_id: str, grade: Optional[str], reason: Optional[str], clear: bool, workspace: Path,
-             period: Optional[str]) -> None:
+def override(kpi_id: str, grade: str | None, reason: str | None, clear: bool, workspace: Path,
+             period: str | None) -> None:
     """指標の評価を手動で変えます（理由つき）。台帳と報告書に「手動評価」として示されます。
 
     \b
@@ -380,7 +379,7 @@ def history_check(workspace: Path) -> None:
 @history.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @WORKSPACE_OPTION
-def history_backup(target: Optional[Path], workspace: Path) -> None:
+def history_backup(target: Path | None, workspace: Path) -> None:
     """履歴データベースの控えを作ります（既定: output/archive/履歴_<日時>.sqlite3）。
 
     \b
@@ -435,7 +434,7 @@ def _run(action):
         raise click.ClickException(str(exc)) from exc
 
 
-def main(argv: Optional[list[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     make_output_safe()
     args = sys.argv[1:] if argv is None else argv
     try:

@@ -1,8 +1,8 @@
 """`kpireport forms`: each department's form for a period, with the last accepted actuals beside each KPI."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
 
 from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
 from kpireport.forms.writer import FormWriter, form_departments, previous_actuals
@@ -13,8 +13,8 @@ from kpireport.runtime.parallel import process_map
 PROCESSES_FROM = 30  # below this many forms, starting worker processes (spawn) costs more than it saves
 
 
-def run_forms(workspace: Workspace, period_text: Optional[str] = None,
-              departments: Optional[Iterable[str]] = None) -> list[Path]:
+def run_forms(workspace: Workspace, period_text: str | None = None,
+              departments: Iterable[str] | None = None) -> list[Path]:
     plan = load_workspace_plan(workspace)
     period = resolve_period(plan, period_text)
     names = form_departments(plan, departments)

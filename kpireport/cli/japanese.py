@@ -6,7 +6,6 @@ them so that everything the planning office reads is Japanese.
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 import click
 
@@ -14,7 +13,7 @@ HELP_TEXT = "このヘルプを表示して終わります。"
 
 
 class JapaneseCommand(click.Command):
-    def get_help_option(self, ctx: click.Context) -> Optional[click.Option]:
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:
             option.help = HELP_TEXT

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional
 
 from kpireport.cli.validate import check_files, of_other_period, other_periods_line
 from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
@@ -30,7 +30,7 @@ class MergeOutcome:
     recorded: list[tuple[ValidationResult, str]]  # (result, 受理 / 差し戻し / 変更なし)
     data: PeriodResults
     master: Path
-    archived: Optional[Path]
+    archived: Path | None
     skipped: list[Path]
     merge_id: int
     feedback: dict[str, Path] = field(default_factory=dict)  # file name -> marked-up copy
@@ -39,7 +39,7 @@ class MergeOutcome:
     other_periods: list[ValidationResult] = field(default_factory=list)  # forms of other periods, left alone
 
 
-def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: Optional[str] = None,
+def run_merge(workspace: Workspace, inbox: Path | None = None, period_text: str | None = None,
               lock_wait: float = 10.0) -> MergeOutcome:
     """Merge the inbox for a period. Another merge running in the workspace: wait ``lock_wait`` s, then refuse."""
     plan = load_workspace_plan(workspace)
@@ -52,7 +52,7 @@ def run_merge(workspace: Workspace, inbox: Optional[Path] = None, period_text: O
     return merged
 
 
-def inbox_folder(workspace: Workspace, inbox: Optional[Path]) -> Path:
+def inbox_folder(workspace: Workspace, inbox: Path | None) -> Path:
     folder = Path(inbox) if inbox else workspace.inbox
     if not folder.is_dir():
         raise KpireportError(f"受信フォルダ {folder} がありません。フォルダを確認してください。")
@@ -60,7 +60,7 @@ def inbox_folder(workspace: Workspace, inbox: Optional[Path]) -> Path:
 
 
 def merge_folder(workspace: Workspace, plan: Plan, period: ReportPeriod, folder: Path,
-                 feedback_folder: Optional[Path] = None) -> MergeOutcome:
+                 feedback_folder: Path | None = None) -> MergeOutcome:
     """Check the folder's files, record them in the history in one transaction, and evaluate the period.
     The caller holds the workspace lock and writes the outputs; the previous master is archived."""
     files, skipped = collect_files([folder])
@@ -129,7 +129,7 @@ def error_lines(findings: Iterable[Finding], rest_in: str) -> list[str]:
     return lines
 
 
-def _archive(master: Path, archive: Path) -> Optional[Path]:
+def _archive(master: Path, archive: Path) -> Path | None:
     """Keep the previous master under output/archive/ before it is replaced."""
     if not master.exists():
         return None

@@ -2,9 +2,9 @@
 PDF (when LibreOffice is installed), and the check list of what is still missing (printed, not in the report)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
 
 from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
 from kpireport.council.document import template_path
@@ -24,13 +24,13 @@ class ReportOutcome:
 
 @dataclass
 class PdfOutcome:
-    path: Optional[Path]  # the PDF written, None when there is none
+    path: Path | None  # the PDF written, None when there is none
     line: str             # what to print
     failed: bool = False  # LibreOffice is installed but gave no PDF
 
 
-def build_report(workspace: Workspace, period_text: Optional[str] = None,
-                 sections: Optional[Iterable[str]] = None) -> ReportOutcome:
+def build_report(workspace: Workspace, period_text: str | None = None,
+                 sections: Iterable[str] | None = None) -> ReportOutcome:
     plan = load_workspace_plan(workspace)
     period = resolve_period(plan, period_text)
     history = History(workspace.history_file)
@@ -42,8 +42,8 @@ def build_report(workspace: Workspace, period_text: Optional[str] = None,
     return ReportOutcome(path, missing_rows(data))
 
 
-def run_report(workspace: Workspace, period_text: Optional[str] = None,
-               sections: Optional[Iterable[str]] = None) -> Path:
+def run_report(workspace: Workspace, period_text: str | None = None,
+               sections: Iterable[str] | None = None) -> Path:
     """The .docx only (the demo)."""
     return build_report(workspace, period_text, sections).path
 

@@ -7,9 +7,9 @@ process started with spawn (as on Windows) would first import and unpickle as mu
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
 
 from kpireport.cli.merge import MergeOutcome, inbox_folder, merge_folder, write_master_of, written_or_problem
 from kpireport.cli.merge import outcome_lines as merge_outcome_lines
@@ -25,11 +25,11 @@ from kpireport.runtime.lock import workspace_lock
 class MonthlyOutcome:
     merge: MergeOutcome
     report: Path
-    pdf: Optional[PdfOutcome] = None  # None when the report could not be written
+    pdf: PdfOutcome | None = None  # None when the report could not be written
 
 
-def run_monthly(workspace: Workspace, inbox: Optional[Path] = None, period_text: Optional[str] = None,
-                feedback: bool = True, sections: Optional[Iterable[str]] = None,
+def run_monthly(workspace: Workspace, inbox: Path | None = None, period_text: str | None = None,
+                feedback: bool = True, sections: Iterable[str] | None = None,
                 lock_wait: float = 10.0) -> MonthlyOutcome:
     plan = load_workspace_plan(workspace)
     period = resolve_period(plan, period_text)

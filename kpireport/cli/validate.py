@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
 
 import click
 
@@ -41,14 +41,14 @@ class FileCheck:
     department's marked-up copy there. Picklable: a worker process receives it once."""
 
     plan: Plan
-    period: Optional[ReportPeriod]
+    period: ReportPeriod | None
     previous: dict[str, Value]
     limits: IntakeLimits
     key: bytes  # the workspace's form secret
-    feedback_folder: Optional[Path] = None
+    feedback_folder: Path | None = None
     apart: bool = False  # leave another period's forms alone (an inbox holds several periods' files)
 
-    def __call__(self, path: Path) -> tuple[ValidationResult, Optional[Path]]:
+    def __call__(self, path: Path) -> tuple[ValidationResult, Path | None]:
         result = validate_file(self.plan, path, self.period, self.previous, self.limits, self.key)
         if self.apart and of_other_period(result, self.period):
             return result, None  # its feedback copy, made when its own period was collected, stays as it is
@@ -59,9 +59,9 @@ class FileCheck:
 
 
 def check_files(plan: Plan, period: ReportPeriod, files: list[Path], history_file: Path,
-                feedback_folder: Optional[Path] = None,
-                progress: Optional[Callable[[], None]] = None,
-                apart: bool = False) -> list[tuple[ValidationResult, Optional[Path]]]:
+                feedback_folder: Path | None = None,
+                progress: Callable[[], None] | None = None,
+                apart: bool = False) -> list[tuple[ValidationResult, Path | None]]:
     """Validate ``files`` against the plan and the history's last values before ``period`` (累計 and jump
     checks, exactly as the merge records them), on several processes when there are many. ``apart``: a
     form of another period gets no feedback copy (the caller leaves it out: `of_other_period`)."""
@@ -70,7 +70,7 @@ def check_files(plan: Plan, period: ReportPeriod, files: list[Path], history_fil
     return process_map(check, files, min_items=PROCESSES_FROM, progress=progress)
 
 
-def of_other_period(result: ValidationResult, period: Optional[ReportPeriod]) -> bool:
+def of_other_period(result: ValidationResult, period: ReportPeriod | None) -> bool:
     """The file is an authentic form of this plan for another period (last year's annual files still in the
     inbox during a monthly collection): not this period's submission, and not a mistake either."""
     return period is not None and result.period not in ("", period.key)
@@ -91,7 +91,7 @@ def previous_values(history_file: Path, period: ReportPeriod) -> dict[str, Value
     return {kpi_id: value for kpi_id, (_, value) in latest_before_in(history_file, period.key).items()}
 
 
-def run_validation(workspace: Workspace, paths: list[Path], period_text: Optional[str], *, feedback: bool = True,
+def run_validation(workspace: Workspace, paths: list[Path], period_text: str | None, *, feedback: bool = True,
                    show_progress: bool = True) -> ValidationOutcome:
     plan = load_workspace_plan(workspace)
     period = resolve_period(plan, period_text)

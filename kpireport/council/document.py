@@ -10,9 +10,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO, Iterable, Optional, Union
+from typing import BinaryIO
 from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
@@ -54,7 +55,7 @@ _HOLDER_XML = re.compile(rb"<(\w+):tbl><!--" + _HOLDER.encode() + rb"(\d+)--></\
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def template_path(workspace_root: Optional[Path]) -> Path:
+def template_path(workspace_root: Path | None) -> Path:
     """The workspace's own base document (templates/報告書ひな形.docx) if there is one, else the packaged one."""
     if workspace_root is not None:
         candidate = Path(workspace_root) / WORKSPACE_TEMPLATE
@@ -78,7 +79,7 @@ class ReportDocument:
         # style name -> ID once: python-docx searches every style at each lookup by name
         self.style_ids = {style.name: style.style_id for style in self.docx.styles}
         self.tables: list[bytes] = []  # the tables' XML text, put in place at save()
-        self.section: Optional[str] = None  # the section being written (its English alias), set by report.py
+        self.section: str | None = None  # the section being written (its English alias), set by report.py
         # section bookmark -> index of the body element after the contents field limited to it (see toc)
         self.bookmarks: dict[str, int] = {}
 
@@ -108,7 +109,7 @@ class ReportDocument:
         self.tables.append(xml.encode("utf-8"))
         self.append(holder)
 
-    def save(self, target: Union[str, Path, BinaryIO]) -> None:
+    def save(self, target: str | Path | BinaryIO) -> None:
         """Save through python-docx, then put each table's text in its place in the saved document part.
 
         Parsing the tables into python-docx's element tree and serialising them again took about a quarter
@@ -140,7 +141,7 @@ def _add_text(paragraph: Paragraph, text: object) -> None:
         paragraph.add_run(value)   # run.text escapes; "\n" becomes a line break, "\t" a tab
 
 
-def add_paragraph(doc: ReportDocument, style: Optional[str] = None) -> Paragraph:
+def add_paragraph(doc: ReportDocument, style: str | None = None) -> Paragraph:
     """An empty paragraph at the end of the body, in the named style."""
     p = OxmlElement("w:p")
     if style:
@@ -158,7 +159,7 @@ def heading(doc: ReportDocument, text: str, level: int) -> Paragraph:
     return para
 
 
-def paragraph(doc: ReportDocument, text: str, style: Optional[str] = None) -> Paragraph:
+def paragraph(doc: ReportDocument, text: str, style: str | None = None) -> Paragraph:
     para = add_paragraph(doc, style)
     _add_text(para, text)
     return para
@@ -226,7 +227,7 @@ def _run_xml(line: str) -> str:
     return f"<w:r>{''.join(parts)}</w:r>"
 
 
-def _cell_xml(text: object, tc_open: str, p_open: str, fill: Optional[str]) -> str:
+def _cell_xml(text: object, tc_open: str, p_open: str, fill: str | None) -> str:
     """One w:tc: ``tc_open`` (the cell's start and width), optional fill, one paragraph per line of text,
     each opened by ``p_open`` (its style and alignment)."""
     shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.upper()}"/>' if fill else ""
@@ -235,7 +236,7 @@ def _cell_xml(text: object, tc_open: str, p_open: str, fill: Optional[str]) -> s
 
 
 def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head_id: str, body_id: str,
-              align: Optional[list[str]], fills: dict[tuple[int, int], str], groups: dict[int, str],
+              align: list[str] | None, fills: dict[tuple[int, int], str], groups: dict[int, str],
               repeat_header: bool) -> str:
     """All rows of a table as XML text, parsed by lxml in one go.
 
@@ -301,10 +302,10 @@ def _emu(text: str) -> int:
 
 
 def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
-          widths_mm: Optional[list[float]] = None, align: Optional[list[str]] = None,
+          widths_mm: list[float] | None = None, align: list[str] | None = None,
           header_style: str = "表 見出し", body_style: str = "表 本文",
-          shading: Optional[dict[tuple[int, int], str]] = None, groups: Optional[dict[int, str]] = None,
-          repeat_header: Optional[bool] = None) -> None:
+          shading: dict[tuple[int, int], str] | None = None, groups: dict[int, str] | None = None,
+          repeat_header: bool | None = None) -> None:
     """A 'Table Grid' table: no row split across pages, widths on every cell (widened where a number with its
     unit or a short label would break: fit_widths), per-column alignment ('left'|'center'|'right'), fills keyed
     by (row index in `rows`, column), grouping rows across the table before the rows indexed in ``groups``.
@@ -334,11 +335,11 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
     rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {},
                          groups or {}, repeat)
     # the table properties python-docx writes for a 'Table Grid' table, centred, fixed layout
-    doc.add_table_xml((
+    doc.add_table_xml(
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_ids["Table Grid"]}"/>'
         f'<w:tblW w:type="dxa" w:w="{sum(widths) // 635}"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
         f'<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
-        f'w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows_xml}</w:tbl>'))
+        f'w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{rows_xml}</w:tbl>')
 
 
 def _field_char(paragraph_: Paragraph, kind: str, dirty: bool = False) -> None:

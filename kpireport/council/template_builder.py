@@ -13,7 +13,6 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -59,20 +58,20 @@ def default_output() -> Path:
 class StyleSpec:
     """One paragraph style of the base document. Sizes in points, spacing in points."""
     name: str
-    style_id: Optional[str]   # only for our own styles: an ASCII id (Word shows the Japanese name)
+    style_id: str | None   # only for our own styles: an ASCII id (Word shows the Japanese name)
     font: str
     size: float
     bold: bool = False
-    align: Optional[WD_ALIGN_PARAGRAPH] = None
-    base: Optional[str] = "Normal"
-    next_style: Optional[str] = None
+    align: WD_ALIGN_PARAGRAPH | None = None
+    base: str | None = "Normal"
+    next_style: str | None = None
     space_before: float = 0
     space_after: float = 0
     keep_with_next: bool = False
     keep_together: bool = False
-    outline_level: Optional[int] = None     # 0-based as in w:outlineLvl; 9 = body text
-    left_indent_mm: Optional[float] = None
-    right_tab_mm: Optional[float] = None    # a right tab with dot leader (table of contents lines)
+    outline_level: int | None = None     # 0-based as in w:outlineLvl; 9 = body text
+    left_indent_mm: float | None = None
+    right_tab_mm: float | None = None    # a right tab with dot leader (table of contents lines)
 
 
 # Order matters only for readability; each spec replaces the style's paragraph and run properties.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Optional
 
 import openpyxl
 
@@ -68,7 +67,7 @@ def _initiative_texts(texts: dict, status: str, not_done: str) -> tuple[str, str
     return texts.get("name", ""), summary, SAMPLE + texts["plan"] if texts.get("plan") else ""
 
 
-def demo_actual(kpi: Kpi, index: int) -> Optional[Decimal]:
+def demo_actual(kpi: Kpi, index: int) -> Decimal | None:
     """A plausible actual in the KPI's display unit (百万円 KPI → millions), or None."""
     fraction = PROGRESS_PATTERN[index % len(PROGRESS_PATTERN)]
     if fraction is None:
@@ -115,7 +114,7 @@ def _sample_narrative(heading: str) -> dict:
             "next_steps": ["（サンプル）引き続き取組を進め、成果を検証します。"]}
 
 
-def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, target: Optional[Path] = None) -> Path:
+def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, target: Path | None = None) -> Path:
     """Open a generated form with openpyxl, type sample inputs into its shaded cells, save."""
     workbook = openpyxl.load_workbook(path)
     kpi_index = {k.id: i for i, k in enumerate(plan.kpis)}

@@ -7,7 +7,6 @@ both show it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Optional
 
 from kpireport import labels
 from kpireport.evaluate.rules import evaluate_kpi
@@ -42,8 +41,8 @@ class InitiativeRow:
 class DepartmentStatus:
     department: str
     state: str  # 提出済 / 未提出 / 要再提出 / 提出済（新しい提出を差し戻し）
-    current: Optional[SubmissionRecord]  # the accepted submission in force
-    rejected: Optional[SubmissionRecord]  # the newest rejected submission after it, if any
+    current: SubmissionRecord | None  # the accepted submission in force
+    rejected: SubmissionRecord | None  # the newest rejected submission after it, if any
 
 
 @dataclass
@@ -57,7 +56,7 @@ class PeriodResults:
     shared: dict[str, KpiInForce]  # KPIs several departments own: every department's entry and the working
     history: dict[str, dict[int, StoredKpiValue]]
     years: list[int]
-    initiatives: list[tuple[Initiative, Optional[InitiativeEntry]]]
+    initiatives: list[tuple[Initiative, InitiativeEntry | None]]
     initiative_others: dict[str, tuple[tuple[str, InitiativeEntry], ...]]  # with 併記: the other departments'
     narratives: dict[str, NarrativeEntry]  # every department's bullets for a node
     statuses: list[DepartmentStatus]
@@ -69,7 +68,7 @@ class PeriodResults:
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # derived tallies, computed once
 
 
-def kpi_rows(plan: Plan, year: Optional[int] = None) -> list[KpiRow]:
+def kpi_rows(plan: Plan, year: int | None = None) -> list[KpiRow]:
     """Every KPI once per place it is listed, in tree order (plans, each plan's own KGIs first, then nodes, then
     KPI order); with ``year`` only the KPIs in force that fiscal year."""
     placements: dict[str, list[tuple[Kpi, bool]]] = {}
@@ -105,7 +104,7 @@ def each_once(rows) -> list:
     chosen: dict[str, object] = {}
     for row in rows:
         item = getattr(row, "kpi", None) or row.initiative
-        if item.id not in chosen or (getattr(chosen[item.id], "reposted") and not row.reposted):
+        if item.id not in chosen or (chosen[item.id].reposted and not row.reposted):
             chosen[item.id] = row
     return list(chosen.values())
 
@@ -147,7 +146,7 @@ def department_statuses(plan: Plan, submissions: list[SubmissionRecord]) -> list
 
 
 def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
-          current: Optional[InForce] = None) -> PeriodResults:
+          current: InForce | None = None) -> PeriodResults:
     """The period's results; ``current``: what stands, when the caller has just read it (a merge)."""
     current = current or in_force(history, plan, period)
     values = {kpi_id: standing.value for kpi_id, standing in current.kpis.items() if standing.value is not None}

@@ -23,9 +23,10 @@ and pace rounded to 0.1 (ROUND_HALF_UP).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from kpireport.model import REFERENCE_KIND, Evaluation, Grade, Kpi, Override, Period, Settings, Value
 from kpireport.values import (
@@ -62,7 +63,7 @@ def _rule(grade: Any) -> str:
     return _RULE_ALIASES.get(rule, rule) if isinstance(rule, str) else ""
 
 
-def _decimal(raw: Any) -> Optional[Decimal]:
+def _decimal(raw: Any) -> Decimal | None:
     """A finite Decimal from a Decimal, int or numeric string; None otherwise (bool and NaN too)."""
     try:
         if raw is None or isinstance(raw, bool):
@@ -73,7 +74,7 @@ def _decimal(raw: Any) -> Optional[Decimal]:
         return None
 
 
-def _number(v: Any) -> Optional[Decimal]:
+def _number(v: Any) -> Decimal | None:
     """The number of a Value with status number, or None."""
     try:
         if v is None or getattr(v, "status", None) != "number":
@@ -83,7 +84,7 @@ def _number(v: Any) -> Optional[Decimal]:
         return None
 
 
-def _year(y: Any) -> Optional[int]:
+def _year(y: Any) -> int | None:
     """A usable western year, or None (None, 0, bool, out of range)."""
     if isinstance(y, bool) or not isinstance(y, int):
         return None
@@ -107,7 +108,7 @@ def _tidy(d: Decimal) -> Decimal:
         return d
 
 
-def _round(d: Optional[Decimal], places: int = 1) -> Optional[Decimal]:
+def _round(d: Decimal | None, places: int = 1) -> Decimal | None:
     """Rounded half up to ``places`` decimals; None stays None; absurd magnitudes are left as they are."""
     if d is None:
         return None
@@ -152,7 +153,7 @@ class _Unit:
     def full(self, n: Decimal) -> str:
         return format_number(n, self.unit, self.scale)
 
-    def decimals(self, n: Optional[Decimal]) -> int:
+    def decimals(self, n: Decimal | None) -> int:
         if n is None:
             return 0
         try:
@@ -172,7 +173,7 @@ def _display_unit(kpi: Kpi) -> _Unit:
     return _Unit("", "")
 
 
-def _value_text(v: Any, year: Optional[int]) -> str:
+def _value_text(v: Any, year: int | None) -> str:
     """'38,039人（H25）': format_value without its period, then the value's own period or ``year``."""
     try:
         plain = v if v.period is None and not v.provisional else dataclasses.replace(v, period=None, provisional=False)
@@ -216,18 +217,18 @@ class _Setup:
 
     sign: int  # +1 higher is better, -1 lower is better
     target_type: str  # 値 以上 以下 維持 (維持 also when the target value says 維持)
-    baseline: Optional[Decimal]
+    baseline: Decimal | None
     baseline_known: bool  # improved / worsened can be judged
     baseline_zero: bool  # 累計 without a baseline: 0 at the baseline year
-    baseline_year: Optional[int]
+    baseline_year: int | None
     target: Decimal
-    target_year: Optional[int]
+    target_year: int | None
     tolerance: Decimal  # in base units
     mode: str
     notes: list = field(default_factory=list)  # Japanese sentences about the definition
 
 
-def _setup(kpi: Kpi, settings: Optional[Settings]) -> tuple[Optional[_Setup], list[str]]:
+def _setup(kpi: Kpi, settings: Settings | None) -> tuple[_Setup | None, list[str]]:
     """The arithmetic inputs of a KPI, or None and the Japanese reasons it cannot be evaluated."""
     notes: list[str] = []
     target_value = getattr(kpi, "target", None)
@@ -284,7 +285,7 @@ def _setup(kpi: Kpi, settings: Optional[Settings]) -> tuple[Optional[_Setup], li
 
 @dataclass
 class _PathResult:
-    expected: Optional[Decimal]
+    expected: Decimal | None
     reason: str = ""  # why there is no expected value (Japanese), "" when there is one
     notes: list = field(default_factory=list)
 
@@ -344,7 +345,7 @@ def _path(kpi: Kpi, s: _Setup, year: Any) -> _PathResult:
     return _PathResult(None, "想定値を求められないため、ペースは算出しません", notes)
 
 
-def expected_value(kpi: Kpi, year: int) -> Optional[Decimal]:
+def expected_value(kpi: Kpi, year: int) -> Decimal | None:
     """The expected value for ``year`` on the path from the baseline to the target (base units).
 
     Straight line from (baseline year, baseline) to (target year, target), broken at the interim
@@ -383,14 +384,14 @@ class _Facts:
 
     actual: Decimal
     reached: bool
-    rate: Optional[Decimal]
-    pace: Optional[Decimal]
-    better_or_equal: Optional[bool]  # actual not worse than the baseline; None without a baseline
+    rate: Decimal | None
+    pace: Decimal | None
+    better_or_equal: bool | None  # actual not worse than the baseline; None without a baseline
     equal: bool
-    nobase_threshold: Optional[Decimal] = None  # target-only single-year: on pace when rate reaches this
+    nobase_threshold: Decimal | None = None  # target-only single-year: on pace when rate reaches this
 
 
-def _describe_kpi(kpi: Kpi, s: _Setup, unit: _Unit, actual: Optional[Value], year: Any) -> list[str]:
+def _describe_kpi(kpi: Kpi, s: _Setup, unit: _Unit, actual: Value | None, year: Any) -> list[str]:
     """The opening sentences: kind of KPI, inputs."""
     parts = []
     kind = "増加が望ましい指標" if s.sign > 0 else "減少が望ましい指標"
@@ -428,7 +429,7 @@ def _describe_kpi(kpi: Kpi, s: _Setup, unit: _Unit, actual: Optional[Value], yea
     return parts
 
 
-def _rate_sentences(s: _Setup, unit: _Unit, a: Decimal) -> tuple[list[str], bool, Optional[Decimal]]:
+def _rate_sentences(s: _Setup, unit: _Unit, a: Decimal) -> tuple[list[str], bool, Decimal | None]:
     """Sentences about the progress towards the final target, whether it is reached, and r."""
     b, t = s.baseline, s.target
     good = "以上" if s.sign > 0 else "以下"
@@ -489,7 +490,7 @@ def _tolerance_text(s: _Setup, unit: _Unit) -> str:
     return unit.full(s.tolerance)
 
 
-def _pace_sentences(kpi: Kpi, s: _Setup, unit: _Unit, a: Decimal, year: Any) -> tuple[list[str], Optional[Decimal], Optional[Decimal]]:
+def _pace_sentences(kpi: Kpi, s: _Setup, unit: _Unit, a: Decimal, year: Any) -> tuple[list[str], Decimal | None, Decimal | None]:
     """Sentences about the pace, p and the expected value (rounded for display)."""
     if s.mode == "level":
         return [], None, None
@@ -516,7 +517,7 @@ def _pace_sentences(kpi: Kpi, s: _Setup, unit: _Unit, a: Decimal, year: Any) -> 
     return sentences, p, shown
 
 
-def _walk(grades: Sequence[Grade], f: _Facts) -> tuple[Optional[Grade], str]:
+def _walk(grades: Sequence[Grade], f: _Facts) -> tuple[Grade | None, str]:
     """The first grade whose rule matches, and the Japanese sentence saying why."""
     failed: dict[str, str] = {}
     for g in grades:
@@ -559,7 +560,7 @@ def _because(failed: dict[str, str], why: str, g: Grade) -> str:
     return (f"{head}で、" if head else "") + f"{why}ため「{_grade_name(g)}」。"
 
 
-def _reason_missing(kpi: Kpi, actual: Optional[Value], unit: _Unit) -> list[str]:
+def _reason_missing(kpi: Kpi, actual: Value | None, unit: _Unit) -> list[str]:
     """Why the actual cannot be used: missing, not a number, or in another unit."""
     if actual is None:
         return ["実績値がありません（未入力）"]
@@ -583,16 +584,16 @@ def _reason_missing(kpi: Kpi, actual: Optional[Value], unit: _Unit) -> list[str]
     return []
 
 
-def _not_evaluable(kpi: Kpi, actual: Optional[Value], year: Any, grades: Sequence[Grade], reasons: list[str],
-                   provisional: bool, override: Optional[Override], lead: Sequence[str] = ()) -> Evaluation:
+def _not_evaluable(kpi: Kpi, actual: Value | None, year: Any, grades: Sequence[Grade], reasons: list[str],
+                   provisional: bool, override: Override | None, lead: Sequence[str] = ()) -> Evaluation:
     g = _not_evaluable_grade(grades)
     text = "".join(lead) + "。".join(reasons) + f"。そのため「{_grade_name(g)}」。"
     return _finish(kpi, actual, year, grades, g, text, provisional, override)
 
 
-def _finish(kpi: Kpi, actual: Optional[Value], year: Any, grades: Sequence[Grade], computed: Grade, text: str,
-            provisional: bool, override: Optional[Override], rate: Optional[Decimal] = None,
-            pace: Optional[Decimal] = None, expected: Optional[Decimal] = None) -> Evaluation:
+def _finish(kpi: Kpi, actual: Value | None, year: Any, grades: Sequence[Grade], computed: Grade, text: str,
+            provisional: bool, override: Override | None, rate: Decimal | None = None,
+            pace: Decimal | None = None, expected: Decimal | None = None) -> Evaluation:
     final, applied, tail = computed, None, ""
     if override is not None:
         code = getattr(override, "grade", None)
@@ -613,8 +614,8 @@ def _finish(kpi: Kpi, actual: Optional[Value], year: Any, grades: Sequence[Grade
         provisional=provisional, override=applied)
 
 
-def _evaluate(kpi: Kpi, actual: Optional[Value], year: Any, grades: Sequence[Grade], settings: Settings,
-              provisional: bool, override: Optional[Override]) -> Evaluation:
+def _evaluate(kpi: Kpi, actual: Value | None, year: Any, grades: Sequence[Grade], settings: Settings,
+              provisional: bool, override: Override | None) -> Evaluation:
     grades = tuple(grades or ())
     if getattr(kpi, "kind", "") == REFERENCE_KIND:
         text = "参考指標のため、評価しません（評価の件数にも数えません）。"
@@ -652,8 +653,8 @@ def _evaluate(kpi: Kpi, actual: Optional[Value], year: Any, grades: Sequence[Gra
     return _finish(kpi, actual, year, grades, grade, text + decision, provisional, override, r, p, shown_expected)
 
 
-def evaluate_kpi(kpi: Kpi, actual: Optional[Value], year: int, grades: Sequence[Grade], settings: Settings,
-                 provisional: bool = False, override: Optional[Override] = None) -> Evaluation:
+def evaluate_kpi(kpi: Kpi, actual: Value | None, year: int, grades: Sequence[Grade], settings: Settings,
+                 provisional: bool = False, override: Override | None = None) -> Evaluation:
     """Grade one KPI's actual for ``year`` and explain it in Japanese (``Evaluation.working``).
 
     ``provisional`` (見込み) values are graded and marked. ``override`` replaces the grade when its code

@@ -8,7 +8,6 @@ the note says how many were left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from kpireport.evaluate.results import PeriodResults
 from kpireport.labels import node_heading
@@ -22,7 +21,7 @@ class TallyRow:
     label: str
     counts: dict[str, int]  # grade code -> KPIs
     reposted: int = 0  # of them, listed here as 【再掲】
-    node_id: Optional[str] = None  # the top-level node (None: the plan's own KGIs, or the total)
+    node_id: str | None = None  # the top-level node (None: the plan's own KGIs, or the total)
 
     @property
     def total(self) -> int:
@@ -53,7 +52,7 @@ def plan_tally(data: PeriodResults, plan_id: str) -> PlanTally:
 def _tally(data: PeriodResults, plan_id: str) -> PlanTally:
     plan = data.plan
     grades = [g.code for g in plan.grades]
-    per_place: dict[Optional[str], dict[str, bool]] = {}  # top node (None: the plan itself) -> KPI -> reposted
+    per_place: dict[str | None, dict[str, bool]] = {}  # top node (None: the plan itself) -> KPI -> reposted
     reference: set[str] = set()
     foreign: dict[str, set[str]] = {}  # another plan's short name -> its KPIs listed in this plan
     for row in data.kpi_rows:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 from kpireport import labels
 from kpireport.model import Initiative, Kpi, Node, Plan
@@ -99,7 +99,7 @@ def _status_key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).translate(_SYMBOL_SPELLINGS)
 
 
-def read_status(text: str, labels: tuple[str, ...]) -> Optional[str]:
+def read_status(text: str, labels: tuple[str, ...]) -> str | None:
     """The city's label that ``text`` means, or None. Cities write the bare symbol (○), the label (○継続推進)
     or its words alone (継続推進), typed or pasted, full- or half-width, with spaces anywhere."""
     key = _status_key(text)
@@ -138,7 +138,7 @@ def _by_department(plan: Plan, kind: str, items) -> dict[str, list]:
     return plan.memo(f"by_department_{kind}", index)
 
 
-def department_kpis(plan: Plan, department: str, year: Optional[int] = None) -> list[Kpi]:
+def department_kpis(plan: Plan, department: str, year: int | None = None) -> list[Kpi]:
     """KPIs the department owns (a KPI owned jointly appears in each owner's form), plan order; with ``year``
     only those in force that fiscal year (a KPI replaced mid-plan gives way to its successor)."""
     owned = _by_department(plan, "kpis", plan.kpis).get(department, ())

@@ -6,9 +6,9 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
 
 import xlsxwriter
 from openpyxl.utils.protection import hash_password
@@ -38,7 +38,7 @@ def previous_actuals(latest: dict[str, tuple[str, Value]]) -> dict[str, str]:
     return shown
 
 
-def form_departments(plan: Plan, departments: Optional[Iterable[str]] = None) -> list[str]:
+def form_departments(plan: Plan, departments: Iterable[str] | None = None) -> list[str]:
     """The departments to write forms for: those given (each must be in the plan), else every one with rows."""
     names = list(departments) if departments is not None else fl.departments_with_forms(plan)
     known = {d.name for d in plan.departments}
@@ -64,8 +64,8 @@ class FormWriter:
         return write_form(self.plan, department, self.period, path, self.key, self.previous, self.generated_at)
 
 
-def write_forms(plan: Plan, period: ReportPeriod, folder: Path, key: bytes, departments: Optional[Iterable[str]] = None,
-                previous: Optional[dict[str, str]] = None, generated_at: Optional[dt.datetime] = None) -> list[Path]:
+def write_forms(plan: Plan, period: ReportPeriod, folder: Path, key: bytes, departments: Iterable[str] | None = None,
+                previous: dict[str, str] | None = None, generated_at: dt.datetime | None = None) -> list[Path]:
     """Write one form per department under ``folder``, signed with ``key``; return the paths written."""
     writer = FormWriter(plan, period, folder, key, previous or {},
                         generated_at or dt.datetime.now().replace(microsecond=0))
@@ -73,7 +73,7 @@ def write_forms(plan: Plan, period: ReportPeriod, folder: Path, key: bytes, depa
 
 
 def write_form(plan: Plan, department: str, period: ReportPeriod, path: Path, key: bytes,
-               previous: Optional[dict[str, str]] = None, generated_at: Optional[dt.datetime] = None) -> Path:
+               previous: dict[str, str] | None = None, generated_at: dt.datetime | None = None) -> Path:
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
     sheets = fl.data_sheets(plan, department, period)
     try:
@@ -306,7 +306,7 @@ def _sheet_note(plan: Plan, period: ReportPeriod, sheet_name: str) -> str:
     return ""
 
 
-def _validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> Optional[dict]:
+def _validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> dict | None:
     """Drop-downs and checks with Japanese input messages and error alerts."""
     settings = plan.settings
     if column.key == "actual":

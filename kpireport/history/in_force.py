@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Optional
 
 from kpireport.history.store import History, StoredKpiValue
 from kpireport.messages import finding
@@ -27,7 +26,7 @@ class KpiInForce:
     """A KPI's value for the period and how it was arrived at."""
 
     kpi_id: str
-    value: Optional[StoredKpiValue]  # what stands (with 合算, the parts combined); None: nothing to evaluate
+    value: StoredKpiValue | None  # what stands (with 合算, the parts combined); None: nothing to evaluate
     entries: tuple[StoredKpiValue, ...] = ()  # each owning department's entry, in the plan's order
     missing: tuple[str, ...] = ()  # owning departments with no entry in force
     working: str = ""  # for a shared KPI: the departments' entries and what was made of them, in Japanese
@@ -35,7 +34,7 @@ class KpiInForce:
 
 @dataclass(frozen=True)
 class InitiativeInForce:
-    entry: Optional[InitiativeEntry]  # what stands: the lead's (or the only department's)
+    entry: InitiativeEntry | None  # what stands: the lead's (or the only department's)
     others: tuple[tuple[str, InitiativeEntry], ...] = ()  # with 併記: the other departments' entries
 
 
@@ -174,7 +173,7 @@ def _unique(items) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def _shown(entry: Optional[StoredKpiValue]) -> str:
+def _shown(entry: StoredKpiValue | None) -> str:
     if entry is None:
         return "（未提出）"
     return format_value(entry.value) if entry.value.is_number else f"（未記入: {entry.reason or '理由なし'}）"

@@ -5,9 +5,9 @@ The snapshot of displayed values stored with each merge is what the next merge c
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
 
 from kpireport.history.in_force import InForce, in_force
 from kpireport.history.store import History
@@ -91,7 +91,7 @@ def snapshot(current: InForce) -> dict:
     return {"kpis": kpis, "initiatives": initiatives}
 
 
-def changes(plan: Plan, before: Optional[dict], after: dict) -> list[Change]:
+def changes(plan: Plan, before: dict | None, after: dict) -> list[Change]:
     """What differs between two snapshots: values changed, added, withdrawn."""
     if before is None:
         before = {"kpis": {}, "initiatives": {}}

@@ -10,11 +10,11 @@ import datetime as dt
 import json
 import secrets
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator, Optional
 
 from kpireport.errors import KpireportError
 from kpireport.model import Finding, InitiativeEntry, NarrativeEntry, Override, ValidationResult, Value
@@ -74,7 +74,7 @@ class SubmissionRecord:
     errors: int
     warnings: int
     findings: tuple[Finding, ...]
-    superseded_by: Optional[int]
+    superseded_by: int | None
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,8 @@ class History:
     def __init__(self, path: Path):
         self.path = Path(path)
         # (PRAGMA data_version, what was read) for annual_actuals(): the imported records, and the whole result
-        self._imported: Optional[tuple[int, dict]] = None
-        self._annual: Optional[tuple[int, dict]] = None
+        self._imported: tuple[int, dict] | None = None
+        self._annual: tuple[int, dict] | None = None
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -210,7 +210,7 @@ class History:
                         (kpi_id, year, value.raw, _dec(value.number), value.unit, value.scale, source_file,
                          source_cell, now()))
 
-    def set_override(self, kpi_id: str, period: str, override: Optional[Override]) -> None:
+    def set_override(self, kpi_id: str, period: str, override: Override | None) -> None:
         if override is None:
             self.db.execute("DELETE FROM overrides WHERE kpi_id = ? AND period = ?", (kpi_id, period))
         else:
@@ -305,7 +305,7 @@ class History:
         return {k: Override(g, r) for k, g, r in
                 self.db.execute("SELECT kpi_id, grade, reason FROM overrides WHERE period = ?", (period,))}
 
-    def previous_snapshot(self, period: str, before_merge: int) -> Optional[dict]:
+    def previous_snapshot(self, period: str, before_merge: int) -> dict | None:
         """The snapshot of the period's last merge whose master was written (a merge stopped before its master,
         or whose master was held open, does not count: its changes are listed again)."""
         row = self.db.execute("SELECT snapshot FROM merges WHERE period = ? AND id < ? AND master_written = 1"
@@ -372,7 +372,7 @@ def form_key_in(history_file: Path) -> bytes:
         history.close()
 
 
-def _dec(number: Optional[Decimal]) -> Optional[str]:
+def _dec(number: Decimal | None) -> str | None:
     return None if number is None else str(number)
 
 

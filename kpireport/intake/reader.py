@@ -14,9 +14,9 @@ import io
 import re
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
 
 import openpyxl
 from defusedxml import ElementTree as DefusedET
@@ -204,7 +204,7 @@ def _guess_kind(data: bytes) -> str:
     return "文字だけのファイル（CSVなど）"
 
 
-def _as_text(head: bytes) -> Optional[str]:
+def _as_text(head: bytes) -> str | None:
     """The start of the file as text if it looks like text, else None."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", errors="replace")
@@ -234,13 +234,13 @@ class _Archive:
         self.names = {info.filename: info for info in zf.infolist()}
         self.cache: dict[str, bytes] = {}
 
-    def __enter__(self) -> "_Archive":
+    def __enter__(self) -> _Archive:
         return self
 
     def __exit__(self, *exc) -> None:
         self.zf.close()
 
-    def find(self, member: str) -> Optional[zipfile.ZipInfo]:
+    def find(self, member: str) -> zipfile.ZipInfo | None:
         """A member by name: exact, else ignoring case and slash direction."""
         if member in self.names:
             return self.names[member]
@@ -362,7 +362,7 @@ _CONTENT_TYPE = re.compile(rb"contenttype\s*=\s*[\"']([^\"']*)[\"']")
 _PART_NAME = re.compile(rb"partname\s*=\s*[\"']([^\"']*)[\"']")
 
 
-def _workbook_part(types: bytes) -> Optional[str]:
+def _workbook_part(types: bytes) -> str | None:
     """The workbook part named in (lower-cased) [Content_Types].xml, or None if there is none."""
     wanted = tuple(ct.encode() for ct in CT_WORKBOOK)
     for element in _OVERRIDE.finditer(types):
@@ -414,7 +414,7 @@ def _contains(chunks: Iterator[bytes], needles: tuple[bytes, ...], lower: bool =
 
 # --- step 6: cells ----------------------------------------------------------------------------
 
-def listed_sheets(archive: _Archive, part: str) -> Optional[list[str]]:
+def listed_sheets(archive: _Archive, part: str) -> list[str] | None:
     """Sheet names the workbook part lists (openpyxl silently skips a sheet whose part is
     missing), or None when the part cannot be parsed here (openpyxl will then say why)."""
     info = archive.find(part)
@@ -431,10 +431,10 @@ def listed_sheets(archive: _Archive, part: str) -> Optional[list[str]]:
 
 
 def read_cells_fast(archive: _Archive, workbook_part: str, limits: IntakeLimits, name: str,
-                    skip_cells: frozenset[str] = frozenset()) -> Optional[tuple[tuple[RawSheet, ...], tuple[Finding, ...]]]:
+                    skip_cells: frozenset[str] = frozenset()) -> tuple[tuple[RawSheet, ...], tuple[Finding, ...]] | None:
     """Every worksheet's non-empty cells in one lxml pass (see xlsx_cells), or None when that reader
     meets something unexpected: the caller then reads the file with openpyxl (read_cells)."""
-    def member(part: str) -> Optional[bytes]:
+    def member(part: str) -> bytes | None:
         info = archive.find(part)
         return None if info is None else archive.read(info)
 
@@ -461,7 +461,7 @@ def _truncated(name: str, sheet: str, limits: IntakeLimits) -> Finding:
                           f"{limits.max_rows:,}行目までだけを読みました")
 
 
-def read_cells(data: bytes, limits: IntakeLimits, name: str, listed: Optional[list[str]] = None
+def read_cells(data: bytes, limits: IntakeLimits, name: str, listed: list[str] | None = None
                ) -> tuple[tuple[RawSheet, ...], tuple[Finding, ...]]:
     """Every worksheet's non-empty cells (the fallback for read_cells_fast). openpyxl reads the checked bytes twice in read-only mode,
     once for saved values and once for formulas; the two row streams are walked side by side."""
@@ -541,7 +541,7 @@ def _read_sheet(values_ws, formula_ws, limits: IntakeLimits) -> tuple[RawSheet, 
     return RawSheet(name=values_ws.title, state=state, cells=cells), truncated
 
 
-def _raw_cell(row: int, column: int, value_cell, formula_cell) -> Optional[RawCell]:
+def _raw_cell(row: int, column: int, value_cell, formula_cell) -> RawCell | None:
     value = value_cell.value
     if value is None and formula_cell.value is None:
         return None
@@ -554,7 +554,7 @@ def _raw_cell(row: int, column: int, value_cell, formula_cell) -> Optional[RawCe
     return RawCell(row=row, column=column, value=value, number_format=number_format, formula=formula)
 
 
-def _formula_text(cell) -> Optional[str]:
+def _formula_text(cell) -> str | None:
     """The formula of a cell read with data_only=False, or None."""
     value = getattr(cell, "value", None)
     if isinstance(value, ArrayFormula):

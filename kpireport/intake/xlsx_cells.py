@@ -15,7 +15,7 @@ import io
 import posixpath
 import re
 import threading
-from typing import Callable, Iterator, Optional
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 from openpyxl.formula.translate import Translator
@@ -50,7 +50,7 @@ class Unexpected(Exception):
     """The workbook has something this reader does not handle; read it with openpyxl instead."""
 
 
-Reader = Callable[[str], Optional[bytes]]  # a zip member's bytes (within the budget), None if absent
+Reader = Callable[[str], bytes | None]  # a zip member's bytes (within the budget), None if absent
 
 
 def read_sheets(read: Reader, workbook_part: str, max_rows: int, max_columns: int, max_empty_run: int,
@@ -119,7 +119,7 @@ def _relationships(read: Reader, part: str) -> dict[str, tuple[str, str]]:
     return rels
 
 
-def _target_of(rels: dict[str, tuple[str, str]], suffix: str) -> Optional[str]:
+def _target_of(rels: dict[str, tuple[str, str]], suffix: str) -> str | None:
     return next((member for kind, member in rels.values() if kind.endswith(suffix)), None)
 
 
@@ -138,7 +138,7 @@ def _text(element) -> str:
     return "".join(parts)
 
 
-def _shared_strings(read: Reader, member: Optional[str]) -> list[str]:
+def _shared_strings(read: Reader, member: str | None) -> list[str]:
     if member is None:
         return []
     root = _parse(read, member)
@@ -156,7 +156,7 @@ def decode_escapes(text: str) -> str:
     return _EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
-def _cell_formats(read: Reader, member: Optional[str]) -> tuple[tuple[str, bool, bool], ...]:
+def _cell_formats(read: Reader, member: str | None) -> tuple[tuple[str, bool, bool], ...]:
     """Per cell style index: (number format, is a date format, is a duration format)."""
     if member is None:
         return ()
@@ -205,7 +205,7 @@ class _SheetReader:
         self.shared: dict[str, Translator] = {}
         self.bad_dates: list[tuple[str, str]] = []
         self.columns = _COLUMNS
-        self.styles: dict[Optional[str], tuple[str, bool, bool]] = {}  # s attribute -> its format (_style)
+        self.styles: dict[str | None, tuple[str, bool, bool]] = {}  # s attribute -> its format (_style)
 
     def read(self, data: bytes) -> tuple[dict, bool]:
         cells: dict = {}
@@ -301,7 +301,7 @@ class _SheetReader:
             self.columns[letters] = column
         return column
 
-    def _style(self, style: Optional[str]) -> tuple[str, bool, bool]:
+    def _style(self, style: str | None) -> tuple[str, bool, bool]:
         """A cell's (number format, is a date, is a duration) from its s attribute; remembered."""
         index = int(style) if style else 0
         if index < len(self.formats):
@@ -313,7 +313,7 @@ class _SheetReader:
         self.styles[style] = found
         return found
 
-    def _value(self, text: str, kind: str, is_date: bool, is_duration: bool, reference: Optional[str]):
+    def _value(self, text: str, kind: str, is_date: bool, is_duration: bool, reference: str | None):
         """A cell's saved value from its v text, typed as openpyxl types it."""
         if kind == "n":
             number = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
@@ -334,7 +334,7 @@ class _SheetReader:
             return from_ISO8601(text)
         raise Unexpected(f"cell type {kind!r}")
 
-    def _formula(self, formula, reference: Optional[str]) -> str:
+    def _formula(self, formula, reference: str | None) -> str:
         """The formula text as openpyxl gives it (shared formulas translated to this cell)."""
         kind = formula.get("t")
         text = "=" + (formula.text or "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -146,7 +146,7 @@ class _Writer:
         ws.set_row(row, row_height(wrapped))
 
     def table_rows(self, ws, headers: list[tuple[str, int]], rows: list[list], first_row: int = 3,
-                   sources: Optional[list[str]] = None) -> int:
+                   sources: list[str] | None = None) -> int:
         """Write rows of values (wrapped text, counts as numbers); return the last row index. ``sources``: what
         each row is (取組 T-…), named if a text has to be shortened."""
         row = first_row - 1
@@ -441,7 +441,7 @@ class _Recorder:
         return fmt
 
 
-def _in_unit(value) -> Optional[Decimal]:
+def _in_unit(value) -> Decimal | None:
     """The number in the KPI's display unit (150万人 → 150)."""
     if value.number is None:
         return None

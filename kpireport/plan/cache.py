@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Optional
 
 from kpireport.model import Plan
 from kpireport.runtime.atomic import atomic_write
@@ -24,7 +24,7 @@ from kpireport.runtime.folders import user_cache_folder
 from kpireport.values import parsed_texts, remember_parsed
 
 
-def cache_file(plan_file: Path) -> Optional[Path]:
+def cache_file(plan_file: Path) -> Path | None:
     """One cache file per plan workbook (by its absolute path); None without a cache folder."""
     folder = user_cache_folder()
     if folder is None:
@@ -49,7 +49,7 @@ def cache_key(plan_file: Path) -> str:
     return hashlib.sha256(Path(plan_file).read_bytes()).hexdigest() + ":" + code_fingerprint()
 
 
-def cached_plan(plan_file: Path, load: Callable[[Path], Optional[Plan]]) -> Optional[Plan]:
+def cached_plan(plan_file: Path, load: Callable[[Path], Plan | None]) -> Plan | None:
     """The plan from the cache when its key matches, else ``load(plan_file)`` (cached when not None)."""
     cache = cache_file(plan_file)
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from kpireport.messages import finding
 from kpireport.model import (
@@ -54,7 +54,7 @@ RULES_REQUIRED = ("最終目標達成", "評価不能")
 class PlanCheck:
     """The result of loading a plan: the Plan (None when there are errors) and every finding."""
 
-    plan: Optional[Plan]
+    plan: Plan | None
     findings: list[Finding]
 
     @property
@@ -103,7 +103,7 @@ class _Builder:
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def report(self, code: str, key: str, index: Optional[int], field: Optional[str], value: Any = "", **fields):
+    def report(self, code: str, key: str, index: int | None, field: str | None, value: Any = "", **fields):
         sheet, cell = self.locator.where(key, index, field)
         if field is not None and "field" not in fields:
             column = next((c for c in plan_layout.sheet(key).columns if c.key == field), None)
@@ -117,7 +117,7 @@ class _Builder:
             return []
         return [(i, r) for i, r in enumerate(items) if isinstance(r, dict)]
 
-    def year(self, key: str, index: Optional[int], field: str, raw: Any) -> Optional[int]:
+    def year(self, key: str, index: int | None, field: str, raw: Any) -> int | None:
         if raw is None or isinstance(raw, bool):
             return None
         period = parse_year(raw)
@@ -167,7 +167,7 @@ class _Builder:
 
     # -- build -----------------------------------------------------------------------------------
 
-    def build(self) -> Optional[Plan]:
+    def build(self) -> Plan | None:
         settings = self.build_settings()
         plans = self.build_plans()
         departments = self.build_departments()
@@ -187,7 +187,7 @@ class _Builder:
                     initiatives=tuple(initiatives), departments=tuple(departments), grades=tuple(grades),
                     content_hash=content_hash(self.doc))
 
-    def build_settings(self) -> Optional[Settings]:
+    def build_settings(self) -> Settings | None:
         raw = self.doc.get("settings")
         if not isinstance(raw, dict):
             return None
@@ -289,7 +289,7 @@ class _Builder:
         records = dict(self.records("nodes"))
         depth_of: dict[str, int] = {}
 
-        def depth(ident: str) -> tuple[Optional[int], bool]:
+        def depth(ident: str) -> tuple[int | None, bool]:
             """Depth of ``ident``, or (None, in_cycle) when its parent chain is broken."""
             chain, current = [], ident
             while current is not None:
@@ -406,7 +406,7 @@ class _Builder:
             self.report("plan-reporting-single", key, index, "reporting", given)
         return given
 
-    def combine(self, index: int, r: dict, unit: Optional[str]) -> str:
+    def combine(self, index: int, r: dict, unit: str | None) -> str:
         given = r.get("combine")
         if given is None:
             return "合計"
@@ -459,7 +459,7 @@ class _Builder:
 
     # -- values ----------------------------------------------------------------------------------
 
-    def value(self, key: str, index: int, field: str, raw: Any, unit: Optional[str]) -> Value:
+    def value(self, key: str, index: int, field: str, raw: Any, unit: str | None) -> Value:
         """Parse a plan value; a bare number takes the KPI's unit and scale (22718 in 百万円).
 
         ``unit`` None means the KPI's unit is itself missing (reported once, not per value).
@@ -523,7 +523,7 @@ def _int(raw: Any, default: int) -> int:
     return raw if isinstance(raw, int) and not isinstance(raw, bool) else default
 
 
-def _decimal(raw: Any, default: Optional[Decimal]) -> Optional[Decimal]:
+def _decimal(raw: Any, default: Decimal | None) -> Decimal | None:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
         return default
     try:

@@ -3,7 +3,6 @@ row index, field) into what a person looks for, a sheet name and a cell (workboo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from kpireport.model import Finding
 from kpireport.plan import layout as plan_layout
@@ -15,7 +14,7 @@ class Locator:
 
     file: str
 
-    def where(self, key: str, index: Optional[int] = None, field: Optional[str] = None) -> tuple[str, str]:
+    def where(self, key: str, index: int | None = None, field: str | None = None) -> tuple[str, str]:
         sheet_title = plan_layout.sheet(key).title if key in {s.key for s in plan_layout.sheets()} else key
         path = key
         if index is not None:
@@ -36,7 +35,7 @@ class WorkbookLocator(Locator):
     columns: dict[tuple[str, str], str] = field(default_factory=dict)
     missing_columns: set[tuple[str, str]] = field(default_factory=set)
 
-    def where(self, key: str, index: Optional[int] = None, field: Optional[str] = None) -> tuple[str, str]:
+    def where(self, key: str, index: int | None = None, field: str | None = None) -> tuple[str, str]:
         sheet = plan_layout.sheet(key)
         if sheet.is_settings:
             row = self.rows.get((key, field))

@@ -1,7 +1,8 @@
 """Check a plan document against the JSON Schema; every error becomes a located Japanese finding."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import jsonschema
 

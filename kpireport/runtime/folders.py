@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 CACHE_ENV = "KPIREPORT_CACHE_DIR"
 
 
-def user_cache_folder() -> Optional[Path]:
+def user_cache_folder() -> Path | None:
     """KPIREPORT_CACHE_DIR if set, else the user's cache folder for kpireport; None where the platform's
     folder cannot be told (platformdirs needs os.getuid on Linux): the caller then works without a cache."""
     given = os.environ.get(CACHE_ENV) or ""

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 with warnings.catch_warnings():
     # where neither msvcrt nor fcntl exists, filelock falls back to a lock file and warns on import

@@ -16,8 +16,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping, Optional
 
 from kpireport.errors import KpireportError
 from kpireport.runtime.atomic import atomic_write
@@ -39,7 +39,7 @@ class ConversionFailed(KpireportError):
     """LibreOffice ran but gave no PDF (or did not finish in time); the .docx is written all the same."""
 
 
-def find_soffice(environ: Optional[Mapping[str, str]] = None) -> Optional[Path]:
+def find_soffice(environ: Mapping[str, str] | None = None) -> Path | None:
     """The LibreOffice program: ``KPIREPORT_SOFFICE`` if set (None when it names no file), else soffice or
     libreoffice on PATH, else the usual Windows install folders; None when LibreOffice is not installed."""
     environ = os.environ if environ is None else environ

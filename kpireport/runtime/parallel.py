@@ -10,9 +10,10 @@ import math
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Callable, Iterable, Optional, TypeVar
+from typing import TypeVar
 
 from kpireport.errors import KpireportError
 
@@ -31,7 +32,7 @@ def worker_count() -> int:
 
 
 def process_map(function: Callable[[T], R], items: Iterable[T], min_items: int = 2,
-                progress: Optional[Callable[[], None]] = None) -> list[R]:
+                progress: Callable[[], None] | None = None) -> list[R]:
     """``[function(item) for item in items]``, spread over worker processes when there are at least
     ``min_items`` items and more than one worker. Each worker gets one run of neighbouring items, so
     ``function`` (and what it carries, such as the plan) is pickled once per worker. ``progress()`` is
@@ -58,7 +59,7 @@ def _end_with_parent() -> None:
         threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
 
 
-def _done(result: R, progress: Optional[Callable[[], None]]) -> R:
+def _done(result: R, progress: Callable[[], None] | None) -> R:
     if progress is not None:
         progress()
     return result

@@ -23,7 +23,6 @@ import warnings
 from collections import OrderedDict
 from copy import copy
 from pathlib import Path
-from typing import Optional
 
 import openpyxl
 from openpyxl.comments import Comment
@@ -83,7 +82,7 @@ _MAX_ROW, _MAX_COLUMN = 1_048_576, 16_384
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def write_feedback(source: Path, findings: list[Finding], target: Path) -> Optional[Path]:
+def write_feedback(source: Path, findings: list[Finding], target: Path) -> Path | None:
     """Write a copy of ``source`` to ``target`` with ``findings`` marked; return ``target``.
 
     Returns None, writing nothing, when openpyxl cannot open ``source`` (the caller has already
@@ -149,7 +148,7 @@ def _put_text(cell, text: str) -> None:
 class _Location:
     """Where a finding points: the sheet and cell as written, and the cell to mark if it exists."""
 
-    def __init__(self, sheet_name: str, cell_ref: str, worksheet: Optional[Worksheet],
+    def __init__(self, sheet_name: str, cell_ref: str, worksheet: Worksheet | None,
                  coordinate: str, mark: str):
         self.sheet_name = sheet_name  # as the workbook spells it when the sheet exists
         self.cell_ref = cell_ref
@@ -172,11 +171,11 @@ class _Location:
         return f"'{self.worksheet.title.replace(chr(39), chr(39) * 2)}'!{self.coordinate}"
 
 
-def _feedback_sheet(workbook) -> Optional[Worksheet]:
+def _feedback_sheet(workbook) -> Worksheet | None:
     return workbook[FEEDBACK_SHEET] if FEEDBACK_SHEET in workbook.sheetnames else None
 
 
-def _find_sheet(workbook, name: str) -> Optional[Worksheet]:
+def _find_sheet(workbook, name: str) -> Worksheet | None:
     if not name or name == FEEDBACK_SHEET:
         return None
     candidates = [ws for ws in workbook.worksheets if ws.title == name]
@@ -186,7 +185,7 @@ def _find_sheet(workbook, name: str) -> Optional[Worksheet]:
     return sheet if isinstance(sheet, Worksheet) and sheet.title != FEEDBACK_SHEET else None
 
 
-def _parse_cell(ref: str) -> Optional[tuple[int, int]]:
+def _parse_cell(ref: str) -> tuple[int, int] | None:
     """(row, column) of a cell reference like H12 or $H$12; a range gives its top-left cell."""
     ref = ref.strip().split(":")[0]
     match = _CELL_RE.match(ref)
@@ -282,7 +281,7 @@ def _new_cell(worksheet: Worksheet, row: int, column: int):
     return cell
 
 
-def _undo_comment(cell, original: Optional[dict]) -> None:
+def _undo_comment(cell, original: dict | None) -> None:
     if original and original.get("text"):
         cell.comment = Comment(original["text"], original.get("author") or "")
     else:
@@ -343,7 +342,7 @@ def _comment_size(text: str) -> tuple[int, int]:
 
 def _mark_cells(workbook, located: list[tuple[Finding, _Location]]) -> list[dict]:
     """Fill and comment every cell with findings; return what each looked like before."""
-    by_cell: "OrderedDict[tuple[str, str], tuple[Worksheet, list[Finding]]]" = OrderedDict()
+    by_cell: OrderedDict[tuple[str, str], tuple[Worksheet, list[Finding]]] = OrderedDict()
     for finding, location in located:
         if location.mark:
             key = (location.worksheet.title, location.mark)

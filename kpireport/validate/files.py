@@ -4,8 +4,8 @@ The report object is what `kpireport validate --json` prints, unchanged.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping, Optional
 
 from kpireport.intake.reader import IntakeLimits, read_submission
 from kpireport.model import Plan, ValidationResult, Value
@@ -36,17 +36,17 @@ def intake_limits(plan: Plan) -> IntakeLimits:
                         max_rows=settings.intake_max_rows)
 
 
-def validate_file(plan: Plan, path: Path, period: Optional[ReportPeriod],
-                  previous: Optional[Mapping[str, Value]] = None, limits: Optional[IntakeLimits] = None,
-                  key: Optional[bytes] = None) -> ValidationResult:
+def validate_file(plan: Plan, path: Path, period: ReportPeriod | None,
+                  previous: Mapping[str, Value] | None = None, limits: IntakeLimits | None = None,
+                  key: bytes | None = None) -> ValidationResult:
     """Read and validate one submitted file; its problems are findings, never exceptions. ``key``: the
     workspace's form secret (the signature is checked with it)."""
     submission = read_submission(path, limits or intake_limits(plan), UNREAD_SHEETS)
     return validate_submission(plan, submission, period, previous, key)
 
 
-def validate_files(plan: Plan, files: Iterable[Path], period: Optional[ReportPeriod],
-                   previous: Optional[Mapping[str, Value]] = None, key: Optional[bytes] = None
+def validate_files(plan: Plan, files: Iterable[Path], period: ReportPeriod | None,
+                   previous: Mapping[str, Value] | None = None, key: bytes | None = None
                    ) -> list[ValidationResult]:
     """Read and validate each file; one file's problems never stop the others."""
     limits = intake_limits(plan)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import re
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 
@@ -40,8 +41,8 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 RATE_WORDS = ("率", "割合")
 
 
-def validate_submission(plan: Plan, submission: Submission, period: Optional[ReportPeriod] = None,
-                        previous: Optional[Mapping[str, Value]] = None, key: Optional[bytes] = None) -> ValidationResult:
+def validate_submission(plan: Plan, submission: Submission, period: ReportPeriod | None = None,
+                        previous: Mapping[str, Value] | None = None, key: bytes | None = None) -> ValidationResult:
     """Validate one submission. ``period`` is the period being collected (None: accept the form's).
 
     ``previous`` maps KPI IDs to the last accepted values (for 累計 and jump checks). ``key`` is the
@@ -85,8 +86,8 @@ def _text(value: Any) -> str:
 
 
 class _Check:
-    def __init__(self, plan: Plan, submission: Submission, period: Optional[ReportPeriod],
-                 previous: Mapping[str, Value], key: Optional[bytes] = None):
+    def __init__(self, plan: Plan, submission: Submission, period: ReportPeriod | None,
+                 previous: Mapping[str, Value], key: bytes | None = None):
         self.plan = plan
         self.key = key
         self.sub = submission
@@ -97,7 +98,7 @@ class _Check:
         self.initiatives: list[InitiativeEntry] = []
         self.narratives: list[NarrativeEntry] = []
         self.department = ""
-        self.form_period: Optional[ReportPeriod] = None
+        self.form_period: ReportPeriod | None = None
         self.legacy = False  # a form made before shared rows were read-only and identities signed
         self.version = fl.FORM_VERSION  # the form's 様式版: which columns it was made with
         self.too_long: set[str] = set()  # cells already reported for their length
@@ -129,7 +130,7 @@ class _Check:
             rows = self.match_rows(raw, sheet, ids)
             self.check_rows(raw, sheet, rows)
 
-    def recognise(self) -> Optional[list[tuple[str, str]]]:
+    def recognise(self) -> list[tuple[str, str]] | None:
         """Read the metadata; None when the file is not a usable form of this plan."""
         meta = self.sub.sheet(fl.META_SHEET)
         if meta is None:
@@ -263,7 +264,7 @@ class _Check:
                 self.check_narrative(raw.name, ident, sheet, cells, places, r)
 
     def check_reported_elsewhere(self, sheet_name: str, sheet: fl.DataSheet, ident: str,
-                                 cells: dict[str, Optional[RawCell]], places: dict[str, str]) -> None:
+                                 cells: dict[str, RawCell | None], places: dict[str, str]) -> None:
         """A row another department reports: nothing is recorded from it. Its input cells are locked in a
         current form; a form made before (legacy) had them open, and what was typed there is not kept."""
         first = next(c.key for c in sheet.columns if c.is_input)
@@ -301,7 +302,7 @@ class _Check:
             self.add("cell-control-chars", sheet=sheet, cell=cell.coordinate,
                      value=CONTROL_CHARS.sub("?", cell.value[:40]))
 
-    def cell_value(self, sheet: str, cell: Optional[RawCell]) -> Any:
+    def cell_value(self, sheet: str, cell: RawCell | None) -> Any:
         """The value to use from a cell; formulas are reported (and their saved result used)."""
         if cell is None:
             return None
@@ -314,7 +315,7 @@ class _Check:
 
     # -- KPI values ------------------------------------------------------------------------------
 
-    def check_kpi(self, sheet: str, kpi: Kpi, cells: dict[str, Optional[RawCell]], places: dict[str, str]) -> None:
+    def check_kpi(self, sheet: str, kpi: Kpi, cells: dict[str, RawCell | None], places: dict[str, str]) -> None:
         monthly = bool(self.form_period and self.form_period.is_monthly)
         word = "見込み値" if monthly else "実績値"
         actual_cell = cells["actual"]
@@ -361,7 +362,7 @@ class _Check:
         return KpiEntry(kpi_id=kpi.id, value=value, as_of=texts["as_of"], remarks=texts["remarks"],
                         reason=texts["reason"], provisional=provisional, sheet=where["sheet"], cell=where["cell"])
 
-    def free_text(self, sheet: str, cell: Optional[RawCell], column: str) -> str:
+    def free_text(self, sheet: str, cell: RawCell | None, column: str) -> str:
         """A free-text input as text. A formula is reported (its result used); a date where text was typed is
         what Excel or Calc made of 「1-2」 or 「3/31」 in a cell not formatted as text: kept as the date, and told."""
         value = self.cell_value(sheet, cell)
@@ -371,12 +372,12 @@ class _Check:
             return shown
         return _text(value)
 
-    def as_of(self, sheet: str, cell: Optional[RawCell]) -> str:
+    def as_of(self, sheet: str, cell: RawCell | None) -> str:
         """The 時点 as text (a date cell as its date)."""
         value = self.cell_value(sheet, cell)
         return _date_text(value) if isinstance(value, (dt.date, dt.datetime)) else _text(value)
 
-    def fits_the_master(self, shown: str, what: str, sheet: str, cell: Optional[RawCell]) -> None:
+    def fits_the_master(self, shown: str, what: str, sheet: str, cell: RawCell | None) -> None:
         """Department text as the master shows it (labels: the same texts the writer makes) must fit a cell."""
         if len(shown) > labels.EXCEL_TEXT_LIMIT and cell is not None and cell.coordinate not in self.too_long:
             self.add("text-too-long-for-master", sheet=sheet, cell=cell.coordinate, value=shown[:40] + "…",
@@ -405,7 +406,7 @@ class _Check:
         if old and new and (new / old > ratio or old / new > ratio):
             self.add("kpi-jump", **where, value=raw, name=label, previous=shown, ratio=ratio)
 
-    def check_as_of(self, sheet: str, cell: Optional[RawCell], text: str) -> None:
+    def check_as_of(self, sheet: str, cell: RawCell | None, text: str) -> None:
         """A 時点 must name a date (as people write it); one that is a date cell later than the period's next
         year is what a spreadsheet made of 「3/31」 typed without a year: the PC's current year."""
         if cell is None or not text:
