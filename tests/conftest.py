@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kpireport.cli.workspace import example_document
 from kpireport.plan.workbook import write_plan_workbook
+from kpireport.workspace.folder import example_document
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REQUIRE_SHARED = "KPIREPORT_REQUIRE_SHARED"  # .ci/run sets it: a missing ../shared fails instead of skipping

@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from kpireport.cli import commands as cli_module
 from kpireport.cli.commands import cli, main
+from kpireport.workspace import planning
 
 
 def run(*args):
@@ -123,7 +123,7 @@ def test_unexpected_failure_is_one_line_without_traceback(monkeypatch, capsys):
     def broken(_path):
         raise RuntimeError("壊れた")
 
-    monkeypatch.setattr(cli_module, "load_plan", broken)
+    monkeypatch.setattr(planning, "load_plan", broken)
     with pytest.raises(SystemExit) as exit_info:
         main(["plan", "check", "x.xlsx"])
     assert exit_info.value.code == 1

@@ -8,16 +8,15 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner
 from office import pdf_page_texts, require
 from test_other_plans import fill_all
 from test_report_pdf import PAGE_NUMBER, headings, lines, measure_sheet_headings, norm, toc_entries
 
-from kpireport.cli.commands import cli
-from kpireport.cli.workspace import Workspace
+from kpireport.cli.printing import run_lines
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.runtime.office import SOFFICE_VARIABLE
+from kpireport.workspace import Workspace
 
 
 @pytest.fixture(scope="module", params=["さくら市", "かわせみ町"])
@@ -27,16 +26,14 @@ def made(request, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("pdf") / request.param
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv(SOFFICE_VARIABLE, raising=False)
-        w = ["-w", str(root)]
-        for args in (["init", str(root), "--example", request.param], ["forms", *w]):
-            assert CliRunner().invoke(cli, args, catch_exceptions=False).exit_code == 0
-        workspace = Workspace(root)
+        workspace = Workspace.create(root, example=request.param)
+        workspace.make_forms()
         plan = load_plan(workspace.plan_file).plan
         fill_all(workspace, plan, ReportPeriod(plan.settings.actual_year))
-        result = CliRunner().invoke(cli, ["run", *w], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+        ran = workspace.run()
+    assert ran.merge.problems == {}, ran.merge.problems
     report = next((root / "output").glob("report_*.docx"))
-    return {"plan": plan, "output": result.output, "docx": report, "pages": pdf_page_texts(report.with_suffix(".pdf"))}
+    return {"plan": plan, "output": "\n".join(run_lines(ran)), "docx": report, "pages": pdf_page_texts(report.with_suffix(".pdf"))}
 
 
 def test_the_contents_pages_list_each_sections_headings_with_their_pages(made):

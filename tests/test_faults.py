@@ -16,8 +16,6 @@ import pytest
 from conftest import SUMMARY
 from forms_helpers import column, edit, row_of
 
-from kpireport.cli.merge import run_merge
-from kpireport.cli.workspace import Workspace, init_workspace
 from kpireport.demo.fill import fill_form
 from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
@@ -25,6 +23,7 @@ from kpireport.forms.writer import write_forms
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
+from kpireport.workspace import Workspace
 
 R5 = ReportPeriod(2023)
 
@@ -32,11 +31,11 @@ R5 = ReportPeriod(2023)
 @pytest.fixture
 def busy_workspace(tmp_path):
     """A workspace whose inbox holds every department's filled form, merged once."""
-    ws = init_workspace(tmp_path / "ws")
+    ws = Workspace.create(tmp_path / "ws")
     plan = load_plan(ws.plan_file).plan
     for form in write_forms(plan, R5, ws.forms_folder(R5), form_key_in(ws.history_file)):
         fill_form(form, plan, form.stem.split("_", 2)[2], R5, ws.inbox / form.name)
-    run_merge(ws)
+    ws.merge()
     return ws, plan
 
 
@@ -132,12 +131,12 @@ def test_a_full_disk_loses_nothing(busy_workspace, monkeypatch):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     monkeypatch.setattr(atomic.os, "replace", refuse)
     with pytest.raises(KpireportError, match="書き込めません.*前回の台帳はそのまま残っています"):
-        run_merge(ws)
+        ws.merge()
     assert master.read_bytes() == before  # the previous master is intact
     assert not list(ws.output.rglob(".*.tmp"))  # no half-written file left
     monkeypatch.undo()
     assert _accepted_from(ws, "農林課") == 2  # the accepted resubmission is in the history already
-    run_merge(ws)
+    ws.merge()
     assert master.read_bytes() != before
     consistent(ws)
 
@@ -157,13 +156,13 @@ def test_a_master_open_in_excel_is_said_and_the_next_merge_writes_it(busy_worksp
             raise PermissionError(errno.EACCES, "The process cannot access the file", str(dst))
         return real_replace(src, dst)
     monkeypatch.setattr(atomic.os, "replace", held_open)
-    outcome = run_merge(ws)
+    outcome = ws.merge()
     assert list(outcome.problems) == [master]
     assert outcome.problems[master] == f"台帳 {master} が Excel で開かれています。閉じてからもう一度実行してください。"
     assert master.read_bytes() == before and not list(ws.output.rglob(".*.tmp"))
     assert _accepted_from(ws, "農林課") == 2
     monkeypatch.undo()
-    again = run_merge(ws)
+    again = ws.merge()
     assert again.problems == {} and master.read_bytes() != before
     consistent(ws)
 
@@ -171,10 +170,9 @@ def test_a_master_open_in_excel_is_said_and_the_next_merge_writes_it(busy_worksp
 KILLED_BEFORE_THE_MASTER = """
 import os, sys
 from pathlib import Path
-from kpireport.cli import merge
-from kpireport.cli.workspace import Workspace
-merge.write_master = lambda data, path: os._exit(9)  # killed after the history's commit, before the master
-merge.run_merge(Workspace(Path(sys.argv[1])))
+from kpireport.workspace import Workspace, merging
+merging.write_master = lambda data, path: os._exit(9)  # killed after the history's commit, before the master
+Workspace(Path(sys.argv[1])).merge()
 """
 
 
@@ -196,7 +194,7 @@ def test_a_merge_killed_before_its_master_is_written_lists_its_changes_next_time
         assert consistent_history_only.current("2023")["農林課"].file_name == form.name
     finally:
         consistent_history_only.close()
-    rerun = run_merge(ws)
+    rerun = ws.merge()
     assert {state for _, state in rerun.recorded} == {"変更なし"}
     assert sorted(c.ident for c in rerun.data.changes) == sorted(kpis)
     assert all(c.after.startswith("7,777") for c in rerun.data.changes)
@@ -204,4 +202,4 @@ def test_a_merge_killed_before_its_master_is_written_lists_its_changes_next_time
     listed = {row[2] for row in sheet.iter_rows(min_row=4, values_only=True)}
     assert set(kpis) <= listed
     consistent(ws)
-    assert run_merge(ws).data.changes == []  # once that master is written, nothing is listed twice
+    assert ws.merge().data.changes == []  # once that master is written, nothing is listed twice

@@ -285,7 +285,7 @@ def test_filled_forms_and_feedback_copies_show_every_line_typed(plan, tmp_path):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from kpireport.cli.demo import run_demo
+    from kpireport.workspace import run_demo
 
     root = tmp_path_factory.mktemp("demo") / "kpireport_demo"
     run_demo(root)
@@ -312,8 +312,8 @@ def measure_sheet_cells(path) -> list[list[str]]:
 
 
 def test_the_demos_measure_sheets_have_content(demo):
-    from kpireport.cli.demo import H28_FOLDER
     from kpireport.demo.fill import demo_initiative_texts
+    from kpireport.workspace.demo import H28_FOLDER
 
     for path in (demo / "output" / "report_令和5年度_実績.docx", demo / H28_FOLDER / "output" / "report_平成28年度_実績.docx"):
         cells = [c for row in measure_sheet_cells(path) for c in row]

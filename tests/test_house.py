@@ -2,7 +2,8 @@
 
 - imports go one way: the shared vocabulary at the bottom, then runtime, then the stages in pipeline
   order, then the commands; no stage imports a later one, and master and council do not import each other;
-- only the commands take the lock or start processes;
+- only the library's jobs (kpireport.workspace) take the lock or start processes; the commands (kpireport.cli)
+  only parse, call one job and print;
 - nothing that only Linux has (fork, fcntl, /proc, prctl, mmap);
 - no private attribute of a library (xlsxwriter, python-docx, …), no subclass of their classes;
 - what the command line prints is text a cp932 console can show.
@@ -31,6 +32,7 @@ LEVELS = [
     {"evaluate"},
     {"master", "council"},
     {"demo"},
+    {"workspace"},  # the library: a workspace and its jobs
     {"cli"},
     {"__main__"},
 ]
@@ -96,9 +98,20 @@ def test_imports_go_one_way():
     assert wrong == []
 
 
-def test_only_the_commands_take_the_lock_or_start_processes():
-    wrong = [f"{module}:{line} imports {target}" for module, tree in MODULES.items() if stage(module) != "cli"
+def test_only_the_jobs_take_the_lock_or_start_processes():
+    wrong = [f"{module}:{line} imports {target}" for module, tree in MODULES.items() if stage(module) != "workspace"
              for line, target in imports(tree, module) if target in COMMANDS_ONLY]
+    assert wrong == []
+
+
+def test_the_commands_call_the_library_only():
+    """The command line reaches the stages through the library's jobs, never around them: it may use the
+    vocabulary, the console set-up, the library, and the stages' result types it prints."""
+    printed_types = {"kpireport.evaluate.missing", "kpireport.evaluate.tally", "kpireport.history.merge"}
+    wrong = [f"{module}:{line} imports {target}" for module, tree in MODULES.items() if stage(module) == "cli"
+             for line, target in imports(tree, module)
+             if stage(target) not in ("vocabulary", "workspace", "cli") and target not in printed_types
+             and target != "kpireport.runtime.console"]
     assert wrong == []
 
 
@@ -107,7 +120,7 @@ PROCESS_MODULES = {"subprocess", "multiprocessing", "concurrent"}
 
 def test_processes_are_started_only_in_the_modules_the_commands_call():
     """Starting a process is for runtime.parallel (workers) and runtime.office (LibreOffice) alone, and only
-    the commands import those (above)."""
+    the library's jobs import those (above)."""
     wrong = []
     for module, tree in MODULES.items():
         for node in ast.walk(tree):

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from test_merge import set_actual, submit
 
 from kpireport.cli.commands import cli
-from kpireport.cli.workspace import Workspace, init_workspace
 from kpireport.history.store import History
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
+from kpireport.workspace import Workspace
 
 R5, SEPT = ReportPeriod(2023), ReportPeriod(2023, 9)
 A, B, C = "観光政策課", "農林課", "学校教育課"
@@ -47,7 +47,7 @@ def break_values(workbook):
 @pytest.fixture
 def annual_done(tmp_path) -> Workspace:
     """Last year's annual collection, run: A accepted, B sent back with seven errors (a feedback copy)."""
-    ws = init_workspace(tmp_path / "ws")
+    ws = Workspace.create(tmp_path / "ws")
     plan = load_plan(ws.plan_file).plan
     submit(plan, ws, A, R5, age=1)
     submit(plan, ws, B, R5, change=break_values, age=2)
@@ -99,7 +99,7 @@ def test_every_error_of_a_rejected_file_is_counted_and_the_first_five_named(annu
 
 
 def test_run_says_where_the_rest_of_the_errors_are(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
+    ws = Workspace.create(tmp_path / "ws")
     submit(load_plan(ws.plan_file).plan, ws, B, R5, change=break_values)
     output = cli_run("run", "--period", "2023", "-w", str(ws.root))
     copy = ws.feedback / "令和5年度_実績_農林課.xlsx"

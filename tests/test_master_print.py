@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 from office import pdf_text, to_pdf
 
-from kpireport.cli.demo import run_demo
+from kpireport.workspace import run_demo
 
 MASTER = "master_令和5年度_実績.xlsx"
 # sheet -> (frozen cell, repeated columns, folded column titles)

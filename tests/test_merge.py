@@ -14,13 +14,12 @@ from forms_helpers import column, edit, filled_form, row_of
 from office import pdf_text, to_pdf
 
 from kpireport.cli.commands import cli
-from kpireport.cli.merge import run_merge
-from kpireport.cli.workspace import Workspace, init_workspace
 from kpireport.forms import layout as fl
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.runtime.office import NOT_INSTALLED
+from kpireport.workspace import Workspace
 
 SEPT = ReportPeriod(2023, 9)
 A, B, C = "観光政策課", "農林課", "学校教育課"
@@ -28,7 +27,7 @@ A, B, C = "観光政策課", "農林課", "学校教育課"
 
 @pytest.fixture
 def ws(tmp_path) -> Workspace:
-    return init_workspace(tmp_path / "ws")
+    return Workspace.create(tmp_path / "ws")
 
 
 @pytest.fixture
@@ -62,7 +61,7 @@ def test_three_merges_resubmission_rejection_and_missing_department(ws, plan):
     # merge 1: A and B submit, C does not
     submit(plan, ws, A, SEPT, age=1)
     submit(plan, ws, B, SEPT, age=2)
-    first = run_merge(ws, period_text=period)
+    first = ws.merge(period=period)
     assert [(r.department, s) for r, s in first.recorded] == [(A, "受理"), (B, "受理")]
     master = ws.master_file(SEPT)
     status = {r[0]: r for r in sheet_rows(master, "提出状況")}
@@ -70,7 +69,7 @@ def test_three_merges_resubmission_rejection_and_missing_department(ws, plan):
 
     # merge 2: A resubmits a corrected form (one value changed); B's file is still there
     submit(plan, ws, A, SEPT, name="観光政策課_修正版.xlsx", change=set_actual("K-S2-1-06", 400000), age=3)
-    second = run_merge(ws, period_text=period)
+    second = ws.merge(period=period)
     states = {r.file: s for r, s in second.recorded}
     assert states["観光政策課_修正版.xlsx"] == "受理" and states[fl.form_file_name(SEPT, B)] == "変更なし"
     changes = sheet_rows(master, "変更点")
@@ -81,7 +80,7 @@ def test_three_merges_resubmission_rejection_and_missing_department(ws, plan):
     # merge 3: B resubmits a broken form: rejected, B's accepted values stay
     before_b = _values(ws, period, B)
     submit(plan, ws, B, SEPT, name="農林課_再提出.xlsx", change=set_actual("K-S1-3-01", "不明"), age=4)
-    third = run_merge(ws, period_text=period)
+    third = ws.merge(period=period)
     assert {r.file: s for r, s in third.recorded}["農林課_再提出.xlsx"] == "差し戻し"
     assert _values(ws, period, B) == before_b
     status = {r[0]: r for r in sheet_rows(master, "提出状況")}
@@ -96,7 +95,7 @@ def test_three_merges_resubmission_rejection_and_missing_department(ws, plan):
     with sqlite3.connect(ws.history_file) as db:
         assert db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 4
         assert db.execute("SELECT COUNT(*) FROM submissions WHERE accepted = 0").fetchone()[0] == 1
-    again = run_merge(ws, period_text=period)
+    again = ws.merge(period=period)
     assert {s for _, s in again.recorded} == {"変更なし"}
     with sqlite3.connect(ws.history_file) as db:
         assert db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 4
@@ -122,7 +121,7 @@ def _values(ws, period, department):
 def test_master_figures_match_the_history_and_open_in_libreoffice(ws, plan, tmp_path):
     for department in (A, B):
         submit(plan, ws, department, ReportPeriod(2023))
-    outcome = run_merge(ws)
+    outcome = ws.merge()
     master = outcome.master
     assert master.name == "master_令和5年度_実績.xlsx"
     book = openpyxl.load_workbook(master)
@@ -156,7 +155,7 @@ def test_department_text_starting_with_equals_stays_text(ws, plan):
         sheet.cell(row_of(sheet, "K-S2-1-06"), column(fl.KPI_SHEET, "remarks", ReportPeriod(2023))).value = evil
         sheet.cell(row_of(sheet, "K-S2-1-06"), column(fl.KPI_SHEET, "remarks", ReportPeriod(2023))).data_type = "s"
     submit(plan, ws, A, ReportPeriod(2023), change=change)
-    master = run_merge(ws).master
+    master = ws.merge().master
     with zipfile.ZipFile(master) as z:
         names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
         xml = b"".join(z.read(n) for n in names) + z.read("xl/sharedStrings.xml")
@@ -173,7 +172,7 @@ def test_status_lists_who_to_remind(ws, plan):
     submit(plan, ws, A, ReportPeriod(2023))
     submit(plan, ws, B, ReportPeriod(2023), name="農林課_誤り.xlsx", change=set_actual("K-S1-3-01", "不明",
                                                                                      ReportPeriod(2023)))
-    run_merge(ws)
+    ws.merge()
     result = CliRunner().invoke(cli, ["status", "-w", str(ws.root)], catch_exceptions=False)
     assert result.exit_code == 0
     lines = result.output.splitlines()
@@ -191,7 +190,7 @@ def test_override_is_shown_as_override(ws, plan):
     assert done.exit_code == 0
     assert runner.invoke(cli, ["override", "K-S2-1-06", "Z", "-r", "x", "-w", str(ws.root)]).exit_code == 1
     assert runner.invoke(cli, ["override", "K-S2-1-06", "A", "-w", str(ws.root)]).exit_code == 1
-    master = run_merge(ws).master
+    master = ws.merge().master
     book = openpyxl.load_workbook(master)["KPI一覧"]
     names = [c.value for c in book[3]]
     row = next(r for r in book.iter_rows(min_row=4, values_only=True) if r[names.index("指標ID")] == "K-S2-1-06")
@@ -211,7 +210,7 @@ def test_history_import_check_and_backup(ws, plan, tmp_path):
             sheet.write(r, c, value)
     book.close()
     runner = CliRunner()
-    run_merge(ws)  # creates the history
+    ws.merge()  # creates the history
     result = runner.invoke(cli, ["history", "import", str(old), "-w", str(ws.root)], catch_exceptions=False)
     assert result.exit_code == 1  # two rows could not be read, and are named
     assert "過去の実績.xlsx: 2件の実績値を取り込みました（読めなかった行 2件）。" in result.output
@@ -225,7 +224,7 @@ def test_history_import_check_and_backup(ws, plan, tmp_path):
     assert runner.invoke(cli, ["history", "backup", str(backup), "-w", str(ws.root)]).exit_code == 0
     with sqlite3.connect(backup) as db:
         assert db.execute("SELECT COUNT(*) FROM imported_actuals").fetchone()[0] == 2
-    master = run_merge(ws).master
+    master = ws.merge().master
     headers = [c.value for c in openpyxl.load_workbook(master)["KPI一覧"][3]]
     assert "令和4年度 実績" in headers
 
@@ -238,7 +237,7 @@ def test_annual_actuals_are_read_again_after_any_change(ws, plan):
 
     from kpireport.model import KpiEntry, ValidationResult, Value
 
-    run_merge(ws)  # creates the history
+    ws.merge()  # creates the history
     first, other = History(ws.history_file), History(ws.history_file)
     try:
         assert "K-S2-02" not in first.annual_actuals()
@@ -279,7 +278,7 @@ def test_a_text_beyond_the_excel_limit_is_shortened_and_told_never_a_failed_mast
     from kpireport.master.writer import SHORTENED, write_master
 
     submit(plan, ws, "観光政策課", ReportPeriod(2023))
-    merged = run_merge(ws)
+    merged = ws.merge()
     index = next(n for n, (_, entry) in enumerate(merged.data.initiatives) if entry is not None)
     initiative, entry = merged.data.initiatives[index]
     merged.data.initiatives[index] = (initiative, dataclasses.replace(entry, verification="長" * 40_000))
@@ -301,14 +300,14 @@ def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):
     with workspace_lock(ws.lock_file):  # another merge is running
         started = time.monotonic()
         with pytest.raises(KpireportError, match="別の集計が実行中です（プロセス"):
-            run_merge(ws, lock_wait=0.5)
+            ws.merge(lock_wait=0.5)
         assert time.monotonic() - started >= 0.5
-    assert run_merge(ws).master.exists()  # once it is done, the next merge runs
+    assert ws.merge().master.exists()  # once it is done, the next merge runs
 
 
 def test_next_forms_show_the_last_accepted_actuals(ws, plan):
     submit(plan, ws, A, SEPT)
-    run_merge(ws, period_text="2023-09")
+    ws.merge(period="2023-09")
     result = CliRunner().invoke(cli, ["forms", "-w", str(ws.root), "--period", "2023-10", "--dept", A],
                                 catch_exceptions=False)
     assert result.exit_code == 0
@@ -320,7 +319,7 @@ def test_next_forms_show_the_last_accepted_actuals(ws, plan):
 
 def test_report_command_writes_the_docx(ws, plan):
     submit(plan, ws, A, ReportPeriod(2023))
-    run_merge(ws)
+    ws.merge()
     runner = CliRunner()
     result = runner.invoke(cli, ["report", "-w", str(ws.root), "--sections", "表紙,達成状況,本文"],
                            catch_exceptions=False)
@@ -338,13 +337,13 @@ def test_validate_checks_against_the_history_as_the_merge_does(ws, plan):
 
     august = ReportPeriod(2023, 8)
     submit(plan, ws, A, august, change=set_actual("K-S2-1-06", 100000, august))
-    run_merge(ws, period_text="2023-08")
+    ws.merge(period="2023-08")
     september = submit(plan, ws, A, SEPT, change=set_actual("K-S2-1-06", 400000))  # four times August's figure
     result = CliRunner().invoke(cli, ["validate", str(september), "-w", str(ws.root), "--period", "2023-09", "--json"])
     [task] = json.loads(result.output)["tasks"]
     assert [f["code"] for f in task["findings"]] == ["kpi-jump"]
     assert "100,000人" in task["findings"][0]["message"]
-    merged = run_merge(ws, period_text="2023-09")  # the merge finds the same
+    merged = ws.merge(period="2023-09")  # the merge finds the same
     [found] = [r.findings for r, _ in merged.recorded if r.file == september.name]
     assert [(f.code, f.cell, f.message) for f in found] == [
         (f["code"], f["cell"], f["message"]) for f in task["findings"]]

@@ -11,16 +11,16 @@ from forms_helpers import edit, filled_form
 from test_merge import set_actual
 
 from kpireport import values
-from kpireport.cli import validate as validate_command
 from kpireport.cli.commands import cli
-from kpireport.cli.validate import check_files
-from kpireport.cli.workspace import Workspace, init_workspace, load_workspace_plan
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.cache import cache_file
 from kpireport.plan.load import load_plan
 from kpireport.runtime import parallel
 from kpireport.validate.files import collect_files
+from kpireport.workspace import Workspace
+from kpireport.workspace import checking as validate_command
+from kpireport.workspace.checking import check_files
 
 R5 = ReportPeriod(2023)
 DEPARTMENTS = ("観光政策課", "農林課", "学校教育課", "商工労働課", "都市計画課", "健康増進課", "高齢福祉課",
@@ -30,7 +30,7 @@ DEPARTMENTS = ("観光政策課", "農林課", "学校教育課", "商工労働�
 @pytest.fixture
 def inbox_workspace(tmp_path) -> Workspace:
     """Nine filled forms for R5 (enough for the workers), one of them with an unreadable value."""
-    ws = init_workspace(tmp_path / "ws")
+    ws = Workspace.create(tmp_path / "ws")
     plan = load_plan(ws.plan_file).plan
     names = {d.name for d in plan.departments}
     for index, department in enumerate(d for d in DEPARTMENTS if d in names):
@@ -44,10 +44,9 @@ def inbox_workspace(tmp_path) -> Workspace:
 
 def test_run_does_validate_merge_master_and_report(inbox_workspace, workers):
     ws = inbox_workspace
-    result = CliRunner().invoke(cli, ["run", "-w", str(ws.root)])
-    assert result.exit_code == 0, result.output
-    assert "差し戻し 1件" in result.output and "受理 8件" in result.output
-    assert "審議会資料:" in result.output and "問題の箇所に印を付けた控え: 1件" in result.output
+    ran = ws.run()
+    assert ran.merge.problems == {} and ran.merge.sent_back == 1 and ran.merge.accepted == 8
+    assert ran.report_written and list(ran.merge.feedback) == [next(ws.inbox.glob("*観光政策課*")).name]
     assert (ws.output / "master_令和5年度_実績.xlsx").is_file()
     assert (ws.output / "report_令和5年度_実績.docx").is_file()
     assert [p.name for p in ws.feedback.glob("*.xlsx")] == [next(ws.inbox.glob("*観光政策課*")).name]
@@ -58,8 +57,8 @@ def test_run_does_validate_merge_master_and_report(inbox_workspace, workers):
         assert len(current) == 8 and "観光政策課" not in current  # the rejected file is not in force
     finally:
         history.close()
-    again = CliRunner().invoke(cli, ["run", "-w", str(ws.root)])
-    assert again.exit_code == 0 and "変更なし 9件" in again.output
+    again = ws.run()
+    assert again.merge.problems == {} and again.merge.unchanged == 9
 
 
 @pytest.fixture(params=["1", "2"])
@@ -86,7 +85,7 @@ def test_a_feedback_copy_that_cannot_be_written_leaves_the_history_as_it_was(inb
 
 def test_workers_give_the_same_results_as_one_process(inbox_workspace, monkeypatch):
     ws = inbox_workspace
-    plan = load_workspace_plan(ws)
+    plan = ws.plan()
     files, _ = collect_files([ws.inbox])
     monkeypatch.setattr(validate_command, "PROCESSES_FROM", 2)
     monkeypatch.setenv(parallel.ENV, "1")
@@ -100,31 +99,31 @@ def test_workers_give_the_same_results_as_one_process(inbox_workspace, monkeypat
 
 
 def test_plan_cache_follows_the_workbook(tmp_path, document):
-    ws = init_workspace(tmp_path / "ws", document=document)
+    ws = Workspace.create(tmp_path / "ws", document=document)
     cache = cache_file(ws.plan_file)
-    first = load_workspace_plan(ws)
+    first = ws.plan()
     assert cache.is_file() and ws.root not in cache.parents  # never in the (possibly shared) workspace
-    assert load_workspace_plan(ws) == first
+    assert ws.plan() == first
     # an edited workbook is read afresh, never the old plan
     document["kpis"][0]["name"] = "別の指標名"
-    init_workspace(ws.root, document=document, force=True)
-    assert load_workspace_plan(ws).kpis[0].name == "別の指標名"
+    Workspace.create(ws.root, document=document, force=True)
+    assert ws.plan().kpis[0].name == "別の指標名"
     # a damaged or foreign cache is ignored and rewritten
     cache.write_bytes(b"not a pickle")
-    assert load_workspace_plan(ws).kpis[0].name == "別の指標名"
+    assert ws.plan().kpis[0].name == "別の指標名"
     key, plan, texts = pickle.loads(cache.read_bytes())
     assert plan.kpis[0].name == "別の指標名"
     # the value texts read while checking the plan come with it: a later process need not read them again
     target = plan.kpis[0].target.raw
     assert texts[target] == plan.kpis[0].target
     values._PARSED.clear()
-    load_workspace_plan(ws)
+    ws.plan()
     assert values._PARSED[target] == plan.kpis[0].target
 
 
 def test_a_plan_with_errors_is_never_cached(tmp_path, document):
     document["kpis"][0]["node"] = "存在しない"
-    ws = init_workspace(tmp_path / "ws", document=document)
+    ws = Workspace.create(tmp_path / "ws", document=document)
     result = CliRunner().invoke(cli, ["report", "-w", str(ws.root)])
     assert result.exit_code != 0 and "エラー" in result.output
     assert not cache_file(ws.plan_file).exists()

@@ -1,4 +1,4 @@
-"""Other cities' plan shapes, through the whole cycle with the real commands: the embedded example and the two
+"""Other cities' plan shapes, through the whole cycle with the library's jobs (the commands are each one call on them): the embedded example and the two
 other embedded plans (さくら市: KPIs on the middle level, plan-level KGIs with interim targets, a 参考指標, a KPI
 replaced mid-plan, a calendar-year target, a group of departments; かわせみ町: a project-style strategy with
 target-only KPIs, のべ counts over the plan and within a year, reposted 事業, 【拡充】 and P markers).
@@ -16,12 +16,10 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from kpireport.cli.commands import cli
-from kpireport.cli.workspace import Workspace
+from kpireport.cli.printing import merge_lines, run_lines
 from kpireport.demo.fill import fill_form
 from kpireport.evaluate.results import initiative_rows, kpi_rows
 from kpireport.forms import layout as fl
@@ -30,14 +28,9 @@ from kpireport.labels import markers_text, node_heading, node_path
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.values import format_year
+from kpireport.workspace import Workspace
 
 EXAMPLES = ("美祢市", "さくら市", "かわせみ町")
-
-
-def invoke(*args: str) -> str:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def fill_all(workspace: Workspace, plan, period: ReportPeriod) -> list[Path]:
@@ -88,30 +81,29 @@ def cycle(request, tmp_path_factory):
     """The whole annual cycle, then a monthly run with last year's annual files still in the inbox."""
     city = request.param
     root = tmp_path_factory.mktemp("cycle") / city
-    invoke("init", str(root), "--example", city)  # as a planning office starts from one of the examples
-    workspace = Workspace(root)
-    w = ["-w", str(root)]
-    assert "要修正" not in invoke("plan", "check", *w)
+    workspace = Workspace.create(root, example=city)  # as a planning office starts from one of the examples
+    assert workspace.check_plan().valid
     plan = load_plan(workspace.plan_file).plan  # read back from the workbook the planning office edits
     annual = ReportPeriod(plan.settings.actual_year)
     if any(k.replaces for k in plan.kpis):  # the year before a KPI was replaced, reported with the old one
         before = ReportPeriod(annual.fiscal_year - 1)
-        invoke("forms", "--period", before.key, *w)
+        workspace.make_forms(before.key)
         fill_all(workspace, plan, before)
-        invoke("merge", "--period", before.key, *w)
-    invoke("forms", *w)
+        workspace.merge(period=before.key)
+    workspace.make_forms()
     annual_files = fill_all(workspace, plan, annual)
-    merged = invoke("merge", *w)
-    assert "差し戻し" not in merged or "差し戻し 0件" in merged, merged
-    invoke("report", *w)
-    report = workspace.output / f"report_{annual.file_label}.docx"
+    merge = workspace.merge()
+    assert merge.sent_back == 0 and merge.accepted == len(annual_files)
+    merged = "\n".join(merge_lines(merge))
+    report = workspace.report(pdf=False).path
+    assert report == workspace.output / f"report_{annual.file_label}.docx"
     annual_bytes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in annual_files}
     feedback_before = _digests(workspace.feedback)
 
     monthly = ReportPeriod(annual.fiscal_year + 1, 9)
-    invoke("forms", "--period", monthly.key, *w)
+    workspace.make_forms(monthly.key)
     fill_all(workspace, plan, monthly)
-    ran = invoke("run", "--period", monthly.key, *w)
+    ran = "\n".join(run_lines(workspace.run(period=monthly.key)))
     return dict(city=city, workspace=workspace, plan=plan, annual=annual, monthly=monthly, report=report,
                 merged=merged, ran=ran, annual_bytes=annual_bytes, feedback_before=feedback_before)
 

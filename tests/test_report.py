@@ -14,7 +14,6 @@ import yaml
 from conftest import seed_facts
 from office import pdf_page_texts, pdf_pages, pdf_text, to_pdf
 
-from kpireport.cli.demo import H28_FOLDER, run_demo
 from kpireport.council.document import template_path
 from kpireport.council.report import write_report
 from kpireport.demo.records import example_h28_dir
@@ -25,6 +24,8 @@ from kpireport.model import InitiativeEntry, KpiEntry, NarrativeEntry, Validatio
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.values import parse_value
+from kpireport.workspace import run_demo
+from kpireport.workspace.demo import H28_FOLDER
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden" / "small_report_document.xml"

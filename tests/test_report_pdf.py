@@ -16,11 +16,12 @@ from click.testing import CliRunner
 from office import pdf_page_texts, require
 
 from kpireport.cli.commands import cli
-from kpireport.cli.demo import H28_FOLDER, run_demo
 from kpireport.council import texts
 from kpireport.model import Settings
 from kpireport.runtime import office
 from kpireport.runtime.office import NOT_INSTALLED, SOFFICE_VARIABLE, find_soffice
+from kpireport.workspace import run_demo
+from kpireport.workspace.demo import H28_FOLDER
 
 TOC_LINE = re.compile(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$")  # 「基本目標 1 …………… 6」
 PAGE_NUMBER = re.compile(r"^\s*-\s*\d+\s*-\s*$")

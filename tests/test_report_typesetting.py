@@ -14,7 +14,7 @@ from docx.shared import Mm
 from lxml import etree
 from test_report import small_data
 
-from kpireport.cli.report import checklist_lines
+from kpireport.cli.printing import checklist_lines
 from kpireport.council import content
 from kpireport.council.document import ReportDocument, fit_widths, table, template_path
 from kpireport.council.report import write_report

@@ -17,17 +17,15 @@ from calc import calc_available, type_into
 from forms_helpers import as_made_before_short_names
 from openpyxl.utils import get_column_letter
 
-from kpireport.cli.merge import outcome_lines, run_merge
-from kpireport.cli.report import run_report
-from kpireport.cli.status import status_lines
-from kpireport.cli.workspace import Workspace, init_workspace, load_workspace_plan
+from kpireport.cli.printing import merge_lines, status_lines
 from kpireport.demo.fill import fill_form
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import write_form
-from kpireport.history.store import History, form_key_in
+from kpireport.history.store import form_key_in
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
 from kpireport.validate.files import validate_files
+from kpireport.workspace import Workspace
 
 R5 = ReportPeriod(2023)
 VISITORS = "K-S2-02"  # 観光交流人口 (万人), made 合算 over three departments below
@@ -45,8 +43,8 @@ def make_workspace(root: Path, document: dict, changes: dict) -> tuple[Workspace
     """The example plan with some KPIs' and initiatives' fields changed: {ID: {field: value}}."""
     for record in document["kpis"] + document["initiatives"] + document["nodes"]:
         record.update(changes.get(record["id"], {}))
-    ws = init_workspace(root, document=document)
-    return ws, load_workspace_plan(ws)
+    ws = Workspace.create(root, document=document)
+    return ws, ws.plan()
 
 
 def submit(ws: Workspace, plan: Plan, department: str, typed: list[tuple[str, str, str, object]],
@@ -87,7 +85,7 @@ def test_parts_are_summed_whatever_the_order_of_the_files(visitors_in_parts, ord
     start = time.time() - 100
     for offset, department in enumerate(departments):
         submit(ws, plan, department, [(fl.KPI_SHEET, VISITORS, "actual", PARTS[department])], start + offset)
-    outcome = run_merge(ws)
+    outcome = ws.merge()
     row = kpi_row(outcome.master, VISITORS)
     assert row["令和5年度 実績"] == "361.5万人" and row["数値（単位どおり）"] == 361.5
     assert row["担当課ごとの値"].startswith("合算（合計）: 観光政策課 98万人 + 商工労働課 245万人 + 世界ジオパーク推進課 18.5万人"
@@ -102,14 +100,14 @@ def test_a_part_left_blank_is_not_evaluated_and_is_said(visitors_in_parts):
     submit(ws, plan, "観光政策課", [(fl.KPI_SHEET, VISITORS, "actual", "98")], start)
     submit(ws, plan, "商工労働課", [(fl.KPI_SHEET, VISITORS, "actual", None),
                                  (fl.KPI_SHEET, VISITORS, "reason", "集計中")], start + 1)
-    outcome = run_merge(ws)
+    outcome = ws.merge()
     row = kpi_row(outcome.master, VISITORS)
     assert row["令和5年度 実績"] in (None, "") and row["評価"].startswith("−")
     assert "商工労働課 （未記入: 集計中）" in row["担当課ごとの値"] and "世界ジオパーク推進課 （未提出）" in row["担当課ごとの値"]
     assert [f.code for f in outcome.data.attention] == ["shared-parts-missing"]
     assert "商工労働課、世界ジオパーク推進課" in outcome.data.attention[0].message or \
         "世界ジオパーク推進課、商工労働課" in outcome.data.attention[0].message
-    lines = outcome_lines(outcome)
+    lines = merge_lines(outcome)
     assert "要確認（共同で担当する指標・取組）: 1件" in lines
     attention = openpyxl.load_workbook(outcome.master, read_only=True)["要確認"]
     assert any("観光交流人口" in (row[0] or "") for row in attention.iter_rows(min_row=4, values_only=True))
@@ -138,12 +136,12 @@ def test_the_leads_value_stands_and_a_remerge_changes_nothing(migration_by_lead,
     lead_at, other_at = (start, start + 1) if order == "lead first" else (start + 1, start)
     submit(ws, plan, "政策推進課", [(fl.KPI_SHEET, MIGRATION, "actual", "-161")], lead_at)
     submit(ws, plan, "地域振興課", [], other_at)
-    first = run_merge(ws)
+    first = ws.merge()
     assert kpi_row(first.master, MIGRATION)["令和5年度 実績"] == "△161人"
     for path in ws.inbox.glob("*.xlsx"):  # the files saved again, in the other order: nothing changed
         stamp = path.stat().st_mtime
         os.utime(path, (2 * start - stamp, 2 * start - stamp))
-    again = run_merge(ws)
+    again = ws.merge()
     assert again.data.changes == [] and kpi_row(again.master, MIGRATION)["令和5年度 実績"] == "△161人"
 
 
@@ -188,16 +186,12 @@ def test_side_by_side_values_that_disagree_are_said_and_the_lead_stands(tmp_path
     submit(ws, plan, "地域振興課", [(fl.KPI_SHEET, MIGRATION, "actual", None),
                                  (fl.KPI_SHEET, MIGRATION, "reason", "集計中")], other_at)
     submit(ws, plan, "政策推進課", [(fl.KPI_SHEET, MIGRATION, "actual", "-161")], lead_at)
-    outcome = run_merge(ws)
+    outcome = ws.merge()
     row = kpi_row(outcome.master, MIGRATION)
     assert row["令和5年度 実績"] == "△161人"
     assert "政策推進課 △161人、地域振興課 （未記入: 集計中）" in row["担当課ごとの値"]
     assert [f.code for f in outcome.data.attention] == ["shared-disagree"]
-    history = History(ws.history_file)
-    try:
-        status = status_lines(plan, R5, history)
-    finally:
-        history.close()
+    status = status_lines(ws.status())
     assert "■ 要確認（共同で担当する指標・取組）: 1件" in status
 
 
@@ -209,14 +203,14 @@ def test_both_departments_texts_of_a_side_by_side_initiative_reach_the_master_an
     submit(ws, plan, "健康増進課", [(fl.INITIATIVE_SHEET, CARE, "verification", "産後ケアを延べ96回実施した")], start + 1)
     submit(ws, plan, "観光政策課", [(fl.NARRATIVE_SHEET, "G1-1", "achievements", "観光課の取組")], start + 2)
     submit(ws, plan, "商工労働課", [(fl.NARRATIVE_SHEET, "G1-1", "achievements", "商工課の取組")], start + 3)
-    outcome = run_merge(ws)
+    outcome = ws.merge()
     initiatives = openpyxl.load_workbook(outcome.master, read_only=True)["取組一覧"]
     head = next(initiatives.iter_rows(min_row=3, max_row=3, values_only=True))
     row = dict(zip(head, next(r for r in initiatives.iter_rows(min_row=4, values_only=True) if r[0] == CARE)))
     assert row["検証内容"] == "センターで妊婦218人を把握した"
     assert "【健康増進課】" in row["ほかの担当課の記載"] and "産後ケアを延べ96回実施した" in row["ほかの担当課の記載"]
     assert outcome.data.narratives["G1-1"].achievements == ("観光課の取組", "商工課の取組")
-    report = run_report(ws)
+    report = ws.report(pdf=False).path
     text = "\n".join(c.text for t in docx.Document(report).tables for r in t.rows for c in r.cells)
     assert "（こども家庭課）センターで妊婦218人を把握した\n（健康増進課）産後ケアを延べ96回実施した" in text
     paragraphs = [p.text for p in docx.Document(report).paragraphs]
@@ -241,7 +235,7 @@ def test_a_text_at_excels_limit_in_any_free_text_column_is_refused_and_the_other
     expected = {cell(plan, department, sheet, ident, key) for sheet, ident, key in columns}
     at_limit = {f.cell for f in result.findings if f.code == "cell-text-at-limit" and f.severity == "error"}
     assert at_limit == expected
-    outcome = run_merge(ws)
+    outcome = ws.merge()
     states = {r.department: state for r, state in outcome.recorded}
     assert states == {department: "差し戻し", "農林課": "受理"}
     assert outcome.problems == {} and outcome.notes == [] and outcome.master.is_file()

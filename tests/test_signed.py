@@ -11,24 +11,23 @@ import openpyxl
 import pytest
 from forms_helpers import as_made_before_short_names, edit, filled_form
 
-from kpireport.cli.merge import run_merge
-from kpireport.cli.workspace import init_workspace, load_workspace_plan
 from kpireport.forms import layout as fl
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.validate.files import validate_files
+from kpireport.workspace import Workspace
 
 R5 = ReportPeriod(2023)
 
 
 @pytest.fixture
 def ws(tmp_path):
-    return init_workspace(tmp_path / "ws")
+    return Workspace.create(tmp_path / "ws")
 
 
 @pytest.fixture
 def plan(ws):
-    return load_workspace_plan(ws)
+    return ws.plan()
 
 
 def meta_edit(path: Path, change) -> Path:
@@ -76,7 +75,7 @@ def test_a_form_claiming_another_department_is_refused_and_the_real_one_stands(w
     os.utime(real, (start, start))
     os.utime(fake, (start + 1, start + 1))  # the fake is the later file
     assert codes(plan, ws, fake) == [("form-signature-invalid", "error")]
-    outcome = run_merge(ws)
+    outcome = ws.merge()
     states = {r.file: state for r, state in outcome.recorded}
     assert states == {real.name: "受理", fake.name: "差し戻し"}
     history = History(ws.history_file)
@@ -98,7 +97,7 @@ def test_a_rebuilt_identity_sheet_cannot_forge_the_signature(ws, plan, tmp_path)
 
 
 def test_a_form_made_in_another_workspace_is_refused(ws, plan, tmp_path):
-    elsewhere = init_workspace(tmp_path / "別の作業フォルダ")
+    elsewhere = Workspace.create(tmp_path / "別の作業フォルダ")
     path = filled_form(plan, "観光政策課", R5, tmp_path, key=form_key_in(elsewhere.history_file))
     assert codes(plan, ws, path) == [("form-signature-invalid", "error")]
 

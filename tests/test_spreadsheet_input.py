@@ -11,14 +11,13 @@ import xlsxwriter
 from calc import calc_available, type_into
 from forms_helpers import TEST_KEY, column, edit, filled_form
 
-from kpireport.cli.merge import run_merge
-from kpireport.cli.workspace import init_workspace
 from kpireport.forms import layout as fl
 from kpireport.intake.reader import read_submission
 from kpireport.periods import ReportPeriod, as_of_date
 from kpireport.plan.load import example_path, load_plan
 from kpireport.runtime.atomic import TEMP_SUFFIX
 from kpireport.validate.files import validate_files
+from kpireport.workspace import Workspace
 
 R5 = ReportPeriod(2023)
 DEPT = "観光政策課"
@@ -110,7 +109,7 @@ def test_as_of_as_people_write_it(text, date):
 
 
 def test_temporary_files_of_killed_runs_are_cleaned_up_at_the_next_run(tmp_path):
-    ws = init_workspace(tmp_path / "ws")
+    ws = Workspace.create(tmp_path / "ws")
     old = time.time() - 3600
     left = [ws.feedback / f".控え.xlsx{TEMP_SUFFIX}", ws.output / f".master.xlsx{TEMP_SUFFIX}"]
     for path in left:
@@ -119,7 +118,7 @@ def test_temporary_files_of_killed_runs_are_cleaned_up_at_the_next_run(tmp_path)
         os.utime(path, (old, old))
     fresh = ws.output / f".report.docx{TEMP_SUFFIX}"  # a writer still at work keeps its own
     fresh.write_bytes(b"half")
-    run_merge(ws)
+    ws.merge()
     assert not any(p.exists() for p in left) and fresh.exists()
 
 

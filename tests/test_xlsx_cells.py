@@ -10,12 +10,12 @@ import pytest
 from conftest import shared_folder
 from forms_helpers import TEST_KEY
 
-from kpireport.cli.workspace import init_workspace, load_workspace_plan
 from kpireport.demo.fill import fill_form
 from kpireport.forms.writer import write_form
 from kpireport.intake import reader as intake
 from kpireport.intake.reader import IntakeLimits, read_cells, read_cells_fast, read_submission
 from kpireport.periods import ReportPeriod
+from kpireport.workspace import Workspace
 
 LIMITS = IntakeLimits()
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -83,7 +83,7 @@ def test_same_cells_as_openpyxl_on_a_rich_workbook(tmp_path):
 def test_same_cells_as_openpyxl_on_generated_and_filled_forms(tmp_path, document):
     """A form as kpireport writes it (xlsxwriter) and as a department saves it (openpyxl here)."""
 
-    plan = load_workspace_plan(init_workspace(tmp_path / "ws", document=document))
+    plan = Workspace.create(tmp_path / "ws", document=document).plan()
     period = ReportPeriod(plan.settings.actual_year)
     department = plan.departments[0].name
     blank = write_form(plan, department, period, tmp_path / "blank.xlsx", TEST_KEY)

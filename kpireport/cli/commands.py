@@ -3,26 +3,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from kpireport import findings_text
-from kpireport.cli.demo import run_demo
+from kpireport.cli import printing
 from kpireport.cli.japanese import JapaneseGroup, run_japanese
-from kpireport.cli.workspace import (
-    EXAMPLES,
-    Workspace,
-    example_document,
-    init_workspace,
-    load_workspace_plan,
-    resolve_period,
-)
 from kpireport.errors import KpireportError
-from kpireport.plan.load import load_plan
-from kpireport.plan.load import summary as plan_summary
-from kpireport.plan.source import read_source
 from kpireport.runtime.console import make_output_safe
+from kpireport.workspace import Workspace, convert_plan, run_demo
+from kpireport.workspace.folder import EXAMPLES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 WORKSPACE_OPTION = click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path),
@@ -59,8 +52,7 @@ def init(directory: Path, blank: bool, example: str, force: bool) -> None:
       kpireport init 新しい計画 --example かわせみ町
       kpireport init 新しい計画 --blank
     """
-    document = None if blank else example_document(example)
-    workspace = _run(lambda: init_workspace(directory, blank=blank, force=force, document=document))
+    workspace = _run(lambda: Workspace.create(directory, example=example, blank=blank, force=force))
     click.echo(f"作業フォルダを作成しました: {workspace.root}")
     click.echo(f"  計画体系: {workspace.plan_file}（{'空の様式' if blank else f'埋め込みの例（{example}）から作成'}）")
     for folder in workspace.folders():
@@ -88,20 +80,13 @@ def plan_check(plan_file: Path | None, workspace: Path, as_json: bool) -> None:
       kpireport plan check 計画体系.xlsx
       kpireport plan check plan.yaml --json
     """
-    path = plan_file or Workspace(workspace).plan_file
-    result = load_plan(path)
-    summary = plan_summary(result.plan) if result.plan else ""
+    checked = _run(lambda: Workspace(workspace).check_plan(plan_file))
     if as_json:
-        errors, warnings = findings_text.counts(result.findings)
-        click.echo(json.dumps({"file": str(path), "valid": errors == 0, "errors": errors, "warnings": warnings,
-                               "summary": summary, "findings": [f.as_dict() for f in result.findings]},
-                              ensure_ascii=False, indent=2))
+        click.echo(json.dumps(checked.as_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(findings_text.verdict(path.name, result.findings))
-        for line in findings_text.table(result.findings):
+        for line in printing.plan_check_lines(checked):
             click.echo(line)
-        click.echo(f"概要: {summary}" if summary else "概要: エラーを直すと、計画の概要を表示します。")
-    sys.exit(1 if result.errors else 0)
+    sys.exit(0 if checked.valid else 1)
 
 
 @plan.command("convert")
@@ -117,15 +102,7 @@ def plan_convert(source: Path, destination: Path, force: bool) -> None:
       kpireport plan convert plan.json 計画体系.xlsx
       kpireport plan convert plan.yaml 計画体系.xlsx --force
     """
-    from kpireport.plan.export import write_document
-
-    if destination.exists() and not force:
-        raise click.ClickException(f"{destination} は既にあります（上書きすると、いまの内容は失われます）。"
-                                   "別の名前を指定するか、上書きしてよい場合は --force を付けて実行してください。")
-    read = read_source(source)
-    if not read.document:
-        raise click.ClickException("；".join(f.message for f in read.findings) or f"{source} を読み込めません。")
-    _run(lambda: write_document(read.document, destination))
+    _run(lambda: convert_plan(source, destination, force))
     click.echo(f"{source} を {destination} に変換しました。内容の確認は `kpireport plan check {destination}` で行えます。")
 
 
@@ -142,13 +119,10 @@ def forms(workspace: Path, period: str | None, departments: tuple[str, ...]) -> 
       kpireport forms --period 2023-09
       kpireport forms --dept 観光政策課 --dept 農林課
     """
-    from kpireport.cli.forms import run_forms
-
-    ws = Workspace(workspace)
-    paths = _run(lambda: run_forms(ws, period, departments or None))
-    for path in paths:
+    made = _run(lambda: Workspace(workspace).make_forms(period, departments or None))
+    for path in made.written:
         click.echo(f"  {path}")
-    click.echo(f"様式を{len(paths)}件作成しました: {paths[0].parent if paths else ws.input_templates}")
+    click.echo(f"様式を{len(made.written)}件作成しました: {made.folder}")
 
 
 @cli.command()
@@ -173,17 +147,27 @@ def validate(paths: tuple[Path, ...], workspace: Path, period: str | None, as_js
       kpireport validate inbox/令和5年度_実績_観光政策課.xlsx
       kpireport validate 受信フォルダ --period R5 --json
     """
-    from kpireport.cli.validate import run_validation
-
     ws = Workspace(workspace)
-    outcome = _run(lambda: run_validation(ws, list(paths), period, feedback=not no_feedback,
-                                          show_progress=not silent and not as_json))
-    if as_json:
-        click.echo(json.dumps(outcome.report, ensure_ascii=False, indent=2))
+    show = not silent and not as_json and sys.stderr.isatty() and _file_count(paths or (ws.inbox,)) >= PROGRESS_FROM
+    if show:
+        with click.progressbar(length=_file_count(paths or (ws.inbox,)), label="検査中", file=sys.stderr) as bar:
+            outcome = _run(lambda: ws.validate(paths, period, feedback=not no_feedback, progress=lambda: bar.update(1)))
     else:
-        for line in outcome.lines:
+        outcome = _run(lambda: ws.validate(paths, period, feedback=not no_feedback))
+    if as_json:
+        click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in printing.validation_lines(outcome):
             click.echo(line)
-    sys.exit(0 if outcome.report["valid"] else 1)
+    sys.exit(0 if outcome.valid else 1)
+
+
+PROGRESS_FROM = 5  # show a progress bar on a terminal from this many files
+
+
+def _file_count(paths: tuple[Path, ...]) -> int:
+    """How many files the given paths hold (folders one level deep), for the progress bar's length."""
+    return sum(sum(1 for p in path.iterdir() if p.is_file()) if path.is_dir() else 1 for path in paths if path.exists())
 
 
 @cli.command()
@@ -201,10 +185,8 @@ def merge(inbox: Path | None, workspace: Path, period: str | None) -> None:
       kpireport merge
       kpireport merge 受信フォルダ --period 2023-09
     """
-    from kpireport.cli.merge import outcome_lines, run_merge
-
-    outcome = _run(lambda: run_merge(Workspace(workspace), inbox, period))
-    for line in outcome_lines(outcome):
+    outcome = _run(lambda: Workspace(workspace).merge(inbox, period))
+    for line in printing.merge_lines(outcome):
         click.echo(line)
     _unwritten(outcome.problems)
 
@@ -226,16 +208,18 @@ def run_all(inbox: Path | None, workspace: Path, period: str | None, no_feedback
       kpireport run
       kpireport run 受信フォルダ --period 2023-09
     """
-    from kpireport.cli.run import outcome_lines, run_monthly
-
-    names = [x for x in sections.replace("、", ",").split(",")] if sections else None
-    outcome = _run(lambda: run_monthly(Workspace(workspace), inbox, period, feedback=not no_feedback, sections=names))
-    for line in outcome_lines(outcome):
+    names = _sections(sections)
+    outcome = _run(lambda: Workspace(workspace).run(inbox, period, feedback=not no_feedback, sections=names))
+    for line in printing.run_lines(outcome):
         click.echo(line)
     _unwritten(outcome.merge.problems)
 
 
-def _unwritten(problems: dict) -> None:
+def _sections(text: str | None) -> list[str] | None:
+    return text.replace("、", ",").split(",") if text else None
+
+
+def _unwritten(problems: dict[Path, str]) -> None:
     """Outputs a program holds open were left as they were: say so, and end with code 1."""
     if problems:
         for message in problems.values():
@@ -261,19 +245,16 @@ def report(workspace: Path, period: str | None, sections: str | None) -> None:
       kpireport report
       kpireport report --period R5 --sections 表紙,達成状況,本文
     """
-    from kpireport.cli.report import build_report, checklist_lines, write_pdf
-
-    names = [x for x in sections.replace("、", ",").split(",")] if sections else None
-    outcome = _run(lambda: build_report(Workspace(workspace), period, names))
+    outcome = _run(lambda: Workspace(workspace).report(period, _sections(sections)))
     click.echo(f"審議会資料を作成しました: {outcome.path}")
-    pdf = write_pdf(outcome.path)
-    if pdf.failed:
+    pdf = outcome.pdf
+    if pdf is not None and pdf.failed:
         click.echo(f"エラー: {pdf.line}", err=True)
-    else:
+    elif pdf is not None:
         click.echo(pdf.line)
-    for line in checklist_lines(outcome.missing):
+    for line in printing.checklist_lines(outcome.missing):
         click.echo(line)
-    sys.exit(1 if pdf.failed else 0)
+    sys.exit(1 if pdf is not None and pdf.failed else 0)
 
 
 @cli.command()
@@ -287,9 +268,7 @@ def status(workspace: Path, period: str | None) -> None:
       kpireport status
       kpireport status --period 2023-09
     """
-    from kpireport.cli.status import status_lines
-
-    for line in _run(lambda: _with_history(workspace, period, status_lines)):
+    for line in printing.status_lines(_run(lambda: Workspace(workspace).status(period))):
         click.echo(line)
 
 
@@ -309,25 +288,14 @@ def override(kpi_id: str, grade: str | None, reason: str | None, clear: bool, wo
       kpireport override K-S1-01 B --reason "統計の公表が遅れたため見込みで判断"
       kpireport override K-S1-01 --clear
     """
-    from kpireport.model import Override
-
-    def action(plan, period_obj, history):
-        if kpi_id not in {k.id for k in plan.kpis}:
-            raise KpireportError(f"指標ID「{kpi_id}」は計画体系にありません。")
-        if clear:
-            with history.transaction():
-                history.set_override(kpi_id, period_obj.key, None)
-            return f"{kpi_id} の手動評価を取り消しました（{period_obj.label}）。次の `kpireport merge` で台帳に反映します。"
-        codes = [g.code for g in plan.grades]
-        if grade not in codes:
-            raise KpireportError(f"評価「{grade or ''}」はありません。{'、'.join(codes)} のいずれかを指定してください。")
-        if not reason:
-            raise KpireportError("手動で評価を変えるときは --reason で理由を書いてください。")
-        with history.transaction():
-            history.set_override(kpi_id, period_obj.key, Override(grade, reason))
-        return f"{kpi_id} の評価を手動で「{grade}」にしました（{period_obj.label}、理由: {reason}）。次の `kpireport merge` で台帳に反映します。"
-
-    click.echo(_run(lambda: _with_history(workspace, period, action)))
+    ws = Workspace(workspace)
+    if clear:
+        chosen = _run(lambda: ws.override(kpi_id, None, None, period))
+        click.echo(f"{kpi_id} の手動評価を取り消しました（{chosen.label}）。次の `kpireport merge` で台帳に反映します。")
+        return
+    chosen = _run(lambda: ws.override(kpi_id, grade or "", reason, period))
+    click.echo(f"{kpi_id} の評価を手動で「{grade}」にしました（{chosen.label}、理由: {reason}）。"
+               "次の `kpireport merge` で台帳に反映します。")
 
 
 @cli.group(cls=JapaneseGroup, context_settings=CONTEXT)
@@ -345,18 +313,11 @@ def history_import(file: Path, workspace: Path) -> None:
     例:
       kpireport history import 過去の実績.xlsx
     """
-    from kpireport.history.past_actuals import import_actuals
-
-    def action(plan, _period, hist):
-        if not file.exists():
-            raise KpireportError(f"{file} が見つかりません。")
-        return import_actuals(plan, file, hist)
-
-    count, findings = _run(lambda: _with_history(workspace, None, action))
-    for line in findings_text.table(findings):
+    imported = _run(lambda: Workspace(workspace).import_actuals(file))
+    for line in findings_text.table(imported.findings):
         click.echo(line)
-    click.echo(f"{file.name}: {count}件の実績値を取り込みました（読めなかった行 {len(findings)}件）。")
-    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+    click.echo(f"{file.name}: {imported.imported}件の実績値を取り込みました（読めなかった行 {len(imported.findings)}件）。")
+    sys.exit(1 if any(f.severity == "error" for f in imported.findings) else 0)
 
 
 @history.command("check")
@@ -368,7 +329,7 @@ def history_check(workspace: Path) -> None:
     例:
       kpireport history check
     """
-    problems = _run(lambda: _with_history(workspace, None, lambda _p, _q, h: h.integrity(), need_plan=False))
+    problems = _run(lambda: Workspace(workspace).check_history())
     if problems:
         for problem in problems:
             click.echo(f"  {problem}")
@@ -387,27 +348,8 @@ def history_backup(target: Path | None, workspace: Path) -> None:
       kpireport history backup
       kpireport history backup D:/控え/履歴.sqlite3
     """
-    import datetime as dt
-
-    ws = Workspace(workspace)
-    dest = target or ws.archive / f"履歴_{dt.datetime.now():%Y%m%d_%H%M%S}.sqlite3"
-    _run(lambda: _with_history(workspace, None, lambda _p, _q, h: h.backup(dest), need_plan=False))
+    dest = _run(lambda: Workspace(workspace).backup_history(target))
     click.echo(f"履歴データベースの控えを作りました: {dest}")
-
-
-def _with_history(workspace: Path, period_text, action, need_plan: bool = True):
-    from kpireport.history.store import History
-
-    ws = Workspace(workspace)
-    plan = load_workspace_plan(ws) if need_plan else None
-    period = resolve_period(plan, period_text) if plan is not None else None
-    if not ws.history_file.exists() and need_plan is False:
-        raise KpireportError(f"履歴データベース {ws.history_file} がまだありません（最初の `kpireport merge` で作られます）。")
-    history_db = History(ws.history_file)
-    try:
-        return action(plan, period, history_db)
-    finally:
-        history_db.close()
 
 
 @cli.command()
@@ -423,11 +365,14 @@ def demo(directory: Path) -> None:
       kpireport demo
       kpireport demo /tmp/試し
     """
-    for line in _run(lambda: run_demo(directory)):
+    for line in printing.demo_lines(_run(lambda: run_demo(directory))):
         click.echo(line)
 
 
-def _run(action):
+T = TypeVar("T")
+
+
+def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except KpireportError as exc:

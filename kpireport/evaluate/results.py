@@ -6,13 +6,15 @@ both show it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from kpireport import labels
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.forms import layout as fl
 from kpireport.history.in_force import InForce, KpiInForce, in_force
-from kpireport.history.merge import Change
+from kpireport.history.merge import Change, changes
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
 from kpireport.model import Evaluation, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Plan
 from kpireport.periods import ReportPeriod
@@ -98,14 +100,17 @@ def initiative_rows(plan: Plan) -> list[InitiativeRow]:
     return plan.memo("initiative_rows", make)
 
 
-def each_once(rows) -> list:
+Row = TypeVar("Row", KpiRow, InitiativeRow)
+
+
+def each_once(rows: Iterable[Row]) -> list[Row]:
     """Rows (KPI or initiative placements) with each item once: its own place if listed there, else its first
     repost (an item posted twice under one node is shown once)."""
-    chosen: dict[str, object] = {}
+    chosen: dict[str, Row] = {}
     for row in rows:
-        item = getattr(row, "kpi", None) or row.initiative
-        if item.id not in chosen or (chosen[item.id].reposted and not row.reposted):
-            chosen[item.id] = row
+        ident = row.kpi.id if isinstance(row, KpiRow) else row.initiative.id
+        if ident not in chosen or (chosen[ident].reposted and not row.reposted):
+            chosen[ident] = row
     return list(chosen.values())
 
 
@@ -164,9 +169,33 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     initiatives = [(i, current.initiatives[i.id].entry) for i in plan.initiatives]
     others = {ident: standing.others for ident, standing in current.initiatives.items() if standing.others}
     submissions = history.submissions(period.key)
+    statuses = department_statuses(plan, submissions)
+    changed, first_merge = merge_changes(plan, period, history)
     return PeriodResults(plan=plan, period=period, merged_at=merged_at, kpi_rows=kpi_rows(plan, period.fiscal_year),
                          evaluations=evaluations, values=values,
                          shared={k.id: current.kpis[k.id] for k in plan.kpis if k.shared}, history=annual,
                          years=years, initiatives=initiatives, initiative_others=others,
-                         narratives=current.narratives, statuses=department_statuses(plan, submissions),
-                         submissions=submissions, attention=current.attention)
+                         narratives=current.narratives, statuses=statuses, submissions=submissions,
+                         attention=current.attention, findings=standing_findings(statuses, submissions),
+                         changes=changed, first_merge=first_merge)
+
+
+def merge_changes(plan: Plan, period: ReportPeriod, history: History) -> tuple[list[Change], bool]:
+    """What the period's last merge changed since the last merge whose master was written, and whether there
+    was none to compare with (the first merge): the same list the merge printed."""
+    latest = history.latest_merge(period.key)
+    if latest is None:
+        return [], True
+    merge_id, after = latest
+    before = history.previous_snapshot(period.key, merge_id)
+    return changes(plan, before, after), before is None
+
+
+def standing_findings(statuses: list[DepartmentStatus], submissions: list[SubmissionRecord]) -> list[Finding]:
+    """The findings of the files that stand for the period, by file name: each department's accepted file and
+    the newer file sent back, and the files of the last merge that no department's form could be told from."""
+    latest = max((s.merge_id for s in submissions), default=0)
+    standing = {s.id: s for status in statuses for s in (status.current, status.rejected) if s is not None}
+    standing |= {s.id: s for s in submissions if not s.department and s.merge_id == latest}
+    ordered = sorted(standing.values(), key=lambda s: (s.file_name, s.id))
+    return [finding for s in ordered for finding in s.findings]

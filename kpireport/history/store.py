@@ -75,6 +75,7 @@ class SubmissionRecord:
     warnings: int
     findings: tuple[Finding, ...]
     superseded_by: int | None
+    merge_id: int = 0  # the merge that recorded it
 
 
 @dataclass(frozen=True)
@@ -221,10 +222,10 @@ class History:
 
     def submissions(self, period: str) -> list[SubmissionRecord]:
         rows = self.db.execute("SELECT id, department, period, file_name, sha256, received_at, accepted, errors,"
-                               " warnings, findings, superseded_by FROM submissions WHERE period = ? ORDER BY id",
+                               " warnings, findings, superseded_by, merge_id FROM submissions WHERE period = ? ORDER BY id",
                                (period,)).fetchall()
         return [SubmissionRecord(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8],
-                                 tuple(Finding(**f) for f in json.loads(r[9])), r[10]) for r in rows]
+                                 tuple(Finding(**f) for f in json.loads(r[9])), r[10], r[11]) for r in rows]
 
     def current(self, period: str) -> dict[str, SubmissionRecord]:
         """The accepted submission in force for each department in ``period``."""
@@ -304,6 +305,12 @@ class History:
     def overrides(self, period: str) -> dict[str, Override]:
         return {k: Override(g, r) for k, g, r in
                 self.db.execute("SELECT kpi_id, grade, reason FROM overrides WHERE period = ?", (period,))}
+
+    def latest_merge(self, period: str) -> tuple[int, dict] | None:
+        """The period's last merge: its id and the snapshot of what stood after it."""
+        row = self.db.execute("SELECT id, snapshot FROM merges WHERE period = ? ORDER BY id DESC LIMIT 1",
+                              (period,)).fetchone()
+        return (int(row[0]), json.loads(row[1])) if row else None
 
     def previous_snapshot(self, period: str, before_merge: int) -> dict | None:
         """The snapshot of the period's last merge whose master was written (a merge stopped before its master,

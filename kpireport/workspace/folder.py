@@ -1,11 +1,15 @@
-"""A workspace: the planning office's folder holding the plan workbook, the inbox and the outputs."""
+"""The workspace folder: where the plan workbook, the inbox, the forms, the outputs and the history live,
+and the plan and period every job starts from."""
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from kpireport.council.document import PACKAGED_TEMPLATE, WORKSPACE_TEMPLATE
 from kpireport.errors import KpireportError
-from kpireport.model import Plan
+from kpireport.model import Finding, Plan
 from kpireport.periods import ReportPeriod, parse_period
 from kpireport.plan.cache import cached_plan
 from kpireport.plan.load import example_path, load_plan
@@ -14,9 +18,15 @@ from kpireport.plan.workbook import empty_document, write_plan_workbook
 
 PLAN_FILE = "計画体系.xlsx"
 
+# The embedded examples by the name `init --example` takes: the default (美祢市: a 基本計画 and a 総合戦略),
+# a plan with KPIs on its middle level and plan-level KGIs, a project-style strategy with target-only KPIs.
+EXAMPLES = {"美祢市": "example", "さくら市": "example_sakura", "かわせみ町": "example_kawasemi"}
+
 
 @dataclass(frozen=True)
-class Workspace:
+class Folder:
+    """The paths of a workspace; nothing is read or written by asking for one."""
+
     root: Path
 
     @property
@@ -64,68 +74,64 @@ class Workspace:
         return (self.inbox, self.input_templates, self.output)
 
 
-# The embedded examples by the name `init --example` takes: the default (美祢市: a 基本計画 and a 総合戦略),
-# a plan with KPIs on its middle level and plan-level KGIs, a project-style strategy with target-only KPIs.
-EXAMPLES = {"美祢市": "example", "さくら市": "example_sakura", "かわせみ町": "example_kawasemi"}
-
-
-def example_document(name: str = "美祢市") -> dict:
+def example_document(name: str = "美祢市") -> dict[str, Any]:
+    """The plan document of an embedded example, by its name in EXAMPLES."""
+    if name not in EXAMPLES:
+        raise KpireportError(f"埋め込みの例「{name}」はありません。{'、'.join(EXAMPLES)} のいずれかを指定してください。")
     folder = example_path().parent.parent / EXAMPLES[name]
     return load_yaml((folder / "plan.yaml").read_text(encoding="utf-8"))
 
 
-def init_workspace(root: Path, *, blank: bool = False, force: bool = False,
-                   document: dict | None = None) -> Workspace:
-    """Create the folders and the plan workbook (the embedded example, blank, or ``document``)."""
-    workspace = Workspace(Path(root))
-    if workspace.plan_file.exists() and not force:
+def create_folder(root: Path, *, blank: bool = False, force: bool = False,
+                  document: dict[str, Any] | None = None) -> Folder:
+    """Create the folders and the plan workbook (``document``, else blank or the default example)."""
+    folder = Folder(Path(root))
+    if folder.plan_file.exists() and not force:
         raise KpireportError(
-            f"{workspace.plan_file} は既にあります。上書きしてよい場合は --force を付けて実行してください。")
+            f"{folder.plan_file} は既にあります。上書きしてよい場合は --force を付けて実行してください。")
     try:
-        for folder in (workspace.root, *workspace.folders()):
-            folder.mkdir(parents=True, exist_ok=True)
+        for path in (folder.root, *folder.folders()):
+            path.mkdir(parents=True, exist_ok=True)
         chosen = document if document is not None else empty_document() if blank else example_document()
-        write_plan_workbook(chosen, workspace.plan_file)
-        _copy_report_template(workspace)
+        write_plan_workbook(chosen, folder.plan_file)
+        _copy_report_template(folder)
     except OSError as exc:
-        raise KpireportError(f"作業フォルダ {workspace.root} を作成できません（{exc.strerror or exc}）。"
+        raise KpireportError(f"作業フォルダ {folder.root} を作成できません（{exc.strerror or exc}）。"
                              "書き込みできる場所を指定してください。") from exc
-    return workspace
+    return folder
 
 
-def _copy_report_template(workspace: Workspace) -> None:
+def _copy_report_template(folder: Folder) -> None:
     """The city restyles its report by editing this copy's styles in Word."""
-    import shutil
-
-    from kpireport.council.document import PACKAGED_TEMPLATE, WORKSPACE_TEMPLATE
-
-    target = workspace.root / WORKSPACE_TEMPLATE
+    target = folder.root / WORKSPACE_TEMPLATE
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PACKAGED_TEMPLATE, target)
 
 
-def load_workspace_plan(workspace: Workspace) -> Plan:
-    """The workspace's plan (from the plan cache when the workbook is unchanged); a plan with errors is
-    an environment problem for the later stages."""
-    errors = []
+def load_folder_plan(folder: Folder) -> Plan:
+    """The workspace's plan (from the plan cache when the workbook is unchanged); a plan with errors stops
+    every job but `plan check`."""
+    errors: list[Finding] = []
 
     def load(path: Path) -> Plan | None:
         result = load_plan(path)
         errors.extend(result.errors)
         return result.plan
 
-    plan = cached_plan(workspace.plan_file, load)
+    plan = cached_plan(folder.plan_file, load)
     if plan is None:
+        if not errors:
+            raise KpireportError(f"{folder.plan_file} を読み込めません。")
         first = errors[0]
         place = f"{first.sheet}!{first.cell} " if first.sheet and first.cell else ""
-        raise KpireportError(f"{workspace.plan_file} にエラーが{len(errors)}件あります（{place}{first.message}）。"
+        raise KpireportError(f"{folder.plan_file} にエラーが{len(errors)}件あります（{place}{first.message}）。"
                              "`kpireport plan check` で確認して直してください。")
     return plan
 
 
 def resolve_period(plan: Plan, text: str | None) -> ReportPeriod:
-    """The period given on the command line, or the plan's 実績年度."""
+    """The period asked for, or the plan's 実績年度."""
     if text:
         period = parse_period(text)
         if period is None:

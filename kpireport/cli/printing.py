@@ -1,0 +1,191 @@
+"""What the commands print: each job's result object as Japanese lines for the terminal."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from kpireport import findings_text
+from kpireport.evaluate.missing import MissingRow, summary_lines
+from kpireport.evaluate.tally import grade_tally
+from kpireport.history.merge import SENT_BACK
+from kpireport.model import Finding, ValidationResult
+from kpireport.periods import parse_period
+from kpireport.workspace.outcomes import (
+    DemoOutcome,
+    MergeOutcome,
+    PlanCheck,
+    RunOutcome,
+    StatusOutcome,
+    ValidationOutcome,
+)
+
+ERRORS_SHOWN = 5  # a rejected file's errors printed; the rest are counted, with where to read them
+STATUS_REST_IN = "台帳の「検証結果」シートと、`kpireport validate` で作る印付きの控え（output/feedback/）"
+
+
+def plan_check_lines(checked: PlanCheck) -> list[str]:
+    lines = [findings_text.verdict(checked.path.name, checked.findings)]
+    lines += findings_text.table(checked.findings)
+    lines.append(f"概要: {checked.summary}" if checked.summary else "概要: エラーを直すと、計画の概要を表示します。")
+    return lines
+
+
+def error_lines(findings: Iterable[Finding], rest_in: str) -> list[str]:
+    """Why a file was sent back: its errors with their places, the first few, then how many more and where
+    all of them are (``rest_in``)."""
+    errors = [f for f in findings if f.severity == "error"]
+    lines = [f"  {f.sheet}!{f.cell} {f.message}" if f.sheet and f.cell else f"  {f.message}"
+             for f in errors[:ERRORS_SHOWN]]
+    if len(errors) > ERRORS_SHOWN:
+        lines.append(f"  ほか {len(errors) - ERRORS_SHOWN}件（すべての指摘は{rest_in}にあります）")
+    return lines
+
+
+def other_periods_line(results: list[ValidationResult]) -> list[str]:
+    """The one line that says which other periods' files were left alone (none: no line)."""
+    if not results:
+        return []
+    counts = Counter(r.period for r in results)
+    named = "、".join(f"{_period_label(key)} {count}件" for key, count in sorted(counts.items()))
+    return [f"ほかの報告期間のファイル {len(results)}件はそのままにしました（{named}）。"
+            "この期間の検査・集計には入れず、控えも作り直していません。"]
+
+
+def _period_label(key: str) -> str:
+    period = parse_period(key)
+    return period.label if period else key
+
+
+def skipped_lines(skipped: list[Path]) -> list[str]:
+    return [f"{path.name}: 読み飛ばしました（Excelの一時ファイルまたは隠しファイル）" for path in skipped]
+
+
+def validation_lines(outcome: ValidationOutcome) -> list[str]:
+    lines = [f"報告期間: {outcome.period.label}"] + skipped_lines(outcome.skipped)
+    for result in outcome.results:
+        who = f"［{result.department}］" if result.department else ""
+        lines.append(findings_text.verdict(result.file, list(result.findings)) + who)
+        lines += findings_text.table(list(result.findings))
+        if outcome.copies.get(result.file):
+            lines.append(f"  → 問題の箇所に印を付けた控え: {outcome.copies[result.file]}")
+    if not outcome.results:
+        lines.append("検査するファイルがありません。")
+    lines += other_periods_line(outcome.other_periods)
+    results = outcome.results
+    errors = sum(r.errors for r in results)
+    warnings = sum(r.warnings for r in results)
+    ok = sum(r.valid for r in results)
+    lines.append(f"合計: {len(results)}ファイル（OK {ok}、要修正 {len(results) - ok}）、エラー {errors}件、警告 {warnings}件")
+    return lines
+
+
+def attention_lines(attention: list[Finding]) -> list[str]:
+    """Shared KPIs and initiatives the planning office must look at (also on the master's 要確認 sheet)."""
+    if not attention:
+        return []
+    return [f"要確認（共同で担当する指標・取組）: {len(attention)}件"] + [f"  {f.message}" for f in attention]
+
+
+def merge_lines(outcome: MergeOutcome) -> list[str]:
+    data = outcome.data
+    lines = [f"報告期間: {outcome.period.label}"] + skipped_lines(outcome.skipped)
+    for result, state in outcome.recorded:
+        who = f"［{result.department}］" if result.department else ""
+        lines.append(f"{result.file}: {state}（エラー {result.errors}件、警告 {result.warnings}件）{who}")
+        if state == SENT_BACK:
+            copy = outcome.feedback.get(result.file)
+            lines += error_lines(result.findings, f"印を付けた控え（{copy}）" if copy else "台帳の「検証結果」シート")
+    lines += other_periods_line(outcome.other_periods)
+    lines.append(f"受理 {outcome.accepted}件、差し戻し {outcome.sent_back}件、変更なし {outcome.unchanged}件")
+    missing = [s.department for s in data.statuses if s.state == "未提出"]
+    resubmit = [s.department for s in data.statuses if s.rejected is not None]
+    if missing:
+        lines.append(f"未提出: {'、'.join(missing)}")
+    if resubmit:
+        lines.append(f"要再提出: {'、'.join(resubmit)}（`kpireport status` で理由と連絡先を表示）")
+    lines.append("評価: " + grade_tally(data))
+    lines += attention_lines(data.attention)
+    if not data.first_merge:
+        lines.append(f"前回からの変更: {len(data.changes)}件")
+    lines += outcome.notes
+    if outcome.master_written:
+        lines.append(f"台帳: {outcome.master}")
+    else:
+        lines.append("台帳: 書き込めませんでした（受理した提出は履歴に記録済みです）")
+    if outcome.archived:
+        lines.append(f"前回の台帳: {outcome.archived}")
+    return lines
+
+
+def run_lines(outcome: RunOutcome) -> list[str]:
+    lines = merge_lines(outcome.merge)
+    made = list(outcome.merge.feedback.values())
+    if made:
+        lines.append(f"問題の箇所に印を付けた控え: {len(made)}件（{made[0].parent}）")
+    lines.append(f"審議会資料: {outcome.report}" if outcome.report_written else "審議会資料: 書き込めませんでした")
+    if outcome.pdf is not None and not outcome.pdf.failed:  # a failure is among the problems, printed as an error
+        lines.append(outcome.pdf.line)
+    return lines
+
+
+def checklist_lines(missing: list[MissingRow]) -> list[str]:
+    """The check list printed after the report: the report itself carries no working notes."""
+    if not missing:
+        return ["未提出・未記入: ありません。"]
+    return (["未提出・未記入（審議会資料には載せていません。全件は台帳の「未提出・未記入」シート）:"]
+            + [f"  {line}" for line in summary_lines(missing)])
+
+
+def status_lines(outcome: StatusOutcome) -> list[str]:
+    missing, resubmit, submitted = (outcome.where(state) for state in ("未提出", "要再提出", "提出済"))
+    lines = [f"報告期間: {outcome.period.label}",
+             f"提出済 {len(submitted)}課、未提出 {len(missing)}課、要再提出 {len(resubmit)}課"
+             f"（対象 {len(outcome.statuses)}課）"]
+    if outcome.attention:
+        lines.append(f"■ 要確認（共同で担当する指標・取組）: {len(outcome.attention)}件")
+        lines += [f"  {f.message}" for f in outcome.attention]
+    for title, members in (("未提出（督促先）", missing), ("要再提出（差し戻し）", resubmit), ("提出済", submitted)):
+        lines.append(f"■ {title}: {len(members)}課")
+        for s in members:
+            dept = outcome.departments.get(s.department)
+            contact = "、".join(x for x in (dept.division, dept.contact, dept.email) if x) if dept else ""
+            if s.rejected:
+                kept = "（受理済みの値は有効）" if s.current else ""
+                lines.append(f"  {s.department}（{contact}）: {s.rejected.file_name} を差し戻し{kept}。"
+                             f"エラー {s.rejected.errors}件:")
+                lines += ["  " + line for line in error_lines(s.rejected.findings, STATUS_REST_IN)]
+            elif s.current:
+                lines.append(f"  {s.department}: {s.current.file_name}（{s.current.received_at.replace('T', ' ')} 受付）")
+            else:
+                lines.append(f"  {s.department}（{contact}）")
+    return lines
+
+
+def demo_lines(outcome: DemoOutcome) -> list[str]:
+    checked = outcome.plan_check
+    lines = [f"デモ用の作業フォルダを作成しました: {outcome.root.resolve()}",
+             f"1. 計画体系: {checked.path}（埋め込みの例: 美祢市 基本計画・総合戦略、サンプルデータ）",
+             f"   検査結果: エラー {checked.errors}件、警告 {checked.warnings}件"]
+    lines += ["   " + line for line in findings_text.table(checked.findings)]
+    if checked.plan is None or outcome.merge is None or outcome.report is None:
+        return lines + ["   計画体系にエラーがあるため、ここで止めます。"]
+    lines.append(f"   概要: {checked.summary}")
+    forms_folder = outcome.forms[0].parent if outcome.forms else outcome.root / "input_templates"
+    lines.append(f"2. 各課の報告様式: {len(outcome.forms)}件 → {forms_folder}")
+    lines.append(f"3. 各課の提出（サンプル値を記入した様式）: {len(outcome.submissions)}件 → {outcome.root / 'inbox'}")
+    results = outcome.validation
+    ok = sum(r.valid for r in results)
+    lines.append(f"4. 提出の検査: {len(results)}ファイル（OK {ok}、要修正 {len(results) - ok}）、"
+                 f"エラー {sum(r.errors for r in results)}件、警告 {sum(r.warnings for r in results)}件")
+    lines += ["   " + findings_text.verdict(r.file, list(r.findings)) for r in results if r.findings]
+    lines += [f"5. 集計: {outcome.merge.accepted}課の提出を受理し、履歴に記録 → {outcome.root / '履歴.sqlite3'}",
+              "   評価: " + grade_tally(outcome.merge.data),
+              f"   台帳: {outcome.merge.master}",
+              f"6. 審議会資料: {outcome.report.path}"]
+    if outcome.report.pdf is not None:
+        lines.append(f"   {outcome.report.pdf.line}")
+    if outcome.second_root is not None and outcome.second_report is not None:
+        lines += [f"7. 2つ目の例（第1期総合戦略 {outcome.second_label}、公表資料の記録）: {outcome.second_root}",
+                  f"   施策シート: {outcome.second_report.path}"]
+    return lines

@@ -1,0 +1,109 @@
+"""The library beneath the command line: a workspace and its jobs, one method each.
+
+    from kpireport.workspace import Workspace
+    merged = Workspace("令和6年度進捗管理").merge()
+    print(merged.accepted, merged.master)
+
+Each method returns a result object (kpireport.workspace.outcomes) and raises KpireportError, with a
+Japanese message, when the job cannot be done (a plan with errors, a missing folder, a lock held by another
+merge). Nothing here prints.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from kpireport.model import Plan
+from kpireport.periods import ReportPeriod
+from kpireport.workspace import checking, demo, forms, merging, planning, records, reporting, running, status
+from kpireport.workspace.folder import Folder, create_folder, example_document, load_folder_plan, resolve_period
+from kpireport.workspace.outcomes import (
+    DemoOutcome,
+    FormsOutcome,
+    ImportOutcome,
+    MergeOutcome,
+    PlanCheck,
+    ReportOutcome,
+    RunOutcome,
+    StatusOutcome,
+    ValidationOutcome,
+)
+
+
+class Workspace(Folder):
+    """A planning office's workspace folder and the year's jobs on it."""
+
+    def __init__(self, root: Path | str = ".") -> None:
+        super().__init__(Path(root))
+
+    @classmethod
+    def create(cls, root: Path | str, *, example: str = "美祢市", blank: bool = False, force: bool = False,
+               document: dict[str, Any] | None = None) -> Workspace:
+        """`init`: the folders and the plan workbook, from an embedded example, blank, or ``document``."""
+        chosen = document if document is not None else None if blank else example_document(example)
+        return cls(create_folder(Path(root), blank=blank, force=force, document=chosen).root)
+
+    def plan(self) -> Plan:
+        """The plan (refuses a plan with errors: `check_plan` lists them)."""
+        return load_folder_plan(self)
+
+    def period(self, text: str | None = None) -> ReportPeriod:
+        """The period named by ``text`` (令和5年度, R5, 2023-09 …), or the plan's 実績年度."""
+        return resolve_period(self.plan(), text)
+
+    def check_plan(self, path: Path | None = None) -> PlanCheck:
+        """`plan check`: the plan workbook's (or ``path``'s) findings."""
+        return planning.check_plan(path or self.plan_file)
+
+    def make_forms(self, period: str | None = None, departments: Iterable[str] | None = None) -> FormsOutcome:
+        """`forms`: each department's form for the period."""
+        return forms.make_forms(self, period, departments)
+
+    def validate(self, paths: Iterable[Path] = (), period: str | None = None, *, feedback: bool = True,
+                 progress: Callable[[], None] | None = None) -> ValidationOutcome:
+        """`validate`: check files or folders (the inbox when none); ``progress()`` after each file."""
+        return checking.validate_paths(self, list(paths), period, feedback=feedback, progress=progress)
+
+    def merge(self, inbox: Path | None = None, period: str | None = None,
+              lock_wait: float = merging.LOCK_WAIT) -> MergeOutcome:
+        """`merge`: check the inbox, record it in the history, write the master."""
+        return merging.merge_inbox(self, inbox, period, lock_wait)
+
+    def report(self, period: str | None = None, sections: Iterable[str] | None = None,
+               pdf: bool = True) -> ReportOutcome:
+        """`report`: the council report (and its PDF) from the history."""
+        return reporting.write_period_report(self, period, sections, pdf)
+
+    def run(self, inbox: Path | None = None, period: str | None = None, *, feedback: bool = True,
+            sections: Iterable[str] | None = None, lock_wait: float = merging.LOCK_WAIT) -> RunOutcome:
+        """`run`: validate, merge and report in one go, reading each file once."""
+        return running.run_period(self, inbox, period, feedback=feedback, sections=sections, lock_wait=lock_wait)
+
+    def status(self, period: str | None = None) -> StatusOutcome:
+        """`status`: who has submitted, who has not, who must resubmit."""
+        return status.submission_status(self, period)
+
+    def override(self, kpi_id: str, grade: str | None, reason: str | None = None,
+                 period: str | None = None) -> ReportPeriod:
+        """`override`: a KPI's grade set by hand with its reason; ``grade`` None clears it."""
+        return records.set_override(self, kpi_id, grade, reason, period)
+
+    def import_actuals(self, file: Path) -> ImportOutcome:
+        """`history import`: earlier years' actuals from the office's old records."""
+        return records.import_past_actuals(self, file)
+
+    def backup_history(self, target: Path | None = None) -> Path:
+        """`history backup`: a consistent copy of the history (output/archive/履歴_<日時>.sqlite3 by default)."""
+        chosen = target or self.archive / f"履歴_{dt.datetime.now():%Y%m%d_%H%M%S}.sqlite3"
+        return records.backup_history(self, chosen)
+
+    def check_history(self) -> list[str]:
+        """`history check`: the history's integrity problems ([] when healthy)."""
+        return records.check_history(self)
+
+
+def run_demo(directory: Path | str) -> DemoOutcome:
+    """`demo`: every stage on the embedded examples in a fresh workspace."""
+    return demo.run_demo(Path(directory))

@@ -1,0 +1,93 @@
+"""Checking submitted files against the plan: one file at a time, on several processes for a large inbox,
+with the department's marked-up copy for a file that has findings. `validate`, `merge` and `run` all
+check files this way."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kpireport.errors import KpireportError
+from kpireport.history.store import form_key_in, latest_before_in
+from kpireport.intake.reader import IntakeLimits
+from kpireport.model import Plan, ValidationResult, Value
+from kpireport.periods import ReportPeriod
+from kpireport.runtime.atomic import remove_stale_temporaries
+from kpireport.runtime.parallel import process_map
+from kpireport.validate.feedback import write_feedback
+from kpireport.validate.files import collect_files, intake_limits, validate_file
+from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.outcomes import ValidationOutcome
+
+# Worker processes (spawn) pay off only for a large inbox: each first imports and unpickles the plan, about
+# as long as checking 30 files takes (benchmarks/README.md)
+PROCESSES_FROM = 100
+
+Checked = tuple[ValidationResult, Path | None]  # a file's result and its marked-up copy
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """Checks one submitted file and, when it has findings and a feedback folder is given, writes the
+    department's marked-up copy there. Picklable: a worker process receives it once."""
+
+    plan: Plan
+    period: ReportPeriod | None
+    previous: dict[str, Value]
+    limits: IntakeLimits
+    key: bytes  # the workspace's form secret
+    feedback_folder: Path | None = None
+    apart: bool = False  # leave another period's forms alone (an inbox holds several periods' files)
+
+    def __call__(self, path: Path) -> Checked:
+        result = validate_file(self.plan, path, self.period, self.previous, self.limits, self.key)
+        if self.apart and of_other_period(result, self.period):
+            return result, None  # its feedback copy, made when its own period was collected, stays as it is
+        copy = None
+        if self.feedback_folder is not None and result.findings:
+            copy = write_feedback(path, list(result.findings), self.feedback_folder / path.name)
+        return result, copy
+
+
+def check_files(plan: Plan, period: ReportPeriod, files: list[Path], history_file: Path,
+                feedback_folder: Path | None = None, progress: Callable[[], None] | None = None,
+                apart: bool = False) -> list[Checked]:
+    """Validate ``files`` against the plan and the history's last values before ``period`` (累計 and jump
+    checks, exactly as the merge records them), on several processes when there are many. ``apart``: a
+    form of another period gets no feedback copy (the caller leaves it out: `of_other_period`)."""
+    check = FileCheck(plan, period, previous_values(history_file, period), intake_limits(plan),
+                      form_key_in(history_file), feedback_folder, apart)
+    return process_map(check, files, min_items=PROCESSES_FROM, progress=progress)
+
+
+def of_other_period(result: ValidationResult, period: ReportPeriod | None) -> bool:
+    """The file is an authentic form of this plan for another period (last year's annual files still in the
+    inbox during a monthly collection): not this period's submission, and not a mistake either."""
+    return period is not None and result.period not in ("", period.key)
+
+
+def previous_values(history_file: Path, period: ReportPeriod) -> dict[str, Value]:
+    """The last accepted values before ``period`` from the workspace's history (none before the first merge)."""
+    return {kpi_id: value for kpi_id, (_, value) in latest_before_in(history_file, period.key).items()}
+
+
+def validate_paths(folder: Folder, paths: list[Path], period_text: str | None = None, *, feedback: bool = True,
+                   progress: Callable[[], None] | None = None) -> ValidationOutcome:
+    """Check the given files and folders (the inbox when none), writing marked-up copies to output/feedback/.
+    Folders may hold other periods' forms, left alone; a file named by hand is checked as asked."""
+    plan = load_folder_plan(folder)
+    period = resolve_period(plan, period_text)
+    targets = [Path(p) for p in paths] or [folder.inbox]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        raise KpireportError(f"{'、'.join(str(p) for p in missing)} が見つかりません。ファイルまたはフォルダを確認してください。")
+    files, skipped = collect_files(targets)
+    apart = all(p.is_dir() for p in targets)
+    feedback_folder = folder.feedback if feedback else None
+    if feedback_folder is not None:
+        remove_stale_temporaries(feedback_folder)  # what a killed run left
+    checked = check_files(plan, period, files, folder.history_file, feedback_folder, progress, apart)
+    others = [result for result, _ in checked if apart and of_other_period(result, period)]
+    results = [result for result, _ in checked if not (apart and of_other_period(result, period))]
+    copies = {result.file: copy for result, copy in checked if copy}
+    return ValidationOutcome(period, results, skipped, others, copies)

@@ -1,0 +1,25 @@
+"""Forms: each department's form for a period, with the last accepted actuals beside each KPI."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kpireport.forms.writer import FormWriter, form_departments, previous_actuals
+from kpireport.history.store import form_key_in, latest_before_in
+from kpireport.runtime.atomic import remove_stale_temporaries
+from kpireport.runtime.parallel import process_map
+from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.outcomes import FormsOutcome
+
+PROCESSES_FROM = 30  # below this many forms, starting worker processes (spawn) costs more than it saves
+
+
+def make_forms(folder: Folder, period_text: str | None = None,
+               departments: Iterable[str] | None = None) -> FormsOutcome:
+    plan = load_folder_plan(folder)
+    period = resolve_period(plan, period_text)
+    names = form_departments(plan, departments)
+    previous = previous_actuals(latest_before_in(folder.history_file, period.key))
+    target = folder.forms_folder(period)
+    writer = FormWriter(plan, period, target, form_key_in(folder.history_file), previous)
+    remove_stale_temporaries(folder.input_templates)  # what a killed run left
+    return FormsOutcome(period, target, process_map(writer, names, min_items=PROCESSES_FROM))

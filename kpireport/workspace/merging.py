@@ -1,0 +1,101 @@
+"""Merging: check the inbox, record accepted and rejected submissions in the history in one transaction,
+build the period's results from the history, and write the master workbook."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from kpireport.errors import KpireportError
+from kpireport.evaluate import results as period_results
+from kpireport.history.merge import master_written, record_merge
+from kpireport.history.store import History, now
+from kpireport.master.writer import write_master
+from kpireport.model import Plan
+from kpireport.periods import ReportPeriod
+from kpireport.runtime.atomic import FileInUse, remove_stale_temporaries
+from kpireport.runtime.lock import workspace_lock
+from kpireport.validate.files import collect_files
+from kpireport.workspace.checking import check_files, of_other_period
+from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.outcomes import MergeOutcome
+
+LOCK_WAIT = 10.0  # seconds to wait for another merge in the same workspace before refusing
+
+
+def merge_inbox(folder: Folder, inbox: Path | None = None, period_text: str | None = None,
+                lock_wait: float = LOCK_WAIT) -> MergeOutcome:
+    """Merge the inbox for a period and write its master."""
+    plan = load_folder_plan(folder)
+    period = resolve_period(plan, period_text)
+    files_folder = inbox_folder(folder, inbox)
+    with workspace_lock(folder.lock_file, lock_wait):
+        remove_stale_temporaries(folder.output)
+        merged = merge_files(folder, plan, period, files_folder)
+        write_master_of(merged, folder)
+    return merged
+
+
+def inbox_folder(folder: Folder, inbox: Path | None) -> Path:
+    chosen = Path(inbox) if inbox else folder.inbox
+    if not chosen.is_dir():
+        raise KpireportError(f"受信フォルダ {chosen} がありません。フォルダを確認してください。")
+    return chosen
+
+
+def merge_files(folder: Folder, plan: Plan, period: ReportPeriod, inbox: Path,
+                feedback_folder: Path | None = None) -> MergeOutcome:
+    """Check the inbox's files, record them in the history in one transaction, and build the period's results
+    from the history. The caller holds the workspace lock and writes the outputs; the previous master is
+    archived."""
+    files, skipped = collect_files([inbox])
+    checked = check_files(plan, period, files, folder.history_file, feedback_folder, apart=True)
+    # another period's forms are neither recorded nor marked: they belong to that period's collection
+    others = [result for result, _ in checked if of_other_period(result, period)]
+    ours = [(path, pair) for path, pair in zip(files, checked) if not of_other_period(pair[0], period)]
+    # a department's latest file wins: record in the order the files were saved
+    in_order = [result for _, (result, _) in sorted(ours, key=lambda item: item[0].stat().st_mtime)]
+    received = now()
+    history = History(folder.history_file)
+    try:
+        record = record_merge(history, plan, period, in_order, received)
+        data = period_results.build(plan, period, history, received, record.current)
+    finally:
+        history.close()
+    master = folder.master_file(period)
+    copies = {result.file: copy for _, (result, copy) in ours if copy}
+    return MergeOutcome(period, record.recorded, data, master, _archive(master, folder.archive), skipped,
+                        record.merge_id, copies, other_periods=others)
+
+
+def write_master_of(merged: MergeOutcome, folder: Folder) -> None:
+    """The master of a merge. A master held open in Excel is a problem to report (the old one stays); once
+    written, the history notes it, so a merge stopped before this point shows its changes again next time."""
+    try:
+        merged.notes += write_master(merged.data, merged.master)
+    except FileInUse as exc:
+        merged.problems[exc.path] = str(exc)
+        return
+    master_written(folder.history_file, merged.merge_id)
+
+
+def written_or_problem(write: Callable[[], object]) -> dict[Path, str]:
+    """Run one output's writer; a file open in Excel or Word is a problem to report (the old file stays
+    as it was), not a failure of the merge: what was accepted is already in the history."""
+    try:
+        write()
+    except FileInUse as exc:
+        return {exc.path: str(exc)}
+    return {}
+
+
+def _archive(master: Path, archive: Path) -> Path | None:
+    """Keep the previous master under output/archive/ before it is replaced."""
+    if not master.exists():
+        return None
+    stamp = dt.datetime.fromtimestamp(master.stat().st_mtime).strftime("%Y%m%d_%H%M%S")
+    target = archive / f"{master.stem}_{stamp}{master.suffix}"
+    archive.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(master, target)
+    return target

@@ -1,0 +1,73 @@
+"""The history's own jobs: a grade set by hand, earlier years' actuals imported, a backup, an integrity check."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpireport.errors import KpireportError
+from kpireport.history.past_actuals import import_actuals
+from kpireport.history.store import History
+from kpireport.model import Override
+from kpireport.periods import ReportPeriod
+from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.outcomes import ImportOutcome
+
+
+def set_override(folder: Folder, kpi_id: str, grade: str | None, reason: str | None,
+                 period_text: str | None = None) -> ReportPeriod:
+    """Set a KPI's grade by hand with its reason (``grade`` None: clear it). Returns the period."""
+    plan = load_folder_plan(folder)
+    period = resolve_period(plan, period_text)
+    if kpi_id not in {k.id for k in plan.kpis}:
+        raise KpireportError(f"指標ID「{kpi_id}」は計画体系にありません。")
+    override = None
+    if grade is not None:
+        codes = [g.code for g in plan.grades]
+        if grade not in codes:
+            raise KpireportError(f"評価「{grade}」はありません。{'、'.join(codes)} のいずれかを指定してください。")
+        if not reason:
+            raise KpireportError("手動で評価を変えるときは --reason で理由を書いてください。")
+        override = Override(grade, reason)
+    history = History(folder.history_file)
+    try:
+        with history.transaction():
+            history.set_override(kpi_id, period.key, override)
+    finally:
+        history.close()
+    return period
+
+
+def import_past_actuals(folder: Folder, file: Path) -> ImportOutcome:
+    """Earlier years' actuals from a workbook headed 指標ID, 年度, 実績値."""
+    plan = load_folder_plan(folder)
+    if not Path(file).exists():
+        raise KpireportError(f"{file} が見つかりません。")
+    history = History(folder.history_file)
+    try:
+        count, findings = import_actuals(plan, Path(file), history)
+    finally:
+        history.close()
+    return ImportOutcome(Path(file), count, findings)
+
+
+def _existing_history(folder: Folder) -> History:
+    if not folder.history_file.exists():
+        raise KpireportError(f"履歴データベース {folder.history_file} がまだありません（最初の `kpireport merge` で作られます）。")
+    return History(folder.history_file)
+
+
+def backup_history(folder: Folder, target: Path) -> Path:
+    history = _existing_history(folder)
+    try:
+        history.backup(target)
+    finally:
+        history.close()
+    return target
+
+
+def check_history(folder: Folder) -> list[str]:
+    """The history's integrity problems ([] when healthy)."""
+    history = _existing_history(folder)
+    try:
+        return history.integrity()
+    finally:
+        history.close()

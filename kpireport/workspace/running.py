@@ -1,0 +1,36 @@
+"""Running the period's whole job in one process, reading each file once: check the inbox (with marked-up
+copies) → record in the history and build the results → the master workbook and the council report (and its
+PDF). The master and the report are written one after the other: a worker process started with spawn (as on
+Windows) would first import and unpickle as much as it saves (benchmarks/README.md)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from kpireport.council.document import template_path
+from kpireport.council.report import write_report
+from kpireport.evaluate.missing import missing_rows
+from kpireport.runtime.atomic import remove_stale_temporaries
+from kpireport.runtime.lock import workspace_lock
+from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.merging import LOCK_WAIT, inbox_folder, merge_files, write_master_of, written_or_problem
+from kpireport.workspace.outcomes import RunOutcome
+from kpireport.workspace.reporting import write_pdf
+
+
+def run_period(folder: Folder, inbox: Path | None = None, period_text: str | None = None, *, feedback: bool = True,
+               sections: Iterable[str] | None = None, lock_wait: float = LOCK_WAIT) -> RunOutcome:
+    plan = load_folder_plan(folder)
+    period = resolve_period(plan, period_text)
+    files_folder = inbox_folder(folder, inbox)
+    report = folder.report_file(period)
+    with workspace_lock(folder.lock_file, lock_wait):
+        remove_stale_temporaries(folder.output)
+        merged = merge_files(folder, plan, period, files_folder, folder.feedback if feedback else None)
+        write_master_of(merged, folder)
+        merged.problems.update(written_or_problem(
+            lambda: write_report(merged.data, template_path(folder.root), report, sections)))
+        pdf = write_pdf(report) if report not in merged.problems else None
+    if pdf is not None and pdf.failed:
+        merged.problems[report.with_suffix(".pdf")] = pdf.line
+    return RunOutcome(merged, report, missing_rows(merged.data), pdf)
