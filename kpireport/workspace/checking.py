@@ -71,23 +71,46 @@ def previous_values(history_file: Path, period: ReportPeriod) -> dict[str, Value
     return {kpi_id: value for kpi_id, (_, value) in latest_before_in(history_file, period.key).items()}
 
 
+@dataclass(frozen=True)
+class Inbox:
+    """Files checked for a period: this period's, in file order, and other periods' forms left alone."""
+
+    ours: list[tuple[Path, Checked]]
+    others: list[ValidationResult]
+    skipped: list[Path]  # Excel's lock files and hidden files
+
+    @property
+    def results(self) -> list[ValidationResult]:
+        return [result for _, (result, _) in self.ours]
+
+    @property
+    def copies(self) -> dict[str, Path]:
+        return {result.file: copy for _, (result, copy) in self.ours if copy}
+
+
+def check_inbox(plan: Plan, period: ReportPeriod, targets: list[Path], history_file: Path,
+                feedback_folder: Path | None = None, progress: Callable[[], None] | None = None) -> Inbox:
+    """Check the files in ``targets``. Folders may hold other periods' forms, left alone; a file named by hand
+    is checked as asked."""
+    files, skipped = collect_files(targets)
+    apart = all(p.is_dir() for p in targets)
+    checked = check_files(plan, period, files, history_file, feedback_folder, progress, apart)
+    others = [result for result, _ in checked if apart and of_other_period(result, period)]
+    ours = [(path, pair) for path, pair in zip(files, checked) if not (apart and of_other_period(pair[0], period))]
+    return Inbox(ours, others, skipped)
+
+
 def validate_paths(folder: Folder, paths: list[Path], period_text: str | None = None, *, feedback: bool = True,
                    progress: Callable[[], None] | None = None) -> ValidationOutcome:
-    """Check the given files and folders (the inbox when none), writing marked-up copies to output/feedback/.
-    Folders may hold other periods' forms, left alone; a file named by hand is checked as asked."""
+    """Check the given files and folders (the inbox when none), writing marked-up copies to output/feedback/."""
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)
     targets = [Path(p) for p in paths] or [folder.inbox]
     missing = [p for p in targets if not p.exists()]
     if missing:
         raise KpireportError(f"{'、'.join(str(p) for p in missing)} が見つかりません。ファイルまたはフォルダを確認してください。")
-    files, skipped = collect_files(targets)
-    apart = all(p.is_dir() for p in targets)
     feedback_folder = folder.feedback if feedback else None
     if feedback_folder is not None:
         remove_stale_temporaries(feedback_folder)  # what a killed run left
-    checked = check_files(plan, period, files, folder.history_file, feedback_folder, progress, apart)
-    others = [result for result, _ in checked if apart and of_other_period(result, period)]
-    results = [result for result, _ in checked if not (apart and of_other_period(result, period))]
-    copies = {result.file: copy for result, copy in checked if copy}
-    return ValidationOutcome(period, results, skipped, others, copies)
+    inbox = check_inbox(plan, period, targets, folder.history_file, feedback_folder, progress)
+    return ValidationOutcome(period, inbox.results, inbox.skipped, inbox.others, inbox.copies)

@@ -16,8 +16,7 @@ from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import FileInUse, remove_stale_temporaries
 from kpireport.runtime.lock import workspace_lock
-from kpireport.validate.files import collect_files
-from kpireport.workspace.checking import check_files, of_other_period
+from kpireport.workspace.checking import check_inbox
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import MergeOutcome
 
@@ -46,16 +45,14 @@ def inbox_folder(folder: Folder, inbox: Path | None) -> Path:
 
 def merge_files(folder: Folder, plan: Plan, period: ReportPeriod, inbox: Path,
                 feedback_folder: Path | None = None) -> MergeOutcome:
-    """Check the inbox's files, record them in the history in one transaction, and build the period's results
-    from the history. The caller holds the workspace lock and writes the outputs; the previous master is
-    archived."""
-    files, skipped = collect_files([inbox])
-    checked = check_files(plan, period, files, folder.history_file, feedback_folder, apart=True)
-    # another period's forms are neither recorded nor marked: they belong to that period's collection
-    others = [result for result, _ in checked if of_other_period(result, period)]
-    ours = [(path, pair) for path, pair in zip(files, checked) if not of_other_period(pair[0], period)]
+    """Keep the previous master, check the inbox's files (another period's forms are neither recorded nor
+    marked: they belong to that period's collection), record them in the history in one transaction, and build
+    the period's results from the history. The caller holds the workspace lock and writes the outputs."""
+    master = folder.master_file(period)
+    archived = _archive(master, folder.archive)
+    checked = check_inbox(plan, period, [inbox], folder.history_file, feedback_folder)
     # a department's latest file wins: record in the order the files were saved
-    in_order = [result for _, (result, _) in sorted(ours, key=lambda item: item[0].stat().st_mtime)]
+    in_order = [result for _, (result, _) in sorted(checked.ours, key=lambda item: item[0].stat().st_mtime)]
     received = now()
     history = History(folder.history_file)
     try:
@@ -63,10 +60,8 @@ def merge_files(folder: Folder, plan: Plan, period: ReportPeriod, inbox: Path,
         data = period_results.build(plan, period, history, received, record.current)
     finally:
         history.close()
-    master = folder.master_file(period)
-    copies = {result.file: copy for _, (result, copy) in ours if copy}
-    return MergeOutcome(period, record.recorded, data, master, _archive(master, folder.archive), skipped,
-                        record.merge_id, copies, other_periods=others)
+    return MergeOutcome(period, record.recorded, data, master, archived, checked.skipped, record.merge_id,
+                        checked.copies, other_periods=checked.others)
 
 
 def write_master_of(merged: MergeOutcome, folder: Folder) -> None:

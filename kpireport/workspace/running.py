@@ -27,10 +27,11 @@ def run_period(folder: Folder, inbox: Path | None = None, period_text: str | Non
     with workspace_lock(folder.lock_file, lock_wait):
         remove_stale_temporaries(folder.output)
         merged = merge_files(folder, plan, period, files_folder, folder.feedback if feedback else None)
+        missing = missing_rows(merged.data)
         write_master_of(merged, folder)
         merged.problems.update(written_or_problem(
             lambda: write_report(merged.data, template_path(folder.root), report, sections)))
         pdf = write_pdf(report) if report not in merged.problems else None
     if pdf is not None and pdf.failed:
         merged.problems[report.with_suffix(".pdf")] = pdf.line
-    return RunOutcome(merged, report, missing_rows(merged.data), pdf)
+    return RunOutcome(merged, report, missing, pdf)
