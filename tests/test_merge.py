@@ -18,7 +18,7 @@ from kpireport.forms import layout as fl
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
-from kpireport.runtime.office import NOT_INSTALLED
+from kpireport.runtime.office import NO_PDF
 from kpireport.workspace import Workspace
 
 SEPT = ReportPeriod(2023, 9)
@@ -325,7 +325,7 @@ def test_report_command_writes_the_docx(ws, plan):
                            catch_exceptions=False)
     assert result.exit_code == 0
     path = ws.output / "report_令和5年度_実績.docx"
-    assert result.output.splitlines()[:2] == [f"審議会資料を作成しました: {path}", NOT_INSTALLED] and path.exists()
+    assert result.output.splitlines()[:2] == [f"審議会資料を作成しました: {path}", NO_PDF] and path.exists()
     assert "この資料の作成時点" not in result.output
     bad = runner.invoke(cli, ["report", "-w", str(ws.root), "--sections", "付録"])
     assert bad.exit_code == 1 and "章「付録」はありません" in bad.output

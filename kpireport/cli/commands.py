@@ -12,6 +12,7 @@ import click
 from kpireport import findings_text
 from kpireport.cli import printing
 from kpireport.cli.japanese import JapaneseGroup, run_japanese
+from kpireport.cli.progress_view import shown
 from kpireport.errors import KpireportError
 from kpireport.runtime.console import make_output_safe
 from kpireport.workspace import Workspace, convert_plan, run_demo
@@ -119,7 +120,8 @@ def forms(workspace: Path, period: str | None, departments: tuple[str, ...]) -> 
       kpireport forms --period 2023-09
       kpireport forms --dept 観光政策課 --dept 農林課
     """
-    made = _run(lambda: Workspace(workspace).make_forms(period, departments or None))
+    with shown() as progress:
+        made = _run(lambda: Workspace(workspace).make_forms(period, departments or None, progress))
     for path in made.written:
         click.echo(f"  {path}")
     click.echo(f"様式を{len(made.written)}件作成しました: {made.folder}")
@@ -147,27 +149,14 @@ def validate(paths: tuple[Path, ...], workspace: Path, period: str | None, as_js
       kpireport validate inbox/令和5年度_実績_観光政策課.xlsx
       kpireport validate 受信フォルダ --period R5 --json
     """
-    ws = Workspace(workspace)
-    show = not silent and not as_json and sys.stderr.isatty() and _file_count(paths or (ws.inbox,)) >= PROGRESS_FROM
-    if show:
-        with click.progressbar(length=_file_count(paths or (ws.inbox,)), label="検査中", file=sys.stderr) as bar:
-            outcome = _run(lambda: ws.validate(paths, period, feedback=not no_feedback, progress=lambda: bar.update(1)))
-    else:
-        outcome = _run(lambda: ws.validate(paths, period, feedback=not no_feedback))
+    with shown(silent or as_json) as progress:
+        outcome = _run(lambda: Workspace(workspace).validate(paths, period, feedback=not no_feedback, progress=progress))
     if as_json:
         click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2))
     else:
         for line in printing.validation_lines(outcome):
             click.echo(line)
     sys.exit(0 if outcome.valid else 1)
-
-
-PROGRESS_FROM = 5  # show a progress bar on a terminal from this many files
-
-
-def _file_count(paths: tuple[Path, ...]) -> int:
-    """How many files the given paths hold (folders one level deep), for the progress bar's length."""
-    return sum(sum(1 for p in path.iterdir() if p.is_file()) if path.is_dir() else 1 for path in paths if path.exists())
 
 
 @cli.command()
@@ -185,7 +174,8 @@ def merge(inbox: Path | None, workspace: Path, period: str | None) -> None:
       kpireport merge
       kpireport merge 受信フォルダ --period 2023-09
     """
-    outcome = _run(lambda: Workspace(workspace).merge(inbox, period))
+    with shown() as progress:
+        outcome = _run(lambda: Workspace(workspace).merge(inbox, period, progress=progress))
     for line in printing.merge_lines(outcome):
         click.echo(line)
     _unwritten(outcome.problems)
@@ -209,7 +199,9 @@ def run_all(inbox: Path | None, workspace: Path, period: str | None, no_feedback
       kpireport run 受信フォルダ --period 2023-09
     """
     names = _sections(sections)
-    outcome = _run(lambda: Workspace(workspace).run(inbox, period, feedback=not no_feedback, sections=names))
+    with shown() as progress:
+        outcome = _run(lambda: Workspace(workspace).run(inbox, period, feedback=not no_feedback, sections=names,
+                                                        progress=progress))
     for line in printing.run_lines(outcome):
         click.echo(line)
     _unwritten(outcome.merge.problems)
@@ -245,7 +237,8 @@ def report(workspace: Path, period: str | None, sections: str | None) -> None:
       kpireport report
       kpireport report --period R5 --sections 表紙,達成状況,本文
     """
-    outcome = _run(lambda: Workspace(workspace).report(period, _sections(sections)))
+    with shown() as progress:
+        outcome = _run(lambda: Workspace(workspace).report(period, _sections(sections), progress=progress))
     click.echo(f"審議会資料を作成しました: {outcome.path}")
     pdf = outcome.pdf
     if pdf is not None and pdf.failed:
@@ -365,7 +358,9 @@ def demo(directory: Path) -> None:
       kpireport demo
       kpireport demo /tmp/試し
     """
-    for line in printing.demo_lines(_run(lambda: run_demo(directory))):
+    with shown() as progress:
+        outcome = _run(lambda: run_demo(directory, progress))
+    for line in printing.demo_lines(outcome):
         click.echo(line)
 
 

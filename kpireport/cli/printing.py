@@ -113,7 +113,7 @@ def merge_lines(outcome: MergeOutcome) -> list[str]:
         lines.append(f"台帳: {outcome.master}")
     else:
         lines.append("台帳: 書き込めませんでした（受理した提出は履歴に記録済みです）")
-    if outcome.archived:
+    if outcome.archived and outcome.master_written:  # a master left as it was has replaced nothing
         lines.append(f"前回の台帳: {outcome.archived}")
     return lines
 
@@ -126,7 +126,7 @@ def run_lines(outcome: RunOutcome) -> list[str]:
     lines.append(f"審議会資料: {outcome.report}" if outcome.report_written else "審議会資料: 書き込めませんでした")
     if outcome.pdf is not None and not outcome.pdf.failed:  # a failure is among the problems, printed as an error
         lines.append(outcome.pdf.line)
-    return lines
+    return lines + checklist_lines(outcome.missing)
 
 
 def checklist_lines(missing: list[MissingRow]) -> list[str]:
