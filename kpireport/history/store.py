@@ -150,7 +150,7 @@ class History:
     def start_merge(self, period: str, plan_hash: str) -> int:
         cursor = self.db.execute("INSERT INTO merges (period, started_at, plan_hash, master_written) VALUES (?, ?, ?, 0)",
                                  (period, now(), plan_hash))
-        return int(cursor.lastrowid)
+        return _row_id(cursor)
 
     def form_key(self) -> bytes:
         """The workspace's secret for signing its forms (made the first time it is asked for). It stays in
@@ -185,7 +185,7 @@ class History:
             (merge_id, result.department, result.period, result.file, result.sha256, received_at,
              int(result.valid), result.errors, result.warnings,
              json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False)))
-        sub_id = int(cursor.lastrowid)
+        sub_id = _row_id(cursor)
         if not result.valid:
             return sub_id
         self.db.execute("UPDATE submissions SET superseded_by = ? WHERE department = ? AND period = ? AND accepted = 1"
@@ -383,3 +383,10 @@ def _period_order(key: str) -> tuple[int, int]:
         fiscal = year if month >= 4 else year - 1
         return fiscal, (month - 4) % 12
     return int(key), 12
+
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made (sqlite3 gives one after every INSERT)."""
+    if cursor.lastrowid is None:
+        raise TypeError("the INSERT gave no row id")
+    return cursor.lastrowid
