@@ -99,6 +99,18 @@ def now() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat()
 
 
+def _upgrade(db: sqlite3.Connection) -> None:
+    """A history made by an earlier version: merges.master_written came later (its merges' masters were
+    written, as far as anyone can tell now), and so did initiative_values.name."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(merges)")}
+    if "master_written" not in columns:
+        db.execute("ALTER TABLE merges ADD COLUMN master_written INTEGER NOT NULL DEFAULT 1")
+    # initiative_values.name (事業名) came with the measure sheets' content: older entries have none
+    columns = {row[1] for row in db.execute("PRAGMA table_info(initiative_values)")}
+    if "name" not in columns:
+        db.execute("ALTER TABLE initiative_values ADD COLUMN name TEXT")
+
+
 class History:
     """The history database of one workspace."""
 
@@ -113,22 +125,11 @@ class History:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
-            self._upgrade()
+            _upgrade(self.db)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise KpireportError(f"履歴データベース {self.path} を開けません（{exc}）。"
                                  "`kpireport history check` で状態を確認してください。") from exc
-
-    def _upgrade(self) -> None:
-        """A history made by an earlier version: merges.master_written came later (its merges' masters were
-        written, as far as anyone can tell now), and so did initiative_values.name."""
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(merges)")}
-        if "master_written" not in columns:
-            self.db.execute("ALTER TABLE merges ADD COLUMN master_written INTEGER NOT NULL DEFAULT 1")
-        # initiative_values.name (事業名) came with the measure sheets' content: older entries have none
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(initiative_values)")}
-        if "name" not in columns:
-            self.db.execute("ALTER TABLE initiative_values ADD COLUMN name TEXT")
 
     def close(self) -> None:
         self.db.close()
