@@ -20,7 +20,9 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.table import CT_Tbl
 from docx.oxml.text.paragraph import CT_P
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -85,7 +87,7 @@ class ReportDocument:
         # section bookmark -> index of the body element after the contents field limited to it (see toc)
         self.bookmarks: dict[str, int] = {}
 
-    def append(self, element: etree._Element) -> None:
+    def append(self, element: BaseOxmlElement) -> None:
         """Add a paragraph or table at the end of the body, before the final sectPr (python-docx's own
         add_paragraph looks for the sectPr among all the body's children each time: quadratic)."""
         if self.end is None:
@@ -108,7 +110,7 @@ class ReportDocument:
     def add_table_xml(self, xml: str) -> None:
         """Add a table given as XML text (w: prefix). The body holds an empty w:tbl with a numbered comment in
         its place (so the sequence of paragraphs and tables stays visible); save() puts the text there."""
-        holder = OxmlElement("w:tbl")
+        holder = cast(CT_Tbl, OxmlElement("w:tbl"))  # python-docx makes a w:tbl element a CT_Tbl
         holder.append(etree.Comment(f"{_HOLDER}{len(self.tables)}"))
         if self.docx.element.nsmap.get("w") != _W:  # a base document naming the namespace otherwise
             xml = xml.replace("<w:tbl>", f"<w:tbl {nsdecls('w')}>", 1)
@@ -181,7 +183,7 @@ def page_break(doc: ReportDocument) -> None:
     add_paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
 
 
-def _is_page_break_only(element: etree._Element) -> bool:
+def _is_page_break_only(element: BaseOxmlElement) -> bool:
     if element.tag != qn("w:p"):
         return False
     breaks = element.findall(f".//{qn('w:br')}")
