@@ -12,6 +12,9 @@ from pathlib import Path
 
 import xlsxwriter
 from openpyxl.utils.protection import hash_password
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
@@ -95,7 +98,7 @@ def write_form(plan: Plan, department: str, period: ReportPeriod, path: Path, ke
     return path
 
 
-def _styles(workbook) -> dict:
+def _styles(workbook: Workbook) -> dict[str, Format]:
     base = {"font_name": "游ゴシック", "font_size": 10, "valign": "top", "border": 1, "border_color": "#808080"}
     return {
         "title": workbook.add_format({"font_name": "游ゴシック", "font_size": 14, "bold": True}),
@@ -116,12 +119,12 @@ def _styles(workbook) -> dict:
     }
 
 
-def _protect(ws, plan: Plan) -> None:
+def _protect(ws: Worksheet, plan: Plan) -> None:
     ws.protect(plan.settings.form_password, {"format_columns": True, "format_rows": True,
                                              "select_locked_cells": True, "select_unlocked_cells": True})
 
 
-def _print_setup(ws, repeat_to_row: int) -> None:
+def _print_setup(ws: Worksheet, repeat_to_row: int) -> None:
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -211,7 +214,7 @@ def _shared_lines(plan: Plan, department: str) -> list[str]:
         if item.reporting == LEAD:
             how = ("この課が報告します" if item.lead == department
                    else f"{item.lead}が報告します（この様式では見るだけで、入力できません）")
-        elif item.reporting == PARTS:
+        elif item.reporting == PARTS and isinstance(item, Kpi):  # 合算 is for KPIs only (the plan's schema)
             how = f"各課が自課の分を入力し、各課の値を{item.combine}して評価します"
         else:
             how = (f"各課が入力し、{item.lead}の{'値で評価' if isinstance(item, Kpi) else '実施状況で集計'}します。"
@@ -220,7 +223,7 @@ def _shared_lines(plan: Plan, department: str) -> list[str]:
     return lines
 
 
-def _write_guide(workbook, styles, plan: Plan, department: str, period: ReportPeriod, sheets: list) -> None:
+def _write_guide(workbook: Workbook, styles: dict[str, Format], plan: Plan, department: str, period: ReportPeriod, sheets: list) -> None:
     ws = workbook.add_worksheet(fl.GUIDE_SHEET)
     column = fl.FormColumn("text", "", GUIDE_WIDTH, wrap=True)
     ws.set_column(0, 0, GUIDE_WIDTH)
@@ -239,7 +242,7 @@ def _write_guide(workbook, styles, plan: Plan, department: str, period: ReportPe
 
 # --- data sheets -------------------------------------------------------------------------------
 
-def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: ReportPeriod,
+def _write_data_sheet(workbook: Workbook, styles: dict[str, Format], plan: Plan, department: str, period: ReportPeriod,
                       sheet: fl.DataSheet, previous: dict[str, str]) -> None:
     ws = workbook.add_worksheet(sheet.name)
     header = fl.HEADER_ROW - 1
@@ -360,7 +363,7 @@ def meta_items(plan: Plan, department: str, period: ReportPeriod, generated_at: 
     ]
 
 
-def _write_meta(workbook, plan: Plan, department: str, period: ReportPeriod, sheets: list,
+def _write_meta(workbook: Workbook, plan: Plan, department: str, period: ReportPeriod, sheets: list,
                 generated_at: dt.datetime, key: bytes) -> None:
     ws = workbook.add_worksheet(fl.META_SHEET)
     items = meta_items(plan, department, period, generated_at)
