@@ -46,20 +46,28 @@ def _found(pattern: str, text: str, group: int = 0) -> str:
 Change = Callable[[str], Iterator[bytes]]  # the new content of a member, in chunks, from its old text
 
 
-def rewrite(source: Path, target: Path, member: str, change: Change) -> Path:
-    """A copy of ``source`` with ``member`` replaced by what ``change`` makes of its text (streamed in chunks)."""
+def rewrite(source: Path, target: Path, changes: dict[str, Change]) -> Path:
+    """A copy of ``source`` with each member named in ``changes`` replaced by what its change makes of its text
+    (streamed in chunks); a member not in ``source`` is added, made from an empty text."""
     with zipfile.ZipFile(source) as package, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        names = package.namelist()
         for info in package.infolist():
-            if info.filename != member:
+            if info.filename in changes:
+                _write(out, info.filename, changes[info.filename](package.read(info).decode("utf-8")))
+            else:
                 out.writestr(info, package.read(info))
-                continue
-            text = package.read(info).decode("utf-8")
-            changed = zipfile.ZipInfo(info.filename, info.date_time)
-            changed.compress_type = zipfile.ZIP_DEFLATED
-            with out.open(changed, "w", force_zip64=True) as handle:
-                for chunk in change(text):
-                    handle.write(chunk)
+        for name in changes:
+            if name not in names:
+                _write(out, name, changes[name](""))
     return target
+
+
+def _write(out: zipfile.ZipFile, name: str, chunks: Iterator[bytes]) -> None:
+    info = zipfile.ZipInfo(name, (2024, 4, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with out.open(info, "w", force_zip64=True) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
 
 
 def _before(text: str, marker: str, middle: Iterator[bytes]) -> Iterator[bytes]:
@@ -96,7 +104,15 @@ def styled_rows(text: str) -> Iterator[bytes]:
     return _before(text, "</sheetData>", rows())
 
 
+STRINGS_PART = "xl/sharedStrings.xml"
+STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+STRINGS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
 def million_strings(text: str) -> Iterator[bytes]:
+    """The table with a million entries after the form's own (made when the form has none: openpyxl writes
+    its strings inline)."""
+    text = text or f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="0" uniqueCount="0"></sst>'
     text = re.sub(r'(count|uniqueCount)="\d+"', lambda m: f'{m.group(1)}="{MILLION}"', text, count=2)
 
     def strings() -> Iterator[bytes]:
@@ -114,12 +130,26 @@ KPI_SHEET_CHANGES: dict[str, Change] = {
 CLASSES = (*KPI_SHEET_CHANGES, "million-strings")
 
 
+def _registered(marker: str, addition: str) -> Change:
+    """A change that puts ``addition`` before ``marker`` unless the text already names the strings part."""
+    def change(text: str) -> Iterator[bytes]:
+        yield (text if "sharedStrings" in text else text.replace(marker, addition + marker, 1)).encode("utf-8")
+    return change
+
+
 def hostile_form(form: Path, kind: str, target: Path, kpi_sheet: str = "KPI実績") -> Path:
     """``form`` changed as the hostile class ``kind`` says, written to ``target``."""
+    if kind == "million-strings":
+        return rewrite(form, target, {
+            STRINGS_PART: million_strings,
+            "xl/_rels/workbook.xml.rels": _registered(
+                "</Relationships>", f'<Relationship Id="rIdStrings" Type="{STRINGS_REL}" Target="sharedStrings.xml"/>'),
+            "[Content_Types].xml": _registered(
+                "</Types>", f'<Override PartName="/{STRINGS_PART}" ContentType="{STRINGS_TYPE}"/>'),
+        })
     with zipfile.ZipFile(form) as package:
-        member = "xl/sharedStrings.xml" if kind == "million-strings" else sheet_part(package, kpi_sheet)
-    change = million_strings if kind == "million-strings" else KPI_SHEET_CHANGES[kind]
-    return rewrite(form, target, member, change)
+        member = sheet_part(package, kpi_sheet)
+    return rewrite(form, target, {member: KPI_SHEET_CHANGES[kind]})
 
 
 def member_sizes(path: Path) -> dict[str, int]:

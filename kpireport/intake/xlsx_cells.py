@@ -138,11 +138,37 @@ def _text(element) -> str:
     return "".join(parts)
 
 
-def _shared_strings(read: Reader, member: str | None) -> list[str]:
+def _shared_strings(read: Reader, member: str | None) -> SharedStrings | list[str]:
     if member is None:
         return []
-    root = _parse(read, member)
-    return [decode_escapes(_text(si)) for si in root.iter(f"{MAIN}si")]
+    data = read(member)
+    if data is None:
+        raise Unexpected(f"{member} missing")
+    return SharedStrings(data)
+
+
+class SharedStrings:
+    """The shared-strings table, parsed only as far as the cells read refer to it: a form's cells use a few
+    hundred strings, whatever number of entries the table holds."""
+
+    def __init__(self, data: bytes):
+        self.items: list[str] = []
+        self._entries = etree.iterparse(io.BytesIO(data), events=("end",), tag=f"{MAIN}si", **_PARSER)
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            raise IndexError(index)
+        items = self.items
+        while index >= len(items):
+            try:
+                _, entry = next(self._entries)
+            except StopIteration:
+                raise IndexError(index) from None
+            items.append(decode_escapes(_text(entry)))
+            entry.clear()
+            while entry.getprevious() is not None:  # memory stays flat however far the table is read
+                del entry.getparent()[0]
+        return items[index]
 
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")

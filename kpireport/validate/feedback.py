@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import warnings
+import zipfile
 from collections import OrderedDict
 from copy import copy
 from pathlib import Path
@@ -52,6 +53,7 @@ from kpireport.text_layout import display_width  # noqa: F401  (re-exported: tes
 from kpireport.validate import feedback_table as ft
 from kpireport.validate.feedback_form import FormIdentity, write_findings_only, write_form_copy
 from kpireport.validate.feedback_table import AUTHOR, ERROR_RGB, WARNING_RGB  # noqa: F401  (re-exported)
+from kpireport.validate.rules import UNREAD_SHEETS, read_meta
 
 _EARLIER_RGBS = {"FFC7CE", "FFEB9C"}  # marks of copies written before (light red, light yellow)
 _MARK_RGBS = {ERROR_RGB, WARNING_RGB} | _EARLIER_RGBS
@@ -68,7 +70,7 @@ _NOT_A_FORM = frozenset({"form-not-form", "form-version-unknown", "form-signatur
 # Marked in place (openpyxl, no plan given) only when its sheets and strings are this small once inflated:
 # openpyxl reads and writes the whole workbook, so its size, not the form, would set the cost.
 IN_PLACE_BUDGET = 8 * 1024 * 1024
-UNREAD_SHEETS = frozenset({fl.GUIDE_SHEET, FEEDBACK_SHEET})
+MAX_ROWS, MAX_COLUMNS = IntakeLimits().max_rows, IntakeLimits().max_columns  # beyond them: no form's cell
 
 
 def write_feedback(source: Path, findings: list[Finding], target: Path, plan: Plan | None = None,
@@ -103,8 +105,6 @@ def write_feedback(source: Path, findings: list[Finding], target: Path, plan: Pl
 
 def form_identity(plan: Plan, submission: Submission) -> FormIdentity | None:
     """What the submission is as a form of ``plan`` (its identity sheet as read), or None when it is none."""
-    from kpireport.validate.rules import read_meta  # the identity sheet as validation reads it
-
     meta = submission.sheet(fl.META_SHEET)
     if meta is None:
         return None
@@ -121,8 +121,6 @@ def form_identity(plan: Plan, submission: Submission) -> FormIdentity | None:
 
 def _small(source: Path) -> bool:
     """Whether the workbook's XML, inflated, is within IN_PLACE_BUDGET (the zip's own sizes were checked by intake)."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(source) as package:
             return sum(info.file_size for info in package.infolist()
@@ -141,6 +139,9 @@ def _mark_in_place(source: Path, findings: list[Finding], target: Path, submissi
                 workbook = openpyxl.load_workbook(fh, keep_vba=False, keep_links=False)
     except Exception:  # openpyxl raises many types for broken files; all mean "cannot open"
         return None
+    if any(ws.max_row > MAX_ROWS or ws.max_column > MAX_COLUMNS for ws in workbook.worksheets):
+        workbook.close()  # a cell far outside any form (XFD1048576): the file is not rewritten
+        return write_findings_only(ft.clean(source.name), findings, target)
 
     previous = _feedback_sheet(workbook)
     records = _read_records(previous) if previous is not None else []
