@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from kpireport.text_layout import row_height
 from kpireport.validate import feedback_table as ft
 
 ADDED_ROWS = 20  # rows below the form's last row still written (a department's added row gets its mark)
+POINTS_PER_PIXEL = 0.75
 FIT_LINE_HEIGHT = 14.0  # points per line at 10pt 游ゴシック, as the form writer sizes rows
 _WORKBOOK_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
                      "in_memory": True}  # no temporary file per part
@@ -153,6 +155,7 @@ class _Marks:
 
     def __init__(self, findings: list[Finding], bounds: dict[str, tuple[int, int]]):
         self.cells: dict[tuple[str, int, int], list[Finding]] = {}
+        self.rows: set[tuple[str, int]] = set()
         self.located: list[tuple[Finding, ft.Place]] = []
         for found in findings:
             sheet, cell = ft.clean(found.sheet).strip(), ft.clean(found.cell).strip()
@@ -160,6 +163,7 @@ class _Marks:
             inside = position is not None and position[0] <= bounds[sheet][0] and position[1] <= bounds[sheet][1]
             if position is not None and inside:
                 self.cells.setdefault((sheet, *position), []).append(found)
+                self.rows.add((sheet, position[0]))
                 reference = _coordinate(*position)
                 place = ft.Place(f"{sheet}!{reference}", f"{ft.quoted_sheet(sheet)}!{reference}")
             else:
@@ -204,16 +208,14 @@ def _write_data_sheet(ws, styles: _Styles, marks: _Marks, plan: Plan, period: Re
     ws.set_row(fl.HEADER_ROW - 1, 30)
     locked = {row["id"]: row for row in sheet.rows}
     input_lines = fw._input_lines(plan, sheet.name)
+    form_last = fl.FIRST_ROW + len(sheet.rows) - 1
     for r in range(1, _last_row(sheet) + 1):
+        if r > form_last and not _has_cells(raw, r, len(columns)) and (sheet.name, r) not in marks.rows:
+            continue  # below the form's rows: written only where the department added something
         ident = _text(raw.value(r, 1)) if r >= fl.FIRST_ROW else ""
-        if r >= fl.FIRST_ROW and (ident in locked or _has_cells(raw, r, len(columns))):
+        if r >= fl.FIRST_ROW:
             ws.set_row(r - 1, _data_row_height(columns, locked.get(ident), raw, r, input_lines))
-        for c, column in enumerate(columns, start=1):
-            name = _style_name(r, column, read_only=ident in sheet.reported_elsewhere)
-            mark = marks.fill(sheet.name, r, c)
-            if name is None and not mark and raw.cell(r, c) is None:
-                continue  # the form writes nothing here
-            _write_cell(ws, r, c, raw.cell(r, c), _Style(styles, name or "plain", mark))
+        _write_row(ws, styles, marks, sheet, raw, r, read_only=ident in sheet.reported_elsewhere)
     for row, column, text in marks.comments(sheet.name):
         width, height = ft.comment_size(text)
         ws.write_comment(row - 1, column - 1, text, {"author": ft.AUTHOR, "width": width, "height": height})
@@ -225,6 +227,16 @@ def _write_data_sheet(ws, styles: _Styles, marks: _Marks, plan: Plan, period: Re
     ws.freeze_panes(first, 1)
     fw._print_setup(ws, fl.HEADER_ROW - 1)
     fw._protect(ws, plan)
+
+
+def _write_row(ws, styles: _Styles, marks: _Marks, sheet: fl.DataSheet, raw: RawSheet, r: int,
+               read_only: bool) -> None:
+    for c, column in enumerate(sheet.columns, start=1):
+        name = _style_name(r, column, read_only)
+        mark = marks.fill(sheet.name, r, c)
+        if name is None and not mark and raw.cell(r, c) is None:
+            continue  # the form writes nothing here
+        _write_cell(ws, r, c, raw.cell(r, c), _Style(styles, name or "plain", mark))
 
 
 def _style_name(row: int, column: fl.FormColumn, read_only: bool) -> str | None:
@@ -250,7 +262,8 @@ def _data_row_height(columns: tuple[fl.FormColumn, ...], locked: dict | None, ra
     form_height = fw._form_row_height(columns, locked, input_lines=input_lines) if locked else 0.0
     typed = [(value, column.width) for c, column in enumerate(columns, start=1)
              if column.wrap and isinstance(value := raw.value(row, c), str) and value]
-    return max(form_height, row_height(typed, FIT_LINE_HEIGHT) if typed else 0.0)
+    needed = max(form_height, row_height(typed, FIT_LINE_HEIGHT) if typed else 0.0)
+    return math.ceil(needed / POINTS_PER_PIXEL) * POINTS_PER_PIXEL  # xlsxwriter stores whole pixels, rounded down
 
 
 def _write_cell(ws, row: int, column: int, cell: RawCell | None, style: _Style | None) -> None:
