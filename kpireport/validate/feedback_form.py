@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.format import Format
 
 from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
@@ -136,18 +137,6 @@ class _Styles:
         return self.variants[key]
 
 
-@dataclass(frozen=True)
-class _Style:
-    """A cell's style: the form writer's by name, with the mark's fill if any."""
-
-    styles: _Styles
-    name: str
-    mark: str = ""
-
-    def format(self, number_format: str = ""):
-        return self.styles.get(self.name, self.mark, number_format)
-
-
 # --- marks -------------------------------------------------------------------------------------------
 
 class _Marks:
@@ -231,12 +220,15 @@ def _write_data_sheet(ws, styles: _Styles, marks: _Marks, plan: Plan, period: Re
 
 def _write_row(ws, styles: _Styles, marks: _Marks, sheet: fl.DataSheet, raw: RawSheet, r: int,
                read_only: bool) -> None:
+    cells, fill = raw.cells, marks.fill
     for c, column in enumerate(sheet.columns, start=1):
         name = _style_name(r, column, read_only)
-        mark = marks.fill(sheet.name, r, c)
-        if name is None and not mark and raw.cell(r, c) is None:
+        mark = fill(sheet.name, r, c)
+        cell = cells.get((r, c))
+        if name is None and not mark and cell is None:
             continue  # the form writes nothing here
-        _write_cell(ws, r, c, raw.cell(r, c), _Style(styles, name or "plain", mark))
+        dated = cell is not None and isinstance(cell.value, _DATES)
+        _write_cell(ws, r, c, cell, styles.get(name or "plain", mark, cell.number_format if dated else ""))
 
 
 def _style_name(row: int, column: fl.FormColumn, read_only: bool) -> str | None:
@@ -266,22 +258,27 @@ def _data_row_height(columns: tuple[fl.FormColumn, ...], locked: dict | None, ra
     return math.ceil(needed / POINTS_PER_PIXEL) * POINTS_PER_PIXEL  # xlsxwriter stores whole pixels, rounded down
 
 
-def _write_cell(ws, row: int, column: int, cell: RawCell | None, style: _Style | None) -> None:
-    """A submitted cell as it was entered (its formula kept with its saved result), or a blank of the style."""
+_DATES = (dt.date, dt.time, dt.timedelta)
+
+
+def _write_cell(ws, row: int, column: int, cell: RawCell | None, fmt: Format | None) -> None:
+    """A submitted cell as it was entered (its formula kept with its saved result), or a blank of the style;
+    a date comes with a format holding its number format."""
     r, c = row - 1, column - 1
-    fmt = style.format() if style is not None else None
     if cell is None:
         ws.write_blank(r, c, None, fmt)
         return
     value = cell.value
     if cell.formula:
         ws.write_formula(r, c, cell.formula, fmt, "" if value is None else value)
+    elif isinstance(value, str):
+        ws.write_string(r, c, ft.clean(value), fmt)
     elif isinstance(value, bool):
         ws.write_boolean(r, c, value, fmt)
     elif isinstance(value, (int, float)):
         ws.write_number(r, c, value, fmt)
-    elif isinstance(value, (dt.date, dt.time, dt.timedelta)):  # shown in the number format it was entered with
-        ws.write_datetime(r, c, value, style.format(cell.number_format) if style is not None else None)
+    elif isinstance(value, _DATES):
+        ws.write_datetime(r, c, value, fmt)
     else:
         ws.write_string(r, c, ft.clean(value), fmt)
 

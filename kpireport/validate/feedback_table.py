@@ -50,9 +50,11 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe
 def clean(text: object) -> str:
     """Text safe to store in a cell or comment: XML-illegal characters become '?'."""
     text = "" if text is None else str(text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _BAD_CHARS.sub("?", text)
-    return text[:EXCEL_TEXT_LIMIT]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _BAD_CHARS.search(text):
+        text = _BAD_CHARS.sub("?", text)
+    return text if len(text) <= EXCEL_TEXT_LIMIT else text[:EXCEL_TEXT_LIMIT]
 
 
 def parse_cell(ref: str) -> tuple[int, int] | None:
