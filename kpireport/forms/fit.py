@@ -9,7 +9,11 @@ they go (``bounds``), else they end at the header row's last column and the last
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kpireport.forms import layout as fl
 from kpireport.text_layout import row_height
@@ -20,7 +24,7 @@ MAX_COLUMNS = 64  # a form's data sheet has at most a few tens of columns
 MAX_ROWS = 20_000  # and fewer rows than intake reads
 
 
-def fit_rows(workbook, bounds: Mapping[str, tuple[int, int]] | None = None) -> None:
+def fit_rows(workbook: Workbook, bounds: Mapping[str, tuple[int, int]] | None = None) -> None:
     """Grow each data row of the form's data sheets to show every wrapped cell's text. ``bounds``: per sheet
     name, the last row and column to look at (a sheet not named is not looked at)."""
     for name in (fl.KPI_SHEET, fl.INITIATIVE_SHEET, fl.NARRATIVE_SHEET):
@@ -33,7 +37,7 @@ def fit_rows(workbook, bounds: Mapping[str, tuple[int, int]] | None = None) -> N
             fit_sheet_rows(ws, *bounds[name])
 
 
-def form_extent(ws) -> tuple[int, int]:
+def form_extent(ws: Worksheet) -> tuple[int, int]:
     """(last row, last column) of a form's data sheet as openpyxl holds it: the header row's width, and the
     last row with a value in the ID column (read down from the first data row, stopping at the first gap)."""
     header = next(ws.iter_rows(min_row=fl.HEADER_ROW, max_row=fl.HEADER_ROW, max_col=MAX_COLUMNS))
@@ -44,7 +48,7 @@ def form_extent(ws) -> tuple[int, int]:
     return last_row, last_column
 
 
-def column_widths(ws) -> dict[int, int]:
+def column_widths(ws: Worksheet) -> dict[int, int]:
     """Width of each sized column by number (a file may size several columns in one range, A:C)."""
     widths = {}
     for dimension in ws.column_dimensions.values():
@@ -54,25 +58,25 @@ def column_widths(ws) -> dict[int, int]:
     return widths
 
 
-def wrapped_cells(ws, row, widths: dict[int, int] | None = None) -> list[tuple[str, int]]:
+def wrapped_cells(ws: Worksheet, row: Sequence[Any], widths: dict[int, int] | None = None) -> list[tuple[str, int]]:
     """(text, column width) of each wrapped cell with text in ``row`` (a tuple of cells)."""
     widths = column_widths(ws) if widths is None else widths
     return [(cell.value, widths.get(cell.column, int(DEFAULT_WIDTH))) for cell in row
             if isinstance(cell.value, str) and cell.value and cell.alignment is not None and cell.alignment.wrap_text]
 
 
-def fit_sheet_rows(ws, last_row: int | None = None, last_column: int | None = None) -> None:
+def fit_sheet_rows(ws: Worksheet, last_row: int | None = None, last_column: int | None = None) -> None:
     """Grow the rows from the first data row to ``last_row``, looking at columns up to ``last_column``."""
     if last_row is None or last_column is None:
         last_row, last_column = form_extent(ws)
     if last_row < fl.FIRST_ROW or last_column < 1:
         return
     widths = column_widths(ws)  # once per sheet, not per row
-    for row in ws.iter_rows(min_row=fl.FIRST_ROW, max_row=last_row, max_col=last_column):
+    for r, row in enumerate(ws.iter_rows(min_row=fl.FIRST_ROW, max_row=last_row, max_col=last_column),
+                            start=fl.FIRST_ROW):
         cells = wrapped_cells(ws, row, widths)
         if not cells:
             continue
-        r = row[0].row
         needed = row_height(cells, LINE_HEIGHT)
         current = ws.row_dimensions[r].height
         if current is None or current < needed:

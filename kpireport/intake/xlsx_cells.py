@@ -10,6 +10,7 @@ openpyxl, whose own diagnosis becomes the finding: odd files lose nothing by the
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import posixpath
@@ -39,7 +40,7 @@ TEXT, RUN, PHONETIC = MAIN + "t", MAIN + "r", MAIN + "rPh"
 
 WHOLE_TREE_BYTES = 8 * 1024 * 1024  # sheet parts up to this size are parsed whole, larger ones streamed
 # no entities, no network, no huge nodes: the parts were already checked, this is belt and braces
-_PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+_PARSER = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False}
 _parsers = threading.local()  # one parser per thread, made once: making one costs as much as parsing a small part
 
 _COLUMNS: dict[str, int] = {}  # column letters -> index, for every sheet (at most A to ZZZ: openpyxl refuses more)
@@ -63,9 +64,9 @@ def read_sheets(read: Reader, workbook_part: str, max_rows: int, max_columns: in
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     strings = _shared_strings(read, _target_of(rels, STRINGS_REL))
     formats = _cell_formats(read, _target_of(rels, STYLES_REL))
-    sheets = []
+    sheets: list[tuple[RawSheet, bool, list[tuple[str, str]]]] = []
     for element in workbook.iter(f"{MAIN}sheet"):
-        kind, target = rels.get(element.get(f"{DOC_REL}id"), ("", ""))
+        kind, target = rels.get(element.get(f"{DOC_REL}id") or "", ("", ""))
         if not kind.endswith(WORKSHEET_REL):
             continue  # chartsheets and dialog sheets hold no cells (openpyxl leaves them out too)
         data = read(target)
@@ -85,7 +86,7 @@ def read_sheets(read: Reader, workbook_part: str, max_rows: int, max_columns: in
 
 # --- package parts ----------------------------------------------------------------------------
 
-def _parse(read: Reader, member: str):
+def _parse(read: Reader, member: str) -> etree._Element:
     data = read(member)
     if data is None:
         raise Unexpected(f"{member} missing")
@@ -95,11 +96,26 @@ def _parse(read: Reader, member: str):
 def _parser() -> etree.XMLParser:
     parser = getattr(_parsers, "parser", None)
     if parser is None:
-        parser = _parsers.parser = etree.XMLParser(**_PARSER)
+        parser = _parsers.parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                                                   load_dtd=False)  # as _PARSER says
     return parser
 
 
-def _flag(element, name: str) -> bool:
+def _iterparse(data: bytes, tag: str) -> Iterator[tuple[str, etree._Element]]:
+    """The elements ``tag`` of ``data`` as each ends, parsed with _PARSER's settings."""
+    return etree.iterparse(io.BytesIO(data), events=("end",), tag=tag, resolve_entities=False, no_network=True,
+                           huge_tree=False, load_dtd=False)
+
+
+def _forget(element: etree._Element) -> None:
+    """Clear a streamed element and drop the siblings before it."""
+    element.clear()
+    parent = element.getparent()
+    while parent is not None and element.getprevious() is not None:
+        del parent[0]
+
+
+def _flag(element: etree._Element | None, name: str) -> bool:
     return element is not None and (element.get(name) or "").strip().lower() in ("1", "true")
 
 
@@ -109,13 +125,13 @@ def _relationships(read: Reader, part: str) -> dict[str, tuple[str, str]]:
     data = read(posixpath.join(folder, "_rels", base + ".rels"))
     if data is None:
         raise Unexpected(f"relationships of {part} missing")
-    rels = {}
+    rels: dict[str, tuple[str, str]] = {}
     for rel in etree.fromstring(data, _parser()).iter(f"{PKG_REL}Relationship"):
         if rel.get("TargetMode") == "External":
             continue
         target = rel.get("Target", "")
         member = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-        rels[rel.get("Id")] = (rel.get("Type", ""), posixpath.normpath(member))
+        rels[rel.get("Id") or ""] = (rel.get("Type", ""), posixpath.normpath(member))
     return rels
 
 
@@ -123,7 +139,7 @@ def _target_of(rels: dict[str, tuple[str, str]], suffix: str) -> str | None:
     return next((member for kind, member in rels.values() if kind.endswith(suffix)), None)
 
 
-def _text(element) -> str:
+def _text(element: etree._Element) -> str:
     """A string item's text as openpyxl reads it: its t, then each run's t; phonetic runs left out."""
     if len(element) == 1:
         only = element[0]
@@ -153,7 +169,7 @@ class SharedStrings:
 
     def __init__(self, data: bytes):
         self.items: list[str] = []
-        self._entries = etree.iterparse(io.BytesIO(data), events=("end",), tag=f"{MAIN}si", **_PARSER)
+        self._entries = _iterparse(data, f"{MAIN}si")
 
     def __getitem__(self, index: int) -> str:
         if index < 0:
@@ -165,9 +181,7 @@ class SharedStrings:
             except StopIteration:
                 raise IndexError(index) from None
             items.append(decode_escapes(_text(entry)))
-            entry.clear()
-            while entry.getprevious() is not None:  # memory stays flat however far the table is read
-                del entry.getparent()[0]
+            _forget(entry)  # memory stays flat however far the table is read
         return items[index]
 
 
@@ -206,7 +220,7 @@ def _formats_in(data: bytes) -> tuple[tuple[str, bool, bool], ...]:
     root = etree.fromstring(data, _parser())
     custom = {}
     for fmt in root.iter(f"{MAIN}numFmt"):
-        custom[int(fmt.get("numFmtId"))] = fmt.get("formatCode") or "General"
+        custom[int(fmt.get("numFmtId") or 0)] = fmt.get("formatCode") or "General"
     formats = []
     xfs = root.find(f"{MAIN}cellXfs")
     for xf in (xfs if xfs is not None else ()):
@@ -225,7 +239,8 @@ def _format_kind(code: str) -> tuple[str, bool, bool]:
 # --- a sheet ----------------------------------------------------------------------------------
 
 class _SheetReader:
-    def __init__(self, strings, formats, epoch, max_rows: int, max_columns: int, max_empty_run: int):
+    def __init__(self, strings: SharedStrings | list[str], formats: tuple[tuple[str, bool, bool], ...],
+                 epoch: dt.datetime, max_rows: int, max_columns: int, max_empty_run: int):
         self.strings, self.formats, self.epoch = strings, formats, epoch
         self.max_rows, self.max_columns, self.max_empty_run = max_rows, max_columns, max_empty_run
         self.shared: dict[str, Translator] = {}
@@ -260,18 +275,16 @@ class _SheetReader:
         return cells, truncated
 
     @staticmethod
-    def _rows(data: bytes) -> Iterator:
+    def _rows(data: bytes) -> Iterator[etree._Element]:
         """The sheet's row elements: from a whole tree for usual parts (faster), streamed for big ones."""
         if len(data) <= WHOLE_TREE_BYTES:
             yield from etree.fromstring(data, _parser()).iter(ROW)
             return
-        for _, row in etree.iterparse(io.BytesIO(data), events=("end",), tag=ROW, **_PARSER):
+        for _, row in _iterparse(data, ROW):
             yield row
-            row.clear()
-            while row.getprevious() is not None:  # keep memory flat on long sheets
-                del row.getparent()[0]
+            _forget(row)  # keep memory flat on long sheets
 
-    def _row(self, row, row_number: int, cells: dict) -> bool:
+    def _row(self, row: etree._Element, row_number: int, cells: dict) -> bool:
         """The row's non-empty cells into `cells`; whether there were any. The hot loop: kept flat, with
         the usual cell (r="B12", a known style, one child: a v, or an is holding one t) on the fast path."""
         column, found, row_text = 0, False, str(row_number)
@@ -282,8 +295,8 @@ class _SheetReader:
                 continue
             reference = element.get("r")
             if reference:
-                column = columns.get(reference[:-suffix]) if reference.endswith(row_text) else None
-                if column is None:
+                column = columns.get(reference[:-suffix], 0) if reference.endswith(row_text) else 0
+                if not column:  # no column is 0: not on the fast path
                     column = self._column(reference, row_number)
             else:
                 column += 1
@@ -293,23 +306,24 @@ class _SheetReader:
             style = element.get("s")
             number_format, is_date, is_duration = styles.get(style) or self._style(style)
             kind = element.get("t", "n")
-            value = formula = None
+            value: object = None
+            text = formula = None
             for child in (element[0],) if children == 1 else element:  # the usual cell has one child: no iterator
                 tag = child.tag
                 if tag == VALUE:
                     if kind != "inlineStr":
-                        value = child.text or None
+                        text = child.text or None
                 elif tag == FORMULA:
                     formula = self._formula(child, reference)
                 elif tag == INLINE and kind == "inlineStr":
                     value = decode_escapes(_text(child))
-            if value is not None and kind != "inlineStr":
+            if text is not None:
                 if kind == "s":
-                    value = strings[int(value)]
-                elif kind == "n" and not is_date and "." not in value and "e" not in value and "E" not in value:
-                    value = int(value)
+                    value = strings[int(text)]
+                elif kind == "n" and not is_date and "." not in text and "e" not in text and "E" not in text:
+                    value = int(text)
                 else:
-                    value = self._value(value, kind, is_date, is_duration, reference)
+                    value = self._value(text, kind, is_date, is_duration, reference)
             if formula is None and (value is None or value == ""):
                 continue
             cells[(row_number, column)] = _new_cell(RawCell, (row_number, column, value, number_format, formula))
@@ -339,7 +353,7 @@ class _SheetReader:
         self.styles[style] = found
         return found
 
-    def _value(self, text: str, kind: str, is_date: bool, is_duration: bool, reference: str | None):
+    def _value(self, text: str, kind: str, is_date: bool, is_duration: bool, reference: str | None) -> object:
         """A cell's saved value from its v text, typed as openpyxl types it."""
         if kind == "n":
             number = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
@@ -360,7 +374,7 @@ class _SheetReader:
             return from_ISO8601(text)
         raise Unexpected(f"cell type {kind!r}")
 
-    def _formula(self, formula, reference: str | None) -> str:
+    def _formula(self, formula: etree._Element, reference: str | None) -> str:
         """The formula text as openpyxl gives it (shared formulas translated to this cell)."""
         kind = formula.get("t")
         text = "=" + (formula.text or "")
@@ -368,7 +382,7 @@ class _SheetReader:
             inputs = ",".join(r for r in (formula.get("r1"), formula.get("r2")) if r)
             return f"=TABLE({inputs})"
         if kind == "shared":
-            index = formula.get("si")
+            index = formula.get("si") or ""
             if index in self.shared and reference:
                 return self.shared[index].translate_formula(reference)
             if text != "=" and reference:
