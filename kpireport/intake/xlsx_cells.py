@@ -288,7 +288,7 @@ class _SheetReader:
         """The row's non-empty cells into `cells`; whether there were any. The hot loop: kept flat, with
         the usual cell (r="B12", a known style, one child: a v, or an is holding one t) on the fast path."""
         column, found, row_text = 0, False, str(row_number)
-        columns, styles, max_columns, strings = self.columns, self.styles, self.max_columns, self.strings
+        columns, max_columns, read_cell = self.columns, self.max_columns, self._cell
         suffix = len(row_text)
         for element in row:
             if element.tag != CELL:
@@ -300,35 +300,39 @@ class _SheetReader:
                     column = self._column(reference, row_number)
             else:
                 column += 1
-            children = len(element)
-            if column > max_columns or not children:
+            if column > max_columns or not len(element):
                 continue  # past the column cap, or a blank (formatted but empty) cell
-            style = element.get("s")
-            number_format, is_date, is_duration = styles.get(style) or self._style(style)
-            kind = element.get("t", "n")
-            value: object = None
-            text = formula = None
-            for child in (element[0],) if children == 1 else element:  # the usual cell has one child: no iterator
-                tag = child.tag
-                if tag == VALUE:
-                    if kind != "inlineStr":
-                        text = child.text or None
-                elif tag == FORMULA:
-                    formula = self._formula(child, reference)
-                elif tag == INLINE and kind == "inlineStr":
-                    value = decode_escapes(_text(child))
-            if text is not None:
-                if kind == "s":
-                    value = strings[int(text)]
-                elif kind == "n" and not is_date and "." not in text and "e" not in text and "E" not in text:
-                    value = int(text)
-                else:
-                    value = self._value(text, kind, is_date, is_duration, reference)
+            value, formula, number_format = read_cell(element, reference)
             if formula is None and (value is None or value == ""):
                 continue
             cells[(row_number, column)] = _new_cell(RawCell, (row_number, column, value, number_format, formula))
             found = True
         return found
+
+    def _cell(self, element: etree._Element, reference: str | None) -> tuple[object, str | None, str]:
+        """(saved value, formula, number format) of a cell element with children."""
+        style = element.get("s")
+        number_format, is_date, is_duration = self.styles.get(style) or self._style(style)
+        kind = element.get("t", "n")
+        value: object = None
+        text = formula = None
+        for child in (element[0],) if len(element) == 1 else element:  # the usual cell has one child: no iterator
+            tag = child.tag
+            if tag == VALUE:
+                if kind != "inlineStr":
+                    text = child.text or None
+            elif tag == FORMULA:
+                formula = self._formula(child, reference)
+            elif tag == INLINE and kind == "inlineStr":
+                value = decode_escapes(_text(child))
+        if text is not None:
+            if kind == "s":
+                value = self.strings[int(text)]
+            elif kind == "n" and not is_date and "." not in text and "e" not in text and "E" not in text:
+                value = int(text)
+            else:
+                value = self._value(text, kind, is_date, is_duration, reference)
+        return value, formula, number_format
 
     def _column(self, reference: str, row_number: int) -> int:
         """The column of a reference off the fast path; its row must be this row."""

@@ -30,13 +30,16 @@ import zipfile
 from collections import OrderedDict
 from copy import copy
 from pathlib import Path
+from typing import Any, cast
 
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.fills import Fill
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import fromstring, tostring
 
@@ -184,7 +187,7 @@ def _form_bounds(submission: Submission) -> dict[str, tuple[int, int]]:
 _clean = ft.clean
 
 
-def _put_text(cell, text: str) -> None:
+def _put_text(cell: Any, text: str) -> None:
     """Store ``text`` as literal text: a leading '=' must never make it a formula."""
     cell.value = text
     cell.data_type = "s"
@@ -220,11 +223,11 @@ class _Location:
         return f"'{self.worksheet.title.replace(chr(39), chr(39) * 2)}'!{self.coordinate}"
 
 
-def _feedback_sheet(workbook) -> Worksheet | None:
+def _feedback_sheet(workbook: Workbook) -> Worksheet | None:
     return workbook[FEEDBACK_SHEET] if FEEDBACK_SHEET in workbook.sheetnames else None
 
 
-def _find_sheet(workbook, name: str) -> Worksheet | None:
+def _find_sheet(workbook: Workbook, name: str) -> Worksheet | None:
     if not name or name == FEEDBACK_SHEET:
         return None
     candidates = [ws for ws in workbook.worksheets if ws.title == name]
@@ -237,7 +240,7 @@ def _find_sheet(workbook, name: str) -> Worksheet | None:
 _parse_cell = ft.parse_cell
 
 
-def _locate(workbook, finding: Finding) -> _Location:
+def _locate(workbook: Workbook, finding: Finding) -> _Location:
     sheet_name = _clean(finding.sheet).strip()
     cell_ref = _clean(finding.cell).strip()
     worksheet = _find_sheet(workbook, sheet_name)
@@ -260,7 +263,7 @@ def _locate(workbook, finding: Finding) -> _Location:
 # marks
 
 
-def _is_mark_fill(fill) -> bool:
+def _is_mark_fill(fill: Any) -> bool:
     # cell.fill is a StyleProxy around the fill: look at its attributes, not its type
     if getattr(fill, "patternType", None) != "solid":
         return False
@@ -273,22 +276,22 @@ def _mark_fill(rgb: str) -> PatternFill:
     return PatternFill(fill_type="solid", start_color="FF" + rgb, end_color="FF" + rgb)
 
 
-def _fill_to_text(fill) -> str:
+def _fill_to_text(fill: Any) -> str:
     try:
         return tostring(fill.to_tree()).decode("utf-8")
     except Exception:
         return ""
 
 
-def _fill_from_text(text: str):
+def _fill_from_text(text: str) -> Any:
     try:
-        fill = Fill.from_tree(fromstring(text))
+        fill = Fill.from_tree(cast(Any, fromstring(text)))  # the stubs want lxml's element type; openpyxl takes either
     except Exception:
         fill = None
     return fill if fill is not None else PatternFill()
 
 
-def _existing_cell(worksheet: Worksheet, coordinate: str):
+def _existing_cell(worksheet: Worksheet, coordinate: str) -> Any:
     """The cell if the sheet stores it, without creating it."""
     position = _parse_cell(coordinate)
     return _stored_cells(worksheet).get(position) if position else None
@@ -301,14 +304,14 @@ def _stored_cells(worksheet: Worksheet) -> dict:
     return worksheet._cells
 
 
-def _new_cell(worksheet: Worksheet, row: int, column: int):
+def _new_cell(worksheet: Worksheet, row: int, column: int) -> Any:
     """Create a cell the sheet does not store yet, with the style Excel shows for it.
 
     An empty cell without its own record takes the row's format (when the row has one) or its
     column's, e.g. unlocked input columns of a protected sheet; it must keep that when marked.
     """
     cell = worksheet.cell(row=row, column=column)
-    dimension = worksheet.row_dimensions.get(row) if row in worksheet.row_dimensions else None
+    dimension: Any = worksheet.row_dimensions.get(row) if row in worksheet.row_dimensions else None
     if dimension is None or not dimension.has_style:
         dimension = next((d for d in worksheet.column_dimensions.values()
                           if d.min is not None and d.max is not None and d.min <= column <= d.max
@@ -320,14 +323,14 @@ def _new_cell(worksheet: Worksheet, row: int, column: int):
     return cell
 
 
-def _undo_comment(cell, original: dict | None) -> None:
+def _undo_comment(cell: Any, original: dict | None) -> None:
     if original and original.get("text"):
         cell.comment = Comment(original["text"], original.get("author") or "")
     else:
         cell.comment = None
 
 
-def _clear_marks(workbook, records: list[dict], earlier_pass: bool) -> None:
+def _clear_marks(workbook: Workbook, records: list[dict], earlier_pass: bool) -> None:
     """Undo the marks of an earlier feedback pass, so that stale marks do not linger."""
     restored: set[tuple[str, str]] = set()
     for record in records:
@@ -366,17 +369,17 @@ def _clear_marks(workbook, records: list[dict], earlier_pass: bool) -> None:
             cell.fill = PatternFill()
 
 
-def _mark_cells(workbook, located: list[tuple[Finding, _Location]]) -> list[dict]:
+def _mark_cells(workbook: Workbook, located: list[tuple[Finding, _Location]]) -> list[dict]:
     """Fill and comment every cell with findings; return what each looked like before."""
     by_cell: OrderedDict[tuple[str, str], tuple[Worksheet, list[Finding]]] = OrderedDict()
     for finding, location in located:
-        if location.mark:
+        if location.mark and location.worksheet is not None:
             key = (location.worksheet.title, location.mark)
             by_cell.setdefault(key, (location.worksheet, []))[1].append(finding)
 
     records = []
     for (title, coordinate), (worksheet, cell_findings) in by_cell.items():
-        row, column = _parse_cell(coordinate)
+        row, column = _parse_cell(coordinate) or (0, 0)  # a mark is always a parsed cell
         cell = _existing_cell(worksheet, coordinate) or _new_cell(worksheet, row, column)
         original_comment = None
         if cell.comment is not None and cell.comment.text:
@@ -400,7 +403,7 @@ def _mark_cells(workbook, located: list[tuple[Finding, _Location]]) -> list[dict
 
 
 def _read_records(sheet: Worksheet) -> list[dict]:
-    records = []
+    records: list[dict] = []
     values = [sheet.cell(row=r, column=_RECORD_COLUMN).value for r in range(1, sheet.max_row + 1)]
     if not values or values[0] != _RECORD_TAG:
         return records
@@ -491,7 +494,7 @@ def _page_setup(sheet: Worksheet, last_row: int) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.page_margins.left = sheet.page_margins.right = 0.5
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.print_options.horizontalCentered = True
@@ -514,7 +517,7 @@ def _write_legend(sheet: Worksheet, font: Font, width: int) -> None:
     sheet.row_dimensions[ft.LEGEND_ROW].height = ft.legend_height(width)
 
 
-def _make_active(workbook, sheet: Worksheet) -> None:
+def _make_active(workbook: Workbook, sheet: Worksheet) -> None:
     """Open on the feedback sheet, with only its tab selected (several selected tabs = a group)."""
     for other in workbook.worksheets + workbook.chartsheets:
         views = getattr(other, "views", None) or getattr(other, "sheetViews", None)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
@@ -117,13 +118,13 @@ class _Styles:
     """The form writer's styles, and each one again with a mark's fill or a date's number format (made once,
     when first asked)."""
 
-    def __init__(self, book):
+    def __init__(self, book: xlsxwriter.Workbook):
         self.book = book
         self.properties: dict[str, dict] = fw._styles(_Recorder())
         self.formats = {name: book.add_format(properties) for name, properties in self.properties.items()}
-        self.variants: dict[tuple[str, str, str], object] = {}
+        self.variants: dict[tuple[str, str, str], Format] = {}
 
-    def get(self, name: str, mark: str = "", number_format: str = ""):
+    def get(self, name: str, mark: str = "", number_format: str = "") -> Format:
         if not mark and not number_format:
             return self.formats[name]
         key = (name, mark, number_format)
@@ -188,7 +189,7 @@ def _coordinate(row: int, column: int) -> str:
 
 # --- the data sheets -----------------------------------------------------------------------------------
 
-def _write_data_sheet(ws, styles: _Styles, marks: _Marks, plan: Plan, period: ReportPeriod, sheet: fl.DataSheet,
+def _write_data_sheet(ws: Worksheet, styles: _Styles, marks: _Marks, plan: Plan, period: ReportPeriod, sheet: fl.DataSheet,
                       raw: RawSheet) -> None:
     """The form's sheet as forms.writer makes it, holding the submitted cells of its rows and columns."""
     columns = sheet.columns
@@ -205,9 +206,9 @@ def _write_data_sheet(ws, styles: _Styles, marks: _Marks, plan: Plan, period: Re
         if r >= fl.FIRST_ROW:
             ws.set_row(r - 1, _data_row_height(columns, locked.get(ident), raw, r, input_lines))
         _write_row(ws, styles, marks, sheet, raw, r, read_only=ident in sheet.reported_elsewhere)
-    for row, column, text in marks.comments(sheet.name):
+    for mark_row, mark_column, text in marks.comments(sheet.name):
         width, height = ft.comment_size(text)
-        ws.write_comment(row - 1, column - 1, text, {"author": ft.AUTHOR, "width": width, "height": height})
+        ws.write_comment(mark_row - 1, mark_column - 1, text, {"author": ft.AUTHOR, "width": width, "height": height})
     first, last = fl.FIRST_ROW - 1, fl.FIRST_ROW + len(sheet.rows) - 2
     for col, column in enumerate(columns):
         rule = fw._validation(column, plan, period)
@@ -218,7 +219,7 @@ def _write_data_sheet(ws, styles: _Styles, marks: _Marks, plan: Plan, period: Re
     fw._protect(ws, plan)
 
 
-def _write_row(ws, styles: _Styles, marks: _Marks, sheet: fl.DataSheet, raw: RawSheet, r: int,
+def _write_row(ws: Worksheet, styles: _Styles, marks: _Marks, sheet: fl.DataSheet, raw: RawSheet, r: int,
                read_only: bool) -> None:
     cells, fill = raw.cells, marks.fill
     for c, column in enumerate(sheet.columns, start=1):
@@ -227,8 +228,8 @@ def _write_row(ws, styles: _Styles, marks: _Marks, sheet: fl.DataSheet, raw: Raw
         cell = cells.get((r, c))
         if name is None and not mark and cell is None:
             continue  # the form writes nothing here
-        dated = cell is not None and isinstance(cell.value, _DATES)
-        _write_cell(ws, r, c, cell, styles.get(name or "plain", mark, cell.number_format if dated else ""))
+        number_format = cell.number_format if cell is not None and isinstance(cell.value, _DATES) else ""
+        _write_cell(ws, r, c, cell, styles.get(name or "plain", mark, number_format))
 
 
 def _style_name(row: int, column: fl.FormColumn, read_only: bool) -> str | None:
@@ -261,7 +262,7 @@ def _data_row_height(columns: tuple[fl.FormColumn, ...], locked: dict | None, ra
 _DATES = (dt.date, dt.time, dt.timedelta)
 
 
-def _write_cell(ws, row: int, column: int, cell: RawCell | None, fmt: Format | None) -> None:
+def _write_cell(ws: Worksheet, row: int, column: int, cell: RawCell | None, fmt: Format | None) -> None:
     """A submitted cell as it was entered (its formula kept with its saved result), or a blank of the style;
     a date comes with a format holding its number format."""
     r, c = row - 1, column - 1
@@ -289,7 +290,7 @@ def _text(value: object) -> str:
 
 # --- the identity sheet ----------------------------------------------------------------------------------
 
-def _copy_identity(ws, plan: Plan, raw: RawSheet, rows: int) -> None:
+def _copy_identity(ws: Worksheet, plan: Plan, raw: RawSheet, rows: int) -> None:
     """The submitted identity sheet's two columns as they were (its signature stays valid), very hidden."""
     for (r, c), cell in sorted(raw.cells.items()):
         if r > rows:
@@ -302,7 +303,7 @@ def _copy_identity(ws, plan: Plan, raw: RawSheet, rows: int) -> None:
 
 # --- the 検証結果 sheet ------------------------------------------------------------------------------------
 
-def write_findings_sheet(ws, book, file_name: str, located: list[tuple[Finding, ft.Place]], note: str = "") -> None:
+def write_findings_sheet(ws: Worksheet, book: xlsxwriter.Workbook, file_name: str, located: list[tuple[Finding, ft.Place]], note: str = "") -> None:
     """The findings table with links to the marked cells, the counts, the instruction and the colour legend."""
     table = ft.findings_table(located)
     f = _SheetFormats(book)
@@ -332,7 +333,7 @@ def write_findings_sheet(ws, book, file_name: str, located: list[tuple[Finding, 
     ws.set_first_sheet()
 
 
-def _write_table_row(ws, f: _SheetFormats, row: int, values: tuple, table: ft.Table, offset: int) -> None:
+def _write_table_row(ws: Worksheet, f: _SheetFormats, row: int, values: tuple, table: ft.Table, offset: int) -> None:
     for column, value in enumerate(values):
         if column == 0:
             ws.write_number(row, column, value, f.number)
@@ -346,7 +347,7 @@ def _write_table_row(ws, f: _SheetFormats, row: int, values: tuple, table: ft.Ta
     ws.set_row(row, table.heights[offset])
 
 
-def _write_legend(ws, f: _SheetFormats, width: int) -> None:
+def _write_legend(ws: Worksheet, f: _SheetFormats, width: int) -> None:
     """凡例: each mark colour in a cell of that colour, and what each asks of the department."""
     row = ft.LEGEND_ROW - 1
     ws.write_string(row, 0, "凡例", f.legend)
@@ -359,7 +360,7 @@ def _write_legend(ws, f: _SheetFormats, width: int) -> None:
 class _SheetFormats:
     """The 検証結果 sheet's formats."""
 
-    def __init__(self, book):
+    def __init__(self, book: xlsxwriter.Workbook):
         font = {"font_name": ft.FONT_NAME, "font_size": 10}
         cell = {**font, "border": 1, "border_color": "#999999", "valign": "top"}
         self.title = book.add_format({"font_name": ft.FONT_NAME, "font_size": 14, "bold": True})
