@@ -17,6 +17,7 @@ import posixpath
 import re
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from lxml import etree
 from openpyxl.formula.translate import Translator
@@ -51,6 +52,7 @@ class Unexpected(Exception):
     """The workbook has something this reader does not handle; read it with openpyxl instead."""
 
 
+Element = Any  # an lxml element: its class (etree._Element) is private to lxml
 Reader = Callable[[str], bytes | None]  # a zip member's bytes (within the budget), None if absent
 
 
@@ -86,7 +88,7 @@ def read_sheets(read: Reader, workbook_part: str, max_rows: int, max_columns: in
 
 # --- package parts ----------------------------------------------------------------------------
 
-def _parse(read: Reader, member: str) -> etree._Element:
+def _parse(read: Reader, member: str) -> Element:
     data = read(member)
     if data is None:
         raise Unexpected(f"{member} missing")
@@ -101,13 +103,13 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-def _iterparse(data: bytes, tag: str) -> Iterator[tuple[str, etree._Element]]:
+def _iterparse(data: bytes, tag: str) -> Iterator[tuple[str, Element]]:
     """The elements ``tag`` of ``data`` as each ends, parsed with _PARSER's settings."""
     return etree.iterparse(io.BytesIO(data), events=("end",), tag=tag, resolve_entities=False, no_network=True,
                            huge_tree=False, load_dtd=False)
 
 
-def _forget(element: etree._Element) -> None:
+def _forget(element: Element) -> None:
     """Clear a streamed element and drop the siblings before it."""
     element.clear()
     parent = element.getparent()
@@ -115,7 +117,7 @@ def _forget(element: etree._Element) -> None:
         del parent[0]
 
 
-def _flag(element: etree._Element | None, name: str) -> bool:
+def _flag(element: Element | None, name: str) -> bool:
     return element is not None and (element.get(name) or "").strip().lower() in ("1", "true")
 
 
@@ -139,7 +141,7 @@ def _target_of(rels: dict[str, tuple[str, str]], suffix: str) -> str | None:
     return next((member for kind, member in rels.values() if kind.endswith(suffix)), None)
 
 
-def _text(element: etree._Element) -> str:
+def _text(element: Element) -> str:
     """A string item's text as openpyxl reads it: its t, then each run's t; phonetic runs left out."""
     if len(element) == 1:
         only = element[0]
@@ -275,7 +277,7 @@ class _SheetReader:
         return cells, truncated
 
     @staticmethod
-    def _rows(data: bytes) -> Iterator[etree._Element]:
+    def _rows(data: bytes) -> Iterator[Element]:
         """The sheet's row elements: from a whole tree for usual parts (faster), streamed for big ones."""
         if len(data) <= WHOLE_TREE_BYTES:
             yield from etree.fromstring(data, _parser()).iter(ROW)
@@ -284,7 +286,7 @@ class _SheetReader:
             yield row
             _forget(row)  # keep memory flat on long sheets
 
-    def _row(self, row: etree._Element, row_number: int, cells: dict) -> bool:
+    def _row(self, row: Element, row_number: int, cells: dict) -> bool:
         """The row's non-empty cells into `cells`; whether there were any. The hot loop: kept flat, with
         the usual cell (r="B12", a known style, one child: a v, or an is holding one t) on the fast path."""
         column, found, row_text = 0, False, str(row_number)
@@ -309,7 +311,7 @@ class _SheetReader:
             found = True
         return found
 
-    def _cell(self, element: etree._Element, reference: str | None) -> tuple[object, str | None, str]:
+    def _cell(self, element: Element, reference: str | None) -> tuple[object, str | None, str]:
         """(saved value, formula, number format) of a cell element with children."""
         style = element.get("s")
         number_format, is_date, is_duration = self.styles.get(style) or self._style(style)
@@ -378,7 +380,7 @@ class _SheetReader:
             return from_ISO8601(text)
         raise Unexpected(f"cell type {kind!r}")
 
-    def _formula(self, formula: etree._Element, reference: str | None) -> str:
+    def _formula(self, formula: Element, reference: str | None) -> str:
         """The formula text as openpyxl gives it (shared formulas translated to this cell)."""
         kind = formula.get("t")
         text = "=" + (formula.text or "")
