@@ -6,7 +6,9 @@
 Hostile classes (benchmarks/hostile_files.py): each is a genuine form of the example workspace (美祢市) with one
 planted mistake, so validation has a finding and the tool would write a feedback copy, changed in one part.
 Each `python3 -m kpireport validate -w <workspace> <file>` runs in a child process; its wall time and peak
-resident memory (ru_maxrss of the waited-for child, measured by a fresh wrapper process per file) are printed.
+resident memory (ru_maxrss of the waited-for child, measured by a fresh wrapper process per file) are printed,
+and the same for the steps `validate` takes once the CLI gives the feedback copy the plan ("with_plan": read,
+validate, copy written from the form), and what the copy holds (the whole form, or only the findings).
 
 Feedback copies: the large benchmark city (benchmarks/run.py), its six forms with a planted mistake validated
 once, then the six copies written one after the other in this process and timed together.
@@ -49,6 +51,25 @@ def measure(command: list[str], timeout: float) -> tuple[float, float, object]:
     return seconds, megabytes, code
 
 
+# `validate` as it runs once its feedback copy is given the plan (the call the CLI is to make): one file
+WITH_PLAN = """
+import sys
+from pathlib import Path
+from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
+from kpireport.history.store import form_key_in
+from kpireport.intake.reader import read_submission
+from kpireport.validate.feedback import write_feedback
+from kpireport.validate.files import intake_limits
+from kpireport.validate.rules import UNREAD_SHEETS, validate_submission
+ws, path = Workspace(Path(sys.argv[1])), Path(sys.argv[2])
+plan = load_workspace_plan(ws)
+submission = read_submission(path, intake_limits(plan), UNREAD_SHEETS)
+result = validate_submission(plan, submission, resolve_period(plan, None), {}, form_key_in(ws.history_file))
+if result.findings:
+    write_feedback(path, list(result.findings), ws.feedback / path.name, plan=plan, submission=submission)
+"""
+
+
 def planted_form(workspace: Path, folder: Path) -> Path:
     """A filled form of the example's 観光政策課 with one value typed as words (kpi-value-unreadable)."""
     import openpyxl
@@ -73,6 +94,8 @@ def planted_form(workspace: Path, folder: Path) -> Path:
 
 
 def bench_hostile(workdir: Path, classes: list[str], timeout: float) -> list[dict]:
+    from kpireport.validate.feedback import write_feedback
+
     workspace = workdir / "example"
     subprocess.run([sys.executable, "-m", "kpireport", "init", str(workspace)], check=True, capture_output=True)
     files = workdir / "files"
@@ -81,14 +104,29 @@ def bench_hostile(workdir: Path, classes: list[str], timeout: float) -> list[dic
     rows = []
     for kind in ["genuine", *classes]:
         path = form if kind == "genuine" else hostile_files.hostile_form(form, kind, files / f"{kind}.xlsx")
-        shutil.rmtree(workspace / "output" / "feedback", ignore_errors=True)
-        seconds, megabytes, code = measure([sys.executable, "-m", "kpireport", "validate", "-w", str(workspace),
-                                            "--silent", str(path)], timeout)
-        copies = sorted(p.name for p in (workspace / "output" / "feedback").glob("*.xlsx"))
-        rows.append(dict(kind=kind, disk_kb=round(path.stat().st_size / 1024), seconds=round(seconds, 2),
-                         peak_mb=round(megabytes), exit=code, copies=copies))
-        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+        row: dict = dict(kind=kind, disk_kb=round(path.stat().st_size / 1024))
+        commands = {"cli": [sys.executable, "-m", "kpireport", "validate", "-w", str(workspace), "--silent", str(path)]}
+        if "plan" in inspect.signature(write_feedback).parameters:
+            commands["with_plan"] = [sys.executable, "-c", WITH_PLAN, str(workspace), str(path)]
+        for how, command in commands.items():
+            shutil.rmtree(workspace / "output" / "feedback", ignore_errors=True)
+            seconds, megabytes, code = measure(command, timeout)
+            copies = [_sheets(p) for p in sorted((workspace / "output" / "feedback").glob("*.xlsx"))]
+            row[how] = dict(seconds=round(seconds, 2), peak_mb=round(megabytes), exit=code, copies=copies)
+        rows.append(row)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
     return rows
+
+
+def _sheets(copy: Path) -> str:
+    """What a copy holds: the whole form or only the findings sheet."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(copy, read_only=True)
+    try:
+        return "findings only" if book.sheetnames == ["検証結果"] else f"form ({len(book.sheetnames)} sheets)"
+    finally:
+        book.close()
 
 
 def bench_copies(workdir: Path, runs: int) -> dict:
@@ -143,6 +181,10 @@ def main() -> None:
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kpireport-hostile-"))
     os.environ.setdefault("KPIREPORT_SOFFICE", str(workdir / "no-libreoffice"))
+    sys.path.insert(0, str(HERE))
+    import run as bench_run
+
+    print(json.dumps({"machine_loop_s": round(bench_run.machine_speed(), 2)}), flush=True)
     try:
         if not args.skip_hostile:
             bench_hostile(workdir, [c for c in args.classes.split(",") if c], args.timeout)
