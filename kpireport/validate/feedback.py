@@ -56,6 +56,7 @@ from kpireport.text_layout import display_width  # noqa: F401  (re-exported: tes
 from kpireport.validate import feedback_table as ft
 from kpireport.validate.feedback_form import FormIdentity, write_findings_only, write_form_copy
 from kpireport.validate.feedback_table import AUTHOR, ERROR_RGB, WARNING_RGB  # noqa: F401  (re-exported)
+from kpireport.validate.files import intake_limits
 from kpireport.validate.rules import UNREAD_SHEETS, read_meta
 
 _EARLIER_RGBS = {"FFC7CE", "FFEB9C"}  # marks of copies written before (light red, light yellow)
@@ -90,7 +91,7 @@ def write_feedback(source: Path, findings: list[Finding], target: Path, plan: Pl
     """
     source, target = Path(source), Path(target)
     if submission is None:
-        submission = read_submission(source, IntakeLimits(), UNREAD_SHEETS)
+        submission = read_submission(source, IntakeLimits() if plan is None else intake_limits(plan), UNREAD_SHEETS)
     if not submission.readable:
         return None
     name = ft.clean(source.name)
