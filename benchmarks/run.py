@@ -675,6 +675,15 @@ def render(results: list[dict], args, started: dt.datetime, wall: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+KEPT_FROM = "\n## Hostile files and feedback copies"  # written by hand from benchmarks/hostile.py: kept on a rerun
+
+
+def kept_sections(out: Path) -> str:
+    """The sections of the results file this script does not write (from KEPT_FROM on), to keep them."""
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    return old[old.index(KEPT_FROM):] if KEPT_FROM in old else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="small,large")
@@ -709,7 +718,7 @@ def main() -> None:
         Path(args.out).with_suffix(".json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str),
                                                         encoding="utf-8")
         text = render(results, args, started, time.perf_counter() - t0)
-        Path(args.out).write_text(text, encoding="utf-8")
+        Path(args.out).write_text(text + kept_sections(Path(args.out)), encoding="utf-8")
     print(text)
     if not args.keep and not args.workdir:
         shutil.rmtree(workdir, ignore_errors=True)
