@@ -86,19 +86,19 @@ def write_form(plan: Plan, department: str, period: ReportPeriod, path: Path, ke
                                                      "strings_to_urls": False})
             workbook.set_properties({"title": f"{period.label} {department}", "author": "kpireport",
                                      "created": generated_at})
-            styles = _styles(workbook)
-            _write_guide(workbook, styles, plan, department, period, sheets)
+            styles = form_styles(workbook)
+            write_guide(workbook, styles, plan, department, period, sheets)
             for sheet in sheets:
                 _write_data_sheet(workbook, styles, plan, department, period, sheet, previous or {})
             _write_meta(workbook, plan, department, period, sheets, generated_at, key)
             workbook.close()
-            handle.write(_structure_locked(written.getvalue(), plan.settings.form_password))
+            handle.write(structure_locked(written.getvalue(), plan.settings.form_password))
     except OSError as exc:
         raise KpireportError(f"{path} に書き込めません（{exc.strerror or exc}）。フォルダの書き込み権限を確認してください。") from exc
     return path
 
 
-def _styles(workbook: Workbook) -> dict[str, Format]:
+def form_styles(workbook: Workbook) -> dict[str, Format]:
     base = {"font_name": "游ゴシック", "font_size": 10, "valign": "top", "border": 1, "border_color": "#808080"}
     return {
         "title": workbook.add_format({"font_name": "游ゴシック", "font_size": 14, "bold": True}),
@@ -119,12 +119,12 @@ def _styles(workbook: Workbook) -> dict[str, Format]:
     }
 
 
-def _protect(ws: Worksheet, plan: Plan) -> None:
+def protect_sheet(ws: Worksheet, plan: Plan) -> None:
     ws.protect(plan.settings.form_password, {"format_columns": True, "format_rows": True,
                                              "select_locked_cells": True, "select_unlocked_cells": True})
 
 
-def _print_setup(ws: Worksheet, repeat_to_row: int) -> None:
+def print_setup(ws: Worksheet, repeat_to_row: int) -> None:
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -223,7 +223,7 @@ def _shared_lines(plan: Plan, department: str) -> list[str]:
     return lines
 
 
-def _write_guide(workbook: Workbook, styles: dict[str, Format], plan: Plan, department: str, period: ReportPeriod, sheets: list) -> None:
+def write_guide(workbook: Workbook, styles: dict[str, Format], plan: Plan, department: str, period: ReportPeriod, sheets: list) -> None:
     ws = workbook.add_worksheet(fl.GUIDE_SHEET)
     column = fl.FormColumn("text", "", GUIDE_WIDTH, wrap=True)
     ws.set_column(0, 0, GUIDE_WIDTH)
@@ -232,11 +232,11 @@ def _write_guide(workbook: Workbook, styles: dict[str, Format], plan: Plan, depa
         if kind == "heading":
             ws.set_row(row, 22)
         else:
-            ws.set_row(row, _form_row_height((column,), {"text": text}, 15.0))
+            ws.set_row(row, form_row_height((column,), {"text": text}, 15.0))
         ws.write_string(row, 0, text, styles["heading" if kind == "heading" else "note"])
-    _print_setup(ws, 0)
+    print_setup(ws, 0)
     ws.set_portrait()
-    _protect(ws, plan)
+    protect_sheet(ws, plan)
     ws.activate()
 
 
@@ -256,10 +256,10 @@ def _write_data_sheet(workbook: Workbook, styles: dict[str, Format], plan: Plan,
         ws.set_column(col, col, column.width)
     ws.set_row(header, 30)
     first_input = next(col for col, column in enumerate(sheet.columns) if column.is_input)
-    input_lines = _input_lines(plan, sheet.name)
+    lines = input_lines(plan, sheet.name)
     for offset, row in enumerate(sheet.rows):
         r = first + offset
-        ws.set_row(r, _form_row_height(sheet.columns, row, input_lines=input_lines))
+        ws.set_row(r, form_row_height(sheet.columns, row, input_lines=lines))
         read_only = row["id"] in sheet.reported_elsewhere  # another department reports it: shown, not entered
         for col, column in enumerate(sheet.columns):
             if column.is_input and read_only:
@@ -275,22 +275,22 @@ def _write_data_sheet(workbook: Workbook, styles: dict[str, Format], plan: Plan,
                 text = previous.get(row["id"], "－") if column.key == "previous" else row.get(column.key, "")
                 ws.write_string(r, col, text, styles["locked_wrap" if column.wrap else "locked"])
     for col, column in enumerate(sheet.columns):
-        rule = _validation(column, plan, period)
+        rule = list_validation(column, plan, period)
         if rule and sheet.rows:
             ws.data_validation(first, col, last, col, rule)
     ws.freeze_panes(first, 1)
-    _print_setup(ws, header)
-    _protect(ws, plan)
+    print_setup(ws, header)
+    protect_sheet(ws, plan)
 
 
-def _form_row_height(columns: tuple, texts: dict, line_height: float = 14.0, input_lines: int = 2) -> float:
+def form_row_height(columns: tuple, texts: dict, line_height: float = 14.0, input_lines: int = 2) -> float:
     """Room for every wrapped locked text, and for what departments type: a spreadsheet does not grow a row
     whose height the file sets, so a row too short hides the last lines on screen and in print."""
     inputs = input_lines if any(c.is_input and c.wrap for c in columns) and len(columns) > 1 else 1
     return row_height([(texts.get(c.key, ""), c.width) for c in columns if c.wrap], line_height, inputs)
 
 
-def _input_lines(plan: Plan, sheet_name: str) -> int:
+def input_lines(plan: Plan, sheet_name: str) -> int:
     """Lines of typed text a data row shows: the narrative limit with room for bullets that wrap (seed 002's
     run to seven lines), a few sentences for an initiative's result and next step, two for a KPI's remarks."""
     if sheet_name == fl.NARRATIVE_SHEET:
@@ -309,7 +309,7 @@ def _sheet_note(plan: Plan, period: ReportPeriod, sheet_name: str) -> str:
     return ""
 
 
-def _validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> dict | None:
+def list_validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> dict | None:
     """Drop-downs and checks with Japanese input messages and error alerts."""
     settings = plan.settings
     if column.key == "actual":
@@ -380,13 +380,13 @@ def _write_meta(workbook: Workbook, plan: Plan, department: str, period: ReportP
         ws.write_string(row, 0, name)
         ws.write_string(row, 1, ident)
     ws.very_hidden()
-    _protect(ws, plan)
+    protect_sheet(ws, plan)
 
 
 _BOOK_VIEWS = re.compile(rb"<(bookViews|sheets)[ >]")
 
 
-def _structure_locked(xlsx: bytes, password: str) -> bytes:
+def structure_locked(xlsx: bytes, password: str) -> bytes:
     """The workbook with its structure protected (no sheet shown, added, renamed or removed), which xlsxwriter
     does not write: a workbookProtection element put into xl/workbook.xml where the schema places it."""
     hashed = f' workbookPassword="{hash_password(password)}"' if password else ""

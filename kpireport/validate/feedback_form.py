@@ -58,7 +58,7 @@ def write_form_copy(plan: Plan, form: FormIdentity, submission: Submission, find
     sheets = fl.data_sheets(plan, form.department, form.period, form.version)
     marks = _Marks(findings, {s.name: (_last_row(s), len(s.columns)) for s in sheets})
     feedback = book.add_worksheet(fl.FEEDBACK_SHEET)
-    fw._write_guide(book, styles.formats, plan, form.department, form.period, sheets)
+    fw.write_guide(book, styles.formats, plan, form.department, form.period, sheets)
     book.get_worksheet_by_name(fl.GUIDE_SHEET).selected = 0  # one selected tab (several would be a group)
     for sheet in sheets:
         raw = submission.sheet(sheet.name) or _EMPTY
@@ -67,7 +67,7 @@ def write_form_copy(plan: Plan, form: FormIdentity, submission: Submission, find
                    _meta_rows(sheets))
     write_findings_sheet(feedback, book, submission.name, marks.located)
     book.close()
-    _save(target, fw._structure_locked(output.getvalue(), plan.settings.form_password))
+    _save(target, fw.structure_locked(output.getvalue(), plan.settings.form_password))
     return target
 
 
@@ -120,7 +120,7 @@ class _Styles:
 
     def __init__(self, book: xlsxwriter.Workbook):
         self.book = book
-        self.properties: dict[str, dict] = fw._styles(_Recorder())
+        self.properties: dict[str, dict] = fw.form_styles(_Recorder())
         self.formats = {name: book.add_format(properties) for name, properties in self.properties.items()}
         self.variants: dict[tuple[str, str, str], Format] = {}
 
@@ -197,7 +197,7 @@ def _write_data_sheet(ws: Worksheet, styles: _Styles, marks: _Marks, plan: Plan,
         ws.set_column(col, col, column.width)
     ws.set_row(fl.HEADER_ROW - 1, 30)
     locked = {row["id"]: row for row in sheet.rows}
-    input_lines = fw._input_lines(plan, sheet.name)
+    input_lines = fw.input_lines(plan, sheet.name)
     form_last = fl.FIRST_ROW + len(sheet.rows) - 1
     for r in range(1, _last_row(sheet) + 1):
         if r > form_last and not _has_cells(raw, r, len(columns)) and (sheet.name, r) not in marks.rows:
@@ -211,12 +211,12 @@ def _write_data_sheet(ws: Worksheet, styles: _Styles, marks: _Marks, plan: Plan,
         ws.write_comment(mark_row - 1, mark_column - 1, text, {"author": ft.AUTHOR, "width": width, "height": height})
     first, last = fl.FIRST_ROW - 1, fl.FIRST_ROW + len(sheet.rows) - 2
     for col, column in enumerate(columns):
-        rule = fw._validation(column, plan, period)
+        rule = fw.list_validation(column, plan, period)
         if rule and sheet.rows:
             ws.data_validation(first, col, last, col, rule)
     ws.freeze_panes(first, 1)
-    fw._print_setup(ws, fl.HEADER_ROW - 1)
-    fw._protect(ws, plan)
+    fw.print_setup(ws, fl.HEADER_ROW - 1)
+    fw.protect_sheet(ws, plan)
 
 
 def _write_row(ws: Worksheet, styles: _Styles, marks: _Marks, sheet: fl.DataSheet, raw: RawSheet, r: int,
@@ -252,7 +252,7 @@ def _has_cells(raw: RawSheet, row: int, width: int) -> bool:
 def _data_row_height(columns: tuple[fl.FormColumn, ...], locked: dict | None, raw: RawSheet, row: int,
                      input_lines: int) -> float:
     """Room for the form's own texts (as the writer sizes the row) and for every wrapped text entered."""
-    form_height = fw._form_row_height(columns, locked, input_lines=input_lines) if locked else 0.0
+    form_height = fw.form_row_height(columns, locked, input_lines=input_lines) if locked else 0.0
     typed = [(value, column.width) for c, column in enumerate(columns, start=1)
              if column.wrap and isinstance(value := raw.value(row, c), str) and value]
     needed = max(form_height, row_height(typed, FIT_LINE_HEIGHT) if typed else 0.0)
@@ -298,7 +298,7 @@ def _copy_identity(ws: Worksheet, plan: Plan, raw: RawSheet, rows: int) -> None:
         if c <= 2:
             _write_cell(ws, r, c, cell, None)
     ws.very_hidden()
-    fw._protect(ws, plan)
+    fw.protect_sheet(ws, plan)
 
 
 # --- the 検証結果 sheet ------------------------------------------------------------------------------------

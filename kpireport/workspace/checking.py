@@ -15,7 +15,7 @@ from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
 from kpireport.validate.feedback import write_feedback
-from kpireport.validate.files import collect_files, intake_limits, validate_file
+from kpireport.validate.files import collect_files, intake_limits, read_and_validate
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import ValidationOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
@@ -41,12 +41,12 @@ class FileCheck:
     apart: bool = False  # leave another period's forms alone (an inbox holds several periods' files)
 
     def __call__(self, path: Path) -> Checked:
-        result = validate_file(self.plan, path, self.period, self.previous, self.limits, self.key)
+        result, submission = read_and_validate(self.plan, path, self.period, self.previous, self.limits, self.key)
         if self.apart and of_other_period(result, self.period):
             return result, None  # its feedback copy, made when its own period was collected, stays as it is
         copy = None
         if self.feedback_folder is not None and result.findings:
-            copy = write_feedback(path, list(result.findings), self.feedback_folder / path.name)
+            copy = write_feedback(path, list(result.findings), self.feedback_folder / path.name, self.plan, submission)
         return result, copy
 
 
