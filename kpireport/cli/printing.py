@@ -21,7 +21,7 @@ from kpireport.workspace.outcomes import (
 )
 
 ERRORS_SHOWN = 5  # a rejected file's errors printed; the rest are counted, with where to read them
-STATUS_REST_IN = "台帳の「検証結果」シートと、`kpireport validate` で作る印付きの控え（output/feedback/）"
+STATUS_REST_IN = "台帳の「検証結果」シートと、「kpireport validate」で作る印付きの控え（output/feedback/）"
 
 
 def plan_check_lines(checked: PlanCheck) -> list[str]:
@@ -103,7 +103,7 @@ def merge_lines(outcome: MergeOutcome) -> list[str]:
     if missing:
         lines.append(f"未提出: {'、'.join(missing)}")
     if resubmit:
-        lines.append(f"要再提出: {'、'.join(resubmit)}（`kpireport status` で理由と連絡先を表示）")
+        lines.append(f"要再提出: {'、'.join(resubmit)}（「kpireport status」で理由と連絡先を表示）")
     lines.append("評価: " + grade_tally(data))
     lines += attention_lines(data.attention)
     if not data.first_merge:

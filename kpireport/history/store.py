@@ -130,7 +130,7 @@ class History:
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise KpireportError(f"履歴データベース {self.path} を開けません（{exc}）。"
-                                 "`kpireport history check` で状態を確認してください。") from exc
+                                 "「kpireport history check」で状態を確認してください。") from exc
 
     def close(self) -> None:
         self.db.close()
