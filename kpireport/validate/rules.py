@@ -15,7 +15,7 @@ from kpireport.forms import layout as fl
 from kpireport.model import Plan, RawSheet, Submission, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.validate.context import FormCheck
-from kpireport.validate.identity import recognise
+from kpireport.validate.identity import read_meta, recognise
 from kpireport.validate.initiative_sheet import check_initiative
 from kpireport.validate.kpi_sheet import check_kpi
 from kpireport.validate.narrative_sheet import check_narrative
@@ -26,6 +26,8 @@ from kpireport.validate.structure import (
     headers_intact,
     match_rows,
 )
+
+__all__ = ["UNREAD_SHEETS", "read_meta", "validate_submission"]  # read_meta: the feedback copy reads it too
 
 UNREAD_SHEETS = frozenset({fl.GUIDE_SHEET, fl.FEEDBACK_SHEET})  # their cells are never looked at: intake may skip them
 
