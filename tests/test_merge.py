@@ -138,7 +138,7 @@ def test_master_figures_match_the_history_and_open_in_libreoffice(ws, plan, tmp_
         kpi_id = row[headers.index("指標ID")]
         if kpi_id in stored and stored[kpi_id][-1].value.is_number:
             value = stored[kpi_id][-1].value
-            from kpireport.master.writer import _in_unit
+            from kpireport.master.kpi_list import _in_unit
             assert row[number_col] == pytest.approx(float(_in_unit(value))), kpi_id
             checked += 1
     assert checked >= 15
