@@ -55,16 +55,16 @@ def measure(command: list[str], timeout: float) -> tuple[float, float, object]:
 WITH_PLAN = """
 import sys
 from pathlib import Path
-from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
+from kpireport.workspace import Workspace
 from kpireport.history.store import form_key_in
 from kpireport.intake.reader import read_submission
 from kpireport.validate.feedback import write_feedback
 from kpireport.validate.files import intake_limits
 from kpireport.validate.rules import UNREAD_SHEETS, validate_submission
 ws, path = Workspace(Path(sys.argv[1])), Path(sys.argv[2])
-plan = load_workspace_plan(ws)
+plan = ws.plan()
 submission = read_submission(path, intake_limits(plan), UNREAD_SHEETS)
-result = validate_submission(plan, submission, resolve_period(plan, None), {}, form_key_in(ws.history_file))
+result = validate_submission(plan, submission, ws.period(), {}, form_key_in(ws.history_file))
 if result.findings:
     write_feedback(path, list(result.findings), ws.feedback / path.name, plan=plan, submission=submission)
 """
@@ -74,15 +74,14 @@ def planted_form(workspace: Path, folder: Path) -> Path:
     """A filled form of the example's 観光政策課 with one value typed as words (kpi-value-unreadable)."""
     import openpyxl
 
-    from kpireport.cli.forms import run_forms
-    from kpireport.cli.workspace import Workspace, load_workspace_plan, resolve_period
     from kpireport.demo.fill import fill_form
     from kpireport.forms import layout as fl
+    from kpireport.workspace import Workspace
 
     ws = Workspace(workspace)
-    run_forms(ws)
-    plan = load_workspace_plan(ws)
-    period = resolve_period(plan, None)
+    ws.make_forms()
+    plan = ws.plan()
+    period = ws.period()
     department = "観光政策課"
     form = ws.forms_folder(period) / fl.form_file_name(period, department)
     target = fill_form(form, plan, department, period, folder / form.name)
@@ -133,19 +132,18 @@ def bench_copies(workdir: Path, runs: int) -> dict:
     """The large city's six feedback copies, written after validation, timed together (best of ``runs``)."""
     import run as bench_run  # benchmarks/run.py
 
-    from kpireport.cli.forms import run_forms
-    from kpireport.cli.workspace import init_workspace, load_workspace_plan, resolve_period
     from kpireport.history.store import form_key_in
     from kpireport.intake.reader import read_submission
     from kpireport.validate import feedback
     from kpireport.validate.files import intake_limits
     from kpireport.validate.rules import UNREAD_SHEETS, validate_submission
+    from kpireport.workspace import Workspace
 
-    ws = init_workspace(workdir / "large", document=bench_run.make_document("large"))
+    ws = Workspace.create(workdir / "large", document=bench_run.make_document("large"))
     key = form_key_in(ws.history_file)
-    run_forms(ws)
-    plan = load_workspace_plan(ws)
-    period = resolve_period(plan, None)
+    ws.make_forms()
+    plan = ws.plan()
+    period = ws.period()
     forms = sorted(ws.forms_folder(period).glob("*.xlsx"))
     ws.inbox.mkdir(exist_ok=True)
     planted = [form for index, form in enumerate(forms) if index % bench_run.PLANTED_EVERY == bench_run.PLANTED_EVERY - 1]
