@@ -107,6 +107,7 @@ def test_plan_convert_keeps_an_existing_file_unless_forced(tmp_path):
     assert forced.exit_code == 0 and run("plan", "check", str(workbook)).exit_code == 0
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_demo_runs_from_any_folder_and_says_what_it_made(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("demo")
@@ -153,6 +154,7 @@ def test_help_is_japanese():
         assert "Usage" not in text and "Show this message" not in text
 
 
+@pytest.mark.slow  # three real processes, each importing the whole command
 def test_python_dash_m_and_console_script(tmp_path):
     for command in ([sys.executable, "-m", "kpireport", "--help"], ["kpireport", "--version"]):
         done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)

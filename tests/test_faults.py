@@ -26,6 +26,8 @@ from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 
+pytestmark = pytest.mark.slow  # end to end: merges killed, raced and starved of disk (a minute)
+
 R5 = ReportPeriod(2023)
 
 

@@ -57,6 +57,7 @@ def sheet_rows(path: Path, name: str) -> list[list]:
     return [[c.value for c in row] for row in ws.iter_rows(min_row=4) if any(c.value is not None for c in row)]
 
 
+@pytest.mark.slow  # end to end: three merges in a row, with resubmission and rejection
 def test_three_merges_resubmission_rejection_and_missing_department(ws, plan):
     period = "2023-09"
     # merge 1: A and B submit, C does not
@@ -119,6 +120,7 @@ def _values(ws, period, department):
         history.close()
 
 
+@pytest.mark.slow  # LibreOffice
 def test_master_figures_match_the_history_and_open_in_libreoffice(ws, plan, tmp_path):
     for department in (A, B):
         submit(plan, ws, department, ReportPeriod(2023))
@@ -148,6 +150,7 @@ def test_master_figures_match_the_history_and_open_in_libreoffice(ws, plan, tmp_
     assert "KPIの達成状況" in text and "道の駅利用者数" in text
 
 
+@pytest.mark.slow  # whole merges with their master written (over a second each)
 def test_department_text_starting_with_equals_stays_text(ws, plan):
     evil = '=HYPERLINK("http://example.com","click")'
 
@@ -199,6 +202,7 @@ def test_override_is_shown_as_override(ws, plan):
     assert row[names.index("評価")].startswith("A ") and "手動で変更" in row[names.index("計算の根拠")]
 
 
+@pytest.mark.slow  # whole merges with their master written (over a second each)
 def test_history_import_check_and_backup(ws, plan, tmp_path):
     import xlsxwriter
     old = tmp_path / "過去の実績.xlsx"
@@ -271,6 +275,7 @@ def test_annual_actuals_are_read_again_after_any_change(ws, plan):
         other.close()
 
 
+@pytest.mark.slow  # whole merges with their master written (over a second each)
 def test_a_text_beyond_the_excel_limit_is_shortened_and_told_never_a_failed_master(ws, plan, tmp_path):
     """Validation keeps each department's text within a cell; texts that still do not fit (several departments'
     together, say) are cut with a mark, and the merge says where, instead of failing."""
@@ -318,6 +323,7 @@ def test_next_forms_show_the_last_accepted_actuals(ws, plan):
     assert previous.startswith("令和5年9月（見込み）: ") and previous.endswith("人")
 
 
+@pytest.mark.slow  # end to end: merge, then the report command
 def test_report_command_writes_the_docx(ws, plan):
     submit(plan, ws, A, ReportPeriod(2023))
     run_merge(ws)
@@ -333,6 +339,7 @@ def test_report_command_writes_the_docx(ws, plan):
     assert (ws.root / "templates" / "報告書ひな形.docx").exists()  # the city's copy to restyle
 
 
+@pytest.mark.slow  # whole merges with their master written (over a second each)
 def test_validate_checks_against_the_history_as_the_merge_does(ws, plan):
     import json
 

@@ -42,6 +42,7 @@ def inbox_workspace(tmp_path) -> Workspace:
     return ws
 
 
+@pytest.mark.slow  # end to end: `kpireport run` over nine filled forms
 def test_run_does_validate_merge_master_and_report(inbox_workspace, workers):
     ws = inbox_workspace
     result = CliRunner().invoke(cli, ["run", "-w", str(ws.root)])
@@ -70,6 +71,7 @@ def workers(request, monkeypatch):
     return request.param
 
 
+@pytest.mark.slow  # end to end: `kpireport run` over nine filled forms
 def test_a_feedback_copy_that_cannot_be_written_leaves_the_history_as_it_was(inbox_workspace, workers):
     """The copies are written while the files are checked, before anything is recorded."""
     inbox_workspace.feedback.parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +86,7 @@ def test_a_feedback_copy_that_cannot_be_written_leaves_the_history_as_it_was(inb
         history.close()
 
 
+@pytest.mark.slow  # nine forms checked twice, once in worker processes
 def test_workers_give_the_same_results_as_one_process(inbox_workspace, monkeypatch):
     ws = inbox_workspace
     plan = load_workspace_plan(ws)

@@ -31,6 +31,8 @@ from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.values import format_year
 
+pytestmark = pytest.mark.slow  # end to end: each embedded plan through the whole cycle with the real commands
+
 EXAMPLES = ("美祢市", "さくら市", "かわせみ町")
 
 

@@ -57,6 +57,7 @@ def h28_report(demo) -> Path:
     return demo / H28_FOLDER / "output" / "report_平成28年度_実績.docx"
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_demo_report_reproduces_seed_002_in_order(main_report):
     expected = seed_facts()["002"]["paragraphs"]
     paragraphs = [norm(p.text) for p in docx.Document(main_report).paragraphs]
@@ -69,6 +70,7 @@ def test_demo_report_reproduces_seed_002_in_order(main_report):
     assert len(expected) > 100
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_demo_report_has_the_status_tables_seed_002_shows_as_images(main_report):
     document = docx.Document(main_report)
     status = [t for t in document.tables if len(t.columns) > 1 and cell_text(t.rows[0].cells[1]) == "A 達成"]
@@ -80,6 +82,7 @@ def test_demo_report_has_the_status_tables_seed_002_shows_as_images(main_report)
         assert sum(n.startswith("word/media/") for n in z.namelist()) == 2  # one chart per plan
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_h28_measure_sheets_reproduce_seed_001(h28_report):
     document = docx.Document(h28_report)
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2" and p.text.startswith("具体的施策")]
@@ -107,6 +110,7 @@ def test_h28_measure_sheets_reproduce_seed_001(h28_report):
     assert marked == {(number, norm(name)) for number, name in reposted} and len(marked) >= 1
 
 
+@pytest.mark.slow  # LibreOffice: the demo's reports as PDF
 def test_reports_open_in_libreoffice(main_report, h28_report, tmp_path):
     pdf = to_pdf(main_report, tmp_path)
     text = pdf_text(pdf)
@@ -221,6 +225,7 @@ def test_sections_can_be_chosen(tmp_path):
     assert paragraphs[0] == "基本計画とプロジェクトの指標（KPI）の達成状況" and "目次" not in paragraphs  # its short names
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_the_demo_shows_a_kpi_combined_from_two_departments_and_an_initiative_with_both_texts(demo, main_report):
     master = openpyxl.load_workbook(demo / "output" / "master_令和5年度_実績.xlsx", read_only=True)
     kpis = master["KPI一覧"].iter_rows(min_row=3, values_only=True)
