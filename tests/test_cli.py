@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import runpy
 import subprocess
 import sys
 
@@ -161,6 +162,15 @@ def test_python_dash_m_and_console_script(tmp_path):
         assert done.returncode == 0, done.stderr
     assert "kpireport demo" in subprocess.run([sys.executable, "-m", "kpireport", "-h"], capture_output=True,
                                               text=True).stdout
+
+
+def test_python_dash_m_runs_the_command(monkeypatch, capsys):
+    """`python -m kpireport` in this process (the real processes are the slow test above)."""
+    monkeypatch.setattr(sys, "argv", ["kpireport", "-h"])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_module("kpireport", run_name="__main__")
+    assert done.value.code == 0
+    assert "kpireport demo" in capsys.readouterr().out
 
 
 # --- forms and validate -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from kpireport.cli.commands import cli
 from kpireport.cli.merge import run_merge
 from kpireport.cli.workspace import Workspace, init_workspace
 from kpireport.forms import layout as fl
+from kpireport.history.past_actuals import import_actuals
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
@@ -232,6 +233,32 @@ def test_history_import_check_and_backup(ws, plan, tmp_path):
     master = run_merge(ws).master
     headers = [c.value for c in openpyxl.load_workbook(master)["KPI一覧"][3]]
     assert "令和4年度 実績" in headers
+
+
+def test_past_actuals_are_imported_and_each_unreadable_row_is_named(plan, tmp_path):
+    """import_actuals on its own, without the merges around it: readable rows go into the history in the
+    KPI's unit, every other row is one finding that names its cell."""
+    old = tmp_path / "過去の実績.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "実績"
+    for row in [("指標ID", "年度", "実績値"), ("K-S2-1-06", "R4", 358023), ("K-S2-02", "令和4年度", "120万人"),
+                ("K-XX", "R4", 1), ("K-S2-1-04", "R4", "60人"), ("K-S2-1-06", "いつか", 1),
+                ("K-S2-1-06", "R3", "集計中")]:
+        sheet.append(row)
+    book.save(old)
+    history = History(tmp_path / "履歴.sqlite3")
+    try:
+        imported, findings = import_actuals(plan, old, history)
+        actuals = history.annual_actuals()
+    finally:
+        history.close()
+    assert imported == 2
+    assert [(f.code, f.cell) for f in findings] == [
+        ("import-unknown-kpi", "A4"), ("import-unit-mismatch", "C5"), ("import-year-unreadable", "B6"),
+        ("import-value-unreadable", "C7")]
+    assert actuals["K-S2-02"][2022].value.number == 1_200_000
+    assert actuals["K-S2-1-06"][2022].value.number == 358023 and 2021 not in actuals["K-S2-1-06"]
 
 
 def test_annual_actuals_are_read_again_after_any_change(ws, plan):

@@ -63,6 +63,23 @@ def test_run_does_validate_merge_master_and_report(inbox_workspace, workers):
     assert again.exit_code == 0 and "変更なし 9件" in again.output
 
 
+def test_run_on_an_empty_inbox_names_every_department_and_still_writes_the_master_and_report(tmp_path):
+    """Early in the month nothing has come in: the run says who has not sent a form, and writes the master and
+    the report (every KPI ungraded), and the PDF line says LibreOffice is missing (the tests hide it)."""
+    ws = init_workspace(tmp_path / "ws")
+    result = CliRunner().invoke(cli, ["run", "-w", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    plan = load_plan(ws.plan_file).plan
+    assert "受理 0件、差し戻し 0件、変更なし 0件" in lines
+    assert f"未提出: {'、'.join(d.name for d in plan.departments)}" in lines
+    assert f"評価: A 達成 0件、B 順調 0件、C 遅れ 0件、D 悪化 0件、− 評価不能 {len(plan.kpis)}件" in lines
+    master, report = ws.output / "master_令和5年度_実績.xlsx", ws.output / "report_令和5年度_実績.docx"
+    assert f"台帳: {master}" in lines and f"審議会資料: {report}" in lines
+    assert master.is_file() and report.is_file()
+    assert lines[-1].startswith("LibreOffice が見つからないため、PDFは作りませんでした")
+
+
 @pytest.fixture(params=["1", "2"])
 def workers(request, monkeypatch):
     """Run in one process, and in two worker processes however few the files are."""

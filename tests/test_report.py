@@ -17,7 +17,7 @@ from office import pdf_page_texts, pdf_pages, pdf_text, to_pdf
 from kpireport.cli.demo import H28_FOLDER, run_demo
 from kpireport.council.document import template_path
 from kpireport.council.report import write_report
-from kpireport.demo.records import example_h28_dir
+from kpireport.demo.records import SOURCE, example_h28_dir, record_example_h28
 from kpireport.evaluate.missing import NOT_SUBMITTED, missing_rows
 from kpireport.evaluate.results import build
 from kpireport.history.store import History
@@ -108,6 +108,28 @@ def test_h28_measure_sheets_reproduce_seed_001(h28_report):
             assert got == [[norm(c or "（記載なし）") for c in row] for row in rows], block["number"]
     assert sum(len(b["kpis"]) for b in seed) == 36
     assert marked == {(number, norm(name)) for number, name in reposted} and len(marked) >= 1
+
+
+def test_the_h28_record_goes_into_the_history_verbatim_once(tmp_path):
+    """Seed 001's published record, as the demo enters it (without the demo): each department's values one
+    accepted record, the text no form would accept kept as printed; entering it again changes nothing."""
+    plan = load_plan(example_h28_dir() / "plan.yaml").plan
+    records = yaml.safe_load((example_h28_dir() / "records.yaml").read_text(encoding="utf-8"))
+    history = History(tmp_path / "履歴.sqlite3")
+    try:
+        period = record_example_h28(plan, history)
+        first = history.current(period.key)
+        record_example_h28(plan, history)
+        again = history.current(period.key)
+        values = history.kpi_values(period.key)
+    finally:
+        history.close()
+    assert period.label == "平成28年度 実績"
+    assert again == first and {s.file_name for s in first.values()} == {SOURCE}
+    assert {item["kpi"]: str(item["actual"]) for item in records["kpis"]} == {
+        kpi_id: stored.value.raw for kpi_id, (stored,) in values.items()}
+    assert values["K1-1-2-01"][0].value.status == "unreadable"  # 「進出協定締結数 平成28年度 1社 平成29年度 1社」
+    assert values["K1-1-1-01"][0].value.number == 7
 
 
 @pytest.mark.slow  # LibreOffice: the demo's reports as PDF
