@@ -182,6 +182,7 @@ def workspace(tmp_path):
     return root
 
 
+@pytest.mark.slow  # every department's form written (about a second)
 def test_forms_writes_one_file_per_department(workspace):
     result = run("forms", "-w", str(workspace))
     assert result.exit_code == 0

@@ -151,7 +151,7 @@ def test_master_figures_match_the_history_and_open_in_libreoffice(ws, plan, tmp_
     assert "KPIの達成状況" in text and "道の駅利用者数" in text
 
 
-@pytest.mark.slow  # whole merges with their master written (over a second each)
+@pytest.mark.slow  # whole merges with their master written (a second or more)
 def test_department_text_starting_with_equals_stays_text(ws, plan):
     evil = '=HYPERLINK("http://example.com","click")'
 
@@ -173,6 +173,7 @@ def test_department_text_starting_with_equals_stays_text(ws, plan):
     assert cell.data_type == "s" and cell.quotePrefix  # stays text even when someone edits the cell
 
 
+@pytest.mark.slow  # a whole merge and the status command (about a second)
 def test_status_lists_who_to_remind(ws, plan):
     submit(plan, ws, A, ReportPeriod(2023))
     submit(plan, ws, B, ReportPeriod(2023), name="農林課_誤り.xlsx", change=set_actual("K-S1-3-01", "不明",
@@ -203,7 +204,7 @@ def test_override_is_shown_as_override(ws, plan):
     assert row[names.index("評価")].startswith("A ") and "手動で変更" in row[names.index("計算の根拠")]
 
 
-@pytest.mark.slow  # whole merges with their master written (over a second each)
+@pytest.mark.slow  # whole merges with their master written (a second or more)
 def test_history_import_check_and_backup(ws, plan, tmp_path):
     import xlsxwriter
     old = tmp_path / "過去の実績.xlsx"
@@ -302,7 +303,7 @@ def test_annual_actuals_are_read_again_after_any_change(ws, plan):
         other.close()
 
 
-@pytest.mark.slow  # whole merges with their master written (over a second each)
+@pytest.mark.slow  # whole merges with their master written (a second or more)
 def test_a_text_beyond_the_excel_limit_is_shortened_and_told_never_a_failed_master(ws, plan, tmp_path):
     """Validation keeps each department's text within a cell; texts that still do not fit (several departments'
     together, say) are cut with a mark, and the merge says where, instead of failing."""
@@ -326,6 +327,7 @@ def test_a_text_beyond_the_excel_limit_is_shortened_and_told_never_a_failed_mast
     assert len(cell) == 32_767 and cell.endswith(SHORTENED)
 
 
+@pytest.mark.slow  # two whole merges (about a second)
 def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):
     from kpireport.errors import KpireportError
     from kpireport.runtime.lock import workspace_lock
@@ -338,6 +340,7 @@ def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):
     assert run_merge(ws).master.exists()  # once it is done, the next merge runs
 
 
+@pytest.mark.slow  # a whole merge, then forms written (about a second)
 def test_next_forms_show_the_last_accepted_actuals(ws, plan):
     submit(plan, ws, A, SEPT)
     run_merge(ws, period_text="2023-09")
@@ -366,7 +369,7 @@ def test_report_command_writes_the_docx(ws, plan):
     assert (ws.root / "templates" / "報告書ひな形.docx").exists()  # the city's copy to restyle
 
 
-@pytest.mark.slow  # whole merges with their master written (over a second each)
+@pytest.mark.slow  # whole merges with their master written (a second or more)
 def test_validate_checks_against_the_history_as_the_merge_does(ws, plan):
     import json
 
