@@ -188,6 +188,18 @@ def test_status_lists_who_to_remind(ws, plan):
     assert any(line.startswith("  農林課（") and "農林課_誤り.xlsx を差し戻し" in line for line in lines)
 
 
+def test_status_before_any_merge_lists_every_department_to_remind_with_its_contact(ws, plan):
+    result = CliRunner().invoke(cli, ["status", "-w", str(ws.root)], catch_exceptions=False)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    count = len(plan.departments)
+    assert lines[:3] == ["報告期間: 令和5年度 実績", f"提出済 0課、未提出 {count}課、要再提出 0課（対象 {count}課）",
+                         f"■ 未提出（督促先）: {count}課"]
+    assert [line.split("（")[0].strip() for line in lines[3:3 + count]] == [d.name for d in plan.departments]
+    assert any(line.startswith("  学校教育課（教育委員会事務局、内線") for line in lines)
+    assert lines[3 + count:] == ["■ 要再提出（差し戻し）: 0課", "■ 提出済: 0課"]
+
+
 def test_override_is_shown_as_override(ws, plan):
     submit(plan, ws, A, ReportPeriod(2023))
     runner = CliRunner()
