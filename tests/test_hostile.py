@@ -225,6 +225,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow  # each class is built and validated whole (a zip bomb, a million rows): seconds each
 @pytest.mark.parametrize("kind", list(EXPECTED))
 def test_hostile_class_gets_its_findings_and_no_rewrite(plan, planted, tmp_path, kind):
     from forms_helpers import TEST_KEY

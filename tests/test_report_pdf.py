@@ -230,6 +230,9 @@ def test_any_folder_name_reaches_libreoffice(demo, made, tmp_path):
 def test_a_libreoffice_that_does_not_finish_is_stopped_and_told(tmp_path):
     source = tmp_path / "資料.docx"
     source.write_bytes(b"PK")
+    hanging = tmp_path / "soffice"  # a program that never finishes, whatever it is asked
+    hanging.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(60)\n", encoding="utf-8")
+    hanging.chmod(0o755)
     with pytest.raises(office.ConversionFailed, match="秒で終わらなかったため、PDFは作りませんでした"):
-        office.docx_to_pdf(source, tmp_path / "資料.pdf", Path(sys.executable), timeout=0.001)
+        office.docx_to_pdf(source, tmp_path / "資料.pdf", hanging, timeout=1)
     assert not (tmp_path / "資料.pdf").exists()
