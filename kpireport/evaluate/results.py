@@ -160,7 +160,8 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     for kpi in plan.kpis:
         stored = values.get(kpi.id)
         evaluation = evaluate_kpi(kpi, stored.value if stored else None, period.fiscal_year, plan.grades, plan.settings,
-                                  provisional=bool(stored and stored.provisional), override=overrides.get(kpi.id))
+                                  provisional=bool(stored and stored.provisional), override=overrides.get(kpi.id),
+                                  reason=stored.reason if stored else "", second=plan.second_grades)
         if kpi.shared and current.kpis[kpi.id].working:  # how the value was arrived at comes first
             evaluation = replace(evaluation, working=f"{current.kpis[kpi.id].working}。{evaluation.working}")
         evaluations[kpi.id] = evaluation
