@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, bullets, heading, page_break, paragraph, table
-from kpireport.evaluate.display import RULE_COLOURS
+from kpireport.evaluate.display import RULE_COLOURS, second_grade_text, second_scale_title
 from kpireport.evaluate.results import KpiRow, PeriodResults
 from kpireport.evaluate.tally import plan_level_label
 from kpireport.labels import node_heading, value_text
@@ -85,8 +85,13 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> N
         grade = grades.get(evaluation.grade)
         if grade is not None:
             shading[(r, 5)] = RULE_COLOURS.get(grade.rule, "#FFFFFF").lstrip("#")
-    table(doc, ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], cells, [52, 27, 25, 27, 16, 23],
-          ["left", "right", "right", "right", "right", "center"], shading=shading)
+    headers, widths, align = ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], [52, 27, 25, 27, 16, 23], \
+        ["left", "right", "right", "right", "right", "center"]
+    if data.plan.second_grades:  # 評価区分2: its own column after the grade
+        headers, widths, align = headers + [second_scale_title(data.plan)], [38] + widths[1:] + [14], align + ["center"]
+        for cells_of_row, row in zip(cells, rows):
+            cells_of_row.append(second_grade_text(row.kpi, data.evaluations[row.kpi.id]))
+    table(doc, headers, cells, widths, align, shading=shading)
     for note in content.override_notes(data, rows) + content.rate_notes(data, rows) + content.shared_notes(data, rows):
         paragraph(doc, note, "注記")
 

@@ -6,7 +6,7 @@ from kpireport.council.charts import grade_chart_png
 from kpireport.council.document import ReportDocument, heading, page_break, paragraph, picture, table
 from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
 from kpireport.evaluate.results import PeriodResults
-from kpireport.evaluate.tally import plan_tally
+from kpireport.evaluate.tally import PlanSummary, plan_tally, summary_columns
 
 
 def chart_jobs(data: PeriodResults) -> dict[str, tuple]:
@@ -55,7 +55,19 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
         table(doc, headers, rows, widths, ["left"] + ["center"] * count_columns, shading=shading)
         for note in tally.notes:
             paragraph(doc, note, "注記")
+        if info.id in data.summaries:
+            _summary_table(doc, data, data.summaries[info.id], info.levels[0])
         if info.id in pictures:
             picture(doc, pictures[info.id], 160)
         paragraph(doc, f"評価の方法: {method_note(plan)}", "注記")
     page_break(doc)
+
+
+def _summary_table(doc: ReportDocument, data: PeriodResults, summary: PlanSummary, level: str) -> None:
+    """The summary figures the settings ask for, per top-level node and the total."""
+    columns = summary_columns(data.plan.settings.summary_figures, summary)
+    rows = [[line.label] + [str(v) if (v := value(line)) is not None else "－" for _, value in columns]
+            for line in summary.rows]
+    width = 18 if len(columns) > 3 else 24
+    table(doc, [level] + [title for title, _ in columns], rows, [170 - width * len(columns)] + [width] * len(columns),
+          ["left"] + ["center"] * len(columns))

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kpireport.model import REFERENCE_KIND, Plan
+from kpireport.evaluate.rules import SECOND_SCALE
+from kpireport.model import RATIO_FORMULA, REFERENCE_KIND, Evaluation, Grade, Kpi, Plan
 from kpireport.values import format_number
 
-RULE_COLOURS = {"final_reached": "#C6EFCE", "on_pace": "#DDEBF7", "improved": "#FFEB9C", "worsened": "#FFC7CE",
-                "not_evaluable": "#EDEDED"}
-CHART_COLOURS = {"final_reached": "#4E9A52", "on_pace": "#5B9BD5", "improved": "#F2C14E", "worsened": "#D9534F",
-                 "not_evaluable": "#A6A6A6"}
+RULE_COLOURS = {"final_reached": "#C6EFCE", "rate_band": "#DDEBF7", "on_pace": "#DDEBF7", "same_level": "#FFEB9C",
+                "improved": "#FFEB9C", "worsened": "#FFC7CE", "otherwise": "#FFC7CE", "not_evaluable": "#EDEDED"}
+CHART_COLOURS = {"final_reached": "#4E9A52", "rate_band": "#5B9BD5", "on_pace": "#5B9BD5", "same_level": "#F2C14E",
+                 "improved": "#F2C14E", "worsened": "#D9534F", "otherwise": "#D9534F", "not_evaluable": "#A6A6A6"}
 
 
 def method_note(plan: Plan) -> str:
     """The method in words: only the formulas the plan's graded KPIs actually use, then the grades."""
     graded = [k for k in plan.kpis if k.graded]
-    with_base = any(k.has_baseline for k in graded)
+    ratio = [k for k in graded if (k.rate_formula or plan.settings.rate_formula) == RATIO_FORMULA]
+    with_base = any(k.has_baseline and k.target_type != "方向" and k not in ratio for k in graded)
     from_zero = any(not k.has_baseline and k.aggregation == "累計" for k in graded)
     target_only = any(not k.has_baseline and k.aggregation != "累計" for k in graded)
     on_pace = next((g for g in plan.grades if g.rule == "on_pace"), None)
     sentences = []
     if with_base:
         sentences.append("達成率＝（実績−基準値）÷（目標値−基準値）。")
+    if any(k.has_baseline for k in ratio):
+        which = "" if len(ratio) == len(graded) else "達成率の式を「実績÷目標」とする指標は、"
+        sentences.append(f"{which}達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）。")
     if from_zero:
         sentences.append("基準値のない累計の指標は、計画開始の前年度を0とする直線で想定値を求めます。")
     if target_only:
@@ -31,16 +36,42 @@ def method_note(plan: Plan) -> str:
         pace = f"、{_number(threshold)}%以上で「{on_pace.code} {on_pace.label}」" if on_pace and threshold else ""
         sentences.append("基準値のない単年度の指標は、達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）"
                          f"{pace}。")
-    parts = []
-    for g in plan.grades:
-        rule = {"final_reached": f"達成率{_number(g.threshold)}%以上",
-                "on_pace": f"想定に対する進捗{_number(g.threshold)}%以上",
-                "improved": "基準値より改善（進捗は想定未満）", "worsened": "基準値より悪化",
-                "not_evaluable": "実績または目標なし"}.get(g.rule, g.rule)
-        parts.append(f"{g.code} {g.label}＝{rule}")
+    if any(k.target_type == "方向" for k in graded):
+        sentences.append("目標が方向のみ（延伸・増加・減少など）の指標は、達成率を算出せず基準値からの変化で評価します。")
+    text = "".join(sentences) + _scale(plan.grades)
     if any(k.kind == REFERENCE_KIND for k in plan.kpis):
-        parts.append("参考指標は評価しません")
-    return "".join(sentences) + "、".join(parts) + "。"
+        text = text[:-1] + "、参考指標は評価しません。"
+    if plan.second_grades:
+        text += f"{second_scale_title(plan)}: {_scale(plan.second_grades)}"
+    return text
+
+
+def _scale(grades: tuple[Grade, ...]) -> str:
+    """「A 達成＝達成率100%以上、…。」"""
+    parts = []
+    for g in grades:
+        rule = {"final_reached": f"達成率{_number(g.threshold)}%以上",
+                "rate_band": f"達成率{_number(g.threshold)}%以上",
+                "on_pace": f"想定に対する進捗{_number(g.threshold)}%以上",
+                "same_level": f"基準値の±{_number(g.threshold)}%以内",
+                "improved": "基準値より改善（進捗は想定未満）", "worsened": "基準値より悪化",
+                "otherwise": "上記以外",
+                "not_evaluable": f"未記入の理由が「{g.reason}」" if g.reason else "実績または目標なし"}.get(g.rule, g.rule)
+        parts.append(f"{g.code} {g.label}＝{rule}")
+    return "、".join(parts) + "。"
+
+
+def second_scale_title(plan: Plan) -> str:
+    """The heading of the second grade's column (評価区分2)."""
+    return plan.settings.second_scale or SECOND_SCALE
+
+
+def second_grade_text(kpi: Kpi, evaluation: Evaluation) -> str:
+    """「○ 改善」 in the second grade's column; nothing for a 参考指標."""
+    if not kpi.graded or not evaluation.second_grade:
+        return ""
+    label = evaluation.second_label
+    return evaluation.second_grade if not label or label == evaluation.second_grade else f"{evaluation.second_grade} {label}"
 
 
 def _number(d: Decimal | None) -> str:
