@@ -3,7 +3,10 @@ its worked example: the grade, the rate and the sentence of the working. Then th
 a band never taken) and the property that a band set without a gap grades every evaluable KPI once."""
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
+from importlib import resources
+from pathlib import Path
 
 import pytest
 import yaml
@@ -11,9 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpireport.bands import Facts, band_problems, walk
+from kpireport.evaluate import tally
+from kpireport.evaluate.results import kpi_rows
 from kpireport.evaluate.rules import evaluate_kpi
-from kpireport.model import GAP_FORMULA, RATIO_FORMULA, Grade, Kpi, Settings, Value
+from kpireport.model import GAP_FORMULA, RATIO_FORMULA, SUMMARY_FIGURES, Evaluation, Grade, Kpi, Settings, Value
 from kpireport.plan.load import load_plan
+from kpireport.plan.workbook import write_plan_workbook
 
 
 def number(n: str, unit: str = "%") -> Value:
@@ -153,15 +159,32 @@ def test_plan_check_names_the_cell(tmp_path, document):
     assert "どの評価区分にも当てはまりません" in load_plan(path).findings[0].message
 
 
-def test_plan_accepts_direction_only_targets_and_the_new_settings(tmp_path, document):
+def grading_document(document: dict) -> dict:
     kpi = document["kpis"][0]
     kpi.update(target="延伸", rate_formula=RATIO_FORMULA)
     kpi.pop("target_type", None)
     document["settings"].update(rate_formula=RATIO_FORMULA, second_scale="改善・悪化", on_track_grade="B",
-                                summary_figures=["順調以上の割合", "平均達成率"], rate_bands=[80, 50])
+                                summary_figures=["順調以上の割合", "平均達成率"], rate_bands=[80, "50%"])
     document["second_grades"] = [{"code": "○", "label": "改善", "rule": "基準値より改善"},
                                  {"code": "×", "label": "悪化", "rule": "上記以外"}]
     document["grades"].append({"code": "−2", "label": "事業終了", "rule": "評価不能", "reason": "事業終了"})
+    return document
+
+
+def test_the_workbook_round_trips_the_grading_fields(tmp_path, document):
+    """plan convert: what the YAML says about grading survives the plan workbook."""
+    grading_document(document)
+    yaml_path, xlsx_path = tmp_path / "plan.yaml", tmp_path / "計画体系.xlsx"
+    yaml_path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_plan_workbook(document, xlsx_path)
+    from_yaml, from_xlsx = load_plan(yaml_path), load_plan(xlsx_path)
+    assert from_xlsx.findings == [] and from_yaml.findings == []
+    a, b = from_yaml.plan, from_xlsx.plan
+    assert (a.settings, a.grades, a.second_grades, a.kpis[0]) == (b.settings, b.grades, b.second_grades, b.kpis[0])
+
+
+def test_plan_accepts_direction_only_targets_and_the_new_settings(tmp_path, document):
+    kpi = grading_document(document)["kpis"][0]
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = load_plan(path)
@@ -218,3 +241,39 @@ def test_a_band_set_without_a_gap_grades_every_evaluable_kpi_once(grades, catch_
         taken, why = walk(grades, f)
         assert taken is not None, (f, why)
         assert sum(g is taken for g in grades) == 1 and why.endswith("」。")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Summary figures and the kinds of 評価不能, counted in evaluate/tally
+# ---------------------------------------------------------------------------------------------------------
+
+def test_summary_figures_and_not_evaluable_kinds_are_counted_apart():
+    """順調以上の割合 over the evaluated KPIs, the average of the rates computed, counts per rate band; each kind
+    of 評価不能 counted in its own column."""
+    plan = load_plan(Path(str(resources.files("kpireport").joinpath("example_sakura/plan.yaml")))).plan
+    plan = dataclasses.replace(
+        plan, grades=plan.grades + (Grade("−1", "統計未公表", "not_evaluable", reason="統計未公表"),),
+        settings=dataclasses.replace(plan.settings, summary_figures=SUMMARY_FIGURES, on_track_grade="B"))
+    year = plan.settings.actual_year
+    rows = kpi_rows(plan, year)
+    graded = [k for k in plan.kpis if k.graded and k.in_force(year)]
+    # made-up results: A at 120 %, B at 90 %, C at 60 %, D at 10 %, then one of each 評価不能 kind, in turn
+    cycle = [("A", Decimal(120)), ("B", Decimal(90)), ("C", Decimal(60)), ("D", Decimal(10)), ("−", None),
+             ("−1", None)]
+    evaluations = {k.id: Evaluation(k.id, year, cycle[i % 6][0], "", cycle[i % 6][0], "x", "", rate=cycle[i % 6][1])
+                   for i, k in enumerate(plan.kpis)}
+    data = tally.Graded(plan, rows, evaluations, year)
+    counts = tally.grade_counts(data)
+    expected = {code: sum(evaluations[k.id].grade == code for k in graded) for code, _ in cycle}
+    assert counts == {g.code: expected[g.code] for g in plan.grades}
+    total = tally.summaries(data, tally.tallies(data))[plan.plans[0].id].rows[-1]
+    listed = {r.kpi.id for r in rows if r.kpi.graded}
+    got = [evaluations[i] for i in listed]
+    evaluated = [e for e in got if e.rate is not None]  # the made-up 評価不能 ones have no rate
+    assert total.evaluated == len(evaluated)
+    assert total.on_track == sum(e.grade in ("A", "B") for e in evaluated)
+    assert total.on_track_share == (Decimal(total.on_track * 100) / len(evaluated)).quantize(Decimal("0.1"))
+    assert total.average_rate == (sum(e.rate for e in evaluated) / len(evaluated)).quantize(Decimal("0.1"))
+    assert total.band_counts == (sum(e.rate >= 80 for e in evaluated), sum(50 <= e.rate < 80 for e in evaluated),
+                                 sum(e.rate < 50 for e in evaluated))
+    assert tally.band_labels((Decimal(80), Decimal(50))) == ("80%以上", "50〜80%", "50%未満")

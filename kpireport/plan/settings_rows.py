@@ -38,7 +38,7 @@ def build_settings(reader: PlanReader) -> Settings | None:
         maintain_tolerance=decimal_or(raw.get("maintain_tolerance"), Decimal(0)),
         jump_warning_ratio=decimal_or(raw.get("jump_warning_ratio"), Decimal(3)),
         nobase_threshold=optional_decimal(raw.get("nobase_threshold")), periods=build_periods(reader),
-        **_grading_settings(raw),
+        **_grading_settings(reader, raw),
         form_password=str(raw.get("form_password", "")), note=str(raw.get("note", "")),
         status_labels=_status_labels(raw.get("status_labels")),
         intake_max_file_mb=decimal_or(raw.get("intake_max_file_mb"), Decimal(20)),
@@ -46,10 +46,16 @@ def build_settings(reader: PlanReader) -> Settings | None:
         intake_max_rows=int_or(raw.get("intake_max_rows"), 20_000))
 
 
-def _grading_settings(raw: dict) -> dict[str, Any]:
+def _grading_settings(reader: PlanReader, raw: dict) -> dict[str, Any]:
     """達成率の式, the second scale's name and the summary figures the 概要 shows."""
     formula = raw.get("rate_formula")
-    bands = [d for d in (optional_decimal(x) for x in raw.get("rate_bands") or ()) if d is not None]
+    bands = []
+    for given in raw.get("rate_bands") or ():
+        bound = optional_decimal(str(given).strip().rstrip("%％"))
+        if bound is None or not bound.is_finite():
+            reader.report("plan-value-unreadable", "settings", None, "rate_bands", given)
+        else:
+            bands.append(bound)
     return dict(
         rate_formula=formula if formula in RATE_FORMULAS else GAP_FORMULA,
         second_scale=str(raw.get("second_scale") or ""),
