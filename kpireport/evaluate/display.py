@@ -16,29 +16,7 @@ CHART_COLOURS = {"final_reached": "#4E9A52", "rate_band": "#5B9BD5", "on_pace": 
 
 def method_note(plan: Plan) -> str:
     """The method in words: only the formulas the plan's graded KPIs actually use, then the grades."""
-    graded = [k for k in plan.kpis if k.graded]
-    ratio = [k for k in graded if (k.rate_formula or plan.settings.rate_formula) == RATIO_FORMULA]
-    with_base = any(k.has_baseline and k.target_type != "方向" and k not in ratio for k in graded)
-    from_zero = any(not k.has_baseline and k.aggregation == "累計" for k in graded)
-    target_only = any(not k.has_baseline and k.aggregation != "累計" for k in graded)
-    on_pace = next((g for g in plan.grades if g.rule == "on_pace"), None)
-    sentences = []
-    if with_base:
-        sentences.append("達成率＝（実績−基準値）÷（目標値−基準値）。")
-    if any(k.has_baseline for k in ratio):
-        which = "" if len(ratio) == len(graded) else "達成率の式を「実績÷目標」とする指標は、"
-        sentences.append(f"{which}達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）。")
-    if from_zero:
-        sentences.append("基準値のない累計の指標は、計画開始の前年度を0とする直線で想定値を求めます。")
-    if target_only:
-        threshold = plan.settings.nobase_threshold if plan.settings.nobase_threshold is not None else (
-            on_pace.threshold if on_pace else None)
-        pace = f"、{_number(threshold)}%以上で「{on_pace.code} {on_pace.label}」" if on_pace and threshold else ""
-        sentences.append("基準値のない単年度の指標は、達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）"
-                         f"{pace}。")
-    if any(k.target_type == "方向" for k in graded):
-        sentences.append("目標が方向のみ（延伸・増加・減少など）の指標は、達成率を算出せず基準値からの変化で評価します。")
-    text = "".join(sentences) + _scale(plan.grades)
+    text = "".join(_formula_sentences(plan)) + _scale(plan.grades)
     if any(k.kind == REFERENCE_KIND for k in plan.kpis):
         text = text[:-1] + "、参考指標は評価しません。"
     if plan.second_grades:
@@ -46,19 +24,54 @@ def method_note(plan: Plan) -> str:
     return text
 
 
+def _formula_of(plan: Plan, kpi: Kpi) -> str:
+    """Which formula grades the KPI: gap, ratio (実績÷目標 with a baseline), from_zero, target_only, direction."""
+    if kpi.target_type == "方向":
+        return "direction"
+    if not kpi.has_baseline:
+        return "from_zero" if kpi.aggregation == "累計" else "target_only"
+    return "ratio" if (kpi.rate_formula or plan.settings.rate_formula) == RATIO_FORMULA else "gap"
+
+
+def _formula_sentences(plan: Plan) -> list[str]:
+    used = [_formula_of(plan, k) for k in plan.kpis if k.graded]
+    every_ratio = bool(used) and all(f == "ratio" for f in used)
+    sentences = {
+        "gap": "達成率＝（実績−基準値）÷（目標値−基準値）。",
+        "ratio": ("" if every_ratio else "達成率の式を「実績÷目標」とする指標は、")
+        + "達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）。",
+        "from_zero": "基準値のない累計の指標は、計画開始の前年度を0とする直線で想定値を求めます。",
+        "target_only": _target_only_sentence(plan),
+        "direction": "目標が方向のみ（延伸・増加・減少など）の指標は、達成率を算出せず基準値からの変化で評価します。"}
+    return [text for key, text in sentences.items() if key in used]
+
+
+def _target_only_sentence(plan: Plan) -> str:
+    on_pace = next((g for g in plan.grades if g.rule == "on_pace"), None)
+    threshold = plan.settings.nobase_threshold if plan.settings.nobase_threshold is not None else (
+        on_pace.threshold if on_pace else None)
+    pace = f"、{_number(threshold)}%以上で「{on_pace.code} {on_pace.label}」" if on_pace and threshold else ""
+    return f"基準値のない単年度の指標は、達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）{pace}。"
+
+
+_RULE_WORDS = {"improved": "基準値より改善（進捗は想定未満）", "worsened": "基準値より悪化", "otherwise": "上記以外"}
+
+
 def _scale(grades: tuple[Grade, ...]) -> str:
     """「A 達成＝達成率100%以上、…。」"""
-    parts = []
-    for g in grades:
-        rule = {"final_reached": f"達成率{_number(g.threshold)}%以上",
-                "rate_band": f"達成率{_number(g.threshold)}%以上",
-                "on_pace": f"想定に対する進捗{_number(g.threshold)}%以上",
-                "same_level": f"基準値の±{_number(g.threshold)}%以内",
-                "improved": "基準値より改善（進捗は想定未満）", "worsened": "基準値より悪化",
-                "otherwise": "上記以外",
-                "not_evaluable": f"未記入の理由が「{g.reason}」" if g.reason else "実績または目標なし"}.get(g.rule, g.rule)
-        parts.append(f"{g.code} {g.label}＝{rule}")
-    return "、".join(parts) + "。"
+    return "、".join(f"{g.code} {g.label}＝{_rule_words(g)}" for g in grades) + "。"
+
+
+def _rule_words(g: Grade) -> str:
+    if g.rule in ("final_reached", "rate_band"):
+        return f"達成率{_number(g.threshold)}%以上"
+    if g.rule == "on_pace":
+        return f"想定に対する進捗{_number(g.threshold)}%以上"
+    if g.rule == "same_level":
+        return f"基準値の±{_number(g.threshold)}%以内"
+    if g.rule == "not_evaluable":
+        return f"未記入の理由が「{g.reason}」" if g.reason else "実績または目標なし"
+    return _RULE_WORDS.get(g.rule, g.rule)
 
 
 def second_scale_title(plan: Plan) -> str:
