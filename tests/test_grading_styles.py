@@ -17,7 +17,10 @@ from kpireport.bands import Facts, band_problems, walk
 from kpireport.evaluate import tally
 from kpireport.evaluate.results import kpi_rows
 from kpireport.evaluate.rules import evaluate_kpi
+from kpireport.forms import layout as fl
+from kpireport.forms.writer import list_validation
 from kpireport.model import GAP_FORMULA, RATIO_FORMULA, SUMMARY_FIGURES, Evaluation, Grade, Kpi, Settings, Value
+from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.plan.workbook import write_plan_workbook
 
@@ -277,3 +280,13 @@ def test_summary_figures_and_not_evaluable_kinds_are_counted_apart():
     assert total.band_counts == (sum(e.rate >= 80 for e in evaluated), sum(50 <= e.rate < 80 for e in evaluated),
                                  sum(e.rate < 50 for e in evaluated))
     assert tally.band_labels((Decimal(80), Decimal(50))) == ("80%以上", "50〜80%", "50%未満")
+
+
+def test_the_form_offers_the_plans_reasons_for_cannot_grade():
+    """The 未記入の理由 list of the form: the plan's kinds of 評価不能 first, then the built-in reasons."""
+    plan = load_plan(Path(str(resources.files("kpireport").joinpath("example_sakura/plan.yaml")))).plan
+    plan = dataclasses.replace(plan, grades=plan.grades + KINDS[-3:])
+    period = ReportPeriod(plan.settings.actual_year)
+    column = next(c for c in fl.kpi_columns(period) if c.key == "reason")
+    rule = list_validation(column, plan, period)
+    assert rule is not None and rule["source"] == ["統計未公表", "事業終了", *fl.REASONS]
