@@ -4,7 +4,7 @@ from __future__ import annotations
 from kpireport.council import texts
 from kpireport.council.charts import grade_chart_png
 from kpireport.council.document import ReportDocument, heading, page_break, paragraph, picture, table
-from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
+from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, grade_colours, method_note
 from kpireport.evaluate.results import PeriodResults
 from kpireport.evaluate.tally import PlanSummary, plan_tally, summary_columns
 
@@ -16,8 +16,9 @@ def chart_jobs(data: PeriodResults) -> dict[str, tuple]:
     for info in plan.plans:
         rows = [r for r in plan_tally(data, info.id).rows if r.total]
         if rows:  # a plan (or a period) with no graded KPI gets no empty chart
-            series = [(f"{g.code} {g.label}", CHART_COLOURS.get(g.rule, "#999999"),
-                       [r.counts.get(g.code, 0) for r in rows]) for g in plan.grades]
+            colours = grade_colours(plan.grades, CHART_COLOURS)
+            series = [(f"{g.code} {g.label}", colours[g.code], [r.counts.get(g.code, 0) for r in rows])
+                      for g in plan.grades]
             jobs[info.id] = (f"{info.short_name}　評価の内訳（件数の割合）", [r.label for r in rows], series)
     return jobs
 
@@ -27,6 +28,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     pictures = {plan_id: grade_chart_png(*args) for plan_id, args in chart_jobs(data).items()}
     heading(doc, plan.settings.status_title or texts.status_title([p.short_name for p in plan.plans]), 1)
     grades = list(plan.grades)
+    fills = grade_colours(grades, RULE_COLOURS)
     for info in plan.plans:
         tally = plan_tally(data, info.id)
         heading(doc, info.short_name, 2)
@@ -41,7 +43,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
                 n = line.counts.get(g.code, 0)
                 cells.append(f"{n}\n{n / line.total * 100:.1f}%" if line.total else "0")
                 if n:
-                    shading[(r, c)] = RULE_COLOURS.get(g.rule, "#FFFFFF").lstrip("#")
+                    shading[(r, c)] = fills[g.code].lstrip("#")
             cells.append(str(line.total))
             if with_reposts:
                 cells.append(str(line.reposted))

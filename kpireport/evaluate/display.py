@@ -2,6 +2,7 @@
 method of evaluation in words."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from kpireport.evaluate.rules import SECOND_SCALE
@@ -12,6 +13,25 @@ RULE_COLOURS = {"final_reached": "#C6EFCE", "rate_band": "#DDEBF7", "on_pace": "
                 "improved": "#FFEB9C", "worsened": "#FFC7CE", "otherwise": "#FFC7CE", "not_evaluable": "#EDEDED"}
 CHART_COLOURS = {"final_reached": "#4E9A52", "rate_band": "#5B9BD5", "on_pace": "#5B9BD5", "same_level": "#F2C14E",
                  "improved": "#F2C14E", "worsened": "#D9534F", "otherwise": "#D9534F", "not_evaluable": "#A6A6A6"}
+
+
+def grade_colours(grades: Sequence[Grade], palette: dict[str, str]) -> dict[str, str]:
+    """Each grade's colour: its rule's, and for a later grade of the same rule (達成率 80 / 60, kinds of
+    評価不能) a lighter shade of it, so that no two grades of a chart or table look alike."""
+    colours: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for g in grades:
+        n = seen.get(g.rule, 0)
+        seen[g.rule] = n + 1
+        colours.setdefault(g.code, _lighter(palette.get(g.rule, "#FFFFFF"), n))
+    return colours
+
+
+def _lighter(colour: str, steps: int) -> str:
+    """``colour`` mixed with white, a third of the way further for each step."""
+    share = 1 - 0.65 ** steps
+    channels = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * share):02X}" for c in channels)
 
 
 def method_note(plan: Plan) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from kpireport import labels
-from kpireport.evaluate.display import CHART_COLOURS, method_note
+from kpireport.evaluate.display import CHART_COLOURS, grade_colours, method_note
 from kpireport.evaluate.results import each_once, initiative_rows
 from kpireport.evaluate.tally import PlanSummary, PlanTally, plan_tally, status_count, summary_columns
 from kpireport.master import page
@@ -106,12 +106,13 @@ def _summary_figures(writer: SheetWriter, ws: Worksheet, summary: PlanSummary, r
 def _grade_chart(writer: SheetWriter, ws: Worksheet, name: str, header: int, first: int, last: int,
                  grades: list[Grade], after: int) -> None:
     chart = writer.wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
+    colours = grade_colours(grades, CHART_COLOURS)
     for i, g in enumerate(grades):
         chart.add_series({
             "name": [SHEET, header, 1 + i],
             "categories": [SHEET, first, 0, last, 0],
             "values": [SHEET, first, 1 + i, last, 1 + i],
-            "fill": {"color": CHART_COLOURS.get(g.rule, "#999999")},
+            "fill": {"color": colours[g.code]},
             "gap": 60,
         })
     chart.set_title({"name": f"{name}　評価の内訳", "name_font": {"name": "游ゴシック", "size": 11}})
