@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpireport.bands import Facts, band_problems, walk
-from kpireport.evaluate import tally
+from kpireport.evaluate import figures, tally
 from kpireport.evaluate.results import kpi_rows
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.forms import layout as fl
@@ -269,7 +269,7 @@ def test_summary_figures_and_not_evaluable_kinds_are_counted_apart():
     counts = tally.grade_counts(data)
     expected = {code: sum(evaluations[k.id].grade == code for k in graded) for code, _ in cycle}
     assert counts == {g.code: expected[g.code] for g in plan.grades}
-    total = tally.summaries(data, tally.tallies(data))[plan.plans[0].id].rows[-1]
+    total = figures.summaries(data, tally.tallies(data))[plan.plans[0].id].rows[-1]
     listed = {r.kpi.id for r in rows if r.kpi.graded}
     got = [evaluations[i] for i in listed]
     evaluated = [e for e in got if e.rate is not None]  # the made-up 評価不能 ones have no rate
@@ -279,7 +279,7 @@ def test_summary_figures_and_not_evaluable_kinds_are_counted_apart():
     assert total.average_rate == (sum(e.rate for e in evaluated) / len(evaluated)).quantize(Decimal("0.1"))
     assert total.band_counts == (sum(e.rate >= 80 for e in evaluated), sum(50 <= e.rate < 80 for e in evaluated),
                                  sum(e.rate < 50 for e in evaluated))
-    assert tally.band_labels((Decimal(80), Decimal(50))) == ("80%以上", "50〜80%", "50%未満")
+    assert figures.band_labels((Decimal(80), Decimal(50))) == ("80%以上", "50〜80%", "50%未満")
 
 
 def test_the_form_offers_the_plans_reasons_for_cannot_grade():

@@ -5,8 +5,9 @@ from kpireport.council import texts
 from kpireport.council.charts import grade_chart_png
 from kpireport.council.document import ReportDocument, heading, page_break, paragraph, picture, table
 from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, grade_colours, method_note
+from kpireport.evaluate.figures import PlanSummary, summary_columns
 from kpireport.evaluate.results import PeriodResults
-from kpireport.evaluate.tally import PlanSummary, plan_tally, summary_columns
+from kpireport.evaluate.tally import plan_tally
 
 
 def chart_jobs(data: PeriodResults) -> dict[str, tuple]:

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from kpireport import labels
-from kpireport.evaluate import tally
+from kpireport.evaluate import figures, tally
+from kpireport.evaluate.figures import PlanSummary
 from kpireport.evaluate.rules import evaluate_kpi
-from kpireport.evaluate.tally import PlanSummary, PlanTally
+from kpireport.evaluate.tally import PlanTally
 from kpireport.forms import layout as fl
 from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change, changes
@@ -189,7 +190,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
                          narratives=current.narratives, statuses=statuses, submissions=submissions,
                          attention=current.attention, findings=standing_findings(statuses, submissions),
                          changes=changed, first_merge=first_merge, tallies=plan_tallies,
-                         grade_counts=tally.grade_counts(graded), summaries=tally.summaries(graded, plan_tallies))
+                         grade_counts=tally.grade_counts(graded), summaries=figures.summaries(graded, plan_tallies))
 
 
 def merge_changes(plan: Plan, period: ReportPeriod, history: History) -> tuple[list[Change], bool]:

@@ -6,8 +6,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from kpireport import labels
 from kpireport.evaluate.display import CHART_COLOURS, grade_colours, method_note
+from kpireport.evaluate.figures import PlanSummary, summary_columns
 from kpireport.evaluate.results import each_once, initiative_rows
-from kpireport.evaluate.tally import PlanSummary, PlanTally, plan_tally, status_count, summary_columns
+from kpireport.evaluate.tally import PlanTally, plan_tally, status_count
 from kpireport.master import page
 from kpireport.master.sheet_writer import SheetWriter
 from kpireport.model import Grade, Node, PlanInfo
