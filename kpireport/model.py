@@ -168,6 +168,14 @@ class _Shared:
 # The 区分 of an indicator: KPI (the usual), KGI (重要目標達成指標: a goal's or the plan's own figure),
 # 参考指標 (a reference figure: reported and shown, never graded or counted)
 KPI_KIND, KGI_KIND, REFERENCE_KIND = "KPI", "KGI", "参考指標"
+# 達成率の式 (設定, or a KPI's own): the gap from the baseline (the default), or the actual over the target
+GAP_FORMULA, RATIO_FORMULA = "(実績−基準)÷(目標−基準)", "実績÷目標"
+RATE_FORMULAS = (GAP_FORMULA, RATIO_FORMULA)
+# targets that are a direction only: graded by the change from the baseline, never by a rate (維持 is a level)
+DIRECTION_TARGETS = {"延伸": "増加", "増加": "増加", "向上": "増加", "減少": "減少"}
+# the summary figures a city may ask for (設定 › 概要の集計)
+ON_TRACK_SHARE, AVERAGE_RATE, RATE_BAND_COUNTS = "順調以上の割合", "平均達成率", "達成率の区分別件数"
+SUMMARY_FIGURES = (ON_TRACK_SHARE, AVERAGE_RATE, RATE_BAND_COUNTS)
 INDICATOR_KINDS = (KPI_KIND, KGI_KIND, REFERENCE_KIND)
 
 
@@ -177,7 +185,7 @@ class Kpi(_Shared):
     name: str
     unit: str  # display unit as the plan writes it (百万円, %, 人); "" for none (なし)
     direction: Literal["増加", "減少"]
-    target_type: Literal["値", "以上", "以下", "維持"]
+    target_type: Literal["値", "以上", "以下", "維持", "方向"]  # 方向: a direction only (延伸 増加 減少 向上)
     aggregation: Literal["単年度", "累計", "年平均"]
     baseline: Value
     baseline_year: int | None
@@ -200,6 +208,7 @@ class Kpi(_Shared):
     valid_until: int | None = None  # 適用終了年度: a KPI replaced mid-plan (its history stays)
     replaces: str = ""  # the ID of the KPI this one replaced
     listed_as: tuple[str, ...] = ()  # 担当課 as the plan wrote it, groups unexpanded (shown in the report)
+    rate_formula: str = ""  # 達成率の式 for this KPI ("" = the settings'): one of RATE_FORMULAS
 
     @property
     def has_baseline(self) -> bool:
@@ -235,8 +244,9 @@ class Initiative(_Shared):
 class Grade:
     code: str
     label: str
-    rule: str  # final_reached | on_pace | improved | worsened | not_evaluable
-    threshold: Decimal | None = None
+    rule: str  # one of kpireport.bands.RULES: final_reached rate_band on_pace same_level improved worsened otherwise not_evaluable
+    threshold: Decimal | None = None  # percent: of the rate, the pace, or ± of the baseline (same_level)
+    reason: str = ""  # not_evaluable only: the 未記入の理由 that chooses this kind of 評価不能 ("" = any other)
 
 
 @dataclass(frozen=True)
@@ -264,6 +274,11 @@ class Settings:
     maintain_tolerance: Decimal = Decimal(0)
     jump_warning_ratio: Decimal = Decimal(3)
     nobase_threshold: Decimal | None = None  # target-only single-year KPIs: on pace at this % of the target
+    rate_formula: str = GAP_FORMULA  # 達成率の式: one of RATE_FORMULAS
+    second_scale: str = ""  # the heading of the second grade's column (評価区分2), e.g. 改善・悪化
+    summary_figures: tuple[str, ...] = ()  # which of SUMMARY_FIGURES the 概要 and the report show
+    on_track_grade: str = ""  # 順調とする評価: the grade code at or above which a KPI counts as on track
+    rate_bands: tuple[Decimal, ...] = (Decimal(80), Decimal(50))  # 達成率の区分: lower bounds, highest first
     periods: tuple[PeriodSettings, ...] = ()
     narrative_max_lines: int = 6
     narrative_max_chars: int = 80
@@ -294,6 +309,7 @@ class Plan:
     departments: tuple[Department, ...]
     grades: tuple[Grade, ...]
     content_hash: str = ""
+    second_grades: tuple[Grade, ...] = ()  # 評価区分2: an optional second scale shown in its own column
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)  # a replace() starts afresh
 
     def memo(self, key: str, make: Callable[[], Any]) -> Any:
@@ -529,3 +545,5 @@ class Evaluation:
     actual: Value | None = None
     provisional: bool = False
     override: Override | None = None
+    second_grade: str = ""  # the grade on the plan's second scale (評価区分2), "" without one
+    second_label: str = ""

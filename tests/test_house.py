@@ -22,7 +22,7 @@ PACKAGE = Path(kpireport.__file__).resolve().parent
 # Lowest first. A module may import modules of its own stage and of lower levels only; two stages on one
 # level (master, council) may not import each other.
 LEVELS = [
-    {"vocabulary"},  # model, values, periods, errors, messages, labels, text_layout, findings_text
+    {"vocabulary"},  # model, values, periods, errors, messages, labels, text_layout, findings_text, bands
     {"runtime"},
     {"plan"},
     {"forms"},
@@ -83,7 +83,7 @@ def imports(tree: ast.Module, module: str) -> list[tuple[int, str]]:
 def test_the_package_is_grouped_by_stage():
     assert {stage(m) for m in MODULES} == set(LEVEL)
     flat = sorted(m for m in MODULES if stage(m) == "vocabulary" and m != "kpireport")
-    assert flat == ["kpireport.errors", "kpireport.findings_text", "kpireport.labels", "kpireport.messages",
+    assert flat == ["kpireport.bands", "kpireport.errors", "kpireport.findings_text", "kpireport.labels", "kpireport.messages",
                     "kpireport.model", "kpireport.periods", "kpireport.text_layout", "kpireport.values"]
 
 

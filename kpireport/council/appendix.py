@@ -10,6 +10,7 @@ from kpireport import labels
 from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, heading, page_break, paragraph, table
 from kpireport.evaluate.results import InitiativeRow, PeriodResults, each_once, initiative_rows
+from kpireport.evaluate.tally import status_count
 from kpireport.labels import node_heading
 from kpireport.model import InitiativeEntry, Node
 
@@ -89,11 +90,8 @@ def _status_counts(data: PeriodResults, groups_of: Sequence[Node], placed: list[
         if not under:
             continue
         reposts += sum(r.reposted for r in under)
-        statuses = [_status(entries.get(r.initiative.id)) for r in under]
-        counts.append([node_heading(data.plan, group), str(len(under))]
-                      + [str(statuses.count(status)) for status in statuses_shown] + [str(statuses.count(None))])
+        counted = status_count((entries.get(r.initiative.id) for r in under), statuses_shown)
+        counts.append([node_heading(data.plan, group), str(counted.total)]
+                      + [str(n) for n in counted.per_status] + [str(counted.unreported)])
     return counts, reposts
 
-
-def _status(entry: InitiativeEntry | None) -> str | None:
-    return entry.status if entry else None

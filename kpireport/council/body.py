@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, bullets, heading, page_break, paragraph, table
-from kpireport.evaluate.display import RULE_COLOURS
+from kpireport.evaluate.display import RULE_COLOURS, grade_colours, second_grade_text, second_scale_title
 from kpireport.evaluate.results import KpiRow, PeriodResults
 from kpireport.evaluate.tally import plan_level_label
 from kpireport.labels import node_heading, value_text
@@ -70,7 +70,7 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> N
         return
     cells: list[list[str]] = []
     shading: dict[tuple[int, int], str] = {}
-    grades = {g.code: g for g in data.plan.grades}
+    fills = grade_colours(data.plan.grades, RULE_COLOURS)
     kinds = len({row.kpi.kind for row in rows})
     paragraph(doc, content.indicator_caption(rows), "見出し 施策")
     for r, row in enumerate(rows):
@@ -82,11 +82,15 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> N
         cells.append([content.indicator_name(row, kinds, data.plan), _with_year(baseline, kpi.baseline, kpi.baseline_year, kpi),
                       actual, _with_year(target, kpi.target, kpi.target_year, kpi),
                       content.rate_text(data, kpi.id), content.grade_text(data, kpi.id)])
-        grade = grades.get(evaluation.grade)
-        if grade is not None:
-            shading[(r, 5)] = RULE_COLOURS.get(grade.rule, "#FFFFFF").lstrip("#")
-    table(doc, ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], cells, [52, 27, 25, 27, 16, 23],
-          ["left", "right", "right", "right", "right", "center"], shading=shading)
+        if evaluation.grade in fills:
+            shading[(r, 5)] = fills[evaluation.grade].lstrip("#")
+    headers, widths, align = ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], [52, 27, 25, 27, 16, 23], \
+        ["left", "right", "right", "right", "right", "center"]
+    if data.plan.second_grades:  # 評価区分2: its own column after the grade
+        headers, widths, align = headers + [second_scale_title(data.plan)], [38] + widths[1:] + [14], align + ["center"]
+        for cells_of_row, row in zip(cells, rows):
+            cells_of_row.append(second_grade_text(row.kpi, data.evaluations[row.kpi.id]))
+    table(doc, headers, cells, widths, align, shading=shading)
     for note in content.override_notes(data, rows) + content.rate_notes(data, rows) + content.shared_notes(data, rows):
         paragraph(doc, note, "注記")
 

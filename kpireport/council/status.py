@@ -4,7 +4,8 @@ from __future__ import annotations
 from kpireport.council import texts
 from kpireport.council.charts import grade_chart_png
 from kpireport.council.document import ReportDocument, heading, page_break, paragraph, picture, table
-from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
+from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, grade_colours, method_note
+from kpireport.evaluate.figures import PlanSummary, summary_columns
 from kpireport.evaluate.results import PeriodResults
 from kpireport.evaluate.tally import plan_tally
 
@@ -16,8 +17,9 @@ def chart_jobs(data: PeriodResults) -> dict[str, tuple]:
     for info in plan.plans:
         rows = [r for r in plan_tally(data, info.id).rows if r.total]
         if rows:  # a plan (or a period) with no graded KPI gets no empty chart
-            series = [(f"{g.code} {g.label}", CHART_COLOURS.get(g.rule, "#999999"),
-                       [r.counts.get(g.code, 0) for r in rows]) for g in plan.grades]
+            colours = grade_colours(plan.grades, CHART_COLOURS)
+            series = [(f"{g.code} {g.label}", colours[g.code], [r.counts.get(g.code, 0) for r in rows])
+                      for g in plan.grades]
             jobs[info.id] = (f"{info.short_name}　評価の内訳（件数の割合）", [r.label for r in rows], series)
     return jobs
 
@@ -27,6 +29,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     pictures = {plan_id: grade_chart_png(*args) for plan_id, args in chart_jobs(data).items()}
     heading(doc, plan.settings.status_title or texts.status_title([p.short_name for p in plan.plans]), 1)
     grades = list(plan.grades)
+    fills = grade_colours(grades, RULE_COLOURS)
     for info in plan.plans:
         tally = plan_tally(data, info.id)
         heading(doc, info.short_name, 2)
@@ -41,7 +44,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
                 n = line.counts.get(g.code, 0)
                 cells.append(f"{n}\n{n / line.total * 100:.1f}%" if line.total else "0")
                 if n:
-                    shading[(r, c)] = RULE_COLOURS.get(g.rule, "#FFFFFF").lstrip("#")
+                    shading[(r, c)] = fills[g.code].lstrip("#")
             cells.append(str(line.total))
             if with_reposts:
                 cells.append(str(line.reposted))
@@ -55,7 +58,19 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
         table(doc, headers, rows, widths, ["left"] + ["center"] * count_columns, shading=shading)
         for note in tally.notes:
             paragraph(doc, note, "注記")
+        if info.id in data.summaries:
+            _summary_table(doc, data, data.summaries[info.id], info.levels[0])
         if info.id in pictures:
             picture(doc, pictures[info.id], 160)
         paragraph(doc, f"評価の方法: {method_note(plan)}", "注記")
     page_break(doc)
+
+
+def _summary_table(doc: ReportDocument, data: PeriodResults, summary: PlanSummary, level: str) -> None:
+    """The summary figures the settings ask for, per top-level node and the total."""
+    columns = summary_columns(data.plan.settings.summary_figures, summary)
+    rows = [[line.label] + [str(v) if (v := value(line)) is not None else "－" for _, value in columns]
+            for line in summary.rows]
+    width = 18 if len(columns) > 3 else 24
+    table(doc, [level] + [title for title, _ in columns], rows, [170 - width * len(columns)] + [width] * len(columns),
+          ["left"] + ["center"] * len(columns))

@@ -7,36 +7,44 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from kpireport.evaluate.arithmetic import PRECISION, decimal, display_unit, number, short_year, year_of
-from kpireport.model import Kpi, Settings
+from kpireport.model import GAP_FORMULA, Kpi, Settings
 
-TARGET_TYPES = ("値", "以上", "以下", "維持")
+TARGET_TYPES = ("値", "以上", "以下", "維持", "方向")
 
 
 @dataclass
 class Setup:
-    """What the KPI definition gives: baseline, target, years, the effective direction and mode.
+    """What the KPI definition gives: baseline, target, years, the effective direction, mode and formula.
 
     mode: gap (target better than baseline: r and pace), level (target = baseline: reached or worse),
-    reverse (target worse than baseline, e.g. an accepted decline: reached or worse), nobase (no baseline).
+    reverse (target worse than baseline, e.g. an accepted decline: reached or worse), nobase (no baseline),
+    direction (the target is a direction only: the change from the baseline, no rate).
     """
 
     sign: int  # +1 higher is better, -1 lower is better
-    target_type: str  # 値 以上 以下 維持 (維持 also when the target value says 維持)
+    target_type: str  # 値 以上 以下 維持 方向 (維持 also when the target value says 維持)
     baseline: Decimal | None
     baseline_zero: bool  # 累計 without a baseline: 0 at the baseline year
     baseline_year: int | None
-    target: Decimal
+    target: Decimal  # the baseline for a direction-only target (there is no target figure)
     target_year: int | None
     tolerance: Decimal  # in base units
     mode: str
+    formula: str = GAP_FORMULA  # 達成率の式 in force for this KPI
+    target_word: str = ""  # a direction-only target as the plan wrote it (延伸)
     notes: list[str] = field(default_factory=list)  # Japanese sentences about the definition
 
     @property
     def base(self) -> Decimal:
-        """The baseline in the modes that have one (gap, level, reverse)."""
+        """The baseline in the modes that have one (gap, level, reverse, direction)."""
         if self.baseline is None:
             raise ValueError(f"no baseline in mode {self.mode}")
         return self.baseline
+
+
+def rate_formula(kpi: Kpi, settings: Settings | None) -> str:
+    """The KPI's own 達成率の式, else the settings', else the gap from the baseline."""
+    return kpi.rate_formula or (settings.rate_formula if settings is not None else GAP_FORMULA)
 
 
 def read_setup(kpi: Kpi, settings: Settings | None) -> tuple[Setup | None, list[str]]:
@@ -47,49 +55,51 @@ def read_setup(kpi: Kpi, settings: Settings | None) -> tuple[Setup | None, list[
     if sign is None:
         return None, ["指標の方向（増加／減少）が設定されていないため、良し悪しを判定できません"]
     baseline, target = _baseline_and_target(kpi, target_type, notes)
+    if target_type == "方向":
+        if baseline is None:
+            return None, [f"目標が「{kpi.target.raw}」（方向のみ）で基準値がないため、変化を判定できません"]
+        target = baseline
     if target is None:
         if target_type == "維持":
             return None, ["目標値がありません（維持目標ですが、保つべき基準値がありません）"]
         return None, ["目標値がありません"]
-    baseline_year = year_of(getattr(kpi, "baseline_year", None))
-    baseline_zero = baseline is None and getattr(kpi, "aggregation", "") == "累計"
+    baseline_year = year_of(kpi.baseline_year)
+    baseline_zero = baseline is None and kpi.aggregation == "累計"
     if baseline_zero:
         baseline = Decimal(0)
-        plan_start = year_of(getattr(kpi, "plan_start_year", None))
+        plan_start = year_of(kpi.plan_start_year)
         if baseline_year is None and plan_start is not None:
             baseline_year = plan_start - 1  # the straight line from 0 before the plan's first year
-    mode = _mode(sign, baseline, target)
-    return Setup(sign, target_type, baseline, baseline_zero, baseline_year, target,
-                 year_of(getattr(kpi, "target_year", None)), _tolerance(kpi, settings, target_type, mode),
-                 mode, notes), []
+    mode = "direction" if target_type == "方向" else _mode(sign, baseline, target)
+    return Setup(sign, target_type, baseline, baseline_zero, baseline_year, target, year_of(kpi.target_year),
+                 _tolerance(kpi, settings, target_type, mode), mode, rate_formula(kpi, settings),
+                 kpi.target.raw if mode == "direction" else "", notes), []
 
 
 def _target_type(kpi: Kpi, notes: list[str]) -> str:
-    target_value = getattr(kpi, "target", None)
-    target_type = getattr(kpi, "target_type", "値")
-    if getattr(target_value, "status", "") == "maintain" or getattr(target_value, "maintain", False) is True:
+    target_type: str = kpi.target_type
+    if kpi.target.status == "maintain" or kpi.target.maintain:
         target_type = "維持"
     if target_type not in TARGET_TYPES:
         notes.append(f"目標の種類「{target_type}」は不明のため、値として扱います。")
         target_type = "値"
-    return str(target_type)
+    return target_type
 
 
 def _sign(kpi: Kpi, target_type: str, notes: list[str]) -> int | None:
     """+1 when higher is better, -1 when lower is; a 以上 / 以下 target decides over the direction."""
-    direction = getattr(kpi, "direction", None)
-    direction_sign = {"増加": 1, "減少": -1}.get(direction) if isinstance(direction, str) else None
+    direction_sign = {"増加": 1, "減少": -1}.get(kpi.direction)
     sign = {"以上": 1, "以下": -1}.get(target_type, direction_sign)
     if sign is not None and direction_sign is not None and direction_sign != sign:
-        notes.append(f"目標が「{target_type}」のため、指標の方向「{direction}」ではなく、"
+        notes.append(f"目標が「{target_type}」のため、指標の方向「{kpi.direction}」ではなく、"
                      f"{'大きい' if sign > 0 else '小さい'}ほど良いものとして判定します。")
     return sign
 
 
 def _baseline_and_target(kpi: Kpi, target_type: str, notes: list[str]) -> tuple[Decimal | None, Decimal | None]:
     """The two numbers; a 維持 target keeps the baseline, and without a baseline its target is the level kept."""
-    baseline = number(getattr(kpi, "baseline", None))
-    target = number(getattr(kpi, "target", None))
+    baseline = number(kpi.baseline)
+    target = number(kpi.target)
     if target_type == "維持":
         if target is None:
             target = baseline
@@ -110,7 +120,7 @@ def _tolerance(kpi: Kpi, settings: Settings | None, target_type: str, mode: str)
     """The city's tolerance for 維持 targets (and value targets equal to the baseline), in base units."""
     if not (target_type == "維持" or (target_type == "値" and mode == "level")):
         return Decimal(0)
-    raw_tolerance = decimal(getattr(settings, "maintain_tolerance", None)) if settings is not None else None
+    raw_tolerance = decimal(settings.maintain_tolerance) if settings is not None else None
     if not raw_tolerance:
         return Decimal(0)
     return abs(raw_tolerance).scaleb(display_unit(kpi).power)
@@ -127,15 +137,11 @@ def interim_points(kpi: Kpi, first: int, last: int) -> tuple[list[tuple[int, Dec
     """Interim targets usable on the path (strictly between ``first`` and ``last``), and notes on the rest."""
     points: dict[int, Decimal] = {}
     notes = []
-    try:
-        interim = list(getattr(kpi, "interim_targets", ()) or ())
-    except Exception:
-        interim = []
-    for t in interim:
-        year = year_of(getattr(t, "year", None))
-        value = number(getattr(t, "value", None))
+    for t in kpi.interim_targets:
+        year = year_of(t.year)
+        value = number(t.value)
         if year is None or value is None:
-            notes.append(f"中間目標（{short_year(getattr(t, 'year', None))}）は数値がないため使いません。")
+            notes.append(f"中間目標（{short_year(t.year)}）は数値がないため使いません。")
             continue
         if not (first < year < last):
             notes.append(f"中間目標（{short_year(year)}）は基準年度と目標年度の間にないため使いません。")

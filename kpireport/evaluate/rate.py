@@ -7,7 +7,7 @@ from typing import Any
 
 from kpireport.evaluate.arithmetic import Unit, pct, percent, round_half_up, short_year, tidy
 from kpireport.evaluate.inputs import Setup, path
-from kpireport.model import Kpi
+from kpireport.model import RATIO_FORMULA, Kpi
 from kpireport.values import format_number
 
 # sentences, whether the final target is reached, and r (None when it is not computed)
@@ -16,11 +16,32 @@ RateResult = tuple[list[str], bool, Decimal | None]
 
 def rate_sentences(s: Setup, unit: Unit, a: Decimal) -> RateResult:
     """Sentences about the progress towards the final target, whether it is reached, and r."""
+    if s.mode == "direction":
+        return [f"目標が「{_direction_word(s)}」（方向のみ）のため、達成率は算出せず、基準値からの変化で判定します。"], \
+            False, None
+    if s.mode != "nobase" and s.formula == RATIO_FORMULA:
+        return _ratio_rate(s, unit, a, f"達成率の式「{RATIO_FORMULA}」により")
     if s.mode == "gap":
         return _gap_rate(s, unit, a)
     if s.mode in ("level", "reverse"):
         return _level_rate(s, unit, a)
     return _ratio_rate(s, unit, a)
+
+
+def _direction_word(s: Setup) -> str:
+    return s.target_word or ("増加" if s.sign > 0 else "減少")
+
+
+def change_sentence(s: Setup, unit: Unit, a: Decimal) -> tuple[str, Decimal | None]:
+    """The change from the baseline in percent of it (+ is better), and the sentence that shows it."""
+    b = s.base
+    if b == 0:
+        same = "同じ" if a == b else "異なり"
+        return f"基準値が0のため変化率は算出せず、実績は基準値と{same}です。", None
+    change = s.sign * percent(a - b, abs(b))
+    shown = round_half_up(percent(a - b, abs(b)))
+    signed = ("+" if shown > 0 else "△" if shown < 0 else "±") + f"{abs(shown)}%"
+    return f"基準値からの変化 =（{unit.plain(a)}−{unit.plain(b)}）÷{unit.plain(abs(b))} = {signed}。", change
 
 
 def _good(s: Setup) -> str:
@@ -63,24 +84,24 @@ def _level_rate(s: Setup, unit: Unit, a: Decimal) -> RateResult:
     return [rule, result], reached, None
 
 
-def _ratio_rate(s: Setup, unit: Unit, a: Decimal) -> RateResult:
-    """No baseline: r = actual ÷ target (higher is better) or target ÷ actual (lower is better)."""
+def _ratio_rate(s: Setup, unit: Unit, a: Decimal, why: str = "基準値がないため") -> RateResult:
+    """r = actual ÷ target (higher is better) or target ÷ actual (lower is better): without a baseline, or
+    when the city's 達成率の式 says so (``why``)."""
     t = s.target
-    reached = s.sign * (a - t) >= 0
+    reached = s.sign * (a - t) >= -s.tolerance
+    lead = "基準値がなく、" if why == "基準値がないため" else f"{why}ますが、"
     if s.sign > 0:
         if t > 0:
             r = percent(a, t)
-            return [f"基準値がないため、達成率 = 実績 ÷ 目標値 = {unit.plain(a)} ÷ {unit.plain(t)} = {pct(r)}。"], \
-                reached, r
-        return [f"基準値がなく、目標値が0以下のため達成率は算出できません。実績が目標値 {unit.full(t)} 以上かで判定します。"], \
+            return [f"{why}、達成率 = 実績 ÷ 目標値 = {unit.plain(a)} ÷ {unit.plain(t)} = {pct(r)}。"], reached, r
+        return [f"{lead}目標値が0以下のため達成率は算出できません。実績が目標値 {unit.full(t)} 以上かで判定します。"], \
             reached, None
     if a == 0 and t >= 0:
-        return ["基準値がなく、実績が0のため、目標値に達したものとみなします（達成率100%以上）。"], True, None
+        return [f"{lead}実績が0のため、目標値に達したものとみなします（達成率100%以上）。"], True, None
     if a > 0 and t >= 0:
         r = percent(t, a)
-        return [f"基準値がないため、達成率 = 目標値 ÷ 実績 = {unit.plain(t)} ÷ {unit.plain(a)} = {pct(r)}。"], \
-            reached, r
-    return [f"基準値がなく、実績または目標値が0未満のため達成率は算出できません。実績が目標値 {unit.full(t)} 以下かで判定します。"], \
+        return [f"{why}、達成率 = 目標値 ÷ 実績 = {unit.plain(t)} ÷ {unit.plain(a)} = {pct(r)}。"], reached, r
+    return [f"{lead}実績または目標値が0未満のため達成率は算出できません。実績が目標値 {unit.full(t)} 以下かで判定します。"], \
         reached, None
 
 
@@ -93,7 +114,7 @@ def tolerance_text(s: Setup, unit: Unit) -> str:
 
 def pace_sentences(kpi: Kpi, s: Setup, unit: Unit, a: Decimal, year: Any) -> tuple[list[str], Decimal | None, Decimal | None]:
     """Sentences about the pace, p and the expected value (rounded for display)."""
-    if s.mode in ("level", "nobase"):
+    if s.mode in ("level", "nobase", "direction"):
         return [], None, None  # nobase: judged on r against the threshold for target-only KPIs (see grades)
     found = path(kpi, s, year)
     if found.expected is None:
@@ -109,8 +130,26 @@ def pace_sentences(kpi: Kpi, s: Setup, unit: Unit, a: Decimal, year: Any) -> tup
         sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} が基準値から改善していないため、"
                          "ペースは算出しません。")
         return sentences, None, shown
+    if s.formula == RATIO_FORMULA:
+        return _ratio_pace(sentences, unit, a, e, shown, s.sign, year)
     p = percent(a - s.base, denominator)
     sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} に対する進捗 ="
                      f"（{unit.plain(a)}−{unit.plain(s.base)}）÷（{unit.plain(shown)}−{unit.plain(s.base)}）"
                      f"= {pct(p)}。")
+    return sentences, p, shown
+
+
+def _ratio_pace(sentences: list[str], unit: Unit, a: Decimal, e: Decimal, shown: Decimal, sign: int,
+                year: Any) -> tuple[list[str], Decimal | None, Decimal | None]:
+    """With 実績÷目標, the pace is the same ratio against the expected value (想定値 ÷ 実績 when lower is better)."""
+    if sign > 0 and e > 0:
+        p = percent(a, e)
+        formula = f"実績 ÷ 想定値 = {unit.plain(a)} ÷ {unit.plain(shown)}"
+    elif sign < 0 and a > 0 and e >= 0:
+        p = percent(e, a)
+        formula = f"想定値 ÷ 実績 = {unit.plain(shown)} ÷ {unit.plain(a)}"
+    else:
+        sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} に対する割合は算出できないため、ペースは算出しません。")
+        return sentences, None, shown
+    sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} に対する進捗 = {formula} = {pct(p)}。")
     return sentences, p, shown

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from kpireport import labels
+from kpireport.evaluate import figures, tally
+from kpireport.evaluate.figures import PlanSummary
 from kpireport.evaluate.rules import evaluate_kpi
+from kpireport.evaluate.tally import PlanTally
 from kpireport.forms import layout as fl
 from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change, changes
@@ -47,8 +50,11 @@ class DepartmentStatus:
     rejected: SubmissionRecord | None  # the newest rejected submission after it, if any
 
 
-@dataclass
+@dataclass(frozen=True)
 class PeriodResults:
+    """Everything a period's master and report show, built once by ``build`` from the plan and the history,
+    counting included (the writers only lay it out)."""
+
     plan: Plan
     period: ReportPeriod
     merged_at: str
@@ -67,7 +73,9 @@ class PeriodResults:
     findings: list[Finding] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     first_merge: bool = True
-    memo: dict = field(default_factory=dict, repr=False, compare=False)  # derived tallies, computed once
+    tallies: dict[str, PlanTally] = field(default_factory=dict)  # per plan: KPIs by grade per top-level node
+    grade_counts: dict[str, int] = field(default_factory=dict)  # every graded KPI in force once, by grade
+    summaries: dict[str, PlanSummary] = field(default_factory=dict)  # per plan: the figures 設定 asks for
 
 
 def kpi_rows(plan: Plan, year: int | None = None) -> list[KpiRow]:
@@ -160,7 +168,8 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     for kpi in plan.kpis:
         stored = values.get(kpi.id)
         evaluation = evaluate_kpi(kpi, stored.value if stored else None, period.fiscal_year, plan.grades, plan.settings,
-                                  provisional=bool(stored and stored.provisional), override=overrides.get(kpi.id))
+                                  provisional=bool(stored and stored.provisional), override=overrides.get(kpi.id),
+                                  reason=stored.reason if stored else "", second=plan.second_grades)
         if kpi.shared and current.kpis[kpi.id].working:  # how the value was arrived at comes first
             evaluation = replace(evaluation, working=f"{current.kpis[kpi.id].working}。{evaluation.working}")
         evaluations[kpi.id] = evaluation
@@ -171,13 +180,17 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     submissions = history.submissions(period.key)
     statuses = department_statuses(plan, submissions)
     changed, first_merge = merge_changes(plan, period, history)
-    return PeriodResults(plan=plan, period=period, merged_at=merged_at, kpi_rows=kpi_rows(plan, period.fiscal_year),
+    rows = kpi_rows(plan, period.fiscal_year)
+    graded = tally.Graded(plan, rows, evaluations, period.fiscal_year)
+    plan_tallies = tally.tallies(graded)
+    return PeriodResults(plan=plan, period=period, merged_at=merged_at, kpi_rows=rows,
                          evaluations=evaluations, values=values,
                          shared={k.id: current.kpis[k.id] for k in plan.kpis if k.shared}, history=annual,
                          years=years, initiatives=initiatives, initiative_others=others,
                          narratives=current.narratives, statuses=statuses, submissions=submissions,
                          attention=current.attention, findings=standing_findings(statuses, submissions),
-                         changes=changed, first_merge=first_merge)
+                         changes=changed, first_merge=first_merge, tallies=plan_tallies,
+                         grade_counts=tally.grade_counts(graded), summaries=figures.summaries(graded, plan_tallies))
 
 
 def merge_changes(plan: Plan, period: ReportPeriod, history: History) -> tuple[list[Change], bool]:

@@ -13,23 +13,26 @@ The rules are the defaults of ``shared/DOMAIN.md`` ("Achievement: the rules muni
 * the expected value for year t lies on the straight line from (base year, baseline) to
   (target year, target), or on the broken line through the interim targets; pace
   p = (actual − baseline) ÷ (expected − baseline);
-* the grades are walked in the plan's order and the first whose rule matches is taken
-  (final_reached, on_pace, improved, worsened; not_evaluable only when nothing else matched).
+* 達成率の式 「実績÷目標」 (the settings', or the KPI's own) makes r = actual ÷ target (target ÷ actual when
+  lower is better) even with a baseline, and the pace the same ratio against the expected value;
+* a direction-only target (延伸 増加 減少 向上) has no rate: only the change from the baseline counts;
+* the grades are walked in the plan's order and the first whose rule matches is taken (kpireport.bands:
+  final_reached, rate_band, on_pace, same_level, improved, worsened, otherwise; a matching same_level band
+  before improved / worsened; not_evaluable only when nothing else matched).
 
-Everything here is pure and never raises: odd input gives the not_evaluable grade with a working
-(in Japanese) that says why. Comparisons use unrounded Decimals; the Evaluation carries the rate
-and pace rounded to 0.1 (ROUND_HALF_UP).
+A data problem (no actual, no target, an actual in another unit) gives the not_evaluable grade — the kind the
+department's 未記入の理由 chooses — with a working (in Japanese) that says why; a bug raises. Comparisons use
+unrounded Decimals; the Evaluation carries the rate and pace rounded to 0.1 (ROUND_HALF_UP).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
-from kpireport.evaluate.arithmetic import decimal, display_unit, number, round_optional
-from kpireport.evaluate.grades import Facts, grade_name, grade_rank, not_evaluable_grade, rule_of, walk
-from kpireport.evaluate.inputs import path, read_setup
-from kpireport.evaluate.rate import pace_sentences, rate_sentences
+from kpireport.evaluate.arithmetic import Unit, display_unit, number, round_optional
+from kpireport.evaluate.grades import Facts, canonical, grade_name, grade_rank, not_evaluable_grade, walk
+from kpireport.evaluate.inputs import Setup, path, read_setup
+from kpireport.evaluate.rate import change_sentence, pace_sentences, rate_sentences
 from kpireport.evaluate.working import describe_kpi, reason_missing
 from kpireport.model import REFERENCE_KIND, Evaluation, Grade, Kpi, Override, Settings, Value
 
@@ -38,6 +41,7 @@ __all__ = ["evaluate_kpi", "expected_value", "grade_rank"]
 REFERENCE_RULE, REFERENCE_GRADE = "reference", "参考"  # a 参考指標: shown, never graded or counted
 _PROVISIONAL_NOTE = "（見込み値による暫定評価）"
 _LINEAR_METHODS = ("線形", "linear", "")
+SECOND_SCALE = "評価2"  # the second scale's name when the settings give none
 
 
 def expected_value(kpi: Kpi, year: int) -> Decimal | None:
@@ -45,109 +49,113 @@ def expected_value(kpi: Kpi, year: int) -> Decimal | None:
 
     Straight line from (baseline year, baseline) to (target year, target), broken at the interim
     targets; the target itself after the target year. None when there is no path: no baseline
-    (a 累計 KPI starts from 0 at its baseline year), no usable years, or ``year`` not after the
-    baseline year. Never raises.
+    (a 累計 KPI starts from 0 at its baseline year), a direction-only target, no usable years, or ``year``
+    not after the baseline year.
     """
-    try:
-        s, _ = read_setup(kpi, None)
-        return None if s is None else path(kpi, s, year).expected
-    except Exception:
-        return None
+    s, _ = read_setup(kpi, None)
+    return None if s is None or s.mode == "direction" else path(kpi, s, year).expected
 
 
 def evaluate_kpi(kpi: Kpi, actual: Value | None, year: int, grades: Sequence[Grade], settings: Settings,
-                 provisional: bool = False, override: Override | None = None) -> Evaluation:
+                 provisional: bool = False, override: Override | None = None, reason: str = "",
+                 second: Sequence[Grade] = ()) -> Evaluation:
     """Grade one KPI's actual for ``year`` and explain it in Japanese (``Evaluation.working``).
 
     ``provisional`` (見込み) values are graded and marked. ``override`` replaces the grade when its code
     is one of ``grades`` (the computed grade is kept in ``computed_grade``); an unknown code is ignored
-    and the working says so. Never raises: at worst the not_evaluable grade with the reason.
+    and the working says so. ``reason``: the department's 未記入の理由, which chooses the kind of 評価不能.
+    ``second``: the plan's second scale (評価区分2), graded on the same facts.
     """
-    try:
-        return _evaluate(kpi, actual, year, grades, settings, provisional, override)
-    except Exception as exc:  # never raise on data; say what happened
-        try:
-            g = not_evaluable_grade(grades)
-            text = f"評価中に想定外の問題（{type(exc).__name__}）が起きたため評価できません。そのため「{grade_name(g)}」。"
-            if provisional:
-                text += _PROVISIONAL_NOTE
-            return Evaluation(kpi_id=str(getattr(kpi, "id", "")), year=year, grade=g.code, label=g.label,
-                              computed_grade=g.code, rule="not_evaluable", working=text, actual=actual,
-                              provisional=bool(provisional))
-        except Exception:
-            return Evaluation(kpi_id="", year=year, grade="−", label="評価不能", computed_grade="−",
-                              rule="not_evaluable", working="評価できません。", provisional=False)
-
-
-def _evaluate(kpi: Kpi, actual: Value | None, year: Any, grades: Sequence[Grade], settings: Settings,
-              provisional: bool, override: Override | None) -> Evaluation:
-    """Inputs → rate and pace → grade → working."""
-    grades = tuple(grades or ())
-    provisional = bool(provisional) or getattr(actual, "provisional", False) is True
-    if getattr(kpi, "kind", "") == REFERENCE_KIND:
+    grades, second = canonical(grades), canonical(second)
+    provisional = provisional or (actual is not None and actual.provisional)
+    if kpi.kind == REFERENCE_KIND:
         return _reference(kpi, actual, year, provisional)
     unit = display_unit(kpi)
     s, reasons = read_setup(kpi, settings)
-    missing = reason_missing(kpi, actual)
+    missing = reason_missing(kpi, actual, reason)
     a = number(actual)
+    outcome = _Outcome(kpi, actual, year, grades, second, settings, provisional, override, reason)
     if missing or s is None or a is None:
         lead = describe_kpi(kpi, s, unit, None, year) if s else []
-        return _not_evaluable(kpi, actual, year, grades, missing + reasons, provisional, override, lead)
+        return outcome.not_evaluable("".join(lead) + "。".join(missing + reasons) + "。")
 
     sentences = describe_kpi(kpi, s, unit, actual, year)
-    method = getattr(settings, "evaluation_method", "線形")
-    if method not in _LINEAR_METHODS:
-        sentences.append(f"評価方法「{method}」には対応していないため、線形で評価します。")
+    if settings.evaluation_method not in _LINEAR_METHODS:
+        sentences.append(f"評価方法「{settings.evaluation_method}」には対応していないため、線形で評価します。")
     rate_text, reached, r = rate_sentences(s, unit, a)
     pace_text, p, shown_expected = pace_sentences(kpi, s, unit, a, year)
-    if s.baseline is not None:
-        difference = s.sign * (a - s.baseline)
-        better_or_equal, equal = difference >= 0, difference == 0
-    else:
-        better_or_equal, equal = None, False
-    nobase_threshold = decimal(getattr(settings, "nobase_threshold", None)) if settings is not None else None
-    grade, decision = walk(grades, Facts(a, reached, r, p, better_or_equal, equal, nobase_threshold))
-    text = "".join(sentences + rate_text + pace_text)
-    if grade is None:
-        g = not_evaluable_grade(grades)
-        return _finish(kpi, actual, year, grades, g, text + decision + f"「{grade_name(g)}」。", provisional,
-                       override, r, p, shown_expected)
-    return _finish(kpi, actual, year, grades, grade, text + decision, provisional, override, r, p, shown_expected)
+    change_text, facts = _facts(s, unit, a, reached, r, p, settings, uses_change=(
+        s.mode == "direction" or any(g.rule == "same_level" for g in grades + second)))
+    return outcome.graded("".join(sentences + rate_text + pace_text + change_text), facts, r, p, shown_expected)
 
 
-def _reference(kpi: Kpi, actual: Value | None, year: Any, provisional: bool) -> Evaluation:
+def _facts(s: Setup, unit: Unit, a: Decimal, reached: bool, r: Decimal | None, p: Decimal | None,
+           settings: Settings, uses_change: bool) -> tuple[list[str], Facts]:
+    """What the bands look at, and the sentence on the change from the baseline when a band uses it."""
+    if s.baseline is None:
+        return [], Facts(reached, r, p, None, nobase_threshold=settings.nobase_threshold)
+    difference = s.sign * (a - s.baseline)
+    text, change = change_sentence(s, unit, a)
+    return ([text] if uses_change else []), Facts(
+        reached, r, p, difference >= 0, difference == 0, change, settings.nobase_threshold,
+        direction_only=s.mode == "direction")
+
+
+class _Outcome:
+    """The Evaluation of one KPI once its working is written: graded, or not evaluable."""
+
+    def __init__(self, kpi: Kpi, actual: Value | None, year: int, grades: tuple[Grade, ...],
+                 second: tuple[Grade, ...], settings: Settings, provisional: bool, override: Override | None,
+                 reason: str) -> None:
+        self.kpi, self.actual, self.year, self.grades, self.second = kpi, actual, year, grades, second
+        self.settings, self.provisional, self.override, self.reason = settings, provisional, override, reason
+
+    def not_evaluable(self, text: str) -> Evaluation:
+        g = not_evaluable_grade(self.grades, self.reason)
+        second = not_evaluable_grade(self.second, self.reason) if self.second else None
+        return self._finish(g, text + f"そのため「{grade_name(g)}」。", second)
+
+    def graded(self, text: str, facts: Facts, r: Decimal | None, p: Decimal | None,
+               expected: Decimal | None) -> Evaluation:
+        grade, decision = walk(self.grades, facts)
+        if grade is None:
+            grade = not_evaluable_grade(self.grades)
+            decision += f"「{grade_name(grade)}」。"
+        text += decision
+        second = None
+        if self.second:
+            second, second_decision = walk(self.second, facts)
+            if second is None:
+                second = not_evaluable_grade(self.second)
+                second_decision += f"「{grade_name(second)}」。"
+            text += f"{self.settings.second_scale or SECOND_SCALE}は、{second_decision}"
+        return self._finish(grade, text, second, r, p, expected)
+
+    def _finish(self, computed: Grade, text: str, second: Grade | None, rate: Decimal | None = None,
+                pace: Decimal | None = None, expected: Decimal | None = None) -> Evaluation:
+        """The Evaluation, with a manual override applied (or the working saying why it was ignored)."""
+        final, applied, tail = computed, None, ""
+        if self.override is not None:
+            code = self.override.grade
+            chosen = next((g for g in self.grades if g.code == code), None)
+            if chosen is None:
+                text += f"手動で指定された評価「{code}」は評価区分にないため、無視しました。"
+            else:
+                final, applied = chosen, self.override
+                reason = self.override.reason.strip() or "記載なし"
+                tail = f"手動で変更: {chosen.label or chosen.code}（理由: {reason}）"
+        if self.provisional:
+            text += _PROVISIONAL_NOTE
+        text += tail
+        return Evaluation(
+            kpi_id=self.kpi.id, year=self.year, grade=final.code, label=final.label, computed_grade=computed.code,
+            rule=computed.rule, working=text, rate=round_optional(rate), pace=round_optional(pace),
+            expected=expected, actual=self.actual, provisional=self.provisional, override=applied,
+            second_grade=second.code if second else "", second_label=second.label if second else "")
+
+
+def _reference(kpi: Kpi, actual: Value | None, year: int, provisional: bool) -> Evaluation:
     text = "参考指標のため、評価しません（評価の件数にも数えません）。"
-    return Evaluation(kpi_id=str(getattr(kpi, "id", "")), year=year, grade=REFERENCE_GRADE, label=REFERENCE_KIND,
+    return Evaluation(kpi_id=kpi.id, year=year, grade=REFERENCE_GRADE, label=REFERENCE_KIND,
                       computed_grade=REFERENCE_GRADE, rule=REFERENCE_RULE, working=text, actual=actual,
                       provisional=provisional)
-
-
-def _not_evaluable(kpi: Kpi, actual: Value | None, year: Any, grades: Sequence[Grade], reasons: list[str],
-                   provisional: bool, override: Override | None, lead: Sequence[str] = ()) -> Evaluation:
-    g = not_evaluable_grade(grades)
-    text = "".join(lead) + "。".join(reasons) + f"。そのため「{grade_name(g)}」。"
-    return _finish(kpi, actual, year, grades, g, text, provisional, override)
-
-
-def _finish(kpi: Kpi, actual: Value | None, year: Any, grades: Sequence[Grade], computed: Grade, text: str,
-            provisional: bool, override: Override | None, rate: Decimal | None = None,
-            pace: Decimal | None = None, expected: Decimal | None = None) -> Evaluation:
-    """The Evaluation, with a manual override applied (or the working saying why it was ignored)."""
-    final, applied, tail = computed, None, ""
-    if override is not None:
-        code = getattr(override, "grade", None)
-        chosen = next((g for g in grades if g.code == code), None)
-        if chosen is None:
-            text += f"手動で指定された評価「{code}」は評価区分にないため、無視しました。"
-        else:
-            final, applied = chosen, override
-            reason = str(getattr(override, "reason", "") or "").strip() or "記載なし"
-            tail = f"手動で変更: {chosen.label or chosen.code}（理由: {reason}）"
-    if provisional:
-        text += _PROVISIONAL_NOTE
-    text += tail
-    return Evaluation(
-        kpi_id=str(getattr(kpi, "id", "")), year=year, grade=final.code, label=final.label,
-        computed_grade=computed.code, rule=rule_of(computed), working=text,
-        rate=round_optional(rate), pace=round_optional(pace), expected=expected, actual=actual,
-        provisional=provisional, override=applied)

@@ -7,11 +7,15 @@ the note says how many were left out.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from kpireport.evaluate.results import PeriodResults
 from kpireport.labels import node_heading
-from kpireport.model import Plan
+from kpireport.model import Evaluation, InitiativeEntry, Plan
+
+if TYPE_CHECKING:  # results builds the tallies: the types only, no import at run time
+    from kpireport.evaluate.results import KpiRow, PeriodResults
 
 TOTAL_LABEL = "合計"
 
@@ -43,14 +47,26 @@ def plan_level_label(plan: Plan, plan_id: str) -> str:
 
 
 def plan_tally(data: PeriodResults, plan_id: str) -> PlanTally:
-    memo = data.memo.setdefault("plan_tally", {})
-    if plan_id not in memo:
-        memo[plan_id] = _tally(data, plan_id)
-    return memo[plan_id]
+    return data.tallies[plan_id]
+
+
+@dataclass(frozen=True)
+class Graded:
+    """What the counting reads: the plan, its KPI placements in force and their evaluations."""
+
+    plan: Plan
+    kpi_rows: Sequence[KpiRow]
+    evaluations: Mapping[str, Evaluation]
+    fiscal_year: int
+
+
+def tallies(graded: Graded) -> dict[str, PlanTally]:
+    """Every plan's grade counts (computed once, when the period's results are built)."""
+    return {info.id: _tally(graded, info.id) for info in graded.plan.plans}
 
 
 @dataclass
-class _Listing:
+class Listing:
     """Where a plan lists its graded KPIs, before counting."""
 
     per_place: dict[str | None, dict[str, bool]] = field(default_factory=dict)  # top node (None: the plan) -> KPI -> reposted
@@ -58,8 +74,8 @@ class _Listing:
     foreign: dict[str, set[str]] = field(default_factory=dict)  # another plan's short name -> its KPIs listed here
 
 
-def _tally(data: PeriodResults, plan_id: str) -> PlanTally:
-    listing = _listing(data, plan_id)
+def _tally(data: Graded, plan_id: str) -> PlanTally:
+    listing = list_kpis(data, plan_id)
     rows = _rows(data, plan_id, listing)
     codes = list(dict.fromkeys(code for r in rows for code in r.counts))  # the plan's grades, then any other
     total_counts = {code: sum(r.counts.get(code, 0) for r in rows) for code in codes}
@@ -68,8 +84,9 @@ def _tally(data: PeriodResults, plan_id: str) -> PlanTally:
     return PlanTally(plan_id, rows, total, distinct, len(listing.reference), _notes(listing, total, distinct))
 
 
-def _listing(data: PeriodResults, plan_id: str) -> _Listing:
-    plan, listing = data.plan, _Listing()
+def list_kpis(data: Graded, plan_id: str) -> Listing:
+    """Where the plan lists its graded KPIs (each top-level node, the plan itself), before counting."""
+    plan, listing = data.plan, Listing()
     for row in data.kpi_rows:
         if plan.plan_of(row.node_id).id != plan_id:
             continue
@@ -85,7 +102,7 @@ def _listing(data: PeriodResults, plan_id: str) -> _Listing:
     return listing
 
 
-def _rows(data: PeriodResults, plan_id: str, listing: _Listing) -> list[TallyRow]:
+def _rows(data: Graded, plan_id: str, listing: Listing) -> list[TallyRow]:
     """One row per top-level node of the plan, then one for the plan's own KGIs if it has any."""
     plan = data.plan
     tops = [n.id for n in plan.nodes if n.plan == plan_id and n.parent is None]
@@ -101,7 +118,7 @@ def _rows(data: PeriodResults, plan_id: str, listing: _Listing) -> list[TallyRow
     return rows
 
 
-def _notes(listing: _Listing, total: TallyRow, distinct: int) -> list[str]:
+def _notes(listing: Listing, total: TallyRow, distinct: int) -> list[str]:
     notes = []
     if total.total != distinct:
         notes.append(f"再掲の指標は掲載先の行ごとに数えています（合計{total.total}件のうち再掲{total.total - distinct}件、"
@@ -113,13 +130,35 @@ def _notes(listing: _Listing, total: TallyRow, distinct: int) -> list[str]:
     return notes
 
 
-def grade_tally(data: PeriodResults) -> str:
-    """「A 達成 19件、B 順調 37件、…」 in the plan's grade order: each graded KPI in force once (参考指標 and KPIs
-    replaced before this period left out)."""
+def grade_counts(data: Graded) -> dict[str, int]:
+    """Each graded KPI in force once, by grade, in the plan's grade order (参考指標 and KPIs replaced before this
+    period left out)."""
     counts = {g.code: 0 for g in data.plan.grades}
     for kpi in data.plan.kpis:
         evaluation = data.evaluations.get(kpi.id)
-        if kpi.graded and kpi.in_force(data.period.fiscal_year) and evaluation is not None:
+        if kpi.graded and kpi.in_force(data.fiscal_year) and evaluation is not None:
             counts[evaluation.grade] = counts.get(evaluation.grade, 0) + 1
+    return counts
+
+
+def grade_tally(data: PeriodResults) -> str:
+    """「A 達成 19件、B 順調 37件、…」: the grade counts in words."""
     labels_by_code = {g.code: g.label for g in data.plan.grades}
-    return "、".join(f"{code} {labels_by_code.get(code, '')} {n}件" for code, n in counts.items())
+    return "、".join(f"{code} {labels_by_code.get(code, '')} {n}件" for code, n in data.grade_counts.items())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Initiatives by status
+# ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatusCount:
+    per_status: tuple[int, ...]  # in the order of the city's status labels
+    unreported: int
+    total: int
+
+
+def status_count(entries: Iterable[InitiativeEntry | None], statuses: Sequence[str]) -> StatusCount:
+    """How many initiatives are in each of the city's statuses, and how many are not reported yet."""
+    given = [entry.status if entry else None for entry in entries]
+    return StatusCount(tuple(given.count(status) for status in statuses), given.count(None), len(given))

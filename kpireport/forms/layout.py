@@ -41,6 +41,13 @@ NEXT_STEPS = ("継続", "完了", "廃止", "変更")
 REASONS = ("集計中", "調査未実施", "年度末に確定", "該当なし")
 
 
+def reasons(plan: Plan) -> tuple[str, ...]:
+    """The 未記入の理由 offered in the form: the reasons that choose a kind of 評価不能 in the plan's 評価区分
+    (統計未公表, 事業終了…) first, then the built-in ones."""
+    own = [g.reason for g in plan.grades + plan.second_grades if g.rule == "not_evaluable" and g.reason]
+    return tuple(dict.fromkeys(own + list(REASONS)))
+
+
 @dataclass(frozen=True)
 class FormColumn:
     key: str

@@ -321,7 +321,7 @@ def list_validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> 
     if column.key == "as_of":
         return {"validate": "any", "input_title": "時点", "input_message": "値の時点（例: R6.3末、2024/3/31）"}
     if column.key == "reason":
-        return {"validate": "list", "source": list(fl.REASONS), "error_type": "information",
+        return {"validate": "list", "source": list(fl.reasons(plan)), "error_type": "information",
                 "input_title": "未記入の理由", "input_message": "実績値が空欄のときに、一覧から選ぶか記入します。",
                 "error_title": "一覧にない理由", "error_message": "一覧にない理由を記入しました。このままでよければ「OK」を押してください。"}
     if column.key == "status":

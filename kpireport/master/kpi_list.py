@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from kpireport import labels
+from kpireport.evaluate.display import second_grade_text, second_scale_title
 from kpireport.evaluate.results import KpiRow
 from kpireport.history.store import StoredKpiValue
 from kpireport.master.sheet_writer import Headers, SheetWriter
@@ -41,8 +42,9 @@ def _headers(writer: SheetWriter) -> Headers:
     headers = [("指標ID", 10), ("指標名", 28), ("計画", 8), ("体系", 26), ("再掲", 6), ("担当課", 12), ("単位", 6),
                ("基準値（年度）", 17), ("目標値（年度）", 17)]
     headers += [(f"{format_year(y)} 実績", 11) for y in writer.data.years]
-    headers += [(f"{writer.data.period.label}", 12), ("見込み", 6), ("達成率", 8), ("進捗（ペース）", 10), ("評価", 9),
-                ("手動評価", 7), ("手動評価の理由", 14), ("備考・未記入の理由", 20), ("担当課ごとの値", 20)]
+    headers += [(f"{writer.data.period.label}", 12), ("見込み", 6), ("達成率", 8), ("進捗（ペース）", 10), ("評価", 9)]
+    headers += [(second_scale_title(writer.plan), 9)] if writer.plan.second_grades else []  # 評価区分2
+    headers += [("手動評価", 7), ("手動評価の理由", 14), ("備考・未記入の理由", 20), ("担当課ごとの値", 20)]
     return headers
 
 
@@ -80,8 +82,9 @@ def _evaluation_cells(writer: SheetWriter, kpi: Kpi, ev: Evaluation, stored: Sto
     if not kpi.in_force(writer.data.period.fiscal_year):
         grade = (_ended_text(writer.plan, kpi), "wrap")
     override = ev.override
+    second: list[Cell] = [(second_grade_text(kpi, ev), "text")] if writer.plan.second_grades else []  # 評価区分2
     return [(shown, "wrap"), ("見込み" if ev.provisional else "", "text"), (ev.rate, "percent"),
-            (ev.pace, "percent"), grade,
+            (ev.pace, "percent"), grade, *second,
             (override.grade if override else "", "text"), (override.reason if override else "", "wrap"),
             (remarks(stored), "wrap"), (_shared_note(writer, kpi.id), "wrap")]
 

@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from kpireport import labels
 from kpireport.errors import KpireportError
-from kpireport.evaluate.display import RULE_COLOURS
+from kpireport.evaluate.display import RULE_COLOURS, grade_colours
 from kpireport.evaluate.results import PeriodResults
 from kpireport.master import page
 from kpireport.model import Plan
@@ -56,8 +56,9 @@ class SheetWriter:
             "share": recorder.add_format({**base, "num_format": "0.0%"}),
             "count": recorder.add_format({**base, "num_format": "0"}),
         }
+        fills = grade_colours(self.plan.grades, RULE_COLOURS)
         self.grade_format = {g.code: recorder.add_format({**base, "bold": True, "align": "center",
-                                                          "bg_color": RULE_COLOURS.get(g.rule, "#FFFFFF")})
+                                                          "bg_color": fills[g.code]})
                              for g in self.plan.grades}
 
     def sheet(self, name: str, headers: Headers, keys: int = 1, folded: int = 0, first_row: int = 2) -> Worksheet:

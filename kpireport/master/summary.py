@@ -5,9 +5,10 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from kpireport import labels
-from kpireport.evaluate.display import CHART_COLOURS, method_note
+from kpireport.evaluate.display import CHART_COLOURS, grade_colours, method_note
+from kpireport.evaluate.figures import PlanSummary, summary_columns
 from kpireport.evaluate.results import each_once, initiative_rows
-from kpireport.evaluate.tally import PlanTally, plan_tally
+from kpireport.evaluate.tally import PlanTally, plan_tally, status_count
 from kpireport.master import page
 from kpireport.master.sheet_writer import SheetWriter
 from kpireport.model import Grade, Node, PlanInfo
@@ -50,6 +51,8 @@ def _plan_part(writer: SheetWriter, ws: Worksheet, info: PlanInfo, row: int) -> 
     for note in tally.notes:
         row += 1
         ws.write_string(row, 0, note, writer.f["note"])
+    if info.id in writer.data.summaries:
+        row = _summary_figures(writer, ws, writer.data.summaries[info.id], row + 2)
     charted = bool(tally.rows and tally.total.total)
     if charted:
         _grade_chart(writer, ws, info.short_name, header, header + 1, header + len(tally.rows), grades, row)
@@ -85,15 +88,32 @@ def _grade_rows(writer: SheetWriter, ws: Worksheet, row: int, tally: PlanTally, 
     return row
 
 
+def _summary_figures(writer: SheetWriter, ws: Worksheet, summary: PlanSummary, row: int) -> int:
+    """The figures the settings ask for (順調以上の割合, 平均達成率, counts per rate band) per top-level node and
+    the total, from ``row``; returns the last row written."""
+    columns = summary_columns(writer.plan.settings.summary_figures, summary)
+    writer.put(ws, row, 0, "集計", writer.f["header"])
+    for col, (title, _) in enumerate(columns, start=1):
+        writer.put(ws, row, col, title, writer.f["header"])
+    for line in summary.rows:
+        row += 1
+        writer.put(ws, row, 0, line.label, writer.f["wrap"])
+        for col, (_, value) in enumerate(columns, start=1):
+            shown = value(line)
+            writer.put(ws, row, col, shown if shown is not None else "－", writer.f["count"])
+    return row
+
+
 def _grade_chart(writer: SheetWriter, ws: Worksheet, name: str, header: int, first: int, last: int,
                  grades: list[Grade], after: int) -> None:
     chart = writer.wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
+    colours = grade_colours(grades, CHART_COLOURS)
     for i, g in enumerate(grades):
         chart.add_series({
             "name": [SHEET, header, 1 + i],
             "categories": [SHEET, first, 0, last, 0],
             "values": [SHEET, first, 1 + i, last, 1 + i],
-            "fill": {"color": CHART_COLOURS.get(g.rule, "#999999")},
+            "fill": {"color": colours[g.code]},
             "gap": 60,
         })
     chart.set_title({"name": f"{name}　評価の内訳", "name_font": {"name": "游ゴシック", "size": 11}})
@@ -126,11 +146,11 @@ def _initiative_counts(writer: SheetWriter, ws: Worksheet, plan_id: str, tops: l
         reposts += sum(r.reposted for r in under)
         writer.put(ws, row, 0, labels.node_heading(plan, top), writer.f["wrap"])
         writer.fit_row(ws, row, [(labels.node_heading(plan, top), NAME_WIDTH)])
-        status_of = [entry.status if (entry := entries[r.initiative.id]) else None for r in under]
-        for col, status in enumerate(statuses, start=1):
-            writer.put(ws, row, col, status_of.count(status), writer.f["count"])
-        writer.put(ws, row, len(statuses) + 1, status_of.count(None), writer.f["count"])
-        writer.put(ws, row, len(statuses) + 2, len(under), writer.f["count"])
+        counted = status_count((entries[r.initiative.id] for r in under), statuses)
+        for col, n in enumerate(counted.per_status, start=1):
+            writer.put(ws, row, col, n, writer.f["count"])
+        writer.put(ws, row, len(statuses) + 1, counted.unreported, writer.f["count"])
+        writer.put(ws, row, len(statuses) + 2, counted.total, writer.f["count"])
         writer.put(ws, row, len(statuses) + 3, sum(r.reposted for r in under), writer.f["count"])
     if reposts:
         row += 1

@@ -5,7 +5,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from kpireport.model import INDICATOR_KINDS, KPI_KIND, Initiative, InterimTarget, Kpi, PlanInfo
+from kpireport.model import DIRECTION_TARGETS, INDICATOR_KINDS, KPI_KIND, Initiative, InterimTarget, Kpi, PlanInfo, Value
 from kpireport.plan.kpi_checks import (
     Interim,
     KpiFigures,
@@ -13,6 +13,7 @@ from kpireport.plan.kpi_checks import (
     check_figures,
     check_interim_years,
     combine,
+    is_direction_target,
     reporting,
 )
 from kpireport.plan.records import PlanReader, unit_of
@@ -59,11 +60,29 @@ def _read_figures(reader: PlanReader, index: int, r: dict) -> KpiFigures:
     return KpiFigures(
         unit=unit,
         baseline=reader.value("kpis", index, "baseline", r.get("baseline"), unit),
-        target=reader.value("kpis", index, "target", r.get("target"), unit),
+        target=_direction_target(r.get("target")) or reader.value("kpis", index, "target", r.get("target"), unit),
         baseline_year=reader.year("kpis", index, "baseline_year", r.get("baseline_year")),
         target_year=reader.year("kpis", index, "target_year", r.get("target_year")),
         valid_from=reader.year("kpis", index, "valid_from", r.get("valid_from")),
         valid_until=reader.year("kpis", index, "valid_until", r.get("valid_until")))
+
+
+def _direction_target(raw: Any) -> Value | None:
+    """A target that is a direction only (延伸 増加 減少 向上): kept as its word, graded by the change."""
+    word = raw.strip() if isinstance(raw, str) else None
+    return Value("unreadable", raw=word) if word in DIRECTION_TARGETS else None
+
+
+def _direction(reader: PlanReader, index: int, r: dict, figures: KpiFigures) -> Any:
+    """The 方向; a direction-only target (減少, 延伸…) decides it, and a different 方向 is reported."""
+    given = r.get("direction", "増加")
+    if not is_direction_target(figures.target):
+        return str(given)
+    derived = DIRECTION_TARGETS[figures.target.raw]
+    if r.get("direction") not in (None, derived):
+        reader.report("plan-direction-target", "kpis", index, "direction", figures.target.raw,
+                      derived=derived, direction=given)
+    return derived
 
 
 def _kpi(reader: PlanReader, index: int, r: dict, figures: KpiFigures, target_type: TargetType, places: Places,
@@ -72,7 +91,7 @@ def _kpi(reader: PlanReader, index: int, r: dict, figures: KpiFigures, target_ty
     plan_id = node if node in places.plans else places.plan_of_node.get(node, "")
     kind = r.get("kind")
     return Kpi(
-        id=ident, name=str(r.get("name", "")), unit=figures.unit or "", direction=r.get("direction", "増加"),
+        id=ident, name=str(r.get("name", "")), unit=figures.unit or "", direction=_direction(reader, index, r, figures),
         target_type=target_type, aggregation=r.get("aggregation", "単年度"), baseline=figures.baseline,
         baseline_year=figures.baseline_year, target=figures.target, target_year=figures.target_year or 0,
         node=node, reposted_under=reposts, departments=depts,
@@ -83,7 +102,7 @@ def _kpi(reader: PlanReader, index: int, r: dict, figures: KpiFigures, target_ty
         kind=kind if isinstance(kind, str) and kind in INDICATOR_KINDS else KPI_KIND, plan=plan_id,
         plan_start_year=places.plans[plan_id].start_year if plan_id in places.plans else 0,
         calendar=_calendar(r.get("target_year")), valid_from=figures.valid_from, valid_until=figures.valid_until,
-        replaces=str(r.get("replaces") or ""), listed_as=depts)
+        replaces=str(r.get("replaces") or ""), listed_as=depts, rate_formula=str(r.get("rate_formula") or ""))
 
 
 def _calendar(raw: Any) -> bool:

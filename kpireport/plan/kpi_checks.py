@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from kpireport.model import COMBINE_RULES, LEAD, PARTS, REPORTING_RULES, Value
+from kpireport.model import COMBINE_RULES, DIRECTION_TARGETS, LEAD, PARTS, REPORTING_RULES, Value
 from kpireport.plan.records import PlanReader
 
-TargetType = Literal["値", "以上", "以下", "維持"]
-TARGET_TYPES: tuple[TargetType, ...] = ("値", "以上", "以下", "維持")
+TargetType = Literal["値", "以上", "以下", "維持", "方向"]
+TARGET_TYPES: tuple[TargetType, ...] = ("値", "以上", "以下", "維持", "方向")
 
 
 @dataclass(frozen=True)
@@ -58,12 +58,18 @@ def check_interim_years(reader: PlanReader, figures: KpiFigures, interim: tuple[
             reader.report("plan-interim-outside", "interim_targets", t.index, "year", t.year, year=t.year)
 
 
+def is_direction_target(target: Value) -> bool:
+    """A target that is a direction only (延伸 増加 減少 向上), kept as its word."""
+    return target.status == "unreadable" and target.raw in DIRECTION_TARGETS
+
+
 def _as_target_type(given: object) -> TargetType | None:
     return next((t for t in TARGET_TYPES if t == given), None)
 
 
 def _target_type(reader: PlanReader, index: int, r: dict, baseline: Value, target: Value) -> TargetType:
-    derived: TargetType = target.bound or ("維持" if target.status == "maintain" or target.maintain else "値")
+    derived: TargetType = target.bound or ("維持" if target.status == "maintain" or target.maintain else
+                                           "方向" if is_direction_target(target) else "値")
     given = _as_target_type(r.get("target_type"))
     if given is not None and derived != "値" and given != derived:
         reader.report("plan-target-type-conflict", "kpis", index, "target_type", r.get("target"),

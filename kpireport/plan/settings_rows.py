@@ -4,13 +4,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from kpireport.model import Grade, PeriodSettings, PlanInfo, Settings
+from kpireport.bands import RULE_NAMES as GRADE_RULES
+from kpireport.bands import RULES_NEEDING_THRESHOLD, band_problems
+from kpireport.model import GAP_FORMULA, RATE_FORMULAS, SUMMARY_FIGURES, Grade, PeriodSettings, PlanInfo, Settings
 from kpireport.periods import parse_period
 from kpireport.plan.records import PlanReader, decimal_or, int_or, optional_decimal
 
-GRADE_RULES = {"最終目標達成": "final_reached", "ペース": "on_pace", "基準値より改善": "improved",
-               "基準値より悪化": "worsened", "評価不能": "not_evaluable"}
-RULES_NEEDING_THRESHOLD = ("最終目標達成", "ペース")
 RULES_REQUIRED = ("最終目標達成", "評価不能")
 
 
@@ -39,11 +38,30 @@ def build_settings(reader: PlanReader) -> Settings | None:
         maintain_tolerance=decimal_or(raw.get("maintain_tolerance"), Decimal(0)),
         jump_warning_ratio=decimal_or(raw.get("jump_warning_ratio"), Decimal(3)),
         nobase_threshold=optional_decimal(raw.get("nobase_threshold")), periods=build_periods(reader),
+        **_grading_settings(reader, raw),
         form_password=str(raw.get("form_password", "")), note=str(raw.get("note", "")),
         status_labels=_status_labels(raw.get("status_labels")),
         intake_max_file_mb=decimal_or(raw.get("intake_max_file_mb"), Decimal(20)),
         intake_max_expanded_mb=decimal_or(raw.get("intake_max_expanded_mb"), Decimal(300)),
         intake_max_rows=int_or(raw.get("intake_max_rows"), 20_000))
+
+
+def _grading_settings(reader: PlanReader, raw: dict) -> dict[str, Any]:
+    """達成率の式, the second scale's name and the summary figures the 概要 shows."""
+    formula = raw.get("rate_formula")
+    bands = []
+    for given in raw.get("rate_bands") or ():
+        bound = optional_decimal(str(given).strip().rstrip("%％"))
+        if bound is None or not bound.is_finite():
+            reader.report("plan-value-unreadable", "settings", None, "rate_bands", given)
+        else:
+            bands.append(bound)
+    return dict(
+        rate_formula=formula if formula in RATE_FORMULAS else GAP_FORMULA,
+        second_scale=str(raw.get("second_scale") or ""),
+        summary_figures=tuple(x for x in raw.get("summary_figures") or () if x in SUMMARY_FIGURES),
+        on_track_grade=str(raw.get("on_track_grade") or ""),
+        rate_bands=tuple(sorted(set(bands), reverse=True)) or Settings.rate_bands)
 
 
 def _title(raw: dict, key: str, default: str) -> str:
@@ -91,20 +109,44 @@ def build_plans(reader: PlanReader) -> list[PlanInfo]:
     return result
 
 
-def build_grades(reader: PlanReader) -> list[Grade]:
-    reader.unique_ids("grades", "code")
-    result, rules = [], set()
-    for index, r in reader.records("grades"):
+def build_grades(reader: PlanReader, key: str = "grades") -> list[Grade]:
+    """The bands of 評価区分 (or of the second scale, ``key`` second_grades), checked for a gap and for bands
+    that can never be taken."""
+    reader.unique_ids(key, "code")
+    result, rules, rows = [], set(), []
+    for index, r in reader.records(key):
         rule = r.get("rule")
         rules.add(rule)
-        if rule in RULES_NEEDING_THRESHOLD and not isinstance(r.get("threshold"), (int, float)):
-            reader.report("plan-grade-threshold", "grades", index, "threshold", r.get("threshold"), rule=rule)
+        if isinstance(rule, str) and GRADE_RULES.get(rule, "") in RULES_NEEDING_THRESHOLD and not isinstance(r.get("threshold"), (int, float)):
+            reader.report("plan-grade-threshold", key, index, "threshold", r.get("threshold"), rule=rule)
         if rule in GRADE_RULES and isinstance(r.get("code"), str):
             threshold = r.get("threshold")
             result.append(Grade(r["code"], str(r.get("label", "")), GRADE_RULES[rule],
-                                optional_decimal(threshold) if threshold is not None else None))
-    if reader.records("grades"):
+                                optional_decimal(threshold) if threshold is not None else None,
+                                str(r.get("reason") or "").strip()))
+            rows.append(index)
+    if key == "grades" and reader.records(key):
         for rule in RULES_REQUIRED:
             if rule not in rules:
-                reader.report("plan-grade-missing-rule", "grades", None, None, rule=rule)
+                reader.report("plan-grade-missing-rule", key, None, None, rule=rule)
+    graded = [row for row, g in zip(rows, result) if g.rule != "not_evaluable"]
+    for problem in band_problems(result):
+        if problem.kind == "gap":  # said at the last band: a band below it would take the KPI
+            reader.report("plan-grade-gap", key, graded[-1], "rule", "", kpi=problem.text)
+        elif problem.index is not None:
+            reader.report("plan-grade-unreachable", key, rows[problem.index], "rule", result[problem.index].code,
+                          earlier=problem.text)
     return result
+
+
+def not_evaluable_reasons(grades: list[Grade]) -> tuple[str, ...]:
+    """The 未記入の理由 that choose a kind of 評価不能, in the plan's order."""
+    return tuple(dict.fromkeys(g.reason for g in grades if g.rule == "not_evaluable" and g.reason))
+
+
+def check_on_track(reader: PlanReader, grades: list[Grade]) -> None:
+    """順調とする評価 names one of the grades."""
+    raw = reader.doc.get("settings")
+    given = raw.get("on_track_grade") if isinstance(raw, dict) else None
+    if isinstance(given, str) and given and given not in {g.code for g in grades}:
+        reader.report("plan-on-track-unknown", "settings", None, "on_track_grade", given)

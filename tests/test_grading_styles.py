@@ -1,0 +1,292 @@
+"""Each grading method cities publish (DOMAIN.md "Grading methods cities publish"), one test per style built from
+its worked example: the grade, the rate and the sentence of the working. Then the plan check of the bands (a gap,
+a band never taken) and the property that a band set without a gap grades every evaluable KPI once."""
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpireport.bands import Facts, band_problems, walk
+from kpireport.evaluate import figures, tally
+from kpireport.evaluate.results import kpi_rows
+from kpireport.evaluate.rules import evaluate_kpi
+from kpireport.forms import layout as fl
+from kpireport.forms.writer import list_validation
+from kpireport.model import GAP_FORMULA, RATIO_FORMULA, SUMMARY_FIGURES, Evaluation, Grade, Kpi, Settings, Value
+from kpireport.periods import ReportPeriod
+from kpireport.plan.load import load_plan
+from kpireport.plan.workbook import write_plan_workbook
+
+
+def number(n: str, unit: str = "%") -> Value:
+    return Value("number", f"{n}{unit}", number=Decimal(n), unit=unit)
+
+
+def make(baseline: str | None, target: Value | str, direction: str = "増加", unit: str = "%",
+         target_type: str = "値", formula: str = "") -> Kpi:
+    return Kpi(id="K1", name="指標", unit=unit, direction=direction, target_type=target_type, aggregation="単年度",
+               baseline=number(baseline, unit) if baseline is not None else Value("none"), baseline_year=2020,
+               target=target if isinstance(target, Value) else number(target, unit), target_year=2030, node="N1",
+               rate_formula=formula)
+
+
+def grade(kpi: Kpi, actual: str | None, grades: tuple[Grade, ...], formula: str = GAP_FORMULA, reason: str = "",
+          second: tuple[Grade, ...] = (), second_scale: str = ""):
+    s = Settings(city="テスト市", report_title="テスト", rate_formula=formula, second_scale=second_scale)
+    value = number(actual, kpi.unit) if actual is not None else None
+    return evaluate_kpi(kpi, value, 2025, grades, s, reason=reason, second=second)
+
+
+# A ≥ 100 / B ≥ 80 / C ≥ 60 / D below (the rate bands of about half the cities)
+RATE_BANDS = (Grade("A", "達成", "final_reached", Decimal(100)), Grade("B", "概ね達成", "rate_band", Decimal(80)),
+              Grade("C", "やや遅れ", "rate_band", Decimal(60)), Grade("D", "遅れ", "otherwise"),
+              Grade("−", "評価不能", "not_evaluable"))
+
+
+def test_rate_actual_over_target():
+    """Baseline 40 %, actual 45 %, target 60 %: 実績÷目標 gives 75 % → C; the gap formula would give 25 % → D."""
+    kpi = make("40", "60")
+    e = grade(kpi, "45", RATE_BANDS, RATIO_FORMULA)
+    assert (e.grade, e.rate) == ("C", Decimal("75.0"))
+    assert "達成率の式「実績÷目標」により、達成率 = 実績 ÷ 目標値 = 45 ÷ 60 = 75.0%。" in e.working
+    assert "達成率80%未満で、達成率60%以上のため「C やや遅れ」。" in e.working
+    gap = grade(kpi, "45", RATE_BANDS)
+    assert (gap.grade, gap.rate) == ("D", Decimal("25.0"))
+    assert "達成率 =（45−40）÷（60−40）= 25.0%。" in gap.working
+
+
+def test_rate_actual_over_target_lower_is_better_and_per_kpi():
+    """Lower is better: target 150, actual 200 → 75 %; the KPI's own 達成率の式 overrides the settings'."""
+    kpi = make("250", "150", direction="減少", unit="件", formula=RATIO_FORMULA)
+    e = grade(kpi, "200", RATE_BANDS, GAP_FORMULA)
+    assert (e.grade, e.rate) == ("C", Decimal("75.0"))
+    assert "達成率 = 目標値 ÷ 実績 = 150 ÷ 200 = 75.0%。" in e.working
+
+
+def test_everything_else_band():
+    """「D: under 60 %」 whatever the direction of change: 35 % against a baseline of 40 % is D, not a gap."""
+    e = grade(make("40", "60"), "35", RATE_BANDS, RATIO_FORMULA)
+    assert (e.grade, e.rate) == ("D", Decimal("58.3"))
+    assert "達成率60%未満で、上記のいずれにも当てはまらないため「D 遅れ」。" in e.working
+    assert band_problems(RATE_BANDS) == []
+
+
+# S above the target; A above the baseline by more than 10 %; B within ±10 %; C below that (長与町)
+SAME_LEVEL = (Grade("S", "目標達成", "final_reached", Decimal(100)), Grade("A", "改善", "improved"),
+              Grade("B", "横ばい", "same_level", Decimal(10)), Grade("C", "悪化", "otherwise"),
+              Grade("−", "評価不能", "not_evaluable"))
+
+
+def test_same_level_as_the_baseline():
+    """Baseline 200, actual 212 → B (+6 %): the same-level band is taken before 基準値より改善 listed above it."""
+    kpi = make("200", "300", unit="人")
+    e = grade(kpi, "212", SAME_LEVEL)
+    assert (e.grade, e.rate) == ("B", Decimal("12.0"))
+    assert "基準値からの変化 =（212−200）÷200 = +6.0%。" in e.working
+    assert "基準値と同水準（±10%以内）のため「B 横ばい」。" in e.working
+    assert [grade(kpi, a, SAME_LEVEL).grade for a in ("300", "230", "220", "180", "170")] == ["S", "A", "B", "B", "C"]
+
+
+@pytest.mark.parametrize("word,direction,baseline,actual,expected,change", [
+    ("延伸", "増加", "80.5", "82.0", "○", "+1.9%"),
+    ("延伸", "増加", "80.5", "80.9", "△", "+0.5%"),
+    ("減少", "減少", "120", "100", "○", "△16.7%"),
+    ("増加", "増加", "120", "100", "×", "△16.7%"),
+])
+def test_direction_only_target(word, direction, baseline, actual, expected, change):
+    """延伸 (health life expectancy), 増加, 減少: improved / same level / worsened against the baseline, no rate."""
+    bands = (Grade("○", "改善", "improved"), Grade("△", "同水準", "same_level", Decimal(1)),
+             Grade("×", "悪化", "worsened"), Grade("−", "評価不能", "not_evaluable"))
+    kpi = make(baseline, Value("unreadable", raw=word), direction=direction, unit="年", target_type="方向")
+    e = grade(kpi, actual, bands)
+    assert (e.grade, e.rate, e.pace) == (expected, None, None)
+    assert f"目標が「{word}」（方向のみ）のため、達成率は算出せず、基準値からの変化で判定します。" in e.working
+    assert f"= {change}。" in e.working
+
+
+def test_direction_only_target_without_a_baseline_is_not_evaluable():
+    kpi = make(None, Value("unreadable", raw="延伸"), unit="年", target_type="方向")
+    e = grade(kpi, "81", (Grade("○", "改善", "improved"), Grade("−", "評価不能", "not_evaluable")))
+    assert e.grade == "−" and "目標が「延伸」（方向のみ）で基準値がないため、変化を判定できません" in e.working
+
+
+KINDS = RATE_BANDS[:-1] + (Grade("−1", "実績値なし（統計未公表）", "not_evaluable", reason="統計未公表"),
+                           Grade("−2", "事業終了", "not_evaluable", reason="事業終了"),
+                           Grade("−", "評価対象外", "not_evaluable"))
+
+
+@pytest.mark.parametrize("reason,code", [("統計未公表", "−1"), ("事業終了", "−2"), ("集計中", "−"), ("", "−")])
+def test_kinds_of_cannot_grade(reason, code):
+    """The 未記入の理由 the department picked chooses the kind of 評価不能; any other reason, the generic one."""
+    e = grade(make("40", "60"), None, KINDS, reason=reason)
+    assert (e.grade, e.rate) == (code, None)
+    said = f"未記入の理由: {reason}" if reason else "未入力"
+    assert f"実績値がありません（{said}）。そのため「{code} " in e.working
+
+
+def test_second_scale_in_its_own_column():
+    """改善・悪化 (○ △ ×) beside the 達成度 (A/B/C/D), graded on the same figures."""
+    marks = (Grade("○", "改善", "improved"), Grade("△", "横ばい", "same_level", Decimal(5)),
+             Grade("×", "悪化", "worsened"), Grade("−", "評価不能", "not_evaluable"))
+    e = grade(make("40", "60"), "45", RATE_BANDS, RATIO_FORMULA, second=marks, second_scale="改善・悪化")
+    assert (e.grade, e.second_grade, e.second_label, e.rate) == ("C", "○", "改善", Decimal("75.0"))
+    assert "基準値からの変化 =（45−40）÷40 = +12.5%。" in e.working
+    assert e.working.endswith("のため「C やや遅れ」。改善・悪化は、基準値より改善しているため「○ 改善」。")
+    missing = grade(make("40", "60"), None, RATE_BANDS, second=marks)
+    assert (missing.grade, missing.second_grade) == ("−", "−")
+
+
+def test_gap_and_unreachable_bands_are_found():
+    gap = band_problems(RATE_BANDS[:3])
+    assert [(p.kind, p.text) for p in gap] == [("gap", "達成率59.9%の指標")]
+    swapped = (RATE_BANDS[0], RATE_BANDS[2], RATE_BANDS[1], RATE_BANDS[3])  # C ≥ 60 before B ≥ 80
+    assert [(p.kind, p.index, p.text) for p in band_problems(swapped)] == [("unreachable", 2, "A 達成、C やや遅れ")]
+
+
+def test_plan_check_names_the_cell(tmp_path, document):
+    document["grades"] = [{"code": "A", "label": "達成", "rule": "最終目標達成", "threshold": 100},
+                          {"code": "B", "label": "概ね", "rule": "達成率", "threshold": 80},
+                          {"code": "C", "label": "遅れ", "rule": "達成率", "threshold": 60},
+                          {"code": "−", "label": "評価不能", "rule": "評価不能"}]
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    found = [(f.cell, f.code, f.severity) for f in load_plan(path).findings]
+    assert found == [("grades[2].rule", "plan-grade-gap", "error")]
+    assert "どの評価区分にも当てはまりません" in load_plan(path).findings[0].message
+
+
+def grading_document(document: dict) -> dict:
+    kpi = document["kpis"][0]
+    kpi.update(target="延伸", rate_formula=RATIO_FORMULA)
+    kpi.pop("target_type", None)
+    document["settings"].update(rate_formula=RATIO_FORMULA, second_scale="改善・悪化", on_track_grade="B",
+                                summary_figures=["順調以上の割合", "平均達成率"], rate_bands=[80, "50%"])
+    document["second_grades"] = [{"code": "○", "label": "改善", "rule": "基準値より改善"},
+                                 {"code": "×", "label": "悪化", "rule": "上記以外"}]
+    document["grades"].append({"code": "−2", "label": "事業終了", "rule": "評価不能", "reason": "事業終了"})
+    return document
+
+
+def test_the_workbook_round_trips_the_grading_fields(tmp_path, document):
+    """plan convert: what the YAML says about grading survives the plan workbook."""
+    grading_document(document)
+    yaml_path, xlsx_path = tmp_path / "plan.yaml", tmp_path / "計画体系.xlsx"
+    yaml_path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_plan_workbook(document, xlsx_path)
+    from_yaml, from_xlsx = load_plan(yaml_path), load_plan(xlsx_path)
+    assert from_xlsx.findings == [] and from_yaml.findings == []
+    a, b = from_yaml.plan, from_xlsx.plan
+    assert (a.settings, a.grades, a.second_grades, a.kpis[0]) == (b.settings, b.grades, b.second_grades, b.kpis[0])
+
+
+def test_plan_accepts_direction_only_targets_and_the_new_settings(tmp_path, document):
+    kpi = grading_document(document)["kpis"][0]
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = load_plan(path)
+    assert result.findings == []
+    loaded = result.plan.kpi(kpi["id"])
+    assert (loaded.target_type, loaded.target.raw, loaded.rate_formula) == ("方向", "延伸", RATIO_FORMULA)
+    s = result.plan.settings
+    assert (s.rate_formula, s.second_scale, s.on_track_grade, s.rate_bands) == (
+        RATIO_FORMULA, "改善・悪化", "B", (Decimal(80), Decimal(50)))
+    assert [g.code for g in result.plan.second_grades] == ["○", "×"]
+    assert result.plan.grades[-1].reason == "事業終了"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Property: a band set without a gap gives every evaluable KPI exactly one grade
+# ---------------------------------------------------------------------------------------------------------
+
+percents = st.decimals(min_value=-300, max_value=300, places=1)
+bands = st.lists(st.builds(Grade, code=st.text(min_size=1, max_size=2), label=st.just(""),
+                           rule=st.sampled_from(["final_reached", "rate_band", "on_pace", "same_level", "improved",
+                                                 "worsened"]),
+                           threshold=st.decimals(min_value=0, max_value=150, places=0)), min_size=1, max_size=6)
+
+
+@st.composite
+def facts(draw):
+    """An evaluable KPI's facts as the grading makes them (rate, pace and change agree in sign with the gap formula)."""
+    kind = draw(st.sampled_from(["gap", "ratio", "nobase", "level", "direction"]))
+    change = draw(percents)
+    if kind == "gap":
+        rate = draw(percents)
+        sign = (rate > 0) - (rate < 0)
+        change = abs(change) * sign if sign else Decimal(0)
+        pace = draw(st.one_of(st.none(), st.just(rate * draw(st.decimals(min_value=1, max_value=5, places=1)))))
+        return Facts(rate >= 100, rate, pace, rate >= 0, rate == 0, change)
+    if kind == "ratio":
+        rate = abs(draw(percents))
+        return Facts(rate >= 100, rate, None, change >= 0, change == 0, change)
+    if kind == "nobase":
+        rate = abs(draw(percents))
+        return Facts(rate >= 100, rate, None, None)
+    return Facts(kind == "level" and change >= 0, None, None, change >= 0, change == 0, change,
+                 direction_only=kind == "direction")
+
+
+@settings(deadline=None, max_examples=300)
+@given(bands, st.booleans(), st.lists(facts(), min_size=1, max_size=20))
+def test_a_band_set_without_a_gap_grades_every_evaluable_kpi_once(grades, catch_all, kpis):
+    grades = tuple(grades) + ((Grade("Z", "", "otherwise"),) if catch_all else ())
+    if any(p.kind == "gap" for p in band_problems(grades)):
+        assert not catch_all  # a last 上記以外 closes every gap
+        return
+    for f in kpis:
+        taken, why = walk(grades, f)
+        assert taken is not None, (f, why)
+        assert sum(g is taken for g in grades) == 1 and why.endswith("」。")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Summary figures and the kinds of 評価不能, counted in evaluate/tally
+# ---------------------------------------------------------------------------------------------------------
+
+def test_summary_figures_and_not_evaluable_kinds_are_counted_apart():
+    """順調以上の割合 over the evaluated KPIs, the average of the rates computed, counts per rate band; each kind
+    of 評価不能 counted in its own column."""
+    plan = load_plan(Path(str(resources.files("kpireport").joinpath("example_sakura/plan.yaml")))).plan
+    plan = dataclasses.replace(
+        plan, grades=plan.grades + (Grade("−1", "統計未公表", "not_evaluable", reason="統計未公表"),),
+        settings=dataclasses.replace(plan.settings, summary_figures=SUMMARY_FIGURES, on_track_grade="B"))
+    year = plan.settings.actual_year
+    rows = kpi_rows(plan, year)
+    graded = [k for k in plan.kpis if k.graded and k.in_force(year)]
+    # made-up results: A at 120 %, B at 90 %, C at 60 %, D at 10 %, then one of each 評価不能 kind, in turn
+    cycle = [("A", Decimal(120)), ("B", Decimal(90)), ("C", Decimal(60)), ("D", Decimal(10)), ("−", None),
+             ("−1", None)]
+    evaluations = {k.id: Evaluation(k.id, year, cycle[i % 6][0], "", cycle[i % 6][0], "x", "", rate=cycle[i % 6][1])
+                   for i, k in enumerate(plan.kpis)}
+    data = tally.Graded(plan, rows, evaluations, year)
+    counts = tally.grade_counts(data)
+    expected = {code: sum(evaluations[k.id].grade == code for k in graded) for code, _ in cycle}
+    assert counts == {g.code: expected[g.code] for g in plan.grades}
+    total = figures.summaries(data, tally.tallies(data))[plan.plans[0].id].rows[-1]
+    listed = {r.kpi.id for r in rows if r.kpi.graded}
+    got = [evaluations[i] for i in listed]
+    evaluated = [e for e in got if e.rate is not None]  # the made-up 評価不能 ones have no rate
+    assert total.evaluated == len(evaluated)
+    assert total.on_track == sum(e.grade in ("A", "B") for e in evaluated)
+    assert total.on_track_share == (Decimal(total.on_track * 100) / len(evaluated)).quantize(Decimal("0.1"))
+    assert total.average_rate == (sum(e.rate for e in evaluated) / len(evaluated)).quantize(Decimal("0.1"))
+    assert total.band_counts == (sum(e.rate >= 80 for e in evaluated), sum(50 <= e.rate < 80 for e in evaluated),
+                                 sum(e.rate < 50 for e in evaluated))
+    assert figures.band_labels((Decimal(80), Decimal(50))) == ("80%以上", "50〜80%", "50%未満")
+
+
+def test_the_form_offers_the_plans_reasons_for_cannot_grade():
+    """The 未記入の理由 list of the form: the plan's kinds of 評価不能 first, then the built-in reasons."""
+    plan = load_plan(Path(str(resources.files("kpireport").joinpath("example_sakura/plan.yaml")))).plan
+    plan = dataclasses.replace(plan, grades=plan.grades + KINDS[-3:])
+    period = ReportPeriod(plan.settings.actual_year)
+    column = next(c for c in fl.kpi_columns(period) if c.key == "reason")
+    rule = list_validation(column, plan, period)
+    assert rule is not None and rule["source"] == ["統計未公表", "事業終了", *fl.REASONS]
