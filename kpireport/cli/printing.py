@@ -137,6 +137,9 @@ def checklist_lines(missing: list[MissingRow]) -> list[str]:
             + [f"  {line}" for line in summary_lines(missing)])
 
 
+UNKNOWN_FILES = "どの課の様式か分からないファイル"
+
+
 def status_lines(outcome: StatusOutcome) -> list[str]:
     missing, resubmit, submitted = (outcome.where(state) for state in ("未提出", "要再提出", "提出済"))
     lines = [f"報告期間: {outcome.period.label}",
@@ -159,6 +162,17 @@ def status_lines(outcome: StatusOutcome) -> list[str]:
                 lines.append(f"  {s.department}: {s.current.file_name}（{s.current.received_at.replace('T', ' ')} 受付）")
             else:
                 lines.append(f"  {s.department}（{contact}）")
+    return lines + unknown_lines(outcome)
+
+
+def unknown_lines(outcome: StatusOutcome) -> list[str]:
+    """Files in the inbox sent back without naming any department: the office finds out whose they are."""
+    if not outcome.unknown:
+        return []
+    lines = [f"■ {UNKNOWN_FILES}: {len(outcome.unknown)}件（受信フォルダから取り除くか、送った課に確かめてください）"]
+    for record in outcome.unknown:
+        lines.append(f"  {record.file_name}（{record.received_at.replace('T', ' ')} 受付）:")
+        lines += ["  " + line for line in error_lines(record.findings, STATUS_REST_IN)]
     return lines
 
 

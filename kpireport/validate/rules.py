@@ -15,7 +15,7 @@ from kpireport.forms import layout as fl
 from kpireport.model import Plan, RawSheet, Submission, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.validate.context import FormCheck
-from kpireport.validate.identity import read_meta, recognise
+from kpireport.validate.identity import department_named, read_meta, recognise
 from kpireport.validate.initiative_sheet import check_initiative
 from kpireport.validate.kpi_sheet import check_kpi
 from kpireport.validate.narrative_sheet import check_narrative
@@ -41,7 +41,9 @@ def validate_submission(plan: Plan, submission: Submission, period: ReportPeriod
     """
     check = FormCheck(plan, submission, period, previous or {}, key)
     _run(check)
-    return ValidationResult(file=submission.name, sha256=submission.sha256, department=check.department,
+    # a file that is no usable form may still name its department (its identity sheet, its file name)
+    department = check.department or department_named(plan, submission.name)
+    return ValidationResult(file=submission.name, sha256=submission.sha256, department=department,
                             period=check.form_period.key if check.form_period else "",
                             findings=tuple(check.findings), kpis=tuple(check.kpis),
                             initiatives=tuple(check.initiatives), narratives=tuple(check.narratives))

@@ -1,0 +1,86 @@
+"""Status that tells the truth (issue 24, items 1–3), the command line run as a process on files made as
+departments make them: a rejected file that names its department makes it 要再提出, never 未提出; a file
+tied to no department is listed; subfolders are read and Windows' leftovers skipped; two files of one
+department are said, and the one saved last wins."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from office_year import kpireport, ok, returned, section, sent_form
+
+from kpireport.forms import layout as fl
+from kpireport.periods import ReportPeriod
+
+R5, SEPT = ReportPeriod(2023), ReportPeriod(2023, 9)
+SOUMU, NOURIN, KANKO, GAKKO, TOSHI = "総務課", "農林課", "観光政策課", "学校教育課", "都市計画課"
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory) -> Path:
+    """A workspace whose forms were sent (annual and September's), and a second workspace of the same city."""
+    root = tmp_path_factory.mktemp("office")
+    ok("init", "ws", cwd=root)
+    ok("forms", "-w", "ws", cwd=root)
+    ok("forms", "--period", "2023-09", "-w", "ws", cwd=root)
+    ok("init", "other", cwd=root)
+    ok("forms", "-w", "other", cwd=root)
+    return root
+
+
+def fresh(office: Path, name: str) -> Path:
+    """A copy of the workspace before any file came in."""
+    target = office / name
+    shutil.copytree(office / "ws", target)
+    return target
+
+
+def test_a_rejected_file_that_names_its_department_is_to_resubmit_never_missing(office):
+    ws = fresh(office, "status")
+    inbox = ws / "inbox"
+    returned(ws, R5, SOUMU, inbox / fl.form_file_name(R5, SOUMU))
+    returned(office / "other", R5, NOURIN, inbox / "農林課_実績報告.xlsx")  # a form of the other workspace
+    (inbox / "観光政策課_提出.xlsx").write_bytes(b"%PDF-1.4 printed instead of saved")  # named only by the file
+    returned(ws, SEPT, GAKKO, inbox / "学校教育課.xlsx")  # September's form sent for the annual collection
+    (inbox / "メモ.xlsx").write_bytes(b"")  # nobody's
+    merged = kpireport("merge", "-w", str(ws), cwd=office)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    status = ok("status", "-w", str(ws), cwd=office)
+    resubmit = "\n".join(section(status, "要再提出"))
+    for department, reason in ((NOURIN, "識別情報"), (KANKO, "Excel"), (GAKKO, "報告期間")):
+        assert f"  {department}（" in resubmit and reason in resubmit, (department, status)
+    missing = "\n".join(section(status, "未提出"))
+    assert not any(f"  {d}（" in missing for d in (SOUMU, NOURIN, KANKO, GAKKO))
+    assert f"  {TOSHI}（" in missing
+    unknown = section(status, "どの課の様式か分からないファイル")
+    assert unknown[0].startswith("■ どの課の様式か分からないファイル: 1件")
+    assert unknown[1].startswith("  メモ.xlsx（") and "ファイルが空です" in unknown[2]
+    (inbox / "メモ.xlsx").unlink()  # the office removed it: no longer listed
+    assert "どの課の様式か分からない" not in ok("status", "-w", str(ws), cwd=office)
+
+
+def test_subfolders_are_read_and_windows_leftovers_skipped_without_a_word(office):
+    ws = fresh(office, "folders")
+    inbox = ws / "inbox"
+    returned(ws, R5, SOUMU, inbox / SOUMU / fl.form_file_name(R5, SOUMU))
+    for day in ("0501", "0502"):  # one name, filed by date twice, both wrong: two copies, one per subfolder
+        broken = returned(ws, R5, NOURIN, inbox / day / "実績.xlsx")
+        workbook = openpyxl.load_workbook(broken)
+        workbook[fl.KPI_SHEET].delete_rows(5)
+        workbook.save(broken)
+    for leftover in ("Thumbs.db", "desktop.ini", ".DS_Store", f"{SOUMU}/Thumbs.db"):
+        (inbox / leftover).write_bytes(b"\0\1")
+    shutil.copy(sent_form(ws, R5, KANKO), inbox / "~$令和5年度_実績_観光政策課.xlsx")  # Excel's lock file
+    checked = kpireport("validate", "-w", str(ws), cwd=office)
+    shown = checked.stdout + checked.stderr
+    assert f"{SOUMU}/{fl.form_file_name(R5, SOUMU)}" in shown
+    assert "0501/実績.xlsx" in shown and "0502/実績.xlsx" in shown
+    assert not any(word in shown for word in ("Thumbs", "desktop.ini", "DS_Store"))
+    assert (ws / "output" / "feedback" / "0501" / "実績.xlsx").exists()
+    assert (ws / "output" / "feedback" / "0502" / "実績.xlsx").exists()
+    ok("merge", "-w", str(ws), cwd=office)
+    status = ok("status", "-w", str(ws), cwd=office)
+    assert f"  {SOUMU}: {SOUMU}/{fl.form_file_name(R5, SOUMU)}（" in status
+    assert any(line.startswith(f"  {NOURIN}（") for line in section(status, "要再提出"))
