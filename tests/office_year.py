@@ -3,9 +3,11 @@ makes them — the form the office sent, copied, renamed, filled in Excel and sa
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from kpireport.demo.fill import fill_form
@@ -53,3 +55,16 @@ def section(output: str, title: str) -> list[str]:
     start = next(i for i, line in enumerate(lines) if line.startswith(f"■ {title}"))
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("■ ")), len(lines))
     return lines[start:end]
+
+
+def saved_at(path: Path, when: str, on_disk: float) -> Path:
+    """The workbook as Excel saved it at ``when`` (docProps/core.xml), copied onto this disk at ``on_disk``."""
+    with zipfile.ZipFile(path) as package:
+        parts = [(info, package.read(info)) for info in package.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
+            package.writestr(info, data)
+    os.utime(path, (on_disk, on_disk))
+    return path

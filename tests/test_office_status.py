@@ -5,11 +5,12 @@ department are said, and the one saved last wins."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import openpyxl
 import pytest
-from office_year import kpireport, ok, returned, section, sent_form
+from office_year import kpireport, ok, returned, saved_at, section, sent_form
 
 from kpireport.forms import layout as fl
 from kpireport.periods import ReportPeriod
@@ -84,3 +85,22 @@ def test_subfolders_are_read_and_windows_leftovers_skipped_without_a_word(office
     status = ok("status", "-w", str(ws), cwd=office)
     assert f"  {SOUMU}: {SOUMU}/{fl.form_file_name(R5, SOUMU)}（" in status
     assert any(line.startswith(f"  {NOURIN}（") for line in section(status, "要再提出"))
+
+
+def test_two_files_of_one_department_are_said_and_the_one_saved_last_stands(office):
+    ws = fresh(office, "twice")
+    inbox = ws / "inbox"
+    now = time.time()
+    # the corrected file was saved last in Excel, but the first one was copied into the inbox later
+    first = saved_at(returned(ws, R5, NOURIN, inbox / fl.form_file_name(R5, NOURIN)), "2024-05-10T01:00:00Z", now)
+    second = saved_at(returned(ws, R5, NOURIN, inbox / "農林課_修正版.xlsx"), "2024-05-12T01:00:00Z", now - 3600)
+    merged = ok("merge", "-w", str(ws), cwd=office)
+    said = [line for line in merged.splitlines() if "同じ報告期間のファイルが2件" in line]
+    assert len(said) == 1 and first.name in said[0] and f"「{second.name}」を採用" in said[0]
+    assert "要確認（同じ課の複数のファイル）: 1件" in merged
+    status = ok("status", "-w", str(ws), cwd=office)
+    assert f"  {NOURIN}: {second.name}（" in status
+    assert [line for line in section(status, "要確認（同じ課の複数のファイル）") if "2件" in line][1:] == said
+    master = next((ws / "output").glob("*.xlsx"))
+    review = [row[0] for row in openpyxl.load_workbook(master, read_only=True)["要確認"].iter_rows(values_only=True)]
+    assert said[0].strip() in review

@@ -13,6 +13,7 @@ from typing import TypeVar
 from kpireport import labels
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.forms import layout as fl
+from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change, changes
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
@@ -176,7 +177,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
                          shared={k.id: current.kpis[k.id] for k in plan.kpis if k.shared}, history=annual,
                          years=years, initiatives=initiatives, initiative_others=others,
                          narratives=current.narratives, statuses=statuses, submissions=submissions,
-                         attention=current.attention, findings=standing_findings(statuses, submissions),
+                         attention=current.attention + duplicate_findings(submissions), findings=standing_findings(statuses, submissions),
                          changes=changed, first_merge=first_merge)
 
 

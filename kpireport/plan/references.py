@@ -2,6 +2,7 @@
 the plan each node belongs to, each node's parent chain, reposts (再掲) and replaced KPIs."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +35,17 @@ class Departments:
         return tuple(result)
 
 
+# characters Windows refuses in a file name: a department's name is part of its form's file name
+NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
 def build_departments(reader: PlanReader) -> tuple[list[Department], Departments]:
     reader.unique_ids("departments", "name")
+    for index, r in reader.records("departments"):
+        name = r.get("name")
+        if isinstance(name, str) and (bad := NOT_IN_FILE_NAMES.findall(name)):
+            reader.report("plan-department-name-file", "departments", index, "name", name,
+                          chars=" ".join(dict.fromkeys(bad)))
     seen: set[str] = set()
     result: list[Department] = []
     groups: dict[str, tuple[str, ...]] = {}

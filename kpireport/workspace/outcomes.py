@@ -16,6 +16,14 @@ from kpireport.validate.files import report
 
 
 @dataclass(frozen=True)
+class InitOutcome:
+    """`init`: the workspace made, and the dated copies kept of the files it replaced (`init --force`)."""
+
+    workspace: Any  # the Workspace (api.py imports this module)
+    kept: list[Path]
+
+
+@dataclass(frozen=True)
 class PlanCheck:
     """`plan check`: the plan file's findings, and the plan when it has no errors."""
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from kpireport.evaluate.results import department_statuses
+from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import in_force
 from kpireport.history.store import History, SubmissionRecord
 from kpireport.model import Plan
@@ -16,7 +17,7 @@ def submission_status(folder: Folder, period_text: str | None = None) -> StatusO
     try:
         submissions = history.submissions(period.key)
         statuses = department_statuses(plan, submissions)
-        attention = in_force(history, plan, period).attention
+        attention = in_force(history, plan, period).attention + duplicate_findings(submissions)
     finally:
         history.close()
     return StatusOutcome(period, statuses, {d.name: d for d in plan.departments}, attention,
