@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,7 @@ def _recorded(history_file: Path) -> str:
     if not history_file.exists():
         return ""
     try:
-        with sqlite3.connect(f"{history_file.as_uri()}?mode=ro", uri=True) as db:
+        with closing(sqlite3.connect(f"{history_file.resolve().as_uri()}?mode=ro", uri=True)) as db:
             merges = db.execute("SELECT COUNT(*) FROM merges").fetchone()[0]
             files = db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
             imported = db.execute("SELECT COUNT(*) FROM imported_actuals").fetchone()[0]
