@@ -53,6 +53,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "plan-department-name-file": ("error", "ファイル名に使えない文字の課名",
                                   "課名「{value}」に、Windowsのファイル名に使えない文字（{chars}）があります。課名は様式の"
                                   "ファイル名になります。全角の文字（／：＊？など）に置き換えてください。"),
+    "plan-former-name-current": ("error", "旧課名が今の課名",
+                                 "旧課名「{value}」は、今もシート「担当課」にある課名です。機構改革の前の課名だけを書いてください。"),
+    "plan-former-name-date": ("error", "旧課名の日付が読めない",
+                              "旧課名「{value}」の日付「{date}」が読めません。「観光課（2024-04-01）」のように、課名が変わった日を書いてください。"),
     "plan-unknown-department": ("error", "存在しない担当課",
                                 "担当課「{value}」はシート「担当課」にありません。課名の表記を合わせるか、担当課を追加してください。"),
     "plan-parent-other-plan": ("error", "上位が別の計画",

@@ -135,7 +135,8 @@ def tree_order(plan: Plan) -> list[str]:
 def department_statuses(plan: Plan, submissions: list[SubmissionRecord]) -> list[DepartmentStatus]:
     statuses = []
     for department in fl.departments_with_forms(plan):
-        own = [s for s in submissions if s.department == department]
+        # its own files, and those sent under a former name of it (a form made before a reorganisation)
+        own = [s for s in submissions if s.department == department or department in plan.successors(s.department)]
         current = next((s for s in reversed(own) if s.accepted and s.superseded_by is None), None)
         later = [s for s in own if not s.accepted and (current is None or s.id > current.id)]
         rejected = later[-1] if later else None

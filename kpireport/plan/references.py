@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpireport.model import Department, Kpi, Node, PlanInfo
+from kpireport.model import Department, FormerName, Kpi, Node, PlanInfo
+from kpireport.periods import as_of_date
 from kpireport.plan.records import PlanReader
 
 
@@ -63,8 +64,31 @@ def build_departments(reader: PlanReader) -> tuple[list[Department], Departments
         if members:
             groups[name] = members
         result.append(Department(name, str(r.get("division", "")), str(r.get("contact", "")),
-                                 str(r.get("email", "")), str(r.get("note", "")), members))
+                                 str(r.get("email", "")), str(r.get("note", "")), members,
+                                 former_names(reader, index, r.get("former_names"), names)))
     return result, Departments({d.name: i for i, d in enumerate(result)}, groups)
+
+
+FORMER = re.compile(r"^(?P<name>.+?)\s*(?:[（(]\s*(?P<date>[^）)]*?)\s*(?:から|に変更)?[）)])?$")
+
+
+def former_names(reader: PlanReader, index: int, given: Any, current: set[Any]) -> tuple[FormerName, ...]:
+    """旧課名: 「観光課（2024-04-01）」 each, the day the change took effect in brackets. A name that is still a
+    department of the plan, or a day that cannot be read, is reported."""
+    result = []
+    for text in given if isinstance(given, list) else []:
+        match = FORMER.match(str(text).strip())
+        if match is None:
+            continue
+        name, date_text = match["name"].strip(), match["date"]
+        changed = as_of_date(date_text) if date_text else None
+        if name in current:
+            reader.report("plan-former-name-current", "departments", index, "former_names", name)
+        elif date_text and changed is None:
+            reader.report("plan-former-name-date", "departments", index, "former_names", text, date=date_text)
+        else:
+            result.append(FormerName(name, changed))
+    return tuple(result)
 
 
 def check_reposts(reader: PlanReader, key: str, index: int, record: dict, places: dict[str, int]) -> tuple[str, ...]:

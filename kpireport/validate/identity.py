@@ -96,7 +96,7 @@ def _this_plan(check: FormCheck, items: dict[str, str]) -> bool:
     if items.get("市区町村") != check.plan.settings.city:
         check.add("form-other-plan", value=items.get("市区町村", ""), city=check.plan.settings.city)
         return False
-    if items.get("担当課", "") not in {d.name for d in check.plan.departments}:
+    if not check.plan.successors(items.get("担当課", "")):  # a current department, or a former name of one
         check.add("form-unknown-department", value=items.get("担当課", ""))
         return False
     return True

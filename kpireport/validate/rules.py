@@ -7,6 +7,7 @@ are returned with the findings; the caller accepts them only when there is no er
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from openpyxl.utils import get_column_letter
@@ -15,7 +16,7 @@ from kpireport.forms import layout as fl
 from kpireport.model import Plan, RawSheet, Submission, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.validate.context import FormCheck
-from kpireport.validate.identity import department_named, read_meta, recognise
+from kpireport.validate.identity import FormIdentity, department_named, read_meta, recognise
 from kpireport.validate.initiative_sheet import check_initiative
 from kpireport.validate.kpi_sheet import check_kpi
 from kpireport.validate.narrative_sheet import check_narrative
@@ -56,7 +57,7 @@ def _run(check: FormCheck) -> None:
     identity = recognise(check)
     if identity is None:
         return
-    expected = fl.data_sheets(check.plan, identity.department, identity.period, check.version)
+    expected = expected_sheets(check.plan, identity, check.version)
     check_sheets(check, expected)
     for sheet in expected:
         raw = check.sub.sheet(sheet.name)
@@ -68,6 +69,27 @@ def _run(check: FormCheck) -> None:
         ids = [ident for name, ident in identity.rows if name == sheet.name]
         rows = match_rows(check, raw, sheet, ids)
         _check_rows(check, raw, sheet, rows)
+
+
+def expected_sheets(plan: Plan, identity: FormIdentity, version: str) -> list[fl.DataSheet]:
+    """The data sheets the form should have. A form made under a department's former name (before a
+    reorganisation) has the rows its successors now report that it was made with (its signed row list)."""
+    successors = plan.successors(identity.department)
+    if successors == (identity.department,):
+        return fl.data_sheets(plan, identity.department, identity.period, version)
+    made_with = set(identity.rows)
+    sheets: dict[str, fl.DataSheet] = {}
+    for successor in successors:
+        for sheet in fl.data_sheets(plan, successor, identity.period, version):
+            rows = [row for row in sheet.rows if (sheet.name, row["id"]) in made_with]
+            if sheet.name in sheets:
+                held = sheets[sheet.name]
+                seen = {row["id"] for row in held.rows}
+                rows = list(held.rows) + [row for row in rows if row["id"] not in seen]
+                sheet = dataclasses.replace(sheet, reported_elsewhere={**held.reported_elsewhere,
+                                                                       **sheet.reported_elsewhere})
+            sheets[sheet.name] = dataclasses.replace(sheet, rows=tuple(rows))
+    return [sheet for sheet in sheets.values() if sheet.rows]
 
 
 def _check_rows(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, rows: dict[str, int]) -> None:

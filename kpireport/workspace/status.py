@@ -27,6 +27,5 @@ def submission_status(folder: Folder, period_text: str | None = None) -> StatusO
 def unknown_files(plan: Plan, submissions: list[SubmissionRecord], folder: Folder) -> list[SubmissionRecord]:
     """Files sent back that name no department of the plan, each once (its latest record), while it is still in
     the inbox: the office must find out whose it is."""
-    names = {d.name for d in plan.departments}
-    latest = {s.file_name: s for s in submissions if s.department not in names and not s.accepted}
+    latest = {s.file_name: s for s in submissions if not plan.successors(s.department) and not s.accepted}
     return [s for s in latest.values() if (folder.inbox / s.file_name).exists()]
