@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from kpireport.model import Finding
 
+INBOX_DUPLICATE = "inbox-duplicate"  # several files of one department and period: told apart from the shared entries
+
 CATALOGUE: dict[str, tuple[str, str, str]] = {
     # --- reading the plan file ---------------------------------------------------------------
     "plan-file-missing": ("error", "計画ファイルがない",

@@ -8,8 +8,8 @@ from pathlib import Path
 from kpireport import findings_text
 from kpireport.evaluate.missing import MissingRow, summary_lines
 from kpireport.evaluate.tally import grade_tally
-from kpireport.history.duplicates import DUPLICATE
 from kpireport.history.merge import SENT_BACK
+from kpireport.messages import INBOX_DUPLICATE
 from kpireport.model import Finding, ValidationResult
 from kpireport.periods import parse_period
 from kpireport.workspace.outcomes import (
@@ -85,8 +85,8 @@ def attention_lines(attention: list[Finding], mark: str = "") -> list[str]:
     """What the planning office must look at (also on the master's 要確認 sheet): shared KPIs and initiatives,
     and departments that sent several files for the period."""
     lines = []
-    for title, found in (("共同で担当する指標・取組", [f for f in attention if f.code != DUPLICATE]),
-                         ("同じ課の複数のファイル", [f for f in attention if f.code == DUPLICATE])):
+    for title, found in (("共同で担当する指標・取組", [f for f in attention if f.code != INBOX_DUPLICATE]),
+                         ("同じ課の複数のファイル", [f for f in attention if f.code == INBOX_DUPLICATE])):
         if found:
             lines += [f"{mark}要確認（{title}）: {len(found)}件"] + [f"  {f.message}" for f in found]
     return lines

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from kpireport.history.store import SubmissionRecord
-from kpireport.messages import finding
+from kpireport.messages import INBOX_DUPLICATE, finding
 from kpireport.model import Finding
-
-DUPLICATE = "inbox-duplicate"
 
 
 def duplicate_findings(submissions: list[SubmissionRecord]) -> list[Finding]:
@@ -24,6 +22,6 @@ def duplicate_findings(submissions: list[SubmissionRecord]) -> list[Finding]:
         together = sorted((r for r in records if r.merge_id == last_merge), key=lambda r: r.id)
         names = list(dict.fromkeys(r.file_name for r in together))
         if len(names) > 1:
-            found.append(finding(DUPLICATE, file=names[-1], value="、".join(names), department=department,
+            found.append(finding(INBOX_DUPLICATE, file=names[-1], value="、".join(names), department=department,
                                  count=len(names), files="、".join(names), latest=names[-1]))
     return found

@@ -62,7 +62,8 @@ def check_plan_years(reader: PlanReader, index: int, r: dict, figures: KpiFigure
     shown = {"plan": plan.name or plan.id, "start": format_year(plan.start_year), "end": format_year(plan.end_year)}
     target, baseline = figures.target_year, figures.baseline_year
     last = plan.end_year + (1 if calendar else 0)
-    if target and not plan.start_year <= target <= last:
+    before_baseline = bool(baseline and target and target < baseline)  # said once, by check_figures
+    if target and not before_baseline and not plan.start_year <= target <= last:
         reader.report("plan-target-year-outside", "kpis", index, "target_year", r.get("target_year"), **shown)
     if baseline and not plan.start_year - BASELINE_BEFORE <= baseline <= plan.end_year:
         reader.report("plan-baseline-year-outside", "kpis", index, "baseline_year", r.get("baseline_year"),

@@ -8,6 +8,7 @@ are returned with the findings; the caller accepts them only when there is no er
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 
 from openpyxl.utils import get_column_letter
@@ -15,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from kpireport.forms import layout as fl
 from kpireport.model import Plan, RawSheet, Submission, ValidationResult, Value
 from kpireport.periods import ReportPeriod
-from kpireport.validate.context import FormCheck
+from kpireport.validate.context import FormCheck, text
 from kpireport.validate.identity import FormIdentity, department_named, read_meta, recognise
 from kpireport.validate.initiative_sheet import check_initiative
 from kpireport.validate.kpi_sheet import check_kpi
@@ -68,6 +69,8 @@ def _run(check: FormCheck) -> None:
             continue
         ids = [ident for name, ident in identity.rows if name == sheet.name]
         rows = match_rows(check, raw, sheet, ids)
+        if check.plan.successors(identity.department) != (identity.department,):
+            sheet = read_only_as_made(sheet, raw, rows)
         _check_rows(check, raw, sheet, rows)
 
 
@@ -90,6 +93,18 @@ def expected_sheets(plan: Plan, identity: FormIdentity, version: str) -> list[fl
                                                                        **sheet.reported_elsewhere})
             sheets[sheet.name] = dataclasses.replace(sheet, rows=tuple(rows))
     return [sheet for sheet in sheets.values() if sheet.rows]
+
+
+READ_ONLY = re.compile(r"^（(.+)が報告）$")
+
+
+def read_only_as_made(sheet: fl.DataSheet, raw: RawSheet, rows: dict[str, int]) -> fl.DataSheet:
+    """A form made before a reorganisation: the rows it was made read-only (another department reported them
+    then) stay read-only, though the merged department now reports them itself."""
+    first = next(i for i, c in enumerate(sheet.columns, start=1) if c.is_input)
+    made = {ident: match[1] for ident, r in rows.items()
+            if (match := READ_ONLY.match(text(raw.value(r, first)))) and ident not in sheet.reported_elsewhere}
+    return dataclasses.replace(sheet, reported_elsewhere={**sheet.reported_elsewhere, **made}) if made else sheet
 
 
 def _check_rows(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, rows: dict[str, int]) -> None:
