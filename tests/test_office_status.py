@@ -13,6 +13,7 @@ import pytest
 from office_year import kpireport, ok, returned, saved_at, section, sent_form
 
 from kpireport.forms import layout as fl
+from kpireport.messages import title
 from kpireport.periods import ReportPeriod
 
 R5, SEPT = ReportPeriod(2023), ReportPeriod(2023, 9)
@@ -81,6 +82,13 @@ def test_subfolders_are_read_and_windows_leftovers_skipped_without_a_word(office
     assert not any(word in shown for word in ("Thumbs", "desktop.ini", "DS_Store"))
     assert (ws / "output" / "feedback" / "0501" / "実績.xlsx").exists()
     assert (ws / "output" / "feedback" / "0502" / "実績.xlsx").exists()
+    # the copy the department receives names each finding by its title; the code stays, narrow and grey
+    sheet = openpyxl.load_workbook(ws / "output" / "feedback" / "0501" / "実績.xlsx")[fl.FEEDBACK_SHEET]
+    assert [c.value for c in sheet[6][:7]] == ["No", "重要度", "場所", "指摘", "内容", "入力値", "コード"]
+    titles = [row[3] for row in sheet.iter_rows(min_row=7, values_only=True) if row[0]]
+    codes = [row[6] for row in sheet.iter_rows(min_row=7, values_only=True) if row[0]]
+    assert titles and all(title(code) == shown for code, shown in zip(codes, titles))
+    assert sheet["G7"].font.color.rgb.endswith("808080")
     ok("merge", "-w", str(ws), cwd=office)
     status = ok("status", "-w", str(ws), cwd=office)
     assert f"  {SOUMU}: {SOUMU}/{fl.form_file_name(R5, SOUMU)}（" in status

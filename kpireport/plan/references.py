@@ -40,13 +40,18 @@ class Departments:
 NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
-def build_departments(reader: PlanReader) -> tuple[list[Department], Departments]:
-    reader.unique_ids("departments", "name")
+def check_file_names(reader: PlanReader) -> None:
+    """A department name Windows cannot put in a file name is said by `plan check`, not by a failed `forms`."""
     for index, r in reader.records("departments"):
         name = r.get("name")
         if isinstance(name, str) and (bad := NOT_IN_FILE_NAMES.findall(name)):
             reader.report("plan-department-name-file", "departments", index, "name", name,
                           chars=" ".join(dict.fromkeys(bad)))
+
+
+def build_departments(reader: PlanReader) -> tuple[list[Department], Departments]:
+    reader.unique_ids("departments", "name")
+    check_file_names(reader)
     seen: set[str] = set()
     result: list[Department] = []
     groups: dict[str, tuple[str, ...]] = {}
