@@ -108,7 +108,7 @@ def test_two_files_of_one_department_are_said_and_the_one_saved_last_stands(offi
     assert "要確認（同じ課の複数のファイル）: 1件" in merged
     status = ok("status", "-w", str(ws), cwd=office)
     assert f"  {NOURIN}: {second.name}（" in status
-    assert [line for line in section(status, "要確認（同じ課の複数のファイル）") if "2件" in line][1:] == said
+    assert [line for line in section(status, "要確認（同じ課の複数のファイル）") if "2件" in line] == said, status
     master = next((ws / "output").glob("*.xlsx"))
     review = [row[0] for row in openpyxl.load_workbook(master, read_only=True)["要確認"].iter_rows(values_only=True)]
     assert said[0].strip() in review
