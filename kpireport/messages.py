@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from kpireport.model import Finding
 
+INBOX_DUPLICATE = "inbox-duplicate"  # several files of one department and period: told apart from the shared entries
+
 CATALOGUE: dict[str, tuple[str, str, str]] = {
     # --- reading the plan file ---------------------------------------------------------------
     "plan-file-missing": ("error", "計画ファイルがない",
@@ -28,7 +30,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "plan-enum": ("error", "選択肢にない値", "「{field}」は {choices} のいずれかを入力してください（入力値「{value}」）。"),
     "plan-format": ("error", "書式が違う", "「{field}」の値「{value}」は使えません。{hint}"),
     "plan-range": ("error", "範囲外の値", "「{field}」の値「{value}」は範囲外です。{hint}"),
-    "plan-too-few": ("error", "行が足りない", "「{field}」には少なくとも{count}件の入力が必要です。"),
+    "plan-too-few": ("error", "行が足りない",
+                     "シート「{field}」には少なくとも{count}行の入力が必要です。2行目から入力してください。"),
     "plan-unknown-key": ("error", "知らない項目", "項目「{name}」は計画体系の項目ではありません。綴りを確認してください。"),
     # --- cross-checks --------------------------------------------------------------------------
     "plan-duplicate-id": ("error", "IDの重複",
@@ -49,6 +52,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                    "合算の方法「{value}」は報告方法が「合算」のときに使います。報告方法を「合算」にするか、合算の方法を空欄にしてください。"),
     "plan-combine-rate": ("warning", "割合の合計",
                           "単位が%の指標を合計します。各課の割合を足してよいか確認し、よくなければ合算の方法を「平均」などにしてください。"),
+    "plan-department-name-file": ("error", "ファイル名に使えない文字の課名",
+                                  "課名「{value}」に、Windowsのファイル名に使えない文字（{chars}）があります。課名は様式の"
+                                  "ファイル名になります。全角の文字（／：＊？など）に置き換えてください。"),
+    "plan-former-name-current": ("error", "旧課名が今の課名",
+                                 "旧課名「{value}」は、今もシート「担当課」にある課名です。機構改革の前の課名だけを書いてください。"),
+    "plan-former-name-date": ("error", "旧課名の日付が読めない",
+                              "旧課名「{value}」の日付「{date}」が読めません。「観光課（2024-04-01）」のように、課名が変わった日を書いてください。"),
     "plan-unknown-department": ("error", "存在しない担当課",
                                 "担当課「{value}」はシート「担当課」にありません。課名の表記を合わせるか、担当課を追加してください。"),
     "plan-parent-other-plan": ("error", "上位が別の計画",
@@ -85,6 +95,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                              "「{field}」の「{value}」を年度として読めません。「令和5年度」「R5」「H26」「2023」のように入力してください。"),
     "plan-target-before-baseline": ("error", "目標年度が基準年度より前",
                                     "目標年度（{target}）が基準年度（{baseline}）より前です。年度を確認してください。"),
+    "plan-target-year-outside": ("error", "目標年度が計画期間の外",
+                                 "目標年度（{value}）が計画「{plan}」の期間（{start}〜{end}）の外です。年度を確認してください"
+                                 "（2023 を 2033 と打つなど）。"),
+    "plan-baseline-year-outside": ("error", "基準年度が計画期間より後か前すぎる",
+                                   "基準年度（{value}）が計画「{plan}」の期間（{start}〜{end}）より後か、始まりより"
+                                   "{before}年以上前です。基準年度は策定時の直近の年度です。年度を確認してください。"),
     "plan-end-before-start": ("error", "終了年度が開始年度より前",
                               "終了年度（{end}）が開始年度（{start}）より前です。年度を確認してください。"),
     "plan-direction-conflict": ("warning", "方向と目標が食い違う",
@@ -223,6 +239,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "shared-parts-missing": ("warning", "合算する値がそろっていない",
                              "「{name}」は各課の値を合算して評価する指標ですが、{departments}の値がありません（{value}）。"
                              "そろうまで評価しません。該当の課に提出または値の入力を依頼してください。"),
+    "inbox-duplicate": ("warning", "同じ課の複数のファイル",
+                        "{department}の同じ報告期間のファイルが{count}件届いています（{files}）。課が最後に保存した"
+                        "「{latest}」を採用しました。違っていれば課に確かめ、不要なファイルを受信フォルダから取り除いてください。"),
     "shared-disagree": ("warning", "共同担当の値が食い違う",
                         "「{name}」の値が担当課で食い違っています（{value}）。主担当の{lead}の値で評価しています。"
                         "どちらが正しいか担当課に確認してください。"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -85,6 +86,14 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class FormerName:
+    """A department's name before a reorganisation, and the day the change took effect (None: not given)."""
+
+    name: str
+    changed: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class Department:
     name: str
     division: str = ""
@@ -92,6 +101,7 @@ class Department:
     email: str = ""
     note: str = ""
     members: tuple[str, ...] = ()  # a group (関係各課, 全部局): the departments it stands for; it gets no form itself
+    former_names: tuple[FormerName, ...] = ()  # its names before a reorganisation (機構改革)
 
     @property
     def is_group(self) -> bool:
@@ -335,6 +345,25 @@ class Plan:
 
     def plan(self, plan_id: str) -> PlanInfo:
         return next(p for p in self.plans if p.id == plan_id)
+
+    def successors(self, department: str) -> tuple[str, ...]:
+        """The current departments a name stands for: itself when current; after a reorganisation the
+        departments that list it as a former name (one for a rename or a merge, several for a split)."""
+        def index() -> dict[str, tuple[str, ...]]:
+            found: dict[str, list[str]] = {}
+            for d in self.departments:
+                for former in d.former_names:
+                    found.setdefault(former.name, []).append(d.name)
+            found.update({d.name: [d.name] for d in self.departments})
+            return {name: tuple(names) for name, names in found.items()}
+        return self.memo("successors", index).get(department, ())
+
+    def owner_of(self, department: str, owners: tuple[str, ...]) -> str:
+        """The name an entry of ``department`` counts under for an item ``owners`` report: its successor among
+        them when the department has been renamed, merged or split; otherwise as it was recorded."""
+        if department in owners:
+            return department
+        return next((s for s in self.successors(department) if s in owners), department)
 
     def is_plan_id(self, place: str) -> bool:
         """Whether ``place`` (where a KPI is posted) is a plan as a whole rather than a node of it."""

@@ -85,7 +85,8 @@ def test_a_form_claiming_another_department_is_refused_and_the_real_one_stands(w
     finally:
         history.close()
     status = {s.department: s.state for s in outcome.data.statuses}
-    assert status["農林課"] == "提出済" and status["観光政策課"] == "未提出"
+    # the real file stands; the forged one, naming 農林課, is said as its sent-back newer file (issue 24, item 1)
+    assert status["農林課"] == "提出済（新しい提出を差し戻し）" and status["観光政策課"] == "未提出"
 
 
 def test_a_rebuilt_identity_sheet_cannot_forge_the_signature(ws, plan, tmp_path):

@@ -140,3 +140,84 @@ def test_worker_processes_start_where_there_is_no_fork(tmp_path):
     parent, workers = done.stdout.split(" ", 1)
     workers = [int(pid) for pid in workers.strip(" []\n").split(",")]
     assert workers and int(parent) not in workers
+
+
+# --- the office's real year under the stand-in (issue 24: items 1–3, 6, 10, 13) ---------------------------
+
+def _saved_at(path: Path, when: str) -> None:
+    """The workbook as Excel saved it at ``when`` (its own properties: docProps/core.xml)."""
+    import zipfile
+    with zipfile.ZipFile(path) as package:
+        parts = [(info, package.read(info)) for info in package.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
+            package.writestr(info, data)
+
+
+def test_an_office_inbox_is_read_as_it_is_and_status_tells_the_truth(sessions, tmp_path):
+    """Subfolders, Windows' leftovers, a file naming its department only by its name, a file nobody's, and
+    two files of one department: each said, under the stand-in as on Linux."""
+    workspace = Path(shutil.copytree(sessions["windows"][0], tmp_path / "ws"))
+    inbox = workspace / "inbox"
+    (inbox / "5月2日").mkdir()
+    shutil.move(next(inbox.glob("*_農林課.xlsx")), inbox / "5月2日" / "令和5年度_実績_農林課.xlsx")
+    for leftover in ("Thumbs.db", "desktop.ini", "5月2日/Thumbs.db"):
+        (inbox / leftover).write_bytes(b"\0")
+    shutil.copy(next(inbox.glob("*_総務課.xlsx")), inbox / "~$令和5年度_実績_総務課.xlsx")
+    (inbox / "観光政策課_再送.xlsx").write_bytes(b"%PDF-1.4 printed instead of saved")
+    (inbox / "メモ.xlsx").write_bytes(b"")
+    first = next(inbox.glob("令和5年度_実績_総務課.xlsx"))
+    second = shutil.copy(first, inbox / "総務課_控え.xlsx")  # copied later, but saved in Excel earlier
+    _saved_at(first, "2024-05-20T01:00:00Z")
+    _saved_at(Path(second), "2024-05-10T01:00:00Z")
+    merged = kpireport(["merge"], workspace, True)
+    assert merged.returncode == 0 and "Traceback" not in merged.stderr, merged.stderr
+    assert "5月2日/令和5年度_実績_農林課.xlsx: 変更なし" in merged.stdout
+    assert not any(word in merged.stdout for word in ("Thumbs", "desktop.ini"))
+    assert "「令和5年度_実績_総務課.xlsx」を採用" in merged.stdout and "総務課_控え.xlsx" in merged.stdout
+    status = kpireport(["status"], workspace, True).stdout
+    resubmit = status[status.index("■ 要再提出"):status.index("■ 提出済")]
+    assert "  観光政策課（" in resubmit and "観光政策課_再送.xlsx" in resubmit
+    assert "■ どの課の様式か分からないファイル: 1件" in status and "  メモ.xlsx（" in status
+    assert "■ 要確認（同じ課の複数のファイル）: 1件" in status
+
+
+def test_init_force_keeps_the_plan_and_refuses_over_the_history(sessions, tmp_path):
+    workspace = Path(shutil.copytree(sessions["windows"][0], tmp_path / "ws"))
+    refused = kpireport(["init", str(workspace), "--force"], tmp_path, True)
+    assert refused.returncode == 1 and "履歴があります" in refused.stderr and "--keep-history" in refused.stderr
+    done = kpireport(["init", str(workspace), "--force", "--keep-history"], tmp_path, True)
+    assert done.returncode == 0 and "として残しました" in done.stdout
+    assert len(list(workspace.glob("計画体系_*.xlsx"))) == 1
+
+
+def test_progress_on_a_windows_terminal_and_an_old_pdf_set_aside(sessions, tmp_path):
+    import pty
+    workspace = Path(shutil.copytree(sessions["windows"][0], tmp_path / "ws"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(PYTHONPATH=os.pathsep.join([str(WINLIKE), str(PROJECT)]), PYTHONIOENCODING="cp932")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "kpireport", "run", "--no-feedback"], cwd=workspace, env=env,
+                               stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=600)
+    os.close(leader)
+    seen = b"".join(chunks).decode("cp932")
+    assert process.returncode == 0 and "… 検査（19件）" in seen and "所要時間 " in seen
+    old = workspace / "output" / "report_令和5年度_実績.pdf"
+    old.write_bytes(b"%PDF-1.4 an earlier report")
+    wrong = tmp_path / "LibreOffice" / "program" / "soffice.exe"
+    done = kpireport(["report"], workspace, True, KPIREPORT_SOFFICE=str(wrong))
+    assert done.returncode == 1 and "report_令和5年度_実績_古い版.pdf に名前を変えました" in done.stderr
+    assert not old.exists() and old.with_name("report_令和5年度_実績_古い版.pdf").read_bytes().startswith(b"%PDF")

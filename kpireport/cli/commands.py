@@ -45,8 +45,10 @@ def cli(debug: bool) -> None:
 @click.option("--example", "example", type=click.Choice(list(EXAMPLES)), default="美祢市",
               help="元にする埋め込みの例: 美祢市（基本計画と総合戦略）、さくら市（中間の階層の指標と計画全体の"
                    "重要目標達成指標）、かわせみ町（目標値だけの指標と事業の再掲が多いプロジェクト型の総合戦略）。省略すると美祢市。")
-@click.option("--force", is_flag=True, help="既にある計画体系.xlsx を上書きします。")
-def init(directory: Path, blank: bool, example: str, force: bool) -> None:
+@click.option("--force", is_flag=True, help="既にある計画体系.xlsx を作り直します（今のものは日付つきの控えとして残します）。")
+@click.option("--keep-history", is_flag=True,
+              help="履歴のある作業フォルダでも作り直します（--force と一緒に。履歴と署名の鍵はそのまま残ります）。")
+def init(directory: Path, blank: bool, example: str, force: bool, keep_history: bool) -> None:
     """作業フォルダを作ります（計画体系.xlsx、inbox/、input_templates/、output/）。
 
     \b
@@ -55,8 +57,12 @@ def init(directory: Path, blank: bool, example: str, force: bool) -> None:
       kpireport init 新しい計画 --example かわせみ町
       kpireport init 新しい計画 --blank
     """
-    workspace = _run(lambda: Workspace.create(directory, example=example, blank=blank, force=force))
+    made = _run(lambda: Workspace.init(directory, example=example, blank=blank, force=force,
+                                       keep_history=keep_history))
+    workspace = made.workspace
     click.echo(f"作業フォルダを作成しました: {workspace.root}")
+    for copy in made.kept:
+        click.echo(f"  それまでの {workspace.plan_file.name} は {copy.name} として残しました。")
     click.echo(f"  計画体系: {workspace.plan_file}（{'空の様式' if blank else f'埋め込みの例（{example}）から作成'}）")
     for folder in workspace.folders():
         click.echo(f"  {folder.name}/")

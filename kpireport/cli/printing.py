@@ -9,6 +9,7 @@ from kpireport import findings_text
 from kpireport.evaluate.missing import MissingRow, summary_lines
 from kpireport.evaluate.tally import grade_tally
 from kpireport.history.merge import SENT_BACK
+from kpireport.messages import INBOX_DUPLICATE
 from kpireport.model import Finding, ValidationResult
 from kpireport.periods import parse_period
 from kpireport.workspace.outcomes import (
@@ -80,11 +81,15 @@ def validation_lines(outcome: ValidationOutcome) -> list[str]:
     return lines
 
 
-def attention_lines(attention: list[Finding]) -> list[str]:
-    """Shared KPIs and initiatives the planning office must look at (also on the master's 要確認 sheet)."""
-    if not attention:
-        return []
-    return [f"要確認（共同で担当する指標・取組）: {len(attention)}件"] + [f"  {f.message}" for f in attention]
+def attention_lines(attention: list[Finding], mark: str = "") -> list[str]:
+    """What the planning office must look at (also on the master's 要確認 sheet): shared KPIs and initiatives,
+    and departments that sent several files for the period."""
+    lines = []
+    for title, found in (("共同で担当する指標・取組", [f for f in attention if f.code != INBOX_DUPLICATE]),
+                         ("同じ課の複数のファイル", [f for f in attention if f.code == INBOX_DUPLICATE])):
+        if found:
+            lines += [f"{mark}要確認（{title}）: {len(found)}件"] + [f"  {f.message}" for f in found]
+    return lines
 
 
 def merge_lines(outcome: MergeOutcome) -> list[str]:
@@ -137,14 +142,15 @@ def checklist_lines(missing: list[MissingRow]) -> list[str]:
             + [f"  {line}" for line in summary_lines(missing)])
 
 
+UNKNOWN_FILES = "どの課の様式か分からないファイル"
+
+
 def status_lines(outcome: StatusOutcome) -> list[str]:
     missing, resubmit, submitted = (outcome.where(state) for state in ("未提出", "要再提出", "提出済"))
     lines = [f"報告期間: {outcome.period.label}",
              f"提出済 {len(submitted)}課、未提出 {len(missing)}課、要再提出 {len(resubmit)}課"
              f"（対象 {len(outcome.statuses)}課）"]
-    if outcome.attention:
-        lines.append(f"■ 要確認（共同で担当する指標・取組）: {len(outcome.attention)}件")
-        lines += [f"  {f.message}" for f in outcome.attention]
+    lines += attention_lines(outcome.attention, "■ ")
     for title, members in (("未提出（督促先）", missing), ("要再提出（差し戻し）", resubmit), ("提出済", submitted)):
         lines.append(f"■ {title}: {len(members)}課")
         for s in members:
@@ -159,6 +165,17 @@ def status_lines(outcome: StatusOutcome) -> list[str]:
                 lines.append(f"  {s.department}: {s.current.file_name}（{s.current.received_at.replace('T', ' ')} 受付）")
             else:
                 lines.append(f"  {s.department}（{contact}）")
+    return lines + unknown_lines(outcome)
+
+
+def unknown_lines(outcome: StatusOutcome) -> list[str]:
+    """Files in the inbox sent back without naming any department: the office finds out whose they are."""
+    if not outcome.unknown:
+        return []
+    lines = [f"■ {UNKNOWN_FILES}: {len(outcome.unknown)}件（受信フォルダから取り除くか、送った課に確かめてください）"]
+    for record in outcome.unknown:
+        lines.append(f"  {record.file_name}（{record.received_at.replace('T', ' ')} 受付）:")
+        lines += ["  " + line for line in error_lines(record.findings, STATUS_REST_IN)]
     return lines
 
 

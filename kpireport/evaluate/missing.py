@@ -27,7 +27,9 @@ class MissingRow:
 def missing_rows(data: PeriodResults) -> list[MissingRow]:
     """Every missing item, by kind (in KINDS order), then in plan order."""
     plan = data.plan
-    rows = [MissingRow(NOT_SUBMITTED, s.department, "", s.department) for s in data.statuses if s.current is None]
+    # a department whose file was sent back did submit: it is named as to resubmit, never as silent
+    rows = [MissingRow(NOT_SUBMITTED, s.department, "", f"{s.department}（要再提出）" if s.rejected else s.department)
+            for s in data.statuses if s.current is None]
     for kpi in plan.kpis:
         if not kpi.in_force(data.period.fiscal_year):
             continue  # replaced before this period: nothing is asked for it

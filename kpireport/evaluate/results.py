@@ -16,6 +16,7 @@ from kpireport.evaluate.figures import PlanSummary
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.evaluate.tally import PlanTally
 from kpireport.forms import layout as fl
+from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change, changes
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
@@ -142,7 +143,8 @@ def tree_order(plan: Plan) -> list[str]:
 def department_statuses(plan: Plan, submissions: list[SubmissionRecord]) -> list[DepartmentStatus]:
     statuses = []
     for department in fl.departments_with_forms(plan):
-        own = [s for s in submissions if s.department == department]
+        # its own files, and those sent under a former name of it (a form made before a reorganisation)
+        own = [s for s in submissions if s.department == department or department in plan.successors(s.department)]
         current = next((s for s in reversed(own) if s.accepted and s.superseded_by is None), None)
         later = [s for s in own if not s.accepted and (current is None or s.id > current.id)]
         rejected = later[-1] if later else None
@@ -188,7 +190,8 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
                          shared={k.id: current.kpis[k.id] for k in plan.kpis if k.shared}, history=annual,
                          years=years, initiatives=initiatives, initiative_others=others,
                          narratives=current.narratives, statuses=statuses, submissions=submissions,
-                         attention=current.attention, findings=standing_findings(statuses, submissions),
+                         attention=current.attention + duplicate_findings(submissions),
+                         findings=standing_findings(statuses, submissions),
                          changes=changed, first_merge=first_merge, tallies=plan_tallies,
                          grade_counts=tally.grade_counts(graded), summaries=figures.summaries(graded, plan_tallies))
 

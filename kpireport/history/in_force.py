@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from kpireport.history.store import History, StoredKpiValue
 from kpireport.messages import finding
@@ -50,11 +51,15 @@ class InForce:
 def in_force(history: History, plan: Plan, period: ReportPeriod) -> InForce:
     attention: list[Finding] = []
     kpis = {}
-    kpi_entries = _kpi_entries(history, period)
+    kpi_entries = {ident: {d: v if v.department == d else dataclasses.replace(v, department=d)  # shown as now named
+                           for d, v in by_department.items()}
+                   for ident, by_department in _current_names(plan, _kpi_entries(history, period),
+                                                              {k.id: k.departments for k in plan.kpis}).items()}
     for kpi in plan.kpis:
         kpis[kpi.id] = _kpi(kpi, kpi_entries.get(kpi.id, {}), attention)
     initiatives = {}
-    initiative_entries = _initiative_entries(history, period)
+    initiative_entries = _current_names(plan, _initiative_entries(history, period),
+                                        {i.id: i.departments for i in plan.initiatives})
     for initiative in plan.initiatives:
         initiatives[initiative.id] = _initiative(initiative, initiative_entries.get(initiative.id, {}), attention)
     return InForce(kpis, initiatives, _narratives(history, plan, period), attention)
@@ -83,6 +88,23 @@ def _initiative_entries(history: History, period: ReportPeriod) -> dict[str, dic
         for department, entry in entries:
             found.setdefault(ident, {})[department] = entry
     return found
+
+
+Entry = TypeVar("Entry", StoredKpiValue, InitiativeEntry)
+
+
+def _current_names(plan: Plan, found: dict[str, dict[str, Entry]],
+                   owners: dict[str, tuple[str, ...]]) -> dict[str, dict[str, Entry]]:
+    """Entries recorded under a department's former name (a form made before a reorganisation) count as its
+    successor's, shown under the current name; of two entries for one department the later recorded stands."""
+    renamed: dict[str, dict[str, Entry]] = {}
+    for ident, by_department in found.items():
+        own = owners.get(ident, ())
+        for department, entry in by_department.items():
+            current = plan.owner_of(department, own)
+            renamed.setdefault(ident, {}).pop(current, None)
+            renamed[ident][current] = entry
+    return renamed
 
 
 # --- deciding: by the plan's 報告方法 -----------------------------------------------------------------

@@ -371,6 +371,18 @@ def latest_before_in(history_file: Path, period_key: str) -> dict[str, tuple[str
         history.close()
 
 
+def recorded_files_in(history_file: Path) -> frozenset[tuple[str, str]]:
+    """Every (sha256, period) the workspace's history has recorded a file for; empty before the first merge."""
+    if not Path(history_file).exists():
+        return frozenset()
+    history = History(history_file)
+    try:
+        return frozenset((sha, period) for sha, period in history.db.execute(
+            "SELECT DISTINCT sha256, period FROM submissions"))
+    finally:
+        history.close()
+
+
 def form_key_in(history_file: Path) -> bytes:
     """History.form_key of a workspace's history file (made with the file when there is none yet)."""
     history = History(history_file)

@@ -12,6 +12,7 @@ from kpireport.plan.kpi_checks import (
     TargetType,
     check_figures,
     check_interim_years,
+    check_plan_years,
     combine,
     is_direction_target,
     reporting,
@@ -42,6 +43,9 @@ def build_kpis(reader: PlanReader, places: Places, departments: Departments) -> 
         depts = departments.listed(reader, "kpis", index, r.get("departments"))
         figures = _read_figures(reader, index, r)
         target_type = check_figures(reader, index, r, figures)
+        if isinstance(node, str):
+            home = node if node in places.plans else places.plan_of_node.get(node, "")
+            check_plan_years(reader, index, r, figures, places.plans.get(home), _calendar(r.get("target_year")))
         ident = r.get("id")
         if not isinstance(ident, str) or ids.get(ident) != index or not isinstance(node, str):
             continue

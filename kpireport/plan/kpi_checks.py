@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from kpireport.model import COMBINE_RULES, DIRECTION_TARGETS, LEAD, PARTS, REPORTING_RULES, Value
+from kpireport.model import COMBINE_RULES, DIRECTION_TARGETS, LEAD, PARTS, REPORTING_RULES, PlanInfo, Value
 from kpireport.plan.records import PlanReader
+from kpireport.values import format_year
 
 TargetType = Literal["値", "以上", "以下", "維持", "方向"]
 TARGET_TYPES: tuple[TargetType, ...] = ("値", "以上", "以下", "維持", "方向")
@@ -47,6 +48,26 @@ def check_figures(reader: PlanReader, index: int, r: dict, figures: KpiFigures) 
     target_type = _target_type(reader, index, r, figures.baseline, figures.target)
     _check_direction(reader, index, r, target_type, figures.baseline, figures.target)
     return target_type
+
+
+BASELINE_BEFORE = 10  # a baseline is the latest figure when the plan was made: more than this before it is a typo
+
+
+def check_plan_years(reader: PlanReader, index: int, r: dict, figures: KpiFigures, plan: PlanInfo | None,
+                     calendar: bool = False) -> None:
+    """The target year lies within the plan's period (a calendar-year target may end in the year after its last
+    fiscal year); the baseline year lies before its end, not far before its start."""
+    if plan is None or not (plan.start_year and plan.end_year):
+        return
+    shown = {"plan": plan.name or plan.id, "start": format_year(plan.start_year), "end": format_year(plan.end_year)}
+    target, baseline = figures.target_year, figures.baseline_year
+    last = plan.end_year + (1 if calendar else 0)
+    before_baseline = bool(baseline and target and target < baseline)  # said once, by check_figures
+    if target and not before_baseline and not plan.start_year <= target <= last:
+        reader.report("plan-target-year-outside", "kpis", index, "target_year", r.get("target_year"), **shown)
+    if baseline and not plan.start_year - BASELINE_BEFORE <= baseline <= plan.end_year:
+        reader.report("plan-baseline-year-outside", "kpis", index, "baseline_year", r.get("baseline_year"),
+                      before=BASELINE_BEFORE, **shown)
 
 
 def check_interim_years(reader: PlanReader, figures: KpiFigures, interim: tuple[Interim, ...]) -> None:

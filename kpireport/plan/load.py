@@ -49,6 +49,7 @@ def check_source(source: Source) -> PlanCheck:
     findings += check_schema(source.document, source.locator)
     plan, cross_checks = build_plan(source.document, source.locator)
     findings += cross_checks
+    findings = list(dict.fromkeys(findings))  # the schema and a cross-check may say the same thing of one cell
     has_errors = any(f.severity == "error" for f in findings)
     return PlanCheck(None if has_errors else plan, findings)
 

@@ -2,10 +2,12 @@
 the plan each node belongs to, each node's parent chain, reposts (再掲) and replaced KPIs."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpireport.model import Department, Kpi, Node, PlanInfo
+from kpireport.model import Department, FormerName, Kpi, Node, PlanInfo
+from kpireport.periods import as_of_date
 from kpireport.plan.records import PlanReader
 
 
@@ -34,8 +36,22 @@ class Departments:
         return tuple(result)
 
 
+# characters Windows refuses in a file name: a department's name is part of its form's file name
+NOT_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def check_file_names(reader: PlanReader) -> None:
+    """A department name Windows cannot put in a file name is said by `plan check`, not by a failed `forms`."""
+    for index, r in reader.records("departments"):
+        name = r.get("name")
+        if isinstance(name, str) and (bad := NOT_IN_FILE_NAMES.findall(name)):
+            reader.report("plan-department-name-file", "departments", index, "name", name,
+                          chars=" ".join(dict.fromkeys(bad)))
+
+
 def build_departments(reader: PlanReader) -> tuple[list[Department], Departments]:
     reader.unique_ids("departments", "name")
+    check_file_names(reader)
     seen: set[str] = set()
     result: list[Department] = []
     groups: dict[str, tuple[str, ...]] = {}
@@ -53,8 +69,31 @@ def build_departments(reader: PlanReader) -> tuple[list[Department], Departments
         if members:
             groups[name] = members
         result.append(Department(name, str(r.get("division", "")), str(r.get("contact", "")),
-                                 str(r.get("email", "")), str(r.get("note", "")), members))
+                                 str(r.get("email", "")), str(r.get("note", "")), members,
+                                 former_names(reader, index, r.get("former_names"), names)))
     return result, Departments({d.name: i for i, d in enumerate(result)}, groups)
+
+
+FORMER = re.compile(r"^(?P<name>.+?)\s*(?:[（(]\s*(?P<date>[^）)]*?)\s*(?:から|に変更)?[）)])?$")
+
+
+def former_names(reader: PlanReader, index: int, given: Any, current: set[Any]) -> tuple[FormerName, ...]:
+    """旧課名: 「観光課（2024-04-01）」 each, the day the change took effect in brackets. A name that is still a
+    department of the plan, or a day that cannot be read, is reported."""
+    result = []
+    for text in given if isinstance(given, list) else []:
+        match = FORMER.match(str(text).strip())
+        if match is None:
+            continue
+        name, date_text = match["name"].strip(), match["date"]
+        changed = as_of_date(date_text) if date_text else None
+        if name in current:
+            reader.report("plan-former-name-current", "departments", index, "former_names", name)
+        elif date_text and changed is None:
+            reader.report("plan-former-name-date", "departments", index, "former_names", text, date=date_text)
+        else:
+            result.append(FormerName(name, changed))
+    return tuple(result)
 
 
 def check_reposts(reader: PlanReader, key: str, index: int, record: dict, places: dict[str, int]) -> tuple[str, ...]:

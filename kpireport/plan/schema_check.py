@@ -97,8 +97,9 @@ def _value_finding(problem: _Problem, locator: Locator, key: str, index: int | N
         return located("plan-enum", choices="、".join(str(c) for c in expected))
     if keyword == "type":
         return located("plan-type", expected="数値" if "number" in expected or "integer" in expected else "文字")
-    if keyword == "minItems" and index is None:
-        return _located("plan-too-few", locator, key, None, None, "", field=title, count=expected)
+    if keyword == "minItems" and index is None:  # a whole sheet with too few rows: named by the sheet's title
+        return _located("plan-too-few", locator, key, None, None, "", field=plan_layout.sheet(key).title,
+                        count=expected)
     if keyword in ("minItems", "minLength"):
         return located("plan-required", hint=_HINTS.get(field_key or "", "入力してください。"))
     if keyword == "pattern":

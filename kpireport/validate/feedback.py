@@ -448,7 +448,7 @@ def _write_feedback_sheet(sheet: Worksheet, file_name: str,
     for index, width in enumerate(table.widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     if located:
-        _write_legend(sheet, base, table.widths[3])
+        _write_legend(sheet, base, table.widths[ft.MESSAGE_COLUMN])
     _write_table(sheet, table)
     _write_records(sheet, records)
     _page_setup(sheet, table.last_row)
@@ -456,6 +456,7 @@ def _write_feedback_sheet(sheet: Worksheet, file_name: str,
 
 _THIN = Side(style="thin", color="FF999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CODE_FONT = Font(name=ft.FONT_NAME, size=8, color="FF" + ft.CODE_RGB)
 
 
 def _write_table(sheet: Worksheet, table: ft.Table) -> None:
@@ -474,7 +475,7 @@ def _write_table(sheet: Worksheet, table: ft.Table) -> None:
                 cell.value = value
             else:
                 _put_text(cell, value)
-            cell.font, cell.border = base, _BORDER
+            cell.font, cell.border = (_CODE_FONT if column == ft.CODE_COLUMN + 1 else base), _BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=ft.COLUMN_LIMITS[column - 1][2],
                                        horizontal="center" if column <= 2 else None)
         severity = "error" if table.severities[offset] == "error" else "warning"
@@ -512,7 +513,7 @@ def _write_legend(sheet: Worksheet, font: Font, width: int) -> None:
         _put_text(cell, word)
         cell.font, cell.border, cell.fill = font, _BORDER, _mark_fill(rgb)
         cell.alignment = Alignment(horizontal="center", vertical="top")
-    note = sheet.cell(row=ft.LEGEND_ROW, column=4)
+    note = sheet.cell(row=ft.LEGEND_ROW, column=ft.MESSAGE_COLUMN + 1)
     _put_text(note, ft.LEGEND)
     note.font, note.alignment = font, Alignment(vertical="top", wrap_text=True)
     sheet.row_dimensions[ft.LEGEND_ROW].height = ft.legend_height(width)

@@ -316,7 +316,7 @@ def write_findings_sheet(ws: Worksheet, book: xlsxwriter.Workbook, file_name: st
     for column, width in enumerate(table.widths):
         ws.set_column(column, column, width)
     if located and not note:
-        _write_legend(ws, f, table.widths[3])
+        _write_legend(ws, f, table.widths[ft.MESSAGE_COLUMN])
     for column, text in enumerate(ft.HEADERS):
         ws.write_string(ft.HEADER_ROW - 1, column, text, f.header)
     for offset, values in enumerate(table.rows):
@@ -342,6 +342,8 @@ def _write_table_row(ws: Worksheet, f: _SheetFormats, row: int, values: tuple, t
         elif column == 2 and table.links[offset]:
             ws.write_url(row, column, "internal:" + table.links[offset], f.link, string=value,
                          tip=ft.clean(f"{value} へ移動")[:255])
+        elif column == ft.CODE_COLUMN:
+            ws.write_string(row, column, value, f.code)
         else:
             ws.write_string(row, column, value, f.wrapped if ft.COLUMN_LIMITS[column][2] else f.plain)
     ws.set_row(row, table.heights[offset])
@@ -353,7 +355,7 @@ def _write_legend(ws: Worksheet, f: _SheetFormats, width: int) -> None:
     ws.write_string(row, 0, "凡例", f.legend)
     ws.write_string(row, 1, "エラー", f.legend_error)
     ws.write_string(row, 2, "警告", f.legend_warning)
-    ws.write_string(row, 3, ft.LEGEND, f.legend_note)
+    ws.write_string(row, ft.MESSAGE_COLUMN, ft.LEGEND, f.legend_note)
     ws.set_row(row, ft.legend_height(width))
 
 
@@ -376,6 +378,7 @@ class _SheetFormats:
         self.link = book.add_format({**cell, "text_wrap": True, "font_color": "#0563C1", "underline": 1})
         self.wrapped = book.add_format({**cell, "text_wrap": True})
         self.plain = book.add_format(cell)
+        self.code = book.add_format({**cell, "font_size": 8, "font_color": "#" + ft.CODE_RGB})
         self.legend = book.add_format({**font, "valign": "top"})
         self.legend_error = book.add_format({**cell, "align": "center", "bg_color": "#" + ft.ERROR_RGB})
         self.legend_warning = book.add_format({**cell, "align": "center", "bg_color": "#" + ft.WARNING_RGB})

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from kpireport.labels import EXCEL_TEXT_LIMIT
+from kpireport.messages import title
 from kpireport.model import Finding
 from kpireport.text_layout import display_width, wrapped_lines
 
@@ -27,13 +28,17 @@ NO_FINDINGS = "問題は見つかりませんでした。"
 # a file that is not a sound form of this workspace: its copy is this sheet alone, the file is not rewritten
 NOT_A_FORM = ("このファイルは、この作業フォルダが作った様式として読めなかったため、印を付けた控えは作っていません。"
               "上の問題を確かめ、配られた様式に記入して提出してください。")
-HEADERS = ("No", "重要度", "場所", "内容", "入力値", "コード")
+# a finding's title (指摘) is what the department reads; its code stays, narrow and grey, for the office
+HEADERS = ("No", "重要度", "場所", "指摘", "内容", "入力値", "コード")
+MESSAGE_COLUMN, CODE_COLUMN = 4, 6  # 0-based: the wide column the legend is written in; the code's
+CODE_RGB = "808080"
 
 FONT_NAME = "游ゴシック"
 TITLE_ROW, COUNT_ROW, INSTRUCTION_ROW, NOTE_ROW, LEGEND_ROW, HEADER_ROW = 1, 2, 3, 4, 5, 6
 FIRST_DATA_ROW = HEADER_ROW + 1
 # (min width, max width, wrap) per table column, in Excel width units (about one half-width char).
-COLUMN_LIMITS = ((4, 6, False), (8, 10, False), (12, 36, True), (24, 64, True), (10, 36, True), (10, 32, False))
+COLUMN_LIMITS = ((4, 6, False), (8, 10, False), (12, 36, True), (10, 22, True), (24, 64, True), (10, 36, True),
+                 (6, 6, False))
 LINE_HEIGHT = 16.5  # points per text line at 10pt 游ゴシック
 
 COMMENT_WIDTH = 400  # px (about 300pt)
@@ -120,8 +125,8 @@ class Table:
 
 
 def findings_table(located: list[tuple[Finding, Place]]) -> Table:
-    rows = [(number, SEVERITY_LABEL.get(f.severity, "警告"), place.text, clean(f.message), clean(f.value),
-             clean(f.code)) for number, (f, place) in enumerate(located, start=1)]
+    rows = [(number, SEVERITY_LABEL.get(f.severity, "警告"), place.text, finding_title(f), clean(f.message),
+             clean(f.value), clean(f.code)) for number, (f, place) in enumerate(located, start=1)]
     widths = []
     for index, (low, high, _wrap) in enumerate(COLUMN_LIMITS):
         texts = [HEADERS[index]] + [str(r[index]) for r in rows]
@@ -130,6 +135,14 @@ def findings_table(located: list[tuple[Finding, Place]]) -> Table:
     heights = [max([1] + [wrapped_lines(str(value), widths[i] - 1) for i, value in enumerate(row)
                           if COLUMN_LIMITS[i][2]]) * LINE_HEIGHT + 3 for row in rows]
     return Table(rows, [f.severity for f, _ in located], [place.link for _, place in located], widths, heights)
+
+
+def finding_title(f: Finding) -> str:
+    """The finding's Japanese title from the catalogue (空欄, 数値として読めない …); its code when unknown."""
+    try:
+        return title(f.code)
+    except KeyError:
+        return clean(f.code)
 
 
 def legend_height(width: int) -> float:

@@ -14,17 +14,37 @@ from kpireport.periods import ReportPeriod
 from kpireport.validate.rules import UNREAD_SHEETS, validate_submission
 
 LOCK_PREFIX = "~$"  # Excel's owner file while a workbook is open: not a submission
+# what Windows, macOS and Office leave in any folder: never a submission, never worth a word
+SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "ehthumbs.db"})
 
 
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """Files to validate (folders expanded, sorted), and skipped files (Excel lock and hidden files)."""
+    """Files to validate (folders expanded with their subfolders, which offices use to file mail by
+    department or by date; sorted), and skipped files (Excel's lock files and hidden files). The files
+    Windows and macOS leave in folders (Thumbs.db, desktop.ini, .DS_Store) are left out without a word."""
     files: list[Path] = []
     skipped: list[Path] = []
     for path in paths:
-        entries = sorted(p for p in Path(path).iterdir() if p.is_file()) if Path(path).is_dir() else [Path(path)]
-        for entry in entries:
+        for entry in _entries(Path(path)):
+            if entry.name.lower() in SYSTEM_FILES:
+                continue
             (skipped if entry.name.startswith((LOCK_PREFIX, ".")) else files).append(entry)
     return files, skipped
+
+
+def _entries(path: Path) -> list[Path]:
+    """A file as named; a folder's files, those of its subfolders too (hidden folders aside), in path order."""
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(path).parent.parts))
+
+
+def shown_name(path: Path, folder: Path | None) -> str:
+    """How a file is named to the office: its name, with the subfolder it was filed in (総務課/様式.xlsx)."""
+    if folder is None or not path.is_relative_to(folder):
+        return path.name
+    return path.relative_to(folder).as_posix()
 
 
 def intake_limits(plan: Plan) -> IntakeLimits:

@@ -3,10 +3,11 @@ period it names compared with the plan. A file that is not a usable form of this
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from dataclasses import dataclass
 
 from kpireport.forms import layout as fl
-from kpireport.model import RawSheet
+from kpireport.model import Plan, RawSheet
 from kpireport.periods import ReportPeriod, parse_period
 from kpireport.validate.context import FormCheck
 
@@ -84,6 +85,8 @@ def _signed(check: FormCheck, items: dict[str, str], rows: list[tuple[str, str]]
         return True
     if not given or not hmac.compare_digest(given, fl.signature(check.key, list(items.items()), rows)):
         check.add("form-signature-invalid", value=items.get("担当課", ""))
+        if items.get("市区町村") == check.plan.settings.city:  # a form of another workspace of this city
+            check.department = department_named(check.plan, items.get("担当課", ""))
         return False
     return True
 
@@ -93,7 +96,16 @@ def _this_plan(check: FormCheck, items: dict[str, str]) -> bool:
     if items.get("市区町村") != check.plan.settings.city:
         check.add("form-other-plan", value=items.get("市区町村", ""), city=check.plan.settings.city)
         return False
-    if items.get("担当課", "") not in {d.name for d in check.plan.departments}:
+    if not check.plan.successors(items.get("担当課", "")):  # a current department, or a former name of one
         check.add("form-unknown-department", value=items.get("担当課", ""))
         return False
     return True
+
+
+def department_named(plan: Plan, text: str) -> str:
+    """The plan's department a text names (an identity sheet, a file name such as 「総務課_R6提出.xlsx」): the
+    longest department name in it, widths folded (ＩＴ推進課 = IT推進課); "" when it names none. A sent-back
+    file tied to its department puts that department under 要再提出, not 未提出."""
+    folded = unicodedata.normalize("NFKC", text)
+    named = [d.name for d in plan.departments if unicodedata.normalize("NFKC", d.name) in folded]
+    return max(named, key=len, default="")

@@ -7,6 +7,8 @@ are returned with the findings; the caller accepts them only when there is no er
 """
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Mapping
 
 from openpyxl.utils import get_column_letter
@@ -14,8 +16,8 @@ from openpyxl.utils import get_column_letter
 from kpireport.forms import layout as fl
 from kpireport.model import Plan, RawSheet, Submission, ValidationResult, Value
 from kpireport.periods import ReportPeriod
-from kpireport.validate.context import FormCheck
-from kpireport.validate.identity import read_meta, recognise
+from kpireport.validate.context import FormCheck, text
+from kpireport.validate.identity import FormIdentity, department_named, read_meta, recognise
 from kpireport.validate.initiative_sheet import check_initiative
 from kpireport.validate.kpi_sheet import check_kpi
 from kpireport.validate.narrative_sheet import check_narrative
@@ -41,7 +43,9 @@ def validate_submission(plan: Plan, submission: Submission, period: ReportPeriod
     """
     check = FormCheck(plan, submission, period, previous or {}, key)
     _run(check)
-    return ValidationResult(file=submission.name, sha256=submission.sha256, department=check.department,
+    # a file that is no usable form may still name its department (its identity sheet, its file name)
+    department = check.department or department_named(plan, submission.name)
+    return ValidationResult(file=submission.name, sha256=submission.sha256, department=department,
                             period=check.form_period.key if check.form_period else "",
                             findings=tuple(check.findings), kpis=tuple(check.kpis),
                             initiatives=tuple(check.initiatives), narratives=tuple(check.narratives))
@@ -54,7 +58,7 @@ def _run(check: FormCheck) -> None:
     identity = recognise(check)
     if identity is None:
         return
-    expected = fl.data_sheets(check.plan, identity.department, identity.period, check.version)
+    expected = expected_sheets(check.plan, identity, check.version)
     check_sheets(check, expected)
     for sheet in expected:
         raw = check.sub.sheet(sheet.name)
@@ -65,7 +69,42 @@ def _run(check: FormCheck) -> None:
             continue
         ids = [ident for name, ident in identity.rows if name == sheet.name]
         rows = match_rows(check, raw, sheet, ids)
+        if check.plan.successors(identity.department) != (identity.department,):
+            sheet = read_only_as_made(sheet, raw, rows)
         _check_rows(check, raw, sheet, rows)
+
+
+def expected_sheets(plan: Plan, identity: FormIdentity, version: str) -> list[fl.DataSheet]:
+    """The data sheets the form should have. A form made under a department's former name (before a
+    reorganisation) has the rows its successors now report that it was made with (its signed row list)."""
+    successors = plan.successors(identity.department)
+    if successors == (identity.department,):
+        return fl.data_sheets(plan, identity.department, identity.period, version)
+    made_with = set(identity.rows)
+    sheets: dict[str, fl.DataSheet] = {}
+    for successor in successors:
+        for sheet in fl.data_sheets(plan, successor, identity.period, version):
+            rows = [row for row in sheet.rows if (sheet.name, row["id"]) in made_with]
+            if sheet.name in sheets:
+                held = sheets[sheet.name]
+                seen = {row["id"] for row in held.rows}
+                rows = list(held.rows) + [row for row in rows if row["id"] not in seen]
+                sheet = dataclasses.replace(sheet, reported_elsewhere={**held.reported_elsewhere,
+                                                                       **sheet.reported_elsewhere})
+            sheets[sheet.name] = dataclasses.replace(sheet, rows=tuple(rows))
+    return [sheet for sheet in sheets.values() if sheet.rows]
+
+
+READ_ONLY = re.compile(r"^（(.+)が報告）$")
+
+
+def read_only_as_made(sheet: fl.DataSheet, raw: RawSheet, rows: dict[str, int]) -> fl.DataSheet:
+    """A form made before a reorganisation: the rows it was made read-only (another department reported them
+    then) stay read-only, though the merged department now reports them itself."""
+    first = next(i for i, c in enumerate(sheet.columns, start=1) if c.is_input)
+    made = {ident: match[1] for ident, r in rows.items()
+            if (match := READ_ONLY.match(text(raw.value(r, first)))) and ident not in sheet.reported_elsewhere}
+    return dataclasses.replace(sheet, reported_elsewhere={**sheet.reported_elsewhere, **made}) if made else sheet
 
 
 def _check_rows(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, rows: dict[str, int]) -> None:

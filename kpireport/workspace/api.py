@@ -18,11 +18,20 @@ from typing import Any
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
 from kpireport.workspace import checking, demo, forms, merging, planning, records, reporting, running, status
-from kpireport.workspace.folder import Folder, create_folder, example_document, load_folder_plan, resolve_period
+from kpireport.workspace.folder import (
+    Folder,
+    before_recreating,
+    blank_document,
+    create_folder,
+    example_document,
+    load_folder_plan,
+    resolve_period,
+)
 from kpireport.workspace.outcomes import (
     DemoOutcome,
     FormsOutcome,
     ImportOutcome,
+    InitOutcome,
     MergeOutcome,
     PlanCheck,
     ReportOutcome,
@@ -41,10 +50,19 @@ class Workspace(Folder):
 
     @classmethod
     def create(cls, root: Path | str, *, example: str = "美祢市", blank: bool = False, force: bool = False,
-               document: dict[str, Any] | None = None) -> Workspace:
+               keep_history: bool = False, document: dict[str, Any] | None = None) -> Workspace:
         """`init`: the folders and the plan workbook, from an embedded example, blank, or ``document``."""
-        chosen = document if document is not None else None if blank else example_document(example)
-        return cls(create_folder(Path(root), blank=blank, force=force, document=chosen).root)
+        return cls.init(root, example=example, blank=blank, force=force, keep_history=keep_history,
+                        document=document).workspace
+
+    @classmethod
+    def init(cls, root: Path | str, *, example: str = "美祢市", blank: bool = False, force: bool = False,
+             keep_history: bool = False, document: dict[str, Any] | None = None) -> InitOutcome:
+        """`create`, with the dated copies kept of the files it replaced (``force``). Over a folder whose history
+        holds submissions ``force`` alone is refused: ``keep_history`` too says the office means it."""
+        chosen = document if document is not None else blank_document() if blank else example_document(example)
+        kept = before_recreating(Folder(Path(root)), keep_history) if force else []
+        return InitOutcome(cls(create_folder(Path(root), blank=blank, force=force, document=chosen).root), kept)
 
     def plan(self) -> Plan:
         """The plan (refuses a plan with errors: `check_plan` lists them)."""

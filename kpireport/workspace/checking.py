@@ -4,18 +4,18 @@ check files this way."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kpireport.errors import KpireportError
-from kpireport.history.store import form_key_in, latest_before_in
+from kpireport.history.store import form_key_in, latest_before_in, recorded_files_in
 from kpireport.intake.reader import IntakeLimits
 from kpireport.model import Plan, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
 from kpireport.validate.feedback import write_feedback
-from kpireport.validate.files import collect_files, intake_limits, read_and_validate
+from kpireport.validate.files import collect_files, intake_limits, read_and_validate, shown_name
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import ValidationOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
@@ -39,32 +39,46 @@ class FileCheck:
     key: bytes  # the workspace's form secret
     feedback_folder: Path | None = None
     apart: bool = False  # leave another period's forms alone (an inbox holds several periods' files)
+    folder: Path | None = None  # the inbox: a file in a subfolder is named, and its copy made, with the subfolder
+    recorded: frozenset[tuple[str, str]] = frozenset()  # (sha256, period) of every file the history recorded
 
     def __call__(self, path: Path) -> Checked:
         result, submission = read_and_validate(self.plan, path, self.period, self.previous, self.limits, self.key)
-        if self.apart and of_other_period(result, self.period):
+        result = replace(result, file=shown_name(path, self.folder))
+        if self.apart and of_other_period(result, self.period, self.recorded):
             return result, None  # its feedback copy, made when its own period was collected, stays as it is
         copy = None
         if self.feedback_folder is not None and result.findings:
-            copy = write_feedback(path, list(result.findings), self.feedback_folder / path.name, self.plan, submission)
+            copy = write_feedback(path, list(result.findings), self.feedback_folder / result.file, self.plan,
+                                  submission)
         return result, copy
 
 
 def check_files(plan: Plan, period: ReportPeriod, files: list[Path], history_file: Path,
                 feedback_folder: Path | None = None, progress: Callable[[], None] | None = None,
-                apart: bool = False) -> list[Checked]:
+                apart: bool = False, folder: Path | None = None,
+                recorded: frozenset[tuple[str, str]] = frozenset()) -> list[Checked]:
     """Validate ``files`` against the plan and the history's last values before ``period`` (累計 and jump
     checks, exactly as the merge records them), on several processes when there are many. ``apart``: a
-    form of another period gets no feedback copy (the caller leaves it out: `of_other_period`)."""
+    form of another period already recorded for it gets no feedback copy (the caller leaves it out:
+    `of_other_period`). ``folder``: the inbox the files were found in; ``recorded``: the history's files."""
     check = FileCheck(plan, period, previous_values(history_file, period), intake_limits(plan),
-                      form_key_in(history_file), feedback_folder, apart)
+                      form_key_in(history_file), feedback_folder, apart, folder, recorded)
     return process_map(check, files, min_items=PROCESSES_FROM, progress=progress)
 
 
-def of_other_period(result: ValidationResult, period: ReportPeriod | None) -> bool:
-    """The file is an authentic form of this plan for another period (last year's annual files still in the
-    inbox during a monthly collection): not this period's submission, and not a mistake either."""
-    return period is not None and result.period not in ("", period.key)
+def of_other_period(result: ValidationResult, period: ReportPeriod | None,
+                    recorded: frozenset[tuple[str, str]] = frozenset()) -> bool:
+    """The file is a form of this plan for another period that the history recorded for that period (last
+    year's annual files still in the inbox during a monthly collection): not this period's submission, and
+    not a mistake either. A form of another period the history never saw is this period's mistake."""
+    return period is not None and result.period not in ("", period.key) and (result.sha256, result.period) in recorded
+
+
+def of_this_period(result: ValidationResult, period: ReportPeriod) -> ValidationResult:
+    """A file sent back in this period's collection is recorded for this period (an unreadable file, last year's
+    form sent by mistake), so that `status` finds it: the department is asked to send it again."""
+    return result if result.valid or result.period == period.key else replace(result, period=period.key)
 
 
 def previous_values(history_file: Path, period: ReportPeriod) -> dict[str, Value]:
@@ -95,12 +109,16 @@ def check_inbox(plan: Plan, period: ReportPeriod, targets: list[Path], history_f
     is checked as asked."""
     files, skipped = collect_files(targets)
     apart = all(p.is_dir() for p in targets)
+    folder = targets[0] if len(targets) == 1 and apart else None
     shown = progress or Silent()
     shown.step("検査", len(files))
+    recorded = recorded_files_in(history_file) if apart else frozenset()
     checked = check_files(plan, period, files, history_file, feedback_folder, per_item(shown, [f.name for f in files]),
-                          apart)
-    others = [result for result, _ in checked if apart and of_other_period(result, period)]
-    ours = [(path, pair) for path, pair in zip(files, checked) if not (apart and of_other_period(pair[0], period))]
+                          apart, folder, recorded)
+    left = [apart and of_other_period(result, period, recorded) for result, _ in checked]
+    others = [result for (result, _), alone in zip(checked, left) if alone]
+    ours = [(path, (of_this_period(result, period), copy))
+            for path, (result, copy), alone in zip(files, checked, left) if not alone]
     return Inbox(ours, others, skipped)
 
 

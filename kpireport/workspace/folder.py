@@ -2,7 +2,10 @@
 and the plan and period every job starts from."""
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +85,12 @@ def example_document(name: str = "美祢市") -> dict[str, Any]:
     return load_yaml((folder / "plan.yaml").read_text(encoding="utf-8"))
 
 
+def blank_document() -> dict[str, Any]:
+    """The blank plan: every sheet empty but 評価区分, which holds the default the README describes (A 達成 …
+    − 評価不能, the embedded example's), so that a new city starts from a plan it only has to fill in."""
+    return {**empty_document(), "grades": example_document()["grades"]}
+
+
 def create_folder(root: Path, *, blank: bool = False, force: bool = False,
                   document: dict[str, Any] | None = None) -> Folder:
     """Create the folders and the plan workbook (``document``, else blank or the default example)."""
@@ -92,13 +101,54 @@ def create_folder(root: Path, *, blank: bool = False, force: bool = False,
     try:
         for path in (folder.root, *folder.folders()):
             path.mkdir(parents=True, exist_ok=True)
-        chosen = document if document is not None else empty_document() if blank else example_document()
+        chosen = document if document is not None else blank_document() if blank else example_document()
         write_plan_workbook(chosen, folder.plan_file)
         _copy_report_template(folder)
     except OSError as exc:
         raise KpireportError(f"作業フォルダ {folder.root} を作成できません（{exc.strerror or exc}）。"
                              "書き込みできる場所を指定してください。") from exc
     return folder
+
+
+def before_recreating(folder: Folder, keep_history: bool) -> list[Path]:
+    """`init --force` on a folder in use: refuses over a history (unless ``keep_history``: told twice over),
+    saying what would be lost; then keeps a dated copy of each file about to be replaced (計画体系_<日時>.xlsx)
+    and returns the copies."""
+    if not folder.plan_file.exists():
+        return []
+    recorded = _recorded(folder.history_file)
+    if recorded and not keep_history:
+        raise KpireportError(
+            f"{folder.root} には履歴があります（{recorded}）。計画体系.xlsx を作り直すと、これまでの集計に使った"
+            "計画（指標ID・目標値・担当課）が失われ、履歴の値が新しい計画体系の指標に合わなければ台帳・審議会資料に"
+            "出なくなります。各課に送った様式も古い計画のものになります。それでも作り直す場合は、"
+            "--force --keep-history を付けて実行してください（履歴と署名の鍵はそのまま残し、今の計画体系.xlsx は"
+            "日付つきの控えとして残します）。")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+    copy = folder.plan_file.with_name(f"{folder.plan_file.stem}_{stamp}{folder.plan_file.suffix}")
+    serial = 2
+    while copy.exists():  # twice in one minute: the earlier copy stays
+        copy = folder.plan_file.with_name(f"{folder.plan_file.stem}_{stamp}_{serial}{folder.plan_file.suffix}")
+        serial += 1
+    shutil.copy2(folder.plan_file, copy)
+    return [copy]
+
+
+def _recorded(history_file: Path) -> str:
+    """What the history holds, in words ("" when it holds no submission nor imported actual: only the key)."""
+    if not history_file.exists():
+        return ""
+    try:
+        with closing(sqlite3.connect(f"{history_file.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            merges = db.execute("SELECT COUNT(*) FROM merges").fetchone()[0]
+            files = db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+            imported = db.execute("SELECT COUNT(*) FROM imported_actuals").fetchone()[0]
+    except sqlite3.Error:
+        return "読めない履歴ファイル"
+    if not (files or imported):
+        return ""
+    return "、".join(part for part in (f"集計 {merges}回・提出 {files}件" if files else "",
+                                        f"取り込んだ過去の実績 {imported}件" if imported else "") if part)
 
 
 def _copy_report_template(folder: Folder) -> None:

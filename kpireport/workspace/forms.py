@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kpireport.errors import KpireportError
 from kpireport.forms.writer import FormWriter, form_departments, previous_actuals
 from kpireport.history.store import form_key_in, latest_before_in
+from kpireport.model import Plan
+from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
+from kpireport.values import format_year
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import FormsOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
@@ -18,6 +22,7 @@ def make_forms(folder: Folder, period_text: str | None = None, departments: Iter
                progress: Progress | None = None) -> FormsOutcome:
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)
+    within_plans(plan, period)
     names = form_departments(plan, departments)
     previous = previous_actuals(latest_before_in(folder.history_file, period.key))
     target = folder.forms_folder(period)
@@ -27,3 +32,14 @@ def make_forms(folder: Folder, period_text: str | None = None, departments: Iter
     shown.step("様式", len(names))
     written = process_map(writer, names, min_items=PROCESSES_FROM, progress=per_item(shown, names))
     return FormsOutcome(period, target, written)
+
+
+def within_plans(plan: Plan, period: ReportPeriod) -> None:
+    """Forms are made only for a fiscal year inside some plan's period (a typo 2033 for 2023 is refused)."""
+    spans = [(p.start_year, p.end_year) for p in plan.plans if p.start_year and p.end_year]
+    if not spans or any(start <= period.fiscal_year <= end for start, end in spans):
+        return
+    named = "、".join(f"{p.name or p.id} {format_year(p.start_year)}〜{format_year(p.end_year)}"
+                     for p in plan.plans if p.start_year and p.end_year)
+    raise KpireportError(f"報告期間 {period.label}（{period.fiscal_year}年度）は、計画期間（{named}）の外です。"
+                         "--period の年度を確かめてください（2023 を 2033 と打つなど）。")

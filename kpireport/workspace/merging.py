@@ -11,6 +11,7 @@ from kpireport.errors import KpireportError
 from kpireport.evaluate import results as period_results
 from kpireport.history.merge import master_written, record_merge
 from kpireport.history.store import History, now
+from kpireport.intake.saved_time import saved_order
 from kpireport.master.writer import write_master
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
@@ -52,8 +53,9 @@ def merge_files(folder: Folder, plan: Plan, period: ReportPeriod, inbox: Path,
     master = folder.master_file(period)
     archived = _archive(master, folder.archive)
     checked = check_inbox(plan, period, [inbox], folder.history_file, feedback_folder, progress)
-    # a department's latest file wins: record in the order the files were saved
-    in_order = [result for _, (result, _) in sorted(checked.ours, key=lambda item: item[0].stat().st_mtime)]
+    # a department's latest file wins: record in the order the department saved them (the workbook's own saved
+    # time: copying a file changes its time on disk)
+    in_order = [result for _, (result, _) in sorted(checked.ours, key=lambda item: saved_order(item[0]))]
     received = now()
     (progress or Silent()).step("履歴への記録と評価")
     history = History(folder.history_file)

@@ -9,9 +9,18 @@ from typing import Any
 from kpireport.evaluate.missing import MissingRow
 from kpireport.evaluate.results import DepartmentStatus, PeriodResults
 from kpireport.history.merge import ACCEPTED, SENT_BACK, UNCHANGED
+from kpireport.history.store import SubmissionRecord
 from kpireport.model import Department, Finding, Plan, ValidationResult
 from kpireport.periods import ReportPeriod
 from kpireport.validate.files import report
+
+
+@dataclass(frozen=True)
+class InitOutcome:
+    """`init`: the workspace made, and the dated copies kept of the files it replaced (`init --force`)."""
+
+    workspace: Any  # the Workspace (api.py imports this module)
+    kept: list[Path]
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,7 @@ class StatusOutcome:
     statuses: list[DepartmentStatus]
     departments: dict[str, Department]
     attention: list[Finding]  # shared KPIs and initiatives the office must look at
+    unknown: list[SubmissionRecord] = field(default_factory=list)  # sent back, naming no department, still in inbox
 
     def where(self, state: str) -> list[DepartmentStatus]:
         """未提出, 要再提出 or 提出済 (a department whose newest file was sent back is 要再提出)."""

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from kpireport.evaluate.results import department_statuses
+from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import in_force
-from kpireport.history.store import History
+from kpireport.history.store import History, SubmissionRecord
+from kpireport.model import Plan
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import StatusOutcome
 
@@ -13,8 +15,17 @@ def submission_status(folder: Folder, period_text: str | None = None) -> StatusO
     period = resolve_period(plan, period_text)
     history = History(folder.history_file)
     try:
-        statuses = department_statuses(plan, history.submissions(period.key))
-        attention = in_force(history, plan, period).attention
+        submissions = history.submissions(period.key)
+        statuses = department_statuses(plan, submissions)
+        attention = in_force(history, plan, period).attention + duplicate_findings(submissions)
     finally:
         history.close()
-    return StatusOutcome(period, statuses, {d.name: d for d in plan.departments}, attention)
+    return StatusOutcome(period, statuses, {d.name: d for d in plan.departments}, attention,
+                         unknown_files(plan, submissions, folder))
+
+
+def unknown_files(plan: Plan, submissions: list[SubmissionRecord], folder: Folder) -> list[SubmissionRecord]:
+    """Files sent back that name no department of the plan, each once (its latest record), while it is still in
+    the inbox: the office must find out whose it is."""
+    latest = {s.file_name: s for s in submissions if not plan.successors(s.department) and not s.accepted}
+    return [s for s in latest.values() if (folder.inbox / s.file_name).exists()]

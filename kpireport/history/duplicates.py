@@ -1,0 +1,27 @@
+"""Two files of one department for one period in the same inbox: the merge records them in the order the
+department saved them (the last one stands), and the planning office is told, with both files named."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from kpireport.history.store import SubmissionRecord
+from kpireport.messages import INBOX_DUPLICATE, finding
+from kpireport.model import Finding
+
+
+def duplicate_findings(submissions: list[SubmissionRecord]) -> list[Finding]:
+    """For each department whose latest merge recorded several files of the period, one finding naming them all
+    and the one that stands (recorded last: the merge records a department's files in their saved order)."""
+    by_department: dict[str, list[SubmissionRecord]] = defaultdict(list)
+    for record in submissions:
+        if record.department:
+            by_department[record.department].append(record)
+    found = []
+    for department, records in by_department.items():
+        last_merge = max(r.merge_id for r in records)
+        together = sorted((r for r in records if r.merge_id == last_merge), key=lambda r: r.id)
+        names = list(dict.fromkeys(r.file_name for r in together))
+        if len(names) > 1:
+            found.append(finding(INBOX_DUPLICATE, file=names[-1], value="、".join(names), department=department,
+                                 count=len(names), files="、".join(names), latest=names[-1]))
+    return found

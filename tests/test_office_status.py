@@ -1,0 +1,114 @@
+"""Status that tells the truth (issue 24, items 1–3), the command line run as a process on files made as
+departments make them: a rejected file that names its department makes it 要再提出, never 未提出; a file
+tied to no department is listed; subfolders are read and Windows' leftovers skipped; two files of one
+department are said, and the one saved last wins."""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from office_year import kpireport, ok, returned, saved_at, section, sent_form
+
+from kpireport.forms import layout as fl
+from kpireport.messages import title
+from kpireport.periods import ReportPeriod
+
+R5, SEPT = ReportPeriod(2023), ReportPeriod(2023, 9)
+SOUMU, NOURIN, KANKO, GAKKO, TOSHI = "総務課", "農林課", "観光政策課", "学校教育課", "都市計画課"
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory) -> Path:
+    """A workspace whose forms were sent (annual and September's), and a second workspace of the same city."""
+    root = tmp_path_factory.mktemp("office")
+    ok("init", "ws", cwd=root)
+    ok("forms", "-w", "ws", cwd=root)
+    ok("forms", "--period", "2023-09", "-w", "ws", cwd=root)
+    ok("init", "other", cwd=root)
+    ok("forms", "-w", "other", cwd=root)
+    return root
+
+
+def fresh(office: Path, name: str) -> Path:
+    """A copy of the workspace before any file came in."""
+    target = office / name
+    shutil.copytree(office / "ws", target)
+    return target
+
+
+def test_a_rejected_file_that_names_its_department_is_to_resubmit_never_missing(office):
+    ws = fresh(office, "status")
+    inbox = ws / "inbox"
+    returned(ws, R5, SOUMU, inbox / fl.form_file_name(R5, SOUMU))
+    returned(office / "other", R5, NOURIN, inbox / "農林課_実績報告.xlsx")  # a form of the other workspace
+    (inbox / "観光政策課_提出.xlsx").write_bytes(b"%PDF-1.4 printed instead of saved")  # named only by the file
+    returned(ws, SEPT, GAKKO, inbox / "学校教育課.xlsx")  # September's form sent for the annual collection
+    (inbox / "メモ.xlsx").write_bytes(b"")  # nobody's
+    merged = kpireport("merge", "-w", str(ws), cwd=office)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    status = ok("status", "-w", str(ws), cwd=office)
+    resubmit = "\n".join(section(status, "要再提出"))
+    for department, reason in ((NOURIN, "識別情報"), (KANKO, "Excel"), (GAKKO, "報告期間")):
+        assert f"  {department}（" in resubmit and reason in resubmit, (department, status)
+    missing = "\n".join(section(status, "未提出"))
+    assert not any(f"  {d}（" in missing for d in (SOUMU, NOURIN, KANKO, GAKKO))
+    assert f"  {TOSHI}（" in missing
+    unknown = section(status, "どの課の様式か分からないファイル")
+    assert unknown[0].startswith("■ どの課の様式か分からないファイル: 1件")
+    assert unknown[1].startswith("  メモ.xlsx（") and "ファイルが空です" in unknown[2]
+    (inbox / "メモ.xlsx").unlink()  # the office removed it: no longer listed
+    assert "どの課の様式か分からない" not in ok("status", "-w", str(ws), cwd=office)
+
+
+def test_subfolders_are_read_and_windows_leftovers_skipped_without_a_word(office):
+    ws = fresh(office, "folders")
+    inbox = ws / "inbox"
+    returned(ws, R5, SOUMU, inbox / SOUMU / fl.form_file_name(R5, SOUMU))
+    for day in ("0501", "0502"):  # one name, filed by date twice, both wrong: two copies, one per subfolder
+        broken = returned(ws, R5, NOURIN, inbox / day / "実績.xlsx")
+        workbook = openpyxl.load_workbook(broken)
+        workbook[fl.KPI_SHEET].delete_rows(5)
+        workbook.save(broken)
+    for leftover in ("Thumbs.db", "desktop.ini", ".DS_Store", f"{SOUMU}/Thumbs.db"):
+        (inbox / leftover).write_bytes(b"\0\1")
+    shutil.copy(sent_form(ws, R5, KANKO), inbox / "~$令和5年度_実績_観光政策課.xlsx")  # Excel's lock file
+    checked = kpireport("validate", "-w", str(ws), cwd=office)
+    shown = checked.stdout + checked.stderr
+    assert f"{SOUMU}/{fl.form_file_name(R5, SOUMU)}" in shown
+    assert "0501/実績.xlsx" in shown and "0502/実績.xlsx" in shown
+    assert not any(word in shown for word in ("Thumbs", "desktop.ini", "DS_Store"))
+    assert (ws / "output" / "feedback" / "0501" / "実績.xlsx").exists()
+    assert (ws / "output" / "feedback" / "0502" / "実績.xlsx").exists()
+    # the copy the department receives names each finding by its title; the code stays, narrow and grey
+    sheet = openpyxl.load_workbook(ws / "output" / "feedback" / "0501" / "実績.xlsx")[fl.FEEDBACK_SHEET]
+    assert [c.value for c in sheet[6][:7]] == ["No", "重要度", "場所", "指摘", "内容", "入力値", "コード"]
+    titles = [row[3] for row in sheet.iter_rows(min_row=7, values_only=True) if row[0]]
+    codes = [row[6] for row in sheet.iter_rows(min_row=7, values_only=True) if row[0]]
+    assert titles and all(title(code) == shown for code, shown in zip(codes, titles))
+    assert sheet["G7"].font.color.rgb.endswith("808080")
+    ok("merge", "-w", str(ws), cwd=office)
+    status = ok("status", "-w", str(ws), cwd=office)
+    assert f"  {SOUMU}: {SOUMU}/{fl.form_file_name(R5, SOUMU)}（" in status
+    assert any(line.startswith(f"  {NOURIN}（") for line in section(status, "要再提出"))
+
+
+def test_two_files_of_one_department_are_said_and_the_one_saved_last_stands(office):
+    ws = fresh(office, "twice")
+    inbox = ws / "inbox"
+    now = time.time()
+    # the corrected file was saved last in Excel, but the first one was copied into the inbox later
+    first = saved_at(returned(ws, R5, NOURIN, inbox / fl.form_file_name(R5, NOURIN)), "2024-05-10T01:00:00Z", now)
+    second = saved_at(returned(ws, R5, NOURIN, inbox / "農林課_修正版.xlsx"), "2024-05-12T01:00:00Z", now - 3600)
+    merged = ok("merge", "-w", str(ws), cwd=office)
+    said = [line for line in merged.splitlines() if "同じ報告期間のファイルが2件" in line]
+    assert len(said) == 1 and first.name in said[0] and f"「{second.name}」を採用" in said[0]
+    assert "要確認（同じ課の複数のファイル）: 1件" in merged
+    status = ok("status", "-w", str(ws), cwd=office)
+    assert f"  {NOURIN}: {second.name}（" in status
+    assert [line for line in section(status, "要確認（同じ課の複数のファイル）") if "2件" in line] == said, status
+    master = next((ws / "output").glob("*.xlsx"))
+    review = [row[0] for row in openpyxl.load_workbook(master, read_only=True)["要確認"].iter_rows(values_only=True)]
+    assert said[0].strip() in review

@@ -1,0 +1,76 @@
+"""Year two in one workspace (issue 24, item 4), the command line run as a process as the README's
+「年度が変わったら」 says: the office changes 実績年度, makes the new forms, and collects again; last year's
+values show on the new forms and in the master, last year's files stay in the inbox untouched, the signing
+key stays, and 変更点 works in the new year as in the first."""
+from __future__ import annotations
+
+import openpyxl
+from forms_helpers import column
+from office_year import ok, returned
+
+from kpireport.forms import layout as fl
+from kpireport.periods import ReportPeriod
+from kpireport.plan.load import load_plan
+
+R5, R6 = ReportPeriod(2023), ReportPeriod(2024)
+A, B = "観光政策課", "農林課"
+
+
+def set_setting(workspace, item: str, value) -> None:
+    path = workspace / "計画体系.xlsx"
+    book = openpyxl.load_workbook(path)
+    row = next(r for r in book["設定"].iter_rows(min_row=2) if r[0].value == item)
+    row[1].value = value
+    book.save(path)
+
+
+def kpi_value(workspace, period: ReportPeriod, department: str, where: str) -> tuple[str, object]:
+    """A KPI of the department and what the master shows for it in the column headed ``where``."""
+    plan = load_plan(workspace / "計画体系.xlsx").plan
+    kpi = next(k for k in plan.kpis if department in k.departments and not k.shared and k.in_force(2024))
+    sheet = openpyxl.load_workbook(workspace / "output" / f"master_{period.file_label}.xlsx", read_only=True)["KPI一覧"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "指標ID" in r)
+    row = next(r for r in rows if r and r[header.index("指標ID")] == kpi.id)
+    return kpi.id, row[next(i for i, h in enumerate(header) if h and where in str(h))]
+
+
+def test_two_years_in_one_workspace(tmp_path):
+    ok("init", "ws", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    for department in (A, B):
+        returned(ws, R5, department, ws / "inbox" / fl.form_file_name(R5, department))
+    first = ok("merge", "-w", "ws", cwd=tmp_path)
+    assert "受理 2件" in first
+    ident, last_year = kpi_value(ws, R5, A, "令和5年度")
+    assert last_year not in (None, "")
+
+    # 年度が変わったら: 実績年度 to 令和6年度, the new forms, the same workspace
+    set_setting(ws, "実績年度", "令和6年度")
+    set_setting(ws, "報告年度", "令和7年度")
+    assert "エラー 0件" in ok("plan", "check", "-w", "ws", cwd=tmp_path)
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    form = openpyxl.load_workbook(returned(ws, R6, A, tmp_path / "見本.xlsx", fill=False))[fl.KPI_SHEET]
+    shown = [r for r in form.iter_rows(values_only=True) if r and r[0] == ident]
+    assert shown and any("令和5年度" in str(v) for v in shown[0] if v), shown  # last year's actual on the form
+    for department in (A, B):  # last year's files stay in the inbox, beside this year's
+        returned(ws, R6, department, ws / "inbox" / fl.form_file_name(R6, department))
+    second = ok("merge", "-w", "ws", cwd=tmp_path)
+    assert "受理 2件" in second and "差し戻し 0件" in second  # signed with the same key: accepted
+    assert "ほかの報告期間のファイル 2件はそのままにしました（令和5年度 実績 2件）" in second
+    assert kpi_value(ws, R6, A, "令和5年度") == (ident, last_year)  # last year's actual in this year's master
+    assert f"  {A}: {fl.form_file_name(R5, A)}（" in ok("status", "--period", "2023", "-w", "ws", cwd=tmp_path)
+
+    # a department corrects its form: the change is listed in 変更点, as in the first year
+    corrected = returned(ws, R6, A, ws / "inbox" / f"{A}_修正.xlsx")
+    book = openpyxl.load_workbook(corrected)
+    sheet = book[fl.KPI_SHEET]
+    row = next(r[0].row for r in sheet.iter_rows() if r[0].value == ident)
+    sheet.cell(row, column(fl.KPI_SHEET, "actual", R6)).value = 123456
+    book.save(corrected)
+    third = ok("merge", "-w", "ws", cwd=tmp_path)
+    assert "前回からの変更: 1件" in third
+    changes = openpyxl.load_workbook(ws / "output" / f"master_{R6.file_label}.xlsx", read_only=True)["変更点"]
+    assert any(r and ident in r and "123,456" in "".join(str(v) for v in r if v) for r in
+               changes.iter_rows(values_only=True))
