@@ -215,7 +215,8 @@ class _Builder:
                if isinstance(raw.get("status_labels"), list) and len(raw["status_labels"]) == 4 else {}),
             intake_max_file_mb=_decimal(raw.get("intake_max_file_mb"), Decimal(20)),
             intake_max_expanded_mb=_decimal(raw.get("intake_max_expanded_mb"), Decimal(300)),
-            intake_max_rows=_int(raw.get("intake_max_rows"), 20_000))
+            intake_max_rows=_int(raw.get("intake_max_rows"), 20_000),
+            **_publish_settings(raw))
 
     def build_periods(self) -> tuple[PeriodSettings, ...]:
         result: dict[str, PeriodSettings] = {}
@@ -381,7 +382,7 @@ class _Builder:
                 kind=r.get("kind") if r.get("kind") in INDICATOR_KINDS else KPI_KIND, plan=plan_id,
                 plan_start_year=plans[plan_id].start_year if plan_id in plans else 0,
                 calendar=_calendar(r.get("target_year")), valid_from=valid_from, valid_until=valid_until,
-                replaces=str(r.get("replaces") or ""), listed_as=depts))
+                replaces=str(r.get("replaces") or ""), listed_as=depts, public=r.get("public") != "非公開"))
         self.check_replacements(result, ids)
         return [dataclasses.replace(k, departments=self.expand(k.departments)) if self.groups else k for k in result]
 
@@ -454,7 +455,8 @@ class _Builder:
                 result.append(Initiative(ident, str(r.get("content", "")), node, reposts, expanded,
                                          tuple(r.get("markers") or ()), str(r.get("note", "")), index,
                                          self.reporting("initiatives", index, r, expanded),
-                                         str(r.get("name") or "").strip(), listed_as=depts))
+                                         str(r.get("name") or "").strip(), listed_as=depts,
+                                         public=r.get("public") != "非公開"))
         return result
 
     # -- values ----------------------------------------------------------------------------------
@@ -546,3 +548,13 @@ def summary(plan: Plan) -> str:
             f"指標 {len(plan.kpis)}件（掲載 {placements}か所、うち再掲 {placements - len(plan.kpis)}）、"
             f"取組 {len(plan.initiatives)}件、担当課 {sum(not d.is_group for d in plan.departments)}課"
             + (f"（ほかに課のまとまり {groups}）" if (groups := sum(d.is_group for d in plan.departments)) else ""))
+
+
+def _publish_settings(raw: dict) -> dict[str, Any]:
+    """The public site's settings as given (公開しない項目: empty keeps the default list, なし publishes all)."""
+    result: dict[str, Any] = {"publish_with_run": raw.get("publish_with_run") == "する",
+                              "publish_provisional": raw.get("publish_provisional") == "する"}
+    internal = [x for x in raw.get("publish_internal") or () if isinstance(x, str)]
+    if internal:
+        result["publish_internal"] = tuple(x for x in internal if x != "なし")
+    return result
