@@ -17,7 +17,18 @@ from typing import Any
 
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
-from kpireport.workspace import checking, demo, forms, merging, planning, records, reporting, running, status
+from kpireport.workspace import (
+    checking,
+    demo,
+    forms,
+    merging,
+    planning,
+    publishing,
+    records,
+    reporting,
+    running,
+    status,
+)
 from kpireport.workspace.folder import Folder, create_folder, example_document, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import (
     DemoOutcome,
@@ -25,6 +36,7 @@ from kpireport.workspace.outcomes import (
     ImportOutcome,
     MergeOutcome,
     PlanCheck,
+    PublishOutcome,
     ReportOutcome,
     RunOutcome,
     StatusOutcome,
@@ -75,6 +87,10 @@ class Workspace(Folder):
                pdf: bool = True) -> ReportOutcome:
         """`report`: the council report (and its PDF) from the history."""
         return reporting.write_period_report(self, period, sections, pdf)
+
+    def publish(self, period: str | None = None, provisional: bool | None = None) -> PublishOutcome:
+        """`publish`: the public site and its open data (output/公開) from the history."""
+        return publishing.publish_site(self, period, provisional)
 
     def run(self, inbox: Path | None = None, period: str | None = None, *, feedback: bool = True,
             sections: Iterable[str] | None = None, lock_wait: float = merging.LOCK_WAIT) -> RunOutcome:
