@@ -10,6 +10,7 @@ import copy
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -223,3 +224,116 @@ def test_datapackage_passes_frictionless_validate(demo):
                            str(demo["site"] / "datapackage.json")], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert '"valid": true' in done.stdout
+
+
+# --- in a real browser (slow) --------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (.ci/run installs it); Playwright never downloads one here
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PHONE, DESKTOP = 375, 1280
+CHARTS = """[...document.querySelectorAll('svg.chart, svg.bar')].map(s => {
+  const box = s.getBoundingClientRect();
+  return {width: box.width, height: box.height, marks: s.querySelectorAll('circle, polyline, path, rect').length,
+          named: !!(s.getAttribute('aria-labelledby') && s.querySelector('title') && s.querySelector('title').textContent)};
+})"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is required in CI (.ci/run installs Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def open_page(browser, width: int):
+    """A page of the given width that records console errors, script errors and failed requests."""
+    page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
+    page.problems = []
+    page.on("console", lambda message: page.problems.append(f"console: {message.text}")
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: page.problems.append(f"script: {error}"))
+    page.on("requestfailed", lambda request: page.problems.append(f"request failed: {request.url}"))
+    return page
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_every_page_opens_in_chromium_without_errors_fits_and_draws_its_charts(demo, browser, width):
+    page = open_page(browser, width)
+    pages = sorted(demo["site"].glob("*.html"))
+    charts = 0
+    for path in pages:
+        page.goto(path.as_uri(), wait_until="load")
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            target = Path(unquote(urlsplit(href).path))
+            assert href.startswith("file://") and target.is_file(), f"{path.name}: {href} does not resolve"
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path.name} scrolls sideways by {overflow}px at {width}px"
+        for chart in page.evaluate(CHARTS):
+            assert chart["width"] > 50 and chart["height"] > 5 and chart["marks"] > 0 and chart["named"], path.name
+            charts += 1
+        assert not page.problems, f"{path.name}: {page.problems}"
+    assert charts >= len(list(demo["site"].glob("kpi-*.html")))
+    page.context.close()
+
+
+@pytest.mark.slow
+def test_every_page_has_no_serious_or_critical_axe_violation(demo, browser):
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    axe = axe_module.Axe()
+    page = open_page(browser, PHONE)
+    found = []
+    for path in sorted(demo["site"].glob("*.html")):
+        page.goto(path.as_uri(), wait_until="load")
+        results = axe.run(page, options={"resultTypes": ["violations"]})
+        found += [f"{path.name}: {v['id']} ({v['impact']}) {v['help']} × {len(v['nodes'])}"
+                  for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    page.context.close()
+    assert not found, "\n".join(found[:20])
+
+
+@pytest.mark.slow
+def test_the_keyboard_reaches_the_skip_link_first_and_every_link_shows_focus(demo, browser):
+    page = open_page(browser, DESKTOP)
+    page.goto((demo["site"] / "index.html").as_uri(), wait_until="load")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "本文へ移動"
+    assert page.evaluate("document.activeElement.getBoundingClientRect().left") >= 0  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert page.evaluate("document.activeElement.tagName") == "A" and outline != "none"
+    page.context.close()
+
+
+@pytest.mark.slow
+def test_the_downloads_resolve_and_the_csv_opens_in_libreoffice_calc_with_japanese_intact(demo, tmp_path):
+    from office import require
+    from openpyxl import load_workbook
+
+    site = demo["site"]
+    for href in parsed(site / "data.html").hrefs:
+        if href.startswith("data/"):
+            assert (site / href).stat().st_size > 0
+    soffice = require("soffice")
+    csv_path = site / "data" / "kpis.csv"
+    # UTF-8 (76), as Calc's text import preselects for a file that starts with a UTF-8 BOM; headless, Calc would
+    # otherwise assume the system's legacy code page
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+                    "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(csv_path)],
+                   check=True, timeout=180, capture_output=True)
+    sheet = load_workbook(tmp_path / "kpis.xlsx", read_only=True).active
+    rows = [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
+    header = csv_path.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert rows[0] == header and rows[0][:2] == ["指標ID", "指標名"]
+    names = {row[1] for row in rows[1:]}
+    assert {v.kpi.name for v in build_site(period_data(demo["ws"]), Policy.of(demo["ws"].plan().settings),
+                                           FIRST_DAY).kpis} == names

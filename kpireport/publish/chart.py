@@ -134,8 +134,8 @@ def grade_bar(ident: str, label: str, parts: list[tuple[str, str, int]]) -> Mark
         return Markup("")
     out = [f'<svg class="bar" viewBox="0 0 200 14" preserveAspectRatio="none" role="img" '
            f'aria-labelledby="{ident}-t" xmlns="http://www.w3.org/2000/svg">',
-           f'<title id="{ident}-t">{escape(label)}: '
-           + escape("、".join(f"{text} {n}件" for text, _, n in parts if n)) + "</title>"]
+           f'<title id="{ident}-t">{escape(label + ": " + "、".join(f"{text} {n}件" for text, _, n in parts if n))}'
+           "</title>"]
     left = 0.0
     for _, colour, n in parts:
         if n:
