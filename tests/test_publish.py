@@ -54,7 +54,7 @@ def demo(tmp_path_factory):
     write_plan_workbook(doc, ws.plan_file)
     ws.override(noted["id"], "A", OVERRIDE_REASON)
     outcome = publish_site(ws, today=FIRST_DAY)
-    return {"ws": ws, "outcome": outcome, "site": outcome.folder, "kpi": withheld_kpi,
+    return {"ws": ws, "outcome": outcome, "site": outcome.folder, "kpi": withheld_kpi, "document": doc,
             "initiative": withheld_initiative, "noted": noted}
 
 
@@ -219,6 +219,22 @@ def test_publish_command_says_what_it_made_and_kept_off(demo):
     assert "  見込みの値: 公開しない" in lines
 
 
+def test_run_writes_the_site_too_when_the_settings_say_so(demo):
+    ws = demo["ws"]
+    doc = copy.deepcopy(example_document())
+    doc["settings"]["publish_with_run"] = "する"
+    write_plan_workbook(doc, ws.plan_file)
+    try:
+        shutil.rmtree(ws.output / SITE_FOLDER)
+        outcome = ws.run(feedback=False)
+        assert outcome.published is not None and (outcome.published.folder / "index.html").is_file()
+        assert outcome.published.kpis == len([k for k in ws.plan().kpis if k.in_force(outcome.published.period.fiscal_year)])
+    finally:
+        write_plan_workbook(demo["document"], ws.plan_file)
+        publish_site(ws, today=FIRST_DAY)
+    assert demo["ws"].run(feedback=False).published is None  # 設定 says nothing: run leaves the site alone
+
+
 def test_datapackage_passes_frictionless_validate(demo):
     done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json",
                            str(demo["site"] / "datapackage.json")], capture_output=True, text=True, timeout=300)
@@ -311,6 +327,8 @@ def test_the_keyboard_reaches_the_skip_link_first_and_every_link_shows_focus(dem
     page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert page.evaluate("document.activeElement.tagName") == "A" and outline != "none"
+    page.emulate_media(media="print")  # printed: no navigation, tables whole instead of scrolling
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-nav')).display") == "none"
     page.context.close()
 
 
