@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 
 from kpireport import labels
 from kpireport.evaluate.display import method_note
-from kpireport.evaluate.results import KpiRow, PeriodResults, each_once, initiative_rows, tree_order
+from kpireport.evaluate.results import InitiativeRow, KpiRow, PeriodResults, each_once, initiative_rows, tree_order
+from kpireport.model import Plan
 from kpireport.publish import chart
 from kpireport.publish.content import (
     NOT_REPORTED,
+    GradeView,
+    InitiativeView,
     KpiView,
     Link,
     NodeView,
@@ -34,8 +38,11 @@ def build_site(data: PeriodResults, policy: Policy, today: dt.date) -> Site:
     kpis: dict[str, KpiView] = {}
     for row in each_once(rows):
         kpis[row.kpi.id] = kpi_view(data, row.kpi, [r for r in rows if r.kpi.id == row.kpi.id], policy, nodes)
+    entries = {i.id: entry for i, entry in data.initiatives}
+    initiatives = {r: initiative_view(plan, r.initiative, entries.get(r.initiative.id), r.reposted, policy)
+                   for r in initiative_rows(plan) if r.initiative.public}
     for view in nodes.values():
-        fill_node(data, view, rows, kpis, policy)
+        fill_node(data, view, rows, kpis, initiatives)
     plans = [PlanView(info, [nodes[n.id] for n in plan.children(None, info.id)], nodes[info.id])
              for info in plan.plans]
     grades = [grade_view(plan, g.code) for g in plan.grades]
@@ -75,23 +82,27 @@ def node_views(data: PeriodResults) -> dict[str, NodeView]:
 
 
 def fill_node(data: PeriodResults, view: NodeView, rows: list[KpiRow], kpis: dict[str, KpiView],
-              policy: Policy) -> None:
+              initiatives: dict[InitiativeRow, InitiativeView]) -> None:
     """A node's KPIs and initiatives, and the counts of everything under it."""
-    plan = data.plan
-    below = plan.descendants(view.ident)
+    below = data.plan.descendants(view.ident)
     view.kpis = [(kpis[r.kpi.id], r.reposted) for r in rows if r.node_id == view.ident]
-    counted = [kpis[r.kpi.id].current for r in each_once(r for r in rows if r.node_id in below) if r.kpi.graded]
-    view.counts = [(g, sum(1 for p in counted if p is not None and p.grade.code == g.code))
-                   for g in (grade_view(plan, x.code) for x in plan.grades)]
+    graded = [kpis[r.kpi.id].current for r in each_once(r for r in rows if r.node_id in below) if r.kpi.graded]
+    view.counts = grade_counts(data.plan, [p.grade.code for p in graded if p is not None])
     view.bar = chart.grade_bar("b-" + re.sub(r"[^A-Za-z0-9_-]", "-", view.href), f"{view.heading}の評価の件数",
                                [(g.text, g.colour, n) for g, n in view.counts])
-    entries = {i.id: entry for i, entry in data.initiatives}
-    public_rows = [r for r in initiative_rows(plan) if r.initiative.public]
-    view.initiatives = [initiative_view(plan, r.initiative, entries.get(r.initiative.id), r.reposted, policy)
-                        for r in public_rows if r.node_id == view.ident]
-    under = [initiative_view(plan, r.initiative, entries.get(r.initiative.id), r.reposted, policy)
-             for r in each_once(r for r in public_rows if r.node_id in below)]
-    states = [*plan.settings.status_labels, NOT_REPORTED]
-    view.status_counts = [(s, sum(1 for i in under if i.status == s)) for s in states]
-    view.status_counts += [(s, sum(1 for i in under if i.status == s))
-                           for s in sorted({i.status for i in under} - set(states))]
+    view.initiatives = [v for r, v in initiatives.items() if r.node_id == view.ident]
+    under = [initiatives[r] for r in each_once(r for r in initiatives if r.node_id in below)]
+    view.status_counts = status_counts(data.plan.settings.status_labels, [i.status for i in under])
+
+
+def grade_counts(plan: Plan, codes: list[str]) -> list[tuple[GradeView, int]]:
+    """Every grade of the plan with how many of ``codes`` it has (none left out, so the legend is the same)."""
+    counted = Counter(codes)
+    return [(grade_view(plan, g.code), counted[g.code]) for g in plan.grades]
+
+
+def status_counts(labels: tuple[str, ...], statuses: list[str]) -> list[tuple[str, int]]:
+    """The city's 実施状況 in its order, then 未報告, then anything else the departments wrote."""
+    counted = Counter(statuses)
+    known = [*labels, NOT_REPORTED]
+    return [(s, counted[s]) for s in known] + [(s, counted[s]) for s in sorted(set(counted) - set(known))]
