@@ -21,8 +21,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
+from forms_helpers import filled_form
 
 from kpireport.cli.commands import cli
+from kpireport.history.store import form_key_in
+from kpireport.periods import ReportPeriod
 from kpireport.plan.workbook import write_plan_workbook
 from kpireport.publish.assemble import build_site
 from kpireport.publish.policy import Policy
@@ -233,6 +236,28 @@ def test_run_writes_the_site_too_when_the_settings_say_so(demo):
         write_plan_workbook(demo["document"], ws.plan_file)
         publish_site(ws, today=FIRST_DAY)
     assert demo["ws"].run(feedback=False).published is None  # 設定 says nothing: run leaves the site alone
+
+
+def test_a_monthly_update_is_published_only_when_asked_and_then_labelled_as_見込み(demo, tmp_path):
+    ws, period, department = demo["ws"], ReportPeriod(2024, 9), "観光政策課"
+    plan = ws.plan()
+    filled_form(plan, department, period, tmp_path, key=form_key_in(ws.history_file))
+    assert ws.merge(tmp_path, period.key).accepted == 1
+    kpi = next(k for k in plan.kpis if k.departments == (department,) and k.public and k.kind == "KPI")
+    try:
+        hidden = publish_site(ws, period.key, today=FIRST_DAY).folder
+        assert "見込みの値は公開していません" in (hidden / "index.html").read_text(encoding="utf-8")
+        page = (hidden / f"kpi-{kpi.id}.html").read_text(encoding="utf-8")
+        assert "この期間の値は見込みのため公開していません" in page and "provisional" not in page
+        assert f"\n{kpi.id},2024," not in (hidden / "data" / "values.csv").read_text(encoding="utf-8-sig")
+        shown = publish_site(ws, period.key, provisional=True, today=FIRST_DAY).folder
+        page = (shown / f"kpi-{kpi.id}.html").read_text(encoding="utf-8")
+        assert "令和6年9月 進捗（見込み）" in page and '<span class="provisional">見込み</span>' in page
+        monthly = [line for line in (shown / "data" / "values.csv").read_text(encoding="utf-8-sig").splitlines()
+                   if line.startswith(f"{kpi.id},2024,")]
+        assert monthly and all(",見込み," in line for line in monthly)
+    finally:
+        publish_site(ws, today=FIRST_DAY)
 
 
 def test_datapackage_passes_frictionless_validate(demo):

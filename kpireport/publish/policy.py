@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kpireport.model import Initiative, Kpi, Settings
+from kpireport.model import Settings
 
 NOTES = "備考"  # the plan's notes on KPIs and initiatives, and the departments' remarks on their values
 REASONS = "未記入の理由"  # why a department left a value empty
@@ -31,8 +31,3 @@ class Policy:
     def shows(self, item: str) -> bool:
         """Whether one of NOTES, REASONS, CONTACTS, OVERRIDE_WORKING is published."""
         return item not in self.internal
-
-    @staticmethod
-    def public(item: Kpi | Initiative) -> bool:
-        """Whether the plan lets the KPI or initiative out (its 公開 column is not 非公開)."""
-        return item.public
