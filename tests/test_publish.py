@@ -196,8 +196,10 @@ def test_rebuilt_from_the_history_alone_is_the_same_apart_from_the_date(demo, tm
 
 def test_a_workspace_copy_of_the_templates_restyles_the_site(demo, tmp_path):
     ws = demo["ws"]
+    result = CliRunner().invoke(cli, ["publish", "-w", str(ws.root), "--copy-templates"], catch_exceptions=False)
     own = ws.root / WORKSPACE_TEMPLATES
-    shutil.copytree(PACKAGED_TEMPLATES, own)
+    assert result.exit_code == 0 and str(own) in result.output
+    assert sorted(p.name for p in own.iterdir()) == sorted(p.name for p in PACKAGED_TEMPLATES.iterdir())
     try:
         (own / "style.css").write_text("body { color: #000; } /* 市の独自デザイン */\n", encoding="utf-8")
         base = (own / "base.html").read_text(encoding="utf-8")

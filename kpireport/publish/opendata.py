@@ -23,6 +23,7 @@ class Field:
     name: str
     type: str  # string | integer | number
     description: str
+    unit: str = ""  # one unit for the whole column (達成率: %); a KPI's own unit is in the column 単位
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ class Table:
     key: tuple[str, ...]
 
 
-def _f(name: str, description: str, kind: str = "string") -> Field:
-    return Field(name, kind, description)
+def _f(name: str, description: str, kind: str = "string", unit: str = "") -> Field:
+    return Field(name, kind, description, unit)
 
 
 def _text(value: Any) -> str:
@@ -119,7 +120,7 @@ def values_table(site: Site) -> Table:
               _f("実績", "実績値（単位は「単位」の列。未報告は空欄）", "number"), _f("実績の表記", "報告された実績の表記"),
               _f("単位", "数値の単位"), _f("見込み", "見込みの値なら「見込み」、確定した実績なら空欄"),
               _f("想定値", "基準値から目標値への道筋でのその年度の値", "number"),
-              _f("達成率", "目標に対する達成率（%）", "number"), _f("評価", "評価の記号"),
+              _f("達成率", "目標に対する達成率（%）", "number", "%"), _f("評価", "評価の記号"),
               _f("評価の名称", "評価の名称"), _f("評価の説明", "評価の求め方（計算と判定の理由）")]
     extra = [(NOTES, _f("備考", "実績についての担当課の備考")), (REASONS, _f("未記入の理由", "実績を記入できなかった理由"))]
     shown = [item for item, _ in extra if site.policy.shows(item)]
@@ -168,8 +169,9 @@ def datapackage(site: Site, tables_: list[Table]) -> dict[str, Any]:
     """The Data Package: a CSV and a JSON resource per table, both with the table's schema."""
     resources = []
     for table in tables_:
-        schema = {"fields": [{"name": f.name, "title": f.name, "type": f.type, "description": f.description}
-                             for f in table.fields], "primaryKey": list(table.key)}
+        schema = {"fields": [{"name": f.name, "title": f.name, "type": f.type, "description": f.description,
+                              **({"unit": f.unit} if f.unit else {})} for f in table.fields],
+                  "primaryKey": list(table.key)}
         for fmt, media in (("csv", "text/csv"), ("json", "application/json")):
             resources.append({
                 "name": table.name if fmt == "csv" else f"{table.name}-json",

@@ -92,6 +92,10 @@ class Workspace(Folder):
         """`publish`: the public site and its open data (output/公開) from the history."""
         return publishing.publish_site(self, period, provisional)
 
+    def copy_site_templates(self) -> Path:
+        """`publish --copy-templates`: the site's templates in templates/公開サイト, for the city to restyle."""
+        return publishing.copy_site_templates(self)
+
     def run(self, inbox: Path | None = None, period: str | None = None, *, feedback: bool = True,
             sections: Iterable[str] | None = None, lock_wait: float = merging.LOCK_WAIT) -> RunOutcome:
         """`run`: validate, merge and report in one go, reading each file once."""

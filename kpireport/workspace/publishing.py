@@ -4,10 +4,13 @@ history alone, with only what the office publishes (the plan's 公開 column, th
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
+from kpireport.errors import KpireportError
 from kpireport.publish.assemble import build_site
 from kpireport.publish.policy import Policy
-from kpireport.publish.site import WORKSPACE_TEMPLATES, render_site, write_site
+from kpireport.publish.site import PACKAGED_TEMPLATES, WORKSPACE_TEMPLATES, render_site, write_site
 from kpireport.workspace.folder import Folder
 from kpireport.workspace.outcomes import PublishOutcome
 from kpireport.workspace.reporting import period_data
@@ -32,3 +35,16 @@ def publish_site(folder: Folder, period_text: str | None = None, provisional: bo
         withheld_initiatives=sorted(i.id for i in data.plan.initiatives if not i.public),
         internal=policy.internal_items, provisional=policy.provisional,
         own_templates=own if own.is_dir() else None)
+
+
+def copy_site_templates(folder: Folder) -> Path:
+    """The packaged templates copied to the workspace (templates/公開サイト), for the city to restyle its site;
+    an existing copy is left as it is."""
+    target = folder.root / WORKSPACE_TEMPLATES
+    if target.exists():
+        raise KpireportError(f"{target} は既にあります。作り直すときは、このフォルダを別の名前に変えてから実行してください。")
+    try:
+        shutil.copytree(PACKAGED_TEMPLATES, target)
+    except OSError as exc:
+        raise KpireportError(f"{target} にコピーできません（{exc.strerror or exc}）。") from exc
+    return target
