@@ -28,6 +28,7 @@ from kpireport.history.store import form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.workbook import write_plan_workbook
 from kpireport.publish.assemble import build_site
+from kpireport.publish.names import page_file
 from kpireport.publish.policy import Policy
 from kpireport.publish.site import PACKAGED_TEMPLATES, WORKSPACE_TEMPLATES, render_site
 from kpireport.workspace import Workspace
@@ -117,6 +118,26 @@ def test_every_link_and_anchor_of_every_page_resolves(demo):
                 assert parts.fragment in parsed(target).ids, f"{page.name}: no #{parts.fragment} in {target.name}"
             checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize("example", ["さくら市", "かわせみ町"])
+def test_other_plans_publish_before_anything_is_merged(tmp_path, example):
+    ws = Workspace.create(tmp_path / "ws", example=example)
+    outcome = ws.publish()
+    plan = ws.plan()
+    index = (outcome.folder / "index.html").read_text(encoding="utf-8")
+    assert "最終集計 未集計" in index and all(p.name in index for p in plan.plans)
+    if any(plan.is_plan_id(k.node) for k in plan.kpis):  # さくら市: the plan's own KGIs on the top page
+        assert "全体の指標</caption>" in index
+    for page in outcome.folder.glob("*.html"):
+        for href in parsed(page).hrefs:
+            assert (page.parent / unquote(urlsplit(href).path or page.name)).is_file(), (page.name, href)
+
+
+def test_page_names_are_safe_for_any_id():
+    assert page_file("kpi", "K-S1-01") == "kpi-K-S1-01.html"
+    odd = page_file("kpi", "指標 1/2")
+    assert re.fullmatch(r"kpi-x[0-9a-f]{12}\.html", odd) and odd == page_file("kpi", "指標 1/2")
 
 
 def test_the_kpi_page_shows_series_chart_with_text_grade_working_and_department(demo):

@@ -58,7 +58,7 @@ def build_site(data: PeriodResults, policy: Policy, today: dt.date) -> Site:
 def last_merge(data: PeriodResults) -> str:
     """The date the period's accepted files were last merged, as the history records it."""
     received = [s.received_at for s in data.submissions if s.accepted]
-    return japanese_date(dt.date.fromisoformat(max(received)[:10])) if received else "（まだ集計していません）"
+    return japanese_date(dt.date.fromisoformat(max(received)[:10])) if received else "未集計"
 
 
 def node_views(data: PeriodResults) -> dict[str, NodeView]:
