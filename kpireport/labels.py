@@ -1,7 +1,9 @@
 """Display texts derived from the plan, shared by forms, master and report (all Japanese)."""
 from __future__ import annotations
 
-from kpireport.model import InitiativeEntry, Kpi, Node, Plan, Value
+from collections.abc import Iterable
+
+from kpireport.model import Initiative, InitiativeEntry, Kpi, Node, Plan, Value
 from kpireport.values import format_value, format_year, parse_value
 
 PATH_SEPARATOR = " ＞ "
@@ -19,7 +21,7 @@ def node_heading(plan: Plan, node: Node) -> str:
     return f"{node.number}{title}"
 
 
-def markers_text(markers) -> str:
+def markers_text(markers: Iterable[str]) -> str:
     """「【新】【拡充】」: the plan's marks as the city prints them."""
     return "".join(f"【{m}】" for m in markers)
 
@@ -63,7 +65,7 @@ def kpi_target(kpi: Kpi, separator: str = "") -> str:
     return value_with_year(kpi.target, kpi.target_year, separator, fiscal=not kpi.calendar)
 
 
-def owners_text(plan: Plan, item) -> str:
+def owners_text(plan: Plan, item: Kpi | Initiative) -> str:
     """A KPI's or initiative's 担当課 as the plan wrote them, a group with its members:
     「関係各課（子育て支援課、健康づくり課）」."""
     groups = plan.memo("groups", lambda: {d.name: d.members for d in plan.departments if d.is_group})
@@ -82,7 +84,7 @@ def remarks_text(remarks: str, reason: str) -> str:
     return "／".join(p for p in (remarks, f"未記入の理由: {reason}" if reason else "") if p)
 
 
-def bullets_text(lines) -> str:
+def bullets_text(lines: Iterable[str]) -> str:
     """Narrative lines as bullets in one cell."""
     return "\n".join(f"・{line}" for line in lines)
 

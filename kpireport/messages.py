@@ -9,7 +9,7 @@ from kpireport.model import Finding
 CATALOGUE: dict[str, tuple[str, str, str]] = {
     # --- reading the plan file ---------------------------------------------------------------
     "plan-file-missing": ("error", "計画ファイルがない",
-                          "計画ファイルが見つかりません。`kpireport init` で作業フォルダを作るか、ファイルを指定してください。"),
+                          "計画ファイルが見つかりません。「kpireport init」で作業フォルダを作るか、ファイルを指定してください。"),
     "plan-file-unreadable": ("error", "計画ファイルを読めない",
                              "計画ファイルを読み込めませんでした（{detail}）。Excelで開けるか確認し、保存し直してください。"),
     "plan-file-type": ("error", "対応していない形式",

@@ -376,7 +376,7 @@ class Plan:
 
     def path(self, node_id: str) -> list[Node]:
         """Nodes from the top level down to ``node_id`` (none for a plan's own ID)."""
-        chain = []
+        chain: list[Node] = []
         if self.is_plan_id(node_id):
             return chain
         current: str | None = node_id

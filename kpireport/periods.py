@@ -102,13 +102,14 @@ def as_of_date(text: str, period: ReportPeriod | None = None) -> dt.date | None:
     return None
 
 
-def _date_of(parts: dict, period: ReportPeriod | None) -> dt.date | None:
-    month = int(parts["month"]) if parts.get("month") else None
-    day = int(parts["day"]) if parts.get("day") else None
+def _date_of(parts: dict[str, str | None], period: ReportPeriod | None) -> dt.date | None:
+    month_text, day_text, year_text = parts.get("month"), parts.get("day"), parts.get("year")
+    month = int(month_text) if month_text else None
+    day = int(day_text) if day_text else None
     if month is not None and not 1 <= month <= 12:
         return None
-    if parts.get("year"):
-        written = parse_year(parts["year"])
+    if year_text:
+        written = parse_year(year_text)
         if written is None:
             return None
         year, fiscal = written.start, written.fiscal
@@ -116,7 +117,7 @@ def _date_of(parts: dict, period: ReportPeriod | None) -> dt.date | None:
             return dt.date(year + 1, 3, 31) if fiscal else dt.date(year, 12, 31)
         if fiscal and month <= 3:  # 令和5年度3月: the March of that fiscal year
             year += 1
-    elif period is not None:
+    elif period is not None and month is not None:  # the forms without a year all have a month
         year = period.fiscal_year + 1 if month <= 3 else period.fiscal_year
     else:
         return None

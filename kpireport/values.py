@@ -195,7 +195,7 @@ def year_of(text_or_int: Any) -> int | None:
     return period.start if period else None
 
 
-def _era_of(year: int):
+def _era_of(year: int) -> Any:  # a japanera Era (the library has no type hints)
     """The newest era that had begun by ``year`` (2019 -> 令和), or None before 明治."""
     for era in reversed(_ERAS):
         if era.since.year <= year:
@@ -253,11 +253,12 @@ _EXCEL_DIGITS = 15  # Excel keeps 15 significant digits; float noise beyond that
 
 def _tidy(d: Decimal) -> Decimal:
     """The same number without trailing fractional zeros or exponent: 22.700 -> 22.7, 1E+3 -> 1000."""
-    if not d.is_finite():
+    exponent = d.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN and infinity: their exponent is a letter
         return d
     if d == 0:
         return Decimal(0)
-    digits, exponent = len(d.as_tuple().digits), d.as_tuple().exponent
+    digits = len(d.as_tuple().digits)
     with localcontext() as ctx:
         ctx.prec = max(ctx.prec, digits + max(exponent, 0) + 2)
         if d == d.to_integral_value():

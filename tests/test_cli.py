@@ -135,7 +135,7 @@ def test_unexpected_failure_is_one_line_without_traceback(monkeypatch, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["no-such-command"], "使い方の誤り: コマンド「no-such-command」はありません。"),
-    (["init"], "使い方の誤り: DIRECTORY を指定してください。"),
+    (["init"], "使い方の誤り: 作業フォルダ を指定してください。"),
     (["plan", "check", "--bogus"], "使い方の誤り: オプション --bogus はありません。"),
     (["plan", "check", "-w"], "使い方の誤り: オプション -w に値を指定してください。"),
 ])
@@ -143,7 +143,7 @@ def test_bad_usage_exits_2_in_japanese(capsys, args, message):
     with pytest.raises(SystemExit) as exit_info:
         main(args)
     assert exit_info.value.code == 2
-    assert capsys.readouterr().err.splitlines() == [message, "`kpireport -h` で使い方を表示します。"]
+    assert capsys.readouterr().err.splitlines() == [message, "「kpireport -h」で使い方を表示します。"]
 
 
 def test_help_is_japanese():

@@ -340,3 +340,143 @@ def test_mark_colours_stand_apart_from_the_input_yellow_and_each_other():
     for a, b in ((WARNING_RGB, INPUT_RGB), (ERROR_RGB, INPUT_RGB), (ERROR_RGB, WARNING_RGB)):
         hue, distance = _hue_and_distance(a, b)
         assert hue >= 15 and distance >= 80, (a, b, hue, distance)
+
+
+# --- copies of a form of this workspace, written anew from the form's definition ---------------------------
+
+R5_PERIOD = "2023"
+DEPT = "観光政策課"
+
+
+@pytest.fixture(scope="module")
+def example_plan():
+    from kpireport.plan.load import example_path, load_plan
+    return load_plan(example_path()).plan
+
+
+def _planted_form(plan, folder: Path) -> Path:
+    """A genuine signed form with one value typed as words (an error) and one long remark (its row must grow)."""
+    from forms_helpers import edit, filled_form
+
+    from kpireport.forms import layout as fl
+    from kpireport.periods import ReportPeriod
+
+    path = filled_form(plan, DEPT, ReportPeriod(2023), folder)
+
+    def mistakes(workbook):
+        workbook[fl.KPI_SHEET].cell(fl.FIRST_ROW, 10).value = "たくさん"
+        workbook[fl.KPI_SHEET].cell(fl.FIRST_ROW + 1, 12).value = "とても長い備考の文章です。" * 8
+    return edit(path, mistakes)
+
+
+def _check(plan, path: Path):
+    from forms_helpers import TEST_KEY
+
+    from kpireport.intake.reader import read_submission
+    from kpireport.periods import ReportPeriod
+    from kpireport.validate.rules import UNREAD_SHEETS, validate_submission
+
+    submission = read_submission(path, skip_cells=UNREAD_SHEETS)
+    return submission, validate_submission(plan, submission, ReportPeriod(2023), None, TEST_KEY)
+
+
+def _entries(submission) -> dict:
+    """Every cell of the data sheets as intake read it: what the department's copy must carry unchanged."""
+    from kpireport.forms import layout as fl
+    return {(sheet.name, key): cell.value for sheet in submission.sheets
+            if sheet.name in (fl.KPI_SHEET, fl.INITIATIVE_SHEET, fl.NARRATIVE_SHEET)
+            for key, cell in sheet.cells.items()}
+
+
+def test_form_copy_is_the_form_again_with_the_entries_and_the_marks(example_plan, tmp_path):
+    from kpireport.forms import layout as fl
+    from kpireport.forms.fit import column_widths, wrapped_cells
+    from kpireport.text_layout import row_height
+
+    form = _planted_form(example_plan, tmp_path)
+    submission, result = _check(example_plan, form)
+    assert [(f.cell, f.code) for f in result.findings] == [(f"J{fl.FIRST_ROW}", "kpi-value-unreadable")]
+    copy = write_feedback(form, list(result.findings), tmp_path / "fb" / form.name, plan=example_plan,
+                          submission=submission)
+
+    again, checked = _check(example_plan, copy)
+    assert _entries(again) == _entries(submission)  # every entry as it was
+    assert [(f.cell, f.code) for f in checked.findings] == [(f"J{fl.FIRST_ROW}", "kpi-value-unreadable")]
+    book = openpyxl.load_workbook(copy)
+    assert book.sheetnames == [FEEDBACK_SHEET, fl.GUIDE_SHEET, fl.KPI_SHEET, fl.INITIATIVE_SHEET,
+                               fl.NARRATIVE_SHEET, fl.META_SHEET]
+    assert book.active.title == FEEDBACK_SHEET
+    assert [bool(ws.sheet_view.tabSelected) for ws in book.worksheets] == [True] + [False] * 5
+    assert book[fl.META_SHEET].sheet_state == "veryHidden"
+    kpis = book[fl.KPI_SHEET]
+    assert kpis.protection.sheet and kpis.data_validations.dataValidation
+    marked = kpis.cell(fl.FIRST_ROW, 10)
+    assert _is_fill(marked, ERROR_RGB) and marked.protection.locked is False
+    assert marked.comment.author == AUTHOR and marked.comment.text.startswith("【エラー】")
+    unmarked = kpis.cell(fl.FIRST_ROW + 1, 10)
+    assert _is_fill(unmarked, INPUT_RGB) and unmarked.protection.locked is False
+    assert kpis.cell(fl.FIRST_ROW, 1).protection.locked is not False  # plan cells stay locked
+    widths = column_widths(kpis)
+    for r in range(fl.FIRST_ROW, kpis.max_row + 1):  # every typed line shows
+        needed = row_height(wrapped_cells(kpis, kpis[r], widths), 14.0)
+        assert kpis.row_dimensions[r].height >= needed, r
+    sheet = book[FEEDBACK_SHEET]
+    assert sheet["A1"].value == f"検証結果: {form.name}" and sheet["A2"].value == "エラー 1件、警告 0件"
+    assert [c.value for c in sheet[5][:3]] == ["凡例", "エラー", "警告"]
+    assert [sheet.cell(5, c).fill.fgColor.rgb[-6:] for c in (2, 3)] == [ERROR_RGB, WARNING_RGB]
+    assert [c.value for c in sheet[6][:6]] == ["No", "重要度", "場所", "内容", "入力値", "コード"]
+    assert [c.value for c in sheet[7][:6]] == [1, "エラー", f"KPI実績!J{fl.FIRST_ROW}", result.findings[0].message,
+                                                "たくさん", "kpi-value-unreadable"]
+    assert sheet["C7"].hyperlink.location == f"'KPI実績'!J{fl.FIRST_ROW}"
+    assert sheet.freeze_panes == "A7" and sheet.print_title_rows == "$6:$6"
+
+
+def test_a_copy_of_a_copy_has_only_the_new_marks(example_plan, tmp_path):
+    from kpireport.forms import layout as fl
+
+    form = _planted_form(example_plan, tmp_path)
+    submission, result = _check(example_plan, form)
+    first = write_feedback(form, list(result.findings), tmp_path / "first.xlsx", plan=example_plan,
+                           submission=submission)
+    book = openpyxl.load_workbook(first)
+    book[fl.KPI_SHEET].cell(fl.FIRST_ROW, 10).value = 360000  # fixed, and another mistake made
+    book[fl.KPI_SHEET].cell(fl.FIRST_ROW + 2, 10).value = "不明"
+    book.save(first)
+    submission, result = _check(example_plan, first)
+    second = write_feedback(first, list(result.findings), tmp_path / "second.xlsx", plan=example_plan)
+    kpis = openpyxl.load_workbook(second)[fl.KPI_SHEET]
+    comments = [c.coordinate for row in kpis.iter_rows() for c in row if c.comment is not None]
+    assert comments == [f"J{fl.FIRST_ROW + 2}"]
+    assert _is_fill(kpis.cell(fl.FIRST_ROW, 10), INPUT_RGB) and kpis.cell(fl.FIRST_ROW, 10).value == 360000
+
+
+def test_a_file_that_is_no_form_of_the_workspace_gets_only_its_findings(example_plan, form, tmp_path):
+    finding = Finding("form-not-form", "error", "様式ではありません。", form.name)
+    copy = write_feedback(form, [finding], tmp_path / "fb.xlsx", plan=example_plan)
+    book = openpyxl.load_workbook(copy)
+    assert book.sheetnames == [FEEDBACK_SHEET]  # the file itself is not rewritten
+    assert book[FEEDBACK_SHEET]["A2"].value == "エラー 1件、警告 0件"
+    assert "控えは作っていません" in book[FEEDBACK_SHEET]["A3"].value
+    assert book[FEEDBACK_SHEET]["C7"].value == "ファイル全体"
+
+
+@pytest.mark.slow
+def test_calc_round_trip_of_a_form_copy(example_plan, tmp_path):
+    """Open the copy in LibreOffice Calc, correct the marked cell as a person types, save as xlsx: accepted."""
+    from calc import calc_available, type_into
+
+    from kpireport.forms import layout as fl
+
+    if not calc_available():
+        pytest.skip("LibreOffice Calc and its Python bridge (uno) are not installed")
+    form = _planted_form(example_plan, tmp_path)
+    submission, result = _check(example_plan, form)
+    copy = write_feedback(form, list(result.findings), tmp_path / "fb" / form.name, plan=example_plan,
+                          submission=submission)
+    fixed = type_into(copy, [(fl.KPI_SHEET, f"J{fl.FIRST_ROW}", "360000")], tmp_path / "fixed.xlsx")
+    again, checked = _check(example_plan, fixed)
+    assert checked.findings == () and checked.valid and checked.department == DEPT
+    entries, before = _entries(again), _entries(submission)
+    assert entries.pop((fl.KPI_SHEET, (fl.FIRST_ROW, 10))) == 360000
+    before.pop((fl.KPI_SHEET, (fl.FIRST_ROW, 10)))
+    assert entries == before  # Calc kept every other entry as it was

@@ -186,3 +186,86 @@ def test_intake_limits_come_from_the_settings(plan, valid_form):
     small = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, intake_max_file_mb=0.001))
     result = validate_files(small, [valid_form], R5)[0]
     assert [f.code for f in result.findings] == ["file-too-large"]
+
+
+# --- hostile classes: findings, bounded work, and no rewrite of the hostile file ------------------------
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+HOSTILE_SECONDS = 30  # the benchmark's target is 5 s a file on an idle two-core machine; tests share the machine
+
+
+def _hostile_files():
+    import sys
+    sys.path.insert(0, str(BENCHMARKS))
+    import hostile_files
+    return hostile_files
+
+
+@pytest.fixture(scope="module")
+def planted(plan, tmp_path_factory) -> Path:
+    """A genuine signed form of 観光政策課 with one value typed as words: one finding, a feedback copy."""
+    from forms_helpers import TEST_KEY, edit
+    path = filled_form(plan, "観光政策課", R5, tmp_path_factory.mktemp("planted"), key=TEST_KEY)
+
+    def words(workbook):
+        workbook[fl.KPI_SHEET].cell(fl.FIRST_ROW, 10).value = "たくさん"
+    return edit(path, words)
+
+
+PLANTED = [("KPI実績", f"J{fl.FIRST_ROW}", "kpi-value-unreadable")]
+EXPECTED = {
+    "far-cell": PLANTED,  # the far cell is outside every form: never read
+    "million-dimension": PLANTED,  # the declared range is not believed
+    "zip-bomb": [("", "", "file-suspicious")],
+    "styled-rows": PLANTED,  # empty rows hold nothing; reading stops after the form's rows
+    "million-strings": PLANTED,  # the table is read only as far as the cells refer to it
+}
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED))
+def test_hostile_class_gets_its_findings_and_no_rewrite(plan, planted, tmp_path, kind):
+    from forms_helpers import TEST_KEY
+
+    from kpireport.validate.feedback import write_feedback
+    from kpireport.validate.files import intake_limits
+    from kpireport.validate.rules import UNREAD_SHEETS
+
+    path = _hostile_files().hostile_form(planted, kind, tmp_path / f"{kind}.xlsx")
+    assert path.stat().st_size < 3 * 1024 * 1024  # small on disk
+    started = time.monotonic()
+    submission = read_submission(path, intake_limits(plan), UNREAD_SHEETS)
+    result = validate_submission(plan, submission, R5, None, TEST_KEY)
+    assert [[f.sheet, f.cell, f.code] for f in result.findings] == [list(f) for f in EXPECTED[kind]]
+    with_plan = write_feedback(path, list(result.findings), tmp_path / "plan" / path.name, plan=plan,
+                               submission=submission)
+    without_plan = write_feedback(path, list(result.findings), tmp_path / "library" / path.name)
+    assert time.monotonic() - started < HOSTILE_SECONDS
+    if kind == "zip-bomb":  # refused unread: no copy at all
+        assert with_plan is None and without_plan is None
+        assert not (tmp_path / "plan").exists() and not (tmp_path / "library").exists()
+        return
+    for copy in (with_plan, without_plan):
+        assert copy is not None and copy.stat().st_size < 200 * 1024  # the hostile file is not in it
+        _assert_bounded(copy)
+    book = openpyxl.load_workbook(with_plan, read_only=True)  # the form written anew, entries and mark
+    assert book.sheetnames == [fl.FEEDBACK_SHEET, fl.GUIDE_SHEET, fl.KPI_SHEET, fl.INITIATIVE_SHEET,
+                               fl.NARRATIVE_SHEET, fl.META_SHEET]
+    book.close()
+    again = validate_submission(plan, read_submission(with_plan, intake_limits(plan), UNREAD_SHEETS), R5,
+                                None, TEST_KEY)
+    assert [[f.sheet, f.cell, f.code] for f in again.findings] == [list(f) for f in PLANTED]
+    # without the plan the file is marked in place only when small and within a form's extent
+    in_place = kind == "million-dimension"
+    names = openpyxl.load_workbook(without_plan, read_only=True).sheetnames
+    assert (names != [fl.FEEDBACK_SHEET]) is in_place, names
+
+
+def _assert_bounded(copy: Path) -> None:
+    """Every sheet of the copy holds only cells of a form's size (nothing like XFD1048576, no million rows)."""
+    with zipfile.ZipFile(copy) as package:
+        for name in package.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                text = package.read(name).decode("utf-8")
+                rows = [int(r) for r in re.findall(r'<row r="(\d+)"', text)]
+                assert not rows or max(rows) < 1000, (copy, name)
+                assert "XFD" not in text and len(text) < 1024 * 1024, (copy, name)

@@ -7,7 +7,8 @@ from pathlib import Path
 from kpireport.messages import CATALOGUE
 
 PACKAGE = Path(__file__).resolve().parents[1] / "kpireport"
-CALL = re.compile(r'(?:finding|self\.add|self\.report|_located)\(\s*(?:f)?"([a-z][a-z0-9-]+(?:\{code\}-[a-z]+)?)"')
+# finding(…), a check's add(…) or report(…) (self, check: validate.context, reader: plan.records), located(…)
+CALL = re.compile(r'(?:finding|(?:self|check|reader)\.(?:add|report)|_?located)\(\s*(?:f)?"([a-z][a-z0-9-]+(?:\{code\}-[a-z]+)?)"')
 
 
 def emitted_codes() -> set[str]:

@@ -19,7 +19,7 @@ from kpireport.cli.commands import cli
 from kpireport.council import texts
 from kpireport.model import Settings
 from kpireport.runtime import office
-from kpireport.runtime.office import NOT_INSTALLED, SOFFICE_VARIABLE, find_soffice
+from kpireport.runtime.office import NOT_INSTALLED, SOFFICE_VARIABLE, find_soffice, wrong_setting_line
 from kpireport.workspace import run_demo
 from kpireport.workspace.demo import H28_FOLDER
 
@@ -134,23 +134,48 @@ def test_no_heading_is_the_last_line_of_a_page(demo, made, example):
     assert stranded == []
 
 
-def test_without_libreoffice_the_report_says_so_and_writes_the_docx(demo, tmp_path, monkeypatch):
-    monkeypatch.setenv(SOFFICE_VARIABLE, str(tmp_path / "not-installed" / "soffice.exe"))
-    result = CliRunner().invoke(cli, ["report", "-w", str(demo), "-s", "表紙,達成状況"], catch_exceptions=False)
+def _copy_of(demo: Path, tmp_path: Path) -> Path:
+    """The demo workspace with its report's PDF, copied: these tests rename or remove that PDF."""
+    copy = Path(shutil.copytree(demo, tmp_path / "ws", ignore=shutil.ignore_patterns(H28_FOLDER)))
+    assert (copy / "output" / "report_令和5年度_実績.pdf").exists()
+    return copy
+
+
+def test_without_libreoffice_the_report_says_so_and_sets_the_old_pdf_aside(demo, tmp_path, monkeypatch):
+    ws = _copy_of(demo, tmp_path)
+    monkeypatch.delenv(SOFFICE_VARIABLE, raising=False)
+    monkeypatch.setenv("PATH", "")
+    result = CliRunner().invoke(cli, ["report", "-w", str(ws), "-s", "表紙,達成状況"], catch_exceptions=False)
     assert result.exit_code == 0
-    assert result.output.splitlines()[1] == NOT_INSTALLED
-    assert (demo / "output" / "report_令和5年度_実績.docx").exists()
+    assert result.output.splitlines()[1] == (NOT_INSTALLED + "前回のPDFは report_令和5年度_実績_古い版.pdf に名前を変えました"
+                                            "（今回の審議会資料の内容ではありません）。")
+    assert (ws / "output" / "report_令和5年度_実績.docx").exists()
+    assert not (ws / "output" / "report_令和5年度_実績.pdf").exists()
+    assert (ws / "output" / "report_令和5年度_実績_古い版.pdf").exists()
 
 
-def test_a_failed_conversion_is_one_japanese_line(demo, monkeypatch):
+def test_a_libreoffice_setting_that_names_nothing_says_the_setting_is_wrong(demo, tmp_path, monkeypatch):
+    ws = _copy_of(demo, tmp_path)
+    wrong = tmp_path / "not-installed" / "soffice.exe"
+    monkeypatch.setenv(SOFFICE_VARIABLE, str(wrong))
+    result = CliRunner().invoke(cli, ["report", "-w", str(ws), "-s", "表紙"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"エラー: {wrong_setting_line(str(wrong))}前回のPDFは report_令和5年度_実績_古い版.pdf "
+                                          "に名前を変えました（今回の審議会資料の内容ではありません）。"]
+    assert "設定が誤っています" in result.stderr and not (ws / "output" / "report_令和5年度_実績.pdf").exists()
+
+
+def test_a_failed_conversion_is_one_japanese_line(demo, tmp_path, monkeypatch):
+    ws = _copy_of(demo, tmp_path)
     # a program that is not LibreOffice: it starts, complains about the options and leaves no PDF
     monkeypatch.setenv(SOFFICE_VARIABLE, sys.executable)
-    result = CliRunner().invoke(cli, ["report", "-w", str(demo), "-s", "表紙"], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["report", "-w", str(ws), "-s", "表紙"], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == ["エラー: LibreOffice で report_令和5年度_実績.docx をPDFにできませんでした。"
-                                          "Wordで開いて「名前を付けて保存」からPDFにしてください（Wordの審議会資料はできています）。"]
+                                          "Wordで開いて「名前を付けて保存」からPDFにしてください（Wordの審議会資料はできています）。"
+                                          "前回のPDFは report_令和5年度_実績_古い版.pdf に名前を変えました（今回の審議会資料の内容ではありません）。"]
     assert "Traceback" not in result.output
-    assert (demo / "output" / "report_令和5年度_実績.docx").exists()
+    assert (ws / "output" / "report_令和5年度_実績.docx").exists()
 
 
 def test_libreoffice_is_found_on_path_or_in_its_windows_folder(tmp_path):

@@ -104,6 +104,7 @@ def test_a_master_open_in_excel_keeps_the_accepted_and_the_next_merge_writes_it(
     assert held.returncode == 1
     assert held.stderr == "エラー: 台帳 output/master_令和5年度_実績.xlsx が Excel で開かれています。閉じてからもう一度実行してください。\n"
     assert "受理 1件" in held.stdout and "台帳: 書き込めませんでした（受理した提出は履歴に記録済みです）" in held.stdout
+    assert "前回の台帳" not in held.stdout  # nothing was replaced, so no copy of it is announced
     assert master.read_bytes() == before and not list(workspace.rglob(".*.tmp"))
     with sqlite3.connect(workspace / "履歴.sqlite3") as db:
         remarks = db.execute("SELECT v.remarks FROM kpi_values v JOIN submissions s ON s.id = v.submission_id "

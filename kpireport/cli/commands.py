@@ -11,16 +11,18 @@ import click
 
 from kpireport import findings_text
 from kpireport.cli import printing
-from kpireport.cli.japanese import JapaneseGroup, run_japanese
+from kpireport.cli.japanese import Argument, JapaneseGroup, run_japanese
+from kpireport.cli.progress_view import shown
 from kpireport.errors import KpireportError
 from kpireport.runtime.console import make_output_safe
 from kpireport.workspace import Workspace, convert_plan, run_demo
 from kpireport.workspace.folder import EXAMPLES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-WORKSPACE_OPTION = click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path),
-                                default=Path("."), show_default=True, help="作業フォルダ。")
-PERIOD_OPTION = click.option("--period", "-p", help="報告期間（例: 令和5年度、R5、2023、月次なら 2023-09、R5.9）。"
+WORKSPACE_OPTION = click.option("-w", "--workspace", metavar="作業フォルダ",
+                                type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+                                help="作業フォルダ（省略すると、いまいるフォルダ）。")
+PERIOD_OPTION = click.option("--period", "-p", metavar="報告期間", help="報告期間（例: 令和5年度、R5、2023、月次なら 2023-09、R5.9）。"
                                                  "省略すると計画体系の「実績年度」。")
 
 
@@ -37,11 +39,12 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", cls=Argument, metavar="作業フォルダ", type=click.Path(file_okay=False, path_type=Path),
+                help="作る作業フォルダ（なければ作ります）。")
 @click.option("--blank", is_flag=True, help="例ではなく、空の計画体系.xlsx を作ります。")
-@click.option("--example", "example", type=click.Choice(list(EXAMPLES)), default="美祢市", show_default=True,
+@click.option("--example", "example", type=click.Choice(list(EXAMPLES)), default="美祢市",
               help="元にする埋め込みの例: 美祢市（基本計画と総合戦略）、さくら市（中間の階層の指標と計画全体の"
-                   "重要目標達成指標）、かわせみ町（目標値だけの指標と事業の再掲が多いプロジェクト型の総合戦略）。")
+                   "重要目標達成指標）、かわせみ町（目標値だけの指標と事業の再掲が多いプロジェクト型の総合戦略）。省略すると美祢市。")
 @click.option("--force", is_flag=True, help="既にある計画体系.xlsx を上書きします。")
 def init(directory: Path, blank: bool, example: str, force: bool) -> None:
     """作業フォルダを作ります（計画体系.xlsx、inbox/、input_templates/、output/）。
@@ -57,7 +60,7 @@ def init(directory: Path, blank: bool, example: str, force: bool) -> None:
     click.echo(f"  計画体系: {workspace.plan_file}（{'空の様式' if blank else f'埋め込みの例（{example}）から作成'}）")
     for folder in workspace.folders():
         click.echo(f"  {folder.name}/")
-    click.echo("計画体系.xlsx を編集したら `kpireport plan check` で確認してください。")
+    click.echo("計画体系.xlsx を編集したら「kpireport plan check」で確認してください。")
 
 
 @cli.group(cls=JapaneseGroup, context_settings=CONTEXT)
@@ -66,7 +69,9 @@ def plan() -> None:
 
 
 @plan.command("check")
-@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("plan_file", cls=Argument, metavar="[計画ファイル]", required=False,
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="検査する計画体系（.xlsx / .json / .yaml）。省略すると作業フォルダの 計画体系.xlsx。")
 @WORKSPACE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力します。")
 def plan_check(plan_file: Path | None, workspace: Path, as_json: bool) -> None:
@@ -90,8 +95,10 @@ def plan_check(plan_file: Path | None, workspace: Path, as_json: bool) -> None:
 
 
 @plan.command("convert")
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", cls=Argument, metavar="変換元", type=click.Path(dir_okay=False, path_type=Path),
+                help="いまの計画体系のファイル（.xlsx / .json / .yaml）。")
+@click.argument("destination", cls=Argument, metavar="変換先", type=click.Path(dir_okay=False, path_type=Path),
+                help="作るファイル。形式は拡張子（.xlsx / .json / .yaml）で決まります。")
 @click.option("--force", is_flag=True, help="変換先のファイルが既にあるとき、上書きします。")
 def plan_convert(source: Path, destination: Path, force: bool) -> None:
     """計画体系を .xlsx / .json / .yaml の間で変換します（内容はそのまま）。
@@ -103,13 +110,13 @@ def plan_convert(source: Path, destination: Path, force: bool) -> None:
       kpireport plan convert plan.yaml 計画体系.xlsx --force
     """
     _run(lambda: convert_plan(source, destination, force))
-    click.echo(f"{source} を {destination} に変換しました。内容の確認は `kpireport plan check {destination}` で行えます。")
+    click.echo(f"{source} を {destination} に変換しました。内容の確認は「kpireport plan check {destination}」で行えます。")
 
 
 @cli.command()
 @WORKSPACE_OPTION
 @PERIOD_OPTION
-@click.option("--dept", "-d", "departments", multiple=True, help="この課の様式だけ作ります（複数指定可）。")
+@click.option("--dept", "-d", "departments", metavar="課名", multiple=True, help="この課の様式だけ作ります（複数指定可）。")
 def forms(workspace: Path, period: str | None, departments: tuple[str, ...]) -> None:
     """各課の報告様式（Excel）を作ります。input_templates/<報告期間>/ に課ごとに1ファイル。
 
@@ -119,14 +126,16 @@ def forms(workspace: Path, period: str | None, departments: tuple[str, ...]) -> 
       kpireport forms --period 2023-09
       kpireport forms --dept 観光政策課 --dept 農林課
     """
-    made = _run(lambda: Workspace(workspace).make_forms(period, departments or None))
+    with shown() as progress:
+        made = _run(lambda: Workspace(workspace).make_forms(period, departments or None, progress))
     for path in made.written:
         click.echo(f"  {path}")
     click.echo(f"様式を{len(made.written)}件作成しました: {made.folder}")
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", cls=Argument, metavar="[ファイルまたはフォルダ]...", nargs=-1, type=click.Path(path_type=Path),
+                help="検査する様式のファイルまたはフォルダ（いくつでも）。省略すると作業フォルダの inbox/。")
 @WORKSPACE_OPTION
 @PERIOD_OPTION
 @click.option("--json", "as_json", is_flag=True, help="結果をJSONで出力します（検査結果の全体）。")
@@ -136,7 +145,7 @@ def validate(paths: tuple[Path, ...], workspace: Path, period: str | None, as_js
              silent: bool) -> None:
     """提出された様式を検査し、直すべき点をシート・セルの位置つきで表示します。
 
-    PATHS はファイルまたはフォルダ（省略すると作業フォルダの inbox/）。問題のあったファイルには、
+    問題のあったファイルには、
     問題のセルに印とコメントを付けた控えを output/feedback/ に作ります（そのまま各課に返せます）。
     フォルダの中のほかの報告期間の様式は検査せず、控えもそのままにして、件数を1行で示します。
     エラーがなければ終了コード 0、あれば 1。
@@ -147,13 +156,8 @@ def validate(paths: tuple[Path, ...], workspace: Path, period: str | None, as_js
       kpireport validate inbox/令和5年度_実績_観光政策課.xlsx
       kpireport validate 受信フォルダ --period R5 --json
     """
-    ws = Workspace(workspace)
-    show = not silent and not as_json and sys.stderr.isatty() and _file_count(paths or (ws.inbox,)) >= PROGRESS_FROM
-    if show:
-        with click.progressbar(length=_file_count(paths or (ws.inbox,)), label="検査中", file=sys.stderr) as bar:
-            outcome = _run(lambda: ws.validate(paths, period, feedback=not no_feedback, progress=lambda: bar.update(1)))
-    else:
-        outcome = _run(lambda: ws.validate(paths, period, feedback=not no_feedback))
+    with shown(silent or as_json) as progress:
+        outcome = _run(lambda: Workspace(workspace).validate(paths, period, feedback=not no_feedback, progress=progress))
     if as_json:
         click.echo(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -162,16 +166,10 @@ def validate(paths: tuple[Path, ...], workspace: Path, period: str | None, as_js
     sys.exit(0 if outcome.valid else 1)
 
 
-PROGRESS_FROM = 5  # show a progress bar on a terminal from this many files
-
-
-def _file_count(paths: tuple[Path, ...]) -> int:
-    """How many files the given paths hold (folders one level deep), for the progress bar's length."""
-    return sum(sum(1 for p in path.iterdir() if p.is_file()) if path.is_dir() else 1 for path in paths if path.exists())
-
-
 @cli.command()
-@click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("inbox", cls=Argument, metavar="[受信フォルダ]", required=False,
+                type=click.Path(file_okay=False, path_type=Path),
+                help="提出された様式のフォルダ（省略すると作業フォルダの inbox/）。")
 @WORKSPACE_OPTION
 @PERIOD_OPTION
 def merge(inbox: Path | None, workspace: Path, period: str | None) -> None:
@@ -185,18 +183,21 @@ def merge(inbox: Path | None, workspace: Path, period: str | None) -> None:
       kpireport merge
       kpireport merge 受信フォルダ --period 2023-09
     """
-    outcome = _run(lambda: Workspace(workspace).merge(inbox, period))
+    with shown() as progress:
+        outcome = _run(lambda: Workspace(workspace).merge(inbox, period, progress=progress))
     for line in printing.merge_lines(outcome):
         click.echo(line)
     _unwritten(outcome.problems)
 
 
 @cli.command("run")
-@click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("inbox", cls=Argument, metavar="[受信フォルダ]", required=False,
+                type=click.Path(file_okay=False, path_type=Path),
+                help="提出された様式のフォルダ（省略すると作業フォルダの inbox/）。")
 @WORKSPACE_OPTION
 @PERIOD_OPTION
 @click.option("--no-feedback", is_flag=True, help="検査結果つきの控え（output/feedback/）を作りません。")
-@click.option("--sections", "-s", help="報告書に入れる章（report の --sections と同じ）。")
+@click.option("--sections", "-s", metavar="章", help="報告書に入れる章（report の --sections と同じ）。")
 def run_all(inbox: Path | None, workspace: Path, period: str | None, no_feedback: bool,
             sections: str | None) -> None:
     """毎月の作業を一度に行います: 検査（控えの作成）→ 集計・評価 → 台帳 → 審議会資料。
@@ -209,7 +210,9 @@ def run_all(inbox: Path | None, workspace: Path, period: str | None, no_feedback
       kpireport run 受信フォルダ --period 2023-09
     """
     names = _sections(sections)
-    outcome = _run(lambda: Workspace(workspace).run(inbox, period, feedback=not no_feedback, sections=names))
+    with shown() as progress:
+        outcome = _run(lambda: Workspace(workspace).run(inbox, period, feedback=not no_feedback, sections=names,
+                                                        progress=progress))
     for line in printing.run_lines(outcome):
         click.echo(line)
     _unwritten(outcome.merge.problems)
@@ -262,7 +265,7 @@ def publish(workspace: Path, period: str | None, provisional: bool | None, copy_
 @cli.command()
 @WORKSPACE_OPTION
 @PERIOD_OPTION
-@click.option("--sections", "-s", help="入れる章を「,」区切りで（表紙,達成状況,記載事項,本文,施策シート,取組状況 または "
+@click.option("--sections", "-s", metavar="章", help="入れる章を「,」区切りで（表紙,達成状況,記載事項,本文,施策シート,取組状況 または "
                                       "cover,status,legend,body,measures,appendix）。省略すると計画体系の設定どおり（既定は全部）。")
 def report(workspace: Path, period: str | None, sections: str | None) -> None:
     """審議会資料（Word）を作ります: output/report_<報告期間>.docx。
@@ -277,7 +280,8 @@ def report(workspace: Path, period: str | None, sections: str | None) -> None:
       kpireport report
       kpireport report --period R5 --sections 表紙,達成状況,本文
     """
-    outcome = _run(lambda: Workspace(workspace).report(period, _sections(sections)))
+    with shown() as progress:
+        outcome = _run(lambda: Workspace(workspace).report(period, _sections(sections), progress=progress))
     click.echo(f"審議会資料を作成しました: {outcome.path}")
     pdf = outcome.pdf
     if pdf is not None and pdf.failed:
@@ -305,9 +309,9 @@ def status(workspace: Path, period: str | None) -> None:
 
 
 @cli.command()
-@click.argument("kpi_id")
-@click.argument("grade", required=False)
-@click.option("--reason", "-r", help="手動で評価を変える理由（必須）。")
+@click.argument("kpi_id", cls=Argument, metavar="指標ID", help="評価を変える指標のID（計画体系の指標シートのとおり）。")
+@click.argument("grade", cls=Argument, metavar="[評価]", required=False, help="付ける評価の記号（評価区分のとおり。例: B）。")
+@click.option("--reason", "-r", metavar="理由", help="手動で評価を変える理由（必須）。")
 @click.option("--clear", is_flag=True, help="手動の評価を取り消します。")
 @WORKSPACE_OPTION
 @PERIOD_OPTION
@@ -323,11 +327,11 @@ def override(kpi_id: str, grade: str | None, reason: str | None, clear: bool, wo
     ws = Workspace(workspace)
     if clear:
         chosen = _run(lambda: ws.override(kpi_id, None, None, period))
-        click.echo(f"{kpi_id} の手動評価を取り消しました（{chosen.label}）。次の `kpireport merge` で台帳に反映します。")
+        click.echo(f"{kpi_id} の手動評価を取り消しました（{chosen.label}）。次の「kpireport merge」で台帳に反映します。")
         return
     chosen = _run(lambda: ws.override(kpi_id, grade or "", reason, period))
     click.echo(f"{kpi_id} の評価を手動で「{grade}」にしました（{chosen.label}、理由: {reason}）。"
-               "次の `kpireport merge` で台帳に反映します。")
+               "次の「kpireport merge」で台帳に反映します。")
 
 
 @cli.group(cls=JapaneseGroup, context_settings=CONTEXT)
@@ -336,7 +340,8 @@ def history() -> None:
 
 
 @history.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", cls=Argument, metavar="Excelファイル", type=click.Path(dir_okay=False, path_type=Path),
+                help="1行目に「指標ID」「年度」「実績値」の見出しがある過去の実績のExcel。")
 @WORKSPACE_OPTION
 def history_import(file: Path, workspace: Path) -> None:
     """過去の年度の実績値を、1行目に「指標ID」「年度」「実績値」の見出しがあるExcelから取り込みます。
@@ -365,12 +370,14 @@ def history_check(workspace: Path) -> None:
     if problems:
         for problem in problems:
             click.echo(f"  {problem}")
-        raise click.ClickException("履歴データベースに問題があります。`kpireport history backup` の控えから戻すか、担当者に相談してください。")
+        raise click.ClickException("履歴データベースに問題があります。「kpireport history backup」の控えから戻すか、担当者に相談してください。")
     click.echo("履歴データベースに問題はありません。")
 
 
 @history.command("backup")
-@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", cls=Argument, metavar="[控えのファイル]", required=False,
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="控えを作る場所（省略すると output/archive/履歴_<日時>.sqlite3）。")
 @WORKSPACE_OPTION
 def history_backup(target: Path | None, workspace: Path) -> None:
     """履歴データベースの控えを作ります（既定: output/archive/履歴_<日時>.sqlite3）。
@@ -385,19 +392,22 @@ def history_backup(target: Path | None, workspace: Path) -> None:
 
 
 @cli.command()
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path),
-                default=Path("kpireport_demo"))
+@click.argument("directory", cls=Argument, metavar="[作業フォルダ]", required=False,
+                type=click.Path(file_okay=False, path_type=Path), default=Path("kpireport_demo"),
+                help="デモ用に作り直すフォルダ（省略すると ./kpireport_demo）。")
 def demo(directory: Path) -> None:
     """埋め込みの例（美祢市の総合計画・総合戦略）で、一連の処理を実行します。
 
-    DIRECTORY（既定: ./kpireport_demo）に作業フォルダを作り直し、できたファイルを表示します。
+    作業フォルダ（既定: ./kpireport_demo）を作り直し、できたファイルを表示します。
 
     \b
     例:
       kpireport demo
       kpireport demo /tmp/試し
     """
-    for line in printing.demo_lines(_run(lambda: run_demo(directory))):
+    with shown() as progress:
+        outcome = _run(lambda: run_demo(directory, progress))
+    for line in printing.demo_lines(outcome):
         click.echo(line)
 
 

@@ -22,7 +22,7 @@ from kpireport.workspace.outcomes import (
 )
 
 ERRORS_SHOWN = 5  # a rejected file's errors printed; the rest are counted, with where to read them
-STATUS_REST_IN = "台帳の「検証結果」シートと、`kpireport validate` で作る印付きの控え（output/feedback/）"
+STATUS_REST_IN = "台帳の「検証結果」シートと、「kpireport validate」で作る印付きの控え（output/feedback/）"
 
 
 def plan_check_lines(checked: PlanCheck) -> list[str]:
@@ -104,7 +104,7 @@ def merge_lines(outcome: MergeOutcome) -> list[str]:
     if missing:
         lines.append(f"未提出: {'、'.join(missing)}")
     if resubmit:
-        lines.append(f"要再提出: {'、'.join(resubmit)}（`kpireport status` で理由と連絡先を表示）")
+        lines.append(f"要再提出: {'、'.join(resubmit)}（「kpireport status」で理由と連絡先を表示）")
     lines.append("評価: " + grade_tally(data))
     lines += attention_lines(data.attention)
     if not data.first_merge:
@@ -114,7 +114,7 @@ def merge_lines(outcome: MergeOutcome) -> list[str]:
         lines.append(f"台帳: {outcome.master}")
     else:
         lines.append("台帳: 書き込めませんでした（受理した提出は履歴に記録済みです）")
-    if outcome.archived:
+    if outcome.archived and outcome.master_written:  # a master left as it was has replaced nothing
         lines.append(f"前回の台帳: {outcome.archived}")
     return lines
 
@@ -129,7 +129,7 @@ def run_lines(outcome: RunOutcome) -> list[str]:
         lines.append(outcome.pdf.line)
     if outcome.published is not None:
         lines += publish_lines(outcome.published)
-    return lines
+    return lines + checklist_lines(outcome.missing)
 
 
 def publish_lines(outcome: PublishOutcome) -> list[str]:

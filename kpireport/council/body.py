@@ -2,16 +2,19 @@
 next year's 主な取組／今後の方向性, and the KPI table of that node."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kpireport.council import content, texts
-from kpireport.council.document import bullets, heading, page_break, paragraph, table
+from kpireport.council.document import ReportDocument, bullets, heading, page_break, paragraph, table
 from kpireport.evaluate.display import RULE_COLOURS
-from kpireport.evaluate.results import PeriodResults
+from kpireport.evaluate.results import KpiRow, PeriodResults
 from kpireport.evaluate.tally import plan_level_label
 from kpireport.labels import node_heading, value_text
+from kpireport.model import Kpi, Node, Value
 from kpireport.values import format_year
 
 
-def add(doc, data: PeriodResults) -> None:
+def add(doc: ReportDocument, data: PeriodResults) -> None:
     plan = data.plan
     with_body = {info.id for info in content.body_plans(data)}
     for info in plan.plans:
@@ -39,7 +42,7 @@ def add(doc, data: PeriodResults) -> None:
             page_break(doc)
 
 
-def block(doc, data: PeriodResults, node) -> None:
+def block(doc: ReportDocument, data: PeriodResults, node: Node) -> None:
     year, next_year = content.year_labels(data)
     line = content.measures_line(data, node)
     if line:
@@ -54,18 +57,19 @@ def block(doc, data: PeriodResults, node) -> None:
     kpi_table(doc, data, content.kpis_under(data, node.id))
 
 
-def _bullets_or(doc, items, placeholder: str) -> None:
+def _bullets_or(doc: ReportDocument, items: Sequence[str], placeholder: str) -> None:
     if items:
         bullets(doc, list(items))
     else:
         paragraph(doc, placeholder)
 
 
-def kpi_table(doc, data: PeriodResults, rows) -> None:
+def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> None:
     if not rows:
         paragraph(doc, texts.NO_KPI, "注記")
         return
-    cells, shading = [], {}
+    cells: list[list[str]] = []
+    shading: dict[tuple[int, int], str] = {}
     grades = {g.code: g for g in data.plan.grades}
     kinds = len({row.kpi.kind for row in rows})
     paragraph(doc, content.indicator_caption(rows), "見出し 施策")
@@ -87,7 +91,7 @@ def kpi_table(doc, data: PeriodResults, rows) -> None:
         paragraph(doc, note, "注記")
 
 
-def _with_year(text: str, value, year, kpi) -> str:
+def _with_year(text: str, value: Value, year: int | None, kpi: Kpi) -> str:
     """The value's text with its year under it (labels.kpi_baseline/kpi_target, on a text already given its
     decimals): 「（令和4年度）」, or 「（令和4年）」 for a calendar-year KPI."""
     return f"{text}\n（{format_year(year, fiscal=not kpi.calendar)}）" if year and value.status != "none" else text

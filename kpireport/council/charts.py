@@ -23,13 +23,16 @@ import io
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib.image
 import matplotlib.style
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
@@ -193,31 +196,41 @@ def _build_figure(title: str, categories: list[str], series: list[tuple[str, str
 def _draw(title: str, categories: list[str], series: list[tuple[str, str, list[int]]],
           percent: bool, width_mm: float, dpi: int) -> Figure:
     height_mm = MARGIN_MM + BAR_MM * len(categories)
+    layout = ConstrainedLayoutEngine(w_pad=2 / 72, h_pad=4 / 72, hspace=0, wspace=0)
     fig = Figure(figsize=(width_mm / MM_PER_INCH, height_mm / MM_PER_INCH), dpi=dpi,
-                 layout="constrained", facecolor="white")
-    FigureCanvasAgg(fig)
-    fig.get_layout_engine().set(w_pad=2 / 72, h_pad=4 / 72, hspace=0, wspace=0)
+                 layout=layout, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
     ax = fig.add_subplot()
+    totals = [sum(s[2][i] for s in series) for i in range(len(categories))]
+    span, ticks, tick_labels = _scale(totals, percent)
+    handles = _bars(ax, series, totals, span, percent)
+    _category_labels(ax, canvas, categories)
+    _x_axis(ax, span, ticks, tick_labels)
+    _title_and_legend(fig, canvas, title, handles)
+    canvas.draw()  # once, after the sizes are settled: the canvas then holds the image
+    return fig
 
-    n = len(categories)
-    totals = [sum(s[2][i] for s in series) for i in range(n)]
-    ys = list(range(n))
+
+def _scale(totals: list[int], percent: bool) -> tuple[float, list[int], list[str]]:
+    """The x axis: its length, its ticks and their labels (0–100% for shares, else counts)."""
     if percent:
-        span = 100.0
         ticks = list(range(0, 101, 20))
-        tick_labels = [f"{t}%" for t in ticks]
-    else:
-        ticks = [int(t) for t in MaxNLocator(nbins=6, integer=True).tick_values(0, max(max(totals), 1))
-                 if t >= 0]
-        span = float(max(ticks[-1], max(totals), 1))
-        tick_labels = [str(t) for t in ticks]
+        return 100.0, ticks, [f"{t}%" for t in ticks]
+    ticks = [int(t) for t in MaxNLocator(nbins=6, integer=True).tick_values(0, max(max(totals), 1)) if t >= 0]
+    return float(max(ticks[-1], max(totals), 1)), ticks, [str(t) for t in ticks]
+
+
+def _bars(ax: Axes, series: list[tuple[str, str, list[int]]], totals: list[int], span: float,
+          percent: bool) -> list[Patch]:
+    """The stacked segments with their counts, 対象なし on empty bars; the legend's handles."""
+    n = len(totals)
     left = [0.0] * n
     handles = []
     for label, colour, counts in series:
         widths = [(c / totals[i] * 100.0 if totals[i] else 0.0) if percent else float(c)
                   for i, c in enumerate(counts)]
-        ax.barh(ys, widths, left=left, height=0.62, color=colour, edgecolor="white",
-                       linewidth=0.6, zorder=2)
+        ax.barh(list(range(n)), widths, left=left, height=0.62, color=colour, edgecolor="white",
+                linewidth=0.6, zorder=2)
         ink = _text_colour(colour)
         for i, (count, w) in enumerate(zip(counts, widths)):
             if count and w / span * 100.0 >= MIN_LABELED_SHARE:
@@ -229,16 +242,23 @@ def _draw(title: str, categories: list[str], series: list[tuple[str, str, list[i
         if not total:
             ax.text(span * 0.01, i, EMPTY_TEXT, ha="left", va="center", color=EMPTY_COLOUR,
                     fontproperties=_font(SEGMENT_PT), zorder=3)
+    return handles
 
+
+def _category_labels(ax: Axes, canvas: FigureCanvasAgg, categories: list[str]) -> None:
+    """Labels left-aligned in one column: pad the ticks by the widest label and anchor them left."""
+    n = len(categories)
     ax.set_ylim(n - 0.5, -0.5)  # first category at the top
-    ax.set_yticks(ys, [wrap_label(c) for c in categories], fontproperties=_font(LABEL_PT),
+    ax.set_yticks(list(range(n)), [wrap_label(c) for c in categories], fontproperties=_font(LABEL_PT),
                   linespacing=1.15)
-    # Labels left-aligned in one column: pad the ticks by the widest label and anchor them left.
-    renderer = fig.canvas.get_renderer()
+    renderer = canvas.get_renderer()
     widest = max(t.get_window_extent(renderer).width for t in ax.get_yticklabels())
     for t in ax.get_yticklabels():
         t.set_horizontalalignment("left")
-    ax.tick_params(axis="y", length=0, pad=widest * 72 / fig.dpi + LABEL_GAP_PT)
+    ax.tick_params(axis="y", length=0, pad=widest * 72 / canvas.figure.dpi + LABEL_GAP_PT)
+
+
+def _x_axis(ax: Axes, span: float, ticks: list[int], tick_labels: list[str]) -> None:
     ax.set_xticks(ticks, tick_labels, fontproperties=_font(TICK_PT), color=AXIS_COLOUR)
     ax.tick_params(axis="x", length=3, color=AXIS_COLOUR)
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.6, zorder=0)
@@ -250,10 +270,12 @@ def _draw(title: str, categories: list[str], series: list[tuple[str, str, list[i
         ax.spines[side].set_color(AXIS_COLOUR)
         ax.spines[side].set_linewidth(0.8)
 
-    # Title at the top and legend below (one row, series order), both centred on the figure and
-    # shrunk step by step while wider than it.
+
+def _title_and_legend(fig: Figure, canvas: FigureCanvasAgg, title: str, handles: list[Patch]) -> None:
+    """Title at the top and legend below (one row, series order), both centred on the figure and
+    shrunk step by step while wider than it."""
     limit = fig.bbox.width * 0.98
-    renderer = fig.canvas.get_renderer()
+    renderer = canvas.get_renderer()
     if title:
         size = TITLE_PT
         while True:
@@ -271,8 +293,6 @@ def _draw(title: str, categories: list[str], series: list[tuple[str, str, list[i
             break
         legend.remove()
         size -= 0.5
-    fig.canvas.draw()  # once, after the sizes are settled: the canvas then holds the image
-    return fig
 
 
 def grade_chart_png(title: str, categories: list[str], series: list[tuple[str, str, list[int]]],
@@ -287,7 +307,11 @@ def grade_chart_png(title: str, categories: list[str], series: list[tuple[str, s
     """
     with matplotlib.style.context("default"):
         fig = _build_figure(title, categories, series, percent=percent, width_mm=width_mm, dpi=dpi)
+        canvas = fig.canvas
+        if not isinstance(canvas, FigureCanvasAgg):  # _build_figure attaches one; nothing else replaces it
+            raise TypeError("the chart's figure has lost its Agg canvas")
         buf = io.BytesIO()  # the drawn canvas as PNG (savefig would lay out and draw it all again)
-        matplotlib.image.imsave(buf, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=dpi,
-                                metadata={"Software": None})
+        no_software: dict[str, Any] = {"Software": None}  # None leaves the key out (Pillow's PNG writer)
+        matplotlib.image.imsave(buf, canvas.buffer_rgba(), format="png", origin="upper", dpi=dpi,
+                                metadata=no_software)
     return buf.getvalue()

@@ -6,7 +6,7 @@ import re
 from kpireport.council import texts
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
 from kpireport.labels import markers_text, value_text
-from kpireport.model import LEAD, Node
+from kpireport.model import LEAD, Initiative, InitiativeEntry, Node, Plan
 from kpireport.values import format_year
 
 
@@ -36,7 +36,7 @@ def indicator_caption(rows: list[KpiRow]) -> str:
     return "・".join(texts.INDICATOR_LABELS.get(kind, kind) for kind in kinds)
 
 
-def indicator_name(row: KpiRow, caption_kinds: int, plan) -> str:
+def indicator_name(row: KpiRow, caption_kinds: int, plan: Plan) -> str:
     """The name as a row shows it: 【再掲】 where reposted within its plan, 【総合戦略】 where another plan's KPI is
     listed (the first place a reader meets it may be that other plan's part), and its kind when the table mixes
     kinds."""
@@ -63,7 +63,7 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
     return text + (texts.PROVISIONAL if stored.provisional else "")
 
 
-def initiative_text(data: PeriodResults, initiative, own, field: str) -> str:
+def initiative_text(data: PeriodResults, initiative: Initiative, own: InitiativeEntry | None, field: str) -> str:
     """An initiative's text (``field`` of its entry in force), and with 併記 every other department's beside
     it, each marked with its department."""
     others = [(department, getattr(entry, field)) for department, entry in data.initiative_others.get(initiative.id, ())

@@ -5,12 +5,12 @@ report` prints it and the master lists it (evaluate/missing.py), never the cover
 from __future__ import annotations
 
 from kpireport.council import texts
-from kpireport.council.document import page_break, paragraph
+from kpireport.council.document import ReportDocument, page_break, paragraph
 from kpireport.evaluate.results import PeriodResults
 from kpireport.values import format_year
 
 
-def add(doc, data: PeriodResults) -> None:
+def add(doc: ReportDocument, data: PeriodResults) -> None:
     settings = data.plan.settings_for(data.period.key)  # a month's report has its own title and meeting
     for _ in range(6):
         paragraph(doc, "")

@@ -10,20 +10,24 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.table import CT_Tbl
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from kpireport.errors import KpireportError
 from kpireport.text_layout import display_width
 
 PACKAGED_TEMPLATE = Path(str(resources.files("kpireport").joinpath("templates/report_base.docx")))
@@ -83,7 +87,7 @@ class ReportDocument:
         # section bookmark -> index of the body element after the contents field limited to it (see toc)
         self.bookmarks: dict[str, int] = {}
 
-    def append(self, element) -> None:
+    def append(self, element: BaseOxmlElement) -> None:
         """Add a paragraph or table at the end of the body, before the final sectPr (python-docx's own
         add_paragraph looks for the sectPr among all the body's children each time: quadratic)."""
         if self.end is None:
@@ -97,12 +101,16 @@ class ReportDocument:
 
     def text_width(self) -> int:
         section = self.docx.sections[-1]
-        return int(section.page_width - section.left_margin - section.right_margin)
+        width, left, right = section.page_width, section.left_margin, section.right_margin
+        if width is None or left is None or right is None:  # Word always writes them; a hand-made file may not
+            raise KpireportError("報告書のひな形の最後のセクションに用紙の幅または余白がありません。"
+                                 "Wordでひな形を開き、ページ設定を保存し直してください。")
+        return int(width - left - right)
 
     def add_table_xml(self, xml: str) -> None:
         """Add a table given as XML text (w: prefix). The body holds an empty w:tbl with a numbered comment in
         its place (so the sequence of paragraphs and tables stays visible); save() puts the text there."""
-        holder = OxmlElement("w:tbl")
+        holder = cast(CT_Tbl, OxmlElement("w:tbl"))  # python-docx makes a w:tbl element a CT_Tbl
         holder.append(etree.Comment(f"{_HOLDER}{len(self.tables)}"))
         if self.docx.element.nsmap.get("w") != _W:  # a base document naming the namespace otherwise
             xml = xml.replace("<w:tbl>", f"<w:tbl {nsdecls('w')}>", 1)
@@ -143,7 +151,7 @@ def _add_text(paragraph: Paragraph, text: object) -> None:
 
 def add_paragraph(doc: ReportDocument, style: str | None = None) -> Paragraph:
     """An empty paragraph at the end of the body, in the named style."""
-    p = OxmlElement("w:p")
+    p = cast(CT_P, OxmlElement("w:p"))  # python-docx makes a w:p element a CT_P
     if style:
         p.style = doc.style_ids[style]
     doc.append(p)
@@ -175,7 +183,7 @@ def page_break(doc: ReportDocument) -> None:
     add_paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
 
 
-def _is_page_break_only(element) -> bool:
+def _is_page_break_only(element: BaseOxmlElement) -> bool:
     if element.tag != qn("w:p"):
         return False
     breaks = element.findall(f".//{qn('w:br')}")
@@ -246,7 +254,8 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
     """
     tc_open = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(width / 635)}"/>' for width in widths]
     head_p = f'<w:p><w:pPr><w:pStyle w:val="{head_id}"/><w:keepNext/></w:pPr>'
-    jcs = [f'<w:jc w:val="{a}"/>' if a else "" for a in (align or [None] * len(widths))]
+    aligns: list[str | None] = list(align) if align else [None] * len(widths)
+    jcs = [f'<w:jc w:val="{a}"/>' if a else "" for a in aligns]
     body_p = [f'<w:p><w:pPr><w:pStyle w:val="{body_id}"/>{jc}</w:pPr>' for jc in jcs]
     repeat = "<w:tblHeader/>" if repeat_header else ""
     out = [f'<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>']
@@ -302,7 +311,7 @@ def _emu(text: str) -> int:
 
 
 def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
-          widths_mm: list[float] | None = None, align: list[str] | None = None,
+          widths_mm: Sequence[float] | None = None, align: list[str] | None = None,
           header_style: str = "表 見出し", body_style: str = "表 本文",
           shading: dict[tuple[int, int], str] | None = None, groups: dict[int, str] | None = None,
           repeat_header: bool | None = None) -> None:
@@ -365,10 +374,8 @@ def toc(doc: ReportDocument, levels: str = "1-2", title: str = "目次", whole: 
     field, and runtime/office.py finds the field to limit as the one just before such a bookmark."""
     if not _TOC_LEVELS.match(levels):
         raise ValueError(f"levels must look like '1-2', not {levels!r}")
-    scope = ""
-    if not whole and doc.section:
-        name = section_bookmark(doc.section)
-        scope = f"\\b {name} "
+    name = section_bookmark(doc.section) if not whole and doc.section else None
+    scope = f"\\b {name} " if name is not None else ""
     paragraph(doc, title, "TOC Heading" if "TOC Heading" in doc.style_ids else None)
     para = add_paragraph(doc)
     _field_char(para, "begin", dirty=True)
@@ -379,8 +386,8 @@ def toc(doc: ReportDocument, levels: str = "1-2", title: str = "目次", whole: 
     _field_char(para, "separate")
     para.add_run(TOC_PLACEHOLDER)
     _field_char(para, "end")
-    if scope:
-        doc.bookmarks[section_bookmark(doc.section)] = doc.size()
+    if name is not None:
+        doc.bookmarks[name] = doc.size()
 
 
 def mark_section(doc: ReportDocument) -> None:

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from kpireport.council import content, texts
-from kpireport.council.document import bullets, heading, page_break, paragraph
+from kpireport.council.document import ReportDocument, bullets, heading, page_break, paragraph
 from kpireport.evaluate.display import method_note
 from kpireport.evaluate.results import PeriodResults
 
 
-def add(doc, data: PeriodResults) -> None:
+def add(doc: ReportDocument, data: PeriodResults) -> None:
     plans = content.body_plans(data)
     if not plans:
         return  # no body follows: nothing to explain

@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections import Counter
 
 from kpireport.council import content, texts
-from kpireport.council.document import heading, page_break, table, toc
-from kpireport.evaluate.results import PeriodResults, initiative_rows, tree_order
+from kpireport.council.document import ReportDocument, heading, page_break, table, toc
+from kpireport.evaluate.results import InitiativeRow, KpiRow, PeriodResults, initiative_rows, tree_order
 from kpireport.labels import markers_text, value_text
+from kpireport.model import Initiative, InitiativeEntry, Node
 from kpireport.values import format_year
 
 
-def measure_nodes(data: PeriodResults) -> list:
+def measure_nodes(data: PeriodResults) -> list[Node]:
     """Nodes of any level that list KPIs or initiatives, their own or 【再掲】 (a measure sheet each), tree order;
     in the plans that post KPIs or initiatives of their own (a 基本計画 that only reposts the strategy's KPIs is
     reported in its body, not in measure sheets)."""
@@ -26,7 +27,7 @@ def measure_nodes(data: PeriodResults) -> list:
             if place in listed and not plan.is_plan_id(place) and plan.node(place).plan in homes]
 
 
-def add(doc, data: PeriodResults) -> None:
+def add(doc: ReportDocument, data: PeriodResults) -> None:
     nodes = measure_nodes(data)
     if not nodes:
         return
@@ -43,16 +44,16 @@ class _Index:
     """Per node: the KPI rows listed on it (own first, then 【再掲】); its initiative rows; each initiative's entry."""
 
     def __init__(self, data: PeriodResults):
-        self.kpis: dict[str, list] = {}
+        self.kpis: dict[str, list[KpiRow]] = {}
         for row in sorted(data.kpi_rows, key=lambda r: r.reposted):  # stable: own rows first, in plan order
             self.kpis.setdefault(row.node_id, []).append(row)
-        self.initiatives: dict[str, list] = {}
-        for row in sorted(initiative_rows(data.plan), key=lambda r: r.reposted):
-            self.initiatives.setdefault(row.node_id, []).append(row)
+        self.initiatives: dict[str, list[InitiativeRow]] = {}
+        for placed in sorted(initiative_rows(data.plan), key=lambda r: r.reposted):
+            self.initiatives.setdefault(placed.node_id, []).append(placed)
         self.entries = {i.id: e for i, e in data.initiatives}
 
 
-def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
+def sheet(doc: ReportDocument, data: PeriodResults, node: Node, index: _Index) -> None:
     plan = data.plan
     info = plan.plan(node.plan)
     era = info.start_year or None
@@ -87,7 +88,7 @@ def sheet(doc, data: PeriodResults, node, index: _Index) -> None:
     _works(doc, data, texts.measures_next_title(next_label), works, "plan", reposted)
 
 
-def _about(node, initiatives) -> str:
+def _about(node: Node, initiatives: list[Initiative]) -> str:
     """The 内容 cell: the measure's description, else what the plan says of its initiatives (推進内容); nothing
     when the plan says neither (the table is left out rather than printed empty)."""
     if node.description:
@@ -95,15 +96,16 @@ def _about(node, initiatives) -> str:
     return "\n".join(i.content for i in initiatives)
 
 
-def short_name(initiative, entry) -> str:
+def short_name(initiative: Initiative, entry: InitiativeEntry | None) -> str:
     """The 事業 as seed 001 prints it: the department's 事業名, the plan's, or the plan's 推進内容."""
     return (entry.name if entry is not None else None) or initiative.name or initiative.content
 
 
-def _works(doc, data: PeriodResults, title: str, works, field: str, reposted: set) -> None:
+def _works(doc: ReportDocument, data: PeriodResults, title: str, works: list[tuple[Initiative, InitiativeEntry | None]],
+           field: str, reposted: set[str]) -> None:
     """The 事業 whose entries give this text (seed 001 lists different 事業 under 実績 and 以降); when no entry
     gives it, every 事業 of the measure with the placeholder. A 事業 listed here as a repost is marked 【再掲】."""
-    def name(i, e) -> str:
+    def name(i: Initiative, e: InitiativeEntry | None) -> str:
         return (texts.REPOST if i.id in reposted else "") + short_name(i, e)
 
     with_text = [(i, e) for i, e in works if e is not None and getattr(e, field) is not None]

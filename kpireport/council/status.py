@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kpireport.council import texts
 from kpireport.council.charts import grade_chart_png
-from kpireport.council.document import heading, page_break, paragraph, picture, table
+from kpireport.council.document import ReportDocument, heading, page_break, paragraph, picture, table
 from kpireport.evaluate.display import CHART_COLOURS, RULE_COLOURS, method_note
 from kpireport.evaluate.results import PeriodResults
 from kpireport.evaluate.tally import plan_tally
@@ -22,7 +22,7 @@ def chart_jobs(data: PeriodResults) -> dict[str, tuple]:
     return jobs
 
 
-def add(doc, data: PeriodResults) -> None:
+def add(doc: ReportDocument, data: PeriodResults) -> None:
     plan = data.plan
     pictures = {plan_id: grade_chart_png(*args) for plan_id, args in chart_jobs(data).items()}
     heading(doc, plan.settings.status_title or texts.status_title([p.short_name for p in plan.plans]), 1)

@@ -21,7 +21,10 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.font import CT_RPr
 from docx.shared import Mm, Pt
+from docx.styles.style import BaseStyle
+from docx.text.paragraph import Paragraph
 
 MINCHO = "游明朝"
 GOTHIC = "游ゴシック"
@@ -111,7 +114,7 @@ GUIDE_TEXT = ("これは審議会資料のひな形です。本文は報告書�
 STYLE_NAMES = tuple(spec.name for spec in STYLES) + ("Table Grid",)
 
 
-def set_rfonts(rpr, name: str) -> None:
+def set_rfonts(rpr: CT_RPr, name: str) -> None:
     """Write <w:rFonts> on a run-properties element with the East Asian font set explicitly.
 
     python-docx's ``font.name`` sets only ascii/hAnsi and leaves theme attributes, which win over explicit
@@ -126,7 +129,7 @@ def set_rfonts(rpr, name: str) -> None:
     rfonts.set(qn("w:hint"), "eastAsia")
 
 
-def _reset_properties(style) -> None:
+def _reset_properties(style: BaseStyle) -> None:
     """Drop a built-in style's paragraph and run properties (theme fonts, colours, borders)."""
     element = style.element
     for tag in ("w:pPr", "w:rPr"):
@@ -280,9 +283,9 @@ def _page_setup(doc: DocumentObject) -> None:
     paragraph.add_run(" -")
 
 
-def _page_field(paragraph) -> None:
+def _page_field(paragraph: Paragraph) -> None:
     """A PAGE field as fldChar begin / instrText / separate / cached "1" / end."""
-    def fld_char(kind: str):
+    def fld_char(kind: str) -> None:
         run = paragraph.add_run()
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), kind)

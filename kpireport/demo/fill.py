@@ -7,14 +7,16 @@ clearly marked as samples.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
 
 from kpireport.forms import layout as fl
 from kpireport.forms.fit import fit_rows
-from kpireport.model import BESIDE, PARTS, Kpi, Plan
+from kpireport.model import BESIDE, PARTS, Initiative, Kpi, Plan
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import example_path
 from kpireport.plan.source import load_yaml
@@ -53,7 +55,7 @@ def demo_initiative_texts() -> dict[str, dict]:
     return {i["id"]: i for i in _demo_data().get("initiatives", ())}
 
 
-def _sample_initiative(initiative) -> dict:
+def _sample_initiative(initiative: Initiative) -> dict:
     """For a plan without the demo's texts (the other embedded plans, the benchmarks): short sample texts made
     from the plan's own words, marked as samples by _initiative_texts."""
     name = initiative.name or initiative.content[:30]
@@ -75,10 +77,11 @@ def demo_actual(kpi: Kpi, index: int) -> Decimal | None:
     target = kpi.target.number if kpi.target.is_number else kpi.baseline.number
     if target is None:
         return None
-    if kpi.baseline.is_number:
-        value = kpi.baseline.number + (target - kpi.baseline.number) * fraction
-        if target == kpi.baseline.number:  # 維持: hover around the baseline
-            value = kpi.baseline.number * (Decimal(1) + (fraction - Decimal("0.3")) / 20)
+    baseline = kpi.baseline.number if kpi.baseline.is_number else None
+    if baseline is not None:
+        value = baseline + (target - baseline) * fraction
+        if target == baseline:  # 維持: hover around the baseline
+            value = baseline * (Decimal(1) + (fraction - Decimal("0.3")) / 20)
     else:  # a target-only KPI: a share of the target (a count is never negative)
         value = target * (fraction if fraction > 0 else Decimal("0.15"))
     scale = Decimal(10) ** SCALES.get(kpi.target.scale or kpi.baseline.scale, 0)
@@ -117,49 +120,78 @@ def _sample_narrative(heading: str) -> dict:
 def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, target: Path | None = None) -> Path:
     """Open a generated form with openpyxl, type sample inputs into its shaded cells, save."""
     workbook = openpyxl.load_workbook(path)
-    kpi_index = {k.id: i for i, k in enumerate(plan.kpis)}
-    init_index = {x.id: i for i, x in enumerate(plan.initiatives)}
-    narratives = demo_narratives()
-    initiative_texts = demo_initiative_texts()
+    typist = _Typist(plan, department, period)
     for sheet in fl.data_sheets(plan, department, period):
         ws = workbook[sheet.name]
         col = {c.key: i for i, c in enumerate(sheet.columns, start=1)}
+        fill_row = {fl.KPI_SHEET: typist.kpi_row, fl.INITIATIVE_SHEET: typist.initiative_row}.get(
+            sheet.name, typist.narrative_row)
         for offset, row in enumerate(sheet.rows):
-            r = fl.FIRST_ROW + offset
             if row["id"] in sheet.reported_elsewhere:
                 continue  # another department reports it: read-only in this form
-            if sheet.name == fl.KPI_SHEET:
-                kpi = plan.kpi(row["id"])
-                actual = demo_actual(kpi, kpi_index[kpi.id])
-                if actual is not None and kpi.reporting == PARTS:
-                    actual = demo_part(actual, kpi.departments.index(department), len(kpi.departments))
-                if actual is None:
-                    ws.cell(r, col["reason"]).value = "集計中"
-                else:
-                    ws.cell(r, col["actual"]).value = float(actual) if actual != actual.to_integral() else int(actual)
-                    ws.cell(r, col["as_of"]).value = "R6.3末" if not period.is_monthly else f"R{period.calendar_year - 2018}.{period.month}末"
-                    ws.cell(r, col["remarks"]).value = SAMPLE_NOTE
-            elif sheet.name == fl.INITIATIVE_SHEET:
-                status, next_step, verification = STATUS_PATTERN[init_index[row["id"]] % len(STATUS_PATTERN)]
-                status = plan.settings.status_labels[fl.STATUSES.index(status)]  # the city's own label
-                if plan.initiative(row["id"]).reporting == BESIDE and verification:
-                    verification = f"{verification}（{department}の取組）"
-                ws.cell(r, col["status"]).value = status
-                ws.cell(r, col["next_step"]).value = next_step
-                if verification:
-                    ws.cell(r, col["verification"]).value = verification
-                texts = initiative_texts.get(row["id"]) or _sample_initiative(plan.initiative(row["id"]))
-                name, summary, plan_text = _initiative_texts(texts, status, plan.settings.status_labels[fl.NOT_DONE])
-                for key, text in (("name", name), ("summary", summary), ("plan", plan_text)):
-                    if text and not row.get(key):  # the plan's own 事業名 stays as the form prefilled it
-                        ws.cell(r, col[key]).value = text
-            else:
-                text = narratives.get(row["id"])
-                if text is None or text.get("department", department) != department:  # another plan's node
-                    text = _sample_narrative(row.get("path", "").split(" ＞ ")[-1])  # the node's own heading
-                ws.cell(r, col["achievements"]).value = "\n".join(text["achievements"])
-                ws.cell(r, col["next_steps"]).value = "\n".join(text["next_steps"])
+            fill_row(_Row(ws, fl.FIRST_ROW + offset, col), row)
     fit_rows(workbook)  # as staff widen a row to see what they typed
     out = target or path
     workbook.save(out)
     return out
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One row of a form's sheet, its input cells found by column key."""
+
+    ws: Worksheet
+    r: int
+    col: dict[str, int]
+
+    def type(self, key: str, value: str | int | float) -> None:
+        self.ws.cell(self.r, self.col[key]).value = value
+
+
+class _Typist:
+    """Types one department's sample inputs, a row at a time, as staff would."""
+
+    def __init__(self, plan: Plan, department: str, period: ReportPeriod) -> None:
+        self.plan = plan
+        self.department = department
+        self.period = period
+        self.kpi_index = {k.id: i for i, k in enumerate(plan.kpis)}
+        self.init_index = {x.id: i for i, x in enumerate(plan.initiatives)}
+        self.narratives = demo_narratives()
+        self.initiative_texts = demo_initiative_texts()
+
+    def kpi_row(self, row: _Row, form_row: dict) -> None:
+        kpi = self.plan.kpi(form_row["id"])
+        actual = demo_actual(kpi, self.kpi_index[kpi.id])
+        if actual is not None and kpi.reporting == PARTS:
+            actual = demo_part(actual, kpi.departments.index(self.department), len(kpi.departments))
+        if actual is None:
+            row.type("reason", "集計中")
+            return
+        period = self.period
+        row.type("actual", float(actual) if actual != actual.to_integral() else int(actual))
+        row.type("as_of", "R6.3末" if not period.is_monthly else f"R{period.calendar_year - 2018}.{period.month}末")
+        row.type("remarks", SAMPLE_NOTE)
+
+    def initiative_row(self, row: _Row, form_row: dict) -> None:
+        plan, ident = self.plan, form_row["id"]
+        status, next_step, verification = STATUS_PATTERN[self.init_index[ident] % len(STATUS_PATTERN)]
+        status = plan.settings.status_labels[fl.STATUSES.index(status)]  # the city's own label
+        if plan.initiative(ident).reporting == BESIDE and verification:
+            verification = f"{verification}（{self.department}の取組）"
+        row.type("status", status)
+        row.type("next_step", next_step)
+        if verification:
+            row.type("verification", verification)
+        texts = self.initiative_texts.get(ident) or _sample_initiative(plan.initiative(ident))
+        name, summary, plan_text = _initiative_texts(texts, status, plan.settings.status_labels[fl.NOT_DONE])
+        for key, text in (("name", name), ("summary", summary), ("plan", plan_text)):
+            if text and not form_row.get(key):  # the plan's own 事業名 stays as the form prefilled it
+                row.type(key, text)
+
+    def narrative_row(self, row: _Row, form_row: dict) -> None:
+        texts = self.narratives.get(form_row["id"])
+        if texts is None or texts.get("department", self.department) != self.department:  # another plan's node
+            texts = _sample_narrative(form_row.get("path", "").split(" ＞ ")[-1])  # the node's own heading
+        row.type("achievements", "\n".join(texts["achievements"]))
+        row.type("next_steps", "\n".join(texts["next_steps"]))

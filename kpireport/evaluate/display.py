@@ -2,6 +2,8 @@
 method of evaluation in words."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from kpireport.model import REFERENCE_KIND, Plan
 from kpireport.values import format_number
 
@@ -41,5 +43,5 @@ def method_note(plan: Plan) -> str:
     return "".join(sentences) + "、".join(parts) + "。"
 
 
-def _number(d) -> str:
+def _number(d: Decimal | None) -> str:
     return format_number(d) if d is not None else ""

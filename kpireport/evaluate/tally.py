@@ -49,47 +49,68 @@ def plan_tally(data: PeriodResults, plan_id: str) -> PlanTally:
     return memo[plan_id]
 
 
+@dataclass
+class _Listing:
+    """Where a plan lists its graded KPIs, before counting."""
+
+    per_place: dict[str | None, dict[str, bool]] = field(default_factory=dict)  # top node (None: the plan) -> KPI -> reposted
+    reference: set[str] = field(default_factory=set)  # 参考指標 listed, not counted
+    foreign: dict[str, set[str]] = field(default_factory=dict)  # another plan's short name -> its KPIs listed here
+
+
 def _tally(data: PeriodResults, plan_id: str) -> PlanTally:
-    plan = data.plan
-    grades = [g.code for g in plan.grades]
-    per_place: dict[str | None, dict[str, bool]] = {}  # top node (None: the plan itself) -> KPI -> reposted
-    reference: set[str] = set()
-    foreign: dict[str, set[str]] = {}  # another plan's short name -> its KPIs listed in this plan
+    listing = _listing(data, plan_id)
+    rows = _rows(data, plan_id, listing)
+    codes = list(dict.fromkeys(code for r in rows for code in r.counts))  # the plan's grades, then any other
+    total_counts = {code: sum(r.counts.get(code, 0) for r in rows) for code in codes}
+    total = TallyRow(TOTAL_LABEL, total_counts, sum(r.reposted for r in rows))
+    distinct = len({kpi_id for listed in listing.per_place.values() for kpi_id in listed})
+    return PlanTally(plan_id, rows, total, distinct, len(listing.reference), _notes(listing, total, distinct))
+
+
+def _listing(data: PeriodResults, plan_id: str) -> _Listing:
+    plan, listing = data.plan, _Listing()
     for row in data.kpi_rows:
         if plan.plan_of(row.node_id).id != plan_id:
             continue
         if not row.kpi.graded:
-            reference.add(row.kpi.id)
+            listing.reference.add(row.kpi.id)
             continue
         home = plan.plan_of(row.kpi.node)
         if home.id != plan_id:
-            foreign.setdefault(home.short_name, set()).add(row.kpi.id)
+            listing.foreign.setdefault(home.short_name, set()).add(row.kpi.id)
         place = None if plan.is_plan_id(row.node_id) else plan.top(row.node_id).id
-        listed = per_place.setdefault(place, {})
+        listed = listing.per_place.setdefault(place, {})
         listed[row.kpi.id] = listed.get(row.kpi.id, True) and row.reposted  # own place anywhere in it: not a repost
+    return listing
+
+
+def _rows(data: PeriodResults, plan_id: str, listing: _Listing) -> list[TallyRow]:
+    """One row per top-level node of the plan, then one for the plan's own KGIs if it has any."""
+    plan = data.plan
+    tops = [n.id for n in plan.nodes if n.plan == plan_id and n.parent is None]
     rows = []
-    tops = [n for n in plan.nodes if n.plan == plan_id and n.parent is None]
-    for place in [t.id for t in tops] + ([None] if None in per_place else []):
-        listed = per_place.get(place, {})
-        counts = {code: 0 for code in grades}
+    for place in tops + ([None] if None in listing.per_place else []):
+        listed = listing.per_place.get(place, {})
+        counts = {g.code: 0 for g in plan.grades}
         for kpi_id in listed:
             code = data.evaluations[kpi_id].grade
             counts[code] = counts.get(code, 0) + 1
         label = node_heading(plan, plan.node(place)) if place else plan_level_label(plan, plan_id)
         rows.append(TallyRow(label, counts, sum(listed.values()), place))
-    codes = list(dict.fromkeys(code for r in rows for code in r.counts))  # the plan's grades, then any other
-    total_counts = {code: sum(r.counts.get(code, 0) for r in rows) for code in codes}
-    total = TallyRow(TOTAL_LABEL, total_counts, sum(r.reposted for r in rows))
-    distinct = len({kpi_id for listed in per_place.values() for kpi_id in listed})
+    return rows
+
+
+def _notes(listing: _Listing, total: TallyRow, distinct: int) -> list[str]:
     notes = []
     if total.total != distinct:
         notes.append(f"再掲の指標は掲載先の行ごとに数えています（合計{total.total}件のうち再掲{total.total - distinct}件、"
                      f"指標の実数は{distinct}件）。")
-    for name, kpis in foreign.items():
+    for name, kpis in listing.foreign.items():
         notes.append(f"各行には、{name}に掲げる指標{len(kpis)}件を含みます（本文の表では【{name}】の印）。")
-    if reference:
-        notes.append(f"参考指標{len(reference)}件は評価しないため、件数に含めていません。")
-    return PlanTally(plan_id, rows, total, distinct, len(reference), notes)
+    if listing.reference:
+        notes.append(f"参考指標{len(listing.reference)}件は評価しないため、件数に含めていません。")
+    return notes
 
 
 def grade_tally(data: PeriodResults) -> str:

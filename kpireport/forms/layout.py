@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kpireport import labels
 from kpireport.model import Initiative, Kpi, Node, Plan
@@ -126,7 +127,7 @@ def narrative_columns(period: ReportPeriod) -> tuple[FormColumn, ...]:
 
 # --- which rows a department's form holds ------------------------------------------------------
 
-def _by_department(plan: Plan, kind: str, items) -> dict[str, list]:
+def _by_department(plan: Plan, kind: str, items: Iterable[Kpi | Initiative | Node]) -> dict[str, list]:
     """Items per owning department, in plan order, indexed once per plan (a prefecture has 400 departments)."""
     def index() -> dict[str, list]:
         found: dict[str, list] = {}
@@ -210,11 +211,12 @@ def data_sheets(plan: Plan, department: str, period: ReportPeriod, version: str 
         (INITIATIVE_SHEET, initiative_columns(version), department_initiatives(plan, department), initiative_locked),
         (NARRATIVE_SHEET, narrative_columns(period), department_narrative_nodes(plan, department), narrative_locked),
     ]
-    def row(locked: Callable, item) -> dict:
+    def row(locked: Callable[[Plan, Any], dict[str, str]], item: Kpi | Initiative | Node) -> dict[str, str]:
         texts = locked(plan, item)
-        if version == FORM_VERSION and getattr(item, "reposted_under", ()):  # shown where it is also posted
+        reposted_under: tuple[str, ...] = getattr(item, "reposted_under", ())  # KPIs and initiatives have them
+        if version == FORM_VERSION and reposted_under:  # shown where it is also posted
             texts["path"] = "\n".join([texts["path"]] + [f"{REPOST}{labels.node_path(plan, n)}"
-                                                          for n in item.reposted_under])
+                                                          for n in reposted_under])
         return texts
 
     return [DataSheet(name, columns, tuple(row(locked, item) for item in items),

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import xlsxwriter
 from openpyxl.utils.protection import hash_password
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
@@ -83,19 +86,19 @@ def write_form(plan: Plan, department: str, period: ReportPeriod, path: Path, ke
                                                      "strings_to_urls": False})
             workbook.set_properties({"title": f"{period.label} {department}", "author": "kpireport",
                                      "created": generated_at})
-            styles = _styles(workbook)
-            _write_guide(workbook, styles, plan, department, period, sheets)
+            styles = form_styles(workbook)
+            write_guide(workbook, styles, plan, department, period, sheets)
             for sheet in sheets:
                 _write_data_sheet(workbook, styles, plan, department, period, sheet, previous or {})
             _write_meta(workbook, plan, department, period, sheets, generated_at, key)
             workbook.close()
-            handle.write(_structure_locked(written.getvalue(), plan.settings.form_password))
+            handle.write(structure_locked(written.getvalue(), plan.settings.form_password))
     except OSError as exc:
         raise KpireportError(f"{path} に書き込めません（{exc.strerror or exc}）。フォルダの書き込み権限を確認してください。") from exc
     return path
 
 
-def _styles(workbook) -> dict:
+def form_styles(workbook: Workbook) -> dict[str, Format]:
     base = {"font_name": "游ゴシック", "font_size": 10, "valign": "top", "border": 1, "border_color": "#808080"}
     return {
         "title": workbook.add_format({"font_name": "游ゴシック", "font_size": 14, "bold": True}),
@@ -116,12 +119,12 @@ def _styles(workbook) -> dict:
     }
 
 
-def _protect(ws, plan: Plan) -> None:
+def protect_sheet(ws: Worksheet, plan: Plan) -> None:
     ws.protect(plan.settings.form_password, {"format_columns": True, "format_rows": True,
                                              "select_locked_cells": True, "select_unlocked_cells": True})
 
 
-def _print_setup(ws, repeat_to_row: int) -> None:
+def print_setup(ws: Worksheet, repeat_to_row: int) -> None:
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -211,7 +214,7 @@ def _shared_lines(plan: Plan, department: str) -> list[str]:
         if item.reporting == LEAD:
             how = ("この課が報告します" if item.lead == department
                    else f"{item.lead}が報告します（この様式では見るだけで、入力できません）")
-        elif item.reporting == PARTS:
+        elif item.reporting == PARTS and isinstance(item, Kpi):  # 合算 is for KPIs only (the plan's schema)
             how = f"各課が自課の分を入力し、各課の値を{item.combine}して評価します"
         else:
             how = (f"各課が入力し、{item.lead}の{'値で評価' if isinstance(item, Kpi) else '実施状況で集計'}します。"
@@ -220,7 +223,7 @@ def _shared_lines(plan: Plan, department: str) -> list[str]:
     return lines
 
 
-def _write_guide(workbook, styles, plan: Plan, department: str, period: ReportPeriod, sheets: list) -> None:
+def write_guide(workbook: Workbook, styles: dict[str, Format], plan: Plan, department: str, period: ReportPeriod, sheets: list) -> None:
     ws = workbook.add_worksheet(fl.GUIDE_SHEET)
     column = fl.FormColumn("text", "", GUIDE_WIDTH, wrap=True)
     ws.set_column(0, 0, GUIDE_WIDTH)
@@ -229,17 +232,17 @@ def _write_guide(workbook, styles, plan: Plan, department: str, period: ReportPe
         if kind == "heading":
             ws.set_row(row, 22)
         else:
-            ws.set_row(row, _form_row_height((column,), {"text": text}, 15.0))
+            ws.set_row(row, form_row_height((column,), {"text": text}, 15.0))
         ws.write_string(row, 0, text, styles["heading" if kind == "heading" else "note"])
-    _print_setup(ws, 0)
+    print_setup(ws, 0)
     ws.set_portrait()
-    _protect(ws, plan)
+    protect_sheet(ws, plan)
     ws.activate()
 
 
 # --- data sheets -------------------------------------------------------------------------------
 
-def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: ReportPeriod,
+def _write_data_sheet(workbook: Workbook, styles: dict[str, Format], plan: Plan, department: str, period: ReportPeriod,
                       sheet: fl.DataSheet, previous: dict[str, str]) -> None:
     ws = workbook.add_worksheet(sheet.name)
     header = fl.HEADER_ROW - 1
@@ -253,10 +256,10 @@ def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: Rep
         ws.set_column(col, col, column.width)
     ws.set_row(header, 30)
     first_input = next(col for col, column in enumerate(sheet.columns) if column.is_input)
-    input_lines = _input_lines(plan, sheet.name)
+    lines = input_lines(plan, sheet.name)
     for offset, row in enumerate(sheet.rows):
         r = first + offset
-        ws.set_row(r, _form_row_height(sheet.columns, row, input_lines=input_lines))
+        ws.set_row(r, form_row_height(sheet.columns, row, input_lines=lines))
         read_only = row["id"] in sheet.reported_elsewhere  # another department reports it: shown, not entered
         for col, column in enumerate(sheet.columns):
             if column.is_input and read_only:
@@ -272,22 +275,22 @@ def _write_data_sheet(workbook, styles, plan: Plan, department: str, period: Rep
                 text = previous.get(row["id"], "－") if column.key == "previous" else row.get(column.key, "")
                 ws.write_string(r, col, text, styles["locked_wrap" if column.wrap else "locked"])
     for col, column in enumerate(sheet.columns):
-        rule = _validation(column, plan, period)
+        rule = list_validation(column, plan, period)
         if rule and sheet.rows:
             ws.data_validation(first, col, last, col, rule)
     ws.freeze_panes(first, 1)
-    _print_setup(ws, header)
-    _protect(ws, plan)
+    print_setup(ws, header)
+    protect_sheet(ws, plan)
 
 
-def _form_row_height(columns: tuple, texts: dict, line_height: float = 14.0, input_lines: int = 2) -> float:
+def form_row_height(columns: tuple, texts: dict, line_height: float = 14.0, input_lines: int = 2) -> float:
     """Room for every wrapped locked text, and for what departments type: a spreadsheet does not grow a row
     whose height the file sets, so a row too short hides the last lines on screen and in print."""
     inputs = input_lines if any(c.is_input and c.wrap for c in columns) and len(columns) > 1 else 1
     return row_height([(texts.get(c.key, ""), c.width) for c in columns if c.wrap], line_height, inputs)
 
 
-def _input_lines(plan: Plan, sheet_name: str) -> int:
+def input_lines(plan: Plan, sheet_name: str) -> int:
     """Lines of typed text a data row shows: the narrative limit with room for bullets that wrap (seed 002's
     run to seven lines), a few sentences for an initiative's result and next step, two for a KPI's remarks."""
     if sheet_name == fl.NARRATIVE_SHEET:
@@ -306,7 +309,7 @@ def _sheet_note(plan: Plan, period: ReportPeriod, sheet_name: str) -> str:
     return ""
 
 
-def _validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> dict | None:
+def list_validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> dict | None:
     """Drop-downs and checks with Japanese input messages and error alerts."""
     settings = plan.settings
     if column.key == "actual":
@@ -360,7 +363,7 @@ def meta_items(plan: Plan, department: str, period: ReportPeriod, generated_at: 
     ]
 
 
-def _write_meta(workbook, plan: Plan, department: str, period: ReportPeriod, sheets: list,
+def _write_meta(workbook: Workbook, plan: Plan, department: str, period: ReportPeriod, sheets: list,
                 generated_at: dt.datetime, key: bytes) -> None:
     ws = workbook.add_worksheet(fl.META_SHEET)
     items = meta_items(plan, department, period, generated_at)
@@ -377,13 +380,13 @@ def _write_meta(workbook, plan: Plan, department: str, period: ReportPeriod, she
         ws.write_string(row, 0, name)
         ws.write_string(row, 1, ident)
     ws.very_hidden()
-    _protect(ws, plan)
+    protect_sheet(ws, plan)
 
 
 _BOOK_VIEWS = re.compile(rb"<(bookViews|sheets)[ >]")
 
 
-def _structure_locked(xlsx: bytes, password: str) -> bytes:
+def structure_locked(xlsx: bytes, password: str) -> bytes:
     """The workbook with its structure protected (no sheet shown, added, renamed or removed), which xlsxwriter
     does not write: a workbookProtection element put into xl/workbook.xml where the schema places it."""
     hashed = f' workbookPassword="{hash_password(password)}"' if password else ""

@@ -9,6 +9,7 @@ is a finding for the planning office (``attention``).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,13 +50,13 @@ class InForce:
 def in_force(history: History, plan: Plan, period: ReportPeriod) -> InForce:
     attention: list[Finding] = []
     kpis = {}
-    by_department = _kpi_entries(history, period)
+    kpi_entries = _kpi_entries(history, period)
     for kpi in plan.kpis:
-        kpis[kpi.id] = _kpi(kpi, by_department.get(kpi.id, {}), attention)
+        kpis[kpi.id] = _kpi(kpi, kpi_entries.get(kpi.id, {}), attention)
     initiatives = {}
-    by_department = _initiative_entries(history, period)
+    initiative_entries = _initiative_entries(history, period)
     for initiative in plan.initiatives:
-        initiatives[initiative.id] = _initiative(initiative, by_department.get(initiative.id, {}), attention)
+        initiatives[initiative.id] = _initiative(initiative, initiative_entries.get(initiative.id, {}), attention)
     return InForce(kpis, initiatives, _narratives(history, plan, period), attention)
 
 
@@ -119,10 +120,10 @@ def _combined(kpi: Kpi, entries: tuple[StoredKpiValue, ...], missing: tuple[str,
                                  departments="、".join(missing + tuple(e.department for e in entries
                                                                         if not e.value.is_number))))
         return KpiInForce(kpi.id, None, entries, missing, f"合算（{kpi.combine}）: {working}。そろっていないため評価しません")
-    parts = [e.value.number for e in numbers]
+    parts = [n for e in numbers if (n := e.value.number) is not None]  # a number Value always has one
     combined = {"合計": sum(parts, Decimal(0)), "最大": max(parts), "最小": min(parts)}.get(kpi.combine)
     if combined is None:  # 平均, to one decimal place more than the parts were given in
-        places = max(-p.as_tuple().exponent for p in parts) + 1
+        places = max(_places(p) for p in parts) + 1
         combined = (sum(parts, Decimal(0)) / len(parts)).quantize(Decimal(1).scaleb(-max(places, 0)))
     lead = next((e for e in numbers if e.department == kpi.lead), numbers[0])
     value = Value("number", "", combined, lead.value.unit, lead.value.scale)
@@ -169,7 +170,13 @@ def _narratives(history: History, plan: Plan, period: ReportPeriod) -> dict[str,
     return result
 
 
-def _unique(items) -> tuple[str, ...]:
+def _places(d: Decimal) -> int:
+    """Decimal places as written: 12.50 -> 2, 1E+3 -> -3."""
+    exponent = d.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0  # a stored number is finite
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 

@@ -83,8 +83,8 @@ def snapshot(current: InForce) -> dict:
         kpis[kpi_id] = {"value": text, "department": shown.department,
                         "source": f"{shown.file_name} {shown.sheet}!{shown.cell}" if shown.sheet else shown.file_name}
     initiatives = {}
-    for ident, standing in current.initiatives.items():
-        given = ([("", standing.entry)] if standing.entry else []) + list(standing.others)
+    for ident, held in current.initiatives.items():
+        given = ([("", held.entry)] if held.entry else []) + list(held.others)
         if given:
             text = "、".join((f"{d}: " if d else "") + f"{e.status}／{e.next_step}" for d, e in given)
             initiatives[ident] = {"value": text, "department": "", "source": given[0][1].sheet}

@@ -100,6 +100,18 @@ def now() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat()
 
 
+def _upgrade(db: sqlite3.Connection) -> None:
+    """A history made by an earlier version: merges.master_written came later (its merges' masters were
+    written, as far as anyone can tell now), and so did initiative_values.name."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(merges)")}
+    if "master_written" not in columns:
+        db.execute("ALTER TABLE merges ADD COLUMN master_written INTEGER NOT NULL DEFAULT 1")
+    # initiative_values.name (事業名) came with the measure sheets' content: older entries have none
+    columns = {row[1] for row in db.execute("PRAGMA table_info(initiative_values)")}
+    if "name" not in columns:
+        db.execute("ALTER TABLE initiative_values ADD COLUMN name TEXT")
+
+
 class History:
     """The history database of one workspace."""
 
@@ -114,22 +126,11 @@ class History:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
-            self._upgrade()
+            _upgrade(self.db)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise KpireportError(f"履歴データベース {self.path} を開けません（{exc}）。"
-                                 "`kpireport history check` で状態を確認してください。") from exc
-
-    def _upgrade(self) -> None:
-        """A history made by an earlier version: merges.master_written came later (its merges' masters were
-        written, as far as anyone can tell now), and so did initiative_values.name."""
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(merges)")}
-        if "master_written" not in columns:
-            self.db.execute("ALTER TABLE merges ADD COLUMN master_written INTEGER NOT NULL DEFAULT 1")
-        # initiative_values.name (事業名) came with the measure sheets' content: older entries have none
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(initiative_values)")}
-        if "name" not in columns:
-            self.db.execute("ALTER TABLE initiative_values ADD COLUMN name TEXT")
+                                 "「kpireport history check」で状態を確認してください。") from exc
 
     def close(self) -> None:
         self.db.close()
@@ -151,7 +152,7 @@ class History:
     def start_merge(self, period: str, plan_hash: str) -> int:
         cursor = self.db.execute("INSERT INTO merges (period, started_at, plan_hash, master_written) VALUES (?, ?, ?, 0)",
                                  (period, now(), plan_hash))
-        return int(cursor.lastrowid)
+        return _row_id(cursor)
 
     def form_key(self) -> bytes:
         """The workspace's secret for signing its forms (made the first time it is asked for). It stays in
@@ -186,7 +187,7 @@ class History:
             (merge_id, result.department, result.period, result.file, result.sha256, received_at,
              int(result.valid), result.errors, result.warnings,
              json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False)))
-        sub_id = int(cursor.lastrowid)
+        sub_id = _row_id(cursor)
         if not result.valid:
             return sub_id
         self.db.execute("UPDATE submissions SET superseded_by = ? WHERE department = ? AND period = ? AND accepted = 1"
@@ -390,3 +391,10 @@ def _period_order(key: str) -> tuple[int, int]:
         fiscal = year if month >= 4 else year - 1
         return fiscal, (month - 4) % 12
     return int(key), 12
+
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made (sqlite3 gives one after every INSERT)."""
+    if cursor.lastrowid is None:
+        raise TypeError("the INSERT gave no row id")
+    return cursor.lastrowid

@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from defusedxml import ElementTree as DefusedET
@@ -237,7 +238,7 @@ class _Archive:
     def __enter__(self) -> _Archive:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.zf.close()
 
     def find(self, member: str) -> zipfile.ZipInfo | None:
@@ -330,7 +331,7 @@ def check_content_types(archive: _Archive, name: str) -> str:
     """
     info = archive.find(CONTENT_TYPES)
     if info is None:
-        _refuse_package_without_content_types(archive, name)
+        raise _refuse_package_without_content_types(archive, name)
     types = archive.read(info).lower()
     if CT_XLSB.encode() in types:
         raise _Refused(finding("file-other-format", file=name, detail="Excelバイナリブック（.xlsb）"))
@@ -347,14 +348,15 @@ def check_content_types(archive: _Archive, name: str) -> str:
     return part
 
 
-def _refuse_package_without_content_types(archive: _Archive, name: str) -> None:
+def _refuse_package_without_content_types(archive: _Archive, name: str) -> _Refused:
+    """Why a package without [Content_Types].xml is refused."""
     mimetype = archive.find("mimetype")
     kind = archive.read(mimetype)[:200].lower() if mimetype is not None else b""
     if b"opendocument.spreadsheet" in kind:
-        raise _Refused(finding("file-other-format", file=name, detail="OpenDocument（.ods）"))
+        return _Refused(finding("file-other-format", file=name, detail="OpenDocument（.ods）"))
     if b"opendocument" in kind:
-        raise _Refused(finding("file-not-workbook", file=name, detail="OpenDocument形式の文書"))
-    raise _Refused(finding("file-not-workbook", file=name, detail="ZIP圧縮ファイル"))
+        return _Refused(finding("file-not-workbook", file=name, detail="OpenDocument形式の文書"))
+    return _Refused(finding("file-not-workbook", file=name, detail="ZIP圧縮ファイル"))
 
 
 _OVERRIDE = re.compile(rb"<override\b[^>]*>")
@@ -445,7 +447,8 @@ def read_cells_fast(archive: _Archive, workbook_part: str, limits: IntakeLimits,
         raise
     except Exception:
         return None
-    sheets, notes = [], []
+    sheets: list[RawSheet] = []
+    notes: list[Finding] = []
     for sheet, truncated, bad_dates in read:
         sheets.append(sheet)
         notes.extend(finding("cell-date-out-of-range", file=name, sheet=sheet.name, cell=cell, value=serial)
@@ -503,7 +506,7 @@ def read_cells(data: bytes, limits: IntakeLimits, name: str, listed: list[str] |
 _DATE_OUT_OF_RANGE = re.compile(r"Cell (?P<cell>[A-Z]+[0-9]+) is marked as a date but the serial value (?P<value>\S+)")
 
 
-def _silent_substitutions(name: str, sheet: str, caught) -> list[Finding]:
+def _silent_substitutions(name: str, sheet: str, caught: list[warnings.WarningMessage]) -> list[Finding]:
     """openpyxl turns a date out of range into #VALUE! with only a warning: make it a finding."""
     found: dict[str, Finding] = {}  # both read passes warn: one finding per cell
     for item in caught:
@@ -514,7 +517,7 @@ def _silent_substitutions(name: str, sheet: str, caught) -> list[Finding]:
     return list(found.values())
 
 
-def _read_sheet(values_ws, formula_ws, limits: IntakeLimits) -> tuple[RawSheet, bool]:
+def _read_sheet(values_ws: Any, formula_ws: Any, limits: IntakeLimits) -> tuple[RawSheet, bool]:
     """One sheet; stops at max_rows or after max_empty_run empty rows. Returns (sheet, truncated)."""
     for ws in (values_ws, formula_ws):
         ws.reset_dimensions()
@@ -541,7 +544,7 @@ def _read_sheet(values_ws, formula_ws, limits: IntakeLimits) -> tuple[RawSheet, 
     return RawSheet(name=values_ws.title, state=state, cells=cells), truncated
 
 
-def _raw_cell(row: int, column: int, value_cell, formula_cell) -> RawCell | None:
+def _raw_cell(row: int, column: int, value_cell: Any, formula_cell: Any) -> RawCell | None:
     value = value_cell.value
     if value is None and formula_cell.value is None:
         return None
@@ -554,7 +557,7 @@ def _raw_cell(row: int, column: int, value_cell, formula_cell) -> RawCell | None
     return RawCell(row=row, column=column, value=value, number_format=number_format, formula=formula)
 
 
-def _formula_text(cell) -> str | None:
+def _formula_text(cell: Any) -> str | None:
     """The formula of a cell read with data_only=False, or None."""
     value = getattr(cell, "value", None)
     if isinstance(value, ArrayFormula):

@@ -10,12 +10,14 @@ openpyxl, whose own diagnosis becomes the finding: odd files lose nothing by the
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import posixpath
 import re
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from lxml import etree
 from openpyxl.formula.translate import Translator
@@ -39,7 +41,7 @@ TEXT, RUN, PHONETIC = MAIN + "t", MAIN + "r", MAIN + "rPh"
 
 WHOLE_TREE_BYTES = 8 * 1024 * 1024  # sheet parts up to this size are parsed whole, larger ones streamed
 # no entities, no network, no huge nodes: the parts were already checked, this is belt and braces
-_PARSER = dict(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+_PARSER = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False}
 _parsers = threading.local()  # one parser per thread, made once: making one costs as much as parsing a small part
 
 _COLUMNS: dict[str, int] = {}  # column letters -> index, for every sheet (at most A to ZZZ: openpyxl refuses more)
@@ -50,6 +52,7 @@ class Unexpected(Exception):
     """The workbook has something this reader does not handle; read it with openpyxl instead."""
 
 
+Element = Any  # an lxml element: its class (etree._Element) is private to lxml
 Reader = Callable[[str], bytes | None]  # a zip member's bytes (within the budget), None if absent
 
 
@@ -63,9 +66,9 @@ def read_sheets(read: Reader, workbook_part: str, max_rows: int, max_columns: in
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     strings = _shared_strings(read, _target_of(rels, STRINGS_REL))
     formats = _cell_formats(read, _target_of(rels, STYLES_REL))
-    sheets = []
+    sheets: list[tuple[RawSheet, bool, list[tuple[str, str]]]] = []
     for element in workbook.iter(f"{MAIN}sheet"):
-        kind, target = rels.get(element.get(f"{DOC_REL}id"), ("", ""))
+        kind, target = rels.get(element.get(f"{DOC_REL}id") or "", ("", ""))
         if not kind.endswith(WORKSHEET_REL):
             continue  # chartsheets and dialog sheets hold no cells (openpyxl leaves them out too)
         data = read(target)
@@ -85,7 +88,7 @@ def read_sheets(read: Reader, workbook_part: str, max_rows: int, max_columns: in
 
 # --- package parts ----------------------------------------------------------------------------
 
-def _parse(read: Reader, member: str):
+def _parse(read: Reader, member: str) -> Element:
     data = read(member)
     if data is None:
         raise Unexpected(f"{member} missing")
@@ -95,11 +98,26 @@ def _parse(read: Reader, member: str):
 def _parser() -> etree.XMLParser:
     parser = getattr(_parsers, "parser", None)
     if parser is None:
-        parser = _parsers.parser = etree.XMLParser(**_PARSER)
+        parser = _parsers.parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                                                   load_dtd=False)  # as _PARSER says
     return parser
 
 
-def _flag(element, name: str) -> bool:
+def _iterparse(data: bytes, tag: str) -> Iterator[tuple[str, Element]]:
+    """The elements ``tag`` of ``data`` as each ends, parsed with _PARSER's settings."""
+    return etree.iterparse(io.BytesIO(data), events=("end",), tag=tag, resolve_entities=False, no_network=True,
+                           huge_tree=False, load_dtd=False)
+
+
+def _forget(element: Element) -> None:
+    """Clear a streamed element and drop the siblings before it."""
+    element.clear()
+    parent = element.getparent()
+    while parent is not None and element.getprevious() is not None:
+        del parent[0]
+
+
+def _flag(element: Element | None, name: str) -> bool:
     return element is not None and (element.get(name) or "").strip().lower() in ("1", "true")
 
 
@@ -109,13 +127,13 @@ def _relationships(read: Reader, part: str) -> dict[str, tuple[str, str]]:
     data = read(posixpath.join(folder, "_rels", base + ".rels"))
     if data is None:
         raise Unexpected(f"relationships of {part} missing")
-    rels = {}
+    rels: dict[str, tuple[str, str]] = {}
     for rel in etree.fromstring(data, _parser()).iter(f"{PKG_REL}Relationship"):
         if rel.get("TargetMode") == "External":
             continue
         target = rel.get("Target", "")
         member = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-        rels[rel.get("Id")] = (rel.get("Type", ""), posixpath.normpath(member))
+        rels[rel.get("Id") or ""] = (rel.get("Type", ""), posixpath.normpath(member))
     return rels
 
 
@@ -123,7 +141,7 @@ def _target_of(rels: dict[str, tuple[str, str]], suffix: str) -> str | None:
     return next((member for kind, member in rels.values() if kind.endswith(suffix)), None)
 
 
-def _text(element) -> str:
+def _text(element: Element) -> str:
     """A string item's text as openpyxl reads it: its t, then each run's t; phonetic runs left out."""
     if len(element) == 1:
         only = element[0]
@@ -138,11 +156,35 @@ def _text(element) -> str:
     return "".join(parts)
 
 
-def _shared_strings(read: Reader, member: str | None) -> list[str]:
+def _shared_strings(read: Reader, member: str | None) -> SharedStrings | list[str]:
     if member is None:
         return []
-    root = _parse(read, member)
-    return [decode_escapes(_text(si)) for si in root.iter(f"{MAIN}si")]
+    data = read(member)
+    if data is None:
+        raise Unexpected(f"{member} missing")
+    return SharedStrings(data)
+
+
+class SharedStrings:
+    """The shared-strings table, parsed only as far as the cells read refer to it: a form's cells use a few
+    hundred strings, whatever number of entries the table holds."""
+
+    def __init__(self, data: bytes):
+        self.items: list[str] = []
+        self._entries = _iterparse(data, f"{MAIN}si")
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            raise IndexError(index)
+        items = self.items
+        while index >= len(items):
+            try:
+                _, entry = next(self._entries)
+            except StopIteration:
+                raise IndexError(index) from None
+            items.append(decode_escapes(_text(entry)))
+            _forget(entry)  # memory stays flat however far the table is read
+        return items[index]
 
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -180,7 +222,7 @@ def _formats_in(data: bytes) -> tuple[tuple[str, bool, bool], ...]:
     root = etree.fromstring(data, _parser())
     custom = {}
     for fmt in root.iter(f"{MAIN}numFmt"):
-        custom[int(fmt.get("numFmtId"))] = fmt.get("formatCode") or "General"
+        custom[int(fmt.get("numFmtId") or 0)] = fmt.get("formatCode") or "General"
     formats = []
     xfs = root.find(f"{MAIN}cellXfs")
     for xf in (xfs if xfs is not None else ()):
@@ -199,7 +241,8 @@ def _format_kind(code: str) -> tuple[str, bool, bool]:
 # --- a sheet ----------------------------------------------------------------------------------
 
 class _SheetReader:
-    def __init__(self, strings, formats, epoch, max_rows: int, max_columns: int, max_empty_run: int):
+    def __init__(self, strings: SharedStrings | list[str], formats: tuple[tuple[str, bool, bool], ...],
+                 epoch: dt.datetime, max_rows: int, max_columns: int, max_empty_run: int):
         self.strings, self.formats, self.epoch = strings, formats, epoch
         self.max_rows, self.max_columns, self.max_empty_run = max_rows, max_columns, max_empty_run
         self.shared: dict[str, Translator] = {}
@@ -234,61 +277,64 @@ class _SheetReader:
         return cells, truncated
 
     @staticmethod
-    def _rows(data: bytes) -> Iterator:
+    def _rows(data: bytes) -> Iterator[Element]:
         """The sheet's row elements: from a whole tree for usual parts (faster), streamed for big ones."""
         if len(data) <= WHOLE_TREE_BYTES:
             yield from etree.fromstring(data, _parser()).iter(ROW)
             return
-        for _, row in etree.iterparse(io.BytesIO(data), events=("end",), tag=ROW, **_PARSER):
+        for _, row in _iterparse(data, ROW):
             yield row
-            row.clear()
-            while row.getprevious() is not None:  # keep memory flat on long sheets
-                del row.getparent()[0]
+            _forget(row)  # keep memory flat on long sheets
 
-    def _row(self, row, row_number: int, cells: dict) -> bool:
+    def _row(self, row: Element, row_number: int, cells: dict) -> bool:
         """The row's non-empty cells into `cells`; whether there were any. The hot loop: kept flat, with
         the usual cell (r="B12", a known style, one child: a v, or an is holding one t) on the fast path."""
         column, found, row_text = 0, False, str(row_number)
-        columns, styles, max_columns, strings = self.columns, self.styles, self.max_columns, self.strings
+        columns, max_columns, read_cell = self.columns, self.max_columns, self._cell
         suffix = len(row_text)
         for element in row:
             if element.tag != CELL:
                 continue
             reference = element.get("r")
             if reference:
-                column = columns.get(reference[:-suffix]) if reference.endswith(row_text) else None
-                if column is None:
+                column = columns.get(reference[:-suffix], 0) if reference.endswith(row_text) else 0
+                if not column:  # no column is 0: not on the fast path
                     column = self._column(reference, row_number)
             else:
                 column += 1
-            children = len(element)
-            if column > max_columns or not children:
+            if column > max_columns or not len(element):
                 continue  # past the column cap, or a blank (formatted but empty) cell
-            style = element.get("s")
-            number_format, is_date, is_duration = styles.get(style) or self._style(style)
-            kind = element.get("t", "n")
-            value = formula = None
-            for child in (element[0],) if children == 1 else element:  # the usual cell has one child: no iterator
-                tag = child.tag
-                if tag == VALUE:
-                    if kind != "inlineStr":
-                        value = child.text or None
-                elif tag == FORMULA:
-                    formula = self._formula(child, reference)
-                elif tag == INLINE and kind == "inlineStr":
-                    value = decode_escapes(_text(child))
-            if value is not None and kind != "inlineStr":
-                if kind == "s":
-                    value = strings[int(value)]
-                elif kind == "n" and not is_date and "." not in value and "e" not in value and "E" not in value:
-                    value = int(value)
-                else:
-                    value = self._value(value, kind, is_date, is_duration, reference)
+            value, formula, number_format = read_cell(element, reference)
             if formula is None and (value is None or value == ""):
                 continue
             cells[(row_number, column)] = _new_cell(RawCell, (row_number, column, value, number_format, formula))
             found = True
         return found
+
+    def _cell(self, element: Element, reference: str | None) -> tuple[object, str | None, str]:
+        """(saved value, formula, number format) of a cell element with children."""
+        style = element.get("s")
+        number_format, is_date, is_duration = self.styles.get(style) or self._style(style)
+        kind = element.get("t", "n")
+        value: object = None
+        text = formula = None
+        for child in (element[0],) if len(element) == 1 else element:  # the usual cell has one child: no iterator
+            tag = child.tag
+            if tag == VALUE:
+                if kind != "inlineStr":
+                    text = child.text or None
+            elif tag == FORMULA:
+                formula = self._formula(child, reference)
+            elif tag == INLINE and kind == "inlineStr":
+                value = decode_escapes(_text(child))
+        if text is not None:
+            if kind == "s":
+                value = self.strings[int(text)]
+            elif kind == "n" and not is_date and "." not in text and "e" not in text and "E" not in text:
+                value = int(text)
+            else:
+                value = self._value(text, kind, is_date, is_duration, reference)
+        return value, formula, number_format
 
     def _column(self, reference: str, row_number: int) -> int:
         """The column of a reference off the fast path; its row must be this row."""
@@ -313,7 +359,7 @@ class _SheetReader:
         self.styles[style] = found
         return found
 
-    def _value(self, text: str, kind: str, is_date: bool, is_duration: bool, reference: str | None):
+    def _value(self, text: str, kind: str, is_date: bool, is_duration: bool, reference: str | None) -> object:
         """A cell's saved value from its v text, typed as openpyxl types it."""
         if kind == "n":
             number = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
@@ -334,7 +380,7 @@ class _SheetReader:
             return from_ISO8601(text)
         raise Unexpected(f"cell type {kind!r}")
 
-    def _formula(self, formula, reference: str | None) -> str:
+    def _formula(self, formula: Element, reference: str | None) -> str:
         """The formula text as openpyxl gives it (shared formulas translated to this cell)."""
         kind = formula.get("t")
         text = "=" + (formula.text or "")
@@ -342,7 +388,7 @@ class _SheetReader:
             inputs = ",".join(r for r in (formula.get("r1"), formula.get("r2")) if r)
             return f"=TABLE({inputs})"
         if kind == "shared":
-            index = formula.get("si")
+            index = formula.get("si") or ""
             if index in self.shared and reference:
                 return self.shared[index].translate_formula(reference)
             if text != "=" and reference:

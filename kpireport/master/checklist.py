@@ -3,12 +3,13 @@ the same list `kpireport report` prints. The council report never shows it."""
 from __future__ import annotations
 
 from kpireport.evaluate.missing import missing_rows
+from kpireport.master.sheet_writer import Headers, SheetWriter
 
 SHEET = "未提出・未記入"
-HEADERS = [("区分", 24), ("担当課", 20), ("ID", 12), ("名称", 70)]
+HEADERS: Headers = [("区分", 24), ("担当課", 20), ("ID", 12), ("名称", 70)]
 
 
-def add(writer) -> None:
+def add(writer: SheetWriter) -> None:
     """Write the sheet with the master writer's helpers (its sheet, rows and filter)."""
     ws = writer.sheet(SHEET, HEADERS)
     rows = [[row.kind, row.department, row.ident, row.name] for row in missing_rows(writer.data)]

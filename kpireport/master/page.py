@@ -8,12 +8,14 @@ what the office reads.
 """
 from __future__ import annotations
 
+from xlsxwriter.worksheet import Worksheet
+
 MARGIN_SIDE = 0.4  # inches: narrow margins leave the list a larger print scale
 MARGIN_TOP = 0.6
 FOLDED_NOTE = "右端の列（{names}）は折りたたんでいます。列番号の上の［+］で開けます。"
 
 
-def print_one_page_wide(ws) -> None:
+def print_one_page_wide(ws: Worksheet) -> None:
     """A4 landscape, one page wide and as many pages down as needed, numbered in the footer."""
     ws.set_paper(9)
     ws.set_landscape()
@@ -22,7 +24,7 @@ def print_one_page_wide(ws) -> None:
     ws.set_footer("&C&P / &N")
 
 
-def list_page(ws, header_row: int, widths: list[float], keys: int, folded: int) -> None:
+def list_page(ws: Worksheet, header_row: int, widths: list[float], keys: int, folded: int) -> None:
     """A list sheet: column widths; the first ``keys`` columns (ID and name) frozen and repeated; the last
     ``folded`` columns grouped and folded away (hidden columns do not print)."""
     shown = len(widths) - folded

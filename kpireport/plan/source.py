@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -35,6 +36,6 @@ def read_source(path: Path) -> Source:
     return Source(document, Locator(name), [])
 
 
-def load_yaml(text: str):
+def load_yaml(text: str) -> Any:
     """Safe YAML loading, with the C parser when PyYAML has it (ten times faster)."""
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

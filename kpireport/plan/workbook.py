@@ -14,7 +14,12 @@ from typing import Any
 
 import openpyxl
 import xlsxwriter
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
 from kpireport.messages import finding
 from kpireport.model import Finding
@@ -47,6 +52,8 @@ def read_plan_workbook(path: Path) -> Source:
         if sheet.title not in workbook.sheetnames:
             continue  # a missing required sheet is reported by the schema check, once
         worksheet = workbook[sheet.title]
+        if not isinstance(worksheet, Worksheet):
+            continue  # a chart sheet under a plan sheet's name holds no rows: reported as missing, like no sheet
         if sheet.is_settings:
             document[sheet.key] = _read_settings(worksheet, sheet, locator, findings)
         else:
@@ -59,10 +66,10 @@ def _header_text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
 
 
-def _read_settings(ws, sheet: Sheet, locator: WorkbookLocator, findings: list[Finding]) -> dict:
+def _read_settings(ws: Worksheet, sheet: Sheet, locator: WorkbookLocator, findings: list[Finding]) -> dict:
     by_title = {unicodedata.normalize("NFKC", t): c for t, c in sheet.by_title().items()}
     settings: dict[str, Any] = {}
-    for row in ws.iter_rows(min_row=2, max_row=min(ws.max_row, MAX_ROWS), max_col=2):
+    for r, row in enumerate(ws.iter_rows(min_row=2, max_row=min(ws.max_row, MAX_ROWS), max_col=2), start=2):
         label = _header_text(row[0].value)
         if not label:
             continue
@@ -71,18 +78,18 @@ def _read_settings(ws, sheet: Sheet, locator: WorkbookLocator, findings: list[Fi
             findings.append(finding("plan-setting-unknown", file=locator.file, sheet=sheet.title,
                                     cell=row[0].coordinate, value=label, column=label))
             continue
-        locator.rows[(sheet.key, column.key)] = row[0].row
+        locator.rows[(sheet.key, column.key)] = r
         value = _cell_value(row[1], column) if len(row) > 1 else None
         if value is not None:
             settings[column.key] = value
     return settings
 
 
-def _read_table(ws, sheet: Sheet, locator: WorkbookLocator, findings: list[Finding]) -> list[dict]:
+def _read_table(ws: Worksheet, sheet: Sheet, locator: WorkbookLocator, findings: list[Finding]) -> list[dict]:
     by_title = {unicodedata.normalize("NFKC", t): c for t, c in sheet.by_title().items()}
     positions: dict[int, Column] = {}
     header = next(ws.iter_rows(min_row=1, max_row=1), ())
-    for cell in header:
+    for col, cell in enumerate(header, start=1):  # rows from iter_rows start at column A
         text = _header_text(cell.value)
         if not text:
             continue
@@ -91,8 +98,8 @@ def _read_table(ws, sheet: Sheet, locator: WorkbookLocator, findings: list[Findi
             findings.append(finding("plan-column-unknown", file=locator.file, sheet=sheet.title,
                                     cell=cell.coordinate, value=text, column=text))
             continue
-        positions[cell.column] = column
-        locator.columns[(sheet.key, column.key)] = get_column_letter(cell.column)
+        positions[col] = column
+        locator.columns[(sheet.key, column.key)] = get_column_letter(col)
     present = {c.key for c in positions.values()}
     for column in sheet.columns:
         if column.required and column.key not in present:
@@ -101,10 +108,10 @@ def _read_table(ws, sheet: Sheet, locator: WorkbookLocator, findings: list[Findi
                                     column=column.title))
     records: list[dict] = []
     empty_run = 0
-    for row in ws.iter_rows(min_row=2, max_row=min(ws.max_row, MAX_ROWS)):
+    for r, row in enumerate(ws.iter_rows(min_row=2, max_row=min(ws.max_row, MAX_ROWS)), start=2):
         record = {}
-        for cell in row:
-            column = positions.get(cell.column)
+        for col, cell in enumerate(row, start=1):
+            column = positions.get(col)
             if column is None:
                 continue
             value = _cell_value(cell, column)
@@ -116,12 +123,12 @@ def _read_table(ws, sheet: Sheet, locator: WorkbookLocator, findings: list[Findi
                 break
             continue
         empty_run = 0
-        locator.rows[(sheet.key, len(records))] = row[0].row
+        locator.rows[(sheet.key, len(records))] = r
         records.append(record)
     return records
 
 
-def _cell_value(cell, column: Column) -> Any:
+def _cell_value(cell: Cell | MergedCell, column: Column) -> Any:
     """The cell as the schema expects it; None for an empty cell."""
     value = cell.value
     if value is None:
@@ -175,7 +182,7 @@ def write_plan_workbook(document: dict, path: Path) -> None:
         workbook.close()
 
 
-def _styles(workbook) -> dict:
+def _styles(workbook: Workbook) -> dict[str, Format]:
     base = {"font_name": "游ゴシック", "font_size": 10, "valign": "top"}
     return {
         "header": workbook.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
@@ -185,7 +192,7 @@ def _styles(workbook) -> dict:
     }
 
 
-def _print_setup(ws) -> None:
+def _print_setup(ws: XlsxWorksheet) -> None:
     """A4 landscape, fit to the page width, header row repeated on every page."""
     ws.set_paper(9)
     ws.set_landscape()
@@ -194,7 +201,7 @@ def _print_setup(ws) -> None:
     ws.set_footer("&C&P / &N")
 
 
-def _write_guide(workbook, styles: dict) -> None:
+def _write_guide(workbook: Workbook, styles: dict[str, Format]) -> None:
     ws = workbook.add_worksheet(GUIDE_SHEET)
     _print_setup(ws)
     ws.set_column(0, 0, 18)
@@ -202,7 +209,7 @@ def _write_guide(workbook, styles: dict) -> None:
     ws.write_string(0, 0, "計画体系の使い方", styles["title"])
     lines = [
         ("このファイル", "総合計画・総合戦略の体系、指標（KPI）、取組、担当課、評価の設定をまとめたものです。"),
-        ("確認", "編集したら `kpireport plan check` で確認してください。問題はシート名とセル番地つきで表示されます。"),
+        ("確認", "編集したら「kpireport plan check」で確認してください。問題はシート名とセル番地つきで表示されます。"),
         ("ID", "各行のIDは重複しないように付けます。ほかのシートからはIDで参照します。"),
         ("複数の入力", "担当課や再掲先など複数あるときは「、」で区切ります。階層名は「／」で区切ります。"),
         ("年度", "「令和5年度」「R5」「H26」「2023」のどれでも入力できます。"),
@@ -214,7 +221,7 @@ def _write_guide(workbook, styles: dict) -> None:
         ws.write_string(row, 1, text, styles["cell"])
 
 
-def _write_settings(workbook, sheet: Sheet, settings: dict, styles: dict) -> None:
+def _write_settings(workbook: Workbook, sheet: Sheet, settings: dict, styles: dict[str, Format]) -> None:
     ws = workbook.add_worksheet(sheet.title)
     _print_setup(ws)
     for col, text in enumerate(SETTINGS_HEADERS):
@@ -231,7 +238,7 @@ def _write_settings(workbook, sheet: Sheet, settings: dict, styles: dict) -> Non
     ws.freeze_panes(1, 0)
 
 
-def _write_table(workbook, sheet: Sheet, records: list[dict], styles: dict) -> None:
+def _write_table(workbook: Workbook, sheet: Sheet, records: list[dict], styles: dict[str, Format]) -> None:
     ws = workbook.add_worksheet(sheet.title)
     _print_setup(ws)
     last_row = max(len(records), 1) + 200  # room for the office to add rows with the same checks
@@ -251,7 +258,7 @@ def _write_table(workbook, sheet: Sheet, records: list[dict], styles: dict) -> N
     ws.autofilter(0, 0, max(len(records), 1), len(sheet.columns) - 1)
 
 
-def _dropdown(ws, first_row: int, col: int, last_row: int, column: Column) -> None:
+def _dropdown(ws: XlsxWorksheet, first_row: int, col: int, last_row: int, column: Column) -> None:
     ws.data_validation(first_row, col, last_row, col, {
         "validate": "list", "source": list(column.enum),
         "input_title": column.title[:32], "input_message": (column.description or "一覧から選んでください")[:255],
@@ -259,7 +266,7 @@ def _dropdown(ws, first_row: int, col: int, last_row: int, column: Column) -> No
     })
 
 
-def _write_value(ws, row: int, col: int, value: Any, column: Column, fmt) -> str:
+def _write_value(ws: XlsxWorksheet, row: int, col: int, value: Any, column: Column, fmt: Format) -> str:
     """Write with the typed method (text stays text, never a formula); return the text shown."""
     if value is None:
         return ""

@@ -22,8 +22,10 @@ from pathlib import Path
 from kpireport.errors import KpireportError
 from kpireport.runtime.atomic import atomic_write
 
-# KPIREPORT_SOFFICE names the program to use (also how the tests make LibreOffice "not installed")
+# KPIREPORT_SOFFICE names the program to use; "none" (or なし) makes no PDF at all (also how the tests run
+# without LibreOffice)
 SOFFICE_VARIABLE = "KPIREPORT_SOFFICE"
+NO_PDF_VALUES = ("none", "なし")
 PROGRAM_NAMES = ("soffice", "libreoffice")
 # the installer's default folders on Windows, under %ProgramFiles% and %ProgramFiles(x86)%
 WINDOWS_FOLDERS = ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432")
@@ -35,6 +37,21 @@ NOT_INSTALLED = ("LibreOffice が見つからないため、PDFは作りませ�
                  "PDFが要るときは、Wordで開いて「名前を付けて保存」からPDFにするか、LibreOffice を入れてもう一度実行してください。")
 
 
+NO_PDF = ("PDFは作りませんでした（環境変数 KPIREPORT_SOFFICE が「none」の設定です。Wordの審議会資料はできています）。")
+
+
+def wrong_setting_line(path: str) -> str:
+    return (f"環境変数 {SOFFICE_VARIABLE} に設定された「{path}」にはLibreOfficeがありません（設定が誤っています）。"
+            "soffice（Windowsでは soffice.exe）の場所を設定し直すか、設定を消してください。"
+            "PDFは作りませんでした（Wordの審議会資料はできています）。")
+
+
+def pdf_setting(environ: Mapping[str, str] | None = None) -> str:
+    """What KPIREPORT_SOFFICE asks: "" (not set: look for LibreOffice), "none" (no PDF), or the path given."""
+    chosen = (os.environ if environ is None else environ).get(SOFFICE_VARIABLE, "").strip()
+    return "none" if chosen.lower() in NO_PDF_VALUES else chosen
+
+
 class ConversionFailed(KpireportError):
     """LibreOffice ran but gave no PDF (or did not finish in time); the .docx is written all the same."""
 
@@ -43,7 +60,9 @@ def find_soffice(environ: Mapping[str, str] | None = None) -> Path | None:
     """The LibreOffice program: ``KPIREPORT_SOFFICE`` if set (None when it names no file), else soffice or
     libreoffice on PATH, else the usual Windows install folders; None when LibreOffice is not installed."""
     environ = os.environ if environ is None else environ
-    chosen = environ.get(SOFFICE_VARIABLE)
+    chosen = pdf_setting(environ)
+    if chosen == "none":
+        return None
     if chosen:
         return Path(chosen) if Path(chosen).is_file() else None
     for name in PROGRAM_NAMES:

@@ -5,10 +5,11 @@ The report object is what `kpireport validate --json` prints, unchanged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from kpireport.intake.reader import IntakeLimits, read_submission
-from kpireport.model import Plan, ValidationResult, Value
+from kpireport.model import Plan, Submission, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.validate.rules import UNREAD_SHEETS, validate_submission
 
@@ -32,7 +33,7 @@ def intake_limits(plan: Plan) -> IntakeLimits:
     mb = 1024 * 1024
     return IntakeLimits(max_file_bytes=int(settings.intake_max_file_mb * mb),
                         max_total_bytes=int(settings.intake_max_expanded_mb * mb),
-                        max_entry_bytes=int(min(settings.intake_max_expanded_mb, 100) * mb),
+                        max_entry_bytes=int(min(settings.intake_max_expanded_mb, Decimal(100)) * mb),
                         max_rows=settings.intake_max_rows)
 
 
@@ -41,8 +42,15 @@ def validate_file(plan: Plan, path: Path, period: ReportPeriod | None,
                   key: bytes | None = None) -> ValidationResult:
     """Read and validate one submitted file; its problems are findings, never exceptions. ``key``: the
     workspace's form secret (the signature is checked with it)."""
+    return read_and_validate(plan, path, period, previous, limits, key)[0]
+
+
+def read_and_validate(plan: Plan, path: Path, period: ReportPeriod | None,
+                      previous: Mapping[str, Value] | None = None, limits: IntakeLimits | None = None,
+                      key: bytes | None = None) -> tuple[ValidationResult, Submission]:
+    """validate_file, with the file as intake read it (the feedback copy is written from it, not read again)."""
     submission = read_submission(path, limits or intake_limits(plan), UNREAD_SHEETS)
-    return validate_submission(plan, submission, period, previous, key)
+    return validate_submission(plan, submission, period, previous, key), submission
 
 
 def validate_files(plan: Plan, files: Iterable[Path], period: ReportPeriod | None,

@@ -11,7 +11,7 @@ merge). Nothing here prints.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from kpireport.workspace.outcomes import (
     StatusOutcome,
     ValidationOutcome,
 )
+from kpireport.workspace.progress import Progress
 
 
 class Workspace(Folder):
@@ -69,24 +70,25 @@ class Workspace(Folder):
         """`plan check`: the plan workbook's (or ``path``'s) findings."""
         return planning.check_plan(path or self.plan_file)
 
-    def make_forms(self, period: str | None = None, departments: Iterable[str] | None = None) -> FormsOutcome:
+    def make_forms(self, period: str | None = None, departments: Iterable[str] | None = None,
+                   progress: Progress | None = None) -> FormsOutcome:
         """`forms`: each department's form for the period."""
-        return forms.make_forms(self, period, departments)
+        return forms.make_forms(self, period, departments, progress)
 
     def validate(self, paths: Iterable[Path] = (), period: str | None = None, *, feedback: bool = True,
-                 progress: Callable[[], None] | None = None) -> ValidationOutcome:
-        """`validate`: check files or folders (the inbox when none); ``progress()`` after each file."""
+                 progress: Progress | None = None) -> ValidationOutcome:
+        """`validate`: check files or folders (the inbox when none)."""
         return checking.validate_paths(self, list(paths), period, feedback=feedback, progress=progress)
 
-    def merge(self, inbox: Path | None = None, period: str | None = None,
-              lock_wait: float = merging.LOCK_WAIT) -> MergeOutcome:
+    def merge(self, inbox: Path | None = None, period: str | None = None, lock_wait: float = merging.LOCK_WAIT,
+              progress: Progress | None = None) -> MergeOutcome:
         """`merge`: check the inbox, record it in the history, write the master."""
-        return merging.merge_inbox(self, inbox, period, lock_wait)
+        return merging.merge_inbox(self, inbox, period, lock_wait, progress)
 
-    def report(self, period: str | None = None, sections: Iterable[str] | None = None,
-               pdf: bool = True) -> ReportOutcome:
+    def report(self, period: str | None = None, sections: Iterable[str] | None = None, pdf: bool = True,
+               progress: Progress | None = None) -> ReportOutcome:
         """`report`: the council report (and its PDF) from the history."""
-        return reporting.write_period_report(self, period, sections, pdf)
+        return reporting.write_period_report(self, period, sections, pdf, progress)
 
     def publish(self, period: str | None = None, provisional: bool | None = None) -> PublishOutcome:
         """`publish`: the public site and its open data (output/公開) from the history."""
@@ -97,9 +99,11 @@ class Workspace(Folder):
         return publishing.copy_site_templates(self)
 
     def run(self, inbox: Path | None = None, period: str | None = None, *, feedback: bool = True,
-            sections: Iterable[str] | None = None, lock_wait: float = merging.LOCK_WAIT) -> RunOutcome:
+            sections: Iterable[str] | None = None, lock_wait: float = merging.LOCK_WAIT,
+            progress: Progress | None = None) -> RunOutcome:
         """`run`: validate, merge and report in one go, reading each file once."""
-        return running.run_period(self, inbox, period, feedback=feedback, sections=sections, lock_wait=lock_wait)
+        return running.run_period(self, inbox, period, feedback=feedback, sections=sections, lock_wait=lock_wait,
+                                  progress=progress)
 
     def status(self, period: str | None = None) -> StatusOutcome:
         """`status`: who has submitted, who has not, who must resubmit."""
@@ -124,6 +128,6 @@ class Workspace(Folder):
         return records.check_history(self)
 
 
-def run_demo(directory: Path | str) -> DemoOutcome:
+def run_demo(directory: Path | str, progress: Progress | None = None) -> DemoOutcome:
     """`demo`: every stage on the embedded examples in a fresh workspace."""
-    return demo.run_demo(Path(directory))
+    return demo.run_demo(Path(directory), progress)

@@ -15,9 +15,10 @@ from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
 from kpireport.validate.feedback import write_feedback
-from kpireport.validate.files import collect_files, intake_limits, validate_file
+from kpireport.validate.files import collect_files, intake_limits, read_and_validate
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import ValidationOutcome
+from kpireport.workspace.progress import Progress, Silent, per_item
 
 # Worker processes (spawn) pay off only for a large inbox: each first imports and unpickles the plan, about
 # as long as checking 30 files takes (benchmarks/README.md)
@@ -40,12 +41,12 @@ class FileCheck:
     apart: bool = False  # leave another period's forms alone (an inbox holds several periods' files)
 
     def __call__(self, path: Path) -> Checked:
-        result = validate_file(self.plan, path, self.period, self.previous, self.limits, self.key)
+        result, submission = read_and_validate(self.plan, path, self.period, self.previous, self.limits, self.key)
         if self.apart and of_other_period(result, self.period):
             return result, None  # its feedback copy, made when its own period was collected, stays as it is
         copy = None
         if self.feedback_folder is not None and result.findings:
-            copy = write_feedback(path, list(result.findings), self.feedback_folder / path.name)
+            copy = write_feedback(path, list(result.findings), self.feedback_folder / path.name, self.plan, submission)
         return result, copy
 
 
@@ -89,19 +90,22 @@ class Inbox:
 
 
 def check_inbox(plan: Plan, period: ReportPeriod, targets: list[Path], history_file: Path,
-                feedback_folder: Path | None = None, progress: Callable[[], None] | None = None) -> Inbox:
+                feedback_folder: Path | None = None, progress: Progress | None = None) -> Inbox:
     """Check the files in ``targets``. Folders may hold other periods' forms, left alone; a file named by hand
     is checked as asked."""
     files, skipped = collect_files(targets)
     apart = all(p.is_dir() for p in targets)
-    checked = check_files(plan, period, files, history_file, feedback_folder, progress, apart)
+    shown = progress or Silent()
+    shown.step("検査", len(files))
+    checked = check_files(plan, period, files, history_file, feedback_folder, per_item(shown, [f.name for f in files]),
+                          apart)
     others = [result for result, _ in checked if apart and of_other_period(result, period)]
     ours = [(path, pair) for path, pair in zip(files, checked) if not (apart and of_other_period(pair[0], period))]
     return Inbox(ours, others, skipped)
 
 
 def validate_paths(folder: Folder, paths: list[Path], period_text: str | None = None, *, feedback: bool = True,
-                   progress: Callable[[], None] | None = None) -> ValidationOutcome:
+                   progress: Progress | None = None) -> ValidationOutcome:
     """Check the given files and folders (the inbox when none), writing marked-up copies to output/feedback/."""
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)

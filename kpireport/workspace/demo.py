@@ -7,15 +7,16 @@ from pathlib import Path
 from kpireport.demo.fill import fill_form
 from kpireport.demo.records import example_h28_document, record_example_h28
 from kpireport.errors import KpireportError
-from kpireport.forms.writer import write_forms
 from kpireport.history.store import History, form_key_in
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
-from kpireport.validate.files import validate_files
+from kpireport.validate.files import validate_file
 from kpireport.workspace.folder import Folder, create_folder, load_folder_plan, resolve_period
+from kpireport.workspace.forms import make_forms
 from kpireport.workspace.merging import merge_inbox
 from kpireport.workspace.outcomes import DemoOutcome
 from kpireport.workspace.planning import check_plan
+from kpireport.workspace.progress import Progress, Silent
 from kpireport.workspace.reporting import write_period_report
 
 MARKER = ".kpireport_demo"  # marks a folder the demo made, so a re-run may clear it
@@ -23,7 +24,7 @@ H28_FOLDER = "第1期総合戦略_平成28年度"
 H28_SECTIONS = ["表紙", "達成状況", "施策シート"]
 
 
-def run_demo(directory: Path) -> DemoOutcome:
+def run_demo(directory: Path, progress: Progress | None = None) -> DemoOutcome:
     """Every stage on the example (美祢市), then seed 001's 平成28年度 record as measure sheets."""
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()) and not (directory / MARKER).exists():
@@ -35,12 +36,18 @@ def run_demo(directory: Path) -> DemoOutcome:
         return DemoOutcome(folder.root, checked)
     plan = checked.plan
     period = resolve_period(plan, None)
+    shown = progress or Silent()
     key = form_key_in(folder.history_file)
-    forms = write_forms(plan, period, folder.forms_folder(period), key)
-    submissions = _filled(folder, plan, period, forms)
-    validation = validate_files(plan, submissions, period, key=key)  # what `kpireport validate` shows
-    merged = merge_inbox(folder)
-    report = write_period_report(folder)
+    forms = make_forms(folder, period.key, progress=shown).written
+    submissions = _filled(folder, plan, period, forms, shown)
+    shown.step("サンプルの提出の検査", len(submissions))
+    validation = []  # what `kpireport validate` shows
+    for path in submissions:
+        validation.append(validate_file(plan, path, period, key=key))
+        shown.item(path.name)
+    merged = merge_inbox(folder, progress=shown)
+    report = write_period_report(folder, progress=shown)
+    shown.step("2つ目の例（平成28年度の記録）")
     second = create_folder(folder.root / H28_FOLDER, force=True, document=example_h28_document())
     second_period = _record_h28(second)
     second_report = write_period_report(second, second_period.key, H28_SECTIONS, pdf=False)
@@ -61,12 +68,14 @@ def _fresh_folder(directory: Path) -> Folder:
     return folder
 
 
-def _filled(folder: Folder, plan: Plan, period: ReportPeriod, forms: list[Path]) -> list[Path]:
+def _filled(folder: Folder, plan: Plan, period: ReportPeriod, forms: list[Path], progress: Progress) -> list[Path]:
     """Each department's form filled with sample values, into the inbox."""
+    progress.step("サンプル値の記入", len(forms))
     filled = []
     for form in forms:
         department = form.stem.split("_", 2)[2]
         filled.append(fill_form(form, plan, department, period, folder.inbox / form.name))
+        progress.item(department)
     return filled
 
 

@@ -126,7 +126,7 @@ def load_folder_plan(folder: Folder) -> Plan:
         first = errors[0]
         place = f"{first.sheet}!{first.cell} " if first.sheet and first.cell else ""
         raise KpireportError(f"{folder.plan_file} にエラーが{len(errors)}件あります（{place}{first.message}）。"
-                             "`kpireport plan check` で確認して直してください。")
+                             "「kpireport plan check」で確認して直してください。")
     return plan
 
 

@@ -9,12 +9,13 @@ from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import FormsOutcome
+from kpireport.workspace.progress import Progress, Silent, per_item
 
 PROCESSES_FROM = 30  # below this many forms, starting worker processes (spawn) costs more than it saves
 
 
-def make_forms(folder: Folder, period_text: str | None = None,
-               departments: Iterable[str] | None = None) -> FormsOutcome:
+def make_forms(folder: Folder, period_text: str | None = None, departments: Iterable[str] | None = None,
+               progress: Progress | None = None) -> FormsOutcome:
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)
     names = form_departments(plan, departments)
@@ -22,4 +23,7 @@ def make_forms(folder: Folder, period_text: str | None = None,
     target = folder.forms_folder(period)
     writer = FormWriter(plan, period, target, form_key_in(folder.history_file), previous)
     remove_stale_temporaries(folder.input_templates)  # what a killed run left
-    return FormsOutcome(period, target, process_map(writer, names, min_items=PROCESSES_FROM))
+    shown = progress or Silent()
+    shown.step("様式", len(names))
+    written = process_map(writer, names, min_items=PROCESSES_FROM, progress=per_item(shown, names))
+    return FormsOutcome(period, target, written)

@@ -19,20 +19,21 @@ from kpireport.runtime.lock import workspace_lock
 from kpireport.workspace.checking import check_inbox
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import MergeOutcome
+from kpireport.workspace.progress import Progress, Silent
 
 LOCK_WAIT = 10.0  # seconds to wait for another merge in the same workspace before refusing
 
 
 def merge_inbox(folder: Folder, inbox: Path | None = None, period_text: str | None = None,
-                lock_wait: float = LOCK_WAIT) -> MergeOutcome:
+                lock_wait: float = LOCK_WAIT, progress: Progress | None = None) -> MergeOutcome:
     """Merge the inbox for a period and write its master."""
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)
     files_folder = inbox_folder(folder, inbox)
     with workspace_lock(folder.lock_file, lock_wait):
         remove_stale_temporaries(folder.output)
-        merged = merge_files(folder, plan, period, files_folder)
-        write_master_of(merged, folder)
+        merged = merge_files(folder, plan, period, files_folder, progress=progress)
+        write_master_of(merged, folder, progress)
     return merged
 
 
@@ -44,16 +45,17 @@ def inbox_folder(folder: Folder, inbox: Path | None) -> Path:
 
 
 def merge_files(folder: Folder, plan: Plan, period: ReportPeriod, inbox: Path,
-                feedback_folder: Path | None = None) -> MergeOutcome:
+                feedback_folder: Path | None = None, progress: Progress | None = None) -> MergeOutcome:
     """Keep the previous master, check the inbox's files (another period's forms are neither recorded nor
     marked: they belong to that period's collection), record them in the history in one transaction, and build
     the period's results from the history. The caller holds the workspace lock and writes the outputs."""
     master = folder.master_file(period)
     archived = _archive(master, folder.archive)
-    checked = check_inbox(plan, period, [inbox], folder.history_file, feedback_folder)
+    checked = check_inbox(plan, period, [inbox], folder.history_file, feedback_folder, progress)
     # a department's latest file wins: record in the order the files were saved
     in_order = [result for _, (result, _) in sorted(checked.ours, key=lambda item: item[0].stat().st_mtime)]
     received = now()
+    (progress or Silent()).step("履歴への記録と評価")
     history = History(folder.history_file)
     try:
         record = record_merge(history, plan, period, in_order, received)
@@ -64,13 +66,17 @@ def merge_files(folder: Folder, plan: Plan, period: ReportPeriod, inbox: Path,
                         checked.copies, other_periods=checked.others)
 
 
-def write_master_of(merged: MergeOutcome, folder: Folder) -> None:
+def write_master_of(merged: MergeOutcome, folder: Folder, progress: Progress | None = None) -> None:
     """The master of a merge. A master held open in Excel is a problem to report (the old one stays); once
     written, the history notes it, so a merge stopped before this point shows its changes again next time."""
+    (progress or Silent()).step("台帳")
     try:
         merged.notes += write_master(merged.data, merged.master)
     except FileInUse as exc:
         merged.problems[exc.path] = str(exc)
+        if merged.archived is not None:  # the master stays as it was: its copy replaced nothing
+            merged.archived.unlink(missing_ok=True)
+            merged.archived = None
         return
     master_written(folder.history_file, merged.merge_id)
 

@@ -51,7 +51,7 @@ def import_past_actuals(folder: Folder, file: Path) -> ImportOutcome:
 
 def _existing_history(folder: Folder) -> History:
     if not folder.history_file.exists():
-        raise KpireportError(f"履歴データベース {folder.history_file} がまだありません（最初の `kpireport merge` で作られます）。")
+        raise KpireportError(f"履歴データベース {folder.history_file} がまだありません（最初の「kpireport merge」で作られます）。")
     return History(folder.history_file)
 
 

@@ -2,6 +2,7 @@
 LibreOffice is installed), and the check list of what is still missing (for the office, not in the report)."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kpireport.history.store import History, now
 from kpireport.runtime import office
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import PdfOutcome, ReportOutcome
+from kpireport.workspace.progress import Progress, Silent
 
 
 def period_data(folder: Folder, period_text: str | None = None) -> PeriodResults:
@@ -29,22 +31,44 @@ def period_data(folder: Folder, period_text: str | None = None) -> PeriodResults
 
 
 def write_period_report(folder: Folder, period_text: str | None = None, sections: Iterable[str] | None = None,
-                        pdf: bool = True) -> ReportOutcome:
+                        pdf: bool = True, progress: Progress | None = None) -> ReportOutcome:
     """The council report (.docx), and its PDF when ``pdf`` is asked for."""
+    shown = progress or Silent()
     data = period_data(folder, period_text)
+    shown.step("審議会資料")
     path = write_report(data, template_path(folder.root), folder.report_file(data.period), sections)
-    return ReportOutcome(path, missing_rows(data), write_pdf(path) if pdf else None)
+    return ReportOutcome(path, missing_rows(data), write_pdf(path, shown) if pdf else None)
 
 
-def write_pdf(docx: Path) -> PdfOutcome:
-    """The PDF beside ``docx`` (same name), made by LibreOffice with the contents updated; what happened when
-    LibreOffice is not installed or fails (the .docx is written either way)."""
+def write_pdf(docx: Path, progress: Progress | None = None) -> PdfOutcome:
+    """The PDF beside ``docx`` (same name), made by LibreOffice with the contents updated. When none can be
+    made, a PDF left from an earlier report is renamed …_古い版.pdf, so that no PDF beside the new .docx says
+    something else; the line says what happened (the .docx is written either way)."""
+    setting = office.pdf_setting()
     soffice = office.find_soffice()
     if soffice is None:
-        return PdfOutcome(None, office.NOT_INSTALLED)
+        if setting == "none":
+            return PdfOutcome(None, office.NO_PDF + _set_aside(docx))
+        if setting:
+            return PdfOutcome(None, office.wrong_setting_line(setting) + _set_aside(docx), failed=True)
+        return PdfOutcome(None, office.NOT_INSTALLED + _set_aside(docx))
     pdf = docx.with_suffix(".pdf")
+    (progress or Silent()).step("PDF（LibreOffice）")
     try:
         office.docx_to_pdf(docx, pdf, soffice)
     except KpireportError as exc:  # no PDF from LibreOffice, or the old PDF open in a viewer
-        return PdfOutcome(None, str(exc), failed=True)
+        return PdfOutcome(None, str(exc) + _set_aside(docx), failed=True)
     return PdfOutcome(pdf, f"PDF（目次を更新済み）: {pdf}")
+
+
+def _set_aside(docx: Path) -> str:
+    """Rename the PDF of an earlier report beside ``docx`` to …_古い版.pdf; what was done, as a sentence."""
+    pdf = docx.with_suffix(".pdf")
+    if not pdf.exists():
+        return ""
+    old = pdf.with_name(f"{pdf.stem}_古い版.pdf")
+    try:
+        os.replace(pdf, old)
+    except OSError:
+        return f"前回のPDF {pdf.name} は開かれているため残っています（今回の審議会資料の内容ではありません）。"
+    return f"前回のPDFは {old.name} に名前を変えました（今回の審議会資料の内容ではありません）。"

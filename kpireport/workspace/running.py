@@ -15,25 +15,32 @@ from kpireport.runtime.lock import workspace_lock
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.merging import LOCK_WAIT, inbox_folder, merge_files, write_master_of, written_or_problem
 from kpireport.workspace.outcomes import RunOutcome
+from kpireport.workspace.progress import Progress, Silent
 from kpireport.workspace.publishing import publish_site
 from kpireport.workspace.reporting import write_pdf
 
 
 def run_period(folder: Folder, inbox: Path | None = None, period_text: str | None = None, *, feedback: bool = True,
-               sections: Iterable[str] | None = None, lock_wait: float = LOCK_WAIT) -> RunOutcome:
+               sections: Iterable[str] | None = None, lock_wait: float = LOCK_WAIT,
+               progress: Progress | None = None) -> RunOutcome:
+    shown = progress or Silent()
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)
     files_folder = inbox_folder(folder, inbox)
     report = folder.report_file(period)
     with workspace_lock(folder.lock_file, lock_wait):
         remove_stale_temporaries(folder.output)
-        merged = merge_files(folder, plan, period, files_folder, folder.feedback if feedback else None)
+        merged = merge_files(folder, plan, period, files_folder, folder.feedback if feedback else None, shown)
         missing = missing_rows(merged.data)
-        write_master_of(merged, folder)
+        write_master_of(merged, folder, shown)
+        shown.step("審議会資料")
         merged.problems.update(written_or_problem(
             lambda: write_report(merged.data, template_path(folder.root), report, sections)))
-        pdf = write_pdf(report) if report not in merged.problems else None
+        pdf = write_pdf(report, shown) if report not in merged.problems else None
     if pdf is not None and pdf.failed:
         merged.problems[report.with_suffix(".pdf")] = pdf.line
-    published = publish_site(folder, period.key) if plan.settings.publish_with_run else None  # 設定 asks for it
+    published = None
+    if plan.settings.publish_with_run:  # 設定 asks for it
+        shown.step("公開サイト")
+        published = publish_site(folder, period.key)
     return RunOutcome(merged, report, missing, pdf, published)

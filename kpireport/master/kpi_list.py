@@ -1,0 +1,116 @@
+"""The master's sheet KPI一覧: one row per place a KPI is listed, with its plan figures, its values by year,
+this period's value, rate, pace and grade; at the right, folded, the working and where the value was read.
+A KPI replaced mid-plan keeps its row (its history stays), marked as ended."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from kpireport import labels
+from kpireport.evaluate.results import KpiRow
+from kpireport.history.store import StoredKpiValue
+from kpireport.master.sheet_writer import Headers, SheetWriter
+from kpireport.model import Evaluation, Kpi, Plan, Value
+from kpireport.values import SCALES, format_value, format_year
+
+SHEET = "KPI一覧"
+FOLDED: Headers = [("計算の根拠", 60), ("数値（単位どおり）", 14), ("提出ファイル", 30), ("セル", 12)]
+
+Cell = tuple[Any, str]  # a value and its style (a format name, or a grade code for the grade's colour)
+
+
+def add(writer: SheetWriter) -> None:
+    headers = _headers(writer)
+    ws = writer.sheet(SHEET, headers + FOLDED, keys=2, folded=len(FOLDED))
+    formats, grade_formats, sizes = writer.f, writer.grade_format, [size for _, size in headers]
+    row = 2
+    for r in writer.data.kpi_rows + _ended_rows(writer):
+        row += 1
+        stored = writer.data.values.get(r.kpi.id)
+        writer.row_source = f"指標 {r.kpi.id}" + (f"、提出ファイル {stored.file_name} の {stored.sheet}!{stored.cell}"
+                                                 if stored and stored.sheet else "")
+        cells = _cells(writer, r, stored)
+        for col, (value, style) in enumerate(cells):
+            writer.put(ws, row, col, value, grade_formats.get(style) or formats[style])
+        # sized by what prints: the folded columns are left out (zip stops at the shown sizes)
+        writer.fit_row(ws, row, [(v, size) for (v, style), size in zip(cells, sizes) if style == "wrap"])
+    writer.finish_table(ws, 2, row, len(headers) + len(FOLDED))
+
+
+def _headers(writer: SheetWriter) -> Headers:
+    headers = [("指標ID", 10), ("指標名", 28), ("計画", 8), ("体系", 26), ("再掲", 6), ("担当課", 12), ("単位", 6),
+               ("基準値（年度）", 17), ("目標値（年度）", 17)]
+    headers += [(f"{format_year(y)} 実績", 11) for y in writer.data.years]
+    headers += [(f"{writer.data.period.label}", 12), ("見込み", 6), ("達成率", 8), ("進捗（ペース）", 10), ("評価", 9),
+                ("手動評価", 7), ("手動評価の理由", 14), ("備考・未記入の理由", 20), ("担当課ごとの値", 20)]
+    return headers
+
+
+def _ended_rows(writer: SheetWriter) -> list[KpiRow]:
+    """KPIs no longer in force this year that have values: replaced mid-plan, their history stays."""
+    plan, year = writer.plan, writer.data.period.fiscal_year
+    return [KpiRow(k, k.node, False, labels.node_path(plan, k.node)) for k in plan.kpis
+            if not k.in_force(year) and writer.data.history.get(k.id)]
+
+
+def _cells(writer: SheetWriter, r: KpiRow, stored: StoredKpiValue | None) -> list[Cell]:
+    """A row: the plan's figures, the values by year, this period's evaluation, then the folded working."""
+    plan, kpi = writer.plan, r.kpi
+    ev = writer.data.evaluations[kpi.id]
+    cells: list[Cell] = [
+        (kpi.id, "text"), (kpi.name, "wrap"), (plan.plan_of(r.node_id).short_name, "wrap"), (r.path, "wrap"),
+        ("【再掲】" if r.reposted else "", "wrap"), (labels.owners_text(plan, kpi), "wrap"),
+        (labels.kpi_unit(kpi), "wrap"), (labels.kpi_baseline(kpi), "wrap"), (labels.kpi_target(kpi), "wrap")]
+    history = writer.data.history.get(kpi.id, {})
+    cells += [(format_value(history[y].value) if y in history else "", "wrap") for y in writer.data.years]
+    cells += _evaluation_cells(writer, kpi, ev, stored)
+    # folded: the working, the number in the KPI's unit, where it was read
+    cells += [(ev.working, "wrap"),
+              (_in_unit(stored.value) if stored and stored.value.is_number else None, "number"),
+              (stored.file_name if stored else "", "wrap"),
+              (f"{stored.sheet}!{stored.cell}" if stored and stored.sheet else "", "text")]
+    return cells
+
+
+def _evaluation_cells(writer: SheetWriter, kpi: Kpi, ev: Evaluation, stored: StoredKpiValue | None) -> list[Cell]:
+    shown = ""
+    if stored is not None:
+        shown = format_value(stored.value) if stored.value.is_number else "（未記入）"
+    grade: Cell = (f"{ev.grade} {ev.label}", ev.grade) if kpi.graded else ("参考指標（評価しない）", "text")
+    if not kpi.in_force(writer.data.period.fiscal_year):
+        grade = (_ended_text(writer.plan, kpi), "wrap")
+    override = ev.override
+    return [(shown, "wrap"), ("見込み" if ev.provisional else "", "text"), (ev.rate, "percent"),
+            (ev.pace, "percent"), grade,
+            (override.grade if override else "", "text"), (override.reason if override else "", "wrap"),
+            (remarks(stored), "wrap"), (_shared_note(writer, kpi.id), "wrap")]
+
+
+def _shared_note(writer: SheetWriter, kpi_id: str) -> str:
+    """A shared KPI: each department's entry (its remarks and reasons too) and what was made of them."""
+    standing = writer.data.shared.get(kpi_id)
+    if standing is None:
+        return ""
+    shown = writer.data.values.get(kpi_id)  # its remarks are in the remarks column already
+    notes = [f"{e.department}: {remarks(e)}" for e in standing.entries if remarks(e) and e is not shown]
+    return "\n".join([standing.working] + notes)
+
+
+def _in_unit(value: Value) -> Decimal | None:
+    """The number in the KPI's display unit (150万人 → 150)."""
+    if value.number is None:
+        return None
+    return value.number / (Decimal(10) ** SCALES.get(value.scale, 0)) if value.scale else value.number
+
+
+def _ended_text(plan: Plan, kpi: Kpi) -> str:
+    """「令和5年度で終了（K1-3-2に差し替え）」 for a KPI no longer reported."""
+    successor = next((k.id for k in plan.kpis if k.replaces == kpi.id), "")
+    last_year = kpi.valid_until or (kpi.valid_from - 1 if kpi.valid_from else None)
+    until = format_year(last_year) if last_year else ""
+    return f"{until}で終了" + (f"（{successor}に差し替え）" if successor else "")
+
+
+def remarks(stored: StoredKpiValue | None) -> str:
+    """A value's remarks and reason as the master shows them."""
+    return labels.remarks_text(stored.remarks, stored.reason) if stored is not None else ""

@@ -1,0 +1,103 @@
+"""Is the form's structure intact: its sheets, headers and rows as made, its locked (plan) cells unchanged,
+and the rows another department reports left alone."""
+from __future__ import annotations
+
+from kpireport.forms import layout as fl
+from kpireport.model import RawSheet
+from kpireport.validate.context import Cells, FormCheck, coordinate, text
+
+
+def check_sheets(check: FormCheck, expected: list[fl.DataSheet]) -> None:
+    known = {s.name for s in expected} | {fl.GUIDE_SHEET, fl.META_SHEET, fl.FEEDBACK_SHEET}
+    for sheet in check.sub.sheets:
+        if sheet.name == fl.META_SHEET:
+            continue
+        if sheet.state != "visible":
+            check.add("form-hidden-sheet", sheet=sheet.name)
+        elif sheet.name not in known:
+            check.add("form-extra-sheet", sheet=sheet.name)
+
+
+def headers_intact(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet) -> bool:
+    for col, column in enumerate(sheet.columns, start=1):
+        seen = text(raw.value(fl.HEADER_ROW, col))
+        if seen != column.header:
+            check.add("form-header-changed", sheet=raw.name, cell=coordinate(fl.HEADER_ROW, col),
+                      value=seen or "（空欄）", expected=column.header)
+            return False
+    return True
+
+
+def match_rows(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, meta_ids: list[str]) -> dict[str, int]:
+    """Map each row ID to its row number; report added, deleted, moved and stale rows."""
+    known = set(meta_ids)
+    found = _filled_rows(check, raw, len(sheet.columns), known)
+    names = row_names(sheet)
+    present = {ident for _, ident in found}
+    for ident in meta_ids:
+        if ident not in present:
+            check.add("form-row-deleted", sheet=raw.name, value=ident, name=names.get(ident, ident))
+    plan_order = [row["id"] for row in sheet.rows]
+    plan_ids = set(plan_order)
+    for ident in plan_order:
+        if ident not in known:
+            check.add("form-plan-item-missing", sheet=raw.name, value=ident, name=names.get(ident, ident))
+    rows = {}
+    for r, ident in found:
+        if ident in plan_ids:
+            rows[ident] = r
+        else:
+            check.add("form-plan-item-removed", sheet=raw.name, cell=f"A{r}", value=ident)
+    return rows
+
+
+def _filled_rows(check: FormCheck, raw: RawSheet, width: int, known: set[str]) -> list[tuple[int, str]]:
+    """(row number, ID) of each filled row the form was made with; a row added by hand is reported."""
+    found: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    cells = raw.cells
+    for r in range(fl.FIRST_ROW, raw.max_row + 1):
+        if not any((cell := cells.get((r, c))) is not None and cell.value not in (None, "")
+                   for c in range(1, width + 1)):
+            continue
+        ident = text(raw.value(r, 1))
+        if not ident or ident not in known or ident in seen:
+            check.add("form-row-added", sheet=raw.name, cell=f"A{r}", value=ident or "（IDなし）")
+            continue
+        found.append((r, ident))
+        seen.add(ident)
+    return found
+
+
+def row_names(sheet: fl.DataSheet) -> dict[str, str]:
+    """Each row's name as a person knows it (the KPI's name, the initiative's content, the node's path)."""
+    key = {"KPI実績": "name", "取組状況": "content"}.get(sheet.name, "path")
+    return {row["id"]: row.get(key, "") for row in sheet.rows}
+
+
+def check_locked(check: FormCheck, raw: RawSheet, locked: list[tuple[int, fl.FormColumn]], expected: dict,
+                 r: int) -> None:
+    """The row's locked cells (plan text, not to be edited; ``locked``: (column number, column))."""
+    cells = raw.cells
+    for col, column in locked:
+        cell = cells.get((r, col))
+        seen = "" if cell is None else text(cell.value)
+        want = expected.get(column.key, "")
+        if seen != want:
+            check.add("form-locked-edited", sheet=raw.name, cell=coordinate(r, col),
+                      value=seen.replace("\n", "") or "（空欄）", column=column.header,
+                      expected=want.replace("\n", ""))
+
+
+def check_reported_elsewhere(check: FormCheck, sheet_name: str, sheet: fl.DataSheet, ident: str, cells: Cells,
+                             places: dict[str, str]) -> None:
+    """A row another department reports: nothing is recorded from it. Its input cells are locked in a
+    current form; a form made before (legacy) had them open, and what was typed there is not kept."""
+    first = next(c.key for c in sheet.columns if c.is_input)
+    for key, cell in cells.items():
+        seen = "" if cell is None else text(cell.value)
+        if seen and seen != (sheet.read_only_text(ident) if key == first else ""):
+            code = "shared-not-recorded" if check.legacy else "shared-read-only-edited"
+            check.add(code, sheet=sheet_name, cell=places[key], value=seen[:40],
+                      name=row_names(sheet).get(ident, ident), lead=sheet.reported_elsewhere[ident])
+            return
