@@ -88,6 +88,7 @@ def parsed(path: Path) -> Links:
     return links
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_publish_writes_a_page_per_node_and_kpi_with_the_data(demo):
     outcome, site = demo["outcome"], demo["site"]
     assert site == demo["ws"].output / SITE_FOLDER == demo["ws"].root / "output" / "公開"
@@ -105,6 +106,7 @@ def test_publish_writes_a_page_per_node_and_kpi_with_the_data(demo):
     assert all((site / "data" / f"{t}.csv").read_bytes().startswith(b"\xef\xbb\xbf") for t in ("kpis", "values"))
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_every_link_and_anchor_of_every_page_resolves(demo):
     site = demo["site"]
     checked = 0
@@ -120,7 +122,7 @@ def test_every_link_and_anchor_of_every_page_resolves(demo):
     assert checked > 1000
 
 
-@pytest.mark.parametrize("example", ["さくら市", "かわせみ町"])
+@pytest.mark.parametrize("example", [pytest.param("さくら市", marks=pytest.mark.slow), "かわせみ町"])
 def test_other_plans_publish_before_anything_is_merged(tmp_path, example):
     ws = Workspace.create(tmp_path / "ws", example=example)
     outcome = ws.publish()
@@ -134,12 +136,23 @@ def test_other_plans_publish_before_anything_is_merged(tmp_path, example):
             assert (page.parent / unquote(urlsplit(href).path or page.name)).is_file(), (page.name, href)
 
 
+def test_a_kpi_marked_非公開_leaves_no_page_and_no_trace(tmp_path):
+    doc = copy.deepcopy(example_document("かわせみ町"))
+    hidden = doc["kpis"][0]
+    hidden["public"] = "非公開"
+    outcome = Workspace.create(tmp_path / "ws", document=doc).publish()
+    assert outcome.withheld_kpis == [hidden["id"]] and not (outcome.folder / f"kpi-{hidden['id']}.html").exists()
+    everything = "\n".join(site_texts(outcome.folder).values())
+    assert not re.search(rf"(?<![\w-]){re.escape(hidden['id'])}(?![\w-])", everything)
+
+
 def test_page_names_are_safe_for_any_id():
     assert page_file("kpi", "K-S1-01") == "kpi-K-S1-01.html"
     odd = page_file("kpi", "指標 1/2")
     assert re.fullmatch(r"kpi-x[0-9a-f]{12}\.html", odd) and odd == page_file("kpi", "指標 1/2")
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_the_kpi_page_shows_series_chart_with_text_grade_working_and_department(demo):
     data = period_data(demo["ws"])
     kpi = next(k for k in data.plan.kpis if k.public and data.values.get(k.id) and k.id != demo["noted"]["id"])
@@ -151,6 +164,7 @@ def test_the_kpi_page_shows_series_chart_with_text_grade_working_and_department(
     assert kpi.departments[0] in page
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_withheld_items_and_internal_texts_appear_nowhere_in_the_site_or_its_data(demo):
     texts = site_texts(demo["site"])
     everything = "\n".join(texts.values())
@@ -177,6 +191,7 @@ def test_withheld_items_and_internal_texts_appear_nowhere_in_the_site_or_its_dat
     assert "計画担当課の判断で「A " in noted  # the grade set by hand is published, its reason is not
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_the_office_may_publish_what_is_internal_by_default(demo):
     data = period_data(demo["ws"])
     files = render_site(build_site(data, Policy(frozenset(), False), FIRST_DAY))
@@ -186,6 +201,7 @@ def test_the_office_may_publish_what_is_internal_by_default(demo):
     assert demo["kpi"]["id"] not in {name.removeprefix("kpi-").removesuffix(".html") for name in files}
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_provisional_values_are_published_only_when_asked_and_then_labelled(demo):
     data = period_data(demo["ws"])
     kpi_id = next(k for k, v in data.values.items() if v.value.is_number and data.plan.kpi(k).public)
@@ -200,6 +216,7 @@ def test_provisional_values_are_published_only_when_asked_and_then_labelled(demo
     assert re.search(rf"\r\n{re.escape(kpi_id)},2023,[^\r]*,見込み,", shown["data/values.csv"].decode("utf-8-sig"))
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_rebuilt_from_the_history_alone_is_the_same_apart_from_the_date(demo, tmp_path):
     ws, site = demo["ws"], demo["site"]
     before = {name: path.read_bytes() for name, path in ((p.relative_to(site).as_posix(), p)
@@ -215,6 +232,7 @@ def test_rebuilt_from_the_history_alone_is_the_same_apart_from_the_date(demo, tm
         assert before[name].decode().replace(first, second) == after[name].decode(), name
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_a_workspace_copy_of_the_templates_restyles_the_site(demo, tmp_path):
     ws = demo["ws"]
     result = CliRunner().invoke(cli, ["publish", "-w", str(ws.root), "--copy-templates"], catch_exceptions=False)
@@ -235,6 +253,7 @@ def test_a_workspace_copy_of_the_templates_restyles_the_site(demo, tmp_path):
         publish_site(ws, today=FIRST_DAY)
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_publish_command_says_what_it_made_and_kept_off(demo):
     result = CliRunner().invoke(cli, ["publish", "-w", str(demo["ws"].root)], catch_exceptions=False)
     assert result.exit_code == 0
@@ -245,6 +264,7 @@ def test_publish_command_says_what_it_made_and_kept_off(demo):
     assert "  見込みの値: 公開しない" in lines
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_run_writes_the_site_too_when_the_settings_say_so(demo):
     ws = demo["ws"]
     doc = copy.deepcopy(example_document())
@@ -261,6 +281,7 @@ def test_run_writes_the_site_too_when_the_settings_say_so(demo):
     assert demo["ws"].run(feedback=False).published is None  # 設定 says nothing: run leaves the site alone
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_a_monthly_update_is_published_only_when_asked_and_then_labelled_as_見込み(demo, tmp_path):
     ws, period, department = demo["ws"], ReportPeriod(2024, 9), "観光政策課"
     plan = ws.plan()
@@ -283,6 +304,7 @@ def test_a_monthly_update_is_published_only_when_asked_and_then_labelled_as_見�
         publish_site(ws, today=FIRST_DAY)
 
 
+@pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_datapackage_passes_frictionless_validate(demo):
     done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "--json",
                            str(demo["site"] / "datapackage.json")], capture_output=True, text=True, timeout=300)
@@ -327,7 +349,7 @@ def open_page(browser, width: int):
     return page
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # headless Chromium, every page twice
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_every_page_opens_in_chromium_without_errors_fits_and_draws_its_charts(demo, browser, width):
     page = open_page(browser, width)
@@ -348,7 +370,7 @@ def test_every_page_opens_in_chromium_without_errors_fits_and_draws_its_charts(d
     page.context.close()
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # axe-core in headless Chromium, every page (about two seconds each)
 def test_every_page_has_no_serious_or_critical_axe_violation(demo, browser):
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
     axe = axe_module.Axe()
@@ -363,7 +385,7 @@ def test_every_page_has_no_serious_or_critical_axe_violation(demo, browser):
     assert not found, "\n".join(found[:20])
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # headless Chromium
 def test_the_keyboard_reaches_the_skip_link_first_and_every_link_shows_focus(demo, browser):
     page = open_page(browser, DESKTOP)
     page.goto((demo["site"] / "index.html").as_uri(), wait_until="load")
@@ -380,7 +402,7 @@ def test_the_keyboard_reaches_the_skip_link_first_and_every_link_shows_focus(dem
     page.context.close()
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # LibreOffice Calc
 def test_the_downloads_resolve_and_the_csv_opens_in_libreoffice_calc_with_japanese_intact(demo, tmp_path):
     from office import require
     from openpyxl import load_workbook
