@@ -219,6 +219,7 @@ class Kpi(_Shared):
     replaces: str = ""  # the ID of the KPI this one replaced
     listed_as: tuple[str, ...] = ()  # 担当課 as the plan wrote it, groups unexpanded (shown in the report)
     rate_formula: str = ""  # 達成率の式 for this KPI ("" = the settings'): one of RATE_FORMULAS
+    public: bool = True  # False: the plan's 公開 says 非公開 (kept off the public site and open data)
 
     @property
     def has_baseline(self) -> bool:
@@ -248,6 +249,7 @@ class Initiative(_Shared):
     reporting: str = LEAD  # 主担当 or 併記
     name: str = ""  # 事業名: the short name the measure sheets print (seed 001's 事業); "" = the department writes it
     listed_as: tuple[str, ...] = ()  # 担当課 as the plan wrote it, groups unexpanded (shown in the report)
+    public: bool = True  # False: the plan's 公開 says 非公開 (kept off the public site and open data)
 
 
 @dataclass(frozen=True)
@@ -304,6 +306,11 @@ class Settings:
     intake_max_file_mb: Decimal = Decimal(20)
     intake_max_expanded_mb: Decimal = Decimal(300)
     intake_max_rows: int = 20_000
+    # the public site (kpireport publish): what stays internal (公開しない項目), whether `run` writes it too, and
+    # whether 見込み values are published (labelled as such)
+    publish_internal: tuple[str, ...] = ("備考", "未記入の理由", "連絡先", "手動評価の理由")
+    publish_with_run: bool = False
+    publish_provisional: bool = False
     note: str = ""
 
 

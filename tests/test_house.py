@@ -30,7 +30,7 @@ LEVELS = [
     {"validate"},
     {"history"},
     {"evaluate"},
-    {"master", "council"},
+    {"master", "council", "publish"},
     {"demo"},
     {"workspace"},  # the library: a workspace and its jobs
     {"cli"},

@@ -239,6 +239,38 @@ def _unwritten(problems: dict[Path, str]) -> None:
 @cli.command()
 @WORKSPACE_OPTION
 @PERIOD_OPTION
+@click.option("--provisional/--no-provisional", default=None,
+              help="見込みの値も「見込み」と明記して公開する／しない。省略すると計画体系の設定「見込み値の公開」どおり（既定はしない）。")
+@click.option("--copy-templates", is_flag=True,
+              help="サイトを作らずに、デザインのひな形を作業フォルダの templates/公開サイト にコピーする（編集して使う）。")
+def publish(workspace: Path, period: str | None, provisional: bool | None, copy_templates: bool) -> None:
+    """市民向けの公開サイトとオープンデータを作ります: output/公開/。
+
+    トップページ、体系（基本目標・施策など）ごとのページ、指標ごとのページ（推移の表とグラフ、評価の求め方）、
+    データのダウンロードページ（CSV・JSON と datapackage.json）を作ります。サーバーは不要で、フォルダごと
+    市のウェブサーバーに置けば公開でき、パソコン上でも index.html を開いて確認できます。
+    計画体系の「公開」列で 非公開 とした指標・取組と、設定の「公開しない項目」（既定: 備考、未記入の理由、
+    連絡先、手動評価の理由）は載せません。デザインは、--copy-templates で作業フォルダの templates/公開サイト に
+    コピーしたひな形（style.css と各ページの HTML）を編集すると変えられます。
+
+    \b
+    例:
+      kpireport publish
+      kpireport publish --period 2024-09 --provisional
+      kpireport publish --copy-templates
+    """
+    if copy_templates:
+        copied = _run(lambda: Workspace(workspace).copy_site_templates())
+        click.echo(f"公開サイトのひな形をコピーしました: {copied}（編集すると、次の publish から使います）")
+        return
+    outcome = _run(lambda: Workspace(workspace).publish(period, provisional))
+    for line in printing.publish_lines(outcome):
+        click.echo(line)
+
+
+@cli.command()
+@WORKSPACE_OPTION
+@PERIOD_OPTION
 @click.option("--sections", "-s", metavar="章", help="入れる章を「,」区切りで（表紙,達成状況,記載事項,本文,施策シート,取組状況 または "
                                       "cover,status,legend,body,measures,appendix）。省略すると計画体系の設定どおり（既定は全部）。")
 def report(workspace: Path, period: str | None, sections: str | None) -> None:

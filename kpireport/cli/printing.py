@@ -16,6 +16,7 @@ from kpireport.workspace.outcomes import (
     DemoOutcome,
     MergeOutcome,
     PlanCheck,
+    PublishOutcome,
     RunOutcome,
     StatusOutcome,
     ValidationOutcome,
@@ -131,7 +132,24 @@ def run_lines(outcome: RunOutcome) -> list[str]:
     lines.append(f"審議会資料: {outcome.report}" if outcome.report_written else "審議会資料: 書き込めませんでした")
     if outcome.pdf is not None and not outcome.pdf.failed:  # a failure is among the problems, printed as an error
         lines.append(outcome.pdf.line)
+    if outcome.published is not None:
+        lines += publish_lines(outcome.published)
     return lines + checklist_lines(outcome.missing)
+
+
+def publish_lines(outcome: PublishOutcome) -> list[str]:
+    """What `publish` made, and what it kept off the site."""
+    lines = [f"公開サイトを作成しました: {outcome.folder / 'index.html'}",
+             f"  ページ {outcome.pages}件（トップ、体系 {outcome.nodes}、指標 {outcome.kpis}、データのダウンロード）、"
+             f"データ {outcome.data_files}件（CSV・JSON）と datapackage.json"]
+    if outcome.withheld_kpis or outcome.withheld_initiatives:
+        lines.append(f"  非公開（計画体系の「公開」列）: 指標 {len(outcome.withheld_kpis)}件、"
+                     f"取組 {len(outcome.withheld_initiatives)}件")
+    lines.append(f"  公開しない項目: {'、'.join(outcome.internal) or 'なし'}")
+    lines.append("  見込みの値: " + ("「見込み」と明記して公開" if outcome.provisional else "公開しない"))
+    if outcome.own_templates is not None:
+        lines.append(f"  デザイン: {outcome.own_templates}")
+    return lines
 
 
 def checklist_lines(missing: list[MissingRow]) -> list[str]:

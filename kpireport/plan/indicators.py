@@ -106,7 +106,8 @@ def _kpi(reader: PlanReader, index: int, r: dict, figures: KpiFigures, target_ty
         kind=kind if isinstance(kind, str) and kind in INDICATOR_KINDS else KPI_KIND, plan=plan_id,
         plan_start_year=places.plans[plan_id].start_year if plan_id in places.plans else 0,
         calendar=_calendar(r.get("target_year")), valid_from=figures.valid_from, valid_until=figures.valid_until,
-        replaces=str(r.get("replaces") or ""), listed_as=depts, rate_formula=str(r.get("rate_formula") or ""))
+        replaces=str(r.get("replaces") or ""), listed_as=depts, rate_formula=str(r.get("rate_formula") or ""),
+        public=r.get("public") != "非公開")
 
 
 def _calendar(raw: Any) -> bool:
@@ -151,5 +152,6 @@ def build_initiatives(reader: PlanReader, nodes: dict[str, int], departments: De
             result.append(Initiative(ident, str(r.get("content", "")), node, reposts, expanded,
                                      tuple(r.get("markers") or ()), str(r.get("note", "")), index,
                                      reporting(reader, "initiatives", index, r, expanded),
-                                     str(r.get("name") or "").strip(), listed_as=depts))
+                                     str(r.get("name") or "").strip(), listed_as=depts,
+                                     public=r.get("public") != "非公開"))
     return result

@@ -43,7 +43,18 @@ def build_settings(reader: PlanReader) -> Settings | None:
         status_labels=_status_labels(raw.get("status_labels")),
         intake_max_file_mb=decimal_or(raw.get("intake_max_file_mb"), Decimal(20)),
         intake_max_expanded_mb=decimal_or(raw.get("intake_max_expanded_mb"), Decimal(300)),
-        intake_max_rows=int_or(raw.get("intake_max_rows"), 20_000))
+        intake_max_rows=int_or(raw.get("intake_max_rows"), 20_000),
+        **_publish_settings(raw))
+
+
+def _publish_settings(raw: dict) -> dict[str, Any]:
+    """The public site's settings as given (公開しない項目: empty keeps the default list, なし publishes all)."""
+    result: dict[str, Any] = {"publish_with_run": raw.get("publish_with_run") == "する",
+                              "publish_provisional": raw.get("publish_provisional") == "する"}
+    internal = [x for x in raw.get("publish_internal") or () if isinstance(x, str)]
+    if internal:
+        result["publish_internal"] = tuple(x for x in internal if x != "なし")
+    return result
 
 
 def _grading_settings(reader: PlanReader, raw: dict) -> dict[str, Any]:

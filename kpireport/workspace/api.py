@@ -17,7 +17,18 @@ from typing import Any
 
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
-from kpireport.workspace import checking, demo, forms, merging, planning, records, reporting, running, status
+from kpireport.workspace import (
+    checking,
+    demo,
+    forms,
+    merging,
+    planning,
+    publishing,
+    records,
+    reporting,
+    running,
+    status,
+)
 from kpireport.workspace.folder import (
     Folder,
     before_recreating,
@@ -34,6 +45,7 @@ from kpireport.workspace.outcomes import (
     InitOutcome,
     MergeOutcome,
     PlanCheck,
+    PublishOutcome,
     ReportOutcome,
     RunOutcome,
     StatusOutcome,
@@ -95,6 +107,14 @@ class Workspace(Folder):
                progress: Progress | None = None) -> ReportOutcome:
         """`report`: the council report (and its PDF) from the history."""
         return reporting.write_period_report(self, period, sections, pdf, progress)
+
+    def publish(self, period: str | None = None, provisional: bool | None = None) -> PublishOutcome:
+        """`publish`: the public site and its open data (output/公開) from the history."""
+        return publishing.publish_site(self, period, provisional)
+
+    def copy_site_templates(self) -> Path:
+        """`publish --copy-templates`: the site's templates in templates/公開サイト, for the city to restyle."""
+        return publishing.copy_site_templates(self)
 
     def run(self, inbox: Path | None = None, period: str | None = None, *, feedback: bool = True,
             sections: Iterable[str] | None = None, lock_wait: float = merging.LOCK_WAIT,

@@ -137,10 +137,28 @@ class RunOutcome:
     report: Path
     missing: list[MissingRow]
     pdf: PdfOutcome | None = None  # None when the report could not be written
+    published: PublishOutcome | None = None  # the public site, when the settings ask run to write it
 
     @property
     def report_written(self) -> bool:
         return self.report not in self.merge.problems
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """`publish`: the public site (output/公開) and what was kept off it."""
+
+    period: ReportPeriod
+    folder: Path
+    pages: int
+    nodes: int
+    kpis: int
+    data_files: int
+    withheld_kpis: list[str]  # marked 非公開 in the plan
+    withheld_initiatives: list[str]
+    internal: tuple[str, ...]  # the settings' 公開しない項目
+    provisional: bool  # 見込み values published (labelled)
+    own_templates: Path | None  # the workspace's copy of the templates, when it has one
 
 
 @dataclass(frozen=True)

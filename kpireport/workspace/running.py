@@ -16,6 +16,7 @@ from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.merging import LOCK_WAIT, inbox_folder, merge_files, write_master_of, written_or_problem
 from kpireport.workspace.outcomes import RunOutcome
 from kpireport.workspace.progress import Progress, Silent
+from kpireport.workspace.publishing import publish_site
 from kpireport.workspace.reporting import write_pdf
 
 
@@ -38,4 +39,8 @@ def run_period(folder: Folder, inbox: Path | None = None, period_text: str | Non
         pdf = write_pdf(report, shown) if report not in merged.problems else None
     if pdf is not None and pdf.failed:
         merged.problems[report.with_suffix(".pdf")] = pdf.line
-    return RunOutcome(merged, report, missing, pdf)
+    published = None
+    if plan.settings.publish_with_run:  # 設定 asks for it
+        shown.step("公開サイト")
+        published = publish_site(folder, period.key)
+    return RunOutcome(merged, report, missing, pdf, published)

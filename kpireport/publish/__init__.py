@@ -1,0 +1,1 @@
+"""The public site: the period's progress as static pages and open data for citizens (`kpireport publish`)."""
