@@ -65,8 +65,7 @@ def _bullets_or(doc: ReportDocument, items: Sequence[str], placeholder: str) -> 
 
 
 def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> None:
-    if not rows:
-        paragraph(doc, texts.NO_KPI, "注記")
+    if not rows:  # a block with no KPI prints no placeholder: the legend says where the tables are
         return
     cells: list[list[str]] = []
     shading: dict[tuple[int, int], str] = {}

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 NO_TEXT = "（記載なし）"
 NOT_SUBMITTED = "（未提出）"
-NO_KPI = "（この項目に指標はありません）"
-NO_INITIATIVE = "（この項目に取組はありません）"
 PROVISIONAL = "（見込み）"
 OVERRIDE_MARK = "※"
 REPOST = "【再掲】"
