@@ -99,13 +99,21 @@ def test_h28_measure_sheets_reproduce_seed_001(h28_report):
         got = [[norm(cell_text(c)) for c in row.cells] for row in kpis.rows[1:]]
         marked |= {(block["number"], row[0].removeprefix("【再掲】")) for row in got if row[0].startswith("【再掲】")}
         got = [[row[0].removeprefix("【再掲】"), *row[1:]] for row in got]  # the seed does not mark its reposts
-        assert got == [[norm(c) for c in row] for row in block["kpis"]], block["number"]
+        # one spelling per value across the document: a KPI's three values share their decimals (「30.0%」
+        # beside 「22.7%」, where the seed prints 「30%」); the same number either way
+        assert [[_decimals(c) for c in row] for row in got] == [[_decimals(norm(c)) for c in row]
+                                                               for row in block["kpis"]], block["number"]
         for table, rows in ((done, block["done"]), (planned, block["next"])):
             got = [[norm(cell_text(c)) for c in row.cells] for row in table.rows[1:]]
             # a cell the seed prints empty is shown with the report's placeholder
             assert got == [[norm(c or "（記載なし）") for c in row] for row in rows], block["number"]
     assert sum(len(b["kpis"]) for b in seed) == 36
     assert marked == {(number, norm(name)) for number, name in reposted} and len(marked) >= 1
+
+
+def _decimals(text: str) -> str:
+    """A cell with the trailing zeros of its decimals dropped (「30.0%」 and 「30%」 are one value)."""
+    return re.sub(r"(\d)\.0+(?!\d)", r"\1", text)
 
 
 def test_reports_open_in_libreoffice(main_report, h28_report, tmp_path):
@@ -119,7 +127,7 @@ def test_reports_open_in_libreoffice(main_report, h28_report, tmp_path):
         assert len(re.sub(r"[\s\d\-]", "", page)) > 5, f"page {number} is empty"
     h28 = to_pdf(h28_report, tmp_path)
     assert "地方創生関連交付金関連事業の取組状況について" in pdf_text(h28)
-    assert 23 <= pdf_pages(h28) <= 80  # at least one page per measure sheet
+    assert 8 <= pdf_pages(h28) <= 80  # small measure sheets share a page
 
 
 # --- a small fixed plan: golden file, incomplete data, text safety ------------------------------

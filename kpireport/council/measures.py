@@ -11,30 +11,30 @@ beside the department's result (取組の概要) and next step with its reason (
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, heading, page_break, table, toc
 from kpireport.evaluate.results import InitiativeRow, KpiRow, PeriodResults, initiative_rows, tree_order
 from kpireport.labels import markers_text, value_text
-from kpireport.model import Initiative, InitiativeEntry, Node
+from kpireport.model import Initiative, InitiativeEntry, Node, Plan
 from kpireport.values import format_year
 
 
 def measure_nodes(data: PeriodResults) -> list[Node]:
     """The nodes that get a measure sheet, tree order: see sheet_owners."""
-    owners = sheet_owners(data)
+    owners = sheet_owners(data.plan, data.kpi_rows)
     return [data.plan.node(place) for place in tree_order(data.plan) if place in set(owners.values())]
 
 
-def sheet_owners(data: PeriodResults) -> dict[str, str]:
+def sheet_owners(plan: Plan, kpi_rows: Sequence[KpiRow]) -> dict[str, str]:
     """Per node listing KPIs or initiatives (their own or 【再掲】): the node whose sheet shows them. KPIs stay
     on their node; initiatives go up to the nearest node listing KPIs, else stay on their own node. Only in
     the plans that post KPIs or initiatives of their own (a 基本計画 that only reposts the strategy's KPIs is
     reported in its body, not in measure sheets)."""
-    plan = data.plan
-    rows = list(data.kpi_rows) + list(initiative_rows(plan))
+    rows = list(kpi_rows) + list(initiative_rows(plan))
     homes = {plan.plan_of(row.node_id).id for row in rows if not row.reposted}
-    with_kpis = {row.node_id for row in data.kpi_rows}
+    with_kpis = {row.node_id for row in kpi_rows}
     owners: dict[str, str] = {}
     for row in rows:
         place = row.node_id
@@ -42,16 +42,16 @@ def sheet_owners(data: PeriodResults) -> dict[str, str]:
             continue
         owner = place
         if place not in with_kpis:
-            owner = next((up for up in _ancestors(data, place) if up in with_kpis), place)
+            owner = next((up for up in _ancestors(plan, place) if up in with_kpis), place)
         owners[place] = owner
     return owners
 
 
-def _ancestors(data: PeriodResults, node_id: str) -> list[str]:
-    found, parent = [], data.plan.node(node_id).parent
+def _ancestors(plan: Plan, node_id: str) -> list[str]:
+    found, parent = [], plan.node(node_id).parent
     while parent is not None:
         found.append(parent)
-        parent = data.plan.node(parent).parent
+        parent = plan.node(parent).parent
     return found
 
 
@@ -76,7 +76,7 @@ class _Index:
         self.kpis: dict[str, list[KpiRow]] = {}
         for row in sorted(data.kpi_rows, key=lambda r: r.reposted):  # stable: own rows first, in plan order
             self.kpis.setdefault(row.node_id, []).append(row)
-        owners = sheet_owners(data)
+        owners = sheet_owners(data.plan, data.kpi_rows)
         order = {place: number for number, place in enumerate(tree_order(data.plan))}
         self.initiatives: dict[str, list[InitiativeRow]] = {}
         placed = sorted(initiative_rows(data.plan), key=lambda r: (order.get(r.node_id, 0), r.reposted))
