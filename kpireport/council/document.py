@@ -86,6 +86,8 @@ class ReportDocument:
         self.section: str | None = None  # the section being written (its English alias), set by report.py
         # section bookmark -> index of the body element after the contents field limited to it (see toc)
         self.bookmarks: dict[str, int] = {}
+        # heading levels the report's contents lists (2 in a short report: its chapters' contents need no page)
+        self.contents_depth = 1
 
     def append(self, element: BaseOxmlElement) -> None:
         """Add a paragraph or table at the end of the body, before the final sectPr (python-docx's own

@@ -60,8 +60,9 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     if not nodes:
         return
     heading(doc, data.plan.settings.measures_title, 1)
-    toc(doc, "2-2", data.plan.settings.measures_title.join(("目次（", "）")))
-    page_break(doc)
+    if doc.contents_depth < 2:  # the sheets' own contents, unless the report's contents list them already
+        toc(doc, "2-2", data.plan.settings.measures_title.join(("目次（", "）")))
+        page_break(doc)
     index = _Index(data)
     for node in nodes:
         sheet(doc, data, node, index)

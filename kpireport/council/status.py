@@ -15,7 +15,9 @@ def chart_jobs(data: PeriodResults) -> dict[str, tuple]:
     jobs = {}
     for info in plan.plans:
         rows = [r for r in plan_tally(data, info.id).rows if r.total]
-        if rows:  # a plan (or a period) with no graded KPI gets no empty chart
+        # a plan (or a period) with no graded KPI gets no empty chart; bars of one or two KPIs each say nothing
+        # the table does not (seed 001's 23 measures): the table alone
+        if rows and max(r.total for r in rows) > 2:
             series = [(f"{g.code} {g.label}", CHART_COLOURS.get(g.rule, "#999999"),
                        [r.counts.get(g.code, 0) for r in rows]) for g in plan.grades]
             jobs[info.id] = (f"{info.short_name}　評価の内訳（件数の割合）", [r.label for r in rows], series)
@@ -26,6 +28,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     plan = data.plan
     pictures = {plan_id: grade_chart_png(*args) for plan_id, args in chart_jobs(data).items()}
     heading(doc, plan.settings.status_title or texts.status_title([p.short_name for p in plan.plans]), 1)
+    paragraph(doc, f"評価の方法: {method_note(plan)}", "注記")  # once, before the tables it explains
     grades = list(plan.grades)
     for info in plan.plans:
         tally = plan_tally(data, info.id)
@@ -57,5 +60,4 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
             paragraph(doc, note, "注記")
         if info.id in pictures:
             picture(doc, pictures[info.id], 160)
-        paragraph(doc, f"評価の方法: {method_note(plan)}", "注記")
     page_break(doc)
