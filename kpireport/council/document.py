@@ -54,7 +54,8 @@ _SHORT_HEADER = 16  # header lines up to 8 full-width characters are labels: nev
 _SHORT_LABEL = 10   # body lines up to 5 full-width characters (「評価不能」「○継続推進」) neither
 _MIN_WIDTH = int(Mm(8))
 # a number with its sign and unit: 「94,821百万円」「△4.9%」「1,240万人」 (up to four characters of unit)
-_UNBROKEN = re.compile(r"[△▲−\-+]?[0-9][0-9,.]*[^\s0-9（）()「」、。・,]{0,4}")
+# and a year with its era and 年度, in its brackets: 「（令和10年度）」「(H25)」
+_UNBROKEN = re.compile(r"[（(]?(?:令和|平成|昭和|[RHS])\s*[0-9元]+(?:年度?)?[）)]?|[△▲−\-+]?[0-9][0-9,.]*[^\s0-9（）()「」、。・,]{0,4}")
 _HOLDER_XML = re.compile(rb"<(\w+):tbl><!--" + _HOLDER.encode() + rb"(\d+)--></\1:tbl>")
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
