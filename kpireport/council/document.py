@@ -53,6 +53,7 @@ _BOLD = 1.06
 _SHORT_HEADER = 16  # header lines up to 8 full-width characters are labels: never broken
 _SHORT_LABEL = 10   # body lines up to 5 full-width characters (「評価不能」「○継続推進」) neither
 _MIN_WIDTH = int(Mm(8))
+_SAFETY = 1.08  # the estimate is of the nominal widths; a face's digits and brackets run a little wider
 # a number with its sign and unit: 「94,821百万円」「△4.9%」「1,240万人」 (up to four characters of unit)
 # and a year with its era and 年度, in its brackets: 「（令和10年度）」「(H25)」
 _UNBROKEN = re.compile(r"[（(]?(?:令和|平成|昭和|[RHS])\s*[0-9元]+(?:年度?)?[）)]?|[△▲−\-+]?[0-9][0-9,.]*[^\s0-9（）()「」、。・,]{0,4}")
@@ -294,7 +295,7 @@ def fit_widths(headers: list[str], rows: list[list[str]], widths: list[int]) -> 
         for column, value in enumerate(row[:len(widths)]):
             for line in clean_text(value).split("\n"):
                 tokens = [line] if display_width(line) <= _SHORT_LABEL else _UNBROKEN.findall(line)
-                needed[column] = max([needed[column]] + [_emu(token) for token in tokens])
+                needed[column] = max([needed[column]] + [round(_emu(token) * _SAFETY) for token in tokens])
     widths = list(widths)
     for column in range(len(widths)):
         while widths[column] < needed[column]:

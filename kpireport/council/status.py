@@ -30,8 +30,10 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     heading(doc, plan.settings.status_title or texts.status_title([p.short_name for p in plan.plans]), 1)
     paragraph(doc, f"評価の方法: {method_note(plan)}", "注記")  # once, before the tables it explains
     grades = list(plan.grades)
-    for info in plan.plans:
+    for number, info in enumerate(plan.plans):
         tally = plan_tally(data, info.id)
+        if number and pictures:  # a plan's table and chart on a page of their own: the chart never alone
+            page_break(doc)
         heading(doc, info.short_name, 2)
         if not tally.total.total:
             paragraph(doc, f"{info.short_name}には、評価する指標がありません。" + "".join(tally.notes), "注記")
