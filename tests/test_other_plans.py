@@ -219,7 +219,8 @@ def test_the_monthly_form_and_report_carry_the_months_own_settings(cycle):
     assert monthly.label in cover and not any("実績）" in line for line in cover)
     assert annual.meeting_date not in cover
     if own:
-        assert own.report_title in cover and own.meeting_date in cover and own.meeting_name in cover
+        assert own.report_title in [line.replace("\n", "") for line in cover]  # broken at a phrase boundary
+        assert own.meeting_date in cover and own.meeting_name in cover
 
 
 def test_the_masters_lists_show_every_repost_where_it_is_posted(cycle):
