@@ -135,12 +135,18 @@ def _level_cells(data: PeriodResults, group: Node, place: Node, levels: int, sho
     """The 基本事業 and 推進項目 cells of a row: the node's name where it changes, blank under it."""
     third = place if place.id != group.id else None
     ids = [group.id, third.id if third else ""][:levels]
-    texts_ = [node_heading(data.plan, group), node_heading(data.plan, third) if third else ""][:levels]
+    texts_ = [_level_cell(group), _level_cell(third) if third else ""][:levels]
     cells = []
     for column, (ident, text) in enumerate(zip(ids, texts_)):
         cells.append(text if shown[column] != ident else "")
         shown[column] = ident
     return cells
+
+
+def _level_cell(node: Node) -> str:
+    """「1-1 市民活動の支援」「(1)活動の場の提供」: the column's header names the level."""
+    title = " ".join(node.title.split()) + labels.markers_text(node.markers)
+    return f"{node.number} {title}" if node.number[:1].isdigit() else f"{node.number}{title}"
 
 
 def _content(placed_row: InitiativeRow) -> str:

@@ -30,7 +30,11 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
             heading(doc, node_heading(plan, top), 1)
             if top.description:
                 paragraph(doc, top.description, "注記")
-            policies = plan.children(top.id) or [top]  # a plan with a single level: the node is its own block
+            # a plan with a single level, or one whose departments write of the top level (its KPIs there):
+            # the node is its own block
+            children = plan.children(top.id)
+            policies = children if any(c.departments for c in children) or not top.departments else [top]
+            policies = policies or [top]
             own_figures = content.kpis_at(data, top.id) if policies != [top] else []  # 基本目標の数値目標
             if own_figures:
                 paragraph(doc, f"{info.levels[0]}の指標", "見出し 施策")

@@ -60,7 +60,9 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     if not nodes:
         return
     heading(doc, data.plan.settings.measures_title, 1)
-    if doc.contents_depth < 2:  # the sheets' own contents, unless the report's contents list them already
+    # the sheets' own contents, unless the report's contents list them already or they are few (a page of
+    # two lines says nothing the sheets' headings do not)
+    if doc.contents_depth < 2 and len(nodes) > OWN_CONTENTS:
         toc(doc, "2-2", data.plan.settings.measures_title.join(("目次（", "）")))
         page_break(doc)
     index = _Index(data)
@@ -87,6 +89,10 @@ class _Index:
         self.entries = {i.id: e for i, e in data.initiatives}
 
 
+OWN_CONTENTS = 6  # sheets: more than this, and the chapter opens with its own contents
+SMALL_SHEET = 14  # rows: a sheet this small is kept on one page (a sheet of many 事業 may break between them)
+
+
 def sheet(doc: ReportDocument, data: PeriodResults, node: Node, index: _Index) -> None:
     plan = data.plan
     info = plan.plan(node.plan)
@@ -94,16 +100,19 @@ def sheet(doc: ReportDocument, data: PeriodResults, node: Node, index: _Index) -
     heading(doc, sheet_title(data, node), 2)
     placed = index.initiatives.get(node.id, [])
     about = _about(node, [row.initiative for row in placed if row.node_id == node.id])
-    if about:
-        table(doc, ["内容"], [[about]], [170])
     kpi_rows = index.kpis.get(node.id, [])
+    # a small sheet kept on one page: every table keeps with the next, the sheet's last but its last row
+    small = 1 + len(kpi_rows) + 2 * len(placed) <= SMALL_SHEET
+    last = "works" if placed else "kpis" if kpi_rows else "about"
+    if about:
+        table(doc, ["内容"], [[about]], [170], keep_rows=int(small and last != "about"))
     year = data.period.fiscal_year
     if kpi_rows:
-        _kpi_table(doc, data, kpi_rows, era)
+        _kpi_table(doc, data, kpi_rows, era, len(kpi_rows) - (last == "kpis") if small else 0)
     year_label = format_year(year, era_of_year=era)
     next_label = format_year(year + 1, era_of_year=era)
-    _works(doc, data, node, texts.measures_done_title(year_label), placed, index, "summary")
-    _works(doc, data, node, texts.measures_next_title(next_label), placed, index, "plan")
+    _works(doc, data, node, texts.measures_done_title(year_label), placed, index, "summary", small)
+    _works(doc, data, node, texts.measures_next_title(next_label), placed, index, "plan", small, last=True)
 
 
 def sheet_title(data: PeriodResults, node: Node) -> str:
@@ -112,7 +121,8 @@ def sheet_title(data: PeriodResults, node: Node) -> str:
     return " ".join(f"{node.label(info)} {node.number} {node.title}".split()) + markers_text(node.markers)
 
 
-def _kpi_table(doc: ReportDocument, data: PeriodResults, kpi_rows: list[KpiRow], era: int | None) -> None:
+def _kpi_table(doc: ReportDocument, data: PeriodResults, kpi_rows: list[KpiRow], era: int | None,
+               keep_rows: int = 0) -> None:
     kpis = [row.kpi for row in kpi_rows]
     common = Counter(k.target_year for k in kpis).most_common(1)[0][0]
     target_head = f"目標値({format_year(common, 'short', era_of_year=era)})"
@@ -127,7 +137,7 @@ def _kpi_table(doc: ReportDocument, data: PeriodResults, kpi_rows: list[KpiRow],
         rows.append([content.indicator_name(row, len({k.kind for k in kpis}), data.plan), baseline, actual, target])
     year = format_year(data.period.fiscal_year, era_of_year=era)
     table(doc, ["名称", "現状値", f"{year}末値", target_head], rows, [70, 33, 33, 34],
-          ["left", "right", "right", "right"])
+          ["left", "right", "right", "right"], keep_rows=keep_rows)
 
 
 def _about(node: Node, initiatives: list[Initiative]) -> str:
@@ -144,7 +154,7 @@ def short_name(initiative: Initiative, entry: InitiativeEntry | None) -> str:
 
 
 def _works(doc: ReportDocument, data: PeriodResults, node: Node, title: str, placed: list[InitiativeRow],
-           index: _Index, field: str) -> None:
+           index: _Index, field: str, keep: bool = False, last: bool = False) -> None:
     """The 事業 whose entries give this text (seed 001 lists different 事業 under 実績 and 以降); when no entry
     gives it, every 事業 of the sheet with 「（記載なし）」. Those listed on a node beneath the sheet's are grouped
     under that node's heading; a 事業 listed here as a repost is marked 【再掲】. Nothing when the sheet has no 事業."""
@@ -163,4 +173,4 @@ def _works(doc: ReportDocument, data: PeriodResults, node: Node, title: str, pla
         name = (texts.REPOST if row.reposted else "") + short_name(row.initiative, entry(row))
         text = content.initiative_text(data, row.initiative, entry(row), field) if with_text else ""
         rows.append([name, text or texts.NO_TEXT])
-    table(doc, [title, ""], rows, [60, 110], groups=groups)
+    table(doc, [title, ""], rows, [60, 110], groups=groups, keep_rows=(len(rows) - last) if keep else 0)
