@@ -90,7 +90,7 @@ class _Index:
 
 
 OWN_CONTENTS = 6  # sheets: more than this, and the chapter opens with its own contents
-SMALL_SHEET = 14  # rows: a sheet this small is kept on one page (a sheet of many 事業 may break between them)
+SMALL_SHEET = 5  # rows: a sheet this small is kept on one page; a larger one fills the page and goes on
 
 
 def sheet(doc: ReportDocument, data: PeriodResults, node: Node, index: _Index) -> None:
