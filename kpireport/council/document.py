@@ -42,6 +42,8 @@ _ALIGN = {
 }
 # XML 1.0 forbids C0 controls except tab/newline/CR, lone surrogates and U+FFFE/U+FFFF
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULL_PERCENT = re.compile(r"(?<=[0-9])％")
 _HEX_FILL = re.compile(r"^[0-9A-Fa-f]{6}$")
 _TOC_LEVELS = re.compile(r"^[1-9]-[1-9]$")
 _HOLDER = "kpireport-table-"
@@ -141,10 +143,11 @@ class ReportDocument:
 
 
 def clean_text(text: object) -> str:
-    """Text as it will be written: str, CRLF/CR normalised to LF, XML-illegal characters replaced with '?'."""
+    """Text as it will be written: str, CRLF/CR normalised to LF, XML-illegal characters replaced with '?', and
+    full-width digits in the report's style (a department's 「５０％」「２０３人」 as 「50%」「203人」)."""
     value = "" if text is None else str(text)
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _ILLEGAL.sub("?", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").translate(_DIGITS)
+    return _ILLEGAL.sub("?", _FULL_PERCENT.sub("%", value))
 
 
 def _add_text(paragraph: Paragraph, text: object) -> None:

@@ -34,10 +34,13 @@ def legend_achievement(levels: tuple[str, ...]) -> str:
 LEGEND_NEXT = "新たな取組、課題を解決や施策を推進していくための方向性"
 
 
-def legend_kpi_table(levels: tuple[str, ...], method: str) -> str:
-    block = levels[1] if len(levels) > 1 else levels[0]
+def legend_kpi_table(block: str, method: str, provisional: bool = False, override: bool = False) -> str:
+    """Where the KPI tables are (after each ``block``, the level the body's blocks are), how they are graded,
+    and only the marks that occur in this report."""
+    marks = (["「見込み」は年度途中の見込み値による暫定の評価"] if provisional else []) + (
+        [f"「{OVERRIDE_MARK}」は企画担当課が手動で変更した評価"] if override else [])
     return (f"各{block}の最後に、その{block}に掲げる指標の表を載せています（【再掲】はほかの項目にも掲げる指標）。"
-            f"{method}「見込み」は年度途中の見込み値による暫定の評価、「※」は企画担当課が手動で変更した評価です。")
+            f"{method}" + ("、".join(marks) + "です。" if marks else ""))
 
 
 def status_title(short_names: list[str]) -> str:
