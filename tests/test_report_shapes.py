@@ -81,8 +81,8 @@ def _appendix_pairs(path: Path) -> list[tuple[list[list[str]], list[list[str]]]]
     tables = _tables(path)
     pairs = []
     for listed, counts in zip(tables, tables[1:]):
-        if "推進内容" in listed[0] and "実施状況" in listed[0] and counts[0][1:2] == ["取組数"]:
-            pairs.append((listed, counts))
+        if len(listed) > 1 and "推進内容" in listed[1] and counts[0][1:2] == ["取組数"]:
+            pairs.append((listed[1:], counts))  # under the caption row (the node's name, repeated on each page)
     return pairs
 
 

@@ -103,7 +103,8 @@ def _list_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: lis
             rows.append([str(len(rows) + 1), _content(placed_row), status_text(entry, placed_row, submitted),
                          entry.next_step if entry else "",
                          content.initiative_text(data, placed_row.initiative, entry, "verification")])
-    table(doc, _HEADERS, rows, [10, 80, 20, 20, 40], ["center", "left", "center", "center", "left"], groups=headings)
+    table(doc, _HEADERS, rows, [10, 80, 20, 20, 40], ["center", "left", "center", "center", "left"], groups=headings,
+          caption=node_heading(data.plan, top))
 
 
 def _verification_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: list[_Group],
@@ -128,7 +129,8 @@ def _verification_table(doc: ReportDocument, data: PeriodResults, top: Node, gro
                                  entry.next_step if entry else "",
                                  content.initiative_text(data, placed_row.initiative, entry, "verification")])
     widths = [24, 24][:len(names)] + [9, 50 if len(names) > 1 else 74, 13, 16, 34]
-    table(doc, names + _HEADERS, rows, widths, ["left"] * len(names) + ["center", "left", "center", "center", "left"])
+    table(doc, names + _HEADERS, rows, widths, ["left"] * len(names) + ["center", "left", "center", "center", "left"],
+          caption=node_heading(plan, top))
 
 
 def _level_cells(data: PeriodResults, group: Node, place: Node, levels: int, shown: list[str | None]) -> list[str]:
