@@ -148,10 +148,10 @@ def pdfs(tmp_path_factory) -> dict[str, Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv(SOFFICE_VARIABLE, raising=False)
         demo = run_demo(base / "demo")
-        assert demo.report is not None and demo.report.pdf.pdf is not None
-        made["demo"] = demo.report.pdf.pdf
-        assert demo.second_report is not None and demo.second_report.pdf.pdf is not None  # `kpireport demo` writes it
-        made["H28"] = demo.second_report.pdf.pdf
+        assert demo.report is not None and demo.report.pdf.path is not None
+        made["demo"] = demo.report.pdf.path
+        assert demo.second_report is not None and demo.second_report.pdf.path is not None  # `kpireport demo` writes it
+        made["H28"] = demo.second_report.pdf.path
         made["master"] = next((base / "demo" / "output").glob("master_*.xlsx"))
         for name in EXAMPLES:
             if name != "美祢市":
