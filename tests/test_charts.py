@@ -151,6 +151,7 @@ def test_width_and_dpi_are_honoured():
     assert abs(width - 120 / 25.4 * 100) <= 1
 
 
+@pytest.mark.slow  # four charts drawn, compared in pairs (about a second)
 def test_same_input_gives_the_same_bytes():
     assert render(TITLE, CATEGORIES, SERIES) == render(TITLE, CATEGORIES, SERIES)
     assert render(TITLE, CATEGORIES, SERIES, percent=False) == render(TITLE, CATEGORIES, SERIES, percent=False)

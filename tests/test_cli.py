@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import runpy
 import subprocess
 import sys
 
@@ -107,6 +108,7 @@ def test_plan_convert_keeps_an_existing_file_unless_forced(tmp_path):
     assert forced.exit_code == 0 and run("plan", "check", str(workbook)).exit_code == 0
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_demo_runs_from_any_folder_and_says_what_it_made(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("demo")
@@ -153,12 +155,22 @@ def test_help_is_japanese():
         assert "Usage" not in text and "Show this message" not in text
 
 
+@pytest.mark.slow  # three real processes, each importing the whole command
 def test_python_dash_m_and_console_script(tmp_path):
     for command in ([sys.executable, "-m", "kpireport", "--help"], ["kpireport", "--version"]):
         done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
     assert "kpireport demo" in subprocess.run([sys.executable, "-m", "kpireport", "-h"], capture_output=True,
                                               text=True).stdout
+
+
+def test_python_dash_m_runs_the_command(monkeypatch, capsys):
+    """`python -m kpireport` in this process (the real processes are the slow test above)."""
+    monkeypatch.setattr(sys, "argv", ["kpireport", "-h"])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_module("kpireport", run_name="__main__")
+    assert done.value.code == 0
+    assert "kpireport demo" in capsys.readouterr().out
 
 
 # --- forms and validate -------------------------------------------------------------------------
@@ -170,6 +182,7 @@ def workspace(tmp_path):
     return root
 
 
+@pytest.mark.slow  # every department's form written (about a second)
 def test_forms_writes_one_file_per_department(workspace):
     result = run("forms", "-w", str(workspace))
     assert result.exit_code == 0

@@ -14,6 +14,8 @@ import pytest
 from kpireport.cli.japanese import YEAR_ORDER
 from kpireport.runtime.office import NOT_INSTALLED, SOFFICE_VARIABLE, wrong_setting_line
 
+pytestmark = pytest.mark.slow  # the command line as real processes (each starts Python and imports the package)
+
 PROJECT = Path(__file__).resolve().parents[1]
 
 

@@ -319,6 +319,7 @@ def test_argument_checks():
 
 # --- opened by a real client --------------------------------------------------------------------------------
 
+@pytest.mark.slow  # LibreOffice
 def test_sample_converts_to_pdf_with_japanese_text(sample, tmp_path):
     pdf = to_pdf(sample, tmp_path)
     text = pdf_text(pdf)
@@ -338,6 +339,7 @@ def test_sample_converts_to_pdf_with_japanese_text(sample, tmp_path):
     assert "CJK" in fonts.stdout.decode()
 
 
+@pytest.mark.slow  # LibreOffice
 def test_long_table_repeats_header_on_every_page(tmp_path):
     doc = D.ReportDocument(D.PACKAGED_TEMPLATE)
     D.heading(doc, "KPI一覧", 1)

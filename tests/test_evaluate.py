@@ -667,6 +667,7 @@ def kpis(draw, baseline_may_be_missing=True):
                 interim=[(y, str(v)) for y, v in interim])
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(deadline=None, max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(kpis(), small, small, st.integers(2008, 2024), grade_lists, st.sampled_from([0, 1, 3]))
 def test_a_better_actual_never_gets_a_worse_grade(kpi, a1, a2, year, grades, tolerance):
@@ -690,6 +691,7 @@ def mirrored(kpi: Kpi) -> Kpi:
                interim_targets=tuple(InterimTarget(t.year, neg(t.value)) for t in kpi.interim_targets))
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(deadline=None, max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(kpis(), small, st.integers(2008, 2024), st.sampled_from([0, 1, 3]))
 def test_mirroring_direction_and_values_keeps_the_grade(kpi, actual, year, tolerance):
@@ -705,6 +707,7 @@ def test_mirroring_direction_and_values_keeps_the_grade(kpi, actual, year, toler
         assert (e.rate, e.pace) == (m.rate, m.pace)
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(deadline=None, max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(kpis(baseline_may_be_missing=False), small, st.integers(2008, 2024))
 def test_mirroring_with_baseline_keeps_grade_for_other_grade_lists(kpi, actual, year):
@@ -734,6 +737,7 @@ odd_grades = st.lists(st.builds(
     threshold=odd_decimals), max_size=6)
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(deadline=None, max_examples=600, suppress_health_check=[HealthCheck.too_slow])
 @given(baseline=odd_values, target=odd_values, actual=st.one_of(st.none(), odd_values),
        direction=st.sampled_from(["増加", "減少", "横ばい", ""]),

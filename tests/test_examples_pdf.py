@@ -18,6 +18,8 @@ from kpireport.plan.load import load_plan
 from kpireport.runtime.office import SOFFICE_VARIABLE
 from kpireport.workspace import Workspace
 
+pytestmark = pytest.mark.slow  # LibreOffice: the other plans' reports as PDF
+
 
 @pytest.fixture(scope="module", params=["さくら市", "かわせみ町"])
 def made(request, tmp_path_factory) -> dict:

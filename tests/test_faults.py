@@ -25,6 +25,8 @@ from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.workspace import Workspace
 
+pytestmark = pytest.mark.slow  # end to end: merges killed, raced and starved of disk (a minute)
+
 R5 = ReportPeriod(2023)
 
 

@@ -317,6 +317,7 @@ def test_unreadable_source_gives_none_and_writes_nothing(tmp_path):
     assert not out.exists() or not list(out.iterdir())
 
 
+@pytest.mark.slow  # LibreOffice
 def test_libreoffice_opens_the_feedback_copy(form, tmp_path):
     target = tmp_path / "feedback.xlsx"
     write_feedback(form, _findings(form.name), target)

@@ -64,6 +64,7 @@ def _statuses(plan, path, typed: list[str]):
     return ids, [(fl.INITIATIVE_SHEET, cell("status", r), text) for r, text in zip(rows, typed)]
 
 
+@pytest.mark.slow  # LibreOffice Calc
 def test_bare_symbols_typed_in_calc_are_accepted_and_stored_as_the_city_writes_them(plan, tmp_path):
     path = filled_form(plan, DEPT, R5, tmp_path)
     typed = ["○", "◎", "△", "〇 ", "継続推進"]
@@ -311,6 +312,7 @@ def measure_sheet_cells(path) -> list[list[str]]:
     return rows
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_the_demos_measure_sheets_have_content(demo):
     from kpireport.demo.fill import demo_initiative_texts
     from kpireport.workspace.demo import H28_FOLDER
@@ -329,6 +331,7 @@ def test_the_demos_measure_sheets_have_content(demo):
     assert not any(row[0].startswith("創業支援協議会をはじめとする") for row in rows if len(row) == 2)
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_the_short_name_reaches_the_history_and_the_master(demo):
     from kpireport.demo.fill import demo_initiative_texts
     from kpireport.history.store import History

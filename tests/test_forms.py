@@ -101,6 +101,7 @@ def test_unknown_department_is_refused(plan, tmp_path):
         write_forms(plan, R5, tmp_path, TEST_KEY, ["秘書課"])
 
 
+@pytest.mark.slow  # LibreOffice
 def test_forms_and_feedback_open_in_libreoffice(plan, tmp_path):
     from kpireport.intake.reader import read_submission
     from kpireport.validate.feedback import write_feedback
@@ -120,6 +121,7 @@ def test_forms_and_feedback_open_in_libreoffice(plan, tmp_path):
     assert "検証結果" in feedback_text and "数値として読めません" in feedback_text
 
 
+@pytest.mark.slow  # every example form written again and compared (seconds)
 def test_committed_example_forms_match_a_fresh_generation(tmp_path):
     from example_forms import COMMITTED, contents, regenerate
 

@@ -84,6 +84,7 @@ def _check(plan, path: Path) -> None:
                                    if k not in ("accepted", "rejected")))
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzz_bytes(plan, valid_form, tmp_path, data):
@@ -120,6 +121,7 @@ def _rezip_member(form: bytes, data) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzz_xml_parts(plan, valid_form, tmp_path, data):
@@ -134,6 +136,7 @@ cell_values = st.one_of(st.none(), st.text(max_size=200), st.integers(-10**12, 1
                                          "１２３", "50%以上", "維持", "△244人", "\t=1"]))
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzz_cells(plan, valid_form, tmp_path, data):
@@ -222,6 +225,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow  # each class is built and validated whole (a zip bomb, a million rows): seconds each
 @pytest.mark.parametrize("kind", list(EXPECTED))
 def test_hostile_class_gets_its_findings_and_no_rewrite(plan, planted, tmp_path, kind):
     from forms_helpers import TEST_KEY

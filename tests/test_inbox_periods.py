@@ -15,6 +15,8 @@ from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.workspace import Workspace
 
+pytestmark = pytest.mark.slow  # end to end: merges and runs over an inbox of several periods
+
 R5, SEPT = ReportPeriod(2023), ReportPeriod(2023, 9)
 A, B, C = "観光政策課", "農林課", "学校教育課"
 BROKEN = ["K-S1-02", "K-S1-3-01", "K-S1-3-02", "K-S1-3-03", "K-S1-3-04", "K-S1-3-05", "K-S1-3-06"]

@@ -414,6 +414,7 @@ def good_bytes(tmp_path_factory) -> bytes:
     return good_workbook(tmp_path_factory.mktemp("good") / "ok.xlsx").read_bytes()
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)),
                       min_size=1, max_size=8),

@@ -13,6 +13,8 @@ from office import pdf_text, to_pdf
 
 from kpireport.workspace import run_demo
 
+pytestmark = pytest.mark.slow  # end to end: the demo's master (the whole demo), read as printed
+
 MASTER = "master_令和5年度_実績.xlsx"
 # sheet -> (frozen cell, repeated columns, folded column titles)
 LISTS = {

@@ -15,6 +15,7 @@ from office import pdf_text, to_pdf
 
 from kpireport.cli.commands import cli
 from kpireport.forms import layout as fl
+from kpireport.history.past_actuals import import_actuals
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
@@ -56,6 +57,7 @@ def sheet_rows(path: Path, name: str) -> list[list]:
     return [[c.value for c in row] for row in ws.iter_rows(min_row=4) if any(c.value is not None for c in row)]
 
 
+@pytest.mark.slow  # end to end: three merges in a row, with resubmission and rejection
 def test_three_merges_resubmission_rejection_and_missing_department(ws, plan):
     period = "2023-09"
     # merge 1: A and B submit, C does not
@@ -118,6 +120,7 @@ def _values(ws, period, department):
         history.close()
 
 
+@pytest.mark.slow  # LibreOffice
 def test_master_figures_match_the_history_and_open_in_libreoffice(ws, plan, tmp_path):
     for department in (A, B):
         submit(plan, ws, department, ReportPeriod(2023))
@@ -147,6 +150,7 @@ def test_master_figures_match_the_history_and_open_in_libreoffice(ws, plan, tmp_
     assert "KPIの達成状況" in text and "道の駅利用者数" in text
 
 
+@pytest.mark.slow  # whole merges with their master written (a second or more)
 def test_department_text_starting_with_equals_stays_text(ws, plan):
     evil = '=HYPERLINK("http://example.com","click")'
 
@@ -168,6 +172,7 @@ def test_department_text_starting_with_equals_stays_text(ws, plan):
     assert cell.data_type == "s" and cell.quotePrefix  # stays text even when someone edits the cell
 
 
+@pytest.mark.slow  # a whole merge and the status command (about a second)
 def test_status_lists_who_to_remind(ws, plan):
     submit(plan, ws, A, ReportPeriod(2023))
     submit(plan, ws, B, ReportPeriod(2023), name="農林課_誤り.xlsx", change=set_actual("K-S1-3-01", "不明",
@@ -180,6 +185,18 @@ def test_status_lists_who_to_remind(ws, plan):
     assert lines[1] == "提出済 1課、未提出 17課、要再提出 1課（対象 19課）"
     assert any(line.startswith("  学校教育課（教育委員会事務局、内線") for line in lines)
     assert any(line.startswith("  農林課（") and "農林課_誤り.xlsx を差し戻し" in line for line in lines)
+
+
+def test_status_before_any_merge_lists_every_department_to_remind_with_its_contact(ws, plan):
+    result = CliRunner().invoke(cli, ["status", "-w", str(ws.root)], catch_exceptions=False)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    count = len(plan.departments)
+    assert lines[:3] == ["報告期間: 令和5年度 実績", f"提出済 0課、未提出 {count}課、要再提出 0課（対象 {count}課）",
+                         f"■ 未提出（督促先）: {count}課"]
+    assert [line.split("（")[0].strip() for line in lines[3:3 + count]] == [d.name for d in plan.departments]
+    assert any(line.startswith("  学校教育課（教育委員会事務局、内線") for line in lines)
+    assert lines[3 + count:] == ["■ 要再提出（差し戻し）: 0課", "■ 提出済: 0課"]
 
 
 def test_override_is_shown_as_override(ws, plan):
@@ -198,6 +215,7 @@ def test_override_is_shown_as_override(ws, plan):
     assert row[names.index("評価")].startswith("A ") and "手動で変更" in row[names.index("計算の根拠")]
 
 
+@pytest.mark.slow  # whole merges with their master written (a second or more)
 def test_history_import_check_and_backup(ws, plan, tmp_path):
     import xlsxwriter
     old = tmp_path / "過去の実績.xlsx"
@@ -227,6 +245,32 @@ def test_history_import_check_and_backup(ws, plan, tmp_path):
     master = ws.merge().master
     headers = [c.value for c in openpyxl.load_workbook(master)["KPI一覧"][3]]
     assert "令和4年度 実績" in headers
+
+
+def test_past_actuals_are_imported_and_each_unreadable_row_is_named(plan, tmp_path):
+    """import_actuals on its own, without the merges around it: readable rows go into the history in the
+    KPI's unit, every other row is one finding that names its cell."""
+    old = tmp_path / "過去の実績.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "実績"
+    for row in [("指標ID", "年度", "実績値"), ("K-S2-1-06", "R4", 358023), ("K-S2-02", "令和4年度", "120万人"),
+                ("K-XX", "R4", 1), ("K-S2-1-04", "R4", "60人"), ("K-S2-1-06", "いつか", 1),
+                ("K-S2-1-06", "R3", "集計中")]:
+        sheet.append(row)
+    book.save(old)
+    history = History(tmp_path / "履歴.sqlite3")
+    try:
+        imported, findings = import_actuals(plan, old, history)
+        actuals = history.annual_actuals()
+    finally:
+        history.close()
+    assert imported == 2
+    assert [(f.code, f.cell) for f in findings] == [
+        ("import-unknown-kpi", "A4"), ("import-unit-mismatch", "C5"), ("import-year-unreadable", "B6"),
+        ("import-value-unreadable", "C7")]
+    assert actuals["K-S2-02"][2022].value.number == 1_200_000
+    assert actuals["K-S2-1-06"][2022].value.number == 358023 and 2021 not in actuals["K-S2-1-06"]
 
 
 def test_annual_actuals_are_read_again_after_any_change(ws, plan):
@@ -270,6 +314,7 @@ def test_annual_actuals_are_read_again_after_any_change(ws, plan):
         other.close()
 
 
+@pytest.mark.slow  # whole merges with their master written (a second or more)
 def test_a_text_beyond_the_excel_limit_is_shortened_and_told_never_a_failed_master(ws, plan, tmp_path):
     """Validation keeps each department's text within a cell; texts that still do not fit (several departments'
     together, say) are cut with a mark, and the merge says where, instead of failing."""
@@ -295,6 +340,7 @@ def test_a_text_beyond_the_excel_limit_is_shortened_and_told_never_a_failed_mast
     assert len(cell) == 32_767 and cell.endswith(SHORTENED)
 
 
+@pytest.mark.slow  # two whole merges (about a second)
 def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):
     from kpireport.errors import KpireportError
     from kpireport.runtime.lock import workspace_lock
@@ -307,6 +353,7 @@ def test_two_merges_at_once_the_second_waits_then_refuses(ws, plan):
     assert ws.merge().master.exists()  # once it is done, the next merge runs
 
 
+@pytest.mark.slow  # a whole merge, then forms written (about a second)
 def test_next_forms_show_the_last_accepted_actuals(ws, plan):
     submit(plan, ws, A, SEPT)
     ws.merge(period="2023-09")
@@ -319,6 +366,7 @@ def test_next_forms_show_the_last_accepted_actuals(ws, plan):
     assert previous.startswith("令和5年9月（見込み）: ") and previous.endswith("人")
 
 
+@pytest.mark.slow  # end to end: merge, then the report command
 def test_report_command_writes_the_docx(ws, plan):
     submit(plan, ws, A, ReportPeriod(2023))
     ws.merge()
@@ -334,6 +382,7 @@ def test_report_command_writes_the_docx(ws, plan):
     assert (ws.root / "templates" / "報告書ひな形.docx").exists()  # the city's copy to restyle
 
 
+@pytest.mark.slow  # whole merges with their master written (a second or more)
 def test_validate_checks_against_the_history_as_the_merge_does(ws, plan):
     import json
 

@@ -12,6 +12,7 @@ from test_merge import set_actual
 
 from kpireport import values
 from kpireport.cli.commands import cli
+from kpireport.cli.printing import checklist_lines, run_lines
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
 from kpireport.plan.cache import cache_file
@@ -42,6 +43,7 @@ def inbox_workspace(tmp_path) -> Workspace:
     return ws
 
 
+@pytest.mark.slow  # end to end: `kpireport run` over nine filled forms
 def test_run_does_validate_merge_master_and_report(inbox_workspace, workers):
     ws = inbox_workspace
     ran = ws.run()
@@ -61,6 +63,24 @@ def test_run_does_validate_merge_master_and_report(inbox_workspace, workers):
     assert again.merge.problems == {} and again.merge.unchanged == 9
 
 
+def test_run_on_an_empty_inbox_names_every_department_and_still_writes_the_master_and_report(tmp_path):
+    """Early in the month nothing has come in: the run says who has not sent a form, and writes the master and
+    the report (every KPI ungraded), with the check list at the end; no PDF (the tests ask for none)."""
+    ws = Workspace.create(tmp_path / "ws")
+    ran = ws.run()
+    lines = run_lines(ran)
+    plan = load_plan(ws.plan_file).plan
+    assert (ran.merge.accepted, ran.merge.sent_back, ran.merge.unchanged) == (0, 0, 0)
+    assert "受理 0件、差し戻し 0件、変更なし 0件" in lines
+    assert f"未提出: {'、'.join(d.name for d in plan.departments)}" in lines
+    assert f"評価: A 達成 0件、B 順調 0件、C 遅れ 0件、D 悪化 0件、− 評価不能 {len(plan.kpis)}件" in lines
+    master, report = ws.output / "master_令和5年度_実績.xlsx", ws.output / "report_令和5年度_実績.docx"
+    assert f"台帳: {master}" in lines and f"審議会資料: {report}" in lines
+    assert master.is_file() and report.is_file()
+    assert ran.pdf is not None and ran.pdf.path is None and ran.pdf.line.startswith("PDFは作りませんでした")
+    assert lines[-len(checklist_lines(ran.missing)):] == checklist_lines(ran.missing) and ran.missing
+
+
 @pytest.fixture(params=["1", "2"])
 def workers(request, monkeypatch):
     """Run in one process, and in two worker processes however few the files are."""
@@ -69,6 +89,7 @@ def workers(request, monkeypatch):
     return request.param
 
 
+@pytest.mark.slow  # end to end: `kpireport run` over nine filled forms
 def test_a_feedback_copy_that_cannot_be_written_leaves_the_history_as_it_was(inbox_workspace, workers):
     """The copies are written while the files are checked, before anything is recorded."""
     inbox_workspace.feedback.parent.mkdir(parents=True, exist_ok=True)
@@ -83,6 +104,7 @@ def test_a_feedback_copy_that_cannot_be_written_leaves_the_history_as_it_was(inb
         history.close()
 
 
+@pytest.mark.slow  # nine forms checked twice, once in worker processes
 def test_workers_give_the_same_results_as_one_process(inbox_workspace, monkeypatch):
     ws = inbox_workspace
     plan = ws.plan()

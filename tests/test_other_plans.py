@@ -31,6 +31,8 @@ from kpireport.plan.load import load_plan
 from kpireport.values import format_year
 from kpireport.workspace import Workspace
 
+pytestmark = pytest.mark.slow  # end to end: each embedded plan through the whole cycle with the real commands
+
 EXAMPLES = ("美祢市", "さくら市", "かわせみ町")
 
 

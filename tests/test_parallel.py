@@ -35,6 +35,7 @@ def test_keeps_order_and_uses_worker_processes(monkeypatch):
     assert len(done) == 10
 
 
+@pytest.mark.slow  # starts worker processes (spawn); test_keeps_order_and_uses_worker_processes is the fast one
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_workers_error_is_raised_here(monkeypatch, workers):
     monkeypatch.setenv(parallel.ENV, workers)
@@ -50,6 +51,7 @@ def test_one_worker_or_few_items_stay_in_this_process(monkeypatch):
     assert parallel.process_map(square, []) == []
 
 
+@pytest.mark.slow  # starts worker processes (spawn)
 def test_a_worker_that_dies_is_a_japanese_error_not_a_hang(monkeypatch):
     monkeypatch.setenv(parallel.ENV, "2")
     with pytest.raises(KpireportError, match=f"{parallel.ENV}=1"):

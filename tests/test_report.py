@@ -16,7 +16,7 @@ from office import pdf_page_texts, pdf_pages, pdf_text, to_pdf
 
 from kpireport.council.document import template_path
 from kpireport.council.report import write_report
-from kpireport.demo.records import example_h28_dir
+from kpireport.demo.records import SOURCE, example_h28_dir, record_example_h28
 from kpireport.evaluate.missing import NOT_SUBMITTED, missing_rows
 from kpireport.evaluate.results import build
 from kpireport.history.store import History
@@ -58,6 +58,7 @@ def h28_report(demo) -> Path:
     return demo / H28_FOLDER / "output" / "report_平成28年度_実績.docx"
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_demo_report_reproduces_seed_002_in_order(main_report):
     expected = seed_facts()["002"]["paragraphs"]
     paragraphs = [norm(p.text) for p in docx.Document(main_report).paragraphs]
@@ -70,6 +71,7 @@ def test_demo_report_reproduces_seed_002_in_order(main_report):
     assert len(expected) > 100
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_demo_report_has_the_status_tables_seed_002_shows_as_images(main_report):
     document = docx.Document(main_report)
     status = [t for t in document.tables if len(t.columns) > 1 and cell_text(t.rows[0].cells[1]) == "A 達成"]
@@ -81,6 +83,7 @@ def test_demo_report_has_the_status_tables_seed_002_shows_as_images(main_report)
         assert sum(n.startswith("word/media/") for n in z.namelist()) == 2  # one chart per plan
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_h28_measure_sheets_reproduce_seed_001(h28_report):
     document = docx.Document(h28_report)
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2" and p.text.startswith("具体的施策")]
@@ -116,6 +119,29 @@ def _decimals(text: str) -> str:
     return re.sub(r"(\d)\.0+(?!\d)", r"\1", text)
 
 
+def test_the_h28_record_goes_into_the_history_verbatim_once(tmp_path):
+    """Seed 001's published record, as the demo enters it (without the demo): each department's values one
+    accepted record, the text no form would accept kept as printed; entering it again changes nothing."""
+    plan = load_plan(example_h28_dir() / "plan.yaml").plan
+    records = yaml.safe_load((example_h28_dir() / "records.yaml").read_text(encoding="utf-8"))
+    history = History(tmp_path / "履歴.sqlite3")
+    try:
+        period = record_example_h28(plan, history)
+        first = history.current(period.key)
+        record_example_h28(plan, history)
+        again = history.current(period.key)
+        values = history.kpi_values(period.key)
+    finally:
+        history.close()
+    assert period.label == "平成28年度 実績"
+    assert again == first and {s.file_name for s in first.values()} == {SOURCE}
+    assert {item["kpi"]: str(item["actual"]) for item in records["kpis"]} == {
+        kpi_id: stored.value.raw for kpi_id, (stored,) in values.items()}
+    assert values["K1-1-2-01"][0].value.status == "unreadable"  # 「進出協定締結数 平成28年度 1社 平成29年度 1社」
+    assert values["K1-1-1-01"][0].value.number == 7
+
+
+@pytest.mark.slow  # LibreOffice: the demo's reports as PDF
 def test_reports_open_in_libreoffice(main_report, h28_report, tmp_path):
     pdf = to_pdf(main_report, tmp_path)
     text = pdf_text(pdf)
@@ -230,6 +256,7 @@ def test_sections_can_be_chosen(tmp_path):
     assert paragraphs[0] == "基本計画とプロジェクトの指標（KPI）の達成状況" and "目次" not in paragraphs  # its short names
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_the_demo_shows_a_kpi_combined_from_two_departments_and_an_initiative_with_both_texts(demo, main_report):
     master = openpyxl.load_workbook(demo / "output" / "master_令和5年度_実績.xlsx", read_only=True)
     kpis = master["KPI一覧"].iter_rows(min_row=3, values_only=True)

@@ -87,6 +87,7 @@ def made(demo, tmp_path_factory) -> dict[str, object]:
     return {"main": main, "h28": h28, "main_files": copies / "main", "h28_files": copies / "h28"}
 
 
+@pytest.mark.slow  # LibreOffice
 def test_report_writes_the_pdf_beside_the_docx(demo, made):
     result = made["main"]
     pdf = demo / "output" / "report_令和5年度_実績.pdf"
@@ -98,6 +99,7 @@ def test_report_writes_the_pdf_beside_the_docx(demo, made):
     assert not list((demo / "output").glob(".*.tmp"))  # written through runtime.atomic
 
 
+@pytest.mark.slow  # LibreOffice
 @pytest.mark.parametrize("example", ["main", "h28"])
 def test_each_contents_page_lists_its_own_section_with_page_numbers(demo, made, example):
     docx_path = next(made[f"{example}_files"].glob("report_*.docx"))
@@ -121,6 +123,7 @@ def test_each_contents_page_lists_its_own_section_with_page_numbers(demo, made, 
         assert name in norm(pages[number - 1]), f"{name} is not on page {number}"
 
 
+@pytest.mark.slow  # LibreOffice
 @pytest.mark.parametrize("example", ["main", "h28"])
 def test_no_working_note_on_the_cover_and_no_page_number(demo, made, example):
     cover = pdf_page_texts(next(made[f"{example}_files"].glob("report_*.pdf")))[0]
@@ -128,6 +131,7 @@ def test_no_working_note_on_the_cover_and_no_page_number(demo, made, example):
     assert not PAGE_NUMBER.match(lines(cover)[-1])
 
 
+@pytest.mark.slow  # LibreOffice
 @pytest.mark.parametrize("example", ["main", "h28"])
 def test_no_heading_is_the_last_line_of_a_page(demo, made, example):
     docx_path = next(made[f"{example}_files"].glob("report_*.docx"))
@@ -153,6 +157,7 @@ def _copy_of(demo: Path, tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_without_libreoffice_the_report_says_so_and_sets_the_old_pdf_aside(demo, tmp_path, monkeypatch):
     ws = _copy_of(demo, tmp_path)
     monkeypatch.delenv(SOFFICE_VARIABLE, raising=False)
@@ -166,6 +171,7 @@ def test_without_libreoffice_the_report_says_so_and_sets_the_old_pdf_aside(demo,
     assert (ws / "output" / "report_令和5年度_実績_古い版.pdf").exists()
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_a_libreoffice_setting_that_names_nothing_says_the_setting_is_wrong(demo, tmp_path, monkeypatch):
     ws = _copy_of(demo, tmp_path)
     wrong = tmp_path / "not-installed" / "soffice.exe"
@@ -177,6 +183,7 @@ def test_a_libreoffice_setting_that_names_nothing_says_the_setting_is_wrong(demo
     assert "設定が誤っています" in result.stderr and not (ws / "output" / "report_令和5年度_実績.pdf").exists()
 
 
+@pytest.mark.slow  # end to end: the whole demo (forms, fill, merge, report)
 def test_a_failed_conversion_is_one_japanese_line(demo, tmp_path, monkeypatch):
     ws = _copy_of(demo, tmp_path)
     # a program that is not LibreOffice: it starts, complains about the options and leaves no PDF
@@ -208,6 +215,7 @@ def test_libreoffice_is_found_on_path_or_in_its_windows_folder(tmp_path):
     assert office.TIMEOUT_SECONDS > 0
 
 
+@pytest.mark.slow  # LibreOffice
 def test_run_writes_the_pdf_too(demo, made):
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv(SOFFICE_VARIABLE, raising=False)
@@ -220,6 +228,7 @@ def test_run_writes_the_pdf_too(demo, made):
     assert pdf.read_bytes()[:5] == b"%PDF-"
 
 
+@pytest.mark.slow  # LibreOffice
 def test_any_folder_name_reaches_libreoffice(demo, made, tmp_path):
     """The paths go to the macro as file URLs: spaces, Japanese, commas, quotes and parentheses are escaped."""
     folder = tmp_path / "審議会 (案), 'x' & y"
@@ -233,6 +242,9 @@ def test_any_folder_name_reaches_libreoffice(demo, made, tmp_path):
 def test_a_libreoffice_that_does_not_finish_is_stopped_and_told(tmp_path):
     source = tmp_path / "資料.docx"
     source.write_bytes(b"PK")
+    hanging = tmp_path / "soffice"  # a program that never finishes, whatever it is asked
+    hanging.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(60)\n", encoding="utf-8")
+    hanging.chmod(0o755)
     with pytest.raises(office.ConversionFailed, match="秒で終わらなかったため、PDFは作りませんでした"):
-        office.docx_to_pdf(source, tmp_path / "資料.pdf", Path(sys.executable), timeout=0.001)
+        office.docx_to_pdf(source, tmp_path / "資料.pdf", hanging, timeout=1)
     assert not (tmp_path / "資料.pdf").exists()

@@ -78,6 +78,7 @@ def visitors_in_parts(tmp_path, document):
 PARTS = {"観光政策課": "98", "商工労働課": "245", "世界ジオパーク推進課": "18.5"}
 
 
+@pytest.mark.slow  # LibreOffice Calc typing, then whole merges
 @pytest.mark.parametrize("order", ["as listed", "reversed"])
 def test_parts_are_summed_whatever_the_order_of_the_files(visitors_in_parts, order):
     ws, plan = visitors_in_parts
@@ -94,6 +95,7 @@ def test_parts_are_summed_whatever_the_order_of_the_files(visitors_in_parts, ord
     assert outcome.data.attention == []
 
 
+@pytest.mark.slow  # LibreOffice Calc typing, then whole merges
 def test_a_part_left_blank_is_not_evaluated_and_is_said(visitors_in_parts):
     ws, plan = visitors_in_parts
     start = time.time() - 100
@@ -129,6 +131,7 @@ def test_the_lead_reports_and_the_other_form_shows_the_row_read_only(migration_b
     assert not sheet[mine].protection.locked
 
 
+@pytest.mark.slow  # LibreOffice Calc typing, then whole merges
 @pytest.mark.parametrize("order", ["lead first", "lead last"])
 def test_the_leads_value_stands_and_a_remerge_changes_nothing(migration_by_lead, order):
     ws, plan = migration_by_lead
@@ -180,6 +183,7 @@ def test_a_legacy_form_keeps_being_read_without_the_other_departments_value(migr
     assert MIGRATION not in {e.kpi_id for e in result.kpis}
 
 
+@pytest.mark.slow  # LibreOffice Calc typing, then whole merges
 @pytest.mark.parametrize("order", ["lead first", "lead last"])
 def test_side_by_side_values_that_disagree_are_said_and_the_lead_stands(tmp_path, document, order):
     ws, plan = make_workspace(tmp_path / "ws", document, {MIGRATION: {"reporting": "併記"}})
@@ -197,6 +201,7 @@ def test_side_by_side_values_that_disagree_are_said_and_the_lead_stands(tmp_path
     assert "■ 要確認（共同で担当する指標・取組）: 1件" in status
 
 
+@pytest.mark.slow  # LibreOffice Calc typing, then whole merges
 def test_both_departments_texts_of_a_side_by_side_initiative_reach_the_master_and_the_report(tmp_path, document):
     ws, plan = make_workspace(tmp_path / "ws", document, {"G1-1": {"departments": ["観光政策課", "商工労働課"]}})
     assert plan.initiatives[[i.id for i in plan.initiatives].index(CARE)].reporting == "併記"
@@ -219,6 +224,7 @@ def test_both_departments_texts_of_a_side_by_side_initiative_reach_the_master_an
     assert "観光課の取組" in paragraphs and "商工課の取組" in paragraphs
 
 
+@pytest.mark.slow  # LibreOffice Calc typing, then whole merges
 def test_a_text_at_excels_limit_in_any_free_text_column_is_refused_and_the_others_merge(tmp_path, document):
     """Pasted into Calc, 40,000 characters are saved as 32,767 (Calc cuts them): refused, with the cell named,
     and the merge of the other departments' files writes the master as usual."""

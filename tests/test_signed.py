@@ -65,6 +65,7 @@ def test_a_form_made_here_is_signed_and_its_structure_protected(ws, plan, tmp_pa
                        for name in package.namelist())
 
 
+@pytest.mark.slow  # two forms and a whole merge (about a second)
 def test_a_form_claiming_another_department_is_refused_and_the_real_one_stands(ws, plan):
     key = form_key_in(ws.history_file)
     start = time.time() - 100

@@ -56,6 +56,7 @@ def test_a_control_character_saved_as_an_escape_is_found(plan, tmp_path):
     assert [(f.cell, f.code) for f in result.findings] == [(where, "cell-control-chars")]
 
 
+@pytest.mark.slow  # LibreOffice Calc
 def test_free_text_typed_in_calc_stays_as_typed(plan, tmp_path):
     path = filled_form(plan, DEPT, R5, tmp_path)
     as_of, kpi_id = kpi_cell(plan, "as_of")
@@ -85,6 +86,7 @@ def test_dates_made_of_text_in_an_older_form_are_told(plan, tmp_path):
     assert (entry.as_of, entry.remarks) == ("2026-03-31", "2026-01-02")
 
 
+@pytest.mark.slow  # LibreOffice Calc
 @pytest.mark.skipif(not calc_available(), reason="needs LibreOffice Calc to type and evaluate the formula")
 def test_a_formula_in_any_input_column_is_told(plan, tmp_path):
     """Text-formatted cells keep 「=1+1」 as text; a form made before that had 備考 in General, where it is a formula."""

@@ -38,6 +38,7 @@ def check(plan, path, period=R5, previous=None):
     return validate_submission(plan, read_submission(path, skip_cells=UNREAD_SHEETS), period, previous)
 
 
+@pytest.mark.slow  # every department's form written, filled and checked (seconds)
 def test_round_trip_every_department_zero_findings(plan, tmp_path):
     paths = write_forms(plan, R5, tmp_path, TEST_KEY)
     assert len(paths) == len(fl.departments_with_forms(plan)) == 19

@@ -301,6 +301,7 @@ NUMBER_FORMATS = st.sampled_from([None, "General", "0", "#,##0", "0%", "0.0%", '
 CELLS = st.one_of(st.none(), st.integers(), st.floats(), st.decimals(), st.booleans(), st.datetimes())
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(deadline=None)
 @given(st.text())
 def test_parse_value_never_raises_on_text(text):
@@ -309,6 +310,7 @@ def test_parse_value_never_raises_on_text(text):
     assert value.status in ("number", "maintain", "none", "unreadable")
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(deadline=None)
 @given(CELLS, NUMBER_FORMATS)
 def test_parse_value_never_raises_on_cells(cell, number_format):
@@ -319,6 +321,7 @@ def test_parse_value_never_raises_on_cells(cell, number_format):
         format_value(value)
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(deadline=None)
 @given(
     st.decimals(min_value=-10**9, max_value=10**9, places=3, allow_nan=False, allow_infinity=False),
@@ -333,6 +336,7 @@ def test_format_then_parse_round_trip(mantissa, unit, scale):
     assert (value.status, value.number, value.unit, value.scale) == ("number", number, unit, scale)
 
 
+@pytest.mark.slow  # property test (hypothesis)
 @settings(deadline=None)
 @given(st.integers(min_value=1900, max_value=2100), st.sampled_from(["long", "short"]), st.booleans())
 def test_format_then_parse_year(year, style, fiscal):

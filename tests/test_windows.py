@@ -18,6 +18,8 @@ import pytest
 
 from kpireport.runtime.console import LOOK_ALIKES
 
+pytestmark = pytest.mark.slow  # end to end: every command as a real process, natively and under the Windows stand-in
+
 PROJECT = Path(__file__).resolve().parents[1]
 WINLIKE = Path(__file__).resolve().parent / "winlike"
 SEQUENCE = (("forms",), ("validate",), ("merge",), ("run",), ("report",), ("status",))

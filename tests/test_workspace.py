@@ -45,6 +45,7 @@ def comparable(data: PeriodResults) -> tuple:
             data.attention, data.initiatives, data.narratives)
 
 
+@pytest.mark.slow  # whole jobs: forms written, merges, a report
 def test_jobs_return_what_they_did(ws):
     made = ws.make_forms(SEPT.key, [TOURISM, FARMING])
     assert made.period == SEPT and [p.name for p in made.written] == [
@@ -73,6 +74,7 @@ def test_jobs_return_what_they_did(ws):
     assert any(row.department == FARMING for row in report.missing)
 
 
+@pytest.mark.slow  # whole jobs: forms written, merges, a report
 def test_merge_and_report_hand_the_writers_the_same_results(ws):
     submit(ws, TOURISM)
     first = ws.merge(period=SEPT.key)
@@ -97,6 +99,7 @@ def test_a_job_that_cannot_be_done_raises_with_a_japanese_message(ws, tmp_path):
         Workspace.create(tmp_path / "other", example="横浜市")
 
 
+@pytest.mark.slow  # whole jobs: forms written, merges, a report
 def test_override_is_set_and_cleared_through_the_library(ws):
     kpi = ws.plan().kpis[0].id
     assert ws.override(kpi, "A", "速報値で確認", SEPT.key) == SEPT

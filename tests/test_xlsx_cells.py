@@ -104,6 +104,7 @@ def test_sheets_to_skip_keep_their_name_and_state_only(tmp_path):
     assert skipped.findings == whole.findings
 
 
+@pytest.mark.slow  # every corpus file read by both readers (over a second)
 def test_corpus_files_read_the_same_or_are_handed_back():
     """Every corpus file: the fast reader agrees with openpyxl, or hands the file back (None), or reads a
     file openpyxl cannot (where openpyxl's own bug, not the file, is the reason)."""
