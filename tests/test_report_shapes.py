@@ -91,6 +91,7 @@ def item_rows(listed: list[list[str]]) -> list[list[str]]:
     return [row for row in listed[1:] if len(set(row)) > 1]
 
 
+@pytest.mark.slow  # end to end: a whole annual and monthly cycle of the test plan
 def test_the_shape_plans_measure_sheets_show_kpis_with_the_jigyo_beneath(shape):
     text = "\n".join(p.text for p in docx.Document(str(shape["annual"])).paragraphs)
     tables = _tables(shape["annual"])
@@ -103,6 +104,7 @@ def test_the_shape_plans_measure_sheets_show_kpis_with_the_jigyo_beneath(shape):
     assert "推進項目 (1) 活動の場の提供" in names and "【再掲】公民館の空き時間を市民活動に開放します。" in names
 
 
+@pytest.mark.slow  # end to end: a whole annual and monthly cycle of the test plan
 def test_the_verification_table_as_cities_print_it(shape):
     pairs = _appendix_pairs(shape["annual"])
     assert len(pairs) == 2  # one per 基本施策
@@ -119,6 +121,7 @@ def test_the_verification_table_as_cities_print_it(shape):
     assert [r[1] for r in counts[1:]] == ["3", "3"]  # the repost counted at each place, as listed
 
 
+@pytest.mark.slow  # end to end: a whole annual and monthly cycle of the test plan
 def test_appendix_counts_equal_the_listed_rows_and_a_blank_status_reads_mikinyu(shape):
     for path in (shape["annual"], shape["monthly"]):
         for listed, counts in _appendix_pairs(path):
