@@ -13,11 +13,15 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from docx.shared import Mm
 from docx.table import Table
 from office import pdf_page_texts, require, to_pdf
 from test_other_plans import fill_all
 
 from kpireport.cli.printing import run_lines
+from kpireport.council.content import same_precision
+from kpireport.council.cover import title_lines
+from kpireport.council.document import clean_text, fit_widths
 from kpireport.forms import layout as fl
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
@@ -241,3 +245,23 @@ def test_the_master_prints_at_8_pt_or_larger(pdfs, tmp_path):
     pdf = to_pdf(pdfs["master"], tmp_path)
     heights = glyph_heights(pdf)
     assert heights and min(heights) >= 8.0, f"smallest {min(heights):.1f} pt"
+
+
+# --- the typesetting rules, one by one (fast) -------------------------------------------------------------
+
+
+def test_a_long_cover_title_breaks_at_a_phrase_boundary():
+    assert title_lines("第3次さくら市総合計画 後期基本計画の進捗状況について") == "第3次さくら市総合計画 \n後期基本計画の進捗状況について"
+    assert title_lines("第2期かわせみ町まち・ひと・しごと創生総合戦略の取組状況について").endswith("\nの取組状況について")
+    assert title_lines("地方創生関連交付金関連事業の取組状況について") == "地方創生関連交付金関連事業の取組状況について"
+
+
+def test_a_departments_text_is_printed_as_written_and_full_width_digits_in_the_reports_style():
+    assert same_precision(["22.7%", "－（H29年から調査なし）", "30%"]) == ["22.7%", "－（H29年から調査なし）", "30.0%"]
+    assert same_precision(["△4.9%", "1%"]) == ["△4.9%", "1.0%"]
+    assert clean_text("参加者は２０３人、達成率は５０％") == "参加者は203人、達成率は50%"
+
+
+def test_a_year_with_its_era_is_kept_whole_in_a_cell():
+    widths = fit_widths(["指標名", "目標値"], [["観光客数", "1,200人\n（令和10年度）"]], [int(Mm(80)), int(Mm(20))])
+    assert widths[1] > int(Mm(20)) and sum(widths) == int(Mm(100))  # so that 「（令和10年度）」 does not break before 度
