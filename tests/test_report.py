@@ -268,7 +268,7 @@ def test_the_demo_shows_a_kpi_combined_from_two_departments_and_an_initiative_wi
     initiative = next(dict(zip(head, r)) for r in rows if r[0] == "T-S3-2-01")
     assert "（こども家庭課の取組）" in initiative["検証内容"] and "【健康増進課】" in initiative["ほかの担当課の記載"]
     document = docx.Document(main_report)
-    assert any(p.text.startswith("※使用申請のオンライン化対応施設数: 合算（合計）: 生涯学習スポーツ推進課")
+    assert any(p.text.startswith("（注）使用申請のオンライン化対応施設数: 合算（合計）: 生涯学習スポーツ推進課")
                for p in document.paragraphs)
     cells = [cell_text(c) for t in document.tables for r in t.rows for c in r.cells]
     assert any("（こども家庭課）" in c and "（健康増進課）" in c for c in cells)

@@ -119,7 +119,7 @@ def rate_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
              and data.evaluations[row.kpi.id].rule != "not_evaluable"]
     if not names:
         return []
-    return [f"※達成率が「{texts.NO_VALUE}」で評価のある指標（{'、'.join(names)}）は、基準値がない、または目標が「維持」"
+    return [f"{texts.NOTE_MARK}達成率が「{texts.NO_VALUE}」で評価のある指標（{'、'.join(names)}）は、基準値がない、または目標が「維持」"
             "などのため達成率を計算せず、実績値を目標値と比べて評価しています。"]
 
 
@@ -140,7 +140,7 @@ def shared_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
     for row in rows:
         standing = data.shared.get(row.kpi.id)
         if standing is not None and row.kpi.reporting != LEAD and standing.entries:
-            notes.append(f"※{row.kpi.name}: {standing.working}")
+            notes.append(f"{texts.NOTE_MARK}{row.kpi.name}: {standing.working}")
     return notes
 
 
