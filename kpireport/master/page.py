@@ -13,7 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 
 MARGIN_SIDE = 0.4  # inches: narrow margins leave the list a larger print scale
 MARGIN_TOP = 0.6
-MAX_ROW = 1_048_575  # a print area of whole columns
+MAX_ROW = 1_048_574  # a print area down to the sheet's last rows but one (whole columns, written $A:$H, are not read back by every program)
 FOLDED_NOTE = "右端の列（{names}）は折りたたんでいます。列番号の上の［+］で開けます。"
 
 
