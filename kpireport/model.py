@@ -299,6 +299,8 @@ class Settings:
     legend_title: str = "次ページからの記載事項"
     measures_title: str = "具体的施策の取組状況"
     appendix_title: str = "取組の実施状況"
+    appendix_style: str = "一覧"  # 一覧, or 検証表 (the verification table of the next plan's 資料編)
+    master_paper: str = "A4"  # the master's list sheets print on A4 landscape, or A3
     form_password: str = ""
     # 実施状況 as the city writes it, in the order ◎ ○ △ × (done, continuing, partly, not done); the symbol is
     # each label's first character, and a form accepts the symbol, the label or the words alone

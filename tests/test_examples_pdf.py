@@ -44,7 +44,7 @@ def test_the_contents_pages_list_each_sections_headings_with_their_pages(made):
     assert [name for name, _ in contents] == [norm(h) for h in headings(path, 1)]
     sheets = measure_sheet_headings(path)
     if sheets:
-        start = next(number for number, page in enumerate(pages) if "目次（施策シート）" in page)
+        start = next(number for number, page in enumerate(pages) if f"目次（{made['plan'].settings.measures_title}）" in page)
         listed = [entry for page in pages[start:start + 3] for entry in toc_entries(page)]
         assert [name for name, _ in listed] == [norm(h) for h in sheets]
         contents += listed

@@ -332,9 +332,11 @@ def test_a_text_beyond_the_excel_limit_is_shortened_and_told_never_a_failed_mast
     notes = write_master(merged.data, folder / "台帳.xlsx")
     from kpireport.evaluate.results import initiative_rows
     at = 4 + next(n for n, placed in enumerate(initiative_rows(plan)) if placed.initiative.id == initiative.id)
-    assert notes == [f"台帳の「取組一覧」J{at}（取組 {initiative.id}、観光政策課の提出ファイル 令和5年度_実績_観光政策課.xlsx"
+    header = [c.value for c in openpyxl.load_workbook(folder / "台帳.xlsx")["取組一覧"][3]]
+    column = openpyxl.utils.get_column_letter(header.index("検証内容") + 1)
+    assert notes == [f"台帳の「取組一覧」{column}{at}（取組 {initiative.id}、観光政策課の提出ファイル 令和5年度_実績_観光政策課.xlsx"
                      f" の 取組状況 {entry.row}行目）の文字が Excel の上限（32,767字）を超えるため、末尾を省略して書きました。"]
-    cell = openpyxl.load_workbook(folder / "台帳.xlsx")["取組一覧"][f"J{at}"].value
+    cell = openpyxl.load_workbook(folder / "台帳.xlsx")["取組一覧"][f"{column}{at}"].value
     assert len(cell) == 32_767 and cell.endswith(SHORTENED)
 
 

@@ -20,6 +20,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from kpireport.cli.printing import merge_lines, run_lines
+from kpireport.council import measures
 from kpireport.demo.fill import fill_form
 from kpireport.evaluate.results import initiative_rows, kpi_rows
 from kpireport.forms import layout as fl
@@ -133,8 +134,10 @@ def test_every_repost_appears_marked_where_it_is_posted(cycle):
     for h1, h2, t in text:
         if h1 == plan.settings.measures_title and h2:
             by_sheet[h2] = by_sheet.get(h2, "") + "\n" + t
-    sheet_of = {n.id: next((h for h in by_sheet if h.endswith(" ".join(n.title.split()) + markers_text(n.markers))), None)
-                for n in plan.nodes}
+    titled = {n.id: next((h for h in by_sheet if h.endswith(" ".join(n.title.split()) + markers_text(n.markers))), None)
+              for n in plan.nodes}
+    owner = measures.sheet_owners(plan, kpi_rows(plan, cycle["annual"].fiscal_year))
+    sheet_of = {node: titled[owner.get(node, node)] for node in titled}  # 事業 sit on the sheet of the KPIs above
     for row in kpi_rows(plan, cycle["annual"].fiscal_year):
         home = plan.plan_of(row.kpi.node)
         if row.reposted and home.id == plan.plan_of(row.node_id).id:
@@ -218,7 +221,8 @@ def test_the_monthly_form_and_report_carry_the_months_own_settings(cycle):
     assert monthly.label in cover and not any("実績）" in line for line in cover)
     assert annual.meeting_date not in cover
     if own:
-        assert own.report_title in cover and own.meeting_date in cover and own.meeting_name in cover
+        assert own.report_title in [line.replace("\n", "") for line in cover]  # broken at a phrase boundary
+        assert own.meeting_date in cover and own.meeting_name in cover
 
 
 def test_the_masters_lists_show_every_repost_where_it_is_posted(cycle):

@@ -102,13 +102,21 @@ def test_h28_measure_sheets_reproduce_seed_001(h28_report):
         got = [[norm(cell_text(c)) for c in row.cells] for row in kpis.rows[1:]]
         marked |= {(block["number"], row[0].removeprefix("【再掲】")) for row in got if row[0].startswith("【再掲】")}
         got = [[row[0].removeprefix("【再掲】"), *row[1:]] for row in got]  # the seed does not mark its reposts
-        assert got == [[norm(c) for c in row] for row in block["kpis"]], block["number"]
+        # one spelling per value across the document: a KPI's three values share their decimals (「30.0%」
+        # beside 「22.7%」, where the seed prints 「30%」); the same number either way
+        assert [[_decimals(c) for c in row] for row in got] == [[_decimals(norm(c)) for c in row]
+                                                               for row in block["kpis"]], block["number"]
         for table, rows in ((done, block["done"]), (planned, block["next"])):
             got = [[norm(cell_text(c)) for c in row.cells] for row in table.rows[1:]]
             # a cell the seed prints empty is shown with the report's placeholder
             assert got == [[norm(c or "（記載なし）") for c in row] for row in rows], block["number"]
     assert sum(len(b["kpis"]) for b in seed) == 36
     assert marked == {(number, norm(name)) for number, name in reposted} and len(marked) >= 1
+
+
+def _decimals(text: str) -> str:
+    """A cell with the trailing zeros of its decimals dropped (「30.0%」 and 「30%」 are one value)."""
+    return re.sub(r"(\d)\.0+(?!\d)", r"\1", text)
 
 
 def test_the_h28_record_goes_into_the_history_verbatim_once(tmp_path):
@@ -137,15 +145,15 @@ def test_the_h28_record_goes_into_the_history_verbatim_once(tmp_path):
 def test_reports_open_in_libreoffice(main_report, h28_report, tmp_path):
     pdf = to_pdf(main_report, tmp_path)
     text = pdf_text(pdf)
-    assert "第二次美祢市総合計画 前期計画の進捗状況について" in text
+    assert norm("第二次美祢市総合計画 前期計画の進捗状況について") in norm(text)
     for heading in ("基本目標 1「魅力の創出・交流」の拡大", "基本目標 5「行財政運営」の強化", "重点戦略 1"):
         assert norm(heading) in norm(text)
     assert 20 <= pdf_pages(pdf) <= 120
     for number, page in enumerate(pdf_page_texts(pdf), start=1):  # no empty pages: more than a page number
         assert len(re.sub(r"[\s\d\-]", "", page)) > 5, f"page {number} is empty"
     h28 = to_pdf(h28_report, tmp_path)
-    assert "地方創生関連交付金関連事業の取組状況について" in pdf_text(h28)
-    assert 23 <= pdf_pages(h28) <= 80  # at least one page per measure sheet
+    assert norm("地方創生関連交付金関連事業の取組状況について") in norm(pdf_text(h28))
+    assert 8 <= pdf_pages(h28) <= 80  # small measure sheets share a page
 
 
 # --- a small fixed plan: golden file, incomplete data, text safety ------------------------------
@@ -260,7 +268,7 @@ def test_the_demo_shows_a_kpi_combined_from_two_departments_and_an_initiative_wi
     initiative = next(dict(zip(head, r)) for r in rows if r[0] == "T-S3-2-01")
     assert "（こども家庭課の取組）" in initiative["検証内容"] and "【健康増進課】" in initiative["ほかの担当課の記載"]
     document = docx.Document(main_report)
-    assert any(p.text.startswith("※使用申請のオンライン化対応施設数: 合算（合計）: 生涯学習スポーツ推進課")
+    assert any(p.text.startswith("（注）使用申請のオンライン化対応施設数: 合算（合計）: 生涯学習スポーツ推進課")
                for p in document.paragraphs)
     cells = [cell_text(c) for t in document.tables for r in t.rows for c in r.cells]
     assert any("（こども家庭課）" in c and "（健康増進課）" in c for c in cells)

@@ -98,8 +98,9 @@ def test_the_appendix_groups_by_level_and_counts_by_status_label(small):
     tables = document_xml(path).findall(".//w:tbl", NS)
     counts = [t for t in tables if cell_texts(t)[0][1:2] == ["取組数"]]
     assert counts and all(cell_texts(t)[0][2:6] == list(STATUSES) for t in counts)  # no 「完了」 column
-    lists = [t for t in tables if cell_texts(t)[0][:2] == ["NO", "推進内容"]]
-    grouping = [tr for t in lists for tr in t.findall("w:tr", NS) if tr.xpath("w:tc/w:tcPr/w:gridSpan", namespaces=NS)]
+    lists = [t for t in tables if cell_texts(t)[1][:2] == ["NO", "推進内容"]]  # under the caption row
+    assert all("".join(t.find("w:tr", NS).itertext()).startswith("基本目標") for t in lists)  # whose table it is
+    grouping = [tr for t in lists for tr in t.findall("w:tr", NS)[2:] if tr.xpath("w:tc/w:tcPr/w:gridSpan", namespaces=NS)]
     assert grouping and all("".join(tr.itertext()).startswith("基本方針") for tr in grouping)
 
 

@@ -141,6 +141,8 @@ def test_the_leads_value_stands_and_a_remerge_changes_nothing(migration_by_lead,
     submit(ws, plan, "地域振興課", [], other_at)
     first = ws.merge()
     assert kpi_row(first.master, MIGRATION)["令和5年度 実績"] == "△161人"
+    # the other department submitted: its part of the row says who reports it, never 「（未提出）」
+    assert "地域振興課 （政策推進課が報告）" in kpi_row(first.master, MIGRATION)["担当課ごとの値"]
     for path in ws.inbox.glob("*.xlsx"):  # the files saved again, in the other order: nothing changed
         stamp = path.stat().st_mtime
         os.utime(path, (2 * start - stamp, 2 * start - stamp))

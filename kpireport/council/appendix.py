@@ -1,97 +1,192 @@
-"""6. Initiative appendix: per top-level node, NO / 推進内容 / 実施状況 / 今後の取扱い / 検証内容 with the
-status legend above, the rows grouped under each second-level node as the city's own lists are; then, apart
-and under its own caption, the count per second-level node, its columns named by the status labels (so
-「◎実施済」 is never read as the 今後の取扱い 「完了」)."""
+"""6. Initiative appendix: per top-level node, the initiatives with the status legend above, then, apart and
+under its own caption, the count per second-level node, its columns named by the status labels (so 「◎実施済」
+is never read as the 今後の取扱い 「完了」).
+
+Two layouts (設定 「取組状況の表の形」): 一覧 (NO / 推進内容 / 実施状況 / 今後の取扱い / 検証内容, grouped under
+each second-level node, NO running through the top node) and 検証表 (the verification table cities print in
+the next plan's 資料編: 基本事業 / 推進項目 / NO / 推進内容 / 実施状況 / 今後の取扱い / 検証内容, NO restarting
+under each 推進項目, bare marks in the cells and their words in the legend).
+
+A 【再掲】 item is listed at every place it is posted (also twice under one top node), after the node's own
+items, and counted at each place: the count table is made from the very rows listed. A blank 実施状況 reads
+「未記入」; 「（未提出）」 only where no department of the item sent anything. A record with no 実施状況 at all
+(a year entered from a printed report) makes no chapter."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 from kpireport import labels
 from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, heading, page_break, paragraph, table
-from kpireport.evaluate.results import InitiativeRow, PeriodResults, each_once, initiative_rows
-from kpireport.evaluate.tally import status_count
+from kpireport.evaluate.results import InitiativeRow, PeriodResults, initiative_rows, tree_order
 from kpireport.labels import node_heading
 from kpireport.model import InitiativeEntry, Node
 
 _Entries = dict[str, InitiativeEntry | None]
+VERIFICATION = "検証表"
+_HEADERS = ["NO", "推進内容", "実施状況", "今後の取扱い", "検証内容"]
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The rows listed under one second-level node (or on the top node itself: ``node`` is the top)."""
+
+    node: Node
+    rows: list[InitiativeRow]
 
 
 def add(doc: ReportDocument, data: PeriodResults) -> None:
     plan = data.plan
-    if not plan.initiatives:
+    entries: _Entries = {i.id: e for i, e in data.initiatives}
+    if not plan.initiatives or not _has_any_status(entries):
         return
     heading(doc, plan.settings.appendix_title, 1)
-    entries = {i.id: e for i, e in data.initiatives}
-    placed = initiative_rows(plan)
+    placed = listed_rows(data)
     for top in (n for n in plan.nodes if n.parent is None):
-        inside = content.descendants(data, top.id)
-        listed: list[InitiativeRow] = each_once(r for r in placed if r.node_id in inside)  # a repost shown where posted
-        if listed:
-            _node_section(doc, data, top, listed, placed, entries)
+        groups = groups_under(data, top, placed)
+        if any(group.rows for group in groups):
+            _node_section(doc, data, top, groups, entries)
     page_break(doc)
 
 
-def _node_section(doc: ReportDocument, data: PeriodResults, top: Node, listed: list[InitiativeRow],
-                  placed: list[InitiativeRow], entries: _Entries) -> None:
+def _has_any_status(entries: _Entries) -> bool:
+    """False for a record whose entries carry no 実施状況 at all (the chapter would be columns of nothing); true
+    when nothing was submitted yet (the rows then say 「（未提出）」 and count as 未報告)."""
+    given = [e for e in entries.values() if e is not None]
+    return not given or any(e.status for e in given)
+
+
+def listed_rows(data: PeriodResults) -> list[InitiativeRow]:
+    """Every place an initiative is listed, tree order, a node's own items before its 【再掲】 ones."""
+    order = {place: number for number, place in enumerate(tree_order(data.plan))}
+    return sorted(initiative_rows(data.plan), key=lambda r: (order.get(r.node_id, 0), r.reposted))
+
+
+def groups_under(data: PeriodResults, top: Node, placed: list[InitiativeRow]) -> list[_Group]:
+    """The rows under ``top``: first those posted on the top node itself, then per second-level node."""
+    children = data.plan.children(top.id)
+    if not children:
+        return [_Group(top, [r for r in placed if r.node_id == top.id])]
+    groups = [_Group(top, [r for r in placed if r.node_id == top.id])]
+    for child in children:
+        inside = content.descendants(data, child.id)
+        groups.append(_Group(child, [r for r in placed if r.node_id in inside]))
+    return [g for g in groups if g.rows]
+
+
+def _node_section(doc: ReportDocument, data: PeriodResults, top: Node, groups: list[_Group], entries: _Entries) -> None:
     """One top-level node: heading, status legend, the initiatives' table, then the counts per group."""
     plan = data.plan
     statuses_shown = plan.settings.status_labels  # the city's own labels, as the forms store them
+    submitted = content.submitted_departments(data)
     heading(doc, node_heading(plan, top), 2)
-    legend = paragraph(doc, texts.status_legend(statuses_shown), "注記")
+    verification = plan.settings.appendix_style == VERIFICATION
+    legend_text = ("　".join(statuses_shown) if verification else texts.status_legend(statuses_shown))
+    legend = paragraph(doc, legend_text, "注記")
     legend.paragraph_format.keep_with_next = True  # the heading, the legend and the table start together
-    groups_of = plan.children(top.id) or [top]
-    rows, groups = _initiative_table(data, top, groups_of, listed, entries)
-    table(doc, ["NO", "推進内容", "実施状況", "今後の取扱い", "検証内容"], rows, [10, 80, 20, 20, 40],
-          ["center", "left", "center", "center", "left"], groups=groups)
+    if verification:
+        _verification_table(doc, data, top, groups, entries, submitted)
+    else:
+        _list_table(doc, data, top, groups, entries, submitted)
+    _count_table(doc, data, top, groups, entries, submitted)
+
+
+def _list_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: list[_Group], entries: _Entries,
+                submitted: set[str]) -> None:
+    rows: list[list[str]] = []
+    headings: dict[int, str] = {}
+    for group in groups:
+        if group.node is not top:
+            headings[len(rows)] = node_heading(data.plan, group.node)
+        for placed_row in group.rows:
+            entry = entries.get(placed_row.initiative.id)
+            rows.append([str(len(rows) + 1), _content(placed_row), status_text(entry, placed_row, submitted),
+                         entry.next_step if entry else "",
+                         content.initiative_text(data, placed_row.initiative, entry, "verification")])
+    table(doc, _HEADERS, rows, [10, 80, 20, 20, 40], ["center", "left", "center", "center", "left"], groups=headings,
+          caption=node_heading(data.plan, top))
+
+
+def _verification_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: list[_Group],
+                        entries: _Entries, submitted: set[str]) -> None:
+    """基本事業 / 推進項目 / NO / …: each level's name printed at its first row; NO restarting per 推進項目."""
+    plan = data.plan
+    levels = plan.plan(top.plan).levels
+    names = [levels[1] if len(levels) > 1 else levels[0]] + ([levels[2]] if len(levels) > 2 else [])
+    rows: list[list[str]] = []
+    shown: list[str | None] = [None] * len(names)
+    for group in groups:
+        number, last_place = 0, None
+        for placed_row in group.rows:
+            place = plan.node(placed_row.node_id)
+            if placed_row.node_id != last_place:
+                number, last_place = 0, placed_row.node_id
+            number += 1
+            cells = _level_cells(data, group.node, place, len(names), shown)
+            entry = entries.get(placed_row.initiative.id)
+            status = status_text(entry, placed_row, submitted)
+            rows.append(cells + [str(number), _content(placed_row), status[:1] if entry and entry.status else status,
+                                 entry.next_step if entry else "",
+                                 content.initiative_text(data, placed_row.initiative, entry, "verification")])
+    widths = [24, 24][:len(names)] + [9, 50 if len(names) > 1 else 74, 13, 16, 34]
+    table(doc, names + _HEADERS, rows, widths, ["left"] * len(names) + ["center", "left", "center", "center", "left"],
+          caption=node_heading(plan, top))
+
+
+def _level_cells(data: PeriodResults, group: Node, place: Node, levels: int, shown: list[str | None]) -> list[str]:
+    """The 基本事業 and 推進項目 cells of a row: the node's name where it changes, blank under it."""
+    third = place if place.id != group.id else None
+    ids = [group.id, third.id if third else ""][:levels]
+    texts_ = [_level_cell(group), _level_cell(third) if third else ""][:levels]
+    cells = []
+    for column, (ident, text) in enumerate(zip(ids, texts_)):
+        cells.append(text if shown[column] != ident else "")
+        shown[column] = ident
+    return cells
+
+
+def _level_cell(node: Node) -> str:
+    """「1-1 市民活動の支援」「(1)活動の場の提供」: the column's header names the level."""
+    title = " ".join(node.title.split()) + labels.markers_text(node.markers)
+    return f"{node.number} {title}" if node.number[:1].isdigit() else f"{node.number}{title}"
+
+
+def _content(placed_row: InitiativeRow) -> str:
+    markers = (texts.REPOST if placed_row.reposted else "") + labels.markers_text(placed_row.initiative.markers)
+    return markers + placed_row.initiative.content
+
+
+def status_text(entry: InitiativeEntry | None, placed_row: InitiativeRow, submitted: set[str]) -> str:
+    """The 実施状況 cell: the status, 「未記入」 where the entry has none (a monthly report allows a blank), or
+    「（未提出）」 where none of the item's departments sent anything."""
+    if entry is not None and entry.status:
+        return entry.status
+    if entry is not None or any(d in submitted for d in placed_row.initiative.departments):
+        return texts.NOT_ENTERED
+    return texts.NOT_SUBMITTED
+
+
+def _count_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: list[_Group], entries: _Entries,
+                 submitted: set[str]) -> None:
+    """Per second-level node, from the rows listed above: 取組数, each status, 未記入 (when any), 未報告."""
+    plan = data.plan
     info = plan.plan(top.plan)
     level = info.levels[1] if len(info.levels) > 1 else info.levels[0]
-    counts, reposts = _status_counts(data, groups_of, placed, entries, statuses_shown)
+    statuses_shown = plan.settings.status_labels
+    per_group = [(group, [status_text(entries.get(r.initiative.id), r, submitted) for r in group.rows])
+                 for group in groups]
+    blank = any(texts.NOT_ENTERED in cells for _, cells in per_group)
+    extra = [texts.NOT_ENTERED] if blank else []
+    counts = [[node_heading(plan, group.node), str(len(cells))]
+              + [str(cells.count(status)) for status in (*statuses_shown, *extra)] + [str(cells.count(texts.NOT_SUBMITTED))]
+              for group, cells in per_group]
     caption = paragraph(doc, texts.status_count_caption(level), "見出し 施策")
     caption.paragraph_format.keep_with_next = True
-    table(doc, [level, "取組数", *statuses_shown, "未報告"], counts, [56, 15, 21, 21, 21, 21, 15],
-          ["left"] + ["center"] * 6)
+    width = 18 if blank else 21
+    table(doc, [level, "取組数", *statuses_shown, *extra, "未報告"], counts,
+          [50 if blank else 56, 15] + [width] * (len(statuses_shown) + len(extra)) + [15],
+          ["left"] + ["center"] * (len(statuses_shown) + len(extra) + 2))
+    reposts = sum(r.reposted for group in groups for r in group.rows)
     if reposts:
         paragraph(doc, f"取組数には、{texts.REPOST}の取組（{reposts}件）を掲載先ごとに含みます。", "注記")
-
-
-def _initiative_table(data: PeriodResults, top: Node, groups_of: Sequence[Node], listed: list[InitiativeRow],
-                      entries: _Entries) -> tuple[list[list[str]], dict[int, str]]:
-    """The table's rows, grouped under each second-level node, and the group headings by row index."""
-    rows: list[list[str]] = []
-    groups: dict[int, str] = {}
-    # an initiative posted on the top node itself comes first, under no group
-    in_groups = [(group, [r for r in listed if r.node_id in content.descendants(data, group.id)]) for group in groups_of]
-    grouped = {id(r) for _, under in in_groups for r in under}
-    for group, under in [(top, [r for r in listed if id(r) not in grouped])] + in_groups:
-        if under and group is not top:
-            groups[len(rows)] = node_heading(data.plan, group)
-        for placed_row in under:
-            rows.append(_initiative_row(data, placed_row, entries.get(placed_row.initiative.id), len(rows) + 1))
-    return rows, groups
-
-
-def _initiative_row(data: PeriodResults, placed_row: InitiativeRow, entry: InitiativeEntry | None, number: int) -> list[str]:
-    initiative = placed_row.initiative
-    markers = (texts.REPOST if placed_row.reposted else "") + labels.markers_text(initiative.markers)
-    return [str(number), markers + initiative.content,
-            entry.status if entry else texts.NOT_SUBMITTED, entry.next_step if entry else "",
-            content.initiative_text(data, initiative, entry, "verification")]
-
-
-def _status_counts(data: PeriodResults, groups_of: Sequence[Node], placed: list[InitiativeRow], entries: _Entries,
-                   statuses_shown: Sequence[str]) -> tuple[list[list[str]], int]:
-    """Per second-level node: initiatives, how many in each status and unreported; and the reposts among them."""
-    counts: list[list[str]] = []
-    reposts = 0
-    for group in groups_of:
-        below = content.descendants(data, group.id)
-        under: list[InitiativeRow] = each_once(r for r in placed if r.node_id in below)
-        if not under:
-            continue
-        reposts += sum(r.reposted for r in under)
-        counted = status_count((entries.get(r.initiative.id) for r in under), statuses_shown)
-        counts.append([node_heading(data.plan, group), str(counted.total)]
-                      + [str(n) for n in counted.per_status] + [str(counted.unreported)])
-    return counts, reposts
 

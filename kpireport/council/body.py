@@ -10,7 +10,7 @@ from kpireport.evaluate.display import RULE_COLOURS, grade_colours, second_grade
 from kpireport.evaluate.results import KpiRow, PeriodResults
 from kpireport.evaluate.tally import plan_level_label
 from kpireport.labels import node_heading, value_text
-from kpireport.model import Kpi, Node, Value
+from kpireport.model import Kpi, Node, Plan, Value
 from kpireport.values import format_year
 
 
@@ -30,7 +30,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
             heading(doc, node_heading(plan, top), 1)
             if top.description:
                 paragraph(doc, top.description, "注記")
-            policies = plan.children(top.id) or [top]  # a plan with a single level: the node is its own block
+            policies = blocks_of(plan, top)
             own_figures = content.kpis_at(data, top.id) if policies != [top] else []  # 基本目標の数値目標
             if own_figures:
                 paragraph(doc, f"{info.levels[0]}の指標", "見出し 施策")
@@ -40,6 +40,15 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
                     heading(doc, node_heading(plan, policy), 2)
                 block(doc, data, policy)
             page_break(doc)
+
+
+def blocks_of(plan: Plan, top: Node) -> list[Node]:
+    """The body's blocks under a top-level node: its children; or the node itself in a plan with a single level,
+    or one whose departments write of the top level (基本施策 with its KPIs, the levels below only listing)."""
+    children = plan.children(top.id)
+    if children and (any(c.departments for c in children) or not top.departments):
+        return children
+    return [top]
 
 
 def block(doc: ReportDocument, data: PeriodResults, node: Node) -> None:
@@ -65,8 +74,7 @@ def _bullets_or(doc: ReportDocument, items: Sequence[str], placeholder: str) -> 
 
 
 def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> None:
-    if not rows:
-        paragraph(doc, texts.NO_KPI, "注記")
+    if not rows:  # a block with no KPI prints no placeholder: the legend says where the tables are
         return
     cells: list[list[str]] = []
     shading: dict[tuple[int, int], str] = {}

@@ -93,8 +93,9 @@ def rate_text(data: PeriodResults, kpi_id: str) -> str:
 
 def same_precision(values: list[str]) -> list[str]:
     """A KPI's 基準値, 実績値 and 目標値 with as many decimals each (「48.0% / 49.0% / 58.0%」, not 「48.0% / 49% /
-    58%」): the first number of each text gets the most decimals any of them has."""
-    found = [_FIRST_NUMBER.search(v) for v in values]
+    58%」): the number a text starts with gets the most decimals any of them has. A text that does not start
+    with a number (「－（H29年から調査なし）」, the department's words) is printed as written."""
+    found = [_FIRST_NUMBER.match(v) for v in values]
     decimals = max([len(m.group(2) or ".") - 1 for m in found if m] + [0])
     if not decimals:
         return values
@@ -105,11 +106,11 @@ def same_precision(values: list[str]) -> list[str]:
             continue
         places = len(match.group(2) or ".") - 1
         number = match.group(1) + (match.group(2) or ".") + "0" * (decimals - places)
-        out.append(value[:match.start()] + number + value[match.end():])
+        out.append(value[:match.start(1)] + number + value[match.end():])
     return out
 
 
-_FIRST_NUMBER = re.compile(r"(\d[\d,]*)(\.\d+)?")
+_FIRST_NUMBER = re.compile(r"[△▲−+\-]?(\d[\d,]*)(\.\d+)?")
 
 
 def rate_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
@@ -118,7 +119,7 @@ def rate_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
              and data.evaluations[row.kpi.id].rule != "not_evaluable"]
     if not names:
         return []
-    return [f"※達成率が「{texts.NO_VALUE}」で評価のある指標（{'、'.join(names)}）は、基準値がない、または目標が「維持」"
+    return [f"{texts.NOTE_MARK}達成率が「{texts.NO_VALUE}」で評価のある指標（{'、'.join(names)}）は、基準値がない、または目標が「維持」"
             "などのため達成率を計算せず、実績値を目標値と比べて評価しています。"]
 
 
@@ -139,7 +140,7 @@ def shared_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
     for row in rows:
         standing = data.shared.get(row.kpi.id)
         if standing is not None and row.kpi.reporting != LEAD and standing.entries:
-            notes.append(f"※{row.kpi.name}: {standing.working}")
+            notes.append(f"{texts.NOTE_MARK}{row.kpi.name}: {standing.working}")
     return notes
 
 

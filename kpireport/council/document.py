@@ -42,6 +42,8 @@ _ALIGN = {
 }
 # XML 1.0 forbids C0 controls except tab/newline/CR, lone surrogates and U+FFFE/U+FFFF
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_FULL_PERCENT = re.compile(r"(?<=[0-9])％")
 _HEX_FILL = re.compile(r"^[0-9A-Fa-f]{6}$")
 _TOC_LEVELS = re.compile(r"^[1-9]-[1-9]$")
 _HOLDER = "kpireport-table-"
@@ -53,8 +55,10 @@ _BOLD = 1.06
 _SHORT_HEADER = 16  # header lines up to 8 full-width characters are labels: never broken
 _SHORT_LABEL = 10   # body lines up to 5 full-width characters (「評価不能」「○継続推進」) neither
 _MIN_WIDTH = int(Mm(8))
+_SAFETY = 1.08  # the estimate is of the nominal widths; a face's digits and brackets run a little wider
 # a number with its sign and unit: 「94,821百万円」「△4.9%」「1,240万人」 (up to four characters of unit)
-_UNBROKEN = re.compile(r"[△▲−\-+]?[0-9][0-9,.]*[^\s0-9（）()「」、。・,]{0,4}")
+# and a year with its era and 年度, in its brackets: 「（令和10年度）」「(H25)」
+_UNBROKEN = re.compile(r"[（(]?(?:令和|平成|昭和|[RHS])\s*[0-9元]+(?:年度?)?[）)]?|[△▲−\-+]?[0-9][0-9,.]*[^\s0-9（）()「」、。・,]{0,4}")
 _HOLDER_XML = re.compile(rb"<(\w+):tbl><!--" + _HOLDER.encode() + rb"(\d+)--></\1:tbl>")
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -86,6 +90,8 @@ class ReportDocument:
         self.section: str | None = None  # the section being written (its English alias), set by report.py
         # section bookmark -> index of the body element after the contents field limited to it (see toc)
         self.bookmarks: dict[str, int] = {}
+        # heading levels the report's contents lists (2 in a short report: its chapters' contents need no page)
+        self.contents_depth = 1
 
     def append(self, element: BaseOxmlElement) -> None:
         """Add a paragraph or table at the end of the body, before the final sectPr (python-docx's own
@@ -137,10 +143,11 @@ class ReportDocument:
 
 
 def clean_text(text: object) -> str:
-    """Text as it will be written: str, CRLF/CR normalised to LF, XML-illegal characters replaced with '?'."""
+    """Text as it will be written: str, CRLF/CR normalised to LF, XML-illegal characters replaced with '?', and
+    full-width digits in the report's style (a department's 「５０％」「２０３人」 as 「50%」「203人」)."""
     value = "" if text is None else str(text)
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _ILLEGAL.sub("?", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").translate(_DIGITS)
+    return _ILLEGAL.sub("?", _FULL_PERCENT.sub("%", value))
 
 
 def _add_text(paragraph: Paragraph, text: object) -> None:
@@ -245,7 +252,7 @@ def _cell_xml(text: object, tc_open: str, p_open: str, fill: str | None) -> str:
 
 def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head_id: str, body_id: str,
               align: list[str] | None, fills: dict[tuple[int, int], str], groups: dict[int, str],
-              repeat_header: bool) -> str:
+              repeat_header: bool, keep_rows: int = 0, caption: str = "") -> str:
     """All rows of a table as XML text, parsed by lxml in one go.
 
     Built as text because python-docx makes each cell element by element (about 0.5 ms a cell: most of
@@ -257,12 +264,18 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
     aligns: list[str | None] = list(align) if align else [None] * len(widths)
     jcs = [f'<w:jc w:val="{a}"/>' if a else "" for a in aligns]
     body_p = [f'<w:p><w:pPr><w:pStyle w:val="{body_id}"/>{jc}</w:pPr>' for jc in jcs]
+    kept_p = [f'<w:p><w:pPr><w:pStyle w:val="{body_id}"/><w:keepNext/>{jc}</w:pPr>' for jc in jcs]
     repeat = "<w:tblHeader/>" if repeat_header else ""
-    out = [f'<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>']
-    out.extend(_cell_xml(value, start, head_p, None) for value, start in zip(headers, tc_open))
-    out.append("</w:tr>")
     span = (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(sum(widths) / 635)}"/>'
             f'<w:gridSpan w:val="{len(widths)}"/>')
+    out = []
+    if caption:  # a header row across the table: on each page the table goes on to, it says whose table it is
+        out.append(f'<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>')
+        out.append(_cell_xml(caption, span, head_p.replace("<w:keepNext/>", '<w:keepNext/><w:jc w:val="left"/>'), None))
+        out.append("</w:tr>")
+    out.append(f'<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>')
+    out.extend(_cell_xml(value, start, head_p, None) for value, start in zip(headers, tc_open))
+    out.append("</w:tr>")
     for number, row in enumerate(rows):
         if number in groups:  # a grouping row across the table, kept with the row under it
             out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
@@ -274,7 +287,8 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
             fill = fills.get((number, column)) if fills else None
             if fill and not _HEX_FILL.match(fill):
                 raise ValueError(f"shading fill must be 6 hex digits like 'C6EFCE', not {fill!r}")
-            out.append(_cell_xml(value, tc_open[column], body_p[column], fill))
+            opening = kept_p[column] if number < keep_rows else body_p[column]
+            out.append(_cell_xml(value, tc_open[column], opening, fill))
         out.append("</w:tr>")
     return "".join(out)
 
@@ -291,7 +305,7 @@ def fit_widths(headers: list[str], rows: list[list[str]], widths: list[int]) -> 
         for column, value in enumerate(row[:len(widths)]):
             for line in clean_text(value).split("\n"):
                 tokens = [line] if display_width(line) <= _SHORT_LABEL else _UNBROKEN.findall(line)
-                needed[column] = max([needed[column]] + [_emu(token) for token in tokens])
+                needed[column] = max([needed[column]] + [round(_emu(token) * _SAFETY) for token in tokens])
     widths = list(widths)
     for column in range(len(widths)):
         while widths[column] < needed[column]:
@@ -314,12 +328,14 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
           widths_mm: Sequence[float] | None = None, align: list[str] | None = None,
           header_style: str = "表 見出し", body_style: str = "表 本文",
           shading: dict[tuple[int, int], str] | None = None, groups: dict[int, str] | None = None,
-          repeat_header: bool | None = None) -> None:
+          repeat_header: bool | None = None, keep_rows: int = 0, caption: str = "") -> None:
     """A 'Table Grid' table: no row split across pages, widths on every cell (widened where a number with its
     unit or a short label would break: fit_widths), per-column alignment ('left'|'center'|'right'), fills keyed
     by (row index in `rows`, column), grouping rows across the table before the rows indexed in ``groups``.
     The header row repeats on every page when the table has more than one row (``repeat_header`` to choose):
-    over a single long row, such as a measure's 「内容」, a repeated header says nothing."""
+    over a single long row, such as a measure's 「内容」, a repeated header says nothing. The first ``keep_rows``
+    rows keep with what follows them (a small block that should not be split across pages). A ``caption`` is a
+    first header row across the table, repeated with the header (the node's name on every page it goes on to)."""
     columns = len(headers)
     if columns == 0:
         raise ValueError("a table needs at least one column")
@@ -342,7 +358,7 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
     style_ids = doc.style_ids
     grid = "".join(f'<w:gridCol w:w="{round(w / 635)}"/>' for w in widths)
     rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {},
-                         groups or {}, repeat)
+                         groups or {}, repeat, keep_rows, caption)
     # the table properties python-docx writes for a 'Table Grid' table, centred, fixed layout
     doc.add_table_xml(
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_ids["Table Grid"]}"/>'

@@ -45,12 +45,13 @@ def write_report(data: PeriodResults, template: Path, path: Path, sections: Iter
     """Write the chosen sections (see resolve_sections) on the base document ``template``; atomic."""
     chosen = resolve_sections(sections, data)
     doc = ReportDocument(template)
+    doc.contents_depth = 1 if "本文" in chosen else 2  # without the body, the contents list the sheets too
     for name in chosen:
         doc.section = SECTIONS[name][0]
         SECTIONS[name][1](doc, data)
         mark_section(doc)
         if name == "表紙":
-            toc(doc, "1-1", "目次", whole=True)
+            toc(doc, f"1-{doc.contents_depth}", "目次", whole=True)
             page_break(doc)
     finish_page_breaks(doc)
     _properties(doc, data)

@@ -16,7 +16,9 @@ def chart_jobs(data: PeriodResults) -> dict[str, tuple]:
     jobs = {}
     for info in plan.plans:
         rows = [r for r in plan_tally(data, info.id).rows if r.total]
-        if rows:  # a plan (or a period) with no graded KPI gets no empty chart
+        # a plan (or a period) with no graded KPI gets no empty chart; bars of one or two KPIs each say nothing
+        # the table does not (seed 001's 23 measures): the table alone
+        if rows and max(r.total for r in rows) > 2:
             colours = grade_colours(plan.grades, CHART_COLOURS)
             series = [(f"{g.code} {g.label}", colours[g.code], [r.counts.get(g.code, 0) for r in rows])
                       for g in plan.grades]
@@ -28,10 +30,13 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     plan = data.plan
     pictures = {plan_id: grade_chart_png(*args) for plan_id, args in chart_jobs(data).items()}
     heading(doc, plan.settings.status_title or texts.status_title([p.short_name for p in plan.plans]), 1)
+    paragraph(doc, f"評価の方法: {method_note(plan)}", "注記")  # once, before the tables it explains
     grades = list(plan.grades)
     fills = grade_colours(grades, RULE_COLOURS)
-    for info in plan.plans:
+    for number, info in enumerate(plan.plans):
         tally = plan_tally(data, info.id)
+        if number and pictures:  # a plan's table and chart on a page of their own: the chart never alone
+            page_break(doc)
         heading(doc, info.short_name, 2)
         if not tally.total.total:
             paragraph(doc, f"{info.short_name}には、評価する指標がありません。" + "".join(tally.notes), "注記")
@@ -62,7 +67,6 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
             _summary_table(doc, data, data.summaries[info.id], info.levels[0])
         if info.id in pictures:
             picture(doc, pictures[info.id], 160)
-        paragraph(doc, f"評価の方法: {method_note(plan)}", "注記")
     page_break(doc)
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 NO_TEXT = "（記載なし）"
 NOT_SUBMITTED = "（未提出）"
-NO_KPI = "（この項目に指標はありません）"
-NO_INITIATIVE = "（この項目に取組はありません）"
+NOT_ENTERED = "未記入"  # a blank 実施状況 of a department that did send its form (a monthly report allows it)
 PROVISIONAL = "（見込み）"
-OVERRIDE_MARK = "※"
+OVERRIDE_MARK = "※"  # one meaning in the whole report: a grade the planning office changed by hand
+NOTE_MARK = "（注）"  # any other note under a table
 REPOST = "【再掲】"
 NO_VALUE = "－"
 MINUS = "△"  # the one minus sign of the report, as the values are written (values.format_number)
@@ -35,10 +35,13 @@ def legend_achievement(levels: tuple[str, ...]) -> str:
 LEGEND_NEXT = "新たな取組、課題を解決や施策を推進していくための方向性"
 
 
-def legend_kpi_table(levels: tuple[str, ...], method: str) -> str:
-    block = levels[1] if len(levels) > 1 else levels[0]
+def legend_kpi_table(block: str, method: str, provisional: bool = False, override: bool = False) -> str:
+    """Where the KPI tables are (after each ``block``, the level the body's blocks are), how they are graded,
+    and only the marks that occur in this report."""
+    marks = (["「見込み」は年度途中の見込み値による暫定の評価"] if provisional else []) + (
+        [f"「{OVERRIDE_MARK}」は企画担当課が手動で変更した評価"] if override else [])
     return (f"各{block}の最後に、その{block}に掲げる指標の表を載せています（【再掲】はほかの項目にも掲げる指標）。"
-            f"{method}「見込み」は年度途中の見込み値による暫定の評価、「※」は企画担当課が手動で変更した評価です。")
+            f"{method}" + ("、".join(marks) + "です。" if marks else ""))
 
 
 def status_title(short_names: list[str]) -> str:

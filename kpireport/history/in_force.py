@@ -118,7 +118,8 @@ def _kpi(kpi: Kpi, by_department: dict[str, StoredKpiValue], attention: list[Fin
     if kpi.reporting == PARTS:
         return _combined(kpi, entries, missing, attention)
     lead = by_department.get(kpi.lead)
-    working = _entries_text(entries, missing)
+    # 主担当: the other departments' forms only show the row; they are not missing it
+    working = _entries_text(entries, missing, kpi.lead if kpi.reporting == LEAD else None)
     if kpi.reporting == LEAD:
         others = [e for e in entries if e.department != kpi.lead]
         if lead is None and others:  # entries of the other departments from forms made before the rule
@@ -208,5 +209,10 @@ def _shown(entry: StoredKpiValue | None) -> str:
     return format_value(entry.value) if entry.value.is_number else f"（未記入: {entry.reason or '理由なし'}）"
 
 
-def _entries_text(entries: tuple[StoredKpiValue, ...], missing: tuple[str, ...]) -> str:
-    return "、".join([f"{e.department} {_shown(e)}" for e in entries] + [f"{d} （未提出）" for d in missing])
+def _entries_text(entries: tuple[StoredKpiValue, ...], missing: tuple[str, ...], reporter: str | None = None) -> str:
+    """「A課 120人、B課 （A課が報告）」: each department's entry; one without, 「（未提出）」, or where ``reporter``
+    reports the row for all, 「（○○課が報告）」."""
+    def without(department: str) -> str:
+        return f"（{reporter}が報告）" if reporter and department != reporter else "（未提出）"
+
+    return "、".join([f"{e.department} {_shown(e)}" for e in entries] + [f"{d} {without(d)}" for d in missing])

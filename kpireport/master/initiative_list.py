@@ -13,16 +13,28 @@ HEADERS: Headers = [("取組ID", 11), ("推進内容", 34), ("事業名", 20), (
                     ("今後の取組内容とその理由", 30), ("提出", 8), ("ほかの担当課の記載", 30)]
 
 
+# what the paper shows first, in this order (indices in HEADERS); the others follow, on screen only
+PRINTED = (0, 1, 5, 6, 7, 8, 9, 10, 12)
+ORDER = list(PRINTED) + [i for i in range(len(HEADERS)) if i not in PRINTED]
+
+
 def add(writer: SheetWriter) -> None:
-    ws = writer.sheet(SHEET, HEADERS, keys=2)
+    headers = [HEADERS[i] for i in ORDER]
+    ws = writer.sheet(SHEET, headers, keys=2, printed=len(PRINTED))
     entries = dict(writer.data.initiatives)
     files = {s.department: s.current.file_name for s in writer.data.statuses if s.current}
-    rows, sources = [], []
+    rows, sources, breaks, top = [], [], [], None
     for placed in initiative_rows(writer.plan):
         entry = entries[placed.initiative]
-        rows.append(_row(writer, placed, entry))
+        here = writer.plan.top(placed.node_id).id
+        if top is not None and here != top:
+            breaks.append(3 + len(rows))  # each top-level node starts a printed page
+        top = here
+        row = _row(writer, placed, entry)
+        rows.append([row[i] for i in ORDER])
         sources.append(_source(placed, entry, files))
-    writer.finish_table(ws, 2, writer.table_rows(ws, HEADERS, rows, sources=sources), len(HEADERS))
+    ws.set_h_pagebreaks(breaks)
+    writer.finish_table(ws, 2, writer.table_rows(ws, headers, rows, sources=sources), len(headers))
 
 
 def _row(writer: SheetWriter, placed: InitiativeRow, entry: InitiativeEntry | None) -> list:

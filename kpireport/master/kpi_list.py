@@ -21,21 +21,48 @@ Cell = tuple[Any, str]  # a value and its style (a format name, or a grade code 
 
 
 def add(writer: SheetWriter) -> None:
-    headers = _headers(writer)
-    ws = writer.sheet(SHEET, headers + FOLDED, keys=2, folded=len(FOLDED))
+    unordered = _headers(writer)
+    order = printed_first(len(writer.data.years), len(unordered))
+    headers = [unordered[i] for i in order]
+    ws = writer.sheet(SHEET, headers + FOLDED, keys=2, folded=len(FOLDED), printed=len(PRINTED))
     formats, grade_formats, sizes = writer.f, writer.grade_format, [size for _, size in headers]
     row = 2
+    breaks, top = [], None
     for r in writer.data.kpi_rows + _ended_rows(writer):
         row += 1
+        here = top_of(writer.plan, r.node_id)
+        if top is not None and here != top and row > 3:
+            breaks.append(row)  # each top-level node starts a printed page
+        top = here
         stored = writer.data.values.get(r.kpi.id)
         writer.row_source = f"指標 {r.kpi.id}" + (f"、提出ファイル {stored.file_name} の {stored.sheet}!{stored.cell}"
                                                  if stored and stored.sheet else "")
         cells = _cells(writer, r, stored)
+        cells = [cells[i] for i in order] + cells[len(order):]
         for col, (value, style) in enumerate(cells):
             writer.put(ws, row, col, value, grade_formats.get(style) or formats[style])
         # sized by what prints: the folded columns are left out (zip stops at the shown sizes)
         writer.fit_row(ws, row, [(v, size) for (v, style), size in zip(cells, sizes) if style == "wrap"])
+    ws.set_h_pagebreaks(breaks)
     writer.finish_table(ws, 2, row, len(headers) + len(FOLDED))
+
+
+# what the paper shows, in this order (indices in _headers before the years: 0 ID, 1 name, 4 再掲, 5 担当課,
+# 7 基準値, 8 目標値; after them, from the period's column: 0 this period, 1 見込み, 2 達成率, 4 評価, 7 備考)
+PRINTED = (("head", 0), ("head", 1), ("head", 4), ("head", 5), ("head", 7), ("head", 8),
+           ("tail", 0), ("tail", 1), ("tail", 2), ("tail", 4), ("tail", 7))
+_HEAD = 9  # columns before the years
+
+
+def printed_first(years: int, columns: int) -> list[int]:
+    """The columns' order: those a reader of the paper needs first (PRINTED), then the others as they were."""
+    chosen = [index if part == "head" else _HEAD + years + index for part, index in PRINTED]
+    return chosen + [i for i in range(columns) if i not in chosen]
+
+
+def top_of(plan: Plan, place: str) -> str:
+    """The top-level node a row is listed under (a plan's own KGIs: the plan)."""
+    return place if plan.is_plan_id(place) else plan.top(place).id
 
 
 def _headers(writer: SheetWriter) -> Headers:

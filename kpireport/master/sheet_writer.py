@@ -61,9 +61,11 @@ class SheetWriter:
                                                           "bg_color": fills[g.code]})
                              for g in self.plan.grades}
 
-    def sheet(self, name: str, headers: Headers, keys: int = 1, folded: int = 0, first_row: int = 2) -> Worksheet:
+    def sheet(self, name: str, headers: Headers, keys: int = 1, folded: int = 0, first_row: int = 2,
+              printed: int | None = None) -> Worksheet:
         """A list sheet: title, time of the merge, header row. ``keys``: the ID and name columns at the left
-        (frozen, repeated); ``folded``: the technical columns at the right (grouped and folded)."""
+        (frozen, repeated); ``folded``: the technical columns at the right (grouped and folded); ``printed``:
+        the leading columns the paper shows (None: every shown one)."""
         ws = self.wb.add_worksheet(name)
         ws.write_string(0, 0, f"{self.plan.settings.city}　{self.data.period.label}　{name}", self.f["title"])
         note = f"集計日時: {self.data.merged_at.replace('T', ' ')}"
@@ -73,7 +75,8 @@ class SheetWriter:
         for col, (title, _) in enumerate(headers):
             self.put(ws, first_row, col, title, self.f["header"])
         ws.set_row(first_row, 32)
-        page.list_page(ws, first_row, [size for _, size in headers], keys, folded)
+        page.list_page(ws, first_row, [size for _, size in headers], keys, folded, printed,
+                       self.plan.settings.master_paper)
         self.shown[name] = len(headers) - folded
         return ws
 

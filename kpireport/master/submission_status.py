@@ -9,14 +9,15 @@ from kpireport.master.sheet_writer import Headers, SheetWriter
 from kpireport.model import Finding
 
 SHEET = "提出状況"
-HEADERS: Headers = [("担当課", 16), ("状況", 24), ("受理したファイル", 34), ("受付日時", 17), ("エラー", 7),
-                    ("警告", 7), ("差し戻したファイル", 34), ("差し戻しの理由", 50), ("連絡先", 18)]
+HEADERS: Headers = [("担当課", 16), ("状況", 24), ("受理したファイル", 28), ("受付日時", 17), ("エラー", 7),
+                    ("警告", 7), ("差し戻したファイル", 28), ("差し戻しの理由", 40), ("連絡先", 18)]
+PRINTED = 8  # 連絡先 on screen only: the paper stays readable (8 pt or more on A4)
 FOLDED: Headers = [("SHA-256（ファイルの指紋）", 66)]
 REASONS_SHOWN = 5  # a rejected file's errors named in its row; the 検証結果 sheet has them all
 
 
 def add(writer: SheetWriter) -> None:
-    ws = writer.sheet(SHEET, HEADERS + FOLDED, folded=len(FOLDED))
+    ws = writer.sheet(SHEET, HEADERS + FOLDED, folded=len(FOLDED), printed=PRINTED)
     contacts = {d.name: d.contact for d in writer.plan.departments}
     rows = [_department_row(status, contacts.get(status.department, "")) for status in writer.data.statuses]
     for record in (s for s in writer.data.submissions if not s.department):

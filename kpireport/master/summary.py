@@ -29,7 +29,7 @@ def add(writer: SheetWriter) -> None:
     ws.set_row(1, 30)
     ws.set_column(0, 0, NAME_WIDTH)
     ws.set_column(1, 20, 9)
-    page.print_one_page_wide(ws)
+    page.print_one_page_wide(ws, settings.master_paper)
     ws.repeat_rows(0, 1)
     row, breaks = 3, []
     for info in writer.plan.plans:
@@ -118,7 +118,7 @@ def _grade_chart(writer: SheetWriter, ws: Worksheet, name: str, header: int, fir
         })
     chart.set_title({"name": f"{name}　評価の内訳", "name_font": {"name": "游ゴシック", "size": 11}})
     chart.set_x_axis({"num_font": {"name": "游ゴシック"}})
-    chart.set_y_axis({"reverse": True, "num_font": {"name": "游ゴシック", "size": 9}})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": "游ゴシック", "size": 10}})  # 8 pt or more printed
     chart.set_legend({"position": "bottom", "font": {"name": "游ゴシック"}})
     chart.set_size({"width": 760, "height": 320})
     ws.insert_chart(after + 2, 0, chart)

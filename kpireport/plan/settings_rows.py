@@ -34,6 +34,8 @@ def build_settings(reader: PlanReader) -> Settings | None:
         legend_title=_title(raw, "legend_title", Settings.legend_title),
         measures_title=_title(raw, "measures_title", Settings.measures_title),
         appendix_title=_title(raw, "appendix_title", Settings.appendix_title),
+        appendix_style=_title(raw, "appendix_style", Settings.appendix_style),
+        master_paper=_title(raw, "master_paper", Settings.master_paper),
         evaluation_method=str(raw.get("evaluation_method", "線形")),
         maintain_tolerance=decimal_or(raw.get("maintain_tolerance"), Decimal(0)),
         jump_warning_ratio=decimal_or(raw.get("jump_warning_ratio"), Decimal(3)),

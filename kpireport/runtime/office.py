@@ -89,6 +89,7 @@ def docx_to_pdf(docx: Path, pdf: Path, soffice: Path, timeout: float = TIMEOUT_S
         # the first start makes the profile (it would overwrite a macro written before), the second runs the macro
         _run(soffice, [profile_option, "--headless", "--terminate_after_init"], timeout)
         _install_macro(profile / "user" / "basic")
+        _replace_fonts(profile / "user" / "registrymodifications.xcu")
         macro = f'macro:///Standard.Kpireport.ToPdf("{docx.as_uri()}","{made.as_uri()}")'
         _run(soffice, [profile_option, "--headless", "--invisible", "--norestore", "--nolockcheck", macro], timeout)
         if not made.is_file() or made.read_bytes()[:5] != b"%PDF-":
@@ -109,6 +110,43 @@ def _run(soffice: Path, arguments: list[str], timeout: float) -> None:
     except OSError as exc:
         raise ConversionFailed(f"LibreOffice（{soffice}）を起動できませんでした（{exc.strerror or exc}）。"
                                "PDFは作りませんでした（Wordの審議会資料はできています）。") from exc
+
+
+# the base document's faces and what stands in where they are not installed (Linux, an older Windows):
+# a serif Japanese face for 明朝, as the printed report uses, not the sans the system would pick
+FONT_STAND_INS = (("游明朝", "Noto Serif CJK JP", "yumin.ttf"), ("游ゴシック", "Noto Sans CJK JP", "YuGothR.ttc"))
+
+
+def _face_installed(face: str, windows_file: str) -> bool:
+    """Whether the face itself is installed (Windows: its file in the fonts folder; else fontconfig knows it).
+    LibreOffice's own 'only where absent' never holds: fontconfig answers every name with some face."""
+    if os.name == "nt":
+        return (Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts" / windows_file).exists()
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    done = subprocess.run([fc_list, f":family={face}", "family"], capture_output=True, timeout=30, check=False)
+    return bool(done.stdout.strip())
+
+
+def _replace_fonts(settings: Path) -> None:
+    """LibreOffice's replacement table (Tools > Options > Fonts) in the private profile: each base-document face
+    replaced by its stand-in only where the face itself is absent."""
+    pairs = "".join(
+        f'<node oor:name="kpireport{number}" oor:op="replace">'
+        '<prop oor:name="Always" oor:op="fuse"><value>true</value></prop>'
+        '<prop oor:name="OnScreenOnly" oor:op="fuse"><value>false</value></prop>'
+        f'<prop oor:name="ReplaceFont" oor:op="fuse"><value>{face}</value></prop>'
+        f'<prop oor:name="SubstituteFont" oor:op="fuse"><value>{stand_in}</value></prop></node>'
+        for number, (face, stand_in, windows_file) in enumerate(FONT_STAND_INS)
+        if not _face_installed(face, windows_file))
+    items = ('<item oor:path="/org.openoffice.Office.Common/Font/Substitution"><prop oor:name="Replacement" '
+             'oor:op="fuse"><value>true</value></prop></item>'
+             f'<item oor:path="/org.openoffice.Office.Common/Font/Substitution/FontPairs">{pairs}</item>')
+    if not pairs or not settings.is_file():  # every face installed, or no settings file made: leave the defaults
+        return
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("</oor:items>", items + "</oor:items>", 1), encoding="utf-8")
 
 
 def _install_macro(basic: Path) -> None:

@@ -50,7 +50,7 @@ def run_demo(directory: Path, progress: Progress | None = None) -> DemoOutcome:
     shown.step("2つ目の例（平成28年度の記録）")
     second = create_folder(folder.root / H28_FOLDER, force=True, document=example_h28_document())
     second_period = _record_h28(second)
-    second_report = write_period_report(second, second_period.key, H28_SECTIONS, pdf=False)
+    second_report = write_period_report(second, second_period.key, H28_SECTIONS)  # with its PDF
     return DemoOutcome(folder.root, checked, forms, submissions, validation, merged, report,
                        second.root, second_period.label, second_report)
 
