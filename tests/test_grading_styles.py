@@ -234,6 +234,7 @@ def facts(draw):
 
 
 @settings(deadline=None, max_examples=300)
+@pytest.mark.slow  # property test (hypothesis)
 @given(bands, st.booleans(), st.lists(facts(), min_size=1, max_size=20))
 def test_a_band_set_without_a_gap_grades_every_evaluable_kpi_once(grades, catch_all, kpis):
     grades = tuple(grades) + ((Grade("Z", "", "otherwise"),) if catch_all else ())

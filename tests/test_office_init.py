@@ -12,6 +12,8 @@ from office_year import kpireport, ok, returned
 from kpireport.forms import layout as fl
 from kpireport.periods import ReportPeriod
 
+pytestmark = pytest.mark.slow  # the command line as real processes, on files made as users make them
+
 R5 = ReportPeriod(2023)
 
 

@@ -4,7 +4,10 @@ plan refused by `forms`, a blank plan's messages, department names Windows canno
 from __future__ import annotations
 
 import openpyxl
+import pytest
 from office_year import kpireport, ok
+
+pytestmark = pytest.mark.slow  # the command line as real processes, on files made as users make them
 
 
 def edit_plan(workspace, sheet: str, header: str, row: int, value) -> str:

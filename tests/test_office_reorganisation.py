@@ -15,6 +15,8 @@ from kpireport.forms import layout as fl
 from kpireport.periods import ReportPeriod
 from kpireport.plan.layout import split_list
 
+pytestmark = pytest.mark.slow  # the command line as real processes, on files made as users make them
+
 R5 = ReportPeriod(2023)
 DAY = "2024-04-01"
 RENAMED = {"観光政策課": "観光振興課"}

@@ -16,6 +16,8 @@ from kpireport.forms import layout as fl
 from kpireport.messages import title
 from kpireport.periods import ReportPeriod
 
+pytestmark = pytest.mark.slow  # the command line as real processes, on files made as users make them
+
 R5, SEPT = ReportPeriod(2023), ReportPeriod(2023, 9)
 SOUMU, NOURIN, KANKO, GAKKO, TOSHI = "総務課", "農林課", "観光政策課", "学校教育課", "都市計画課"
 

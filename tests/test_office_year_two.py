@@ -5,12 +5,15 @@ key stays, and 変更点 works in the new year as in the first."""
 from __future__ import annotations
 
 import openpyxl
+import pytest
 from forms_helpers import column
 from office_year import ok, returned
 
 from kpireport.forms import layout as fl
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
+
+pytestmark = pytest.mark.slow  # the command line as real processes, on files made as users make them
 
 R5, R6 = ReportPeriod(2023), ReportPeriod(2024)
 A, B = "観光政策課", "農林課"
