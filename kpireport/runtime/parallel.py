@@ -16,8 +16,6 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.process import BaseProcess
 from typing import TypeVar
 
-from kpireport.errors import KpireportError
-
 ENV = "KPIREPORT_WORKERS"
 
 T = TypeVar("T")
@@ -43,13 +41,17 @@ def process_map(function: Callable[[T], R], items: Iterable[T], min_items: int =
     if workers < 2 or len(items) < min_items:
         return [_done(function(item), progress) for item in items]
     chunk = math.ceil(len(items) / workers)
+    results: list[R] = []
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_end_with_parent) as pool:
-            return [_done(result, progress) for result in pool.map(function, items, chunksize=chunk)]
-    except BrokenProcessPool as exc:
-        raise KpireportError(f"作業用のプロセスが結果を返さずに終了しました（メモリ不足などで止められた可能性があります）。"
-                             f"環境変数 {ENV}=1 を付けて、一つのプロセスでもう一度実行してください。") from exc
+            for result in pool.map(function, items, chunksize=chunk):
+                results.append(_done(result, progress))
+    except BrokenProcessPool:
+        # a worker was stopped (the system ended it for its memory, say): the items without a result are done
+        # here, one by one, so that one item's trouble is that item's (``function`` reports its own failures)
+        results += [_done(function(item), progress) for item in items[len(results):]]
+    return results
 
 
 def _end_with_parent() -> None:

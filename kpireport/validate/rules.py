@@ -17,6 +17,7 @@ from kpireport.periods import ReportPeriod
 from kpireport.validate.context import FormCheck
 from kpireport.validate.identity import read_meta, recognise
 from kpireport.validate.initiative_sheet import check_initiative
+from kpireport.validate.issued import IssuedForms
 from kpireport.validate.kpi_sheet import check_kpi
 from kpireport.validate.narrative_sheet import check_narrative
 from kpireport.validate.structure import (
@@ -33,13 +34,16 @@ UNREAD_SHEETS = frozenset({fl.GUIDE_SHEET, fl.FEEDBACK_SHEET})  # their cells ar
 
 
 def validate_submission(plan: Plan, submission: Submission, period: ReportPeriod | None = None,
-                        previous: Mapping[str, Value] | None = None, key: bytes | None = None) -> ValidationResult:
+                        previous: Mapping[str, Value] | None = None, key: bytes | None = None,
+                        issued: IssuedForms | None = None) -> ValidationResult:
     """Validate one submission. ``period`` is the period being collected (None: accept the form's).
 
     ``previous`` maps KPI IDs to the last accepted values (for 累計 and jump checks). ``key`` is the
     workspace's secret the forms were signed with; without it (a library caller) the signature is not checked.
+    ``issued`` is the workspace's register of the forms it issued; without it, any form the key signed (and an
+    unsigned version-1 form, with a warning) is taken.
     """
-    check = FormCheck(plan, submission, period, previous or {}, key)
+    check = FormCheck(plan, submission, period, previous or {}, key, issued)
     _run(check)
     return ValidationResult(file=submission.name, sha256=submission.sha256, department=check.department,
                             period=check.form_period.key if check.form_period else "",

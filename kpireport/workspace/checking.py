@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpireport.errors import KpireportError
-from kpireport.history.store import form_key_in, latest_before_in
+from kpireport.history.store import latest_before_in
 from kpireport.intake.reader import IntakeLimits
+from kpireport.messages import finding
 from kpireport.model import Plan, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
 from kpireport.validate.feedback import write_feedback
 from kpireport.validate.files import collect_files, intake_limits, read_and_validate
+from kpireport.validate.issued import IssuedForms
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.keys import issued_forms, workspace_key
 from kpireport.workspace.outcomes import ValidationOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
 
@@ -39,9 +42,20 @@ class FileCheck:
     key: bytes  # the workspace's form secret
     feedback_folder: Path | None = None
     apart: bool = False  # leave another period's forms alone (an inbox holds several periods' files)
+    issued: IssuedForms | None = None  # the workspace's register of the forms it issued
 
     def __call__(self, path: Path) -> Checked:
-        result, submission = read_and_validate(self.plan, path, self.period, self.previous, self.limits, self.key)
+        """One file's check; whatever goes wrong in it (memory, a bug) is that file's finding, never the run's."""
+        try:
+            return self._check(path)
+        except (MemoryError, RecursionError) as exc:
+            return failed_check(path, f"{type(exc).__name__}: メモリが足りません"), None
+        except Exception as exc:  # noqa: BLE001 -- a bug met by one file must not stop the others
+            return failed_check(path, f"{type(exc).__name__}: {exc}"[:200]), None
+
+    def _check(self, path: Path) -> Checked:
+        result, submission = read_and_validate(self.plan, path, self.period, self.previous, self.limits, self.key,
+                                               self.issued)
         if self.apart and of_other_period(result, self.period):
             return result, None  # its feedback copy, made when its own period was collected, stays as it is
         copy = None
@@ -57,8 +71,14 @@ def check_files(plan: Plan, period: ReportPeriod, files: list[Path], history_fil
     checks, exactly as the merge records them), on several processes when there are many. ``apart``: a
     form of another period gets no feedback copy (the caller leaves it out: `of_other_period`)."""
     check = FileCheck(plan, period, previous_values(history_file, period), intake_limits(plan),
-                      form_key_in(history_file), feedback_folder, apart)
+                      workspace_key(history_file), feedback_folder, apart, issued_forms(history_file))
     return process_map(check, files, min_items=PROCESSES_FROM, progress=progress)
+
+
+def failed_check(path: Path, detail: str) -> ValidationResult:
+    """The result of a file whose check stopped: refused, with what stopped it."""
+    return ValidationResult(file=path.name, sha256="", department="", period="",
+                            findings=(finding("file-check-failed", file=path.name, detail=detail),))
 
 
 def of_other_period(result: ValidationResult, period: ReportPeriod | None) -> bool:

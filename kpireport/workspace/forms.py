@@ -4,10 +4,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kpireport.forms.writer import FormWriter, form_departments, previous_actuals
-from kpireport.history.store import form_key_in, latest_before_in
+from kpireport.history.store import latest_before_in
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.keys import register_issued, workspace_key
 from kpireport.workspace.outcomes import FormsOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
 
@@ -21,9 +22,11 @@ def make_forms(folder: Folder, period_text: str | None = None, departments: Iter
     names = form_departments(plan, departments)
     previous = previous_actuals(latest_before_in(folder.history_file, period.key))
     target = folder.forms_folder(period)
-    writer = FormWriter(plan, period, target, form_key_in(folder.history_file), previous)
+    key = workspace_key(folder.history_file)
+    writer = FormWriter(plan, period, target, key, previous)
     remove_stale_temporaries(folder.input_templates)  # what a killed run left
     shown = progress or Silent()
     shown.step("様式", len(names))
     written = process_map(writer, names, min_items=PROCESSES_FROM, progress=per_item(shown, names))
+    register_issued(folder.history_file, plan, period, names, writer.generated_at, key)
     return FormsOutcome(period, target, written)
