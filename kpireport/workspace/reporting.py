@@ -54,11 +54,12 @@ def write_pdf(docx: Path, progress: Progress | None = None) -> PdfOutcome:
         return PdfOutcome(None, office.NOT_INSTALLED + _set_aside(docx))
     pdf = docx.with_suffix(".pdf")
     (progress or Silent()).step("PDF（LibreOffice）")
+    held = office.open_by(docx)  # the report open in Writer or Word: said by name
     try:
         office.docx_to_pdf(docx, pdf, soffice)
     except KpireportError as exc:  # no PDF from LibreOffice, or the old PDF open in a viewer
-        return PdfOutcome(None, str(exc) + _set_aside(docx), failed=True)
-    return PdfOutcome(pdf, f"PDF（目次を更新済み）: {pdf}")
+        return PdfOutcome(None, str(exc) + _set_aside(docx) + held, failed=True)
+    return PdfOutcome(pdf, f"PDF（目次を更新済み）: {pdf}" + (f" {held}" if held else ""))
 
 
 def _set_aside(docx: Path) -> str:
