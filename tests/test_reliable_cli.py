@@ -136,7 +136,11 @@ def test_run_with_good_forms_and_every_hostile_class_records_the_good_ones(tmp_p
     good = ["政策推進課", "総務課", "観光政策課", A]
     for department in good:
         filled(ws, department, ws / "inbox" / fl.form_file_name(R5, department))
-    source = filled(ws, "建設課", tmp_path / "source.xlsx")
+    # each hostile file is 観光政策課's form with one value typed as words, so that none is a sound submission
+    source = filled(ws, B, tmp_path / "source.xlsx")
+    book = openpyxl.load_workbook(source)
+    book[fl.KPI_SHEET].cell(fl.FIRST_ROW, 10).value = "たくさん"
+    book.save(source)
     kinds = ["far-cell", "million-dimension", "zip-bomb", "styled-rows", "million-strings"]
     for kind in kinds:
         hostile_files.hostile_form(source, kind, ws / "inbox" / f"{kind}.xlsx")
