@@ -44,6 +44,7 @@ class FormCheck:
         self.key = key
         self.issued = issued  # the workspace's register of issued forms (None: not checked)
         self.signature = ""  # the form's signature, once checked
+        self.stale_plan = False  # the form was made before the plan last changed
         self.sub = submission
         self.period = period
         self.previous = previous

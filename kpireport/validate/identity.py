@@ -58,6 +58,7 @@ def recognise(check: FormCheck) -> FormIdentity | None:
     if not _issued_here(check, rows):
         return None
     if items.get("計画ハッシュ") != check.plan.content_hash:
+        check.stale_plan = True
         check.add("form-stale-plan")
     _named_as_filed(check)
     return FormIdentity(check.department, check.form_period, rows)

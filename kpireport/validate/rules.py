@@ -20,6 +20,7 @@ from kpireport.validate.initiative_sheet import check_initiative
 from kpireport.validate.issued import IssuedForms
 from kpireport.validate.kpi_sheet import check_kpi
 from kpireport.validate.narrative_sheet import check_narrative
+from kpireport.validate.previous_shown import check_previous_shown
 from kpireport.validate.structure import (
     check_locked,
     check_reported_elsewhere,
@@ -70,6 +71,7 @@ def _run(check: FormCheck) -> None:
         ids = [ident for name, ident in identity.rows if name == sheet.name]
         rows = match_rows(check, raw, sheet, ids)
         _check_rows(check, raw, sheet, rows)
+        check_previous_shown(check, raw, sheet, rows)
 
 
 def _check_rows(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, rows: dict[str, int]) -> None:

@@ -45,17 +45,18 @@ class FileCheck:
     issued: IssuedForms | None = None  # the workspace's register of the forms it issued
 
     def __call__(self, path: Path) -> Checked:
-        """One file's check; whatever goes wrong in it (memory, a bug) is that file's finding, never the run's."""
+        """One file's check; whatever goes wrong in reading and checking it (memory, a bug) is that file's
+        finding, never the run's. A copy that cannot be written (the folder, the disk) stops the run: it is
+        the workspace's problem, said once, before anything is recorded."""
         try:
-            return self._check(path)
+            result, submission = read_and_validate(self.plan, path, self.period, self.previous, self.limits,
+                                                   self.key, self.issued)
         except (MemoryError, RecursionError) as exc:
             return failed_check(path, f"{type(exc).__name__}: メモリが足りません"), None
+        except KpireportError:
+            raise
         except Exception as exc:  # noqa: BLE001 -- a bug met by one file must not stop the others
             return failed_check(path, f"{type(exc).__name__}: {exc}"[:200]), None
-
-    def _check(self, path: Path) -> Checked:
-        result, submission = read_and_validate(self.plan, path, self.period, self.previous, self.limits, self.key,
-                                               self.issued)
         if self.apart and of_other_period(result, self.period):
             return result, None  # its feedback copy, made when its own period was collected, stays as it is
         copy = None
