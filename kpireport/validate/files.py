@@ -57,11 +57,11 @@ def read_and_validate(plan: Plan, path: Path, period: ReportPeriod | None,
 
 
 def validate_files(plan: Plan, files: Iterable[Path], period: ReportPeriod | None,
-                   previous: Mapping[str, Value] | None = None, key: bytes | None = None
-                   ) -> list[ValidationResult]:
+                   previous: Mapping[str, Value] | None = None, key: bytes | None = None,
+                   issued: IssuedForms | None = None) -> list[ValidationResult]:
     """Read and validate each file; one file's problems never stop the others."""
     limits = intake_limits(plan)
-    return [validate_file(plan, path, period, previous, limits, key) for path in files]
+    return [read_and_validate(plan, path, period, previous, limits, key, issued)[0] for path in files]
 
 
 def report(results: list[ValidationResult]) -> dict:
