@@ -166,3 +166,21 @@ def test_an_edited_previous_actual_is_warned(plan, tmp_path):
     edited = [f for f in findings if f.code == "kpi-previous-edited"]
     assert [(f.severity, f.cell) for f in edited] == [("warning", f"I{fl.FIRST_ROW}")]
     assert "999人" in edited[0].message and "100人" in edited[0].message
+
+
+def test_every_事業名_of_a_併記_initiative_reaches_the_master():
+    from kpireport.master.initiative_list import _others_text
+    from kpireport.model import InitiativeEntry
+
+    other = InitiativeEntry("I-1", "○継続推進", "継続", "", "取組表", 5, "概要", "計画", "産後ケア事業")
+    text = _others_text((("健康増進課", other),))
+    assert text.startswith("【健康増進課】「産後ケア事業」○継続推進／継続")
+
+
+def test_a_killed_runs_temporary_files_go_at_the_next_run_however_new(tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    ws.output.mkdir(parents=True, exist_ok=True)
+    left = ws.output / f".master_{R5.file_label}.abc123.xlsx.tmp"  # as atomic_write names them
+    left.write_bytes(b"half a master")
+    ws.report(pdf=False)
+    assert not left.exists()

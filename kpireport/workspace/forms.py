@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from kpireport.forms.writer import FormWriter, form_departments, previous_actuals
 from kpireport.history.store import latest_before_in
 from kpireport.runtime.atomic import remove_stale_temporaries
+from kpireport.runtime.lock import workspace_lock
 from kpireport.runtime.parallel import process_map
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.keys import register_issued, workspace_key
 from kpireport.workspace.outcomes import FormsOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
 
+LOCK_WAIT = 10.0  # seconds to wait for a merge in the same workspace (workspace.merging.LOCK_WAIT)
 PROCESSES_FROM = 30  # below this many forms, starting worker processes (spawn) costs more than it saves
 
 
@@ -24,9 +26,10 @@ def make_forms(folder: Folder, period_text: str | None = None, departments: Iter
     target = folder.forms_folder(period)
     key = workspace_key(folder.history_file)
     writer = FormWriter(plan, period, target, key, previous)
-    remove_stale_temporaries(folder.input_templates)  # what a killed run left
     shown = progress or Silent()
-    shown.step("様式", len(names))
-    written = process_map(writer, names, min_items=PROCESSES_FROM, progress=per_item(shown, names))
-    register_issued(folder.history_file, plan, period, names, writer.generated_at, key)
+    with workspace_lock(folder.lock_file, LOCK_WAIT):
+        remove_stale_temporaries(folder.input_templates, older_than_seconds=0)  # what a killed run left
+        shown.step("様式", len(names))
+        written = process_map(writer, names, min_items=PROCESSES_FROM, progress=per_item(shown, names))
+        register_issued(folder.history_file, plan, period, names, writer.generated_at, key)
     return FormsOutcome(period, target, written)
