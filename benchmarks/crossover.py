@@ -32,12 +32,18 @@ def timed(call, runs: int) -> float:
     return statistics.median(times)
 
 
-def with_workers(count: int, call):
-    os.environ["KPIREPORT_WORKERS"] = str(count)
-    try:
-        return call()
-    finally:
-        os.environ.pop("KPIREPORT_WORKERS", None)
+def one_and_two(function, items: list, runs: int) -> tuple[float, float]:
+    """The map's median time in one process and with two worker processes."""
+    from kpireport.runtime.parallel import process_map
+
+    figures = []
+    for count in (1, 2):
+        os.environ["KPIREPORT_WORKERS"] = str(count)
+        try:
+            figures.append(timed(lambda: process_map(function, items, min_items=1), runs))
+        finally:
+            os.environ.pop("KPIREPORT_WORKERS", None)
+    return figures[0], figures[1]
 
 
 def main() -> None:
@@ -52,10 +58,9 @@ def main() -> None:
 
     from kpireport.forms.writer import FormWriter, form_departments
     from kpireport.history.store import form_key_in
-    from kpireport.runtime.parallel import process_map
+    from kpireport.validate.files import intake_limits
     from kpireport.workspace import Workspace
     from kpireport.workspace.checking import FileCheck, previous_values
-    from kpireport.validate.files import intake_limits
 
     work = Path(tempfile.mkdtemp(prefix="kpireport-crossover-"))
     try:
@@ -68,8 +73,7 @@ def main() -> None:
             chosen = names[:count]
             target = work / f"forms{count}"
             writer = FormWriter(plan, period, target, key)
-            one = with_workers(1, lambda: timed(lambda: process_map(writer, chosen, min_items=1), args.runs))
-            two = with_workers(2, lambda: timed(lambda: process_map(writer, chosen, min_items=1), args.runs))
+            one, two = one_and_two(writer, chosen, args.runs)
             rows.append(("forms written", count, one, two))
             print(rows[-1], flush=True)
         forms = sorted((work / f"forms{max(int(n) for n in args.forms.split(','))}").glob("*.xlsx"))
@@ -86,8 +90,7 @@ def main() -> None:
                 copy.parent.mkdir(exist_ok=True)
                 shutil.copyfile(filled / source.name, copy)
                 files.append(copy)
-            one = with_workers(1, lambda: timed(lambda: process_map(check, files, min_items=1), args.runs))
-            two = with_workers(2, lambda: timed(lambda: process_map(check, files, min_items=1), args.runs))
+            one, two = one_and_two(check, files, args.runs)
             rows.append(("inbox files checked", count, one, two))
             print(rows[-1], flush=True)
     finally:

@@ -21,7 +21,7 @@ from kpireport.forms import layout as fl
 from kpireport.forms.writer import write_form
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
-from kpireport.plan.load import example_path, load_plan
+from kpireport.plan.load import load_plan
 
 R5 = ReportPeriod(2023)
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ warned, so a department that meant to correct last time's figure hears how (the 
 from __future__ import annotations
 
 from kpireport.forms import layout as fl
-from kpireport.model import RawSheet
+from kpireport.model import RawSheet, Value
 from kpireport.validate.context import FormCheck, coordinate
 from kpireport.values import format_value
 
@@ -22,10 +22,17 @@ def check_previous_shown(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, r
     for ident, r in rows.items():
         cell = raw.cells.get((r, column))
         seen = "" if cell is None or cell.value is None else str(cell.value).strip()
-        value = check.previous.get(ident)
-        shown = NOT_SHOWN if value is None else format_value(value)
-        # 「－」: the form was made before the history had a value (a form is not made again for that)
-        if seen in (NOT_SHOWN, shown) or (value is not None and seen.endswith(f": {shown}")):
-            continue
-        check.add("kpi-previous-edited", sheet=raw.name, cell=coordinate(r, column),
-                  value=seen or "（空欄）", expected=shown)
+        shown = _shown(check.previous.get(ident))
+        if not _as_shown(seen, shown):
+            check.add("kpi-previous-edited", sheet=raw.name, cell=coordinate(r, column),
+                      value=seen or "（空欄）", expected=shown)
+
+
+def _shown(value: Value | None) -> str:
+    return NOT_SHOWN if value is None else format_value(value)
+
+
+def _as_shown(seen: str, shown: str) -> bool:
+    """「令和4年度: 358,023人」 for the history's 358,023人; 「－」 also when the history has a value now: the
+    form was made before it had one (a form is not made again for that)."""
+    return seen in (NOT_SHOWN, shown) or (shown != NOT_SHOWN and seen.endswith(f": {shown}"))
