@@ -1,8 +1,11 @@
 """The one optional use of several processes: a map for the commands, on concurrent.futures with spawn.
 
 Spawn starts each worker as a fresh interpreter, as Windows does, so the function and every item must
-pickle. KPIREPORT_WORKERS sets the number of processes; KPIREPORT_WORKERS=1 keeps everything in the
-command's own process (the results are the same either way).
+pickle. By default everything runs in the command's own process: measured on two cores with spawn
+(benchmarks/crossover.py, benchmarks/RESULTS.md), two workers were slower than one process for every count
+tried (up to 60 forms and 240 inbox files), since each worker first imports kpireport and unpickles the
+plan. KPIREPORT_WORKERS=N (N ≥ 2) asks for N worker processes where a map is large enough (the jobs'
+PROCESSES_FROM); the results are the same either way.
 """
 from __future__ import annotations
 
@@ -23,11 +26,14 @@ R = TypeVar("R")
 
 
 def worker_count() -> int:
-    """KPIREPORT_WORKERS if set (at least 1), else the number of cores."""
+    """KPIREPORT_WORKERS if set (at least 1; "auto": the number of cores), else 1: worker processes did not
+    pay on the two-core machine they were measured on (see the module's docstring)."""
     given = os.environ.get(ENV, "").strip()
     if given.isdigit():
         return max(int(given), 1)
-    return max(getattr(os, "process_cpu_count", os.cpu_count)() or 1, 1)
+    if given.lower() == "auto":
+        return max(getattr(os, "process_cpu_count", os.cpu_count)() or 1, 1)
+    return 1
 
 
 def process_map(function: Callable[[T], R], items: Iterable[T], min_items: int = 2,

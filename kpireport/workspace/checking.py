@@ -23,9 +23,10 @@ from kpireport.workspace.keys import issued_forms, workspace_key
 from kpireport.workspace.outcomes import ValidationOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
 
-# Worker processes (spawn) pay off only for a large inbox: each first imports and unpickles the plan, about
-# as long as checking 30 files takes (benchmarks/README.md)
-PROCESSES_FROM = 100
+# Worker processes (spawn), when KPIREPORT_WORKERS asks for them, only from this many files: on two shared cores
+# two workers were still 1.7× slower than one process at 240 files (benchmarks/crossover.py, RESULTS.md); a
+# prefecture's inbox (400) is where they can start to pay on a quiet machine
+PROCESSES_FROM = 400
 
 Checked = tuple[ValidationResult, Path | None]  # a file's result and its marked-up copy
 

@@ -14,7 +14,9 @@ from kpireport.workspace.outcomes import FormsOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
 
 LOCK_WAIT = 10.0  # seconds to wait for a merge in the same workspace (workspace.merging.LOCK_WAIT)
-PROCESSES_FROM = 30  # below this many forms, starting worker processes (spawn) costs more than it saves
+# when KPIREPORT_WORKERS asks for worker processes (spawn), only from this many forms: two workers broke even
+# with one process at 60 forms on two shared cores (benchmarks/crossover.py, RESULTS.md)
+PROCESSES_FROM = 60
 
 
 def make_forms(folder: Folder, period_text: str | None = None, departments: Iterable[str] | None = None,
