@@ -11,6 +11,7 @@ import pytest
 from forms_helpers import TEST_KEY, as_made_before_short_names, column, edit, filled_form, row_of
 
 from kpireport.cli import commands
+from kpireport.demo.fill import fill_form
 from kpireport.forms import layout as fl
 from kpireport.history import issued
 from kpireport.history.store import History
@@ -103,9 +104,9 @@ def test_the_forms_job_registers_what_it_issues(tmp_path):
 
 def test_a_file_whose_check_breaks_is_refused_and_the_others_are_checked(plan, tmp_path, monkeypatch):
     ws = Workspace.create(tmp_path / "ws")
-    ws.make_forms(departments=[A, B])
-    good = filled_form(plan, A, R5, ws.inbox, key=_key(ws))
-    bad = filled_form(plan, B, R5, ws.inbox, key=_key(ws))
+    made = {form.stem.split("_", 2)[2]: form for form in ws.make_forms(departments=[A, B]).written}
+    good, bad = (fill_form(made[department], plan, department, R5, ws.inbox / made[department].name)
+                 for department in (A, B))
     real = checking.read_and_validate
 
     def breaks_on_bad(plan, path, *args):
@@ -117,11 +118,6 @@ def test_a_file_whose_check_breaks_is_refused_and_the_others_are_checked(plan, t
     by_file = {r.file: r for r in outcome.results}
     assert [f.code for f in by_file[bad.name].findings] == ["file-check-failed"]
     assert by_file[good.name].valid
-
-
-def _key(ws: Workspace) -> bytes:
-    from kpireport.history.store import form_key_in
-    return form_key_in(ws.history_file)
 
 
 def test_a_full_disk_names_the_folder_and_prints_no_traceback(tmp_path, monkeypatch, capsys):

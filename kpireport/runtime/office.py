@@ -17,12 +17,17 @@ import shutil
 import subprocess
 import tempfile
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
+with warnings.catch_warnings():
+    # where neither msvcrt nor fcntl exists, filelock falls back to a lock file and warns on import
+    warnings.simplefilter("ignore")
+    from filelock import FileLock, Timeout
+
 from kpireport.errors import KpireportError
 from kpireport.runtime.atomic import atomic_write
-from kpireport.runtime.lock import FileLock, Timeout
 
 # KPIREPORT_SOFFICE names the program to use; "none" (or なし) makes no PDF at all (also how the tests run
 # without LibreOffice)

@@ -19,6 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.process import BaseProcess
 from typing import TypeVar
 
+from kpireport.errors import KpireportError
+
 ENV = "KPIREPORT_WORKERS"
 
 T = TypeVar("T")
@@ -37,11 +39,16 @@ def worker_count() -> int:
 
 
 def process_map(function: Callable[[T], R], items: Iterable[T], min_items: int = 2,
-                progress: Callable[[], None] | None = None) -> list[R]:
+                progress: Callable[[], None] | None = None, lost: Callable[[T], R] | None = None) -> list[R]:
     """``[function(item) for item in items]``, spread over worker processes when there are at least
     ``min_items`` items and more than one worker. Each worker gets one run of neighbouring items, so
     ``function`` (and what it carries, such as the plan) is pickled once per worker. ``progress()`` is
-    called here for each result as it arrives."""
+    called here for each result as it arrives.
+
+    A worker that ends without a result (the system stopped it for its memory, say) breaks the pool. With
+    ``lost``, the items still without a result are then done again each in a worker of its own, and an item
+    whose worker ends again gets ``lost(item)`` as its result: one item never costs the others theirs. Without
+    ``lost`` the map stops with a Japanese error."""
     items = list(items)
     workers = min(worker_count(), len(items))
     if workers < 2 or len(items) < min_items:
@@ -53,11 +60,22 @@ def process_map(function: Callable[[T], R], items: Iterable[T], min_items: int =
                                  initializer=_end_with_parent) as pool:
             for result in pool.map(function, items, chunksize=chunk):
                 results.append(_done(result, progress))
-    except BrokenProcessPool:
-        # a worker was stopped (the system ended it for its memory, say): the items without a result are done
-        # here, one by one, so that one item's trouble is that item's (``function`` reports its own failures)
-        results += [_done(function(item), progress) for item in items[len(results):]]
+    except BrokenProcessPool as exc:
+        if lost is None:
+            raise KpireportError(f"作業用のプロセスが結果を返さずに終了しました（メモリ不足などで止められた可能性があります）。"
+                                 f"環境変数 {ENV}=1 を付けて、一つのプロセスでもう一度実行してください。") from exc
+        results += [_done(_alone(function, item, lost), progress) for item in items[len(results):]]
     return results
+
+
+def _alone(function: Callable[[T], R], item: T, lost: Callable[[T], R]) -> R:
+    """``function(item)`` in a worker of its own; ``lost(item)`` if that worker ends without a result."""
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_end_with_parent) as pool:
+            return pool.submit(function, item).result()
+    except BrokenProcessPool:
+        return lost(item)
 
 
 def _end_with_parent() -> None:

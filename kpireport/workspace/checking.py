@@ -74,7 +74,12 @@ def check_files(plan: Plan, period: ReportPeriod, files: list[Path], history_fil
     form of another period gets no feedback copy (the caller leaves it out: `of_other_period`)."""
     check = FileCheck(plan, period, previous_values(history_file, period), intake_limits(plan),
                       workspace_key(history_file), feedback_folder, apart, issued_forms(history_file))
-    return process_map(check, files, min_items=PROCESSES_FROM, progress=progress)
+    return process_map(check, files, min_items=PROCESSES_FROM, progress=progress, lost=stopped_worker)
+
+
+def stopped_worker(path: Path) -> Checked:
+    """A file whose worker process was ended (twice: alone the second time) before it gave a result."""
+    return failed_check(path, "作業用のプロセスが止められました（メモリ不足など）"), None
 
 
 def failed_check(path: Path, detail: str) -> ValidationResult:
