@@ -41,7 +41,8 @@ def write_period_report(folder: Folder, period_text: str | None = None, sections
     data = period_data(folder, period_text)
     # one writer of output/ at a time: a killed run's temporary files can then go, however new
     with workspace_lock(folder.lock_file, LOCK_WAIT):
-        remove_stale_temporaries(folder.output, older_than_seconds=0)
+        remove_stale_temporaries(folder.output)  # output/feedback/: `validate` takes no lock, only old ones go
+        remove_stale_temporaries(folder.output, older_than_seconds=0, below=False)
         shown.step("審議会資料")
         path = write_report(data, template_path(folder.root), folder.report_file(data.period), sections)
         return ReportOutcome(path, missing_rows(data), write_pdf(path, shown) if pdf else None)
