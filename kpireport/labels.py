@@ -90,6 +90,8 @@ def bullets_text(lines: Iterable[str]) -> str:
 
 
 def beside_text(department: str, entry: InitiativeEntry) -> str:
-    """Another department's entry of a 併記 initiative, as shown beside the lead's."""
+    """Another department's entry of a 併記 initiative, as shown beside the lead's: its 事業名 (each department
+    names its own project) first."""
     texts = [t for t in (entry.verification, entry.summary, entry.plan) if t]
-    return f"【{department}】{entry.status}／{entry.next_step}" + ("　" + "　".join(texts) if texts else "")
+    name = f"「{entry.name}」" if entry.name else ""
+    return f"【{department}】{name}{entry.status}／{entry.next_step}" + ("　" + "　".join(texts) if texts else "")

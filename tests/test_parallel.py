@@ -75,3 +75,12 @@ def test_a_file_in_use_found_by_a_worker_reaches_the_command_whole(tmp_path):
     error = pickle.loads(pickle.dumps(FileInUse(tmp_path / "様式.xlsx", "様式")))
     assert isinstance(error, FileInUse) and error.path == tmp_path / "様式.xlsx"
     assert str(error) == f"様式 {tmp_path / '様式.xlsx'} が Excel で開かれています。閉じてからもう一度実行してください。"
+
+
+def lost_as_none(n: int) -> None:
+    return None
+
+
+def test_with_lost_an_item_that_ends_its_worker_costs_only_itself(monkeypatch):
+    monkeypatch.setenv(parallel.ENV, "2")
+    assert parallel.process_map(dies, range(6), lost=lost_as_none) == [0, 1, 2, None, 4, 5]

@@ -118,10 +118,12 @@ def test_temporary_files_of_killed_runs_are_cleaned_up_at_the_next_run(tmp_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"half")
         os.utime(path, (old, old))
-    fresh = ws.output / f".report.docx{TEMP_SUFFIX}"  # a writer still at work keeps its own
+    fresh = ws.feedback / f".控え2.xlsx{TEMP_SUFFIX}"  # a `validate` still at work keeps its own
     fresh.write_bytes(b"half")
+    killed = ws.output / f".report.docx{TEMP_SUFFIX}"  # output/ itself: the lock says no one else writes it
+    killed.write_bytes(b"half")
     ws.merge()
-    assert not any(p.exists() for p in left) and fresh.exists()
+    assert not any(p.exists() for p in left) and fresh.exists() and not killed.exists()
 
 
 def test_the_forms_key_is_not_needed_to_read_old_files(plan, tmp_path):

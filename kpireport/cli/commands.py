@@ -16,6 +16,7 @@ from kpireport.cli.progress_view import shown
 from kpireport.errors import KpireportError
 from kpireport.runtime.console import make_output_safe
 from kpireport.workspace import Workspace, convert_plan, run_demo
+from kpireport.workspace.disk import disk_full_line, is_disk_full
 from kpireport.workspace.folder import EXAMPLES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -435,6 +436,18 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # unexpected: one readable line; the traceback only with --debug
         if "--debug" in args:
             raise
+        if is_disk_full(exc):
+            click.echo(disk_full_line(exc, _workspace_in(args)), err=True)
+            sys.exit(1)
         click.echo(f"エラー: 予期しない問題が発生しました（{type(exc).__name__}: {exc}）。"
                    "--debug を付けて実行すると詳細が表示されます。", err=True)
         sys.exit(1)
+
+
+def _workspace_in(args: list[str]) -> Path:
+    """The workspace a command line names (-w/--workspace), else the current folder."""
+    for flag in ("-w", "--workspace"):
+        if flag in args[:-1]:
+            return Path(args[args.index(flag) + 1])
+    named = next((a.split("=", 1)[1] for a in args if a.startswith("--workspace=")), None)
+    return Path(named) if named else Path.cwd()

@@ -363,6 +363,13 @@ def meta_items(plan: Plan, department: str, period: ReportPeriod, generated_at: 
     ]
 
 
+def form_signature(plan: Plan, department: str, period: ReportPeriod, generated_at: dt.datetime, key: bytes) -> str:
+    """The signature the department's form made at ``generated_at`` carries (what the workspace registers
+    as issued: the form need not be read again)."""
+    rows = [(sheet.name, item["id"]) for sheet in fl.data_sheets(plan, department, period) for item in sheet.rows]
+    return fl.signature(key, meta_items(plan, department, period, generated_at), rows)
+
+
 def _write_meta(workbook: Workbook, plan: Plan, department: str, period: ReportPeriod, sheets: list,
                 generated_at: dt.datetime, key: bytes) -> None:
     ws = workbook.add_worksheet(fl.META_SHEET)

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from kpireport.errors import KpireportError
+from kpireport.history import issued
 from kpireport.model import Finding, InitiativeEntry, NarrativeEntry, Override, ValidationResult, Value
 
 SCHEMA_VERSION = 1
@@ -122,11 +123,14 @@ class History:
         self._annual: tuple[int, dict] | None = None
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            # the rollback journal, not WAL: offices keep the workspace on a file share, and "WAL does not work
+            # over a network filesystem" (sqlite.org/wal.html); a history once in WAL is turned back here
+            self.db.execute("PRAGMA journal_mode=DELETE")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
             _upgrade(self.db)
+            issued.prepare(self.db)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise KpireportError(f"履歴データベース {self.path} を開けません（{exc}）。"

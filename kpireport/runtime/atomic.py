@@ -65,12 +65,13 @@ def _as_ordinary_file(path: Path) -> None:
     os.chmod(path, 0o666 & ~umask)
 
 
-def remove_stale_temporaries(folder: Path, older_than_seconds: float = 600) -> list[Path]:
-    """Delete the temporary files that killed writers left in ``folder`` and below (only old ones: a
-    writer still at work keeps its own)."""
+def remove_stale_temporaries(folder: Path, older_than_seconds: float = 600, below: bool = True) -> list[Path]:
+    """Delete the temporary files that killed writers left in ``folder`` and, with ``below``, its subfolders
+    (only old ones: a writer still at work keeps its own)."""
     removed = []
     limit = time.time() - older_than_seconds
-    for path in Path(folder).rglob(f".*{TEMP_SUFFIX}"):
+    pattern = f".*{TEMP_SUFFIX}"
+    for path in Path(folder).rglob(pattern) if below else Path(folder).glob(pattern):
         try:
             if path.is_file() and path.stat().st_mtime < limit:
                 path.unlink()

@@ -16,8 +16,15 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
+
+with warnings.catch_warnings():
+    # where neither msvcrt nor fcntl exists, filelock falls back to a lock file and warns on import
+    warnings.simplefilter("ignore")
+    from filelock import FileLock, Timeout
 
 from kpireport.errors import KpireportError
 from kpireport.runtime.atomic import atomic_write
@@ -31,6 +38,8 @@ PROGRAM_NAMES = ("soffice", "libreoffice")
 WINDOWS_FOLDERS = ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432")
 WINDOWS_PROGRAM = Path("LibreOffice") / "program" / "soffice.exe"
 TIMEOUT_SECONDS = 300
+WORK_PREFIX = "kpireport-office-"  # the private temporary folder of one conversion
+OWNER_LOCK = "owner.lock"  # held in that folder while the conversion runs
 SECTION_PREFIX = "_kpireport_"   # the bookmarks council/document.py puts around a section
 
 NOT_INSTALLED = ("LibreOffice が見つからないため、PDFは作りませんでした（Wordの審議会資料はできています）。"
@@ -78,20 +87,30 @@ def find_soffice(environ: Mapping[str, str] | None = None) -> Path | None:
 
 def docx_to_pdf(docx: Path, pdf: Path, soffice: Path, timeout: float = TIMEOUT_SECONDS) -> Path:
     """Write ``pdf`` from ``docx`` with LibreOffice ``soffice``, contents fields updated; atomic. Raises
-    ConversionFailed with a Japanese message when LibreOffice gives no PDF."""
+    ConversionFailed with a Japanese message when LibreOffice gives no PDF.
+
+    Everything LibreOffice writes (its profile, its lock file, its temporary folders) goes into a private
+    temporary folder: LibreOffice converts a copy of the .docx there, never the .docx beside the user's
+    files. What a killed conversion left there is removed by the next one."""
     docx, pdf = Path(docx).resolve(), Path(pdf)
+    remove_stale_work_folders()
     # a Windows LibreOffice may hold its profile files a moment after it ends: never fail on the clean-up
-    with tempfile.TemporaryDirectory(prefix="kpireport-office-", ignore_cleanup_errors=True) as folder:
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, ignore_cleanup_errors=True) as folder, \
+            FileLock(str(Path(folder) / OWNER_LOCK), timeout=0):
         work = Path(folder)
         profile = work / "profile"
+        source = work / "report.docx"
         made = work / "report.pdf"
+        shutil.copyfile(docx, source)
+        (work / "tmp").mkdir()
         profile_option = f"-env:UserInstallation={profile.as_uri()}"
         # the first start makes the profile (it would overwrite a macro written before), the second runs the macro
-        _run(soffice, [profile_option, "--headless", "--terminate_after_init"], timeout)
+        _run(soffice, [profile_option, "--headless", "--terminate_after_init"], timeout, work / "tmp")
         _install_macro(profile / "user" / "basic")
         _replace_fonts(profile / "user" / "registrymodifications.xcu")
-        macro = f'macro:///Standard.Kpireport.ToPdf("{docx.as_uri()}","{made.as_uri()}")'
-        _run(soffice, [profile_option, "--headless", "--invisible", "--norestore", "--nolockcheck", macro], timeout)
+        macro = f'macro:///Standard.Kpireport.ToPdf("{source.as_uri()}","{made.as_uri()}")'
+        _run(soffice, [profile_option, "--headless", "--invisible", "--norestore", "--nolockcheck", macro], timeout,
+             work / "tmp")
         if not made.is_file() or made.read_bytes()[:5] != b"%PDF-":
             raise ConversionFailed(f"LibreOffice で {docx.name} をPDFにできませんでした。Wordで開いて"
                                    "「名前を付けて保存」からPDFにしてください（Wordの審議会資料はできています）。")
@@ -100,10 +119,64 @@ def docx_to_pdf(docx: Path, pdf: Path, soffice: Path, timeout: float = TIMEOUT_S
     return pdf
 
 
-def _run(soffice: Path, arguments: list[str], timeout: float) -> None:
+def remove_stale_work_folders(unlocked_after_seconds: float = 60) -> list[Path]:
+    """The private folders of conversions killed before they could remove them. A conversion at work holds the
+    lock file in its folder (the operating system lets it go when the process dies); a folder without one is
+    left for a minute (a conversion just starting)."""
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob(WORK_PREFIX + "*"):
+        try:
+            if path.is_dir() and _abandoned(path, unlocked_after_seconds):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
+def _abandoned(folder: Path, unlocked_after_seconds: float) -> bool:
+    owner = folder / OWNER_LOCK
+    if not owner.exists():
+        return folder.stat().st_mtime < time.time() - unlocked_after_seconds
+    try:
+        with FileLock(str(owner), timeout=0):
+            return True
+    except Timeout:
+        return False
+
+
+def open_by(docx: Path) -> str:
+    """A sentence naming the program that has ``docx`` open, by the lock file it keeps beside it (LibreOffice's
+    .~lock.NAME#, Word's ~$NAME); "" when none. A lock left by one of kpireport's own conversions (earlier
+    versions converted in place) is removed: its private profile is named in it."""
+    docx = Path(docx)
+    writer_lock = docx.with_name(f".~lock.{docx.name}#")
+    # Word's owner file drops the name's first two characters when the name is long, not when it is short
+    word_lock = next((lock for lock in (docx.with_name("~$" + docx.name[2:]), docx.with_name("~$" + docx.name))
+                      if lock.exists()), docx.with_name("~$" + docx.name))
+    if writer_lock.exists():
+        try:
+            holder = writer_lock.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            holder = ""
+        if WORK_PREFIX in holder:
+            writer_lock.unlink(missing_ok=True)
+            return ""
+        return (f"{docx.name} は LibreOffice Writer で開かれています（ロックファイル {writer_lock.name} があります）。"
+                "開いている画面は古い内容なので、閉じてから開き直してください。Writer を開いていないのにこの表示が続く"
+                f"ときは、{writer_lock} を削除してください。")
+    if word_lock.exists():
+        return (f"{docx.name} は Word で開かれています（ロックファイル {word_lock.name} があります）。"
+                "閉じてからもう一度実行してください。")
+    return ""
+
+
+def _run(soffice: Path, arguments: list[str], timeout: float, temporary: Path) -> None:
+    # LibreOffice's own temporary folders (lu*.tmp) go into the private folder too
+    environment = {**os.environ, "TMPDIR": str(temporary), "TMP": str(temporary), "TEMP": str(temporary)}
     try:
         subprocess.run([str(soffice), *arguments], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=timeout, check=False)
+                       stderr=subprocess.DEVNULL, timeout=timeout, check=False, env=environment)
     except subprocess.TimeoutExpired as exc:
         raise ConversionFailed(f"LibreOffice が{round(timeout)}秒で終わらなかったため、PDFは作りませんでした"
                                "（Wordの審議会資料はできています）。") from exc

@@ -27,6 +27,7 @@ from kpireport.model import (
     Value,
 )
 from kpireport.periods import ReportPeriod
+from kpireport.validate.issued import IssuedForms
 
 EXCEL_TEXT_LIMIT = labels.EXCEL_TEXT_LIMIT
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -38,9 +39,12 @@ class FormCheck:
     """The state of one form's check: what it is checked against, what was found, what was read."""
 
     def __init__(self, plan: Plan, submission: Submission, period: ReportPeriod | None,
-                 previous: Mapping[str, Value], key: bytes | None = None) -> None:
+                 previous: Mapping[str, Value], key: bytes | None = None, issued: IssuedForms | None = None) -> None:
         self.plan = plan
         self.key = key
+        self.issued = issued  # the workspace's register of issued forms (None: not checked)
+        self.signature = ""  # the form's signature, once checked
+        self.stale_plan = False  # the form was made before the plan last changed
         self.sub = submission
         self.period = period
         self.previous = previous

@@ -11,6 +11,7 @@ from pathlib import Path
 from kpireport.intake.reader import IntakeLimits, read_submission
 from kpireport.model import Plan, Submission, ValidationResult, Value
 from kpireport.periods import ReportPeriod
+from kpireport.validate.issued import IssuedForms
 from kpireport.validate.rules import UNREAD_SHEETS, validate_submission
 
 LOCK_PREFIX = "~$"  # Excel's owner file while a workbook is open: not a submission
@@ -67,18 +68,20 @@ def validate_file(plan: Plan, path: Path, period: ReportPeriod | None,
 
 def read_and_validate(plan: Plan, path: Path, period: ReportPeriod | None,
                       previous: Mapping[str, Value] | None = None, limits: IntakeLimits | None = None,
-                      key: bytes | None = None) -> tuple[ValidationResult, Submission]:
-    """validate_file, with the file as intake read it (the feedback copy is written from it, not read again)."""
+                      key: bytes | None = None, issued: IssuedForms | None = None
+                      ) -> tuple[ValidationResult, Submission]:
+    """validate_file, with the file as intake read it (the feedback copy is written from it, not read again).
+    ``issued``: the workspace's register of issued forms (validate.rules.validate_submission)."""
     submission = read_submission(path, limits or intake_limits(plan), UNREAD_SHEETS)
-    return validate_submission(plan, submission, period, previous, key), submission
+    return validate_submission(plan, submission, period, previous, key, issued), submission
 
 
 def validate_files(plan: Plan, files: Iterable[Path], period: ReportPeriod | None,
-                   previous: Mapping[str, Value] | None = None, key: bytes | None = None
-                   ) -> list[ValidationResult]:
+                   previous: Mapping[str, Value] | None = None, key: bytes | None = None,
+                   issued: IssuedForms | None = None) -> list[ValidationResult]:
     """Read and validate each file; one file's problems never stop the others."""
     limits = intake_limits(plan)
-    return [validate_file(plan, path, period, previous, limits, key) for path in files]
+    return [read_and_validate(plan, path, period, previous, limits, key, issued)[0] for path in files]
 
 
 def report(results: list[ValidationResult]) -> dict:

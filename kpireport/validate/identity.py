@@ -56,8 +56,12 @@ def recognise(check: FormCheck) -> FormIdentity | None:
     if check.period is not None and check.form_period != check.period:
         check.add("form-wrong-period", value=check.form_period.key, form_period=check.form_period.label,
                   expected_period=check.period.label)
+    if not _issued_here(check, rows):
+        return None
     if items.get("計画ハッシュ") != check.plan.content_hash:
+        check.stale_plan = True
         check.add("form-stale-plan")
+    _named_as_filed(check)
     return FormIdentity(check.department, check.form_period, rows)
 
 
@@ -79,8 +83,12 @@ def _signed(check: FormCheck, items: dict[str, str], rows: list[tuple[str, str]]
     """The identity was made by this workspace (the signature), or the form is older than signatures."""
     given = items.pop(fl.SIGNATURE_KEY, "")
     if check.legacy:
+        if check.issued is not None and not check.issued.issued_legacy:  # a downgrade: refused
+            check.add("form-unsigned-refused", value=items.get("担当課", ""), version=check.version)
+            return False
         check.add("form-unsigned", value=items.get("担当課", ""))
         return True
+    check.signature = given
     if check.key is None:  # not asked to check
         return True
     if not given or not hmac.compare_digest(given, fl.signature(check.key, list(items.items()), rows)):
@@ -109,3 +117,41 @@ def department_named(plan: Plan, text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
     named = [d.name for d in plan.departments if unicodedata.normalize("NFKC", d.name) in folded]
     return max(named, key=len, default="")
+
+
+def _issued_here(check: FormCheck, rows: list[tuple[str, str]]) -> bool:
+    """The workspace issued this form: a signed one is in its register (or older than the register); an
+    unsigned version-1 one carries its department's rows, not another department's."""
+    if check.issued is None or check.form_period is None:
+        return True
+    if check.legacy:
+        foreign = sorted({ident for _, ident in rows} & _other_departments_rows(check))
+        if foreign:
+            check.add("form-rows-other-department", value=check.department, rows="、".join(foreign[:3]))
+            return False
+        return True
+    if not check.issued.knows(check.department, check.form_period.key, check.signature):
+        check.add("form-not-issued", value=check.department, period=check.form_period.label)
+        return False
+    return True
+
+
+def _other_departments_rows(check: FormCheck) -> set[str]:
+    """The row IDs the plan puts on other departments' forms and not on this department's."""
+    assert check.form_period is not None
+    ids: dict[str, set[str]] = {}
+    for department in fl.departments_with_forms(check.plan):
+        sheets = fl.data_sheets(check.plan, department, check.form_period, check.version)
+        ids[department] = {str(item["id"]) for sheet in sheets for item in sheet.rows}
+    own = ids.pop(check.department, set())
+    return set().union(*ids.values()) - own if ids else set()
+
+
+def _named_as_filed(check: FormCheck) -> None:
+    """A file name naming another department than the form's identity (a form saved under another's name)."""
+    stem = check.sub.name.rsplit(".", 1)[0]
+    if check.department in stem:
+        return
+    named = department_named(check.plan, stem)
+    if named:
+        check.add("form-file-name-other-department", value=check.department, named=named)

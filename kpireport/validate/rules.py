@@ -19,8 +19,10 @@ from kpireport.periods import ReportPeriod
 from kpireport.validate.context import FormCheck, text
 from kpireport.validate.identity import FormIdentity, department_named, read_meta, recognise
 from kpireport.validate.initiative_sheet import check_initiative
+from kpireport.validate.issued import IssuedForms
 from kpireport.validate.kpi_sheet import check_kpi
 from kpireport.validate.narrative_sheet import check_narrative
+from kpireport.validate.previous_shown import check_previous_shown
 from kpireport.validate.structure import (
     check_locked,
     check_reported_elsewhere,
@@ -35,13 +37,16 @@ UNREAD_SHEETS = frozenset({fl.GUIDE_SHEET, fl.FEEDBACK_SHEET})  # their cells ar
 
 
 def validate_submission(plan: Plan, submission: Submission, period: ReportPeriod | None = None,
-                        previous: Mapping[str, Value] | None = None, key: bytes | None = None) -> ValidationResult:
+                        previous: Mapping[str, Value] | None = None, key: bytes | None = None,
+                        issued: IssuedForms | None = None) -> ValidationResult:
     """Validate one submission. ``period`` is the period being collected (None: accept the form's).
 
     ``previous`` maps KPI IDs to the last accepted values (for 累計 and jump checks). ``key`` is the
     workspace's secret the forms were signed with; without it (a library caller) the signature is not checked.
+    ``issued`` is the workspace's register of the forms it issued; without it, any form the key signed (and an
+    unsigned version-1 form, with a warning) is taken.
     """
-    check = FormCheck(plan, submission, period, previous or {}, key)
+    check = FormCheck(plan, submission, period, previous or {}, key, issued)
     _run(check)
     # a file that is no usable form may still name its department (its identity sheet, its file name)
     department = check.department or department_named(plan, submission.name)
@@ -72,6 +77,7 @@ def _run(check: FormCheck) -> None:
         if check.plan.successors(identity.department) != (identity.department,):
             sheet = read_only_as_made(sheet, raw, rows)
         _check_rows(check, raw, sheet, rows)
+        check_previous_shown(check, raw, sheet, rows)
 
 
 def expected_sheets(plan: Plan, identity: FormIdentity, version: str) -> list[fl.DataSheet]:

@@ -83,8 +83,8 @@ def check_locked(check: FormCheck, raw: RawSheet, locked: list[tuple[int, fl.For
         cell = cells.get((r, col))
         seen = "" if cell is None else text(cell.value)
         want = expected.get(column.key, "")
-        if seen != want:
-            check.add("form-locked-edited", sheet=raw.name, cell=coordinate(r, col),
+        if seen != want:  # after a plan change, the plan's text is what moved (said so, not 元に戻して)
+            check.add("form-locked-plan-changed" if check.stale_plan else "form-locked-edited", sheet=raw.name, cell=coordinate(r, col),
                       value=seen.replace("\n", "") or "（空欄）", column=column.header,
                       expected=want.replace("\n", ""))
 

@@ -8,21 +8,25 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kpireport.errors import KpireportError
-from kpireport.history.store import form_key_in, latest_before_in, recorded_files_in
+from kpireport.history.store import latest_before_in, recorded_files_in
 from kpireport.intake.reader import IntakeLimits
+from kpireport.messages import finding
 from kpireport.model import Plan, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
 from kpireport.validate.feedback import write_feedback
 from kpireport.validate.files import collect_files, intake_limits, read_and_validate, shown_name
+from kpireport.validate.issued import IssuedForms
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.keys import issued_forms, workspace_key
 from kpireport.workspace.outcomes import ValidationOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
 
-# Worker processes (spawn) pay off only for a large inbox: each first imports and unpickles the plan, about
-# as long as checking 30 files takes (benchmarks/README.md)
-PROCESSES_FROM = 100
+# Worker processes (spawn), when KPIREPORT_WORKERS asks for them, only from this many files: on two shared cores
+# two workers were still 1.7× slower than one process at 240 files (benchmarks/crossover.py, RESULTS.md); a
+# prefecture's inbox (400) is where they can start to pay on a quiet machine
+PROCESSES_FROM = 400
 
 Checked = tuple[ValidationResult, Path | None]  # a file's result and its marked-up copy
 
@@ -41,9 +45,21 @@ class FileCheck:
     apart: bool = False  # leave another period's forms alone (an inbox holds several periods' files)
     folder: Path | None = None  # the inbox: a file in a subfolder is named, and its copy made, with the subfolder
     recorded: frozenset[tuple[str, str]] = frozenset()  # (sha256, period) of every file the history recorded
+    issued: IssuedForms | None = None  # the workspace's register of the forms it issued
 
     def __call__(self, path: Path) -> Checked:
-        result, submission = read_and_validate(self.plan, path, self.period, self.previous, self.limits, self.key)
+        """One file's check; whatever goes wrong in reading and checking it (memory, a bug) is that file's
+        finding, never the run's. A copy that cannot be written (the folder, the disk) stops the run: it is
+        the workspace's problem, said once, before anything is recorded."""
+        try:
+            result, submission = read_and_validate(self.plan, path, self.period, self.previous, self.limits,
+                                                   self.key, self.issued)
+        except (MemoryError, RecursionError) as exc:
+            return failed_check(path, f"{type(exc).__name__}: メモリが足りません"), None
+        except KpireportError:
+            raise
+        except Exception as exc:  # noqa: BLE001 -- a bug met by one file must not stop the others
+            return failed_check(path, f"{type(exc).__name__}: {exc}"[:200]), None
         result = replace(result, file=shown_name(path, self.folder))
         if self.apart and of_other_period(result, self.period, self.recorded):
             return result, None  # its feedback copy, made when its own period was collected, stays as it is
@@ -63,8 +79,20 @@ def check_files(plan: Plan, period: ReportPeriod, files: list[Path], history_fil
     form of another period already recorded for it gets no feedback copy (the caller leaves it out:
     `of_other_period`). ``folder``: the inbox the files were found in; ``recorded``: the history's files."""
     check = FileCheck(plan, period, previous_values(history_file, period), intake_limits(plan),
-                      form_key_in(history_file), feedback_folder, apart, folder, recorded)
-    return process_map(check, files, min_items=PROCESSES_FROM, progress=progress)
+                      workspace_key(history_file), feedback_folder, apart, folder, recorded,
+                      issued_forms(history_file))
+    return process_map(check, files, min_items=PROCESSES_FROM, progress=progress, lost=stopped_worker)
+
+
+def stopped_worker(path: Path) -> Checked:
+    """A file whose worker process was ended (twice: alone the second time) before it gave a result."""
+    return failed_check(path, "作業用のプロセスが止められました（メモリ不足など）"), None
+
+
+def failed_check(path: Path, detail: str) -> ValidationResult:
+    """The result of a file whose check stopped: refused, with what stopped it."""
+    return ValidationResult(file=path.name, sha256="", department="", period="",
+                            findings=(finding("file-check-failed", file=path.name, detail=detail),))
 
 
 def of_other_period(result: ValidationResult, period: ReportPeriod | None,

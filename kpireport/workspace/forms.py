@@ -5,17 +5,22 @@ from collections.abc import Iterable
 
 from kpireport.errors import KpireportError
 from kpireport.forms.writer import FormWriter, form_departments, previous_actuals
-from kpireport.history.store import form_key_in, latest_before_in
+from kpireport.history.store import latest_before_in
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import remove_stale_temporaries
+from kpireport.runtime.lock import workspace_lock
 from kpireport.runtime.parallel import process_map
 from kpireport.values import format_year
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.keys import register_issued, workspace_key
 from kpireport.workspace.outcomes import FormsOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
 
-PROCESSES_FROM = 30  # below this many forms, starting worker processes (spawn) costs more than it saves
+LOCK_WAIT = 10.0  # seconds to wait for a merge in the same workspace (workspace.merging.LOCK_WAIT)
+# when KPIREPORT_WORKERS asks for worker processes (spawn), only from this many forms: two workers broke even
+# with one process at 60 forms on two shared cores (benchmarks/crossover.py, RESULTS.md)
+PROCESSES_FROM = 60
 
 
 def make_forms(folder: Folder, period_text: str | None = None, departments: Iterable[str] | None = None,
@@ -26,11 +31,14 @@ def make_forms(folder: Folder, period_text: str | None = None, departments: Iter
     names = form_departments(plan, departments)
     previous = previous_actuals(latest_before_in(folder.history_file, period.key))
     target = folder.forms_folder(period)
-    writer = FormWriter(plan, period, target, form_key_in(folder.history_file), previous)
-    remove_stale_temporaries(folder.input_templates)  # what a killed run left
+    key = workspace_key(folder.history_file)
+    writer = FormWriter(plan, period, target, key, previous)
     shown = progress or Silent()
-    shown.step("様式", len(names))
-    written = process_map(writer, names, min_items=PROCESSES_FROM, progress=per_item(shown, names))
+    with workspace_lock(folder.lock_file, LOCK_WAIT):
+        remove_stale_temporaries(folder.input_templates, older_than_seconds=0)  # what a killed run left
+        shown.step("様式", len(names))
+        written = process_map(writer, names, min_items=PROCESSES_FROM, progress=per_item(shown, names))
+        register_issued(folder.history_file, plan, period, names, writer.generated_at, key)
     return FormsOutcome(period, target, written)
 
 

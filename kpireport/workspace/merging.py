@@ -32,7 +32,10 @@ def merge_inbox(folder: Folder, inbox: Path | None = None, period_text: str | No
     period = resolve_period(plan, period_text)
     files_folder = inbox_folder(folder, inbox)
     with workspace_lock(folder.lock_file, lock_wait):
+        # the lock: no one else writes output/ itself, so a temporary file there is a killed run's however new;
+        # output/feedback/ is also written by `validate`, which takes no lock: only old ones go there
         remove_stale_temporaries(folder.output)
+        remove_stale_temporaries(folder.output, older_than_seconds=0, below=False)
         merged = merge_files(folder, plan, period, files_folder, progress=progress)
         write_master_of(merged, folder, progress)
     return merged

@@ -14,9 +14,13 @@ from kpireport.evaluate.missing import missing_rows
 from kpireport.evaluate.results import PeriodResults
 from kpireport.history.store import History, now
 from kpireport.runtime import office
+from kpireport.runtime.atomic import remove_stale_temporaries
+from kpireport.runtime.lock import workspace_lock
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import PdfOutcome, ReportOutcome
 from kpireport.workspace.progress import Progress, Silent
+
+LOCK_WAIT = 10.0  # seconds to wait for a merge in the same workspace (workspace.merging.LOCK_WAIT)
 
 
 def period_data(folder: Folder, period_text: str | None = None) -> PeriodResults:
@@ -35,9 +39,13 @@ def write_period_report(folder: Folder, period_text: str | None = None, sections
     """The council report (.docx), and its PDF when ``pdf`` is asked for."""
     shown = progress or Silent()
     data = period_data(folder, period_text)
-    shown.step("審議会資料")
-    path = write_report(data, template_path(folder.root), folder.report_file(data.period), sections)
-    return ReportOutcome(path, missing_rows(data), write_pdf(path, shown) if pdf else None)
+    # one writer of output/ at a time: a killed run's temporary files can then go, however new
+    with workspace_lock(folder.lock_file, LOCK_WAIT):
+        remove_stale_temporaries(folder.output)  # output/feedback/: `validate` takes no lock, only old ones go
+        remove_stale_temporaries(folder.output, older_than_seconds=0, below=False)
+        shown.step("審議会資料")
+        path = write_report(data, template_path(folder.root), folder.report_file(data.period), sections)
+        return ReportOutcome(path, missing_rows(data), write_pdf(path, shown) if pdf else None)
 
 
 def write_pdf(docx: Path, progress: Progress | None = None) -> PdfOutcome:
@@ -54,11 +62,12 @@ def write_pdf(docx: Path, progress: Progress | None = None) -> PdfOutcome:
         return PdfOutcome(None, office.NOT_INSTALLED + _set_aside(docx))
     pdf = docx.with_suffix(".pdf")
     (progress or Silent()).step("PDF（LibreOffice）")
+    held = office.open_by(docx)  # the report open in Writer or Word: said by name
     try:
         office.docx_to_pdf(docx, pdf, soffice)
     except KpireportError as exc:  # no PDF from LibreOffice, or the old PDF open in a viewer
-        return PdfOutcome(None, str(exc) + _set_aside(docx), failed=True)
-    return PdfOutcome(pdf, f"PDF（目次を更新済み）: {pdf}")
+        return PdfOutcome(None, str(exc) + _set_aside(docx) + held, failed=True)
+    return PdfOutcome(pdf, f"PDF（目次を更新済み）: {pdf}" + (f" {held}" if held else ""))
 
 
 def _set_aside(docx: Path) -> str:

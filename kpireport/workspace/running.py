@@ -29,7 +29,10 @@ def run_period(folder: Folder, inbox: Path | None = None, period_text: str | Non
     files_folder = inbox_folder(folder, inbox)
     report = folder.report_file(period)
     with workspace_lock(folder.lock_file, lock_wait):
+        # the lock: no one else writes output/ itself, so a temporary file there is a killed run's however new;
+        # output/feedback/ is also written by `validate`, which takes no lock: only old ones go there
         remove_stale_temporaries(folder.output)
+        remove_stale_temporaries(folder.output, older_than_seconds=0, below=False)
         merged = merge_files(folder, plan, period, files_folder, folder.feedback if feedback else None, shown)
         missing = missing_rows(merged.data)
         write_master_of(merged, folder, shown)
