@@ -170,7 +170,7 @@ class _Typist:
             return
         period = self.period
         row.type("actual", float(actual) if actual != actual.to_integral() else int(actual))
-        row.type("as_of", "R6.3末" if not period.is_monthly else f"R{period.calendar_year - 2018}.{period.month}末")
+        row.type("as_of", f"R{period.fiscal_year + 1 - 2018}.3末" if not period.is_monthly else f"R{period.calendar_year - 2018}.{period.month}末")
         row.type("remarks", SAMPLE_NOTE)
 
     def initiative_row(self, row: _Row, form_row: dict) -> None:

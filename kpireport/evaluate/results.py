@@ -7,11 +7,13 @@ both show it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from kpireport import labels
+from kpireport.evaluate.data_year import data_year, working_note
 from kpireport.evaluate.rules import evaluate_kpi
+from kpireport.evaluate.series import YearGrade, past_years, previous, with_lead
 from kpireport.forms import layout as fl
 from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change, changes
@@ -67,7 +69,15 @@ class PeriodResults:
     findings: list[Finding] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     first_merge: bool = True
+    # over the years: the fiscal year each KPI's data is of when earlier than the period's (graded at that year),
+    # and every year's actual and grade, this period's last (past years graded with the rules of their time)
+    data_years: dict[str, int] = field(default_factory=dict)
+    series: dict[str, tuple[YearGrade, ...]] = field(default_factory=dict)
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # derived tallies, computed once
+
+    def previous(self, kpi_id: str) -> YearGrade | None:
+        """The KPI's grade of the fiscal year before this period's, as it was graded then."""
+        return previous(self.series.get(kpi_id, ()), self.period.fiscal_year)
 
 
 def kpi_rows(plan: Plan, year: int | None = None) -> list[KpiRow]:
@@ -156,16 +166,25 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     current = current or in_force(history, plan, period)
     values = {kpi_id: standing.value for kpi_id, standing in current.kpis.items() if standing.value is not None}
     overrides = history.overrides(period.key)
+    year = period.fiscal_year
+    data_years = {kpi_id: y for kpi_id, stored in values.items() if (y := data_year(stored, year)) is not None}
     evaluations = {}
     for kpi in plan.kpis:
         stored = values.get(kpi.id)
-        evaluation = evaluate_kpi(kpi, stored.value if stored else None, period.fiscal_year, plan.grades, plan.settings,
-                                  provisional=bool(stored and stored.provisional), override=overrides.get(kpi.id))
+        evaluation = evaluate_kpi(kpi, stored.value if stored else None, data_years.get(kpi.id, year), plan.grades,
+                                  plan.settings, provisional=bool(stored and stored.provisional),
+                                  override=overrides.get(kpi.id))
+        if kpi.id in data_years:
+            evaluation = with_lead(evaluation, working_note(data_years[kpi.id], year))
         if kpi.shared and current.kpis[kpi.id].working:  # how the value was arrived at comes first
-            evaluation = replace(evaluation, working=f"{current.kpis[kpi.id].working}。{evaluation.working}")
+            evaluation = with_lead(evaluation, f"{current.kpis[kpi.id].working}。")
         evaluations[kpi.id] = evaluation
     annual = history.annual_actuals()
     years = sorted({y for per_kpi in annual.values() for y in per_kpi if y < period.fiscal_year})  # earlier years
+    series = past_years(plan, year, history, annual)
+    for kpi in plan.kpis:  # this period closes each series
+        here = YearGrade(year, evaluations[kpi.id], values.get(kpi.id), data_years.get(kpi.id))
+        series[kpi.id] = series.get(kpi.id, ()) + (here,)
     initiatives = [(i, current.initiatives[i.id].entry) for i in plan.initiatives]
     others = {ident: standing.others for ident, standing in current.initiatives.items() if standing.others}
     submissions = history.submissions(period.key)
@@ -177,7 +196,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
                          years=years, initiatives=initiatives, initiative_others=others,
                          narratives=current.narratives, statuses=statuses, submissions=submissions,
                          attention=current.attention, findings=standing_findings(statuses, submissions),
-                         changes=changed, first_merge=first_merge)
+                         changes=changed, first_merge=first_merge, data_years=data_years, series=series)
 
 
 def merge_changes(plan: Plan, period: ReportPeriod, history: History) -> tuple[list[Change], bool]:
