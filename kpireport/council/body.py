@@ -81,12 +81,18 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> N
                                                            value_text(kpi.target)])
         cells.append([content.indicator_name(row, kinds, data.plan), _with_year(baseline, kpi.baseline, kpi.baseline_year, kpi),
                       actual, _with_year(target, kpi.target, kpi.target_year, kpi),
-                      content.rate_text(data, kpi.id), content.grade_text(data, kpi.id)])
+                      content.rate_text(data, kpi.id), content.grade_text(data, kpi.id),
+                      content.previous_grade_text(data, kpi.id)])
         grade = grades.get(evaluation.grade)
         if grade is not None:
             shading[(r, 5)] = RULE_COLOURS.get(grade.rule, "#FFFFFF").lstrip("#")
-    table(doc, ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], cells, [52, 27, 25, 27, 16, 23],
-          ["left", "right", "right", "right", "right", "center"], shading=shading)
+        before = data.previous(kpi.id)
+        old = grades.get(before.evaluation.grade) if before is not None and kpi.graded else None
+        if old is not None:
+            shading[(r, 6)] = RULE_COLOURS.get(old.rule, "#FFFFFF").lstrip("#")
+    table(doc, ["指標名", "基準値", "実績値", "目標値", "達成率", "評価", "前年度評価"], cells,
+          [46, 24, 24, 24, 16, 18, 18], ["left", "right", "right", "right", "right", "center", "center"],
+          shading=shading)
     for note in content.override_notes(data, rows) + content.rate_notes(data, rows) + content.shared_notes(data, rows):
         paragraph(doc, note, "注記")
 

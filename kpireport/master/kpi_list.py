@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from kpireport import labels
+from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.results import KpiRow
 from kpireport.history.store import StoredKpiValue
 from kpireport.master.sheet_writer import Headers, SheetWriter
@@ -42,7 +43,7 @@ def _headers(writer: SheetWriter) -> Headers:
                ("基準値（年度）", 17), ("目標値（年度）", 17)]
     headers += [(f"{format_year(y)} 実績", 11) for y in writer.data.years]
     headers += [(f"{writer.data.period.label}", 12), ("見込み", 6), ("達成率", 8), ("進捗（ペース）", 10), ("評価", 9),
-                ("手動評価", 7), ("手動評価の理由", 14), ("備考・未記入の理由", 20), ("担当課ごとの値", 20)]
+                ("前年度の評価", 9), ("手動評価", 7), ("手動評価の理由", 14), ("備考・未記入の理由", 20), ("担当課ごとの値", 20)]
     return headers
 
 
@@ -76,14 +77,25 @@ def _evaluation_cells(writer: SheetWriter, kpi: Kpi, ev: Evaluation, stored: Sto
     shown = ""
     if stored is not None:
         shown = format_value(stored.value) if stored.value.is_number else "（未記入）"
+    if kpi.id in writer.data.data_years:  # lagging data: the year it is of, next to it (graded at that year)
+        shown += year_note(writer.data.data_years[kpi.id], kpi.calendar)
     grade: Cell = (f"{ev.grade} {ev.label}", ev.grade) if kpi.graded else ("参考指標（評価しない）", "text")
     if not kpi.in_force(writer.data.period.fiscal_year):
         grade = (_ended_text(writer.plan, kpi), "wrap")
     override = ev.override
     return [(shown, "wrap"), ("見込み" if ev.provisional else "", "text"), (ev.rate, "percent"),
-            (ev.pace, "percent"), grade,
+            (ev.pace, "percent"), grade, _previous_grade(writer, kpi),
             (override.grade if override else "", "text"), (override.reason if override else "", "wrap"),
             (remarks(stored), "wrap"), (_shared_note(writer, kpi.id), "wrap")]
+
+
+def _previous_grade(writer: SheetWriter, kpi: Kpi) -> Cell:
+    """The grade of the year before, as it was graded then (coloured when the code is still one of the grades)."""
+    before = writer.data.previous(kpi.id)
+    if before is None or not kpi.graded:
+        return "", "text"
+    ev = before.evaluation
+    return f"{ev.grade} {ev.label}", ev.grade if ev.grade in writer.grade_format else "text"
 
 
 def _shared_note(writer: SheetWriter, kpi_id: str) -> str:
