@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from kpireport import labels
-from kpireport.evaluate.data_year import year_note
+from kpireport.evaluate.data_year import data_year, year_note
 from kpireport.evaluate.results import KpiRow
 from kpireport.history.store import StoredKpiValue
 from kpireport.master.sheet_writer import Headers, SheetWriter
@@ -47,6 +47,12 @@ def _headers(writer: SheetWriter) -> Headers:
     return headers
 
 
+def _past_actual(kpi: Kpi, stored: StoredKpiValue, year: int) -> str:
+    """An earlier year's actual, with the year its data is of when that is earlier still."""
+    lag = data_year(stored, year)
+    return format_value(stored.value) + (year_note(lag, kpi.calendar) if lag is not None else "")
+
+
 def _ended_rows(writer: SheetWriter) -> list[KpiRow]:
     """KPIs no longer in force this year that have values: replaced mid-plan, their history stays."""
     plan, year = writer.plan, writer.data.period.fiscal_year
@@ -63,7 +69,7 @@ def _cells(writer: SheetWriter, r: KpiRow, stored: StoredKpiValue | None) -> lis
         ("【再掲】" if r.reposted else "", "wrap"), (labels.owners_text(plan, kpi), "wrap"),
         (labels.kpi_unit(kpi), "wrap"), (labels.kpi_baseline(kpi), "wrap"), (labels.kpi_target(kpi), "wrap")]
     history = writer.data.history.get(kpi.id, {})
-    cells += [(format_value(history[y].value) if y in history else "", "wrap") for y in writer.data.years]
+    cells += [(_past_actual(kpi, history[y], y) if y in history else "", "wrap") for y in writer.data.years]
     cells += _evaluation_cells(writer, kpi, ev, stored)
     # folded: the working, the number in the KPI's unit, where it was read
     cells += [(ev.working, "wrap"),
