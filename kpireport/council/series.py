@@ -81,20 +81,21 @@ def line_chart(kpi: Kpi, points: tuple[YearGrade, ...]) -> LineChart:
     """The chart's lines in the KPI's display unit: actuals at the year their data is of, the expected path
     year by year from the baseline year to the target year, the target."""
     unit = display_unit(kpi)
-    scale = 10 ** unit.power
-
-    def shown(v: Decimal) -> float:
-        return float(v / scale)
-
-    actuals = [(p.data_year or p.year, shown(p.stored.value.number)) for p in points
-               if p.stored is not None and p.stored.value.is_number and p.stored.value.number is not None]
-    base, base_year, target, target_year = (number(kpi.baseline), year_of(kpi.baseline_year), number(kpi.target),
-                                            year_of(kpi.target_year))
-    path = []
-    if base is not None and base_year is not None and target_year is not None and target_year > base_year:
-        path = [(base_year, shown(base))] + [(y, shown(e)) for y in range(base_year + 1, target_year + 1)
-                                             if (e := expected_value(kpi, y)) is not None]
-    goal = (target_year, shown(target)) if target is not None and target_year is not None else None
+    scale = Decimal(10) ** unit.power
+    actuals = [(p.data_year or p.year, float(n / scale)) for p in points
+               if p.stored is not None and (n := number(p.stored.value)) is not None]
+    path = [(y, float(v / scale)) for y, v in _path(kpi)]
+    target, target_year = number(kpi.target), year_of(kpi.target_year)
+    goal = (target_year, float(target / scale)) if target is not None and target_year is not None else None
     years = {y for y, _ in actuals + path} | ({goal[0]} if goal else set())
     return LineChart(kpi.name, unit.scale + unit.unit, actuals, path, goal,
                      {y: format_year(y, "short") for y in years})
+
+
+def _path(kpi: Kpi) -> list[tuple[int, Decimal]]:
+    """The expected path in base units: the baseline, then each year's expected value up to the target year."""
+    base, base_year, target_year = number(kpi.baseline), year_of(kpi.baseline_year), year_of(kpi.target_year)
+    if base is None or base_year is None or target_year is None or target_year <= base_year:
+        return []
+    return [(base_year, base)] + [(y, e) for y in range(base_year + 1, target_year + 1)
+                                  if (e := expected_value(kpi, y)) is not None]

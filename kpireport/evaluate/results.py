@@ -18,7 +18,7 @@ from kpireport.forms import layout as fl
 from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change, changes
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
-from kpireport.model import Evaluation, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Plan
+from kpireport.model import Evaluation, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Override, Plan
 from kpireport.periods import ReportPeriod
 
 
@@ -165,20 +165,9 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     """The period's results; ``current``: what stands, when the caller has just read it (a merge)."""
     current = current or in_force(history, plan, period)
     values = {kpi_id: standing.value for kpi_id, standing in current.kpis.items() if standing.value is not None}
-    overrides = history.overrides(period.key)
     year = period.fiscal_year
     data_years = {kpi_id: y for kpi_id, stored in values.items() if (y := data_year(stored, year)) is not None}
-    evaluations = {}
-    for kpi in plan.kpis:
-        stored = values.get(kpi.id)
-        evaluation = evaluate_kpi(kpi, stored.value if stored else None, data_years.get(kpi.id, year), plan.grades,
-                                  plan.settings, provisional=bool(stored and stored.provisional),
-                                  override=overrides.get(kpi.id))
-        if kpi.id in data_years:
-            evaluation = with_lead(evaluation, working_note(data_years[kpi.id], year))
-        if kpi.shared and current.kpis[kpi.id].working:  # how the value was arrived at comes first
-            evaluation = with_lead(evaluation, f"{current.kpis[kpi.id].working}。")
-        evaluations[kpi.id] = evaluation
+    evaluations = _evaluations(plan, period, history.overrides(period.key), current, values, data_years)
     annual = history.annual_actuals()
     years = sorted({y for per_kpi in annual.values() for y in per_kpi if y < period.fiscal_year})  # earlier years
     series = past_years(plan, year, history, annual)
@@ -197,6 +186,25 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
                          narratives=current.narratives, statuses=statuses, submissions=submissions,
                          attention=current.attention, findings=standing_findings(statuses, submissions),
                          changes=changed, first_merge=first_merge, data_years=data_years, series=series)
+
+
+def _evaluations(plan: Plan, period: ReportPeriod, overrides: dict[str, Override], current: InForce,
+                 values: dict[str, StoredKpiValue], data_years: dict[str, int]) -> dict[str, Evaluation]:
+    """Each KPI graded for the period, lagging data at its own year (data_years), with how a shared KPI's value
+    was arrived at and the data's year at the head of the working."""
+    year = period.fiscal_year
+    evaluations = {}
+    for kpi in plan.kpis:
+        stored = values.get(kpi.id)
+        evaluation = evaluate_kpi(kpi, stored.value if stored else None, data_years.get(kpi.id, year), plan.grades,
+                                  plan.settings, provisional=bool(stored and stored.provisional),
+                                  override=overrides.get(kpi.id))
+        if kpi.id in data_years:
+            evaluation = with_lead(evaluation, working_note(data_years[kpi.id], year))
+        if kpi.shared and current.kpis[kpi.id].working:  # how the value was arrived at comes first
+            evaluation = with_lead(evaluation, f"{current.kpis[kpi.id].working}。")
+        evaluations[kpi.id] = evaluation
+    return evaluations
 
 
 def merge_changes(plan: Plan, period: ReportPeriod, history: History) -> tuple[list[Change], bool]:
