@@ -72,6 +72,10 @@ def test_series_and_previous_grade(two_years) -> None:
     before = data.previous("K7")
     assert before is not None and before.year == 2024 and before.evaluation.grade == "B" and before.rules_then
     assert data.previous("K1").evaluation.rate == Decimal("15.0")  # 2024: (43 − 40) ÷ (60 − 40)
+    # a year whose entry had no number (未記入の理由 統計未公表) is in the series too, as it was graded
+    next_year = period_data(Workspace(two_years.root), "2026")
+    k3 = next_year.previous("K3")
+    assert k3 is not None and k3.year == 2025 and k3.evaluation.grade == "−" and k3.stored.reason == "統計未公表"
 
 
 def _cells(sheet) -> dict[str, list]:

@@ -35,14 +35,20 @@ class _Rules:
 
 def past_years(plan: Plan, fiscal_year: int, history: History,
                annual: dict[str, dict[int, StoredKpiValue]]) -> dict[str, tuple[YearGrade, ...]]:
-    """Each KPI's years before ``fiscal_year`` that have an actual, oldest first, graded as they were then."""
+    """Each KPI's years before ``fiscal_year`` that have an entry (an actual, or none and the reason), oldest first,
+    graded as they were then."""
     years = sorted({y for per_kpi in annual.values() for y in per_kpi if y < fiscal_year})
     rules = {y: _rules_of(plan, history, y) for y in years}
     overrides = {y: history.overrides(str(y)) for y in years}
+    entries = {y: history.kpi_values(str(y)) for y in years}  # a year's entries without a number (未記入の理由) too
     series: dict[str, tuple[YearGrade, ...]] = {}
     for kpi in plan.kpis:
         own = annual.get(kpi.id, {})
-        points = [_grade_year(kpi, y, own[y], rules[y], overrides[y].get(kpi.id)) for y in years if y in own]
+        points = []
+        for y in years:
+            stored = own.get(y) or (entries[y][kpi.id][-1] if kpi.id in entries[y] else None)
+            if stored is not None:
+                points.append(_grade_year(kpi, y, stored, rules[y], overrides[y].get(kpi.id)))
         if points:
             series[kpi.id] = tuple(points)
     return series
