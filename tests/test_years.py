@@ -165,3 +165,14 @@ def test_older_history_gets_the_rules_table(tmp_path) -> None:
         assert history.rules_of("2024") == {"grades": [], "settings": {}}
     finally:
         history.close()
+
+
+def test_line_chart_is_a_deterministic_png(two_years) -> None:
+    from kpireport.council.series import line_chart
+    from kpireport.council.series_chart import line_chart_png
+    data = two_years.merges[1].data
+    chart = line_chart(data.plan.kpi("K6"), data.series["K6"])
+    assert chart.actuals == [(2023, 2850.0), (2024, 2890.0)]  # at the years the data is of
+    assert chart.path[0] == (2021, 2800.0) and chart.path[-1] == (2028, 3100.0) and chart.target == (2028, 3100.0)
+    png = line_chart_png(chart)
+    assert png.startswith(b"\x89PNG") and png == line_chart_png(chart)

@@ -20,6 +20,7 @@ from kpireport.values import format_value, format_year
 
 TITLE = "指標の推移"
 HEADERS = ["年度", "実績値", "想定値", "達成率", "評価"]
+CHART_NOTE = "グラフ: 点は実績値（データの年度の位置）、点線は基準値から目標値への想定の推移、赤の線は目標値。"
 
 
 def add(doc: ReportDocument, data: PeriodResults) -> None:
@@ -28,7 +29,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
         return
     heading(doc, TITLE, 1)
     paragraph(doc, "各指標の年度ごとの実績と評価です。過去の年度は、その年度の集計のときの評価区分で評価しています。"
-                   "グラフの点線は基準値から目標値への想定の推移、赤の線は目標値です。", "注記")
+                   "統計の公表が遅れる指標は、データの年度（実績値の後ろの括弧）の想定値と比べて評価しています。", "注記")
     page_break(doc)
     for row in rows:
         kpi_page(doc, data, row)
@@ -53,6 +54,7 @@ def kpi_page(doc: ReportDocument, data: PeriodResults, row: KpiRow) -> None:
     table(doc, HEADERS, cells, [30, 45, 35, 25, 35], ["left", "right", "right", "right", "center"], shading=shading)
     if any(not p.rules_then for p in points):
         paragraph(doc, f"※{'、'.join(format_year(p.year) for p in points if not p.rules_then)}は、{TODAYS_RULES}", "注記")
+    paragraph(doc, CHART_NOTE, "注記")  # also keeps the picture clear of the table's last row
     picture(doc, line_chart_png(line_chart(kpi, points)), 150)
 
 

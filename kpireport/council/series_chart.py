@@ -52,11 +52,9 @@ def line_chart_png(chart: LineChart, width_mm: float = 150, height_mm: float = 8
         years = sorted(chart.year_label)
         ax.xaxis.set_major_locator(FixedLocator(years))
         ax.set_xticklabels([chart.year_label[y] for y in years], fontproperties=_font(8))
-        for label in ax.get_yticklabels():
-            label.set_fontproperties(_font(8))
-        ax.set_ylabel(chart.unit, fontproperties=_font(8), color=AXIS_COLOUR)
+        ax.set_title(f"（{chart.unit}）" if chart.unit else "", fontproperties=_font(8), color=AXIS_COLOUR, loc="left")
         ax.grid(True, color=GRID_COLOUR, linewidth=0.6)
-        ax.set_title(chart.title, fontproperties=_font(10))
+        ax.set_title(chart.title, fontproperties=_font(10), loc="center")
         if ax.get_legend_handles_labels()[0]:
             ax.legend(prop=_font(8), frameon=False, loc="best")
         canvas.draw()
