@@ -30,7 +30,6 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     heading(doc, TITLE, 1)
     paragraph(doc, "各指標の年度ごとの実績と評価です。過去の年度は、その年度の集計のときの評価区分で評価しています。"
                    "統計の公表が遅れる指標は、データの年度（実績値の後ろの括弧）の想定値と比べて評価しています。", "注記")
-    page_break(doc)
     for row in rows:
         kpi_page(doc, data, row)
         page_break(doc)
@@ -44,9 +43,10 @@ def kpi_page(doc: ReportDocument, data: PeriodResults, row: KpiRow) -> None:
     points = data.series.get(kpi.id, ())
     grades = {g.code: g for g in data.plan.grades}
     cells, shading = [], {}
-    for r, point in enumerate(points):
+    actuals = content.same_precision([value_text(kpi.baseline)] + [_actual(kpi, p) for p in points])[1:]  # 43.0%
+    for r, (point, actual) in enumerate(zip(points, actuals)):
         ev = point.evaluation
-        cells.append([format_year(point.year), _actual(kpi, point), _expected(kpi, point), _rate(point),
+        cells.append([format_year(point.year), actual, _expected(kpi, point), _rate(point),
                       f"{ev.grade} {ev.label}" if kpi.graded else texts.REFERENCE_GRADE_TEXT])
         grade = grades.get(ev.grade)
         if grade is not None and kpi.graded:
