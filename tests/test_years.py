@@ -149,6 +149,15 @@ def test_past_grade_keeps_the_rules_of_its_merge(tmp_path) -> None:
     assert again is not None and not again.rules_then and again.evaluation.grade == "C"
     assert again.evaluation.working.endswith(TODAYS_RULES)
 
+    # old records from before the plan (令和6年度～) are shown as history, not graded in the series
+    history = History(workspace.history_file)
+    try:
+        history.import_actual("K1", 2022, parse_value("38.0%"), "旧実績.xlsx", "C2")
+    finally:
+        history.close()
+    later = period_data(workspace, "2025")
+    assert 2022 in later.history["K1"] and [p.year for p in later.series["K1"]] == [2024, 2025]
+
 
 def test_older_history_gets_the_rules_table(tmp_path) -> None:
     path = tmp_path / "履歴.sqlite3"

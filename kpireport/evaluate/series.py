@@ -35,8 +35,8 @@ class _Rules:
 
 def past_years(plan: Plan, fiscal_year: int, history: History,
                annual: dict[str, dict[int, StoredKpiValue]]) -> dict[str, tuple[YearGrade, ...]]:
-    """Each KPI's years before ``fiscal_year`` that have an entry (an actual, or none and the reason), oldest first,
-    graded as they were then."""
+    """Each KPI's years of its plan before ``fiscal_year`` that have an entry (an actual, or none and the reason),
+    oldest first, graded as they were then."""
     years = sorted({y for per_kpi in annual.values() for y in per_kpi if y < fiscal_year})
     rules = {y: _rules_of(plan, history, y) for y in years}
     overrides = {y: history.overrides(str(y)) for y in years}
@@ -45,13 +45,21 @@ def past_years(plan: Plan, fiscal_year: int, history: History,
     for kpi in plan.kpis:
         own = annual.get(kpi.id, {})
         points = []
-        for y in years:
+        for y in (y for y in years if y >= first_year(kpi)):
             stored = own.get(y) or (entries[y][kpi.id][-1] if kpi.id in entries[y] else None)
             if stored is not None:
                 points.append(_grade_year(kpi, y, stored, rules[y], overrides[y].get(kpi.id)))
         if points:
             series[kpi.id] = tuple(points)
     return series
+
+
+def first_year(kpi: Kpi) -> int:
+    """The first year of a KPI's series: its plan's first year, else the year after its baseline year. The years
+    before (old records imported for reference) are the history before the plan, not graded against it."""
+    if kpi.plan_start_year:
+        return kpi.plan_start_year
+    return kpi.baseline_year + 1 if kpi.baseline_year else 0
 
 
 def _rules_of(plan: Plan, history: History, year: int) -> _Rules:
