@@ -92,10 +92,11 @@ def test_master_shows_previous_grade_data_year_and_series(two_years) -> None:
     k6 = kpis["指標ID"].index("K6")
     assert kpis["令和6年度 実績"][k6] == "2,850千円（R5年度）" and kpis["令和7年度 実績"][k6] == "2,890千円（R6年度）"
     series = _cells(book["推移（総合戦略）"])
-    k6 = [i for i, ident in enumerate(series["指標ID"]) if ident == "K6"]
-    assert [series["年度"][i] for i in k6] == ["令和6年度", "令和7年度"]
-    assert [series["実績"][i] for i in k6] == ["2,850千円（R5年度）", "2,890千円（R6年度）"]
-    assert {series["評価の基準"][i] for i in k6} == {"当時の評価区分"}
+    k6 = series["指標ID"].index("K6")
+    assert [series[f"{y} 実績"][k6] for y in ("令和6年度", "令和7年度")] == ["2,850千円（R5年度）", "2,890千円（R6年度）"]
+    k7 = series["指標ID"].index("K7")
+    assert [series[f"{y} 評価"][k7] for y in ("令和6年度", "令和7年度")] == ["B 順調", "− 評価不能"]
+    assert series["令和6年度 達成率"][series["指標ID"].index("K1")] == 15.0
 
 
 @pytest.mark.slow

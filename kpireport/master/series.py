@@ -1,11 +1,10 @@
-"""The master's sheets 推移（<plan>）: one per plan, every year of each of its KPIs that has more than one (the
-actual with the year its data is of, the expected value, rate, pace and grade), each past year as it was graded
-then; at the right, folded, the working."""
+"""The master's sheets 推移（<plan>）: one per plan, a row for each of its KPIs that has an earlier year, with every
+year's actual (and the year its data is of), rate and grade side by side, each past year as it was graded then.
+This period's figures alone are in KPI一覧, and every year's working is in the report's 指標の推移."""
 from __future__ import annotations
 
 import re
 
-from kpireport.evaluate.arithmetic import display_unit
 from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.results import each_once
 from kpireport.evaluate.series import YearGrade
@@ -13,11 +12,9 @@ from kpireport.master.sheet_writer import Headers, SheetWriter
 from kpireport.model import Kpi, PlanInfo
 from kpireport.values import format_value, format_year
 
-HEADERS: Headers = [("指標ID", 10), ("指標名", 30), ("年度", 10), ("実績", 16), ("想定値", 14), ("達成率", 8),
-                    ("進捗（ペース）", 10), ("評価", 9), ("評価の基準", 16)]
-FOLDED: Headers = [("計算の根拠", 60)]
 ONE_YEAR = "計画の期間で前年度以前の実績のある指標はまだありません（各指標のこの報告期間の値と評価は「KPI一覧」にあります）。"
-RULES_THEN, RULES_TODAY = "当時の評価区分", "現在の評価区分（当時の記録なし）"
+TODAYS_MARK = "※"
+TODAYS_NOTE = f"{TODAYS_MARK}の評価は、当時の評価区分の記録がないため、現在の評価区分で評価しています。"
 _NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -31,34 +28,40 @@ def add(writer: SheetWriter) -> None:
     for info in writer.plan.plans:
         kpis = [r.kpi for r in rows if writer.plan.plan_of(r.node_id).id == info.id]
         if kpis:
-            _add_plan(writer, info, kpis)
+            _add_plan(writer, info, [k for k in kpis if len(writer.data.series.get(k.id, ())) > 1])
 
 
 def _add_plan(writer: SheetWriter, info: PlanInfo, kpis: list[Kpi]) -> None:
-    """The plan's KPIs that have an earlier year (this period's alone is KPI一覧)."""
-    ws = writer.sheet(sheet_name(info), HEADERS + FOLDED, keys=2, folded=len(FOLDED))
+    years = sorted({p.year for k in kpis for p in writer.data.series[k.id]})
+    headers: Headers = [("指標ID", 10), ("指標名", 30)]
+    for y in years:
+        headers += [(f"{format_year(y)} 実績", 16), (f"{format_year(y)} 達成率", 8), (f"{format_year(y)} 評価", 9)]
+    ws = writer.sheet(sheet_name(info), headers, keys=2)
     row = 2
     for kpi in kpis:
-        points = writer.data.series.get(kpi.id, ())
-        if len(points) < 2:
-            continue
+        row += 1
         writer.row_source = f"指標 {kpi.id}"
-        for point in points:
-            row += 1
-            for col, (value, style) in enumerate(_cells(writer, kpi, point)):
-                writer.put(ws, row, col, value, writer.grade_format.get(style) or writer.f[style])
-    if row == 2:
+        by_year = {p.year: p for p in writer.data.series[kpi.id]}
+        cells: list[tuple[object, str]] = [(kpi.id, "text"), (kpi.name, "wrap")]
+        for y in years:
+            cells += _year_cells(kpi, by_year.get(y))
+        for col, (value, style) in enumerate(cells):
+            writer.put(ws, row, col, value, writer.grade_format.get(style) or writer.f[style])
+    if not kpis:
         writer.put(ws, 3, 0, ONE_YEAR, writer.f["note"])
-    writer.finish_table(ws, 2, row, len(HEADERS) + len(FOLDED))
+    elif any(not p.rules_then for k in kpis for p in writer.data.series[k.id]):
+        writer.put(ws, row + 2, 0, TODAYS_NOTE, writer.f["note"])
+    writer.finish_table(ws, 2, row, len(headers))
 
 
-def _cells(writer: SheetWriter, kpi: Kpi, point: YearGrade) -> list[tuple[object, str]]:
+def _year_cells(kpi: Kpi, point: YearGrade | None) -> list[tuple[object, str]]:
+    if point is None:
+        return [("", "text"), (None, "percent"), ("", "text")]
     ev = point.evaluation
     actual = format_value(point.stored.value) if point.stored and point.stored.value.is_number else "－"
     if point.data_year is not None:
         actual += year_note(point.data_year, kpi.calendar)
-    expected = display_unit(kpi).full(ev.expected) if ev.expected is not None else ""
-    grade = (f"{ev.grade} {ev.label}", ev.grade) if kpi.graded else ("参考指標（評価しない）", "text")
-    return [(kpi.id, "text"), (kpi.name, "wrap"), (format_year(point.year), "text"), (actual, "wrap"),
-            (expected, "wrap"), (ev.rate, "percent"), (ev.pace, "percent"), grade,
-            (RULES_THEN if point.rules_then else RULES_TODAY, "wrap"), (ev.working, "wrap")]
+    if not kpi.graded:
+        return [(actual, "wrap"), (ev.rate, "percent"), ("参考指標", "text")]
+    mark = "" if point.rules_then else TODAYS_MARK
+    return [(actual, "wrap"), (ev.rate, "percent"), (f"{ev.grade} {ev.label}{mark}", ev.grade)]
