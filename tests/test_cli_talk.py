@@ -91,7 +91,7 @@ def test_a_mistyped_command_gets_a_suggestion_and_a_bad_example_a_japanese_answe
     example = kpireport("init", "x", "--example", "横浜市", cwd=tmp_path)
     assert example.returncode == 2
     assert example.stderr.splitlines()[0] == ("使い方の誤り: オプション --example に「横浜市」は指定できません。"
-                                              "美祢市、さくら市、かわせみ町 のいずれかを指定してください。")
+                                              "美祢市、さくら市、かわせみ町、ほしぞら市 のいずれかを指定してください。")
     assert not (tmp_path / "x").exists()
 
 

@@ -128,7 +128,7 @@ def test_master_figures_match_the_history_and_open_in_libreoffice(ws, plan, tmp_
     master = outcome.master
     assert master.name == "master_令和5年度_実績.xlsx"
     book = openpyxl.load_workbook(master)
-    assert book.sheetnames == ["概要", "KPI一覧", "取組一覧", "主な取組と方向性", "提出状況", "未提出・未記入", "要確認", "検証結果",
+    assert book.sheetnames == ["概要", "KPI一覧", "推移（総合戦略）", "取組一覧", "主な取組と方向性", "提出状況", "未提出・未記入", "要確認", "検証結果",
                                "変更点"]
     kpi_sheet = book["KPI一覧"]
     headers = [c.value for c in kpi_sheet[3]]

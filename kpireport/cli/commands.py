@@ -272,8 +272,9 @@ def publish(workspace: Path, period: str | None, provisional: bool | None, copy_
 @cli.command()
 @WORKSPACE_OPTION
 @PERIOD_OPTION
-@click.option("--sections", "-s", metavar="章", help="入れる章を「,」区切りで（表紙,達成状況,記載事項,本文,施策シート,取組状況 または "
-                                      "cover,status,legend,body,measures,appendix）。省略すると計画体系の設定どおり（既定は全部）。")
+@click.option("--sections", "-s", metavar="章", help="入れる章を「,」区切りで（表紙,達成状況,記載事項,本文,施策シート,取組状況,指標の推移 または "
+                                      "cover,status,legend,body,measures,appendix,series）。省略すると計画体系の設定どおり"
+                                      "（既定は指標の推移のほか全部）。")
 def report(workspace: Path, period: str | None, sections: str | None) -> None:
     """審議会資料（Word）を作ります: output/report_<報告期間>.docx。
 

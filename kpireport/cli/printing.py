@@ -223,4 +223,16 @@ def demo_lines(outcome: DemoOutcome) -> list[str]:
     if outcome.second_root is not None and outcome.second_report is not None:
         lines += [f"7. 2つ目の例（第1期総合戦略 {outcome.second_label}、公表資料の記録）: {outcome.second_root}",
                   f"   施策シート: {outcome.second_report.path}"]
-    return lines
+    return lines + _years_lines(outcome)
+
+
+def _years_lines(outcome: DemoOutcome) -> list[str]:
+    """The demo's third example: the city's own grading over two years, or why it stopped."""
+    years = outcome.years
+    if years is None:
+        return []
+    lines = [f"8. 3つ目の例（ほしぞら市、市独自の評価方法で2年度分を集計）: {years.root}"]
+    if years.report is None:
+        return lines + [f"   計画体系にエラー {years.plan_check.errors}件があるため、集計していません。"]
+    return lines + [f"   集計: {'、'.join(m.period.label for m in years.merges)}（前年度の評価と推移つき）",
+                    f"   審議会資料: {years.report.path}"]

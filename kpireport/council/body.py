@@ -89,13 +89,17 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> N
                                                            value_text(kpi.target)])
         cells.append([content.indicator_name(row, kinds, data.plan), _with_year(baseline, kpi.baseline, kpi.baseline_year, kpi),
                       actual, _with_year(target, kpi.target, kpi.target_year, kpi),
-                      content.rate_text(data, kpi.id), content.grade_text(data, kpi.id)])
+                      content.rate_text(data, kpi.id), content.grade_text(data, kpi.id),
+                      content.previous_grade_text(data, kpi.id)])
         if evaluation.grade in fills:
             shading[(r, 5)] = fills[evaluation.grade].lstrip("#")
-    headers, widths, align = ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], [52, 27, 25, 27, 16, 23], \
-        ["left", "right", "right", "right", "right", "center"]
-    if data.plan.second_grades:  # 評価区分2: its own column after the grade
-        headers, widths, align = headers + [second_scale_title(data.plan)], [38] + widths[1:] + [14], align + ["center"]
+        before = data.previous(kpi.id)
+        if before is not None and kpi.graded and before.evaluation.grade in fills:
+            shading[(r, 6)] = fills[before.evaluation.grade].lstrip("#")
+    headers, widths, align = ["指標名", "基準値", "実績値", "目標値", "達成率", "評価", "前年度評価"], \
+        [46, 24, 24, 24, 16, 18, 18], ["left", "right", "right", "right", "right", "center", "center"]
+    if data.plan.second_grades:  # 評価区分2: its own column after the grades
+        headers, widths, align = headers + [second_scale_title(data.plan)], [34] + widths[1:] + [12], align + ["center"]
         for cells_of_row, row in zip(cells, rows):
             cells_of_row.append(second_grade_text(row.kpi, data.evaluations[row.kpi.id]))
     table(doc, headers, cells, widths, align, shading=shading)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 
 from kpireport.council import texts
+from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
 from kpireport.labels import markers_text, value_text
 from kpireport.model import LEAD, Initiative, InitiativeEntry, Node, Plan
-from kpireport.values import format_year
+from kpireport.values import format_year, parse_value
 
 
 def descendants(data: PeriodResults, node_id: str) -> frozenset[str]:
@@ -58,6 +59,8 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
         submitted = submitted_departments(data)
         return texts.NOT_SUBMITTED if not any(o in submitted for o in owners) else texts.NO_VALUE
     text = value_text(stored.value)
+    if kpi_id in data.data_years and parse_value(stored.value.raw).period is None:  # lagging data, its year typed
+        text += year_note(data.data_years[kpi_id], data.plan.kpi(kpi_id).calendar)  # apart: shown after the value
     if stored.value.status == "none" and stored.reason:
         text = f"{texts.NO_VALUE}（{stored.reason}）"
     return text + (texts.PROVISIONAL if stored.provisional else "")
@@ -81,6 +84,14 @@ def grade_text(data: PeriodResults, kpi_id: str) -> str:
         return texts.REFERENCE_GRADE_TEXT
     text = f"{evaluation.grade} {evaluation.label}"
     return text + texts.OVERRIDE_MARK if evaluation.override else text
+
+
+def previous_grade_text(data: PeriodResults, kpi_id: str) -> str:
+    """The grade of the year before, as it was graded then: 「C 遅れ」, or 「－」 without one."""
+    before = data.previous(kpi_id)
+    if before is None or not data.plan.kpi(kpi_id).graded:
+        return texts.NO_VALUE
+    return f"{before.evaluation.grade} {before.evaluation.label}"
 
 
 def rate_text(data: PeriodResults, kpi_id: str) -> str:

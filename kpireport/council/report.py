@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from kpireport.council import appendix, body, cover, legend, measures, status
+from kpireport.council import appendix, body, cover, legend, measures, series, status
 from kpireport.council.document import ReportDocument, finish_page_breaks, mark_section, page_break, toc
 from kpireport.errors import KpireportError
 from kpireport.evaluate.results import PeriodResults
@@ -13,12 +13,15 @@ from kpireport.runtime.atomic import atomic_write
 
 # section name (as in the plan workbook's 「報告書の章」) -> (English alias, writer)
 SECTIONS = {"表紙": ("cover", cover.add), "達成状況": ("status", status.add), "記載事項": ("legend", legend.add),
-            "本文": ("body", body.add), "施策シート": ("measures", measures.add), "取組状況": ("appendix", appendix.add)}
+            "本文": ("body", body.add), "施策シート": ("measures", measures.add), "取組状況": ("appendix", appendix.add),
+            "指標の推移": ("series", series.add)}
+ON_REQUEST = ("指標の推移",)  # left out unless named (--sections or the settings' 報告書の章)
 
 
 def resolve_sections(names: Iterable[str] | None, data: PeriodResults) -> list[str]:
     """Section names in report order, from the command line, else the settings, else all."""
-    wanted = [n.strip() for n in (names or data.plan.settings.report_sections or SECTIONS) if n.strip()]
+    default = [name for name in SECTIONS if name not in ON_REQUEST]
+    wanted = [n.strip() for n in (names or data.plan.settings.report_sections or default) if n.strip()]
     aliases = {alias: name for name, (alias, _) in SECTIONS.items()}
     chosen = []
     for name in wanted:

@@ -117,10 +117,12 @@ def _sample_narrative(heading: str) -> dict:
             "next_steps": ["（サンプル）引き続き取組を進め、成果を検証します。"]}
 
 
-def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, target: Path | None = None) -> Path:
-    """Open a generated form with openpyxl, type sample inputs into its shaded cells, save."""
+def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, target: Path | None = None,
+              samples: dict[str, dict] | None = None) -> Path:
+    """Open a generated form with openpyxl, type sample inputs into its shaded cells, save. ``samples``: the
+    KPIs' entries as an example gives them for this period ({id: {actual, as_of, reason}}), else derived ones."""
     workbook = openpyxl.load_workbook(path)
-    typist = _Typist(plan, department, period)
+    typist = _Typist(plan, department, period, samples or {})
     for sheet in fl.data_sheets(plan, department, period):
         ws = workbook[sheet.name]
         col = {c.key: i for i, c in enumerate(sheet.columns, start=1)}
@@ -151,8 +153,9 @@ class _Row:
 class _Typist:
     """Types one department's sample inputs, a row at a time, as staff would."""
 
-    def __init__(self, plan: Plan, department: str, period: ReportPeriod) -> None:
+    def __init__(self, plan: Plan, department: str, period: ReportPeriod, samples: dict[str, dict]) -> None:
         self.plan = plan
+        self.samples = samples
         self.department = department
         self.period = period
         self.kpi_index = {k.id: i for i, k in enumerate(plan.kpis)}
@@ -162,6 +165,12 @@ class _Typist:
 
     def kpi_row(self, row: _Row, form_row: dict) -> None:
         kpi = self.plan.kpi(form_row["id"])
+        if kpi.id in self.samples:  # the example's own entry for the year, typed as given
+            for key in ("actual", "as_of", "reason"):
+                if key in self.samples[kpi.id]:
+                    row.type(key, self.samples[kpi.id][key])
+            row.type("remarks", SAMPLE_NOTE)
+            return
         actual = demo_actual(kpi, self.kpi_index[kpi.id])
         if actual is not None and kpi.reporting == PARTS:
             actual = demo_part(actual, kpi.departments.index(self.department), len(kpi.departments))
@@ -170,7 +179,7 @@ class _Typist:
             return
         period = self.period
         row.type("actual", float(actual) if actual != actual.to_integral() else int(actual))
-        row.type("as_of", "R6.3末" if not period.is_monthly else f"R{period.calendar_year - 2018}.{period.month}末")
+        row.type("as_of", f"R{period.fiscal_year + 1 - 2018}.3末" if not period.is_monthly else f"R{period.calendar_year - 2018}.{period.month}末")
         row.type("remarks", SAMPLE_NOTE)
 
     def initiative_row(self, row: _Row, form_row: dict) -> None:

@@ -7,20 +7,22 @@ both show it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from kpireport import labels
 from kpireport.evaluate import figures, tally
+from kpireport.evaluate.data_year import data_year, working_note
 from kpireport.evaluate.figures import PlanSummary
 from kpireport.evaluate.rules import evaluate_kpi
+from kpireport.evaluate.series import YearGrade, past_years, previous, with_lead
 from kpireport.evaluate.tally import PlanTally
 from kpireport.forms import layout as fl
 from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change, changes
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
-from kpireport.model import Evaluation, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Plan
+from kpireport.model import Evaluation, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Override, Plan
 from kpireport.periods import ReportPeriod
 
 
@@ -77,6 +79,14 @@ class PeriodResults:
     tallies: dict[str, PlanTally] = field(default_factory=dict)  # per plan: KPIs by grade per top-level node
     grade_counts: dict[str, int] = field(default_factory=dict)  # every graded KPI in force once, by grade
     summaries: dict[str, PlanSummary] = field(default_factory=dict)  # per plan: the figures 設定 asks for
+    # over the years: the fiscal year each KPI's data is of when earlier than the period's (graded at that year),
+    # and every year's actual and grade, this period's last (past years graded with the rules of their time)
+    data_years: dict[str, int] = field(default_factory=dict)
+    series: dict[str, tuple[YearGrade, ...]] = field(default_factory=dict)
+
+    def previous(self, kpi_id: str) -> YearGrade | None:
+        """The KPI's grade of the fiscal year before this period's, as it was graded then."""
+        return previous(self.series.get(kpi_id, ()), self.period.fiscal_year)
 
 
 def kpi_rows(plan: Plan, year: int | None = None) -> list[KpiRow]:
@@ -165,18 +175,15 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     """The period's results; ``current``: what stands, when the caller has just read it (a merge)."""
     current = current or in_force(history, plan, period)
     values = {kpi_id: standing.value for kpi_id, standing in current.kpis.items() if standing.value is not None}
-    overrides = history.overrides(period.key)
-    evaluations = {}
-    for kpi in plan.kpis:
-        stored = values.get(kpi.id)
-        evaluation = evaluate_kpi(kpi, stored.value if stored else None, period.fiscal_year, plan.grades, plan.settings,
-                                  provisional=bool(stored and stored.provisional), override=overrides.get(kpi.id),
-                                  reason=stored.reason if stored else "", second=plan.second_grades)
-        if kpi.shared and current.kpis[kpi.id].working:  # how the value was arrived at comes first
-            evaluation = replace(evaluation, working=f"{current.kpis[kpi.id].working}。{evaluation.working}")
-        evaluations[kpi.id] = evaluation
+    year = period.fiscal_year
+    data_years = {kpi_id: y for kpi_id, stored in values.items() if (y := data_year(stored, year)) is not None}
+    evaluations = _evaluations(plan, period, history.overrides(period.key), current, values, data_years)
     annual = history.annual_actuals()
     years = sorted({y for per_kpi in annual.values() for y in per_kpi if y < period.fiscal_year})  # earlier years
+    series = past_years(plan, year, history, annual)
+    for kpi in plan.kpis:  # this period closes each series
+        here = YearGrade(year, evaluations[kpi.id], values.get(kpi.id), data_years.get(kpi.id))
+        series[kpi.id] = series.get(kpi.id, ()) + (here,)
     initiatives = [(i, current.initiatives[i.id].entry) for i in plan.initiatives]
     others = {ident: standing.others for ident, standing in current.initiatives.items() if standing.others}
     submissions = history.submissions(period.key)
@@ -193,7 +200,28 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
                          attention=current.attention + duplicate_findings(submissions),
                          findings=standing_findings(statuses, submissions),
                          changes=changed, first_merge=first_merge, tallies=plan_tallies,
-                         grade_counts=tally.grade_counts(graded), summaries=figures.summaries(graded, plan_tallies))
+                         grade_counts=tally.grade_counts(graded), summaries=figures.summaries(graded, plan_tallies),
+                         data_years=data_years, series=series)
+
+
+def _evaluations(plan: Plan, period: ReportPeriod, overrides: dict[str, Override], current: InForce,
+                 values: dict[str, StoredKpiValue], data_years: dict[str, int]) -> dict[str, Evaluation]:
+    """Each KPI graded for the period, lagging data at its own year (data_years), with how a shared KPI's value
+    was arrived at and the data's year at the head of the working."""
+    year = period.fiscal_year
+    evaluations = {}
+    for kpi in plan.kpis:
+        stored = values.get(kpi.id)
+        evaluation = evaluate_kpi(kpi, stored.value if stored else None, data_years.get(kpi.id, year), plan.grades,
+                                  plan.settings, provisional=bool(stored and stored.provisional),
+                                  override=overrides.get(kpi.id), reason=stored.reason if stored else "",
+                                  second=plan.second_grades)
+        if kpi.id in data_years:
+            evaluation = with_lead(evaluation, working_note(data_years[kpi.id], year))
+        if kpi.shared and current.kpis[kpi.id].working:  # how the value was arrived at comes first
+            evaluation = with_lead(evaluation, f"{current.kpis[kpi.id].working}。")
+        evaluations[kpi.id] = evaluation
+    return evaluations
 
 
 def merge_changes(plan: Plan, period: ReportPeriod, history: History) -> tuple[list[Change], bool]:

@@ -101,6 +101,16 @@ def now() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat()
 
 
+# The grading rules in force at each merge (the grades and the settings that affect grading, see
+# history.rules_record), so a past year is graded as it was then. Kept apart from SCHEMA: a history made
+# before it gets the table on opening (its merges have no rules; their years say so where they are shown).
+RULES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS merge_rules (
+    merge_id INTEGER PRIMARY KEY REFERENCES merges(id), rules TEXT NOT NULL
+);
+"""
+
+
 def _upgrade(db: sqlite3.Connection) -> None:
     """A history made by an earlier version: merges.master_written came later (its merges' masters were
     written, as far as anyone can tell now), and so did initiative_values.name."""
@@ -131,6 +141,7 @@ class History:
             self.db.executescript(SCHEMA)
             _upgrade(self.db)
             issued.prepare(self.db)
+            self.db.executescript(RULES_SCHEMA)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
             raise KpireportError(f"履歴データベース {self.path} を開けません（{exc}）。"
@@ -174,6 +185,18 @@ class History:
     def finish_merge(self, merge_id: int, snapshot: dict) -> None:
         self.db.execute("UPDATE merges SET snapshot = ? WHERE id = ?",
                         (json.dumps(snapshot, ensure_ascii=False, sort_keys=True), merge_id))
+
+    def record_rules(self, merge_id: int, rules: dict) -> None:
+        """The grading rules this merge was made with (history.rules_record.rules_record)."""
+        self.db.execute("INSERT OR REPLACE INTO merge_rules VALUES (?, ?)",
+                        (merge_id, json.dumps(rules, ensure_ascii=False, sort_keys=True)))
+
+    def rules_of(self, period: str) -> dict | None:
+        """The grading rules of the period's last merge that stored them; None when none did (a history from
+        before rules were stored, or a year known only from imported records)."""
+        row = self.db.execute("SELECT r.rules FROM merge_rules r JOIN merges m ON m.id = r.merge_id"
+                              " WHERE m.period = ? ORDER BY m.id DESC LIMIT 1", (period,)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def known(self, sha256: str, department: str, period: str) -> bool:
         """Whether this exact file was already recorded for the department and period."""

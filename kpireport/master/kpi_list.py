@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from kpireport import labels
+from kpireport.evaluate.data_year import data_year, year_note
 from kpireport.evaluate.display import second_grade_text, second_scale_title
 from kpireport.evaluate.results import KpiRow
 from kpireport.history.store import StoredKpiValue
@@ -69,10 +70,17 @@ def _headers(writer: SheetWriter) -> Headers:
     headers = [("指標ID", 10), ("指標名", 28), ("計画", 8), ("体系", 26), ("再掲", 6), ("担当課", 12), ("単位", 6),
                ("基準値（年度）", 17), ("目標値（年度）", 17)]
     headers += [(f"{format_year(y)} 実績", 11) for y in writer.data.years]
-    headers += [(f"{writer.data.period.label}", 12), ("見込み", 6), ("達成率", 8), ("進捗（ペース）", 10), ("評価", 9)]
+    headers += [(f"{writer.data.period.label}", 12), ("見込み", 6), ("達成率", 8), ("進捗（ペース）", 10), ("評価", 9),
+                ("前年度の評価", 9)]
     headers += [(second_scale_title(writer.plan), 9)] if writer.plan.second_grades else []  # 評価区分2
     headers += [("手動評価", 7), ("手動評価の理由", 14), ("備考・未記入の理由", 20), ("担当課ごとの値", 20)]
     return headers
+
+
+def _past_actual(kpi: Kpi, stored: StoredKpiValue, year: int) -> str:
+    """An earlier year's actual, with the year its data is of when that is earlier still."""
+    lag = data_year(stored, year)
+    return format_value(stored.value) + (year_note(lag, kpi.calendar) if lag is not None else "")
 
 
 def _ended_rows(writer: SheetWriter) -> list[KpiRow]:
@@ -91,7 +99,7 @@ def _cells(writer: SheetWriter, r: KpiRow, stored: StoredKpiValue | None) -> lis
         ("【再掲】" if r.reposted else "", "wrap"), (labels.owners_text(plan, kpi), "wrap"),
         (labels.kpi_unit(kpi), "wrap"), (labels.kpi_baseline(kpi), "wrap"), (labels.kpi_target(kpi), "wrap")]
     history = writer.data.history.get(kpi.id, {})
-    cells += [(format_value(history[y].value) if y in history else "", "wrap") for y in writer.data.years]
+    cells += [(_past_actual(kpi, history[y], y) if y in history else "", "wrap") for y in writer.data.years]
     cells += _evaluation_cells(writer, kpi, ev, stored)
     # folded: the working, the number in the KPI's unit, where it was read
     cells += [(ev.working, "wrap"),
@@ -105,15 +113,26 @@ def _evaluation_cells(writer: SheetWriter, kpi: Kpi, ev: Evaluation, stored: Sto
     shown = ""
     if stored is not None:
         shown = format_value(stored.value) if stored.value.is_number else "（未記入）"
+    if kpi.id in writer.data.data_years:  # lagging data: the year it is of, next to it (graded at that year)
+        shown += year_note(writer.data.data_years[kpi.id], kpi.calendar)
     grade: Cell = (f"{ev.grade} {ev.label}", ev.grade) if kpi.graded else ("参考指標（評価しない）", "text")
     if not kpi.in_force(writer.data.period.fiscal_year):
         grade = (_ended_text(writer.plan, kpi), "wrap")
     override = ev.override
     second: list[Cell] = [(second_grade_text(kpi, ev), "text")] if writer.plan.second_grades else []  # 評価区分2
     return [(shown, "wrap"), ("見込み" if ev.provisional else "", "text"), (ev.rate, "percent"),
-            (ev.pace, "percent"), grade, *second,
+            (ev.pace, "percent"), grade, _previous_grade(writer, kpi), *second,
             (override.grade if override else "", "text"), (override.reason if override else "", "wrap"),
             (remarks(stored), "wrap"), (_shared_note(writer, kpi.id), "wrap")]
+
+
+def _previous_grade(writer: SheetWriter, kpi: Kpi) -> Cell:
+    """The grade of the year before, as it was graded then (coloured when the code is still one of the grades)."""
+    before = writer.data.previous(kpi.id)
+    if before is None or not kpi.graded:
+        return "", "text"
+    ev = before.evaluation
+    return f"{ev.grade} {ev.label}", ev.grade if ev.grade in writer.grade_format else "text"
 
 
 def _shared_note(writer: SheetWriter, kpi_id: str) -> str:

@@ -19,6 +19,7 @@ from kpireport.master import (
     kpi_list,
     narrative_list,
     review_sheets,
+    series,
     submission_status,
     summary,
 )
@@ -40,6 +41,7 @@ def write_master(data: PeriodResults, path: Path) -> list[str]:
             writer = SheetWriter(workbook, data)
             summary.add(writer)
             kpi_list.add(writer)
+            series.add(writer)
             initiative_list.add(writer)
             narrative_list.add(writer)
             submission_status.add(writer)

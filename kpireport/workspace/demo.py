@@ -18,10 +18,12 @@ from kpireport.workspace.outcomes import DemoOutcome
 from kpireport.workspace.planning import check_plan
 from kpireport.workspace.progress import Progress, Silent
 from kpireport.workspace.reporting import write_period_report
+from kpireport.workspace.years_example import run_years_example
 
 MARKER = ".kpireport_demo"  # marks a folder the demo made, so a re-run may clear it
 H28_FOLDER = "第1期総合戦略_平成28年度"
 H28_SECTIONS = ["表紙", "達成状況", "施策シート"]
+YEARS_FOLDER = "評価の推移_ほしぞら市"  # the city's own grading, year after year
 
 
 def run_demo(directory: Path, progress: Progress | None = None) -> DemoOutcome:
@@ -51,8 +53,10 @@ def run_demo(directory: Path, progress: Progress | None = None) -> DemoOutcome:
     second = create_folder(folder.root / H28_FOLDER, force=True, document=example_h28_document())
     second_period = _record_h28(second)
     second_report = write_period_report(second, second_period.key, H28_SECTIONS)  # with its PDF
+    shown.step("3つ目の例（ほしぞら市、2年度分の評価）")
+    years = run_years_example(folder.root / YEARS_FOLDER, pdf=False, progress=shown)
     return DemoOutcome(folder.root, checked, forms, submissions, validation, merged, report,
-                       second.root, second_period.label, second_report)
+                       second.root, second_period.label, second_report, years)
 
 
 def _fresh_folder(directory: Path) -> Folder:
@@ -63,6 +67,7 @@ def _fresh_folder(directory: Path) -> Folder:
         shutil.rmtree(path)
         path.mkdir()
     shutil.rmtree(folder.root / H28_FOLDER, ignore_errors=True)
+    shutil.rmtree(folder.root / YEARS_FOLDER, ignore_errors=True)
     for leftover in folder.root.glob(folder.history_file.name + "*"):
         leftover.unlink()
     return folder

@@ -23,7 +23,9 @@ PLAN_FILE = "計画体系.xlsx"
 
 # The embedded examples by the name `init --example` takes: the default (美祢市: a 基本計画 and a 総合戦略),
 # a plan with KPIs on its middle level and plan-level KGIs, a project-style strategy with target-only KPIs.
-EXAMPLES = {"美祢市": "example", "さくら市": "example_sakura", "かわせみ町": "example_kawasemi"}
+# and a strategy graded in the city's own way year after year (two years of sample values).
+EXAMPLES = {"美祢市": "example", "さくら市": "example_sakura", "かわせみ町": "example_kawasemi",
+            "ほしぞら市": "example_hoshizora"}
 
 
 @dataclass(frozen=True)

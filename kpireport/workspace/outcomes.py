@@ -186,6 +186,16 @@ class ImportOutcome:
 
 
 @dataclass(frozen=True)
+class YearsOutcome:
+    """The example graded year after year: each year's merge, then the last year's report."""
+
+    root: Path
+    plan_check: PlanCheck
+    merges: list[MergeOutcome] = field(default_factory=list)
+    report: ReportOutcome | None = None
+
+
+@dataclass(frozen=True)
 class DemoOutcome:
     """`demo`: each stage's result on the embedded examples."""
 
@@ -199,3 +209,4 @@ class DemoOutcome:
     second_root: Path | None = None  # the 第1期 strategy's 平成28年度 record (seed 001)
     second_label: str = ""
     second_report: ReportOutcome | None = None
+    years: YearsOutcome | None = None  # the example graded year after year (ほしぞら市)

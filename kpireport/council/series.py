@@ -1,0 +1,103 @@
+"""指標の推移 (on request: --sections 指標の推移): one page per KPI with every year's actual (with the year its data is
+of), expected value, rate and grade, each past year as it was graded then, and a line chart of the actuals
+against the target line and the expected path."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kpireport.council import content, texts
+from kpireport.council.document import ReportDocument, heading, page_break, paragraph, picture, table
+from kpireport.council.series_chart import LineChart, line_chart_png
+from kpireport.evaluate.arithmetic import display_unit, number, year_of
+from kpireport.evaluate.data_year import year_note
+from kpireport.evaluate.display import RULE_COLOURS
+from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
+from kpireport.evaluate.rules import expected_value
+from kpireport.evaluate.series import TODAYS_RULES, YearGrade
+from kpireport.labels import value_text
+from kpireport.model import Kpi
+from kpireport.values import format_value, format_year
+
+TITLE = "指標の推移"
+HEADERS = ["年度", "実績値", "想定値", "達成率", "評価"]
+CHART_NOTE = "グラフ: 点は実績値（データの年度の位置）、点線は基準値から目標値への想定の推移、赤の線は目標値。"
+
+
+def add(doc: ReportDocument, data: PeriodResults) -> None:
+    rows = each_once(data.kpi_rows)
+    if not rows:
+        return
+    heading(doc, TITLE, 1)
+    paragraph(doc, "各指標の年度ごとの実績と評価です。過去の年度は、その年度の集計のときの評価区分で評価しています。"
+                   "統計の公表が遅れる指標は、データの年度（実績値の後ろの括弧）の想定値と比べて評価しています。", "注記")
+    for row in rows:
+        kpi_page(doc, data, row)
+        page_break(doc)
+
+
+def kpi_page(doc: ReportDocument, data: PeriodResults, row: KpiRow) -> None:
+    kpi = row.kpi
+    heading(doc, f"{kpi.id}　{content.indicator_name(row, 1, data.plan)}", 2)
+    paragraph(doc, f"基準値 {_with_year(value_text(kpi.baseline), kpi.baseline_year)}　"
+                   f"目標値 {_with_year(value_text(kpi.target), kpi.target_year)}　{row.path}", "注記")
+    points = data.series.get(kpi.id, ())
+    grades = {g.code: g for g in data.plan.grades}
+    cells, shading = [], {}
+    actuals = content.same_precision([value_text(kpi.baseline)] + [_actual(kpi, p) for p in points])[1:]  # 43.0%
+    for r, (point, actual) in enumerate(zip(points, actuals)):
+        ev = point.evaluation
+        cells.append([format_year(point.year), actual, _expected(kpi, point), _rate(point),
+                      f"{ev.grade} {ev.label}" if kpi.graded else texts.REFERENCE_GRADE_TEXT])
+        grade = grades.get(ev.grade)
+        if grade is not None and kpi.graded:
+            shading[(r, 4)] = RULE_COLOURS.get(grade.rule, "#FFFFFF").lstrip("#")
+    table(doc, HEADERS, cells, [30, 45, 35, 25, 35], ["left", "right", "right", "right", "center"], shading=shading)
+    if any(not p.rules_then for p in points):
+        paragraph(doc, f"※{'、'.join(format_year(p.year) for p in points if not p.rules_then)}は、{TODAYS_RULES}", "注記")
+    paragraph(doc, CHART_NOTE, "注記")  # also keeps the picture clear of the table's last row
+    picture(doc, line_chart_png(line_chart(kpi, points)), 150)
+
+
+def _with_year(text: str, year: int | None) -> str:
+    return f"{text}（{format_year(year)}）" if year else text
+
+
+def _actual(kpi: Kpi, point: YearGrade) -> str:
+    if point.stored is None or not point.stored.value.is_number:
+        return texts.NO_VALUE
+    text = format_value(point.stored.value)
+    return text + (year_note(point.data_year, kpi.calendar) if point.data_year is not None else "")
+
+
+def _expected(kpi: Kpi, point: YearGrade) -> str:
+    expected = point.evaluation.expected
+    return display_unit(kpi).full(expected) if expected is not None else texts.NO_VALUE
+
+
+def _rate(point: YearGrade) -> str:
+    rate = point.evaluation.rate
+    return texts.NO_VALUE if rate is None else f"{texts.MINUS if rate < 0 else ''}{abs(rate):.1f}%"
+
+
+def line_chart(kpi: Kpi, points: tuple[YearGrade, ...]) -> LineChart:
+    """The chart's lines in the KPI's display unit: actuals at the year their data is of, the expected path
+    year by year from the baseline year to the target year, the target."""
+    unit = display_unit(kpi)
+    scale = Decimal(10) ** unit.power
+    actuals = [(p.data_year or p.year, float(n / scale)) for p in points
+               if p.stored is not None and (n := number(p.stored.value)) is not None]
+    path = [(y, float(v / scale)) for y, v in _path(kpi)]
+    target, target_year = number(kpi.target), year_of(kpi.target_year)
+    goal = (target_year, float(target / scale)) if target is not None and target_year is not None else None
+    years = {y for y, _ in actuals + path} | ({goal[0]} if goal else set())
+    return LineChart(kpi.name, unit.scale + unit.unit, actuals, path, goal,
+                     {y: format_year(y, "short") for y in years})
+
+
+def _path(kpi: Kpi) -> list[tuple[int, Decimal]]:
+    """The expected path in base units: the baseline, then each year's expected value up to the target year."""
+    base, base_year, target_year = number(kpi.baseline), year_of(kpi.baseline_year), year_of(kpi.target_year)
+    if base is None or base_year is None or target_year is None or target_year <= base_year:
+        return []
+    return [(base_year, base)] + [(y, e) for y in range(base_year + 1, target_year + 1)
+                                  if (e := expected_value(kpi, y)) is not None]

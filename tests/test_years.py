@@ -1,0 +1,188 @@
+"""Over the years (issue 23, items 6 and 7): a KPI graded at its data's own year, the previous year's grade and
+each KPI's series in the master and the report, the grading rules stored with each merge (a past year keeps
+the grade it had), two years in one workspace through the library."""
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+
+import docx
+import openpyxl
+import pytest
+from years_helpers import TODAYS_GRADES, years_document
+
+from kpireport.evaluate.data_year import data_year
+from kpireport.evaluate.rules import expected_value
+from kpireport.evaluate.series import TODAYS_RULES
+from kpireport.history.rules_record import rules_from_record, rules_record
+from kpireport.history.store import History, StoredKpiValue
+from kpireport.model import Grade, Settings, Value
+from kpireport.values import parse_value
+from kpireport.workspace.api import Workspace
+from kpireport.workspace.reporting import period_data
+from kpireport.workspace.years_example import run_years_example
+
+
+def stored(raw: str, as_of: str = "") -> StoredKpiValue:
+    value = parse_value(raw)
+    plain = Value(value.status, value.raw, value.number, value.unit, value.scale)  # as the history reads it back
+    return StoredKpiValue("K6", "2025", plain, False, as_of, "", "", "f.xlsx", "KPI実績", "H8", "")
+
+
+def test_data_year_from_the_value_or_the_typed_time() -> None:
+    assert data_year(stored("7,612千円（平成27年度）"), 2025) == 2015  # the 時点 in the value
+    assert data_year(stored("2,850千円", "R5年度"), 2024) == 2023  # the 時点 typed
+    assert data_year(stored("2,850千円", "R6.3末"), 2024) == 2023  # the end of March closes 令和5年度
+    assert data_year(stored("2,850千円", "R6.4.1"), 2024) is None  # the report's own year
+    assert data_year(stored("2,850千円", "R7.3末"), 2024) is None
+    assert data_year(stored("2,850千円"), 2024) is None
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    """ほしぞら市 (today's grades), 2024 then 2025, through forms, filling, merge and report."""
+    root = tmp_path_factory.mktemp("years") / "ws"
+    outcome = run_years_example(root, pdf=False, document=years_document())
+    assert outcome.plan_check.errors == 0 and len(outcome.merges) == 2
+    return outcome
+
+
+@pytest.mark.slow
+def test_lagging_kpi_is_graded_at_its_data_year(two_years) -> None:
+    # worked example: base 2,800千円 (R3), target 3,100千円 (R10); the 2024 report carries the R5 figure 2,850千円.
+    # Expected for R5: 2,800 + 300 × 2/7 = 2,885.7; pace = 50 ÷ 85.7 = 58.3 % (< 80 %) → improved: C.
+    # Against R6's expected value (2,928.6) the pace would be 38.9 %.
+    data = two_years.merges[0].data
+    kpi = data.plan.kpi("K6")
+    evaluation = data.evaluations["K6"]
+    assert data.data_years == {"K6": 2023}
+    assert abs(expected_value(kpi, 2023) - Decimal("2885714.3")) < 1  # R5's, not R6's (2,928,571.4)
+    assert evaluation.expected == Decimal("2885700")  # as the working shows it: 2,885.7千円
+    assert evaluation.pace == Decimal("58.3") and evaluation.grade == "C"
+    assert evaluation.working.startswith("実績は令和5年度のデータのため、令和5年度の想定値と比べて評価します（報告は令和6年度）。")
+    # the next year the 時点 is in the value: 「2,890千円（令和6年度）」 → graded at R6
+    assert two_years.merges[1].data.data_years == {"K6": 2024}
+
+
+@pytest.mark.slow
+def test_series_and_previous_grade(two_years) -> None:
+    data = two_years.merges[1].data
+    assert [(p.year, p.evaluation.grade) for p in data.series["K7"]] == [(2024, "B"), (2025, "−")]
+    assert [(p.year, p.data_year) for p in data.series["K6"]] == [(2024, 2023), (2025, 2024)]
+    before = data.previous("K7")
+    assert before is not None and before.year == 2024 and before.evaluation.grade == "B" and before.rules_then
+    assert data.previous("K1").evaluation.rate == Decimal("15.0")  # 2024: (43 − 40) ÷ (60 − 40)
+    # a year whose entry had no number (未記入の理由 統計未公表) is in the series too, as it was graded
+    next_year = period_data(Workspace(two_years.root), "2026")
+    k3 = next_year.previous("K3")
+    assert k3 is not None and k3.year == 2025 and k3.evaluation.grade == "−" and k3.stored.reason == "統計未公表"
+
+
+def _cells(sheet) -> dict[str, list]:
+    header = [c.value for c in sheet[3]]
+    return {str(h): [row[i] for row in sheet.iter_rows(min_row=4, values_only=True)] for i, h in enumerate(header)}
+
+
+@pytest.mark.slow
+def test_master_shows_previous_grade_data_year_and_series(two_years) -> None:
+    book = openpyxl.load_workbook(two_years.merges[1].master)
+    kpis = _cells(book["KPI一覧"])
+    row = kpis["指標ID"].index("K7")
+    assert kpis["評価"][row] == "− 評価不能" and kpis["前年度の評価"][row] == "B 順調"
+    k6 = kpis["指標ID"].index("K6")
+    assert kpis["令和6年度 実績"][k6] == "2,850千円（R5年度）" and kpis["令和7年度 実績"][k6] == "2,890千円（R6年度）"
+    series = _cells(book["推移（総合戦略）"])
+    k6 = series["指標ID"].index("K6")
+    assert [series[f"{y} 実績"][k6] for y in ("令和6年度", "令和7年度")] == ["2,850千円（R5年度）", "2,890千円（R6年度）"]
+    k7 = series["指標ID"].index("K7")
+    assert [series[f"{y} 評価"][k7] for y in ("令和6年度", "令和7年度")] == ["B 順調", "− 評価不能"]
+    assert series["令和6年度 達成率"][series["指標ID"].index("K1")] == 15.0
+
+
+@pytest.mark.slow
+def test_report_shows_previous_grade_and_series_pages(two_years) -> None:
+    document = docx.Document(two_years.report.path)
+    tables = [t for t in document.tables if t.rows[0].cells[-1].text == "前年度評価"]
+    assert tables, "the body's KPI tables have a 前年度評価 column"
+    rows = {r.cells[0].text: [c.text for c in r.cells] for t in tables for r in t.rows[1:]}
+    k7 = next(cells for name, cells in rows.items() if "創業塾" in name)
+    assert k7[-2:] == ["− 評価不能", "B 順調"]
+    k6 = next(cells for name, cells in rows.items() if "所得" in name)
+    assert k6[2] == "2,890千円（令和6年度）"  # the 時点 written in the value, as written
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading") or "見出し" in p.style.name]
+    assert "指標の推移" in headings  # asked for by the plan's 報告書の章
+    series_tables = [t for t in document.tables if [c.text for c in t.rows[0].cells] == ["年度", "実績値", "想定値", "達成率", "評価"]]
+    assert len(series_tables) == 7  # a page per KPI
+    assert [c.text for c in series_tables[5].rows[1].cells][:2] == ["令和6年度", "2,850千円（R5年度）"]  # 時点 typed
+    charts = document.inline_shapes
+    assert len(charts) >= 7
+
+
+def test_rules_record_round_trip() -> None:
+    grades = (Grade("A", "達成", "final_reached", Decimal(100)), Grade("−", "評価不能", "not_evaluable"))
+
+    settings = Settings(city="ほしぞら市", report_title="t", nobase_threshold=Decimal("90"), maintain_tolerance=Decimal("1.5"))
+    back_grades, back_settings = rules_from_record(rules_record(grades, settings), Settings(city="x", report_title="y"))
+    assert back_grades == grades
+    assert back_settings.nobase_threshold == Decimal("90") and back_settings.maintain_tolerance == Decimal("1.5")
+
+
+@pytest.mark.slow
+def test_past_grade_keeps_the_rules_of_its_merge(tmp_path) -> None:
+    """Change the plan's grades after the 2024 merge: the 2024 grade shown beside 2025 stays as it was."""
+    root = tmp_path / "ws"
+    first = run_years_example(root, pdf=False, document=years_document())
+    assert first.merges[0].data.evaluations["K7"].grade == "B"  # pace 200 % ≥ 80 %
+    stricter = [dict(g, threshold=250) if g["code"] == "B" else g for g in TODAYS_GRADES]
+    workspace = Workspace.create(root, force=True, document=years_document(stricter))
+    now = period_data(workspace, "2025")
+    assert now.plan.grades[1].threshold == Decimal(250)
+    before = now.previous("K7")
+    assert before is not None and before.evaluation.grade == "B" and before.rules_then  # not regraded to C
+    assert period_data(workspace, "2024").evaluations["K7"].grade == "C"  # today's rules, asked for today
+
+    # a history from before rules were stored: the year is graded with today's rules, and says so
+    db = sqlite3.connect(str(workspace.history_file))
+    db.execute("DELETE FROM merge_rules")
+    db.commit()
+    db.close()
+    again = period_data(workspace, "2025").previous("K7")
+    assert again is not None and not again.rules_then and again.evaluation.grade == "C"
+    assert again.evaluation.working.endswith(TODAYS_RULES)
+
+    # old records from before the plan (令和6年度～) are shown as history, not graded in the series
+    history = History(workspace.history_file)
+    try:
+        history.import_actual("K1", 2022, parse_value("38.0%"), "旧実績.xlsx", "C2")
+    finally:
+        history.close()
+    later = period_data(workspace, "2025")
+    assert 2022 in later.history["K1"] and [p.year for p in later.series["K1"]] == [2024, 2025]
+
+
+def test_older_history_gets_the_rules_table(tmp_path) -> None:
+    path = tmp_path / "履歴.sqlite3"
+    History(path).close()
+    db = sqlite3.connect(str(path))
+    db.execute("DROP TABLE merge_rules")
+    db.commit()
+    db.close()
+    history = History(path)
+    try:
+        assert history.rules_of("2024") is None
+        merge_id = history.start_merge("2024", "hash")
+        history.record_rules(merge_id, {"grades": [], "settings": {}})
+        assert history.rules_of("2024") == {"grades": [], "settings": {}}
+    finally:
+        history.close()
+
+
+def test_line_chart_is_a_deterministic_png(two_years) -> None:
+    from kpireport.council.series import line_chart
+    from kpireport.council.series_chart import line_chart_png
+    data = two_years.merges[1].data
+    chart = line_chart(data.plan.kpi("K6"), data.series["K6"])
+    assert chart.actuals == [(2023, 2850.0), (2024, 2890.0)]  # at the years the data is of
+    assert chart.path[0] == (2021, 2800.0) and chart.path[-1] == (2028, 3100.0) and chart.target == (2028, 3100.0)
+    png = line_chart_png(chart)
+    assert png.startswith(b"\x89PNG") and png == line_chart_png(chart)
