@@ -80,6 +80,8 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> N
     shading: dict[tuple[int, int], str] = {}
     fills = grade_colours(data.plan.grades, RULE_COLOURS)
     kinds = len({row.kpi.kind for row in rows})
+    # the previous year's grade only in a report that has one: a first year's column would say 「－」 in every row
+    previous = any(data.previous(kpi.id) is not None for kpi in data.plan.kpis)
     paragraph(doc, content.indicator_caption(rows), "見出し 施策")
     for r, row in enumerate(rows):
         kpi = row.kpi
@@ -89,17 +91,21 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> N
                                                            value_text(kpi.target)])
         cells.append([content.indicator_name(row, kinds, data.plan), _with_year(baseline, kpi.baseline, kpi.baseline_year, kpi),
                       actual, _with_year(target, kpi.target, kpi.target_year, kpi),
-                      content.rate_text(data, kpi.id), content.grade_text(data, kpi.id),
-                      content.previous_grade_text(data, kpi.id)])
+                      content.rate_text(data, kpi.id), content.grade_text(data, kpi.id)])
         if evaluation.grade in fills:
             shading[(r, 5)] = fills[evaluation.grade].lstrip("#")
-        before = data.previous(kpi.id)
-        if before is not None and kpi.graded and before.evaluation.grade in fills:
-            shading[(r, 6)] = fills[before.evaluation.grade].lstrip("#")
-    headers, widths, align = ["指標名", "基準値", "実績値", "目標値", "達成率", "評価", "前年度評価"], \
-        [46, 24, 24, 24, 16, 18, 18], ["left", "right", "right", "right", "right", "center", "center"]
+        if previous:
+            cells[-1].append(content.previous_grade_text(data, kpi.id))
+            before = data.previous(kpi.id)
+            if before is not None and kpi.graded and before.evaluation.grade in fills:
+                shading[(r, 6)] = fills[before.evaluation.grade].lstrip("#")
+    headers, widths, align = ["指標名", "基準値", "実績値", "目標値", "達成率", "評価"], [52, 27, 25, 27, 16, 23], \
+        ["left", "right", "right", "right", "right", "center"]
+    if previous:
+        headers, widths, align = headers + ["前年度評価"], [46, 24, 24, 24, 16, 18, 18], align + ["center"]
     if data.plan.second_grades:  # 評価区分2: its own column after the grades
-        headers, widths, align = headers + [second_scale_title(data.plan)], [34] + widths[1:] + [12], align + ["center"]
+        headers, widths, align = headers + [second_scale_title(data.plan)], [widths[0] - 14] + widths[1:] + [14], \
+            align + ["center"]
         for cells_of_row, row in zip(cells, rows):
             cells_of_row.append(second_grade_text(row.kpi, data.evaluations[row.kpi.id]))
     table(doc, headers, cells, widths, align, shading=shading)
