@@ -53,6 +53,9 @@ def submitted_departments(data: PeriodResults) -> set[str]:
     return {s.department for s in data.statuses if s.current is not None}
 
 
+OWN_YEAR = re.compile(r"\s*([（(][^（()）]*年度?[）)])$")  # 「…（令和6年度）」 at the end of a value
+
+
 def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> str:
     stored = data.values.get(kpi_id)
     if stored is None:
@@ -61,6 +64,8 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
     text = value_text(stored.value)
     if kpi_id in data.data_years and parse_value(stored.value.raw).period is None:  # lagging data, its year typed
         text += year_note(data.data_years[kpi_id], data.plan.kpi(kpi_id).calendar)  # apart: shown after the value
+    elif parse_value(stored.value.raw).period is not None:  # a value written with its year: the year on a line
+        text = OWN_YEAR.sub(r"\n\1", text)  # of its own, as the baseline's and the target's, never broken
     if stored.value.status == "none" and stored.reason:
         text = f"{texts.NO_VALUE}（{stored.reason}）"
     return text + (texts.PROVISIONAL if stored.provisional else "")
