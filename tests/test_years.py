@@ -134,7 +134,7 @@ def test_past_grade_keeps_the_rules_of_its_merge(tmp_path) -> None:
     first = run_years_example(root, pdf=False, document=years_document())
     assert first.merges[0].data.evaluations["K7"].grade == "B"  # pace 200 % ≥ 80 %
     stricter = [dict(g, threshold=250) if g["code"] == "B" else g for g in TODAYS_GRADES]
-    workspace = Workspace.create(root, force=True, document=years_document(stricter))
+    workspace = Workspace.create(root, force=True, keep_history=True, document=years_document(stricter))
     now = period_data(workspace, "2025")
     assert now.plan.grades[1].threshold == Decimal(250)
     before = now.previous("K7")

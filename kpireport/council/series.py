@@ -1,4 +1,4 @@
-"""指標の推移 (on request: --sections 指標の推移): one page per KPI with every year's actual (with the year its data is
+"""指標の推移 (on request: --sections 指標の推移): for each KPI, about two to a page, every year's actual (with the year its data is
 of), expected value, rate and grade, each past year as it was graded then, and a line chart of the actuals
 against the target line and the expected path."""
 from __future__ import annotations
@@ -30,9 +30,9 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     heading(doc, TITLE, 1)
     paragraph(doc, "各指標の年度ごとの実績と評価です。過去の年度は、その年度の集計のときの評価区分で評価しています。"
                    "統計の公表が遅れる指標は、データの年度（実績値の後ろの括弧）の想定値と比べて評価しています。", "注記")
-    for row in rows:
+    for row in rows:  # one after another, about two to a page: a page of one KPI would be mostly empty
         kpi_page(doc, data, row)
-        page_break(doc)
+    page_break(doc)
 
 
 def kpi_page(doc: ReportDocument, data: PeriodResults, row: KpiRow) -> None:
@@ -55,7 +55,7 @@ def kpi_page(doc: ReportDocument, data: PeriodResults, row: KpiRow) -> None:
     if any(not p.rules_then for p in points):
         paragraph(doc, f"※{'、'.join(format_year(p.year) for p in points if not p.rules_then)}は、{TODAYS_RULES}", "注記")
     paragraph(doc, CHART_NOTE, "注記")  # also keeps the picture clear of the table's last row
-    picture(doc, line_chart_png(line_chart(kpi, points)), 150)
+    picture(doc, line_chart_png(line_chart(kpi, points)), 125)
 
 
 def _with_year(text: str, year: int | None) -> str:

@@ -2,6 +2,7 @@
 actual cannot be graded."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,10 @@ _TARGET_KINDS = {"以上": "目標は下限（以上）", "以下": "目標は�
                  "方向": "目標は方向のみ"}
 _AGGREGATIONS = {"累計": "累計の指標のため実績・目標とも累計値で比較",
                  "年平均": "年平均の指標のため実績・目標とも年平均値で比較"}
+
+
+REASON_NOTE = "（未記入の理由: {reason}）"  # the department's reason in the working (kept internal where published)
+REASON_IN_WORKING = re.compile(r"（未記入の理由: [^）]*）")
 
 
 def describe_kpi(kpi: Kpi, s: Setup, unit: Unit, actual: Value | None, year: Any) -> list[str]:
@@ -62,7 +67,7 @@ def reason_missing(kpi: Kpi, actual: Value | None, reason: str = "") -> list[str
     """Why the actual cannot be used: missing (with the department's 未記入の理由), not a number, or in
     another unit."""
     if reason and (actual is None or actual.status != "number"):
-        return [f"実績値がありません（未記入の理由: {reason}）"]
+        return [f"実績値がありません{REASON_NOTE.format(reason=reason)}"]
     if actual is None:
         return ["実績値がありません（未入力）"]
     status = actual.status

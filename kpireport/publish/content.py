@@ -13,6 +13,7 @@ from kpireport import labels
 from kpireport.evaluate.display import CHART_COLOURS
 from kpireport.evaluate.results import KpiRow, PeriodResults
 from kpireport.evaluate.rules import REFERENCE_GRADE, evaluate_kpi
+from kpireport.evaluate.working import REASON_IN_WORKING
 from kpireport.model import Evaluation, Initiative, InitiativeEntry, Kpi, Node, Plan, PlanInfo, Value
 from kpireport.publish import chart
 from kpireport.publish.names import kpi_file
@@ -186,12 +187,15 @@ def point_view(plan: Plan, kpi: Kpi, point: YearPoint, policy: Policy) -> PointV
 
 
 def public_working(data: PeriodResults, kpi: Kpi, evaluation: Evaluation, policy: Policy) -> str:
-    """The grade's working; a grade set by hand without its reason when the office keeps that internal."""
+    """The grade's working; without the department's 未記入の理由, and a grade set by hand without its reason,
+    when the office keeps those internal."""
+    working = evaluation.working if policy.shows(REASONS) else REASON_IN_WORKING.sub("", evaluation.working)
     if evaluation.override is None or policy.shows(OVERRIDE_WORKING):
-        return evaluation.working
+        return working
     plain = evaluate_kpi(kpi, evaluation.actual, evaluation.year, data.plan.grades, data.plan.settings,
                          provisional=evaluation.provisional)
-    return f"{plain.working}評価は、計画担当課の判断で「{evaluation.grade} {evaluation.label}」としました。"
+    shown = plain.working if policy.shows(REASONS) else REASON_IN_WORKING.sub("", plain.working)
+    return f"{shown}評価は、計画担当課の判断で「{evaluation.grade} {evaluation.label}」としました。"
 
 
 def chart_of(kpi: Kpi, points: list[PointView]) -> chart.ChartData:
