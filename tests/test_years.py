@@ -14,7 +14,7 @@ from years_helpers import TODAYS_GRADES, years_document
 from kpireport.evaluate.data_year import data_year
 from kpireport.evaluate.rules import expected_value
 from kpireport.evaluate.series import TODAYS_RULES
-from kpireport.history.rules_record import rules_from_record, rules_record
+from kpireport.history.rules_record import record_rules, rules_from_record, rules_of, rules_record
 from kpireport.history.store import History, StoredKpiValue
 from kpireport.model import Grade, Settings, Value
 from kpireport.values import parse_value
@@ -169,10 +169,10 @@ def test_older_history_gets_the_rules_table(tmp_path) -> None:
     db.close()
     history = History(path)
     try:
-        assert history.rules_of("2024") is None
+        assert rules_of(history, "2024") is None
         merge_id = history.start_merge("2024", "hash")
-        history.record_rules(merge_id, {"grades": [], "settings": {}})
-        assert history.rules_of("2024") == {"grades": [], "settings": {}}
+        record_rules(history, merge_id, {"grades": [], "settings": {}})
+        assert rules_of(history, "2024") == {"grades": [], "settings": {}}
     finally:
         history.close()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from kpireport.evaluate.data_year import data_year, working_note
 from kpireport.evaluate.rules import evaluate_kpi
-from kpireport.history.rules_record import rules_from_record
+from kpireport.history.rules_record import rules_from_record, rules_of
 from kpireport.history.store import History, StoredKpiValue
 from kpireport.model import Evaluation, Grade, Kpi, Override, Plan, Settings
 
@@ -63,7 +63,7 @@ def first_year(kpi: Kpi) -> int:
 
 
 def _rules_of(plan: Plan, history: History, year: int) -> _Rules:
-    record = history.rules_of(str(year))
+    record = rules_of(history, str(year))
     if record is None:
         return _Rules(plan.grades, plan.settings, False)
     grades, settings = rules_from_record(record, plan.settings)

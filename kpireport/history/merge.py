@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpireport.history.in_force import InForce, in_force
-from kpireport.history.rules_record import rules_record
+from kpireport.history.rules_record import record_rules, rules_record
 from kpireport.history.store import History
 from kpireport.model import Plan, ValidationResult
 from kpireport.periods import ReportPeriod
@@ -46,7 +46,7 @@ def record_merge(history: History, plan: Plan, period: ReportPeriod, results: It
     the merge's snapshot, all in one transaction: a merge is in the history entirely or not at all."""
     with history.transaction():
         merge_id = history.start_merge(period.key, plan.content_hash)
-        history.record_rules(merge_id, rules_record(plan.grades, plan.settings))
+        record_rules(history, merge_id, rules_record(plan.grades, plan.settings))
         recorded = []
         for result in results:
             if history.known(result.sha256, result.department, result.period or period.key):

@@ -8,9 +8,11 @@ value (a record older than that field had no such rule).
 from __future__ import annotations
 
 import dataclasses
+import json
 from decimal import Decimal
 from typing import Any
 
+from kpireport.history.store import History
 from kpireport.model import Grade, Settings
 
 # settings that are lists of records, not rules (the reporting periods' titles and deadlines)
@@ -52,3 +54,17 @@ def _typed(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_typed(v) for v in value)
     return value
+
+
+def record_rules(history: History, merge_id: int, rules: dict) -> None:
+    """Store the grading rules a merge was made with (``rules_record``), in the merge's transaction."""
+    history.db.execute("INSERT OR REPLACE INTO merge_rules VALUES (?, ?)",
+                       (merge_id, json.dumps(rules, ensure_ascii=False, sort_keys=True)))
+
+
+def rules_of(history: History, period: str) -> dict | None:
+    """The grading rules of the period's last merge that stored them; None when none did (a history from before
+    rules were stored, or a year known only from imported records)."""
+    row = history.db.execute("SELECT r.rules FROM merge_rules r JOIN merges m ON m.id = r.merge_id"
+                             " WHERE m.period = ? ORDER BY m.id DESC LIMIT 1", (period,)).fetchone()
+    return json.loads(row[0]) if row else None

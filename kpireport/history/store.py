@@ -186,18 +186,6 @@ class History:
         self.db.execute("UPDATE merges SET snapshot = ? WHERE id = ?",
                         (json.dumps(snapshot, ensure_ascii=False, sort_keys=True), merge_id))
 
-    def record_rules(self, merge_id: int, rules: dict) -> None:
-        """The grading rules this merge was made with (history.rules_record.rules_record)."""
-        self.db.execute("INSERT OR REPLACE INTO merge_rules VALUES (?, ?)",
-                        (merge_id, json.dumps(rules, ensure_ascii=False, sort_keys=True)))
-
-    def rules_of(self, period: str) -> dict | None:
-        """The grading rules of the period's last merge that stored them; None when none did (a history from
-        before rules were stored, or a year known only from imported records)."""
-        row = self.db.execute("SELECT r.rules FROM merge_rules r JOIN merges m ON m.id = r.merge_id"
-                              " WHERE m.period = ? ORDER BY m.id DESC LIMIT 1", (period,)).fetchone()
-        return json.loads(row[0]) if row else None
-
     def known(self, sha256: str, department: str, period: str) -> bool:
         """Whether this exact file was already recorded for the department and period."""
         row = self.db.execute("SELECT 1 FROM submissions WHERE sha256 = ? AND department = ? AND period = ?",
