@@ -108,7 +108,7 @@ def test_report_shows_previous_grade_and_series_pages(two_years) -> None:
     k7 = next(cells for name, cells in rows.items() if "創業塾" in name)
     assert k7[-2:] == ["− 評価不能", "B 順調"]
     k6 = next(cells for name, cells in rows.items() if "所得" in name)
-    assert k6[2] == "2,890千円（令和6年度）"  # the 時点 written in the value, as written
+    assert k6[2] == "2,890千円\n（令和6年度）"  # the 時点 written in the value, as written, on a line of its own
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading") or "見出し" in p.style.name]
     assert "指標の推移" in headings  # asked for by the plan's 報告書の章
     series_tables = [t for t in document.tables if [c.text for c in t.rows[0].cells] == ["年度", "実績値", "想定値", "達成率", "評価"]]
