@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from office_year import saved_at
 
 from kpireport.runtime.console import LOOK_ALIKES
 
@@ -145,15 +146,8 @@ def test_worker_processes_start_where_there_is_no_fork(tmp_path):
 # --- the office's real year under the stand-in (issue 24: items 1–3, 6, 10, 13) ---------------------------
 
 def _saved_at(path: Path, when: str) -> None:
-    """The workbook as Excel saved it at ``when`` (its own properties: docProps/core.xml)."""
-    import zipfile
-    with zipfile.ZipFile(path) as package:
-        parts = [(info, package.read(info)) for info in package.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
-        for info, data in parts:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
-            package.writestr(info, data)
+    """The workbook as Excel saved it at ``when`` (its own properties: docProps/core.xml), its time on disk kept."""
+    saved_at(path, when, path.stat().st_mtime)
 
 
 def test_an_office_inbox_is_read_as_it_is_and_status_tells_the_truth(sessions, tmp_path):
