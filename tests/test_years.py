@@ -17,6 +17,7 @@ from kpireport.evaluate.series import TODAYS_RULES
 from kpireport.history.rules_record import record_rules, rules_from_record, rules_of, rules_record
 from kpireport.history.store import History, StoredKpiValue
 from kpireport.model import Grade, Settings, Value
+from kpireport.publish.series import kpi_series
 from kpireport.values import parse_value
 from kpireport.workspace.api import Workspace
 from kpireport.workspace.reporting import period_data
@@ -139,6 +140,8 @@ def test_past_grade_keeps_the_rules_of_its_merge(tmp_path) -> None:
     assert now.plan.grades[1].threshold == Decimal(250)
     before = now.previous("K7")
     assert before is not None and before.evaluation.grade == "B" and before.rules_then  # not regraded to C
+    published = kpi_series(now.plan.kpi("K7"), now)  # the citizens' site shows the same past grade
+    assert [(p.year, p.evaluation.grade) for p in published][0] == (2024, "B")
     assert period_data(workspace, "2024").evaluations["K7"].grade == "C"  # today's rules, asked for today
 
     # a history from before rules were stored: the year is graded with today's rules, and says so

@@ -1,15 +1,11 @@
-"""A KPI's series: every year's actual and grade up to the period.
-
-Earlier years are graded again here from the history's annual actuals; the period's own year is what the
-results hold (a shared KPI's combined value, an override applied). Kept to this one function so that a stored
-per-year series can take its place.
-"""
+"""A KPI's series: every year's actual and grade up to the period, as the results hold it (earlier years graded
+with the rules stored with their merges, never regraded here; the period's own year last, with a shared KPI's
+combined value and an override applied)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from kpireport.evaluate.results import PeriodResults
-from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.history.store import StoredKpiValue
 from kpireport.model import Evaluation, Kpi
 
@@ -26,10 +22,10 @@ class YearPoint:
 
 
 def kpi_series(kpi: Kpi, data: PeriodResults) -> list[YearPoint]:
-    """Every year the history holds for ``kpi`` before the period, then the period's own, oldest first."""
-    plan, year = data.plan, data.period.fiscal_year
-    points = [YearPoint(y, stored, evaluate_kpi(kpi, stored.value, y, plan.grades, plan.settings,
-                                                provisional=stored.provisional))
-              for y, stored in sorted(data.history.get(kpi.id, {}).items()) if y < year]
+    """Every year of ``kpi``'s plan up to the period, oldest first: the earlier years as the results' series holds
+    them, then the period's own as its evaluation says (the one place a shared value or override is applied)."""
+    year = data.period.fiscal_year
+    points = [YearPoint(point.year, point.stored, point.evaluation)
+              for point in data.series.get(kpi.id, ()) if point.year < year]
     points.append(YearPoint(year, data.values.get(kpi.id), data.evaluations[kpi.id]))
     return points
