@@ -19,7 +19,17 @@ from kpireport.evaluate.results import kpi_rows
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import list_validation
-from kpireport.model import GAP_FORMULA, RATIO_FORMULA, SUMMARY_FIGURES, Evaluation, Grade, Kpi, Settings, Value
+from kpireport.model import (
+    GAP_FORMULA,
+    RATIO_FORMULA,
+    SUMMARY_FIGURES,
+    Evaluation,
+    Grade,
+    InitiativeEntry,
+    Kpi,
+    Settings,
+    Value,
+)
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.plan.workbook import write_plan_workbook
@@ -281,6 +291,24 @@ def test_summary_figures_and_not_evaluable_kinds_are_counted_apart():
     assert total.band_counts == (sum(e.rate >= 80 for e in evaluated), sum(50 <= e.rate < 80 for e in evaluated),
                                  sum(e.rate < 50 for e in evaluated))
     assert figures.band_labels((Decimal(80), Decimal(50))) == ("80%以上", "50〜80%", "50%未満")
+
+
+def test_initiative_states_land_in_exactly_one_count_column():
+    """Status, left blank by a department that sent its form, not sent at all, a label the settings no longer
+    name: each initiative counted once, the columns adding up to the total."""
+    labels = ("◎実施済", "○継続推進", "△一部実施", "×未実施")
+    entry = InitiativeEntry("I1", "○継続推進", sheet="取組状況", row=5)
+    blank = dataclasses.replace(entry, status="")
+    old = dataclasses.replace(entry, status="完了")
+    states = [tally.initiative_state(entry, ["農林課"], set()),  # its status, sent or not
+              tally.initiative_state(blank, ["農林課"], {"農林課"}),
+              tally.initiative_state(None, ["農林課", "商工課"], {"商工課"}),  # the other department sent: blank
+              tally.initiative_state(None, ["農林課"], {"商工課"}),
+              tally.initiative_state(old, ["農林課"], {"農林課"})]
+    assert states == ["○継続推進", tally.BLANK, tally.BLANK, tally.UNREPORTED, "完了"]
+    counted = tally.status_count(states, labels)
+    assert counted == tally.StatusCount((0, 1, 0, 0), other=1, blank=2, unreported=1, total=5)
+    assert sum(counted.per_status) + counted.other + counted.blank + counted.unreported == counted.total
 
 
 def test_the_form_offers_the_plans_reasons_for_cannot_grade():

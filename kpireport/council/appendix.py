@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from kpireport import labels
 from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, heading, page_break, paragraph, table
+from kpireport.evaluate import tally
 from kpireport.evaluate.results import InitiativeRow, PeriodResults, initiative_rows, tree_order
 from kpireport.labels import node_heading
 from kpireport.model import InitiativeEntry, Node
@@ -78,21 +79,19 @@ def _node_section(doc: ReportDocument, data: PeriodResults, top: Node, groups: l
     """One top-level node: heading, status legend, the initiatives' table, then the counts per group."""
     plan = data.plan
     statuses_shown = plan.settings.status_labels  # the city's own labels, as the forms store them
-    submitted = content.submitted_departments(data)
     heading(doc, node_heading(plan, top), 2)
     verification = plan.settings.appendix_style == VERIFICATION
     legend_text = ("　".join(statuses_shown) if verification else texts.status_legend(statuses_shown))
     legend = paragraph(doc, legend_text, "注記")
     legend.paragraph_format.keep_with_next = True  # the heading, the legend and the table start together
     if verification:
-        _verification_table(doc, data, top, groups, entries, submitted)
+        _verification_table(doc, data, top, groups, entries)
     else:
-        _list_table(doc, data, top, groups, entries, submitted)
-    _count_table(doc, data, top, groups, entries, submitted)
+        _list_table(doc, data, top, groups, entries)
+    _count_table(doc, data, top, groups)
 
 
-def _list_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: list[_Group], entries: _Entries,
-                submitted: set[str]) -> None:
+def _list_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: list[_Group], entries: _Entries) -> None:
     rows: list[list[str]] = []
     headings: dict[int, str] = {}
     for group in groups:
@@ -100,7 +99,7 @@ def _list_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: lis
             headings[len(rows)] = node_heading(data.plan, group.node)
         for placed_row in group.rows:
             entry = entries.get(placed_row.initiative.id)
-            rows.append([str(len(rows) + 1), _content(placed_row), status_text(entry, placed_row, submitted),
+            rows.append([str(len(rows) + 1), _content(placed_row), status_text(data, placed_row),
                          entry.next_step if entry else "",
                          content.initiative_text(data, placed_row.initiative, entry, "verification")])
     table(doc, _HEADERS, rows, [10, 80, 20, 20, 40], ["center", "left", "center", "center", "left"], groups=headings,
@@ -108,7 +107,7 @@ def _list_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: lis
 
 
 def _verification_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: list[_Group],
-                        entries: _Entries, submitted: set[str]) -> None:
+                        entries: _Entries) -> None:
     """基本事業 / 推進項目 / NO / …: each level's name printed at its first row; NO restarting per 推進項目."""
     plan = data.plan
     levels = plan.plan(top.plan).levels
@@ -124,7 +123,7 @@ def _verification_table(doc: ReportDocument, data: PeriodResults, top: Node, gro
             number += 1
             cells = _level_cells(data, group.node, place, len(names), shown)
             entry = entries.get(placed_row.initiative.id)
-            status = status_text(entry, placed_row, submitted)
+            status = status_text(data, placed_row)
             rows.append(cells + [str(number), _content(placed_row), status[:1] if entry and entry.status else status,
                                  entry.next_step if entry else "",
                                  content.initiative_text(data, placed_row.initiative, entry, "verification")])
@@ -156,37 +155,40 @@ def _content(placed_row: InitiativeRow) -> str:
     return markers + placed_row.initiative.content
 
 
-def status_text(entry: InitiativeEntry | None, placed_row: InitiativeRow, submitted: set[str]) -> str:
-    """The 実施状況 cell: the status, 「未記入」 where the entry has none (a monthly report allows a blank), or
+def status_text(data: PeriodResults, placed_row: InitiativeRow) -> str:
+    """The 実施状況 cell: the status, 「未記入」 where the department left it blank (a monthly report allows it), or
     「（未提出）」 where none of the item's departments sent anything."""
-    if entry is not None and entry.status:
-        return entry.status
-    if entry is not None or any(d in submitted for d in placed_row.initiative.departments):
+    state = data.initiative_states.get(placed_row.initiative.id)
+    if state == tally.BLANK:
         return texts.NOT_ENTERED
-    return texts.NOT_SUBMITTED
+    return texts.NOT_SUBMITTED if state is tally.UNREPORTED else state
 
 
-def _count_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: list[_Group], entries: _Entries,
-                 submitted: set[str]) -> None:
-    """Per second-level node, from the rows listed above: 取組数, each status, 未記入 (when any), 未報告."""
+def _count_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: list[_Group]) -> None:
+    """Per second-level node, counted (evaluate.tally) over the very rows listed above: 取組数, each status,
+    その他 and 未記入 (when any), 未報告."""
     plan = data.plan
     info = plan.plan(top.plan)
     level = info.levels[1] if len(info.levels) > 1 else info.levels[0]
     statuses_shown = plan.settings.status_labels
-    per_group = [(group, [status_text(entries.get(r.initiative.id), r, submitted) for r in group.rows])
-                 for group in groups]
-    blank = any(texts.NOT_ENTERED in cells for _, cells in per_group)
-    extra = [texts.NOT_ENTERED] if blank else []
-    counts = [[node_heading(plan, group.node), str(len(cells))]
-              + [str(cells.count(status)) for status in (*statuses_shown, *extra)] + [str(cells.count(texts.NOT_SUBMITTED))]
-              for group, cells in per_group]
+    per_group = [(group, tally.status_count((data.initiative_states.get(r.initiative.id) for r in group.rows),
+                                            statuses_shown)) for group in groups]
+    extra = [label for label in (texts.OTHER_STATUS, texts.NOT_ENTERED)
+             if any(_extra_columns(counted)[label] for _, counted in per_group)]
+    counts = [[node_heading(plan, group.node), str(counted.total), *map(str, counted.per_status),
+               *(str(_extra_columns(counted)[label]) for label in extra), str(counted.unreported)]
+              for group, counted in per_group]
     caption = paragraph(doc, texts.status_count_caption(level), "見出し 施策")
     caption.paragraph_format.keep_with_next = True
-    width = 18 if blank else 21
+    width = 18 if extra else 21
     table(doc, [level, "取組数", *statuses_shown, *extra, "未報告"], counts,
-          [50 if blank else 56, 15] + [width] * (len(statuses_shown) + len(extra)) + [15],
+          [56 - 6 * len(extra), 15] + [width] * (len(statuses_shown) + len(extra)) + [15],
           ["left"] + ["center"] * (len(statuses_shown) + len(extra) + 2))
     reposts = sum(r.reposted for group in groups for r in group.rows)
     if reposts:
         paragraph(doc, f"取組数には、{texts.REPOST}の取組（{reposts}件）を掲載先ごとに含みます。", "注記")
 
+
+def _extra_columns(counted: tally.StatusCount) -> dict[str, int]:
+    """The columns printed only when some row has them."""
+    return {texts.OTHER_STATUS: counted.other, texts.NOT_ENTERED: counted.blank}

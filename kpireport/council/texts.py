@@ -3,6 +3,7 @@ from __future__ import annotations
 
 NO_TEXT = "（記載なし）"
 NOT_SUBMITTED = "（未提出）"
+OTHER_STATUS = "その他"  # a 実施状況 the settings' labels no longer name
 NOT_ENTERED = "未記入"  # a blank 実施状況 of a department that did send its form (a monthly report allows it)
 PROVISIONAL = "（見込み）"
 OVERRIDE_MARK = "※"  # one meaning in the whole report: a grade the planning office changed by hand

@@ -83,6 +83,9 @@ class PeriodResults:
     # and every year's actual and grade, this period's last (past years graded with the rules of their time)
     data_years: dict[str, int] = field(default_factory=dict)
     series: dict[str, tuple[YearGrade, ...]] = field(default_factory=dict)
+    # each initiative's place in the status counts: its status, tally.BLANK (sent, left blank) or
+    # tally.UNREPORTED (none of its departments sent anything)
+    initiative_states: dict[str, str | None] = field(default_factory=dict)
 
     def previous(self, kpi_id: str) -> YearGrade | None:
         """The KPI's grade of the fiscal year before this period's, as it was graded then."""
@@ -190,6 +193,8 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     statuses = department_statuses(plan, submissions)
     changed, first_merge = merge_changes(plan, period, history)
     rows = kpi_rows(plan, period.fiscal_year)
+    submitted = {s.department for s in statuses if s.current is not None}
+    states = {i.id: tally.initiative_state(entry, i.departments, submitted) for i, entry in initiatives}
     graded = tally.Graded(plan, rows, evaluations, period.fiscal_year)
     plan_tallies = tally.tallies(graded)
     return PeriodResults(plan=plan, period=period, merged_at=merged_at, kpi_rows=rows,
@@ -201,7 +206,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
                          findings=standing_findings(statuses, submissions),
                          changes=changed, first_merge=first_merge, tallies=plan_tallies,
                          grade_counts=tally.grade_counts(graded), summaries=figures.summaries(graded, plan_tallies),
-                         data_years=data_years, series=series)
+                         data_years=data_years, series=series, initiative_states=states)
 
 
 def _evaluations(plan: Plan, period: ReportPeriod, overrides: dict[str, Override], current: InForce,

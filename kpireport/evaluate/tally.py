@@ -7,7 +7,7 @@ the note says how many were left out.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -151,14 +151,32 @@ def grade_tally(data: PeriodResults) -> str:
 # Initiatives by status
 # ---------------------------------------------------------------------------------------------------------
 
+BLANK = ""  # the item's department sent its form with 実施状況 blank (a monthly report allows it)
+UNREPORTED = None  # none of the item's departments sent anything
+
+
+def initiative_state(entry: InitiativeEntry | None, departments: Iterable[str], submitted: Set[str]) -> str | None:
+    """An initiative's place in the counts: its status label, BLANK, or UNREPORTED."""
+    if entry is not None and entry.status:
+        return entry.status
+    if entry is not None or any(d in submitted for d in departments):
+        return BLANK
+    return UNREPORTED
+
+
 @dataclass(frozen=True)
 class StatusCount:
     per_status: tuple[int, ...]  # in the order of the city's status labels
-    unreported: int
+    other: int  # a status the labels no longer name (a year recorded before the settings changed them)
+    blank: int  # sent, 実施状況 left blank
+    unreported: int  # nothing sent by the item's departments
     total: int
 
 
-def status_count(entries: Iterable[InitiativeEntry | None], statuses: Sequence[str]) -> StatusCount:
-    """How many initiatives are in each of the city's statuses, and how many are not reported yet."""
-    given = [entry.status if entry else None for entry in entries]
-    return StatusCount(tuple(given.count(status) for status in statuses), given.count(None), len(given))
+def status_count(states: Iterable[str | None], statuses: Sequence[str]) -> StatusCount:
+    """How many initiatives are in each of the city's statuses, in none of them, left blank, and not reported
+    yet: every state lands in exactly one column, so the columns add up to the total."""
+    given = list(states)
+    per_status = tuple(given.count(status) for status in statuses)
+    blank, unreported = given.count(BLANK), given.count(UNREPORTED)
+    return StatusCount(per_status, len(given) - sum(per_status) - blank - unreported, blank, unreported, len(given))

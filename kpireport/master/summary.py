@@ -127,14 +127,16 @@ def _grade_chart(writer: SheetWriter, ws: Worksheet, name: str, header: int, fir
 def _initiative_counts(writer: SheetWriter, ws: Worksheet, plan_id: str, tops: list[Node], row: int) -> int:
     """Initiatives by status per top-level node; a 【再掲】 initiative counts at each node it is posted under."""
     plan = writer.plan
-    entries = {i.id: e for i, e in writer.data.initiatives}
     placed = [r for r in initiative_rows(plan) if plan.plan_of(r.node_id).id == plan_id]
     if not placed:
         return row
     ws.write_string(row, 0, "取組の実施状況", writer.f["sub"])
     row += 1
     statuses = plan.settings.status_labels  # the city's own, as the forms store them
-    for col, text in enumerate(["", *statuses, "未報告", "計", "うち再掲"]):
+    states = writer.data.initiative_states
+    everything = status_count((states[r.initiative.id] for r in placed), statuses)
+    extra = [label for label, n in (("その他", everything.other), ("未記入", everything.blank)) if n]  # when any
+    for col, text in enumerate(["", *statuses, *extra, "未報告", "計", "うち再掲"]):
         writer.put(ws, row, col, text or "", writer.f["header"])
     reposts = 0
     for top in tops:
@@ -146,12 +148,12 @@ def _initiative_counts(writer: SheetWriter, ws: Worksheet, plan_id: str, tops: l
         reposts += sum(r.reposted for r in under)
         writer.put(ws, row, 0, labels.node_heading(plan, top), writer.f["wrap"])
         writer.fit_row(ws, row, [(labels.node_heading(plan, top), NAME_WIDTH)])
-        counted = status_count((entries[r.initiative.id] for r in under), statuses)
-        for col, n in enumerate(counted.per_status, start=1):
+        counted = status_count((states[r.initiative.id] for r in under), statuses)
+        shown = {"その他": counted.other, "未記入": counted.blank}
+        numbers = [*counted.per_status, *(shown[label] for label in extra), counted.unreported, counted.total,
+                   sum(r.reposted for r in under)]
+        for col, n in enumerate(numbers, start=1):
             writer.put(ws, row, col, n, writer.f["count"])
-        writer.put(ws, row, len(statuses) + 1, counted.unreported, writer.f["count"])
-        writer.put(ws, row, len(statuses) + 2, counted.total, writer.f["count"])
-        writer.put(ws, row, len(statuses) + 3, sum(r.reposted for r in under), writer.f["count"])
     if reposts:
         row += 1
         ws.write_string(row, 0, f"再掲の取組（{reposts}件）は掲載先ごとに数えています。", writer.f["note"])

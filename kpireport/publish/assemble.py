@@ -8,6 +8,7 @@ from collections import Counter
 from kpireport import labels
 from kpireport.evaluate.display import method_note
 from kpireport.evaluate.results import InitiativeRow, KpiRow, PeriodResults, each_once, initiative_rows, tree_order
+from kpireport.evaluate.tally import StatusCount, status_count
 from kpireport.model import Plan
 from kpireport.publish import chart
 from kpireport.publish.content import (
@@ -91,8 +92,9 @@ def fill_node(data: PeriodResults, view: NodeView, rows: list[KpiRow], kpis: dic
     view.bar = chart.grade_bar("b-" + re.sub(r"[^A-Za-z0-9_-]", "-", view.href), f"{view.heading}の評価の件数",
                                [(g.text, g.colour, n) for g, n in view.counts])
     view.initiatives = [v for r, v in initiatives.items() if r.node_id == view.ident]
-    under = [initiatives[r] for r in each_once(r for r in initiatives if r.node_id in below)]
-    view.status_counts = status_counts(data.plan.settings.status_labels, [i.status for i in under])
+    under = each_once(r for r in initiatives if r.node_id in below)
+    counted = status_count((data.initiative_states.get(r.initiative.id) for r in under), data.plan.settings.status_labels)
+    view.status_counts = status_counts(data.plan.settings.status_labels, counted)
 
 
 def grade_counts(plan: Plan, codes: list[str]) -> list[tuple[GradeView, int]]:
@@ -101,8 +103,8 @@ def grade_counts(plan: Plan, codes: list[str]) -> list[tuple[GradeView, int]]:
     return [(grade_view(plan, g.code), counted[g.code]) for g in plan.grades]
 
 
-def status_counts(labels: tuple[str, ...], statuses: list[str]) -> list[tuple[str, int]]:
-    """The city's 実施状況 in its order, then 未報告, then anything else the departments wrote."""
-    counted = Counter(statuses)
-    known = [*labels, NOT_REPORTED]
-    return [(s, counted[s]) for s in known] + [(s, counted[s]) for s in sorted(set(counted) - set(known))]
+def status_counts(labels: tuple[str, ...], counted: StatusCount) -> list[tuple[str, int]]:
+    """The city's 実施状況 in its order, then 未報告 (a blank one included: the site has no 未記入), then the
+    statuses the labels no longer name, as counted by evaluate.tally."""
+    return [*zip(labels, counted.per_status), (NOT_REPORTED, counted.blank + counted.unreported),
+            *([("その他", counted.other)] if counted.other else [])]
