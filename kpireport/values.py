@@ -28,6 +28,7 @@ from kpireport.model import Period, Value
 __all__ = [
     "SCALES",
     "parse_value",
+    "period_of",
     "format_number",
     "format_value",
     "split_scale",
@@ -567,6 +568,22 @@ def _raw_text(cell: Any) -> str:
         return str(cell)
     except Exception:
         return ""
+
+
+# a text that names a period has 年, a bracket or an era (a bare 2023 is never read as one): see _read_annotation,
+# _take_trailing_year and parse_year
+_MAY_NAME_A_PERIOD = re.compile(rf"年|[(（]|{ERA_PATTERN}", re.IGNORECASE)
+
+
+def period_of(value: Value) -> Period | None:
+    """The period a value's text names (「7,612千円（平成27年度）」), also for a value read back from the history,
+    which keeps the text and not its period. A text that cannot name one is not read again: a long history's
+    values are mostly plain numbers."""
+    if value.period is not None or not value.raw:
+        return value.period
+    if not _MAY_NAME_A_PERIOD.search(unicodedata.normalize("NFKC", value.raw)):
+        return None
+    return parse_value(value.raw).period
 
 
 def parse_value(cell: Any, number_format: str | None = None) -> Value:

@@ -17,6 +17,7 @@ from kpireport.values import (
     format_year,
     parse_value,
     parse_year,
+    period_of,
     split_scale,
     to_western,
     units_compatible,
@@ -360,3 +361,27 @@ def test_in_unit(text, unit, unit_scale, expected):
 def test_in_unit_refuses_another_unit():
     from kpireport.values import in_unit
     assert in_unit(parse_value("65人"), "%") is None
+
+
+# value texts built from the pieces a period is written with, and plain ones
+_PIECES = ["1", "2", "0", "5", ",", ".", "人", "千円", "%", "％", "件", " ", "　", "(", ")", "（", "）", "年", "年度", "H",
+           "h", "Ｈ", "R", "令和", "平成", "元", "見込み", "累計", "末", "2023", "２７", "kWh", "ha", "/", "-", "～"]
+
+
+@pytest.mark.slow  # property test (hypothesis)
+@settings(deadline=None, max_examples=2000)
+@given(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join))
+def test_period_of_a_stored_value_is_the_period_its_text_names(text):
+    """A value read back from the history keeps its text, not its period: period_of reads the same period the
+    parser does, whatever the text (its shortcut for texts that cannot name one loses none)."""
+    parsed = parse_value(text)
+    stored = Value(parsed.status, parsed.raw, parsed.number, parsed.unit, parsed.scale)
+    assert period_of(stored) == parsed.period
+
+
+@pytest.mark.parametrize("text, year", [("7,612千円（平成27年度）", 2015), ("45.0%(H25)", 2013), ("2,000人 R5", 2023),
+                                        ("１２３人（Ｒ５）", 2023), ("300人(2023年度)", 2023), ("12,345人", None)])
+def test_period_of_written_periods(text, year):
+    parsed = parse_value(text)
+    period = period_of(Value(parsed.status, parsed.raw, parsed.number, parsed.unit, parsed.scale))
+    assert (period.start if period else None) == year

@@ -8,7 +8,7 @@ from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
 from kpireport.labels import markers_text, value_text
 from kpireport.model import LEAD, Initiative, InitiativeEntry, Node, Plan
-from kpireport.values import format_year, parse_value
+from kpireport.values import format_year, period_of
 
 
 def descendants(data: PeriodResults, node_id: str) -> frozenset[str]:
@@ -62,9 +62,9 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
         submitted = submitted_departments(data)
         return texts.NOT_SUBMITTED if not any(o in submitted for o in owners) else texts.NO_VALUE
     text = value_text(stored.value)
-    if kpi_id in data.data_years and parse_value(stored.value.raw).period is None:  # lagging data, its year typed
+    if kpi_id in data.data_years and period_of(stored.value) is None:  # lagging data, its year typed
         text += year_note(data.data_years[kpi_id], data.plan.kpi(kpi_id).calendar)  # apart: shown after the value
-    elif parse_value(stored.value.raw).period is not None:  # a value written with its year: the year on a line
+    elif period_of(stored.value) is not None:  # a value written with its year: the year on a line
         text = OWN_YEAR.sub(r"\n\1", text)  # of its own, as the baseline's and the target's, never broken
     if stored.value.status == "none" and stored.reason:
         text = f"{texts.NO_VALUE}（{stored.reason}）"

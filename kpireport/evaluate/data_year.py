@@ -3,12 +3,12 @@ value (「7,612千円（平成27年度）」) or the 時点 the department typed
 report's, the KPI is graded against the expected value of that year and shown with it (「7,612千円（H27年度）」)."""
 from __future__ import annotations
 
-import datetime as dt
+from functools import lru_cache
 
 from kpireport.history.store import StoredKpiValue
 from kpireport.model import Period
 from kpireport.periods import as_of_date
-from kpireport.values import format_year, parse_value
+from kpireport.values import format_year, period_of
 
 
 def data_year(stored: StoredKpiValue | None, fiscal_year: int) -> int | None:
@@ -16,8 +16,8 @@ def data_year(stored: StoredKpiValue | None, fiscal_year: int) -> int | None:
     (or says nothing). The year in the value comes first, then the typed 時点."""
     if stored is None or not stored.value.is_number:
         return None
-    period = stored.value.period or parse_value(stored.value.raw).period  # the history keeps the raw text
-    year = _year_of_period(period) if period is not None else _year_of_date(as_of_date(stored.as_of))
+    period = period_of(stored.value)
+    year = _year_of_period(period) if period is not None else _year_of_as_of(stored.as_of)
     return year if year is not None and year < fiscal_year else None
 
 
@@ -28,8 +28,10 @@ def _year_of_period(period: Period) -> int:
     return period.end or period.start
 
 
-def _year_of_date(date: dt.date | None) -> int | None:
-    """The fiscal year (April to March) a date falls in: 「R6.3末」 is the end of 令和5年度."""
+@lru_cache(maxsize=4096)  # a history's typed 時点 are few texts, each read once
+def _year_of_as_of(text: str) -> int | None:
+    """The fiscal year (April to March) a typed 時点 falls in: 「R6.3末」 is the end of 令和5年度."""
+    date = as_of_date(text)
     if date is None:
         return None
     return date.year if date.month >= 4 else date.year - 1
