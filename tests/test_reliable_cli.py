@@ -256,3 +256,44 @@ for _ in range(40):
         finally:
             history.close()
 """
+
+
+# The disk fills up after so many bytes of the run's files: os.fdopen (the outputs' atomic writes) gets a
+# handle that refuses to go past the limit with ENOSPC, as the operating system does.
+_FULL_DISK = """
+import errno, os, sys
+from kpireport.cli import commands
+room = [int(sys.argv[1])]
+real_fdopen = os.fdopen
+class Filling:
+    def __init__(self, handle):
+        self.handle = handle
+    def write(self, data):
+        room[0] -= len(data)
+        if room[0] < 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return self.handle.write(data)
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        return self.handle.__exit__(*exc)
+os.fdopen = lambda fd, mode="r", *a, **k: Filling(real_fdopen(fd, mode, *a, **k)) if "w" in mode else real_fdopen(fd, mode, *a, **k)
+commands.main(sys.argv[2:])
+"""
+
+
+@pytest.mark.slow  # the whole run, as a process, at several points of a filling disk
+def test_a_disk_that_fills_up_during_run_is_told_with_the_folder_and_no_traceback(tmp_path):
+    ws = workspace_with_forms(tmp_path / "ws")
+    for department in (A, B):
+        filled(ws, department, ws / "inbox" / fl.form_file_name(R5, department))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KPIREPORT_WORKERS": "1", "KPIREPORT_SOFFICE": "none"}
+    for room in (0, 20_000, 200_000):  # the feedback copies and the master, the master, the report
+        done = subprocess.run([sys.executable, "-c", _FULL_DISK, str(room), "run", "-w", str(ws)], cwd=tmp_path,
+                              env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+        assert "ディスクの空きがない" in done.stderr and str((ws / "output").resolve()) in done.stderr, done.stderr
+        assert not list((ws / "output").rglob("*.tmp")), "a half-written file was left"

@@ -15,8 +15,7 @@ from kpireport.cli.japanese import Argument, JapaneseGroup, run_japanese
 from kpireport.cli.progress_view import shown
 from kpireport.errors import KpireportError
 from kpireport.runtime.console import make_output_safe
-from kpireport.workspace import Workspace, convert_plan, run_demo
-from kpireport.workspace.disk import disk_full_line, is_disk_full
+from kpireport.workspace import Workspace, convert_plan, disk_full_line, is_disk_full, run_demo
 from kpireport.workspace.folder import EXAMPLES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -1,7 +1,7 @@
 """Write files without ever leaving a half-written one: a temporary file in the same folder, flushed and
 fsynced through the handle that wrote it, then put in place in one step.
 
-On Windows a file another program holds open (a master workbook open in Excel, a report open in Word)
+A full disk is DiskFull, naming the folder. On Windows a file another program holds open (a master workbook open in Excel, a report open in Word)
 cannot be replaced: that is a FileInUse error naming the file, and the old file stays as it was.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kpireport.errors import KpireportError
+from kpireport.runtime.disk import DiskFull, is_disk_full
 
 TEMP_SUFFIX = ".tmp"
 _APPLICATIONS = {".xlsx": "Excel", ".xlsm": "Excel", ".docx": "Word", ".pdf": "PDFの表示ソフト"}
@@ -42,10 +43,15 @@ def atomic_write(target: Path, label: str = "ファイル") -> Iterator[BinaryIO
     fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + TEMP_SUFFIX, dir=target.parent)
     temporary = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise DiskFull(target.parent) from exc
+            raise
         _as_ordinary_file(temporary)
         try:
             os.replace(temporary, target)

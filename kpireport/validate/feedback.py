@@ -24,6 +24,7 @@ without such a record are recognised by the comment author and the exact fill co
 """
 from __future__ import annotations
 
+import io
 import json
 import warnings
 import zipfile
@@ -162,9 +163,11 @@ def _mark_in_place(source: Path, findings: list[Finding], target: Path, submissi
     _make_active(workbook, sheet)
     workbook.template = False  # the copy is a workbook even when the form was saved as a template
 
+    made = io.BytesIO()  # made in memory, then written in one go: a full disk leaves no half-closed zip
+    workbook.save(made)
     try:
         with atomic_write(target, "控え") as handle:
-            workbook.save(handle)
+            handle.write(made.getbuffer())
     except OSError as exc:
         raise KpireportError(f"控え {target} に書き込めません（{exc.strerror or exc}）。"
                              "フォルダの書き込み権限と空き容量を確認してください。") from exc

@@ -6,6 +6,8 @@ import errno
 import sqlite3
 from pathlib import Path
 
+from kpireport.errors import KpireportError
+
 WINDOWS_DISK_FULL = (39, 112)  # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
 
 
@@ -26,7 +28,21 @@ def disk_full_line(exc: BaseException, workspace: Path) -> str:
     """One line for the user: which folder, and what to do. ``workspace``: where the job wrote when the
     exception names no file."""
     named = getattr(exc, "filename", None)
-    folder = Path(named).parent if named else Path(workspace)
-    return (f"エラー: ディスクの空きがないため書き込めませんでした（フォルダ {folder.resolve()}）。"
+    return "エラー: " + disk_full_message(Path(named).parent if named else Path(workspace))
+
+
+def disk_full_message(folder: Path) -> str:
+    return (f"ディスクの空きがないため書き込めませんでした（フォルダ {Path(folder).resolve()}）。"
             "不要なファイルを削除するなどして空きを作ってから、もう一度実行してください。"
             "書きかけのファイルは残していません。")
+
+
+class DiskFull(KpireportError):
+    """No room left where a file was being written: told with the folder, the old file left as it was."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        super().__init__(disk_full_message(self.folder))
+
+    def __reduce__(self):  # rebuilt from its own arguments when a worker process sends it back
+        return DiskFull, (self.folder,)
