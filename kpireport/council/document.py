@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -145,7 +146,11 @@ class ReportDocument:
 def clean_text(text: object) -> str:
     """Text as it will be written: str, CRLF/CR normalised to LF, XML-illegal characters replaced with '?', and
     full-width digits in the report's style (a department's 「５０％」「２０３人」 as 「50%」「203人」)."""
-    value = "" if text is None else str(text)
+    return _clean("" if text is None else str(text))
+
+
+@lru_cache(maxsize=65_536)  # each cell's text is cleaned to size its column and again to write it; labels recur
+def _clean(value: str) -> str:
     value = value.replace("\r\n", "\n").replace("\r", "\n").translate(_DIGITS)
     return _ILLEGAL.sub("?", _FULL_PERCENT.sub("%", value))
 
