@@ -10,10 +10,12 @@ from kpireport.evaluate.results import PeriodResults
 from kpireport.labels import node_heading
 
 NOT_SUBMITTED = "未提出の課"
+RESUBMIT = "要再提出の課"  # sent its file, which was sent back: not counted as silent
 NO_VALUE = "実績値のない指標"
 NO_TEXT = "記述のない項目"
 NO_STATUS = "実施状況の報告がない取組"
-KINDS = (NOT_SUBMITTED, NO_VALUE, NO_TEXT, NO_STATUS)
+KINDS = (NOT_SUBMITTED, RESUBMIT, NO_VALUE, NO_TEXT, NO_STATUS)
+_DEPARTMENT_KINDS = (NOT_SUBMITTED, RESUBMIT)
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,10 @@ class MissingRow:
 def missing_rows(data: PeriodResults) -> list[MissingRow]:
     """Every missing item, by kind (in KINDS order), then in plan order."""
     plan = data.plan
-    # a department whose file was sent back did submit: it is named as to resubmit, never as silent
-    rows = [MissingRow(NOT_SUBMITTED, s.department, "", f"{s.department}（要再提出）" if s.rejected else s.department)
+    # a department whose file was sent back did submit: it is listed to resubmit, never as silent
+    rows = [MissingRow(RESUBMIT if s.rejected else NOT_SUBMITTED, s.department, "", s.department)
             for s in data.statuses if s.current is None]
+    rows.sort(key=lambda row: KINDS.index(row.kind))
     for kpi in plan.kpis:
         if not kpi.in_force(data.period.fiscal_year):
             continue  # replaced before this period: nothing is asked for it
@@ -49,9 +52,9 @@ def summary_lines(rows: list[MissingRow], shown: int = 5) -> list[str]:
     """Per kind: a line with the count, then the first ``shown`` items indented (the master lists every one)."""
     lines = []
     for kind in KINDS:
-        items = [row.name if row.kind == NOT_SUBMITTED else f"{row.ident} {row.name}" for row in rows if row.kind == kind]
+        items = [row.name if row.kind in _DEPARTMENT_KINDS else f"{row.ident} {row.name}" for row in rows if row.kind == kind]
         if items:
-            lines.append(f"{kind}: {len(items)}{'課' if kind == NOT_SUBMITTED else '件'}")
+            lines.append(f"{kind}: {len(items)}{'課' if kind in _DEPARTMENT_KINDS else '件'}")
             lines += [f"    {_short(item)}" for item in items[:shown]]
             if len(items) > shown:
                 lines.append(f"    ほか{len(items) - shown}件")
