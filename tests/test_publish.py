@@ -323,6 +323,11 @@ CHARTS = """[...document.querySelectorAll('svg.chart, svg.bar')].map(s => {
   return {width: box.width, height: box.height, marks: s.querySelectorAll('circle, polyline, path, rect').length,
           named: !!(s.getAttribute('aria-labelledby') && s.querySelector('title') && s.querySelector('title').textContent)};
 })"""
+# the number cells whose text takes more than one line (「105 / %」 on a phone)
+BROKEN_NUMBERS = """[...document.querySelectorAll('td.num')].filter(td => {
+  const range = document.createRange(); range.selectNodeContents(td);
+  return range.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(td).fontSize);
+}).map(td => td.textContent)"""
 
 
 @pytest.fixture(scope="module")
@@ -362,6 +367,7 @@ def test_every_page_opens_in_chromium_without_errors_fits_and_draws_its_charts(d
             assert href.startswith("file://") and target.is_file(), f"{path.name}: {href} does not resolve"
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path.name} scrolls sideways by {overflow}px at {width}px"
+        assert not page.evaluate(BROKEN_NUMBERS), f"{path.name}: a number broken across lines at {width}px"
         for chart in page.evaluate(CHARTS):
             assert chart["width"] > 50 and chart["height"] > 5 and chart["marks"] > 0 and chart["named"], path.name
             charts += 1
