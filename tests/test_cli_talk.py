@@ -4,12 +4,12 @@ after `run`, and an old PDF never left beside a new report as if it were current
 from __future__ import annotations
 
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from terminal import on_terminal
 
 from kpireport.cli.japanese import YEAR_ORDER
 from kpireport.runtime.office import NOT_INSTALLED, SOFFICE_VARIABLE, wrong_setting_line
@@ -28,22 +28,7 @@ def kpireport(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
 def on_a_terminal(*args: str, cwd: Path) -> str:
     """What a person sees in a terminal (standard output and error both on it)."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT), "PYTHONIOENCODING": "utf-8"}
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "kpireport", *args], cwd=cwd, env=env, stdin=follower,
-                               stdout=follower, stderr=follower)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # the process closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=600)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return on_terminal(list(args), cwd, env)[1].decode("utf-8").replace("\r\n", "\n")
 
 
 @pytest.fixture(scope="module")

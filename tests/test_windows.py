@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from office_year import saved_at
+from terminal import on_terminal
 
 from kpireport.runtime.console import LOOK_ALIKES
 
@@ -188,27 +189,12 @@ def test_init_force_keeps_the_plan_and_refuses_over_the_history(sessions, tmp_pa
 
 
 def test_progress_on_a_windows_terminal_and_an_old_pdf_set_aside(sessions, tmp_path):
-    import pty
     workspace = Path(shutil.copytree(sessions["windows"][0], tmp_path / "ws"))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.update(PYTHONPATH=os.pathsep.join([str(WINLIKE), str(PROJECT)]), PYTHONIOENCODING="cp932")
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "kpireport", "run", "--no-feedback"], cwd=workspace, env=env,
-                               stdin=follower, stdout=follower, stderr=follower)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=600)
-    os.close(leader)
-    seen = b"".join(chunks).decode("cp932")
-    assert process.returncode == 0 and "… 検査（19件）" in seen and "所要時間 " in seen
+    returncode, shown = on_terminal(["run", "--no-feedback"], workspace, env)
+    seen = shown.decode("cp932")
+    assert returncode == 0 and "… 検査（19件）" in seen and "所要時間 " in seen
     old = workspace / "output" / "report_令和5年度_実績.pdf"
     old.write_bytes(b"%PDF-1.4 an earlier report")
     wrong = tmp_path / "LibreOffice" / "program" / "soffice.exe"
