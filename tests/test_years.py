@@ -3,6 +3,7 @@ each KPI's series in the master and the report, the grading rules stored with ea
 the grade it had), two years in one workspace through the library."""
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from decimal import Decimal
 
@@ -181,7 +182,7 @@ def test_older_history_gets_the_rules_table(tmp_path) -> None:
 
 
 def test_line_chart_is_a_deterministic_png(two_years) -> None:
-    from kpireport.council.series import line_chart
+    from kpireport.council.series import chart_note, line_chart
     from kpireport.council.series_chart import line_chart_png
     data = two_years.merges[1].data
     chart = line_chart(data.plan.kpi("K6"), data.series["K6"])
@@ -189,3 +190,11 @@ def test_line_chart_is_a_deterministic_png(two_years) -> None:
     assert chart.path[0] == (2021, 2800.0) and chart.path[-1] == (2028, 3100.0) and chart.target == (2028, 3100.0)
     png = line_chart_png(chart)
     assert png.startswith(b"\x89PNG") and png == line_chart_png(chart)
+    assert list(chart.year_label) == list(range(2021, 2029))  # every year on the axis, none skipped
+
+    direction = dataclasses.replace(data.plan.kpi("K6"), target=parse_value("延伸"))  # a target that is a direction
+    chart = line_chart(direction, data.series["K6"])
+    assert chart.path == [] and chart.target is None and chart.baseline is not None  # a point, not an empty line
+    assert chart_note(chart) == "グラフ: 点は実績値（データの年度の位置）、四角は基準値。"  # only the marks it draws
+    assert list(chart.year_label) == list(range(chart.baseline[0], (direction.target_year or 0) + 1))
+    assert line_chart_png(chart).startswith(b"\x89PNG")

@@ -20,7 +20,15 @@ from kpireport.values import format_value, format_year
 
 TITLE = "指標の推移"
 HEADERS = ["年度", "実績値", "想定値", "達成率", "評価"]
-CHART_NOTE = "グラフ: 点は実績値（データの年度の位置）、点線は基準値から目標値への想定の推移、赤の線は目標値。"
+
+
+def chart_note(chart: LineChart) -> str:
+    """What the chart's marks are, only those it draws."""
+    parts = ["点は実績値（データの年度の位置）"]
+    parts += ["点線は基準値から目標値への想定の推移"] if chart.path else []
+    parts += ["四角は基準値"] if chart.baseline else []
+    parts += ["赤の線は目標値"] if chart.target else []
+    return "グラフ: " + "、".join(parts) + "。"
 
 
 def add(doc: ReportDocument, data: PeriodResults) -> None:
@@ -54,8 +62,9 @@ def kpi_page(doc: ReportDocument, data: PeriodResults, row: KpiRow) -> None:
     table(doc, HEADERS, cells, [30, 45, 35, 25, 35], ["left", "right", "right", "right", "center"], shading=shading)
     if any(not p.rules_then for p in points):
         paragraph(doc, f"※{'、'.join(format_year(p.year) for p in points if not p.rules_then)}は、{TODAYS_RULES}", "注記")
-    paragraph(doc, CHART_NOTE, "注記")  # also keeps the picture clear of the table's last row
-    picture(doc, line_chart_png(line_chart(kpi, points)), 125)
+    chart = line_chart(kpi, points)
+    paragraph(doc, chart_note(chart), "注記")  # also keeps the picture clear of the table's last row
+    picture(doc, line_chart_png(chart), 125)
 
 
 def _with_year(text: str, year: int | None) -> str:
@@ -89,9 +98,14 @@ def line_chart(kpi: Kpi, points: tuple[YearGrade, ...]) -> LineChart:
     path = [(y, float(v / scale)) for y, v in _path(kpi)]
     target, target_year = number(kpi.target), year_of(kpi.target_year)
     goal = (target_year, float(target / scale)) if target is not None and target_year is not None else None
-    years = {y for y, _ in actuals + path} | ({goal[0]} if goal else set())
-    return LineChart(kpi.name, unit.scale + unit.unit, actuals, path, goal,
-                     {y: format_year(y, "short") for y in years})
+    base, base_year = number(kpi.baseline), year_of(kpi.baseline_year)
+    baseline = (base_year, float(base / scale)) if len(path) < 2 and base is not None and base_year else None
+    # every year from the first shown to the target year on the axis, none skipped (a direction-only target
+    # such as 延伸 has its year but no line)
+    shown = {y for y, _ in actuals + path} | {y for y in (target_year,) if y} | ({baseline[0]} if baseline else set())
+    years = range(min(shown), max(shown) + 1) if shown else range(0)
+    return LineChart(kpi.name, unit.scale + unit.unit, actuals, path if len(path) > 1 else [], goal,
+                     {y: format_year(y, "short") for y in years}, baseline)
 
 
 def _path(kpi: Kpi) -> list[tuple[int, Decimal]]:

@@ -31,6 +31,7 @@ class LineChart:
     path: list[tuple[int, float]]  # the expected path: baseline, interim targets, target
     target: tuple[int, float] | None
     year_label: dict[int, str]  # 「R5」 by year, for the x axis
+    baseline: tuple[int, float] | None = None  # drawn as a point where there is no expected path to start it
 
 
 def _font(size: float) -> FontProperties:
@@ -45,6 +46,8 @@ def line_chart_png(chart: LineChart, width_mm: float = 150, height_mm: float = 8
         ax = fig.add_subplot()
         if chart.path:
             ax.plot(*zip(*chart.path), linestyle="--", color=PATH_COLOUR, linewidth=1.2, label="想定の推移")
+        if chart.baseline is not None:
+            ax.plot(*chart.baseline, marker="s", linestyle="none", color=PATH_COLOUR, label="基準値")
         if chart.target is not None:
             ax.axhline(chart.target[1], color=TARGET_COLOUR, linewidth=1.0, label="目標値")
         if chart.actuals:
@@ -52,6 +55,8 @@ def line_chart_png(chart: LineChart, width_mm: float = 150, height_mm: float = 8
         years = sorted(chart.year_label)
         ax.xaxis.set_major_locator(FixedLocator(years))
         ax.set_xticklabels([chart.year_label[y] for y in years], fontproperties=_font(8))
+        if years:  # the axis spans every labelled year, also those without a point (up to the target year)
+            ax.set_xlim(years[0] - 0.3, years[-1] + 0.3)
         ax.set_title(f"（{chart.unit}）" if chart.unit else "", fontproperties=_font(8), color=AXIS_COLOUR, loc="left")
         ax.grid(True, color=GRID_COLOUR, linewidth=0.6)
         ax.set_title(chart.title, fontproperties=_font(10), loc="center")
