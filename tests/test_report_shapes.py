@@ -108,6 +108,24 @@ def test_the_shape_plans_measure_sheets_show_kpis_with_the_jigyo_beneath(shape):
     assert "推進項目 (1) 活動の場の提供" in names and "【再掲】公民館の空き時間を市民活動に開放します。" in names
 
 
+def _legend(path: Path) -> list[str]:
+    """The legend page's lines (「次ページからの記載事項」 up to the next chapter)."""
+    paragraphs = [p for p in docx.Document(str(path)).paragraphs if p.text]
+    start = next(n for n, p in enumerate(paragraphs) if p.style.name == "Heading 1" and "記載事項" in p.text)
+    end = next(n for n, p in enumerate(paragraphs) if n > start and p.style.name == "Heading 1")
+    return [p.text.replace(WORD_JOINER, "") for p in paragraphs[start + 1:end]]
+
+
+@pytest.mark.slow  # end to end: a whole annual and monthly cycle of the test plan
+def test_the_legend_shows_the_blocks_and_the_kpi_tables_as_this_plan_has_them(shape):
+    """KPIs and narratives on the top level (基本施策): its heading is the block, the measures line lists 基本事業."""
+    legend = _legend(shape["annual"])
+    assert legend[:2] == ["基本施策名", "①基本事業名 ／ ②基本事業名 ／ ③基本事業名 ／ ……"]
+    assert "基本施策の達成のために基本事業で" in legend[3]
+    assert legend[-1].startswith("各基本施策の最後に、その基本施策に掲げる指標の表を載せています")
+    assert not any("推進項目" in line for line in legend)
+
+
 @pytest.mark.slow  # end to end: a whole annual and monthly cycle of the test plan
 def test_the_verification_table_as_cities_print_it(shape):
     pairs = _appendix_pairs(shape["annual"])
@@ -234,6 +252,15 @@ def test_shape_check_finds_nothing(pdfs, name):
 def test_every_appendix_count_table_equals_its_listed_rows(pdfs, name):
     for listed, counts in _appendix_pairs(pdfs[name].with_suffix(".docx")):
         assert sum(int(r[1]) for r in counts[1:]) == len(item_rows(listed))
+
+
+@pytest.mark.slow
+def test_the_legend_says_where_sakuras_kpi_tables_are(pdfs):
+    """さくら市: the plan's own KGIs first, the 基本目標's under its heading, the rest after each 基本施策."""
+    legend = _legend(pdfs["さくら市"].with_suffix(".docx"))
+    assert legend[:3] == ["基本目標名", "基本施策名", "①推進項目名 ／ ②推進項目名 ／ ③推進項目名 ／ ……"]
+    assert legend[-1].startswith("後期基本計画全体の指標は本文の初めに、基本目標に掲げる指標は各基本目標名の後に、"
+                                 "各基本施策の最後に、その基本施策に掲げる指標の表を載せています")
 
 
 def glyph_heights(pdf: Path) -> list[float]:
