@@ -78,6 +78,16 @@ def test_the_header_row_repeats_only_over_several_rows(tmp_path):
     assert second.xpath("w:tr[1]//w:pPr/w:keepNext", namespaces=NS)  # the header keeps with the first row
 
 
+def test_a_total_never_goes_to_the_next_page_with_only_a_row_or_two(tmp_path):
+    """keep_last: the last rows keep with each other (H28's grade table: a quarter of its rows go on with 合計)."""
+    doc = ReportDocument(template_path(None))
+    table(doc, ["名称", "計"], [[f"行{n}", str(n)] for n in range(8)] + [["合計", "28"]], [100, 70], keep_last=3)
+    doc.save(tmp_path / "t.docx")
+    (tbl,) = document_xml(tmp_path / "t.docx").findall(".//w:tbl", NS)
+    kept = [bool(row.xpath(".//w:pPr/w:keepNext", namespaces=NS)) for row in tbl.findall("w:tr", NS)[1:]]
+    assert kept == [False] * 6 + [True, True, False]  # 行6 and 行7 keep with 合計, which keeps with nothing
+
+
 def test_one_minus_sign_and_one_precision():
     assert content.same_precision(["48.0%", "49%", "58%"]) == ["48.0%", "49.0%", "58.0%"]
     assert content.same_precision(["2社", "5社", "（未提出）"]) == ["2社", "5社", "（未提出）"]

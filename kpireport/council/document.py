@@ -277,7 +277,7 @@ def _cell_xml(text: object, tc_open: str, p_open: str, fill: str | None) -> str:
 
 def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head_id: str, body_id: str,
               align: list[str] | None, fills: dict[tuple[int, int], str], groups: dict[int, str],
-              repeat_header: bool, keep_rows: int = 0, caption: str = "") -> str:
+              repeat_header: bool, keep_rows: int = 0, caption: str = "", keep_last: int = 0) -> str:
     """All rows of a table as XML text, parsed by lxml in one go.
 
     Built as text because python-docx makes each cell element by element (about 0.5 ms a cell: most of
@@ -312,7 +312,8 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
             fill = fills.get((number, column)) if fills else None
             if fill and not _HEX_FILL.match(fill):
                 raise ValueError(f"shading fill must be 6 hex digits like 'C6EFCE', not {fill!r}")
-            opening = kept_p[column] if number < keep_rows else body_p[column]
+            kept = number < keep_rows or len(rows) - keep_last <= number < len(rows) - 1
+            opening = kept_p[column] if kept else body_p[column]
             out.append(_cell_xml(value, tc_open[column], opening, fill))
         out.append("</w:tr>")
     return "".join(out)
@@ -353,13 +354,14 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
           widths_mm: Sequence[float] | None = None, align: list[str] | None = None,
           header_style: str = "表 見出し", body_style: str = "表 本文",
           shading: dict[tuple[int, int], str] | None = None, groups: dict[int, str] | None = None,
-          repeat_header: bool | None = None, keep_rows: int = 0, caption: str = "") -> None:
+          repeat_header: bool | None = None, keep_rows: int = 0, caption: str = "", keep_last: int = 0) -> None:
     """A 'Table Grid' table: no row split across pages, widths on every cell (widened where a number with its
     unit or a short label would break: fit_widths), per-column alignment ('left'|'center'|'right'), fills keyed
     by (row index in `rows`, column), grouping rows across the table before the rows indexed in ``groups``.
     The header row repeats on every page when the table has more than one row (``repeat_header`` to choose):
     over a single long row, such as a measure's 「内容」, a repeated header says nothing. The first ``keep_rows``
-    rows keep with what follows them (a small block that should not be split across pages). A ``caption`` is a
+    rows keep with what follows them (a small block that should not be split across pages), the last ``keep_last``
+    rows with each other (a total never goes to the next page with only a row or two above it). A ``caption`` is a
     first header row across the table, repeated with the header (the node's name on every page it goes on to)."""
     columns = len(headers)
     if columns == 0:
@@ -383,7 +385,7 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
     style_ids = doc.style_ids
     grid = "".join(f'<w:gridCol w:w="{round(w / 635)}"/>' for w in widths)
     rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {},
-                         groups or {}, repeat, keep_rows, caption)
+                         groups or {}, repeat, keep_rows, caption, keep_last)
     # the table properties python-docx writes for a 'Table Grid' table, centred, fixed layout
     doc.add_table_xml(
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_ids["Table Grid"]}"/>'
