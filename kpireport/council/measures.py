@@ -108,7 +108,8 @@ def sheet(doc: ReportDocument, data: PeriodResults, node: Node, index: _Index) -
         table(doc, ["内容"], [[about]], [170], keep_rows=int(small and last != "about"))
     year = data.period.fiscal_year
     if kpi_rows:
-        _kpi_table(doc, data, kpi_rows, era, len(kpi_rows) - (last == "kpis") if small else 0)
+        _kpi_table(doc, data, kpi_rows, era, len(kpi_rows) - (last == "kpis") if small else 0,
+                   caption=sheet_title(data, node))
     year_label = format_year(year, era_of_year=era)
     next_label = format_year(year + 1, era_of_year=era)
     _works(doc, data, node, texts.measures_done_title(year_label), placed, index, "summary", small)
@@ -122,7 +123,7 @@ def sheet_title(data: PeriodResults, node: Node) -> str:
 
 
 def _kpi_table(doc: ReportDocument, data: PeriodResults, kpi_rows: list[KpiRow], era: int | None,
-               keep_rows: int = 0) -> None:
+               keep_rows: int = 0, caption: str = "") -> None:
     kpis = [row.kpi for row in kpi_rows]
     common = Counter(k.target_year for k in kpis).most_common(1)[0][0]
     target_head = f"目標値({format_year(common, 'short', era_of_year=era)})"
@@ -137,7 +138,7 @@ def _kpi_table(doc: ReportDocument, data: PeriodResults, kpi_rows: list[KpiRow],
         rows.append([content.indicator_name(row, len({k.kind for k in kpis}), data.plan), baseline, actual, target])
     year = format_year(data.period.fiscal_year, era_of_year=era)
     table(doc, ["名称", "現状値", f"{year}末値", target_head], rows, [70, 33, 33, 34],
-          ["left", "right", "right", "right"], keep_rows=keep_rows)
+          ["left", "right", "right", "right"], keep_rows=keep_rows, caption=caption)
 
 
 def _about(node: Node, initiatives: list[Initiative]) -> str:
@@ -173,4 +174,5 @@ def _works(doc: ReportDocument, data: PeriodResults, node: Node, title: str, pla
         name = (texts.REPOST if row.reposted else "") + short_name(row.initiative, entry(row))
         text = content.initiative_text(data, row.initiative, entry(row), field) if with_text else ""
         rows.append([name, text or texts.NO_TEXT])
-    table(doc, [title, ""], rows, [60, 110], groups=groups, keep_rows=(len(rows) - last) if keep else 0)
+    table(doc, [title, ""], rows, [60, 110], groups=groups, keep_rows=(len(rows) - last) if keep else 0,
+          caption=sheet_title(data, node))
