@@ -74,8 +74,8 @@ def _bullets_or(doc: ReportDocument, items: Sequence[str], placeholder: str) -> 
 
 
 def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow], caption: str) -> None:
-    """The KPI table of a block, under its kind (「重要業績評価指標（KPI）」); its first row names the block
-    (``caption``), repeated with the header on each page the table goes on to."""
+    """The KPI table of a block. Its first row names the block (``caption``) and the kinds of indicator it holds
+    (「基本方針1 観光の振興　重要業績評価指標（KPI）」), repeated with the header on each page the table goes on to."""
     if not rows:  # a block with no KPI prints no placeholder: the legend says where the tables are
         return
     cells: list[list[str]] = []
@@ -84,7 +84,6 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow], capt
     kinds = len({row.kpi.kind for row in rows})
     # the previous year's grade only in a report that has one: a first year's column would say 「－」 in every row
     previous = any(data.previous(kpi.id) is not None for kpi in data.plan.kpis)
-    paragraph(doc, content.indicator_caption(rows), "見出し 施策")
     for r, row in enumerate(rows):
         kpi = row.kpi
         evaluation = data.evaluations[kpi.id]
@@ -110,7 +109,7 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow], capt
             align + ["center"]
         for cells_of_row, row in zip(cells, rows):
             cells_of_row.append(second_grade_text(row.kpi, data.evaluations[row.kpi.id]))
-    table(doc, headers, cells, widths, align, shading=shading, caption=caption)
+    table(doc, headers, cells, widths, align, shading=shading, caption=f"{caption}　{content.indicator_caption(rows)}")
     for note in content.override_notes(data, rows) + content.rate_notes(data, rows) + content.shared_notes(data, rows):
         paragraph(doc, note, "注記")
 

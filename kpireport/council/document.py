@@ -267,11 +267,13 @@ def _run_xml(line: str) -> str:
     return f"<w:r>{''.join(parts)}</w:r>"
 
 
-def _cell_xml(text: object, tc_open: str, p_open: str, fill: str | None) -> str:
+def _cell_xml(text: object, tc_open: str, p_open: str, fill: str | None, width: int = 0) -> str:
     """One w:tc: ``tc_open`` (the cell's start and width), optional fill, one paragraph per line of text,
-    each opened by ``p_open`` (its style and alignment)."""
+    each opened by ``p_open`` (its style and alignment). A line longer than the cell's ``width`` wraps: it is
+    running text, its numbers kept with their units (unbroken)."""
     shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.upper()}"/>' if fill else ""
-    paragraphs = "".join(f"{p_open}{_run_xml(line) if line else ''}</w:p>" for line in clean_text(text).split("\n"))
+    lines = [unbroken(line) if width and _emu(line) > width else line for line in clean_text(text).split("\n")]
+    paragraphs = "".join(f"{p_open}{_run_xml(line) if line else ''}</w:p>" for line in lines)
     return f"{tc_open}{shading}</w:tcPr>{paragraphs}</w:tc>"
 
 
@@ -291,11 +293,13 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
     body_p = [f'<w:p><w:pPr><w:pStyle w:val="{body_id}"/>{jc}</w:pPr>' for jc in jcs]
     kept_p = [f'<w:p><w:pPr><w:pStyle w:val="{body_id}"/><w:keepNext/>{jc}</w:pPr>' for jc in jcs]
     repeat = "<w:tblHeader/>" if repeat_header else ""
+    # the caption repeats even over a single row: tables that touch are drawn as one (a measure sheet), whose
+    # first rows are the ones repeated
     span = (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(sum(widths) / 635)}"/>'
             f'<w:gridSpan w:val="{len(widths)}"/>')
     out = []
     if caption:  # a header row across the table: on each page the table goes on to, it says whose table it is
-        out.append(f'<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>')
+        out.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>')
         out.append(_cell_xml(caption, span, head_p.replace("<w:keepNext/>", '<w:keepNext/><w:jc w:val="left"/>'), None))
         out.append("</w:tr>")
     out.append(f'<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>')
@@ -314,7 +318,7 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
                 raise ValueError(f"shading fill must be 6 hex digits like 'C6EFCE', not {fill!r}")
             kept = number < keep_rows or len(rows) - keep_last <= number < len(rows) - 1
             opening = kept_p[column] if kept else body_p[column]
-            out.append(_cell_xml(value, tc_open[column], opening, fill))
+            out.append(_cell_xml(value, tc_open[column], opening, fill, widths[column]))
         out.append("</w:tr>")
     return "".join(out)
 

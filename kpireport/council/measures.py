@@ -104,16 +104,23 @@ def sheet(doc: ReportDocument, data: PeriodResults, node: Node, index: _Index) -
     # a small sheet kept on one page: every table keeps with the next, the sheet's last but its last row
     small = 1 + len(kpi_rows) + 2 * len(placed) <= SMALL_SHEET
     last = "works" if placed else "kpis" if kpi_rows else "about"
+    # the sheet's tables touch (no paragraph between): Word and LibreOffice draw them as one table, whose first
+    # row repeats on each page the sheet goes on to. That row is the sheet's name, so a continued page says whose
+    # it is; the first table drawn carries it.
+    caption = sheet_title(data, node)
     if about:
-        table(doc, ["内容"], [[about]], [170], keep_rows=int(small and last != "about"))
+        table(doc, ["内容"], [[about]], [170], keep_rows=int(small and last != "about"), caption=caption)
+        caption = ""
     year = data.period.fiscal_year
     if kpi_rows:
-        _kpi_table(doc, data, kpi_rows, era, len(kpi_rows) - (last == "kpis") if small else 0,
-                   caption=sheet_title(data, node))
+        _kpi_table(doc, data, kpi_rows, era, len(kpi_rows) - (last == "kpis") if small else 0, caption)
+        caption = ""
     year_label = format_year(year, era_of_year=era)
     next_label = format_year(year + 1, era_of_year=era)
-    _works(doc, data, node, texts.measures_done_title(year_label), placed, index, "summary", small)
-    _works(doc, data, node, texts.measures_next_title(next_label), placed, index, "plan", small, last=True)
+    if _works(doc, data, node, texts.measures_done_title(year_label), placed, index, "summary", small, caption=caption):
+        caption = ""
+    _works(doc, data, node, texts.measures_next_title(next_label), placed, index, "plan", small, last=True,
+           caption=caption)
 
 
 def sheet_title(data: PeriodResults, node: Node) -> str:
@@ -155,17 +162,18 @@ def short_name(initiative: Initiative, entry: InitiativeEntry | None) -> str:
 
 
 def _works(doc: ReportDocument, data: PeriodResults, node: Node, title: str, placed: list[InitiativeRow],
-           index: _Index, field: str, keep: bool = False, last: bool = False) -> None:
+           index: _Index, field: str, keep: bool = False, last: bool = False, caption: str = "") -> bool:
     """The 事業 whose entries give this text (seed 001 lists different 事業 under 実績 and 以降); when no entry
     gives it, every 事業 of the sheet with 「（記載なし）」. Those listed on a node beneath the sheet's are grouped
-    under that node's heading; a 事業 listed here as a repost is marked 【再掲】. Nothing when the sheet has no 事業."""
+    under that node's heading; a 事業 listed here as a repost is marked 【再掲】. Nothing when the sheet has no 事業
+    (False)."""
     def entry(row: InitiativeRow) -> InitiativeEntry | None:
         return index.entries.get(row.initiative.id)
 
     with_text = [row for row in placed if entry(row) is not None and getattr(entry(row), field) is not None]
     shown = with_text or placed
     if not shown:
-        return
+        return False
     rows: list[list[str]] = []
     groups: dict[int, str] = {}
     for row in shown:
@@ -175,4 +183,5 @@ def _works(doc: ReportDocument, data: PeriodResults, node: Node, title: str, pla
         text = content.initiative_text(data, row.initiative, entry(row), field) if with_text else ""
         rows.append([name, text or texts.NO_TEXT])
     table(doc, [title, ""], rows, [60, 110], groups=groups, keep_rows=(len(rows) - last) if keep else 0,
-          caption=sheet_title(data, node))
+          caption=caption)
+    return True
