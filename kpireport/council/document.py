@@ -54,6 +54,7 @@ _CELL_MARGINS_MM = 2 * 1.9 + 0.8
 _BOLD = 1.06
 _SHORT_HEADER = 16  # header lines up to 8 full-width characters are labels: never broken
 _SHORT_LABEL = 10   # body lines up to 5 full-width characters (「評価不能」「○継続推進」) neither
+_SHORT_VALUE = 24  # cell lines up to 12 full-width characters are values and labels: fit_widths gives them room
 _MIN_WIDTH = int(Mm(8))
 _SAFETY = 1.08  # the estimate is of the nominal widths; a face's digits and brackets run a little wider
 # a number with its sign and unit: 「94,821百万円」「△4.9%」「1,240万人」 (up to four characters of unit)
@@ -272,7 +273,8 @@ def _cell_xml(text: object, tc_open: str, p_open: str, fill: str | None, width: 
     each opened by ``p_open`` (its style and alignment). A line longer than the cell's ``width`` wraps: it is
     running text, its numbers kept with their units (unbroken)."""
     shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.upper()}"/>' if fill else ""
-    lines = [unbroken(line) if width and _emu(line) > width else line for line in clean_text(text).split("\n")]
+    lines = [unbroken(line) if width and display_width(line) > _SHORT_VALUE and _emu(line) > width else line
+             for line in clean_text(text).split("\n")]
     paragraphs = "".join(f"{p_open}{_run_xml(line) if line else ''}</w:p>" for line in lines)
     return f"{tc_open}{shading}</w:tcPr>{paragraphs}</w:tc>"
 
