@@ -33,10 +33,9 @@ GOLDEN = Path(__file__).parent / "golden" / "small_report_document.xml"
 
 
 def norm(text: str) -> str:
-    """Compare text, not typography: NFKC, no spaces, no word joiners (running text's invisible no-break marks),
-    no HTML list tags, no leading bullet mark."""
+    """Compare text, not typography: NFKC, no spaces, no HTML list tags, no leading bullet mark."""
     text = re.sub(r"<[^>]+>", "", unicodedata.normalize("NFKC", text))
-    return re.sub(r"[\s\u2060]+", "", text).lstrip("・")
+    return re.sub(r"\s+", "", text).lstrip("・")
 
 
 def cell_text(cell) -> str:

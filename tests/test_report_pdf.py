@@ -28,8 +28,7 @@ PAGE_NUMBER = re.compile(r"^\s*-\s*\d+\s*-\s*$")
 
 
 def norm(text: str) -> str:
-    """Text as read, spaces and word joiners (the invisible no-break marks of running text) left out."""
-    return re.sub(r"[\s\u2060]+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def headings(path: Path, level: int) -> list[str]:

@@ -21,7 +21,7 @@ from test_other_plans import fill_all
 from kpireport.cli.printing import run_lines
 from kpireport.council.content import same_precision
 from kpireport.council.cover import title_lines
-from kpireport.council.document import WORD_JOINER, clean_text, fit_widths, unbroken
+from kpireport.council.document import clean_text, fit_widths
 from kpireport.forms import layout as fl
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
@@ -113,7 +113,7 @@ def _legend(path: Path) -> list[str]:
     paragraphs = [p for p in docx.Document(str(path)).paragraphs if p.text]
     start = next(n for n, p in enumerate(paragraphs) if p.style.name == "Heading 1" and "記載事項" in p.text)
     end = next(n for n, p in enumerate(paragraphs) if n > start and p.style.name == "Heading 1")
-    return [p.text.replace(WORD_JOINER, "") for p in paragraphs[start + 1:end]]
+    return [p.text for p in paragraphs[start + 1:end]]
 
 
 @pytest.mark.slow  # end to end: a whole annual and monthly cycle of the test plan
@@ -214,10 +214,6 @@ def broken_lines(pdf: Path) -> list[str]:
     lines = [line.strip() for line in text.splitlines()]
     found = []
     for a, b in zip(lines, lines[1:]):
-        if a and b and (re.search(r"[0-9,]$", a) and (UNIT.match(b) or re.match(r"[年月日度]", b))
-                        or re.search(r"[0-9]\s*年$", a) and b.startswith("度") or a.endswith("△")):
-            found.append(f"{a} / {b}")  # in running text too (a bullet's line is long): 「延べ 85 / 人」
-            continue
         if not a or not b or len(a) > 24:
             continue
         if (re.search(r"[0-9,]$", a) and UNIT.match(b) or re.search(r"[0-9]\s*年$", a) and b.startswith("度")
@@ -296,15 +292,3 @@ def test_a_departments_text_is_printed_as_written_and_full_width_digits_in_the_r
 def test_a_year_with_its_era_is_kept_whole_in_a_cell():
     widths = fit_widths(["指標名", "目標値"], [["観光客数", "1,200人\n（令和10年度）"]], [int(Mm(80)), int(Mm(20))])
     assert widths[1] > int(Mm(20)) and sum(widths) == int(Mm(100))  # so that 「（令和10年度）」 does not break before 度
-
-
-def test_running_text_keeps_a_number_with_its_unit_and_a_year_with_its_era():
-    """A word joiner (invisible, no width) wherever a line break would part them; the letters stay as written."""
-    def joined(text: str) -> str:
-        return unbroken(text).replace(WORD_JOINER, "|")
-    assert joined("うち3人が空き店舗を活用") == "うち3|人が空き店舗を活用"
-    assert joined("平成29年8月18日から") == "平|成|29|年8|月18|日から"
-    assert joined("（令和10年度）、上限3,000円、29,875百万円、△4.9%") == \
-        "（令|和|10|年|度）、上限3,000|円、29,875|百|万|円、△|4.9|%"
-    assert joined("前年度を0とする") == "前年度を0とする"  # a particle is no unit
-    assert unbroken("延べ85人").replace(WORD_JOINER, "") == "延べ85人"

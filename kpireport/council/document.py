@@ -54,19 +54,11 @@ _CELL_MARGINS_MM = 2 * 1.9 + 0.8
 _BOLD = 1.06
 _SHORT_HEADER = 16  # header lines up to 8 full-width characters are labels: never broken
 _SHORT_LABEL = 10   # body lines up to 5 full-width characters (「評価不能」「○継続推進」) neither
-_SHORT_VALUE = 24  # cell lines up to 12 full-width characters are values and labels: fit_widths gives them room
 _MIN_WIDTH = int(Mm(8))
 _SAFETY = 1.08  # the estimate is of the nominal widths; a face's digits and brackets run a little wider
 # a number with its sign and unit: 「94,821百万円」「△4.9%」「1,240万人」 (up to four characters of unit)
 # and a year with its era and 年度, in its brackets: 「（令和10年度）」「(H25)」
 _UNBROKEN = re.compile(r"[（(]?(?:令和|平成|昭和|[RHS])\s*[0-9元]+(?:年度?)?[）)]?|[△▲−\-+]?[0-9][0-9,.]*[^\s0-9（）()「」、。・,]{0,4}")
-# in running text (paragraphs, bullets) the same must hold where the line breaks, not by a cell's width: a year with
-# its era and 年度 (「令和10年度」「H29年」), a number with its sign and its unit (「延べ85人」「△4.9%」「29,875百万円」)
-_UNBROKEN_TEXT = re.compile(r"(?:令和|平成|昭和|[RHS])[0-9元]+(?:年度|年)?|[△▲]?[0-9][0-9,.]*"
-                            r"(?:百万円|千円|万円|億円|万人|千人|年度|か月|ヶ月|カ月|か所|カ所|ヶ所|[^\s0-9,.（）()「」『』、。・ぁ-ゖ])?")
-_NUMERAL = frozenset("0123456789,.")
-_ONE_LINE = 80  # half-width units: a paragraph up to this long never wraps across the text width (10.5 pt, 170 mm)
-WORD_JOINER = "\u2060"  # no line break here, no width: Word and LibreOffice (its ICU line breaking) keep both sides together
 _HOLDER_XML = re.compile(rb"<(\w+):tbl><!--" + _HOLDER.encode() + rb"(\d+)--></\1:tbl>")
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -158,25 +150,8 @@ def clean_text(text: object) -> str:
     return _ILLEGAL.sub("?", _FULL_PERCENT.sub("%", value))
 
 
-def unbroken(text: str) -> str:
-    """Running text with a word joiner wherever a line break would part a number from its sign or unit, or a year
-    from its era or 年度 (the letters stay as written; a joiner is invisible and takes no room)."""
-    return _UNBROKEN_TEXT.sub(lambda match: _joined(match.group()), text)
-
-
-def _joined(token: str) -> str:
-    out = [token[0]]
-    for before, after in zip(token, token[1:]):
-        if not (before in _NUMERAL and after in _NUMERAL):
-            out.append(WORD_JOINER)
-        out.append(after)
-    return "".join(out)
-
-
-def _add_text(paragraph: Paragraph, text: object, running: bool = False) -> None:
+def _add_text(paragraph: Paragraph, text: object) -> None:
     value = clean_text(text)
-    if running and display_width(value) > _ONE_LINE:  # a line that never wraps keeps its text as it is
-        value = unbroken(value)
     if value:
         paragraph.add_run(value)   # run.text escapes; "\n" becomes a line break, "\t" a tab
 
@@ -200,9 +175,8 @@ def heading(doc: ReportDocument, text: str, level: int) -> Paragraph:
 
 
 def paragraph(doc: ReportDocument, text: str, style: str | None = None) -> Paragraph:
-    """A paragraph of running text: a number and its unit, a year and its 年度 are never parted by a line break."""
     para = add_paragraph(doc, style)
-    _add_text(para, text, running=True)
+    _add_text(para, text)
     return para
 
 
@@ -268,14 +242,11 @@ def _run_xml(line: str) -> str:
     return f"<w:r>{''.join(parts)}</w:r>"
 
 
-def _cell_xml(text: object, tc_open: str, p_open: str, fill: str | None, width: int = 0) -> str:
+def _cell_xml(text: object, tc_open: str, p_open: str, fill: str | None) -> str:
     """One w:tc: ``tc_open`` (the cell's start and width), optional fill, one paragraph per line of text,
-    each opened by ``p_open`` (its style and alignment). A line longer than the cell's ``width`` wraps: it is
-    running text, its numbers kept with their units (unbroken)."""
+    each opened by ``p_open`` (its style and alignment)."""
     shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill.upper()}"/>' if fill else ""
-    lines = [unbroken(line) if width and display_width(line) > _SHORT_VALUE and _emu(line) > width else line
-             for line in clean_text(text).split("\n")]
-    paragraphs = "".join(f"{p_open}{_run_xml(line) if line else ''}</w:p>" for line in lines)
+    paragraphs = "".join(f"{p_open}{_run_xml(line) if line else ''}</w:p>" for line in clean_text(text).split("\n"))
     return f"{tc_open}{shading}</w:tcPr>{paragraphs}</w:tc>"
 
 
@@ -320,7 +291,7 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
                 raise ValueError(f"shading fill must be 6 hex digits like 'C6EFCE', not {fill!r}")
             kept = number < keep_rows or len(rows) - keep_last <= number < len(rows) - 1
             opening = kept_p[column] if kept else body_p[column]
-            out.append(_cell_xml(value, tc_open[column], opening, fill, widths[column]))
+            out.append(_cell_xml(value, tc_open[column], opening, fill))
         out.append("</w:tr>")
     return "".join(out)
 
