@@ -259,6 +259,33 @@ def test_the_legend_says_where_sakuras_kpi_tables_are(pdfs):
                                  "各基本施策の最後に、その基本施策に掲げる指標の表を載せています")
 
 
+def _first_lines_of_sheet_pages(pdf: Path, title: str) -> tuple[list[str], set[str]]:
+    """The first line (squeezed) of each page of the chapter ``title`` but its first, and its Heading 2 titles."""
+    document = docx.Document(str(pdf.with_suffix(".docx")))
+    sheets, inside = set(), False
+    for p in document.paragraphs:
+        if p.style.name == "Heading 1":
+            inside = p.text == title
+        elif inside and p.style.name == "Heading 2":
+            sheets.add(_squeeze(p.text))
+    chapters = chapter_titles(pdf)
+    firsts = [_squeeze(next((line for line in page.splitlines() if line.strip()), "")) for page in pdf_page_texts(pdf)]
+    start = firsts.index(_squeeze(title))
+    end = next((n for n in range(start + 1, len(firsts)) if firsts[n] in chapters), len(firsts))
+    return firsts[start + 1:end], sheets
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["demo", "H28", "さくら市"])
+def test_a_measure_sheet_going_on_to_a_page_names_itself_there(pdfs, name):
+    """The sheet's tables are drawn as one, whose first row (the sheet's name) repeats: every page of the chapter
+    starts with a sheet's heading or with that row, so a member who turns to it knows whose page it is."""
+    plan = load_plan(Workspace(pdfs[name].parent.parent).plan_file).plan
+    firsts, sheets = _first_lines_of_sheet_pages(pdfs[name], plan.settings.measures_title)
+    assert firsts and sheets
+    assert [line for line in firsts if line not in sheets] == []
+
+
 def glyph_heights(pdf: Path) -> list[float]:
     """The height of every word pdftotext finds (-bbox), in points."""
     done = subprocess.run([require("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)

@@ -78,6 +78,18 @@ def test_the_header_row_repeats_only_over_several_rows(tmp_path):
     assert second.xpath("w:tr[1]//w:pPr/w:keepNext", namespaces=NS)  # the header keeps with the first row
 
 
+def test_a_caption_row_repeats_even_over_a_single_row(tmp_path):
+    """A measure sheet's tables touch and are drawn as one: its first table's caption (the sheet's name) is the row
+    repeated on each page the sheet goes on to, even when that first table (内容) is a single row."""
+    doc = ReportDocument(template_path(None))
+    table(doc, ["内容"], [["一つの長い行"]], [170], caption="戦略方針 1-1 多様な雇用の場づくり")
+    doc.save(tmp_path / "t.docx")
+    (tbl,) = document_xml(tmp_path / "t.docx").findall(".//w:tbl", NS)
+    caption, header = tbl.findall("w:tr", NS)[:2]
+    assert caption.xpath("w:trPr/w:tblHeader", namespaces=NS) and "".join(caption.itertext()) == "戦略方針 1-1 多様な雇用の場づくり"
+    assert not header.xpath("w:trPr/w:tblHeader", namespaces=NS)  # 「内容」 over one row says nothing on the next page
+
+
 def test_a_total_never_goes_to_the_next_page_with_only_a_row_or_two(tmp_path):
     """keep_last: the last rows keep with each other (H28's grade table: a quarter of its rows go on with 合計)."""
     doc = ReportDocument(template_path(None))
