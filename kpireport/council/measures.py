@@ -64,7 +64,8 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     # two lines says nothing the sheets' headings do not)
     if doc.contents_depth < 2 and len(nodes) > OWN_CONTENTS:
         toc(doc, "2-2", data.plan.settings.measures_title.join(("目次（", "）")))
-        page_break(doc)
+        if len(nodes) > HALF_PAGE_CONTENTS:  # a shorter list shares its page with the first sheets
+            page_break(doc)
     index = _Index(data)
     for node in nodes:
         sheet(doc, data, node, index)
@@ -90,6 +91,7 @@ class _Index:
 
 
 OWN_CONTENTS = 6  # sheets: more than this, and the chapter opens with its own contents
+HALF_PAGE_CONTENTS = 18  # contents lines (10.5 pt, 4 pt apart) that fill half an A4 page
 SMALL_SHEET = 5  # rows: a sheet this small is kept on one page; a larger one fills the page and goes on
 
 
