@@ -2,13 +2,15 @@
 with the header on each page the table goes on to) is read from the header row under it."""
 from __future__ import annotations
 
+from docx.oxml.ns import qn
 from docx.table import Table, _Row
 
 
 def is_caption(row: _Row) -> bool:
-    """A row of one cell across the whole table (python-docx gives that cell for every column it spans)."""
-    cells = row.cells
-    return len(cells) > 1 and all(cell._tc is cells[0]._tc for cell in cells)
+    """A row of one cell spanning the whole table, its gridSpan written even over a single column (a header cell
+    has none)."""
+    cells = row._tr.tc_lst
+    return len(cells) == 1 and cells[0].find(qn("w:tcPr") + "/" + qn("w:gridSpan")) is not None
 
 
 def table_rows(table: Table) -> list[_Row]:
