@@ -77,7 +77,7 @@ def test_measure_sheets_have_content(made):
 
 def test_status_totals_are_the_sum_of_their_rows_and_the_pdf_says_what_they_hold(made):
     plan = made["plan"]
-    grades = [f"{g.code} {g.label}" for g in plan.grades]
+    grades = [f"{g.code}\n{g.label}" for g in plan.grades]  # the mark over its label
     tables = [t for t in docx.Document(str(made["docx"])).tables if [c.text for c in t.rows[0].cells][1:1 + len(grades)]
               == grades]
     assert tables

@@ -100,12 +100,31 @@ def test_the_shape_plans_measure_sheets_show_kpis_with_the_jigyo_beneath(shape):
     text = "\n".join(p.text for p in docx.Document(str(shape["annual"])).paragraphs)
     tables = _tables(shape["annual"])
     assert not PLACEHOLDER.search(text + str(tables))
+    tables = [t[1:] if len(set(t[0])) == 1 and len(t) > 1 else t for t in tables]  # under a caption row
     kpi_tables = [t for t in tables if t[0][0] == "名称"]
     assert [row[0] for t in kpi_tables for row in t[1:]] == ["市民活動団体の登録数", "協働講座の受講者数（累計）", "見守り協力員の人数"]
     done = [t for t in tables if t[0][0].startswith("KPI達成に向け")]
     assert len(done) == len(kpi_tables) == 2  # one sheet per 基本施策, its 事業 grouped by the nodes beneath
     names = [row[0] for row in done[0][1:]]
     assert "推進項目 (1) 活動の場の提供" in names and "【再掲】公民館の空き時間を市民活動に開放します。" in names
+
+
+def _legend(path: Path) -> list[str]:
+    """The legend page's lines (「次ページからの記載事項」 up to the next chapter)."""
+    paragraphs = [p for p in docx.Document(str(path)).paragraphs if p.text]
+    start = next(n for n, p in enumerate(paragraphs) if p.style.name == "Heading 1" and "記載事項" in p.text)
+    end = next(n for n, p in enumerate(paragraphs) if n > start and p.style.name == "Heading 1")
+    return [p.text for p in paragraphs[start + 1:end]]
+
+
+@pytest.mark.slow  # end to end: a whole annual and monthly cycle of the test plan
+def test_the_legend_shows_the_blocks_and_the_kpi_tables_as_this_plan_has_them(shape):
+    """KPIs and narratives on the top level (基本施策): its heading is the block, the measures line lists 基本事業."""
+    legend = _legend(shape["annual"])
+    assert legend[:2] == ["基本施策名", "①基本事業名 ／ ②基本事業名 ／ ③基本事業名 ／ ……"]
+    assert "基本施策の達成のために基本事業で" in legend[3]
+    assert legend[-1].startswith("各基本施策の最後に、その基本施策に掲げる指標の表を載せています")
+    assert not any("推進項目" in line for line in legend)
 
 
 @pytest.mark.slow  # end to end: a whole annual and monthly cycle of the test plan
@@ -230,6 +249,42 @@ def test_shape_check_finds_nothing(pdfs, name):
 def test_every_appendix_count_table_equals_its_listed_rows(pdfs, name):
     for listed, counts in _appendix_pairs(pdfs[name].with_suffix(".docx")):
         assert sum(int(r[1]) for r in counts[1:]) == len(item_rows(listed))
+
+
+@pytest.mark.slow
+def test_the_legend_says_where_sakuras_kpi_tables_are(pdfs):
+    """さくら市: the plan's own KGIs first, the 基本目標's under its heading, the rest after each 基本施策."""
+    legend = _legend(pdfs["さくら市"].with_suffix(".docx"))
+    assert legend[:3] == ["基本目標名", "基本施策名", "①推進項目名 ／ ②推進項目名 ／ ③推進項目名 ／ ……"]
+    assert legend[-1].startswith("後期基本計画全体の指標は本文の初めに、基本目標に掲げる指標は各基本目標名の後に、"
+                                 "各基本施策の最後に、その基本施策に掲げる指標の表を載せています")
+
+
+def _first_lines_of_sheet_pages(pdf: Path, title: str) -> tuple[list[str], set[str]]:
+    """The first line (squeezed) of each page of the chapter ``title`` but its first, and its Heading 2 titles."""
+    document = docx.Document(str(pdf.with_suffix(".docx")))
+    sheets, inside = set(), False
+    for p in document.paragraphs:
+        if p.style.name == "Heading 1":
+            inside = p.text == title
+        elif inside and p.style.name == "Heading 2":
+            sheets.add(_squeeze(p.text))
+    chapters = chapter_titles(pdf)
+    firsts = [_squeeze(next((line for line in page.splitlines() if line.strip()), "")) for page in pdf_page_texts(pdf)]
+    start = firsts.index(_squeeze(title))
+    end = next((n for n in range(start + 1, len(firsts)) if firsts[n] in chapters), len(firsts))
+    return firsts[start + 1:end], sheets
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["demo", "H28", "さくら市"])
+def test_a_measure_sheet_going_on_to_a_page_names_itself_there(pdfs, name):
+    """The sheet's tables are drawn as one, whose first row (the sheet's name) repeats: every page of the chapter
+    starts with a sheet's heading or with that row, so a member who turns to it knows whose page it is."""
+    plan = load_plan(Workspace(pdfs[name].parent.parent).plan_file).plan
+    firsts, sheets = _first_lines_of_sheet_pages(pdfs[name], plan.settings.measures_title)
+    assert firsts and sheets
+    assert [line for line in firsts if line not in sheets] == []
 
 
 def glyph_heights(pdf: Path) -> list[float]:

@@ -78,6 +78,28 @@ def test_the_header_row_repeats_only_over_several_rows(tmp_path):
     assert second.xpath("w:tr[1]//w:pPr/w:keepNext", namespaces=NS)  # the header keeps with the first row
 
 
+def test_a_caption_row_repeats_even_over_a_single_row(tmp_path):
+    """A measure sheet's tables touch and are drawn as one: its first table's caption (the sheet's name) is the row
+    repeated on each page the sheet goes on to, even when that first table (内容) is a single row."""
+    doc = ReportDocument(template_path(None))
+    table(doc, ["内容"], [["一つの長い行"]], [170], caption="戦略方針 1-1 多様な雇用の場づくり")
+    doc.save(tmp_path / "t.docx")
+    (tbl,) = document_xml(tmp_path / "t.docx").findall(".//w:tbl", NS)
+    caption, header = tbl.findall("w:tr", NS)[:2]
+    assert caption.xpath("w:trPr/w:tblHeader", namespaces=NS) and "".join(caption.itertext()) == "戦略方針 1-1 多様な雇用の場づくり"
+    assert not header.xpath("w:trPr/w:tblHeader", namespaces=NS)  # 「内容」 over one row says nothing on the next page
+
+
+def test_a_total_never_goes_to_the_next_page_with_only_a_row_or_two(tmp_path):
+    """keep_last: the last rows keep with each other (H28's grade table: a quarter of its rows go on with 合計)."""
+    doc = ReportDocument(template_path(None))
+    table(doc, ["名称", "計"], [[f"行{n}", str(n)] for n in range(8)] + [["合計", "28"]], [100, 70], keep_last=3)
+    doc.save(tmp_path / "t.docx")
+    (tbl,) = document_xml(tmp_path / "t.docx").findall(".//w:tbl", NS)
+    kept = [bool(row.xpath(".//w:pPr/w:keepNext", namespaces=NS)) for row in tbl.findall("w:tr", NS)[1:]]
+    assert kept == [False] * 6 + [True, True, False]  # 行6 and 行7 keep with 合計, which keeps with nothing
+
+
 def test_one_minus_sign_and_one_precision():
     assert content.same_precision(["48.0%", "49%", "58%"]) == ["48.0%", "49.0%", "58.0%"]
     assert content.same_precision(["2社", "5社", "（未提出）"]) == ["2社", "5社", "（未提出）"]
@@ -86,10 +108,12 @@ def test_one_minus_sign_and_one_precision():
 
 def test_kpi_tables_carry_the_label_rates_and_signs(small):
     data, path = small
-    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
-    assert paragraphs.count("重要業績評価指標（KPI）") >= 1
-    kpi_tables = [cell_texts(tbl) for tbl in document_xml(path).findall(".//w:tbl", NS)]
-    kpi_tables = [rows for rows in kpi_tables if rows[0][0] == "指標名" and rows[0][4] == "達成率"]
+    tables = [cell_texts(tbl) for tbl in document_xml(path).findall(".//w:tbl", NS)]
+    captioned = [rows for rows in tables if len(rows) > 1 and rows[1][0] == "指標名" and rows[1][4] == "達成率"]
+    # the caption row names the block and the kind: 「基本方針1 観光の振興　重要業績評価指標（KPI）」
+    assert captioned and all(len(rows[0]) == 1 and rows[0][0].startswith("基本") for rows in captioned)
+    assert any(rows[0][0].endswith("　重要業績評価指標（KPI）") for rows in captioned)
+    kpi_tables = [rows[1:] for rows in captioned]
     rates = [cells[4] for rows in kpi_tables for cells in rows[1:]]
     assert rates and all(r == "－" or (r.endswith("%") and "-" not in r and "." in r) for r in rates)
 

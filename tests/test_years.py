@@ -10,6 +10,7 @@ from decimal import Decimal
 import docx
 import openpyxl
 import pytest
+from report_tables import table_rows
 from years_helpers import TODAYS_GRADES, years_document
 
 from kpireport.evaluate.data_year import data_year
@@ -104,9 +105,9 @@ def test_master_shows_previous_grade_data_year_and_series(two_years) -> None:
 @pytest.mark.slow
 def test_report_shows_previous_grade_and_series_pages(two_years) -> None:
     document = docx.Document(two_years.report.path)
-    tables = [t for t in document.tables if t.rows[0].cells[-1].text == "前年度評価"]
+    tables = [t for t in document.tables if table_rows(t)[0].cells[-1].text == "前年度評価"]
     assert tables, "the body's KPI tables have a 前年度評価 column"
-    rows = {r.cells[0].text: [c.text for c in r.cells] for t in tables for r in t.rows[1:]}
+    rows = {r.cells[0].text: [c.text for c in r.cells] for t in tables for r in table_rows(t)[1:]}
     k7 = next(cells for name, cells in rows.items() if "創業塾" in name)
     assert k7[-2:] == ["− 評価不能", "B 順調"]
     k6 = next(cells for name, cells in rows.items() if "所得" in name)

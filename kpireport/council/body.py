@@ -21,7 +21,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
         own = content.kpis_at(data, info.id)  # the plan's own KGIs (重要目標達成指標): first, in every plan
         if own:
             heading(doc, plan_level_label(plan, info.id), 1)
-            kpi_table(doc, data, own)
+            kpi_table(doc, data, own, plan_level_label(plan, info.id))
             if info.id not in with_body:
                 page_break(doc)
         if info.id not in with_body:
@@ -34,7 +34,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
             own_figures = content.kpis_at(data, top.id) if policies != [top] else []  # 基本目標の数値目標
             if own_figures:
                 paragraph(doc, f"{info.levels[0]}の指標", "見出し 施策")
-                kpi_table(doc, data, own_figures)
+                kpi_table(doc, data, own_figures, node_heading(plan, top))
             for policy in policies:
                 if policy is not top:
                     heading(doc, node_heading(plan, policy), 2)
@@ -63,7 +63,7 @@ def block(doc: ReportDocument, data: PeriodResults, node: Node) -> None:
     _bullets_or(doc, entry.achievements if entry else (), missing)
     paragraph(doc, texts.next_steps_heading(next_year), "見出し 施策")
     _bullets_or(doc, entry.next_steps if entry else (), missing)
-    kpi_table(doc, data, content.kpis_under(data, node.id))
+    kpi_table(doc, data, content.kpis_under(data, node.id), node_heading(data.plan, node))
 
 
 def _bullets_or(doc: ReportDocument, items: Sequence[str], placeholder: str) -> None:
@@ -73,7 +73,9 @@ def _bullets_or(doc: ReportDocument, items: Sequence[str], placeholder: str) -> 
         paragraph(doc, placeholder)
 
 
-def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> None:
+def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow], caption: str) -> None:
+    """The KPI table of a block. Its first row names the block (``caption``) and the kinds of indicator it holds
+    (「基本方針1 観光の振興　重要業績評価指標（KPI）」), repeated with the header on each page the table goes on to."""
     if not rows:  # a block with no KPI prints no placeholder: the legend says where the tables are
         return
     cells: list[list[str]] = []
@@ -82,7 +84,6 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> N
     kinds = len({row.kpi.kind for row in rows})
     # the previous year's grade only in a report that has one: a first year's column would say 「－」 in every row
     previous = any(data.previous(kpi.id) is not None for kpi in data.plan.kpis)
-    paragraph(doc, content.indicator_caption(rows), "見出し 施策")
     for r, row in enumerate(rows):
         kpi = row.kpi
         evaluation = data.evaluations[kpi.id]
@@ -108,7 +109,7 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow]) -> N
             align + ["center"]
         for cells_of_row, row in zip(cells, rows):
             cells_of_row.append(second_grade_text(row.kpi, data.evaluations[row.kpi.id]))
-    table(doc, headers, cells, widths, align, shading=shading)
+    table(doc, headers, cells, widths, align, shading=shading, caption=f"{caption}　{content.indicator_caption(rows)}")
     for note in content.override_notes(data, rows) + content.rate_notes(data, rows) + content.shared_notes(data, rows):
         paragraph(doc, note, "注記")
 

@@ -257,7 +257,7 @@ def _cell_xml(text: object, tc_open: str, p_open: str, fill: str | None) -> str:
 
 def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head_id: str, body_id: str,
               align: list[str] | None, fills: dict[tuple[int, int], str], groups: dict[int, str],
-              repeat_header: bool, keep_rows: int = 0, caption: str = "") -> str:
+              repeat_header: bool, keep_rows: int = 0, caption: str = "", keep_last: int = 0) -> str:
     """All rows of a table as XML text, parsed by lxml in one go.
 
     Built as text because python-docx makes each cell element by element (about 0.5 ms a cell: most of
@@ -271,11 +271,13 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
     body_p = [f'<w:p><w:pPr><w:pStyle w:val="{body_id}"/>{jc}</w:pPr>' for jc in jcs]
     kept_p = [f'<w:p><w:pPr><w:pStyle w:val="{body_id}"/><w:keepNext/>{jc}</w:pPr>' for jc in jcs]
     repeat = "<w:tblHeader/>" if repeat_header else ""
+    # the caption repeats even over a single row: tables that touch are drawn as one (a measure sheet), whose
+    # first rows are the ones repeated
     span = (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{round(sum(widths) / 635)}"/>'
             f'<w:gridSpan w:val="{len(widths)}"/>')
     out = []
     if caption:  # a header row across the table: on each page the table goes on to, it says whose table it is
-        out.append(f'<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>')
+        out.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>')
         out.append(_cell_xml(caption, span, head_p.replace("<w:keepNext/>", '<w:keepNext/><w:jc w:val="left"/>'), None))
         out.append("</w:tr>")
     out.append(f'<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>')
@@ -292,7 +294,8 @@ def _rows_xml(headers: list[str], rows: list[list[str]], widths: list[int], head
             fill = fills.get((number, column)) if fills else None
             if fill and not _HEX_FILL.match(fill):
                 raise ValueError(f"shading fill must be 6 hex digits like 'C6EFCE', not {fill!r}")
-            opening = kept_p[column] if number < keep_rows else body_p[column]
+            kept = number < keep_rows or len(rows) - keep_last <= number < len(rows) - 1
+            opening = kept_p[column] if kept else body_p[column]
             out.append(_cell_xml(value, tc_open[column], opening, fill))
         out.append("</w:tr>")
     return "".join(out)
@@ -333,13 +336,14 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
           widths_mm: Sequence[float] | None = None, align: list[str] | None = None,
           header_style: str = "表 見出し", body_style: str = "表 本文",
           shading: dict[tuple[int, int], str] | None = None, groups: dict[int, str] | None = None,
-          repeat_header: bool | None = None, keep_rows: int = 0, caption: str = "") -> None:
+          repeat_header: bool | None = None, keep_rows: int = 0, caption: str = "", keep_last: int = 0) -> None:
     """A 'Table Grid' table: no row split across pages, widths on every cell (widened where a number with its
     unit or a short label would break: fit_widths), per-column alignment ('left'|'center'|'right'), fills keyed
     by (row index in `rows`, column), grouping rows across the table before the rows indexed in ``groups``.
     The header row repeats on every page when the table has more than one row (``repeat_header`` to choose):
     over a single long row, such as a measure's 「内容」, a repeated header says nothing. The first ``keep_rows``
-    rows keep with what follows them (a small block that should not be split across pages). A ``caption`` is a
+    rows keep with what follows them (a small block that should not be split across pages), the last ``keep_last``
+    rows with each other (a total never goes to the next page with only a row or two above it). A ``caption`` is a
     first header row across the table, repeated with the header (the node's name on every page it goes on to)."""
     columns = len(headers)
     if columns == 0:
@@ -363,7 +367,7 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
     style_ids = doc.style_ids
     grid = "".join(f'<w:gridCol w:w="{round(w / 635)}"/>' for w in widths)
     rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {},
-                         groups or {}, repeat, keep_rows, caption)
+                         groups or {}, repeat, keep_rows, caption, keep_last)
     # the table properties python-docx writes for a 'Table Grid' table, centred, fixed layout
     doc.add_table_xml(
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_ids["Table Grid"]}"/>'

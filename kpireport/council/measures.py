@@ -64,7 +64,8 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     # two lines says nothing the sheets' headings do not)
     if doc.contents_depth < 2 and len(nodes) > OWN_CONTENTS:
         toc(doc, "2-2", data.plan.settings.measures_title.join(("目次（", "）")))
-        page_break(doc)
+        if len(nodes) > HALF_PAGE_CONTENTS:  # a shorter list shares its page with the first sheets
+            page_break(doc)
     index = _Index(data)
     for node in nodes:
         sheet(doc, data, node, index)
@@ -90,6 +91,7 @@ class _Index:
 
 
 OWN_CONTENTS = 6  # sheets: more than this, and the chapter opens with its own contents
+HALF_PAGE_CONTENTS = 18  # contents lines (10.5 pt, 4 pt apart) that fill half an A4 page
 SMALL_SHEET = 5  # rows: a sheet this small is kept on one page; a larger one fills the page and goes on
 
 
@@ -104,15 +106,23 @@ def sheet(doc: ReportDocument, data: PeriodResults, node: Node, index: _Index) -
     # a small sheet kept on one page: every table keeps with the next, the sheet's last but its last row
     small = 1 + len(kpi_rows) + 2 * len(placed) <= SMALL_SHEET
     last = "works" if placed else "kpis" if kpi_rows else "about"
+    # the sheet's tables touch (no paragraph between): Word and LibreOffice draw them as one table, whose first
+    # row repeats on each page the sheet goes on to. That row is the sheet's name, so a continued page says whose
+    # it is; the first table drawn carries it.
+    caption = sheet_title(data, node)
     if about:
-        table(doc, ["内容"], [[about]], [170], keep_rows=int(small and last != "about"))
+        table(doc, ["内容"], [[about]], [170], keep_rows=int(small and last != "about"), caption=caption)
+        caption = ""
     year = data.period.fiscal_year
     if kpi_rows:
-        _kpi_table(doc, data, kpi_rows, era, len(kpi_rows) - (last == "kpis") if small else 0)
+        _kpi_table(doc, data, kpi_rows, era, len(kpi_rows) - (last == "kpis") if small else 0, caption)
+        caption = ""
     year_label = format_year(year, era_of_year=era)
     next_label = format_year(year + 1, era_of_year=era)
-    _works(doc, data, node, texts.measures_done_title(year_label), placed, index, "summary", small)
-    _works(doc, data, node, texts.measures_next_title(next_label), placed, index, "plan", small, last=True)
+    if _works(doc, data, node, texts.measures_done_title(year_label), placed, index, "summary", small, caption=caption):
+        caption = ""
+    _works(doc, data, node, texts.measures_next_title(next_label), placed, index, "plan", small, last=True,
+           caption=caption)
 
 
 def sheet_title(data: PeriodResults, node: Node) -> str:
@@ -122,7 +132,7 @@ def sheet_title(data: PeriodResults, node: Node) -> str:
 
 
 def _kpi_table(doc: ReportDocument, data: PeriodResults, kpi_rows: list[KpiRow], era: int | None,
-               keep_rows: int = 0) -> None:
+               keep_rows: int = 0, caption: str = "") -> None:
     kpis = [row.kpi for row in kpi_rows]
     common = Counter(k.target_year for k in kpis).most_common(1)[0][0]
     target_head = f"目標値({format_year(common, 'short', era_of_year=era)})"
@@ -137,7 +147,7 @@ def _kpi_table(doc: ReportDocument, data: PeriodResults, kpi_rows: list[KpiRow],
         rows.append([content.indicator_name(row, len({k.kind for k in kpis}), data.plan), baseline, actual, target])
     year = format_year(data.period.fiscal_year, era_of_year=era)
     table(doc, ["名称", "現状値", f"{year}末値", target_head], rows, [70, 33, 33, 34],
-          ["left", "right", "right", "right"], keep_rows=keep_rows)
+          ["left", "right", "right", "right"], keep_rows=keep_rows, caption=caption)
 
 
 def _about(node: Node, initiatives: list[Initiative]) -> str:
@@ -154,17 +164,18 @@ def short_name(initiative: Initiative, entry: InitiativeEntry | None) -> str:
 
 
 def _works(doc: ReportDocument, data: PeriodResults, node: Node, title: str, placed: list[InitiativeRow],
-           index: _Index, field: str, keep: bool = False, last: bool = False) -> None:
+           index: _Index, field: str, keep: bool = False, last: bool = False, caption: str = "") -> bool:
     """The 事業 whose entries give this text (seed 001 lists different 事業 under 実績 and 以降); when no entry
     gives it, every 事業 of the sheet with 「（記載なし）」. Those listed on a node beneath the sheet's are grouped
-    under that node's heading; a 事業 listed here as a repost is marked 【再掲】. Nothing when the sheet has no 事業."""
+    under that node's heading; a 事業 listed here as a repost is marked 【再掲】. Nothing when the sheet has no 事業
+    (False)."""
     def entry(row: InitiativeRow) -> InitiativeEntry | None:
         return index.entries.get(row.initiative.id)
 
     with_text = [row for row in placed if entry(row) is not None and getattr(entry(row), field) is not None]
     shown = with_text or placed
     if not shown:
-        return
+        return False
     rows: list[list[str]] = []
     groups: dict[int, str] = {}
     for row in shown:
@@ -173,4 +184,6 @@ def _works(doc: ReportDocument, data: PeriodResults, node: Node, title: str, pla
         name = (texts.REPOST if row.reposted else "") + short_name(row.initiative, entry(row))
         text = content.initiative_text(data, row.initiative, entry(row), field) if with_text else ""
         rows.append([name, text or texts.NO_TEXT])
-    table(doc, [title, ""], rows, [60, 110], groups=groups, keep_rows=(len(rows) - last) if keep else 0)
+    table(doc, [title, ""], rows, [60, 110], groups=groups, keep_rows=(len(rows) - last) if keep else 0,
+          caption=caption)
+    return True

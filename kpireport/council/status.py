@@ -54,13 +54,16 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
             if with_reposts:
                 cells.append(str(line.reposted))
             rows.append(cells)
-        extra = ["うち再掲"] if with_reposts else []
-        headers = [info.levels[0]] + [f"{g.code} {g.label}" for g in grades] + ["計"] + extra
+        extra = ["うち\n再掲"] if with_reposts else []
+        # each grade's mark over its label (「A」 over 「達成」): the columns as narrow as 「12 / 48.0%」 allows
+        # (fit_widths widens one whose label needs it), so the names in the first column wrap into two lines, not
+        # three, and a long table (H28's 23 measures) stays on its page instead of leaving its last rows to the next
+        headers = [info.levels[0]] + [f"{g.code}\n{g.label}" for g in grades] + ["計"] + extra
         count_columns = len(grades) + 1 + len(extra)
-        # the grade columns as narrow as 「12 / 48.0%」 allows (fit_widths widens one whose label needs it),
-        # so the names in the first column do not wrap into three lines
-        widths = [170 - 17 * len(grades) - 12 * (1 + len(extra))] + [17] * len(grades) + [12] * (1 + len(extra))
-        table(doc, headers, rows, widths, ["left"] + ["center"] * count_columns, shading=shading)
+        widths = [170 - 15 * len(grades) - 11 * (1 + len(extra))] + [15] * len(grades) + [11] * (1 + len(extra))
+        # a table that runs on to a next page takes a quarter of its rows there with the total, never 合計 alone
+        table(doc, headers, rows, widths, ["left"] + ["center"] * count_columns, shading=shading,
+              keep_last=max(4, len(rows) // 4))
         for note in tally.notes:
             paragraph(doc, note, "注記")
         if info.id in data.summaries:

@@ -20,29 +20,40 @@ INDICATOR_LABELS = {"KPI": "重要業績評価指標（KPI）", "KGI": "重要�
 REFERENCE_GRADE_TEXT = "参考指標（評価しない）"
 
 
-def legend_lines(levels: tuple[str, ...]) -> tuple[str, str, str]:
-    """The sample headings of a body block: 「基本目標名」, 「基本方針名」, 「①施策名 ／ ②施策名 ／ …」."""
-    top = f"{levels[0]}名"
-    block = f"{levels[1]}名" if len(levels) > 1 else ""
-    measure = levels[2] if len(levels) > 2 else ""
-    return top, block, (f"①{measure}名 ／ ②{measure}名 ／ ③{measure}名 ／ ……" if measure else "")
+def legend_lines(top: str, block: str | None, measure: str | None) -> tuple[str, str, str]:
+    """The sample headings of a body block in the plan's words: 「基本目標名」, 「基本方針名」 (none when the top
+    level is the block), 「①施策名 ／ ②施策名 ／ …」 (the level the block's measures line lists, if any)."""
+    return (f"{top}名", f"{block}名" if block else "",
+            f"①{measure}名 ／ ②{measure}名 ／ ③{measure}名 ／ ……" if measure else "")
 
 
-def legend_achievement(levels: tuple[str, ...]) -> str:
-    measure = levels[2] if len(levels) > 2 else levels[-1]
-    return f"新たな取組実績、{levels[0]}の達成のために{measure}で大きく寄与したもの（実績が大きく向上したもの）"
+def legend_achievement(top: str, measure: str) -> str:
+    return f"新たな取組実績、{top}の達成のために{measure}で大きく寄与したもの（実績が大きく向上したもの）"
 
 
 LEGEND_NEXT = "新たな取組、課題を解決や施策を推進していくための方向性"
 
 
-def legend_kpi_table(block: str, method: str, provisional: bool = False, override: bool = False) -> str:
-    """Where the KPI tables are (after each ``block``, the level the body's blocks are), how they are graded,
-    and only the marks that occur in this report."""
+def legend_kpi_places(top: str, block: str, whole_plan: str | None = None, top_figures: bool = False,
+                      top_blocks: bool = False) -> str:
+    """Where this plan's KPI tables are: 「後期基本計画全体の指標は本文の初めに、基本目標に掲げる指標は各基本目標名の後に、
+    各基本施策の最後に、その基本施策に掲げる指標の表を載せています」. ``top_figures``: some top node's own KPIs are
+    under its heading; ``top_blocks``: some, not all, top nodes are written as one block (no ``block`` below them)."""
+    places = ([f"{whole_plan}は本文の初めに"] if whole_plan else []) + (
+        [f"{top}に掲げる指標は各{top}名の後に"] if top_figures else [])
+    if top_blocks:
+        places.append(f"各{block}（{block}に分けずに書く{top}ではその{top}）の最後に、そこに掲げる指標の表")
+    else:
+        places.append(f"各{block}の最後に、その{block}に掲げる指標の表")
+    return "、".join(places) + "を載せています（【再掲】はほかの項目にも掲げる指標）。"
+
+
+def legend_kpi_table(places: str, method: str, provisional: bool = False, override: bool = False) -> str:
+    """Where the KPI tables are (legend_kpi_places), how they are graded, and only the marks that occur in this
+    report."""
     marks = (["「見込み」は年度途中の見込み値による暫定の評価"] if provisional else []) + (
         [f"「{OVERRIDE_MARK}」は企画担当課が手動で変更した評価"] if override else [])
-    return (f"各{block}の最後に、その{block}に掲げる指標の表を載せています（【再掲】はほかの項目にも掲げる指標）。"
-            f"{method}" + ("、".join(marks) + "です。" if marks else ""))
+    return places + method + ("、".join(marks) + "です。" if marks else "")
 
 
 def status_title(short_names: list[str]) -> str:
