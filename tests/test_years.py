@@ -13,6 +13,7 @@ import pytest
 from report_tables import table_rows
 from years_helpers import TODAYS_GRADES, years_document
 
+from kpireport.council.content import actual_text
 from kpireport.evaluate.data_year import data_year
 from kpireport.evaluate.rules import expected_value
 from kpireport.evaluate.series import TODAYS_RULES
@@ -63,6 +64,8 @@ def test_lagging_kpi_is_graded_at_its_data_year(two_years) -> None:
     assert evaluation.expected == Decimal("2885700")  # as the working shows it: 2,885.7千円
     assert evaluation.pace == Decimal("58.3") and evaluation.grade == "C"
     assert evaluation.working.startswith("実績は令和5年度のデータのため、令和5年度の想定値と比べて評価します（報告は令和6年度）。")
+    # in the report's tables the data's year stands under the value, so a narrow cell never breaks it (「（R5年/度）」)
+    assert actual_text(data, "K6", kpi.departments) == "2,850千円\n（R5年度）"
     # the next year the 時点 is in the value: 「2,890千円（令和6年度）」 → graded at R6
     assert two_years.merges[1].data.data_years == {"K6": 2024}
 
