@@ -15,7 +15,7 @@ from lxml import etree
 from test_report import small_data
 
 from kpireport.cli.printing import checklist_lines
-from kpireport.council import content
+from kpireport.council import content, pagefill
 from kpireport.council.document import ReportDocument, fit_widths, table, template_path
 from kpireport.council.report import write_report
 from kpireport.evaluate.missing import KINDS, NOT_SUBMITTED, missing_rows
@@ -76,6 +76,17 @@ def test_the_header_row_repeats_only_over_several_rows(tmp_path):
     assert not first.xpath(".//w:tblHeader", namespaces=NS)
     assert second.xpath("w:tr[1]/w:trPr/w:tblHeader", namespaces=NS)
     assert second.xpath("w:tr[1]//w:pPr/w:keepNext", namespaces=NS)  # the header keeps with the first row
+
+
+def test_small_top_level_nodes_share_a_page_and_a_large_one_starts_its_own(small, tmp_path):
+    """The small plan's two 基本目標 fill a page together; a 基本目標 estimated at more than what is left starts a
+    page (pagefill: the text and tables written, measured against an A4 page)."""
+    data, path = small
+    tops = [p for p in docx.Document(str(path)).paragraphs if p.style.name == "Heading 1" and p.text.startswith("基本目標")]
+    assert len(tops) == 2 and not tops[1].paragraph_format.page_break_before
+    doc = ReportDocument(template_path(None))
+    table(doc, ["名称", "内容"], [[f"事業{n}", "長い説明の文章です。" * 8] for n in range(12)], [60, 110])
+    assert pagefill.height_mm(doc, 0) > pagefill.PAGE_MM * 0.5  # twelve rows of three lines: over half a page
 
 
 def test_a_caption_row_repeats_even_over_a_single_row(tmp_path):

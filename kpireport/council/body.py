@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kpireport.council import content, texts
+from docx.oxml.xmlchemy import BaseOxmlElement
+
+from kpireport.council import content, pagefill, texts
 from kpireport.council.document import ReportDocument, bullets, heading, page_break, paragraph, table
 from kpireport.evaluate.display import RULE_COLOURS, grade_colours, second_grade_text, second_scale_title
 from kpireport.evaluate.results import KpiRow, PeriodResults
@@ -18,6 +20,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     plan = data.plan
     with_body = {info.id for info in content.body_plans(data)}
     for info in plan.plans:
+        start = doc.size()
         own = content.kpis_at(data, info.id)  # the plan's own KGIs (重要目標達成指標): first, in every plan
         if own:
             heading(doc, plan_level_label(plan, info.id), 1)
@@ -26,20 +29,45 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
                 page_break(doc)
         if info.id not in with_body:
             continue  # a plan with no narratives has no body; its KPIs are in the status and measure sheets
-        for top in (n for n in plan.nodes if n.plan == info.id and n.parent is None):
-            heading(doc, node_heading(plan, top), 1)
-            if top.description:
-                paragraph(doc, top.description, "注記")
-            policies = blocks_of(plan, top)
-            own_figures = content.kpis_at(data, top.id) if policies != [top] else []  # 基本目標の数値目標
-            if own_figures:
-                paragraph(doc, f"{info.levels[0]}の指標", "見出し 施策")
-                kpi_table(doc, data, own_figures, node_heading(plan, top))
-            for policy in policies:
-                if policy is not top:
-                    heading(doc, node_heading(plan, policy), 2)
-                block(doc, data, policy)
-            page_break(doc)
+        used = pagefill.height_mm(doc, start)  # of the page the next top node would share
+        for number, top in enumerate(n for n in plan.nodes if n.plan == info.id and n.parent is None):
+            start = doc.size()
+            _top_section(doc, data, top, info.levels[0])
+            height = pagefill.height_mm(doc, start)
+            # each top node starts a page, but one that fits in what the page before leaves shares it
+            if number and used + height > pagefill.PAGE_MM * _SHARED_PAGE:
+                doc.body[start].addprevious(_break_paragraph(doc))
+                used = 0.0
+            used = (used + height) % pagefill.PAGE_MM
+        page_break(doc)
+
+
+_SHARED_PAGE = 0.85  # of the page: a top node is put after the one before only when the estimate leaves this room
+
+
+def _break_paragraph(doc: ReportDocument) -> BaseOxmlElement:
+    """A page-break paragraph (page_break's), taken from the end of the body to be put in place."""
+    page_break(doc)
+    element = doc.body[doc.size() - 1]
+    doc.body.remove(element)
+    return element
+
+
+def _top_section(doc: ReportDocument, data: PeriodResults, top: Node, level: str) -> None:
+    """A top-level node: its heading and description, its own figures (基本目標の数値目標), its blocks."""
+    plan = data.plan
+    heading(doc, node_heading(plan, top), 1)
+    if top.description:
+        paragraph(doc, top.description, "注記")
+    policies = blocks_of(plan, top)
+    own_figures = content.kpis_at(data, top.id) if policies != [top] else []
+    if own_figures:
+        paragraph(doc, f"{level}の指標", "見出し 施策")
+        kpi_table(doc, data, own_figures, node_heading(plan, top))
+    for policy in policies:
+        if policy is not top:
+            heading(doc, node_heading(plan, policy), 2)
+        block(doc, data, policy)
 
 
 def blocks_of(plan: Plan, top: Node) -> list[Node]:

@@ -124,6 +124,12 @@ class ReportDocument:
         self.tables.append(xml.encode("utf-8"))
         self.append(holder)
 
+    def table_xml(self, holder: BaseOxmlElement) -> bytes:
+        """The XML text of the table whose placeholder (add_table_xml) is ``holder``."""
+        comment = next(iter(holder), None)
+        text = comment.text if comment is not None and comment.text else ""
+        return self.tables[int(text[len(_HOLDER):])] if text.startswith(_HOLDER) else b""
+
     def save(self, target: str | Path | BinaryIO) -> None:
         """Save through python-docx, then put each table's text in its place in the saved document part.
 
