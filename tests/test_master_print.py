@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import column_index_from_string, get_column_letter
 import pytest
 from lxml import etree
 from office import pdf_text, to_pdf
@@ -48,6 +49,18 @@ def test_every_sheet_prints_a4_landscape_one_page_wide(book):
         width = 1 if setup.fitToWidth is None else int(setup.fitToWidth)  # absent: 1, the file format's default
         assert (width, int(setup.fitToHeight)) == (1, 0), ws.title
     assert book["概要"].print_title_rows == "$1:$2"
+
+
+def test_columns_left_off_the_paper_do_not_make_the_printed_kpi_rows_tall(book):
+    """体系 and 担当課ごとの値 are on the screen only: wide there, so their lines do not stretch the printed rows
+    (the demo's KPI一覧 printed on 27 pages when they did)."""
+    ws = book["KPI一覧"]
+    printed_to = column_index_from_string(ws.print_area.split(":")[-1].strip("0123456789$"))  # the last printed
+    headers = {cell.value: cell.column for cell in ws[3]}
+    assert headers["体系"] > printed_to and headers["担当課ごとの値"] > printed_to  # not printed
+    assert ws.column_dimensions[get_column_letter(headers["体系"])].width >= 60
+    heights = [ws.row_dimensions[r].height for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value]
+    assert sum(heights) / len(heights) < 40 and max(heights) < 75  # about two lines a row, at most four
 
 
 @pytest.mark.parametrize("name", LISTS)

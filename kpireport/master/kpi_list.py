@@ -67,13 +67,14 @@ def top_of(plan: Plan, place: str) -> str:
 
 
 def _headers(writer: SheetWriter) -> Headers:
-    headers = [("指標ID", 10), ("指標名", 28), ("計画", 8), ("体系", 26), ("再掲", 6), ("担当課", 12), ("単位", 6),
+    # 体系 and 担当課ごとの値 are not printed: wide on the screen, so that their lines do not make printed rows tall
+    headers = [("指標ID", 10), ("指標名", 28), ("計画", 10), ("体系", 60), ("再掲", 6), ("担当課", 12), ("単位", 6),
                ("基準値（年度）", 17), ("目標値（年度）", 17)]
     headers += [(f"{format_year(y)} 実績", 11) for y in writer.data.years]
     headers += [(f"{writer.data.period.label}", 12), ("見込み", 6), ("達成率", 8), ("進捗（ペース）", 10), ("評価", 9),
                 ("前年度の評価", 9)]
     headers += [(second_scale_title(writer.plan), 9)] if writer.plan.second_grades else []  # 評価区分2
-    headers += [("手動評価", 7), ("手動評価の理由", 14), ("備考・未記入の理由", 20), ("担当課ごとの値", 20)]
+    headers += [("手動評価", 7), ("手動評価の理由", 14), ("備考・未記入の理由", 20), ("担当課ごとの値", 60)]
     return headers
 
 
