@@ -7,10 +7,10 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils import column_index_from_string, get_column_letter
 import pytest
 from lxml import etree
 from office import pdf_text, to_pdf
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from kpireport.workspace import run_demo
 
