@@ -173,11 +173,10 @@ def _count_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: li
     statuses_shown = plan.settings.status_labels
     per_group = [(group, tally.status_count((data.initiative_states.get(r.initiative.id) for r in group.rows),
                                             statuses_shown)) for group in groups]
-    extra = [label for label in (texts.OTHER_STATUS, texts.NOT_ENTERED)
-             if any(_extra_columns(counted)[label] for _, counted in per_group)]
+    extra = tally.optional_columns(counted for _, counted in per_group)
     counts = [[node_heading(plan, group.node), str(counted.total), *map(str, counted.per_status),
-               *(str(_extra_columns(counted)[label]) for label in extra), str(counted.unreported)]
-              for group, counted in per_group]
+               *(str(figures[index]) for figures in extra.values()), str(counted.unreported)]
+              for index, (group, counted) in enumerate(per_group)]
     caption = paragraph(doc, texts.status_count_caption(level), "見出し 施策")
     caption.paragraph_format.keep_with_next = True
     width = 18 if extra else 21
@@ -187,8 +186,3 @@ def _count_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: li
     reposts = sum(r.reposted for group in groups for r in group.rows)
     if reposts:
         paragraph(doc, f"取組数には、{texts.REPOST}の取組（{reposts}件）を掲載先ごとに含みます。", "注記")
-
-
-def _extra_columns(counted: tally.StatusCount) -> dict[str, int]:
-    """The columns printed only when some row has them."""
-    return {texts.OTHER_STATUS: counted.other, texts.NOT_ENTERED: counted.blank}

@@ -85,7 +85,7 @@ def block(doc: ReportDocument, data: PeriodResults, node: Node) -> None:
     if line:
         paragraph(doc, line, "見出し 施策")
     entry = data.narratives.get(node.id)
-    submitted = content.submitted_departments(data)
+    submitted = data.submitted
     missing = texts.NO_TEXT if any(d in submitted for d in node.departments) or not node.departments else texts.NOT_SUBMITTED
     paragraph(doc, texts.achievements_heading(year), "見出し 施策")
     _bullets_or(doc, entry.achievements if entry else (), missing)

@@ -49,17 +49,13 @@ def indicator_name(row: KpiRow, caption_kinds: int, plan: Plan) -> str:
     return mark + kind + row.kpi.name + markers_text(row.kpi.markers)
 
 
-def submitted_departments(data: PeriodResults) -> set[str]:
-    return {s.department for s in data.statuses if s.current is not None}
-
-
 OWN_YEAR = re.compile(r"\s*([（(][^（()）]*年度?[）)])$")  # 「…（令和6年度）」 at the end of a value
 
 
 def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> str:
     stored = data.values.get(kpi_id)
     if stored is None:
-        submitted = submitted_departments(data)
+        submitted = data.submitted
         return texts.NOT_SUBMITTED if not any(o in submitted for o in owners) else texts.NO_VALUE
     text = value_text(stored.value)
     if kpi_id in data.data_years and period_of(stored.value) is None:  # lagging data, its year typed: the year

@@ -1,10 +1,11 @@
 """Every fixed Japanese text of the council report, in one place."""
 from __future__ import annotations
 
+from kpireport.evaluate.tally import BLANK_LABEL
+
 NO_TEXT = "（記載なし）"
 NOT_SUBMITTED = "（未提出）"
-OTHER_STATUS = "その他"  # a 実施状況 the settings' labels no longer name
-NOT_ENTERED = "未記入"  # a blank 実施状況 of a department that did send its form (a monthly report allows it)
+NOT_ENTERED = BLANK_LABEL  # a blank 実施状況 of a department that did send its form (a monthly report allows it)
 PROVISIONAL = "（見込み）"
 OVERRIDE_MARK = "※"  # one meaning in the whole report: a grade the planning office changed by hand
 NOTE_MARK = "（注）"  # any other note under a table

@@ -87,6 +87,11 @@ class PeriodResults:
     # tally.UNREPORTED (none of its departments sent anything)
     initiative_states: dict[str, str | None] = field(default_factory=dict)
 
+    @property
+    def submitted(self) -> set[str]:
+        """The departments whose submission stands for the period."""
+        return submitted_of(self.statuses)
+
     def previous(self, kpi_id: str) -> YearGrade | None:
         """The KPI's grade of the fiscal year before this period's, as it was graded then."""
         return previous(self.series.get(kpi_id, ()), self.period.fiscal_year)
@@ -153,6 +158,10 @@ def tree_order(plan: Plan) -> list[str]:
     return result
 
 
+def submitted_of(statuses: list[DepartmentStatus]) -> set[str]:
+    return {s.department for s in statuses if s.current is not None}
+
+
 def department_statuses(plan: Plan, submissions: list[SubmissionRecord]) -> list[DepartmentStatus]:
     statuses = []
     for department in fl.departments_with_forms(plan):
@@ -193,7 +202,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     statuses = department_statuses(plan, submissions)
     changed, first_merge = merge_changes(plan, period, history)
     rows = kpi_rows(plan, period.fiscal_year)
-    submitted = {s.department for s in statuses if s.current is not None}
+    submitted = submitted_of(statuses)
     states = {i.id: tally.initiative_state(entry, i.departments, submitted) for i, entry in initiatives}
     graded = tally.Graded(plan, rows, evaluations, period.fiscal_year)
     plan_tallies = tally.tallies(graded)

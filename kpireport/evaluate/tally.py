@@ -153,6 +153,7 @@ def grade_tally(data: PeriodResults) -> str:
 
 BLANK = ""  # the item's department sent its form with 実施状況 blank (a monthly report allows it)
 UNREPORTED = None  # none of the item's departments sent anything
+OTHER_LABEL, BLANK_LABEL = "その他", "未記入"  # the columns shown only when some row has them
 
 
 def initiative_state(entry: InitiativeEntry | None, departments: Iterable[str], submitted: Set[str]) -> str | None:
@@ -180,3 +181,11 @@ def status_count(states: Iterable[str | None], statuses: Sequence[str]) -> Statu
     per_status = tuple(given.count(status) for status in statuses)
     blank, unreported = given.count(BLANK), given.count(UNREPORTED)
     return StatusCount(per_status, len(given) - sum(per_status) - blank - unreported, blank, unreported, len(given))
+
+
+def optional_columns(counts: Iterable[StatusCount]) -> dict[str, list[int]]:
+    """その他 and 未記入, each with its figure per count, for those some count has: a table of the counts shows
+    these columns only then."""
+    counts = list(counts)
+    columns = {OTHER_LABEL: [c.other for c in counts], BLANK_LABEL: [c.blank for c in counts]}
+    return {label: figures for label, figures in columns.items() if any(figures)}

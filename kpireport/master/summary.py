@@ -8,7 +8,7 @@ from kpireport import labels
 from kpireport.evaluate.display import CHART_COLOURS, grade_colours, method_note
 from kpireport.evaluate.figures import PlanSummary, summary_columns
 from kpireport.evaluate.results import each_once, initiative_rows
-from kpireport.evaluate.tally import PlanTally, plan_tally, status_count
+from kpireport.evaluate.tally import PlanTally, optional_columns, plan_tally, status_count
 from kpireport.master import page
 from kpireport.master.sheet_writer import SheetWriter
 from kpireport.model import Grade, Node, PlanInfo
@@ -134,24 +134,20 @@ def _initiative_counts(writer: SheetWriter, ws: Worksheet, plan_id: str, tops: l
     row += 1
     statuses = plan.settings.status_labels  # the city's own, as the forms store them
     states = writer.data.initiative_states
-    everything = status_count((states[r.initiative.id] for r in placed), statuses)
-    extra = [label for label, n in (("その他", everything.other), ("未記入", everything.blank)) if n]  # when any
+    rows = [(top, under) for top in tops
+            if (under := each_once(r for r in placed if r.node_id in plan.descendants(top.id)))]
+    counts = [status_count((states[r.initiative.id] for r in under), statuses) for _, under in rows]
+    extra = optional_columns(counts)
     for col, text in enumerate(["", *statuses, *extra, "未報告", "計", "うち再掲"]):
         writer.put(ws, row, col, text or "", writer.f["header"])
     reposts = 0
-    for top in tops:
-        inside = plan.descendants(top.id)
-        under = each_once(r for r in placed if r.node_id in inside)
-        if not under:
-            continue
+    for index, ((top, under), counted) in enumerate(zip(rows, counts)):
         row += 1
         reposts += sum(r.reposted for r in under)
         writer.put(ws, row, 0, labels.node_heading(plan, top), writer.f["wrap"])
         writer.fit_row(ws, row, [(labels.node_heading(plan, top), NAME_WIDTH)])
-        counted = status_count((states[r.initiative.id] for r in under), statuses)
-        shown = {"その他": counted.other, "未記入": counted.blank}
-        numbers = [*counted.per_status, *(shown[label] for label in extra), counted.unreported, counted.total,
-                   sum(r.reposted for r in under)]
+        numbers = [*counted.per_status, *(figures[index] for figures in extra.values()), counted.unreported,
+                   counted.total, sum(r.reposted for r in under)]
         for col, n in enumerate(numbers, start=1):
             writer.put(ws, row, col, n, writer.f["count"])
     if reposts:
