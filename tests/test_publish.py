@@ -203,10 +203,14 @@ def test_the_office_may_publish_what_is_internal_by_default(demo):
 
 @pytest.mark.slow  # the whole demo: every department's form filled and merged, then its site
 def test_provisional_values_are_published_only_when_asked_and_then_labelled(demo):
-    data = period_data(demo["ws"])
-    kpi_id = next(k for k, v in data.values.items() if v.value.is_number and data.plan.kpi(k).public)
-    data.values[kpi_id] = dataclasses.replace(data.values[kpi_id], provisional=True)
-    data.evaluations[kpi_id] = dataclasses.replace(data.evaluations[kpi_id], provisional=True)
+    found = period_data(demo["ws"])
+    kpi_id = next(k for k, v in found.values.items() if v.value.is_number and found.plan.kpi(k).public)
+    stored = dataclasses.replace(found.values[kpi_id], provisional=True)  # as a department's 見込み is recorded
+    evaluation = dataclasses.replace(found.evaluations[kpi_id], provisional=True)
+    here = dataclasses.replace(found.series[kpi_id][-1], stored=stored, evaluation=evaluation)
+    data = dataclasses.replace(found, values={**found.values, kpi_id: stored},
+                               evaluations={**found.evaluations, kpi_id: evaluation},
+                               series={**found.series, kpi_id: found.series[kpi_id][:-1] + (here,)})
     hidden = render_site(build_site(data, Policy(frozenset(Policy.of(data.plan.settings).internal), False), FIRST_DAY))
     shown = render_site(build_site(data, Policy(frozenset(), True), FIRST_DAY))
     page = f"kpi-{kpi_id}.html"

@@ -58,9 +58,10 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
         submitted = data.submitted
         return texts.NOT_SUBMITTED if not any(o in submitted for o in owners) else texts.NO_VALUE
     text = value_text(stored.value)
-    if kpi_id in data.data_years and period_of(stored.value) is None:  # lagging data, its year typed: the year
+    written_year = period_of(stored.value)
+    if kpi_id in data.data_years and written_year is None:  # lagging data, its year typed: the year
         text += "\n" + year_note(data.data_years[kpi_id], data.plan.kpi(kpi_id).calendar)  # under the value
-    elif period_of(stored.value) is not None:  # a value written with its year: the year on a line
+    elif written_year is not None:  # a value written with its year: the year on a line
         text = OWN_YEAR.sub(r"\n\1", text)  # of its own, as the baseline's and the target's, never broken
     if stored.value.status == "none" and stored.reason:
         text = f"{texts.NO_VALUE}（{stored.reason}）"

@@ -13,12 +13,13 @@ from kpireport import labels
 from kpireport.evaluate.display import CHART_COLOURS
 from kpireport.evaluate.results import KpiRow, PeriodResults
 from kpireport.evaluate.rules import REFERENCE_GRADE, evaluate_kpi
+from kpireport.evaluate.series import YearGrade
 from kpireport.evaluate.working import REASON_IN_WORKING
 from kpireport.model import Evaluation, Initiative, InitiativeEntry, Kpi, Node, Plan, PlanInfo, Value
 from kpireport.publish import chart
 from kpireport.publish.names import kpi_file
 from kpireport.publish.policy import CONTACTS, NOTES, OVERRIDE_WORKING, REASONS, Policy
-from kpireport.publish.series import YearPoint, kpi_series
+from kpireport.publish.series import kpi_series, provisional
 from kpireport.values import SCALES, format_number, format_value, format_year, in_unit, split_scale
 
 NOT_REPORTED = "未報告"
@@ -171,7 +172,7 @@ def unit_number(kpi: Kpi, number: Decimal | None) -> Decimal | None:
     return number.scaleb(-SCALES.get(split_scale(kpi.unit)[0], 0)).normalize()
 
 
-def point_view(plan: Plan, kpi: Kpi, point: YearPoint, policy: Policy) -> PointView:
+def point_view(plan: Plan, kpi: Kpi, point: YearGrade, policy: Policy) -> PointView:
     evaluation = point.evaluation
     shown = in_kpi_unit(kpi, point.stored.value if point.stored else None)
     value_text = format_value(shown) if shown else labels.NO_VALUE
@@ -181,7 +182,7 @@ def point_view(plan: Plan, kpi: Kpi, point: YearPoint, policy: Policy) -> PointV
         year=point.year, year_text=format_year(point.year, fiscal=not kpi.calendar),
         value_text=value_text.removesuffix("（見込み）"), number=unit_number(kpi, shown.number) if shown else None,
         expected=expected, rate=evaluation.rate, unit=kpi.unit,
-        grade=grade_view(plan, evaluation.grade, evaluation.label), provisional=point.provisional,
+        grade=grade_view(plan, evaluation.grade, evaluation.label), provisional=provisional(point),
         remarks=stored.remarks if stored and policy.shows(NOTES) else "",
         reason=stored.reason if stored and policy.shows(REASONS) else "")
 
@@ -214,7 +215,7 @@ def chart_of(kpi: Kpi, points: list[PointView]) -> chart.ChartData:
 
 def kpi_view(data: PeriodResults, kpi: Kpi, rows: list[KpiRow], policy: Policy, nodes: dict[str, NodeView]) -> KpiView:
     plan = data.plan
-    series = [p for p in kpi_series(kpi, data) if policy.provisional or not p.provisional]
+    series = [p for p in kpi_series(kpi, data) if policy.provisional or not provisional(p)]
     points = [point_view(plan, kpi, p, policy) for p in series]
     current = points[-1] if points and points[-1].year == data.period.fiscal_year else None
     working = public_working(data, kpi, series[-1].evaluation, policy) if current else ""
