@@ -9,6 +9,12 @@ import math
 import unicodedata
 from functools import cache, lru_cache
 
+# Japanese line breaking (禁則) may part a number from its unit, a year from 年度 and 令 from 和 ("3 / 人",
+# "令和10年 / 度"): no line ends with these, and none starts with the next. Added to the word processor's own
+# lists (the Word report's settings, the PDF conversion's in LibreOffice).
+NO_LINE_END = "0123456789△▲令平昭"
+NO_LINE_START = "度円人件回万"
+
 
 @lru_cache(maxsize=65_536)  # the same texts (statuses, department names, headings) recur in every table
 def display_width(text: str) -> int:

@@ -24,6 +24,7 @@ from kpireport.master.checklist import SHEET
 from kpireport.master.writer import write_master
 
 NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+W_VAL = f"{{{NS['w']}}}val"
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,41 @@ def test_document_properties_name_the_report_and_the_city(small):
     created = props.created.replace(tzinfo=None)  # python-docx reads it back in UTC
     assert abs(created - dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)) < dt.timedelta(minutes=5)
     assert props.modified == props.created and "python-docx" not in props.comments
+
+
+def settings_xml(path: Path):
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read("word/settings.xml"))
+
+
+def test_word_keeps_a_number_with_its_unit_by_the_documents_own_line_breaking_lists(small):
+    """Word reads custom 禁則 lists from the settings: Word's standard lists plus digits, △ and 令平昭 (no line ends
+    with them) and 度円人件回万 (none starts with them), in the schema's place (before savePreviewPicture)."""
+    _, path = small
+    root = settings_xml(path)
+    names = [etree.QName(child).localname for child in root]
+    after, before = (root.find(f"w:{name}", NS) for name in ("noLineBreaksAfter", "noLineBreaksBefore"))
+    w = f"{{{NS['w']}}}"
+    assert after.get(w + "lang") == before.get(w + "lang") == "ja-JP"
+    assert after.get(w + "val").startswith("$([") and after.get(w + "val").endswith("0123456789△▲令平昭")
+    assert all(ch in before.get(w + "val") for ch in "」。、）")
+    assert before.get(w + "val").endswith("度円人件回万")
+    assert names.index("noLineBreaksAfter") + 1 == names.index("noLineBreaksBefore")
+    assert names.index("characterSpacingControl") < names.index("noLineBreaksAfter")
+    assert names.index("noLineBreaksBefore") < min(names.index(n) for n in ("savePreviewPicture", "updateFields",
+                                                                             "compat"))
+
+
+def test_a_base_document_with_its_own_line_breaking_lists_keeps_them_with_the_reports_characters(tmp_path):
+    from kpireport.council import kinsoku
+
+    doc = ReportDocument(template_path(None))
+    kinsoku.keep_numbers_whole(doc.docx)  # as a base document saved with custom lists would have them ...
+    own = doc.docx.settings.element.find("w:noLineBreaksBefore", NS)
+    own.set(W_VAL, "」。")  # ... its own (shorter) list
+    kinsoku.keep_numbers_whole(doc.docx)
+    lists = doc.docx.settings.element.findall("w:noLineBreaksBefore", NS)
+    assert [e.get(W_VAL) for e in lists] == ["」。度円人件回万"]
 
 
 def test_the_cover_is_a_title_page_without_page_number(small):

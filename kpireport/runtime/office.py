@@ -28,6 +28,7 @@ with warnings.catch_warnings():
 
 from kpireport.errors import KpireportError
 from kpireport.runtime.atomic import atomic_write
+from kpireport.text_layout import NO_LINE_END, NO_LINE_START
 
 # KPIREPORT_SOFFICE names the program to use; "none" (or なし) makes no PDF at all (also how the tests run
 # without LibreOffice)
@@ -245,11 +246,9 @@ _LIBRARY = _HEAD.format(doctype="library:library", dtd="library.dtd") + (
     ' library:readonly="false" library:passwordprotected="false">{element}</library:library>\n')
 
 # LibreOffice breaks Japanese text between any two characters but those its list of forbidden characters (禁則)
-# names: a line that ends in 「3」 or 「令」 and a line that starts with 「人」 or 「度」 added to the list keep
-# 「3人」「令和」「年度」 whole (「延べ85 / 人」). Where the digits end a run of Latin text just at the margin it
+# names, and does not read the list the .docx carries for Word (council/kinsoku.py): the macro adds to it, so
+# 「3人」「令和」「年度」 stay whole (「延べ85 / 人」). Where the digits end a run of Latin text just at the margin it
 # still breaks there (about 1 in 40 such places in a paragraph, none measured in table cells).
-_NO_LINE_END = "0123456789△▲令平昭"
-_NO_LINE_START = "度円人件回万"
 
 # LibreOffice Basic. The index to limit is the last one before a section bookmark (the bookmark starts after
 # its field). CreateFromChapter limits an index to the chapter it stands in (from its Heading 1 to the next):
@@ -291,8 +290,8 @@ Sub KeepNumbersWhole(doc)
   Else
     chars = createUnoService("com.sun.star.i18n.LocaleData").getForbiddenCharacters(place)
   End If
-  chars.EndLine = chars.EndLine & "{_NO_LINE_END}"
-  chars.BeginLine = chars.BeginLine & "{_NO_LINE_START}"
+  chars.EndLine = chars.EndLine & "{NO_LINE_END}"
+  chars.BeginLine = chars.BeginLine & "{NO_LINE_START}"
   forbidden.setForbiddenCharacters(place, chars)
 End Sub
 
