@@ -1,6 +1,6 @@
 """The master's sheets 推移（<plan>）: one per plan, a row for each of its KPIs that has an earlier year, with every
 year's actual (and the year its data is of), rate and grade side by side, each past year as it was graded then.
-This period's figures alone are in KPI一覧, and every year's working is in the report's 指標の推移."""
+This period's figures and working are in KPI一覧; an earlier year's working was in that year's own master."""
 from __future__ import annotations
 
 import re
