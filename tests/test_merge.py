@@ -398,3 +398,39 @@ def test_validate_checks_against_the_history_as_the_merge_does(ws, plan):
     [found] = [r.findings for r, _ in merged.recorded if r.file == september.name]
     assert [(f.code, f.cell, f.message) for f in found] == [
         (f["code"], f["cell"], f["message"]) for f in task["findings"]]
+
+
+def test_the_last_value_before_a_period_takes_an_imported_record_only_where_it_is_later(ws, plan):
+    """The 累計 and jump checks compare with the last value before the period: an imported old record where it
+    is later than every submission, a submission of the same year before the record of that year, nothing of the
+    period itself or after."""
+    from decimal import Decimal
+
+    from kpireport.model import KpiEntry, ValidationResult, Value
+
+    def number(n: int) -> Value:
+        return Value("number", f"{n}人", Decimal(n), "人", "")
+
+    ws.merge()  # creates the history
+    history = History(ws.history_file)
+    try:
+        for year, n in ((2019, 19), (2020, 20), (2021, 21), (2023, 23), (2024, 24)):
+            history.import_actual("K-S2-02", year, number(n), "old.xlsx", f"C{year}")
+        history.import_actual("K-S2-01", 2018, number(18), "old.xlsx", "D2")
+        merge_id = history.start_merge("2021-09", plan.content_hash)
+        history.record(merge_id, ValidationResult("月次.xlsx", "s1", A, "2021-09", (),
+                                                  (KpiEntry("K-S2-02", number(1)), KpiEntry("K-S2-01", number(5)))),
+                       "t")
+        history.record(merge_id, ValidationResult("年次.xlsx", "s2", A, "2021", (),
+                                                  (KpiEntry("K-S2-02", number(210)),)), "t")
+        before = history.latest_before_with_period
+        assert before("2021")["K-S2-02"] == ("2021-09", number(1))  # the year's months come before its 実績
+        assert before("2021-09")["K-S2-02"] == ("2020", number(20))  # nothing of the period itself
+        assert before("2021-04")["K-S2-02"] == ("2020", number(20))  # nor of the fiscal year's records
+        assert before("2022")["K-S2-02"] == ("2021", number(210))  # the submission before the record of its year
+        assert before("2024-05")["K-S2-02"] == ("2023", number(23))  # the record later than every submission
+        assert before("2025")["K-S2-02"] == ("2024", number(24))
+        assert before("2021-10")["K-S2-01"] == ("2021-09", number(5))  # a later month's value before an old record
+        assert "K-S2-02" not in before("2019")
+    finally:
+        history.close()

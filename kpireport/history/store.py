@@ -351,11 +351,14 @@ class History:
                 continue
             if kpi_id not in best or _period_order(period) > _period_order(best[kpi_id][0]):
                 best[kpi_id] = (period, Value(status, raw, Decimal(number), unit, scale))
-        for kpi_id, years in self.annual_actuals().items():
-            for year, stored in years.items():
-                if _period_order(str(year)) < _period_order(period_key) and (
-                        kpi_id not in best or _period_order(str(year)) > _period_order(best[kpi_id][0])):
-                    best[kpi_id] = (str(year), stored.value)
+        # an imported old record counts where it is later than every submission: each KPI's last imported year
+        # before the period's fiscal year (all of them are read only for the series, by annual_actuals)
+        for kpi_id, year, raw, number, unit, scale in self.db.execute(
+                "SELECT i.kpi_id, i.year, i.raw, i.number, i.unit, i.scale FROM imported_actuals i JOIN"
+                " (SELECT kpi_id, MAX(year) AS last FROM imported_actuals WHERE year < ? GROUP BY kpi_id) m"
+                " ON m.kpi_id = i.kpi_id AND m.last = i.year", (_period_order(period_key)[0],)):
+            if kpi_id not in best or _period_order(str(year)) > _period_order(best[kpi_id][0]):
+                best[kpi_id] = (str(year), Value("number", raw, Decimal(number), unit, scale))
         return best
 
     def integrity(self) -> list[str]:
