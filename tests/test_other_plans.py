@@ -55,7 +55,7 @@ def _bare_symbols(path: Path) -> None:
         column = next(c.column for c in sheet[fl.FIRST_ROW - 1] if c.value == "実施状況")
         for r in range(fl.FIRST_ROW, sheet.max_row + 1, 2):
             cell = sheet.cell(r, column)
-            if isinstance(cell.value, str) and cell.value:
+            if isinstance(cell.value, str) and cell.value and fl.REPOST not in str(sheet.cell(r, 1).value):  # typed
                 cell.value = cell.value[0]
         book.save(path)
 
