@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kpireport import labels
 from kpireport.model import Initiative, Kpi, Node, Plan
 from kpireport.periods import ReportPeriod
+from kpireport.text_layout import display_width
 from kpireport.values import format_year
 
 FORM_KIND = "kpireport様式"
@@ -235,6 +236,12 @@ class DataSheet:
         (in a 【再掲】 row only the 検証内容)."""
         return column.is_input and ident not in self.reported_elsewhere and (
             ident not in self.reposts or column.key == REPOST_INPUT)
+
+    def width(self, column: FormColumn) -> int:
+        """A column's width; the ID column of a sheet with 【再掲】 rows as wide as their IDs (so none is cut)."""
+        if column.key != "id" or not self.reposts:
+            return column.width
+        return max(column.width, max(display_width(ident) for ident in self.reposts) + 1)
 
     def locked_text(self, row: dict, column: FormColumn) -> str:
         """What a cell the department does not type into says (a read-only row's first input cell names the

@@ -173,20 +173,7 @@ def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list
             lines.append(("text", "　見込み値は、年度末の見込み（この年度の終わりに達すると見込む値）です。"
                                   "月ごとの途中の実績ではありません。"))
     if fl.INITIATIVE_SHEET in names:
-        lines += [
-            ("text", f"・「{fl.INITIATIVE_SHEET}」: 実施状況と今後の取扱いを一覧から選び、検証内容を記入します。"
-                     f"実施状況は記号だけ（{' '.join(x[:1] for x in labels)}）の入力でもかまいません。"
-                     f"{labels[fl.NOT_DONE]}のときは、検証内容に理由を必ず記入してください。"),
-        ]
-        if period.is_monthly:
-            lines.append(("text", "　年度途中で実施状況がまだ決まっていない取組は、空欄のままでかまいません。"))
-        lines.append(("text", f"　事業名・取組の概要（実績）・今後の取組内容とその理由は、審議会資料の施策シートに載ります。"
-                              f"実施状況が{labels[fl.DONE]}・{labels[fl.CONTINUING]}の取組は必ず記入してください。"))
-        lines += [("text", f"　{title}: {message}") for title, message in GUIDE_EXAMPLES.values()]
-        if any(sheet.reposts for sheet in sheets):
-            lines.append(("text", f"　{fl.REPOST}の行: ほかの施策にも載る（再掲する）取組は、その取組の行の下に、載る施策ごとに"
-                                  f"{fl.REPOST}の行があります。その施策での検証内容が取組の行と違うときだけ、{fl.REPOST}の行の"
-                                  "検証内容に記入します（空欄なら取組の行の検証内容を載せます）。実施状況などは取組の行に記入します。"))
+        lines += _initiative_guide(labels, period, sheets)
     if fl.NARRATIVE_SHEET in names:
         lines += [
             ("text", f"・「{fl.NARRATIVE_SHEET}」: 箇条書きで1行に1項目を記入します（セル内の改行は Alt+Enter）。"
@@ -203,6 +190,23 @@ def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list
         ("text", "方向: 増加＝値が大きいほど良い指標、減少＝値が小さいほど良い指標"),
         ("text", "集計方法: 単年度＝その年度の値、累計＝計画開始からの合計、年平均＝期間の1年あたりの平均"),
     ]
+    return lines
+
+
+def _initiative_guide(labels: tuple[str, ...], period: ReportPeriod, sheets: list) -> list[tuple[str, str]]:
+    """The guide's lines on 取組状況 (``labels``: the city's 実施状況), and on its 【再掲】 rows when it has some."""
+    lines = [("text", f"・「{fl.INITIATIVE_SHEET}」: 実施状況と今後の取扱いを一覧から選び、検証内容を記入します。"
+                      f"実施状況は記号だけ（{' '.join(x[:1] for x in labels)}）の入力でもかまいません。"
+                      f"{labels[fl.NOT_DONE]}のときは、検証内容に理由を必ず記入してください。")]
+    if period.is_monthly:
+        lines.append(("text", "　年度途中で実施状況がまだ決まっていない取組は、空欄のままでかまいません。"))
+    lines.append(("text", f"　事業名・取組の概要（実績）・今後の取組内容とその理由は、審議会資料の施策シートに載ります。"
+                          f"実施状況が{labels[fl.DONE]}・{labels[fl.CONTINUING]}の取組は必ず記入してください。"))
+    lines += [("text", f"　{title}: {message}") for title, message in GUIDE_EXAMPLES.values()]
+    if any(sheet.reposts for sheet in sheets):
+        lines.append(("text", f"　{fl.REPOST}の行: ほかの施策にも載る（再掲する）取組は、その取組の行の下に、載る施策ごとに"
+                              f"{fl.REPOST}の行があります。その施策での検証内容が取組の行と違うときだけ、{fl.REPOST}の行の"
+                              "検証内容に記入します（空欄なら取組の行の検証内容を載せます）。実施状況などは取組の行に記入します。"))
     return lines
 
 
@@ -256,7 +260,7 @@ def _write_data_sheet(workbook: Workbook, styles: dict[str, Format], plan: Plan,
                     styles["plain"])
     for col, column in enumerate(sheet.columns):
         ws.write_string(header, col, column.header, styles["input_header" if column.is_input else "header"])
-        ws.set_column(col, col, column.width)
+        ws.set_column(col, col, sheet.width(column))
     ws.set_row(header, 30)
     lines = input_lines(plan, sheet.name)
     for offset, row in enumerate(sheet.rows):
@@ -304,9 +308,14 @@ def _sheet_note(plan: Plan, period: ReportPeriod, sheet_name: str) -> str:
     return ""
 
 
+REPOST_VALIDATION = {"validate": "any", "input_title": f"検証内容（{fl.REPOST}）",
+                     "input_message": "この施策に再掲する取組として、取組の行と違う検証内容があれば記入します。"
+                                      "空欄なら取組の行の検証内容を載せます。"}
+
+
 def add_validations(ws: Worksheet, sheet: fl.DataSheet, plan: Plan, period: ReportPeriod) -> None:
-    """Each column's drop-down or check over the sheet's rows; a 【再掲】 row's 検証内容 has its own message (a
-    rule over every row of a column would be one range: the form's rows are cut where 【再掲】 rows sit)."""
+    """Each column's drop-down or check over the initiatives' (or KPIs', nodes') rows, in runs broken where a
+    【再掲】 row sits; a 【再掲】 row's 検証内容 has its own message."""
     first = fl.FIRST_ROW - 1
     item_rows = [first + offset for offset, row in enumerate(sheet.rows) if row["id"] not in sheet.reposts]
     repost_rows = [first + offset for offset, row in enumerate(sheet.rows) if row["id"] in sheet.reposts]
@@ -328,11 +337,6 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((row, row))
     return runs
-
-
-REPOST_VALIDATION = {"validate": "any", "input_title": f"検証内容（{fl.REPOST}）",
-                     "input_message": "この施策に再掲する取組として、取組の行と違う検証内容があれば記入します。"
-                                      "空欄なら取組の行の検証内容を載せます。"}
 
 
 def list_validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> dict | None:

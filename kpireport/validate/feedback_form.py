@@ -194,7 +194,7 @@ def _write_data_sheet(ws: Worksheet, styles: _Styles, marks: _Marks, plan: Plan,
     """The form's sheet as forms.writer makes it, holding the submitted cells of its rows and columns."""
     columns = sheet.columns
     for col, column in enumerate(columns):
-        ws.set_column(col, col, column.width)
+        ws.set_column(col, col, sheet.width(column))
     ws.set_row(fl.HEADER_ROW - 1, 30)
     locked = {row["id"]: row for row in sheet.rows}
     input_lines = fw.input_lines(plan, sheet.name)
