@@ -148,7 +148,7 @@ def test_a_value_in_a_locked_cell_of_a_repost_row_is_refused_where_it_is(cycle, 
     assert done.exit_code == 1
     assert typed.name in done.output
     assert (f"{fl.INITIATIVE_SHEET}!E{r}" in done.output
-            and "【再掲】の行には、この施策での検証内容だけを記入します。「実施状況」に入力した「◎」は取組ID「T2」の行に記入し"
+            and f"「{CONTENT}」の【再掲】の行には、この施策での検証内容だけを記入します。「実施状況」に入力した「◎」は取組ID「T2」の行に記入し"
             in done.output), done.output
     found = json.loads(invoke("validate", str(typed), "-w", str(cycle.root), "--json", "--no-feedback").output)
     flat = [(f["file"], f["sheet"], f["cell"], f["code"]) for task in found["tasks"] for f in task["findings"]

@@ -64,7 +64,7 @@ def check_repost(check: FormCheck, sheet: str, layout: fl.DataSheet, row: dict, 
         seen = "" if cell is None or column.key == fl.REPOST_INPUT else text(cell.value)
         if seen and seen != layout.locked_text(row, column):
             check.add("repost-cell-not-input", sheet=sheet, cell=place[column.key], value=seen[:40], column=column.header,
-                      name=_short(row["content"]), ident=initiative_id)
+                      name=_short(row["content"].removeprefix(fl.REPOST)), ident=initiative_id)
     cell = cells.get(fl.REPOST_INPUT)
     if cell is not None:
         check.check_text(sheet, cell)
