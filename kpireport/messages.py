@@ -224,6 +224,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                           "「{name}」の今後の取扱いが空欄です。{choices} から選んでください。"),
     "init-next-invalid": ("error", "今後の取扱いが一覧にない",
                           "今後の取扱い「{value}」は選べません。{choices} から選んでください。"),
+    "repost-cell-not-input": ("error", "【再掲】の行への入力",
+                              "「{name}」の【再掲】の行には、この施策での検証内容だけを記入します。「{column}」に入力した"
+                              "「{value}」は取組ID「{ident}」の行に記入し、このセルは元に戻してください。"),
     "init-no-reason": ("error", "未実施の理由がない",
                        "「{name}」は{status}ですが、検証内容が空欄です。実施できなかった理由を記入してください。"),
     "init-inconsistent": ("error", "実施状況と取扱いが矛盾",

@@ -515,6 +515,13 @@ class InitiativeEntry:
     summary: str | None = None  # 取り組んだ事業の概要（実績）; None = not reported, "" = reported empty
     plan: str | None = None  # 以降の取組内容とその理由
     name: str | None = None  # 事業名 as the form gave it (the plan's, or the department's own)
+    # the 検証内容 the department wrote for a place the initiative is reposted to (【再掲】): (node ID, text), form order
+    repost_verifications: tuple[tuple[str, str], ...] = ()
+
+    def verification_at(self, node_id: str) -> str:
+        """The 検証内容 shown where the initiative is listed at ``node_id``: the department's own for that 【再掲】
+        place when it wrote one, else the initiative's."""
+        return next((text for node, text in self.repost_verifications if node == node_id and text), self.verification)
 
 
 @dataclass(frozen=True)

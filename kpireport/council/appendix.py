@@ -8,7 +8,8 @@ the next plan's 資料編: 基本事業 / 推進項目 / NO / 推進内容 / 実
 under each 推進項目, bare marks in the cells and their words in the legend).
 
 A 【再掲】 item is listed at every place it is posted (also twice under one top node), after the node's own
-items, and counted at each place: the count table is made from the very rows listed. A blank 実施状況 reads
+items, with the 検証内容 its department wrote for that place (its form's 【再掲】 row) when there is one, and
+counted at each place: the count table is made from the very rows listed. A blank 実施状況 reads
 「未記入」; 「（未提出）」 only where no department of the item sent anything. A record with no 実施状況 at all
 (a year entered from a printed report) makes no chapter."""
 from __future__ import annotations
@@ -101,7 +102,7 @@ def _list_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: lis
             entry = entries.get(placed_row.initiative.id)
             rows.append([str(len(rows) + 1), _content(placed_row), status_text(data, placed_row),
                          entry.next_step if entry else "",
-                         content.initiative_text(data, placed_row.initiative, entry, "verification")])
+                         _verification(data, placed_row, entry)])
     table(doc, _HEADERS, rows, [10, 80, 20, 20, 40], ["center", "left", "center", "center", "left"], groups=headings,
           caption=node_heading(data.plan, top))
 
@@ -126,7 +127,7 @@ def _verification_table(doc: ReportDocument, data: PeriodResults, top: Node, gro
             status = status_text(data, placed_row)
             rows.append(cells + [str(number), _content(placed_row), status[:1] if entry and entry.status else status,
                                  entry.next_step if entry else "",
-                                 content.initiative_text(data, placed_row.initiative, entry, "verification")])
+                                 _verification(data, placed_row, entry)])
     widths = [24, 24][:len(names)] + [9, 50 if len(names) > 1 else 74, 13, 16, 34]
     table(doc, names + _HEADERS, rows, widths, ["left"] * len(names) + ["center", "left", "center", "center", "left"],
           caption=node_heading(plan, top))
@@ -153,6 +154,11 @@ def _level_cell(node: Node) -> str:
 def _content(placed_row: InitiativeRow) -> str:
     markers = (texts.REPOST if placed_row.reposted else "") + labels.markers_text(placed_row.initiative.markers)
     return markers + placed_row.initiative.content
+
+
+def _verification(data: PeriodResults, placed_row: InitiativeRow, entry: InitiativeEntry | None) -> str:
+    """The 検証内容 cell: at a 【再掲】 place the department's own for it when written, else the initiative's."""
+    return content.initiative_text(data, placed_row.initiative, entry, "verification", placed_row.node_id)
 
 
 def status_text(data: PeriodResults, placed_row: InitiativeRow) -> str:

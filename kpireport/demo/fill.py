@@ -129,8 +129,8 @@ def fill_form(path: Path, plan: Plan, department: str, period: ReportPeriod, tar
         fill_row = {fl.KPI_SHEET: typist.kpi_row, fl.INITIATIVE_SHEET: typist.initiative_row}.get(
             sheet.name, typist.narrative_row)
         for offset, row in enumerate(sheet.rows):
-            if row["id"] in sheet.reported_elsewhere:
-                continue  # another department reports it: read-only in this form
+            if row["id"] in sheet.reported_elsewhere or row["id"] in sheet.reposts:
+                continue  # another department reports it (read-only in this form), or a 【再掲】 row left blank
             fill_row(_Row(ws, fl.FIRST_ROW + offset, col), row)
     fit_rows(workbook)  # as staff widen a row to see what they typed
     out = target or path

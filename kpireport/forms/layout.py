@@ -8,19 +8,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from kpireport import labels
 from kpireport.model import Initiative, Kpi, Node, Plan
 from kpireport.periods import ReportPeriod
+from kpireport.text_layout import display_width
 from kpireport.values import format_year
 
 FORM_KIND = "kpireport様式"
-FORM_VERSION = "3"  # 3: 取組状況 has a 事業名 column; 2: shared rows another department reports are read-only,
+FORM_VERSION = "4"  # 4: 取組状況 has a 【再掲】 row under an initiative for each place it is reposted to (that
+# place's own 検証内容); 3: 取組状況 has a 事業名 column; 2: shared rows another department reports are read-only,
 # the identity is signed
-EARLIER_VERSIONS = ("2",)  # read as they are (signed), with the columns they were made with
+EARLIER_VERSIONS = ("3", "2")  # read as they are (signed), with the columns and rows they were made with
 LEGACY_VERSIONS = ("1",)  # read, with a warning
 
 GUIDE_SHEET = "記入要領"
@@ -33,6 +34,7 @@ FEEDBACK_SHEET = "検証結果"  # added to feedback copies (validate.feedback);
 TITLE_ROW = 1
 HEADER_ROW = 3
 REPOST = "【再掲】"
+REPOST_INPUT = "verification"  # the one input of a 【再掲】 row: the 検証内容 of the initiative at that place
 FIRST_ROW = 4  # first data row (1-based, as Excel shows it)
 
 STATUSES = ("◎実施済", "○継続推進", "△一部実施", "×未実施")  # the default of Settings.status_labels
@@ -91,9 +93,14 @@ INITIATIVE_COLUMNS = (
 INITIATIVE_TEXTS = ("name", "summary", "plan")  # what the measure sheets print, asked for when ◎ or ○
 
 
+def made_since(version: str, first: str) -> bool:
+    """Whether a form of 様式版 ``version`` was made by the writer of ``first`` or a later one (whole numbers)."""
+    return int(version) >= int(first)
+
+
 def initiative_columns(version: str = FORM_VERSION) -> tuple[FormColumn, ...]:
     """The 取組状況 columns of a form of ``version``: forms made before version 3 have no 事業名 column."""
-    return INITIATIVE_COLUMNS if version == FORM_VERSION else tuple(c for c in INITIATIVE_COLUMNS if c.key != "name")
+    return INITIATIVE_COLUMNS if made_since(version, "3") else tuple(c for c in INITIATIVE_COLUMNS if c.key != "name")
 
 
 # --- 実施状況 as a city writes it ---------------------------------------------------------------
@@ -196,6 +203,18 @@ def narrative_locked(plan: Plan, node: Node) -> dict[str, str]:
     return {"id": node.id, "path": labels.node_path(plan, node.id), "measures": measures or labels.NO_VALUE}
 
 
+def repost_row_id(initiative_id: str, node_id: str) -> str:
+    """The ID cell of an initiative's 【再掲】 row: the initiative's ID and the node it is reposted to."""
+    return f"{initiative_id}{REPOST}{node_id}"
+
+
+def repost_locked(plan: Plan, initiative: Initiative, node_id: str) -> dict[str, str]:
+    """A 【再掲】 row: the place, the 推進内容 again, and in 実施状況 where the row's other inputs go (only its
+    検証内容 is open: what was done for that place's measure)."""
+    return {"id": repost_row_id(initiative.id, node_id), "path": REPOST + labels.node_path(plan, node_id),
+            "content": REPOST + initiative_locked(plan, initiative)["content"], "status": f"（{initiative.id}の行に記入）"}
+
+
 @dataclass(frozen=True)
 class DataSheet:
     """One data sheet of a department's form: its name, columns and locked rows."""
@@ -205,31 +224,77 @@ class DataSheet:
     rows: tuple[dict, ...]  # locked texts per row, in form order; rows[i]["id"] identifies the row
     # rows another department reports (the plan's 主担当): row ID -> that department; the row is read-only here
     reported_elsewhere: dict = field(default_factory=dict)
+    # 【再掲】 rows (取組状況 from 様式版 4): row ID -> (initiative ID, node ID of the place); only 検証内容 is open
+    reposts: dict = field(default_factory=dict)
 
     def read_only_text(self, ident: str) -> str:
         """What a read-only row's first input cell says."""
         return f"（{self.reported_elsewhere[ident]}が報告）"
 
+    def is_open(self, ident: str, column: FormColumn) -> bool:
+        """Whether the department types into ``column`` of the row ``ident``: an input column of a row it reports
+        (in a 【再掲】 row only the 検証内容)."""
+        return column.is_input and ident not in self.reported_elsewhere and (
+            ident not in self.reposts or column.key == REPOST_INPUT)
+
+    def width(self, column: FormColumn) -> int:
+        """A column's width; the ID column of a sheet with 【再掲】 rows as wide as their IDs (so none is cut)."""
+        if column.key != "id" or not self.reposts:
+            return column.width
+        return max(column.width, max(display_width(ident) for ident in self.reposts) + 1)
+
+    def locked_text(self, row: dict, column: FormColumn) -> str:
+        """What a cell the department does not type into says (a read-only row's first input cell names the
+        department that reports it)."""
+        ident = row["id"]
+        if column.is_input and ident in self.reported_elsewhere:
+            first = next(c for c in self.columns if c.is_input)
+            return self.read_only_text(ident) if column is first else ""
+        return row.get(column.key, "")
+
 
 def data_sheets(plan: Plan, department: str, period: ReportPeriod, version: str = FORM_VERSION) -> list[DataSheet]:
     """The data sheets a department's form (of ``version``) has (a sheet with no rows is left out)."""
-    specs: list[tuple[str, tuple[FormColumn, ...], list, Callable]] = [
-        (KPI_SHEET, kpi_columns(period), department_kpis(plan, department, period.fiscal_year), kpi_locked),
-        (INITIATIVE_SHEET, initiative_columns(version), department_initiatives(plan, department), initiative_locked),
-        (NARRATIVE_SHEET, narrative_columns(period), department_narrative_nodes(plan, department), narrative_locked),
+    kpis = department_kpis(plan, department, period.fiscal_year)
+    nodes = department_narrative_nodes(plan, department)
+    sheets = [
+        DataSheet(KPI_SHEET, kpi_columns(period),
+                  tuple(_places_named(plan, kpi_locked(plan, k), k, version) for k in kpis),
+                  _reported_elsewhere(kpis, department)),
+        _initiative_sheet(plan, department, version),
+        DataSheet(NARRATIVE_SHEET, narrative_columns(period), tuple(narrative_locked(plan, n) for n in nodes)),
     ]
-    def row(locked: Callable[[Plan, Any], dict[str, str]], item: Kpi | Initiative | Node) -> dict[str, str]:
-        texts = locked(plan, item)
-        reposted_under: tuple[str, ...] = getattr(item, "reposted_under", ())  # KPIs and initiatives have them
-        if version == FORM_VERSION and reposted_under:  # shown where it is also posted
-            texts["path"] = "\n".join([texts["path"]] + [f"{REPOST}{labels.node_path(plan, n)}"
-                                                          for n in reposted_under])
-        return texts
+    return [sheet for sheet in sheets if sheet.rows]
 
-    return [DataSheet(name, columns, tuple(row(locked, item) for item in items),
-                      {item.id: item.lead for item in items
-                       if isinstance(item, (Kpi, Initiative)) and not item.reported_by(department)})
-            for name, columns, items, locked in specs if items]
+
+def _initiative_sheet(plan: Plan, department: str, version: str) -> DataSheet:
+    """取組状況: each initiative's row and, from 様式版 4, under one the department reports a 【再掲】 row for each
+    place it is reposted to."""
+    initiatives = department_initiatives(plan, department)
+    rows: list[dict] = []
+    reposts: dict[str, tuple[str, str]] = {}
+    for initiative in initiatives:
+        open_here = made_since(version, "4") and initiative.reported_by(department)
+        below = tuple(dict.fromkeys(initiative.reposted_under)) if open_here else ()
+        rows.append(_places_named(plan, initiative_locked(plan, initiative), initiative, version, bool(below)))
+        for node_id in below:
+            rows.append(repost_locked(plan, initiative, node_id))
+            reposts[rows[-1]["id"]] = (initiative.id, node_id)
+    return DataSheet(INITIATIVE_SHEET, initiative_columns(version), tuple(rows),
+                     _reported_elsewhere(initiatives, department), reposts)
+
+
+def _places_named(plan: Plan, texts: dict[str, str], item: Kpi | Initiative, version: str,
+                  rows_below: bool = False) -> dict[str, str]:
+    """An item's row: from 様式版 3 its 体系/施策 cell also names the places it is reposted to (【再掲】), unless
+    【再掲】 rows below it name them."""
+    if made_since(version, "3") and item.reposted_under and not rows_below:
+        texts["path"] = "\n".join([texts["path"]] + [f"{REPOST}{labels.node_path(plan, n)}" for n in item.reposted_under])
+    return texts
+
+
+def _reported_elsewhere(items: list[Kpi] | list[Initiative], department: str) -> dict[str, str]:
+    return {item.id: item.lead for item in items if not item.reported_by(department)}
 
 
 # --- the form's identity: signed by the writer, checked by validate -------------------------------

@@ -173,16 +173,7 @@ def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list
             lines.append(("text", "　見込み値は、年度末の見込み（この年度の終わりに達すると見込む値）です。"
                                   "月ごとの途中の実績ではありません。"))
     if fl.INITIATIVE_SHEET in names:
-        lines += [
-            ("text", f"・「{fl.INITIATIVE_SHEET}」: 実施状況と今後の取扱いを一覧から選び、検証内容を記入します。"
-                     f"実施状況は記号だけ（{' '.join(x[:1] for x in labels)}）の入力でもかまいません。"
-                     f"{labels[fl.NOT_DONE]}のときは、検証内容に理由を必ず記入してください。"),
-        ]
-        if period.is_monthly:
-            lines.append(("text", "　年度途中で実施状況がまだ決まっていない取組は、空欄のままでかまいません。"))
-        lines.append(("text", f"　事業名・取組の概要（実績）・今後の取組内容とその理由は、審議会資料の施策シートに載ります。"
-                              f"実施状況が{labels[fl.DONE]}・{labels[fl.CONTINUING]}の取組は必ず記入してください。"))
-        lines += [("text", f"　{title}: {message}") for title, message in GUIDE_EXAMPLES.values()]
+        lines += _initiative_guide(labels, period, sheets)
     if fl.NARRATIVE_SHEET in names:
         lines += [
             ("text", f"・「{fl.NARRATIVE_SHEET}」: 箇条書きで1行に1項目を記入します（セル内の改行は Alt+Enter）。"
@@ -199,6 +190,23 @@ def _guide_lines(plan: Plan, department: str, period: ReportPeriod, sheets: list
         ("text", "方向: 増加＝値が大きいほど良い指標、減少＝値が小さいほど良い指標"),
         ("text", "集計方法: 単年度＝その年度の値、累計＝計画開始からの合計、年平均＝期間の1年あたりの平均"),
     ]
+    return lines
+
+
+def _initiative_guide(labels: tuple[str, ...], period: ReportPeriod, sheets: list) -> list[tuple[str, str]]:
+    """The guide's lines on 取組状況 (``labels``: the city's 実施状況), and on its 【再掲】 rows when it has some."""
+    lines = [("text", f"・「{fl.INITIATIVE_SHEET}」: 実施状況と今後の取扱いを一覧から選び、検証内容を記入します。"
+                      f"実施状況は記号だけ（{' '.join(x[:1] for x in labels)}）の入力でもかまいません。"
+                      f"{labels[fl.NOT_DONE]}のときは、検証内容に理由を必ず記入してください。")]
+    if period.is_monthly:
+        lines.append(("text", "　年度途中で実施状況がまだ決まっていない取組は、空欄のままでかまいません。"))
+    lines.append(("text", f"　事業名・取組の概要（実績）・今後の取組内容とその理由は、審議会資料の施策シートに載ります。"
+                          f"実施状況が{labels[fl.DONE]}・{labels[fl.CONTINUING]}の取組は必ず記入してください。"))
+    lines += [("text", f"　{title}: {message}") for title, message in GUIDE_EXAMPLES.values()]
+    if any(sheet.reposts for sheet in sheets):
+        lines.append(("text", f"　{fl.REPOST}の行: ほかの施策にも載る（再掲する）取組は、その取組の行の下に、載る施策ごとに"
+                              f"{fl.REPOST}の行があります。その施策での検証内容が取組の行と違うときだけ、{fl.REPOST}の行の"
+                              "検証内容に記入します（空欄なら取組の行の検証内容を載せます）。実施状況などは取組の行に記入します。"))
     return lines
 
 
@@ -247,37 +255,28 @@ def _write_data_sheet(workbook: Workbook, styles: dict[str, Format], plan: Plan,
     ws = workbook.add_worksheet(sheet.name)
     header = fl.HEADER_ROW - 1
     first = fl.FIRST_ROW - 1
-    last = first + len(sheet.rows) - 1
     ws.write_string(0, 0, f"{period.label}　{sheet.name}（{department}）", styles["title"])
     ws.write_string(1, 0, "黄色のセルに入力してください。灰色のセルは変更できません。" + _sheet_note(plan, period, sheet.name),
                     styles["plain"])
     for col, column in enumerate(sheet.columns):
         ws.write_string(header, col, column.header, styles["input_header" if column.is_input else "header"])
-        ws.set_column(col, col, column.width)
+        ws.set_column(col, col, sheet.width(column))
     ws.set_row(header, 30)
-    first_input = next(col for col, column in enumerate(sheet.columns) if column.is_input)
     lines = input_lines(plan, sheet.name)
     for offset, row in enumerate(sheet.rows):
         r = first + offset
         ws.set_row(r, form_row_height(sheet.columns, row, input_lines=lines))
-        read_only = row["id"] in sheet.reported_elsewhere  # another department reports it: shown, not entered
         for col, column in enumerate(sheet.columns):
-            if column.is_input and read_only:
-                text = sheet.read_only_text(row["id"]) if col == first_input else ""
-                ws.write_string(r, col, text, styles["locked_wrap" if column.wrap else "locked"])
-            elif column.is_input:
+            if sheet.is_open(row["id"], column):
                 style = "input_number" if column.numeric else "input_wrap" if column.wrap else "input"
                 if row.get(column.key):  # prefilled from the plan (事業名); the department may change it
                     ws.write_string(r, col, row[column.key], styles[style])
                 else:
                     ws.write_blank(r, col, None, styles[style])
-            else:
-                text = previous.get(row["id"], "－") if column.key == "previous" else row.get(column.key, "")
+            else:  # plan text, or a row (another department's, a 【再掲】 one) shown but not entered here
+                text = previous.get(row["id"], "－") if column.key == "previous" else sheet.locked_text(row, column)
                 ws.write_string(r, col, text, styles["locked_wrap" if column.wrap else "locked"])
-    for col, column in enumerate(sheet.columns):
-        rule = list_validation(column, plan, period)
-        if rule and sheet.rows:
-            ws.data_validation(first, col, last, col, rule)
+    add_validations(ws, sheet, plan, period)
     ws.freeze_panes(first, 1)
     print_setup(ws, header)
     protect_sheet(ws, plan)
@@ -307,6 +306,37 @@ def _sheet_note(plan: Plan, period: ReportPeriod, sheet_name: str) -> str:
     if sheet_name == fl.INITIATIVE_SHEET:
         return "事業名・取組の概要・今後の取組内容は審議会資料の施策シートに載ります。"
     return ""
+
+
+REPOST_VALIDATION = {"validate": "any", "input_title": f"検証内容（{fl.REPOST}）",
+                     "input_message": "この施策に再掲する取組として、取組の行と違う検証内容があれば記入します。"
+                                      "空欄なら取組の行の検証内容を載せます。"}
+
+
+def add_validations(ws: Worksheet, sheet: fl.DataSheet, plan: Plan, period: ReportPeriod) -> None:
+    """Each column's drop-down or check over the initiatives' (or KPIs', nodes') rows, in runs broken where a
+    【再掲】 row sits; a 【再掲】 row's 検証内容 has its own message."""
+    first = fl.FIRST_ROW - 1
+    item_rows = [first + offset for offset, row in enumerate(sheet.rows) if row["id"] not in sheet.reposts]
+    repost_rows = [first + offset for offset, row in enumerate(sheet.rows) if row["id"] in sheet.reposts]
+    for col, column in enumerate(sheet.columns):
+        rule = list_validation(column, plan, period)
+        for top, bottom in _runs(item_rows) if rule else ():
+            ws.data_validation(top, col, bottom, col, rule)
+        if column.key == fl.REPOST_INPUT:
+            for top, bottom in _runs(repost_rows):
+                ws.data_validation(top, col, bottom, col, REPOST_VALIDATION)
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) ranges."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 def list_validation(column: fl.FormColumn, plan: Plan, period: ReportPeriod) -> dict | None:

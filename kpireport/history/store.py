@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS kpi_values (
 CREATE TABLE IF NOT EXISTS initiative_values (
     submission_id INTEGER NOT NULL REFERENCES submissions(id), initiative_id TEXT NOT NULL,
     status TEXT NOT NULL, next_step TEXT NOT NULL, verification TEXT NOT NULL, sheet TEXT NOT NULL,
-    row INTEGER NOT NULL, summary TEXT, plan TEXT, name TEXT,
+    row INTEGER NOT NULL, summary TEXT, plan TEXT, name TEXT, repost_verifications TEXT,
     PRIMARY KEY (submission_id, initiative_id)
 );
 CREATE TABLE IF NOT EXISTS narratives (
@@ -113,7 +113,7 @@ CREATE TABLE IF NOT EXISTS merge_rules (
 
 def _upgrade(db: sqlite3.Connection) -> None:
     """A history made by an earlier version: merges.master_written came later (its merges' masters were
-    written, as far as anyone can tell now), and so did initiative_values.name."""
+    written, as far as anyone can tell now), and so did initiative_values.name and .repost_verifications."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(merges)")}
     if "master_written" not in columns:
         db.execute("ALTER TABLE merges ADD COLUMN master_written INTEGER NOT NULL DEFAULT 1")
@@ -121,6 +121,9 @@ def _upgrade(db: sqlite3.Connection) -> None:
     columns = {row[1] for row in db.execute("PRAGMA table_info(initiative_values)")}
     if "name" not in columns:
         db.execute("ALTER TABLE initiative_values ADD COLUMN name TEXT")
+    # the 【再掲】 rows' own 検証内容 (様式版 4), a JSON list of [node ID, text]: older entries have none (NULL)
+    if "repost_verifications" not in columns:
+        db.execute("ALTER TABLE initiative_values ADD COLUMN repost_verifications TEXT")
 
 
 class History:
@@ -212,8 +215,10 @@ class History:
             [(sub_id, e.kpi_id, e.value.status, e.value.raw, _dec(e.value.number), e.value.unit, e.value.scale,
               int(e.provisional), e.as_of, e.remarks, e.reason, e.sheet, e.cell) for e in result.kpis])
         self.db.executemany(
-            "INSERT INTO initiative_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(sub_id, e.initiative_id, e.status, e.next_step, e.verification, e.sheet, e.row, e.summary, e.plan, e.name)
+            "INSERT INTO initiative_values (submission_id, initiative_id, status, next_step, verification, sheet, row,"
+            " summary, plan, name, repost_verifications) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sub_id, e.initiative_id, e.status, e.next_step, e.verification, e.sheet, e.row, e.summary, e.plan, e.name,
+              json.dumps(e.repost_verifications, ensure_ascii=False) if e.repost_verifications else None)
              for e in result.initiatives])
         self.db.executemany(
             "INSERT INTO narratives VALUES (?, ?, ?, ?, ?, ?)",
@@ -298,11 +303,13 @@ class History:
         """Entries in force for ``period`` by initiative: (department, entry), one per department."""
         rows = self.db.execute(
             "SELECT s.department, v.initiative_id, v.status, v.next_step, v.verification, v.sheet, v.row, v.summary,"
-            " v.plan, v.name FROM initiative_values v JOIN submissions s ON s.id = v.submission_id"
+            " v.plan, v.name, v.repost_verifications FROM initiative_values v JOIN submissions s ON s.id = v.submission_id"
             " WHERE s.period = ? AND s.accepted = 1 AND s.superseded_by IS NULL ORDER BY s.id", (period,)).fetchall()
         result: dict[str, list[tuple[str, InitiativeEntry]]] = {}
-        for department, *entry in rows:
-            result.setdefault(entry[0], []).append((department, InitiativeEntry(*entry)))
+        for department, ident, status, next_step, verification, sheet, row, summary, plan, name, reposts in rows:
+            given = tuple((node, text) for node, text in json.loads(reposts)) if reposts else ()
+            result.setdefault(ident, []).append((department, InitiativeEntry(
+                ident, status, next_step, verification, sheet, row, summary, plan, name, given)))
         return result
 
     def narratives(self, period: str) -> dict[str, list[tuple[str, NarrativeEntry]]]:

@@ -1,5 +1,6 @@
 """The master's sheet 取組一覧: one row per place an initiative is listed: again, marked 【再掲】, under each
-node the plan reposts it to (its entry is the same one), with the other departments' entries of a 併記 one."""
+node the plan reposts it to (its entry is the same one, its 検証内容 the one written for that place when there is
+one), with the other departments' entries of a 併記 one."""
 from __future__ import annotations
 
 from kpireport import labels
@@ -39,7 +40,7 @@ def add(writer: SheetWriter) -> None:
 
 def _row(writer: SheetWriter, placed: InitiativeRow, entry: InitiativeEntry | None) -> list:
     plan, initiative = writer.plan, placed.initiative
-    reported = _entry_texts(entry)
+    reported = _entry_texts(entry, placed.node_id)
     return [initiative.id, labels.markers_text(initiative.markers) + initiative.content,
             (entry.name if entry else None) or initiative.name, plan.plan_of(placed.node_id).short_name,
             labels.node_path(plan, placed.node_id), "【再掲】" if placed.reposted else "",
@@ -47,11 +48,12 @@ def _row(writer: SheetWriter, placed: InitiativeRow, entry: InitiativeEntry | No
             _others_text(writer.data.initiative_others.get(initiative.id, ()))]
 
 
-def _entry_texts(entry: InitiativeEntry | None) -> list[str]:
-    """実施状況, 今後の取扱い, 検証内容, 取組の概要, 今後の取組内容 as reported (empty when not)."""
+def _entry_texts(entry: InitiativeEntry | None, place: str) -> list[str]:
+    """実施状況, 今後の取扱い, 検証内容 (at a 【再掲】 place the one written for it, when written), 取組の概要,
+    今後の取組内容 as reported (empty when not)."""
     if entry is None:
         return ["", "", "", "", ""]
-    return [entry.status, entry.next_step, entry.verification, entry.summary or "", entry.plan or ""]
+    return [entry.status, entry.next_step, entry.verification_at(place), entry.summary or "", entry.plan or ""]
 
 
 def _source(placed: InitiativeRow, entry: InitiativeEntry | None, files: dict[str, str]) -> str:

@@ -52,6 +52,8 @@ class FormCheck:
         self.kpis: list[KpiEntry] = []
         self.initiatives: list[InitiativeEntry] = []
         self.narratives: list[NarrativeEntry] = []
+        # 【再掲】 rows' 検証内容, read before the initiatives' own rows: initiative ID -> node ID -> text
+        self.repost_verifications: dict[str, dict[str, str]] = {}
         self.department = ""
         self.form_period: ReportPeriod | None = None
         self.legacy = False  # a form made before shared rows were read-only and identities signed

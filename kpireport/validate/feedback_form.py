@@ -194,7 +194,7 @@ def _write_data_sheet(ws: Worksheet, styles: _Styles, marks: _Marks, plan: Plan,
     """The form's sheet as forms.writer makes it, holding the submitted cells of its rows and columns."""
     columns = sheet.columns
     for col, column in enumerate(columns):
-        ws.set_column(col, col, column.width)
+        ws.set_column(col, col, sheet.width(column))
     ws.set_row(fl.HEADER_ROW - 1, 30)
     locked = {row["id"]: row for row in sheet.rows}
     input_lines = fw.input_lines(plan, sheet.name)
@@ -205,25 +205,23 @@ def _write_data_sheet(ws: Worksheet, styles: _Styles, marks: _Marks, plan: Plan,
         ident = _text(raw.value(r, 1)) if r >= fl.FIRST_ROW else ""
         if r >= fl.FIRST_ROW:
             ws.set_row(r - 1, _data_row_height(columns, locked.get(ident), raw, r, input_lines))
-        _write_row(ws, styles, marks, sheet, raw, r, read_only=ident in sheet.reported_elsewhere)
+        _write_row(ws, styles, marks, sheet, raw, r, ident)
     for mark_row, mark_column, text in marks.comments(sheet.name):
         width, height = ft.comment_size(text)
         ws.write_comment(mark_row - 1, mark_column - 1, text, {"author": ft.AUTHOR, "width": width, "height": height})
-    first, last = fl.FIRST_ROW - 1, fl.FIRST_ROW + len(sheet.rows) - 2
-    for col, column in enumerate(columns):
-        rule = fw.list_validation(column, plan, period)
-        if rule and sheet.rows:
-            ws.data_validation(first, col, last, col, rule)
-    ws.freeze_panes(first, 1)
+    fw.add_validations(ws, sheet, plan, period)
+    ws.freeze_panes(fl.FIRST_ROW - 1, 1)
     fw.print_setup(ws, fl.HEADER_ROW - 1)
     fw.protect_sheet(ws, plan)
 
 
 def _write_row(ws: Worksheet, styles: _Styles, marks: _Marks, sheet: fl.DataSheet, raw: RawSheet, r: int,
-               read_only: bool) -> None:
+               ident: str) -> None:
+    """Row ``r``, whose ID cell says ``ident``: styled as the form styles that row (a row another department
+    reports, a 【再掲】 row: only what is open there is an input)."""
     cells, fill = raw.cells, marks.fill
     for c, column in enumerate(sheet.columns, start=1):
-        name = _style_name(r, column, read_only)
+        name = _style_name(r, column, sheet.is_open(ident, column))
         mark = fill(sheet.name, r, c)
         cell = cells.get((r, c))
         if name is None and not mark and cell is None:
@@ -232,7 +230,7 @@ def _write_row(ws: Worksheet, styles: _Styles, marks: _Marks, sheet: fl.DataShee
         _write_cell(ws, r, c, cell, styles.get(name or "plain", mark, number_format))
 
 
-def _style_name(row: int, column: fl.FormColumn, read_only: bool) -> str | None:
+def _style_name(row: int, column: fl.FormColumn, is_open: bool) -> str | None:
     """The form writer's style of a cell by its place (None: the form writes no style there)."""
     if row == fl.TITLE_ROW:
         return "title" if column.key == "id" else None
@@ -240,7 +238,7 @@ def _style_name(row: int, column: fl.FormColumn, read_only: bool) -> str | None:
         return "plain" if column.key == "id" else None
     if row == fl.HEADER_ROW:
         return "input_header" if column.is_input else "header"
-    if column.is_input and not read_only:
+    if is_open:
         return "input_number" if column.numeric else "input_wrap" if column.wrap else "input"
     return "locked_wrap" if column.wrap else "locked"
 

@@ -9,6 +9,7 @@ from kpireport.forms import layout as fl
 from kpireport.model import BESIDE, InitiativeEntry
 from kpireport.validate.context import Cells, FormCheck, text
 
+VERIFICATION = "検証内容"
 TEXT_COLUMNS = (("name", "事業名"), ("summary", "取組の概要（実績）"), ("plan", "今後の取組内容とその理由"))
 
 
@@ -20,18 +21,18 @@ class _Written:
     next_step: str
     verification: str
     texts: dict[str, str]  # 事業名, 取組の概要, 今後の取組内容 by key
+    reposts: dict[str, str]  # the 【再掲】 rows' 検証内容 by node ID
 
     @property
     def anything(self) -> bool:
-        return bool(self.status or self.next_step or self.verification or any(self.texts.values()))
+        return bool(self.status or self.next_step or self.verification or any(self.texts.values()) or self.reposts)
 
 
 def check_initiative(check: FormCheck, sheet: str, ident: str, locked: dict, cells: Cells, place: dict[str, str],
                      r: int) -> None:
-    content = locked.get("content", ident)
-    name = content if len(content) <= 30 else content[:30] + "…"
+    name = _short(locked.get("content", ident))
     statuses = check.plan.settings.status_labels
-    written = _read(check, sheet, cells, statuses)
+    written = _read(check, sheet, ident, cells, statuses)
     ok = _from_the_lists(check, sheet, name, written, place, statuses)
     _consistent(check, sheet, name, written, place, statuses)
     if ok and written.status in (statuses[fl.DONE], statuses[fl.CONTINUING]):
@@ -43,13 +44,37 @@ def check_initiative(check: FormCheck, sheet: str, ident: str, locked: dict, cel
         _record(check, sheet, ident, written, cells, r)
 
 
-def _read(check: FormCheck, sheet: str, cells: Cells, statuses: tuple[str, ...]) -> _Written:
+def _read(check: FormCheck, sheet: str, ident: str, cells: Cells, statuses: tuple[str, ...]) -> _Written:
     typed = text(check.cell_value(sheet, cells["status"]))
     return _Written(
         status=fl.read_status(typed, statuses) or typed,
         next_step=text(check.cell_value(sheet, cells["next_step"])),
-        verification=check.free_text(sheet, cells["verification"], "検証内容"),
-        texts={key: check.free_text(sheet, cells.get(key), header) for key, header in TEXT_COLUMNS})
+        verification=check.free_text(sheet, cells["verification"], VERIFICATION),
+        texts={key: check.free_text(sheet, cells.get(key), header) for key, header in TEXT_COLUMNS},
+        reposts=check.repost_verifications.get(ident, {}))
+
+
+def check_repost(check: FormCheck, sheet: str, layout: fl.DataSheet, row: dict, cells: Cells,
+                 place: dict[str, str]) -> None:
+    """A 【再掲】 row: its 検証内容 (what was done for that place's measure) kept for the initiative's entry; a value
+    in another of its cells (locked in the form) is refused, with the row it belongs in."""
+    initiative_id, node_id = layout.reposts[row["id"]]
+    for column in layout.columns:
+        cell = cells.get(column.key)
+        seen = "" if cell is None or column.key == fl.REPOST_INPUT else text(cell.value)
+        if seen and seen != layout.locked_text(row, column):
+            check.add("repost-cell-not-input", sheet=sheet, cell=place[column.key], value=seen[:40], column=column.header,
+                      name=_short(row["content"].removeprefix(fl.REPOST)), ident=initiative_id)
+    cell = cells.get(fl.REPOST_INPUT)
+    if cell is not None:
+        check.check_text(sheet, cell)
+    written = check.free_text(sheet, cell, f"{VERIFICATION}（{fl.REPOST}）")
+    if written:
+        check.repost_verifications.setdefault(initiative_id, {})[node_id] = written
+
+
+def _short(content: str) -> str:
+    return content if len(content) <= 30 else content[:30] + "…"
 
 
 def _from_the_lists(check: FormCheck, sheet: str, name: str, written: _Written, place: dict[str, str],
@@ -94,9 +119,10 @@ def _measure_texts(check: FormCheck, sheet: str, name: str, status: str, texts: 
 
 def _record(check: FormCheck, sheet: str, ident: str, written: _Written, cells: Cells, r: int) -> None:
     texts = written.texts
-    entry = InitiativeEntry(ident, written.status, written.next_step, written.verification, sheet, r,
-                            texts["summary"] or None, texts["plan"] or None, texts["name"] or None)
     initiative = check.plan.initiative(ident)  # a row of the form: in the plan (match_rows)
+    reposts = tuple((node, written.reposts[node]) for node in initiative.reposted_under if node in written.reposts)
+    entry = InitiativeEntry(ident, written.status, written.next_step, written.verification, sheet, r,
+                            texts["summary"] or None, texts["plan"] or None, texts["name"] or None, reposts)
     if initiative.reporting == BESIDE and initiative.lead != check.department:
         check.fits_the_master(labels.beside_text(check.department, entry), "検証内容・取組の概要・今後の取組内容",
                               sheet, cells["verification"] or cells["status"])

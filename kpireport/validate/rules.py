@@ -18,7 +18,7 @@ from kpireport.model import Plan, RawSheet, Submission, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.validate.context import FormCheck, text
 from kpireport.validate.identity import FormIdentity, department_named, read_meta, recognise
-from kpireport.validate.initiative_sheet import check_initiative
+from kpireport.validate.initiative_sheet import check_initiative, check_repost
 from kpireport.validate.issued import IssuedForms
 from kpireport.validate.kpi_sheet import check_kpi
 from kpireport.validate.narrative_sheet import check_narrative
@@ -96,7 +96,8 @@ def expected_sheets(plan: Plan, identity: FormIdentity, version: str) -> list[fl
                 seen = {row["id"] for row in held.rows}
                 rows = list(held.rows) + [row for row in rows if row["id"] not in seen]
                 sheet = dataclasses.replace(sheet, reported_elsewhere={**held.reported_elsewhere,
-                                                                       **sheet.reported_elsewhere})
+                                                                       **sheet.reported_elsewhere},
+                                            reposts={**held.reposts, **sheet.reposts})
             sheets[sheet.name] = dataclasses.replace(sheet, rows=tuple(rows))
     return [sheet for sheet in sheets.values() if sheet.rows]
 
@@ -120,12 +121,16 @@ def _check_rows(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, rows: dict
     letters = [(c.key, get_column_letter(i)) for i, c in enumerate(sheet.columns, start=1)]
     locked = [(i, c) for i, c in enumerate(sheet.columns, start=1)
               if not c.is_input and c.key not in ("id", "previous")]
-    for ident, r in rows.items():
+    # 【再掲】 rows first (wherever the department moved them): their 検証内容 go with the initiative's entry
+    for ident, r in sorted(rows.items(), key=lambda row: row[0] not in sheet.reposts):
         check_locked(check, raw, locked, expected[ident], r)
         cells = {key: raw.cells.get((r, i)) for i, key in inputs}
         places = {key: f"{letter}{r}" for key, letter in letters}
         if ident in sheet.reported_elsewhere:
             check_reported_elsewhere(check, raw.name, sheet, ident, cells, places)
+            continue
+        if ident in sheet.reposts:
+            check_repost(check, raw.name, sheet, expected[ident], cells, places)
             continue
         for cell in cells.values():
             if cell is not None:
