@@ -117,18 +117,27 @@ class ReportDocument:
     def add_table_xml(self, xml: str) -> None:
         """Add a table given as XML text (w: prefix). The body holds an empty w:tbl with a numbered comment in
         its place (so the sequence of paragraphs and tables stays visible); save() puts the text there."""
+        self.append(self.table_holder(xml))
+
+    def table_holder(self, xml: str) -> BaseOxmlElement:
+        """The placeholder of a table given as XML text, not yet in the body (add_table_xml appends it)."""
         holder = cast(CT_Tbl, OxmlElement("w:tbl"))  # python-docx makes a w:tbl element a CT_Tbl
         holder.append(etree.Comment(f"{_HOLDER}{len(self.tables)}"))
         if self.docx.element.nsmap.get("w") != _W:  # a base document naming the namespace otherwise
             xml = xml.replace("<w:tbl>", f"<w:tbl {nsdecls('w')}>", 1)
         self.tables.append(xml.encode("utf-8"))
-        self.append(holder)
+        return holder
+
+    def table_number(self, holder: BaseOxmlElement) -> int | None:
+        """The number in ``tables`` of the table whose placeholder is ``holder`` (None for another element)."""
+        comment = next(iter(holder), None)
+        text = comment.text if comment is not None and comment.text else ""
+        return int(text[len(_HOLDER):]) if text.startswith(_HOLDER) else None
 
     def table_xml(self, holder: BaseOxmlElement) -> bytes:
         """The XML text of the table whose placeholder (add_table_xml) is ``holder``."""
-        comment = next(iter(holder), None)
-        text = comment.text if comment is not None and comment.text else ""
-        return self.tables[int(text[len(_HOLDER):])] if text.startswith(_HOLDER) else b""
+        number = self.table_number(holder)
+        return self.tables[number] if number is not None else b""
 
     def save(self, target: str | Path | BinaryIO) -> None:
         """Save through python-docx, then put each table's text in its place in the saved document part.

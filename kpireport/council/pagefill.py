@@ -32,13 +32,17 @@ def height_mm(doc: ReportDocument, start: int) -> float:
     total = 0.0
     for element in list(doc.body)[start:doc.size()]:
         if element.tag == qn("w:p"):
-            total += _paragraph_mm(element)
+            total += paragraph_mm(element)
         elif element.tag == qn("w:tbl"):
             total += table_mm(doc.table_xml(element))
     return total
 
 
-def _paragraph_mm(element: BaseOxmlElement) -> float:
+def paragraph_mm(element: BaseOxmlElement) -> float:
+    """A paragraph's lines at its style's height and its spacing; a picture's own height."""
+    extent = element.find(f".//{qn('wp:extent')}")
+    if extent is not None:  # a chart: its height (EMU) and a line's spacing
+        return int(extent.get("cy", "0")) / 36_000 + _BODY_LINE_MM
     style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
     style_id = (style.get(qn("w:val")) if style is not None else None) or ""
     text = "".join(t.text or "" for t in element.iter(qn("w:t")))
@@ -49,13 +53,21 @@ def _paragraph_mm(element: BaseOxmlElement) -> float:
 
 def table_mm(xml: bytes) -> float:
     """Each row as tall as its tallest cell: the cell's lines, each wrapped at the cell's width."""
-    total = 0.0
-    for row in _ROW.findall(xml):
-        lines = 1
-        for cell in _CELL.finditer(row):
-            width = int(cell.group(1)) * 25.4 / 1440 - _CELL_MARGINS_MM
-            per_line = max(1.0, 2 * width / _FULL_WIDTH_MM["table"])
-            texts = [b"".join(_TEXT.findall(p)).decode("utf-8") for p in _PARAGRAPH.findall(cell.group(0))]
-            lines = max(lines, sum(max(1, math.ceil(display_width(t) / per_line)) for t in texts))
-        total += lines * _TABLE_LINE_MM + _ROW_PADDING_MM
-    return total
+    return sum(row_mm(row) for row in table_rows(xml))
+
+
+def table_rows(xml: bytes) -> list[bytes]:
+    """The w:tr elements of a table's XML text (document.table's), in order."""
+    return _ROW.findall(xml)
+
+
+def row_mm(row: bytes, padding: float = _ROW_PADDING_MM, fill: float = 1.0) -> float:
+    """A row's height: its tallest cell's lines, each wrapped at ``fill`` of the cell's width, and the row's
+    ``padding``."""
+    lines = 1
+    for cell in _CELL.finditer(row):
+        width = fill * (int(cell.group(1)) * 25.4 / 1440 - _CELL_MARGINS_MM)
+        per_line = max(1.0, 2 * width / _FULL_WIDTH_MM["table"])
+        texts = [b"".join(_TEXT.findall(p)).decode("utf-8") for p in _PARAGRAPH.findall(cell.group(0))]
+        lines = max(lines, sum(max(1, math.ceil(display_width(t) / per_line)) for t in texts))
+    return lines * _TABLE_LINE_MM + padding
