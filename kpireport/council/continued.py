@@ -9,11 +9,13 @@ part never runs on to a page of its own (a slightly short page is better than a 
 caption). The caption rows still repeat, as a safety net for a break the estimate did not foresee."""
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.text.paragraph import CT_P
@@ -22,14 +24,12 @@ from docx.text.paragraph import Paragraph
 
 from kpireport.council import pagefill, texts
 from kpireport.council.document import ReportDocument
+from kpireport.text_layout import display_width
 
-SAFETY_MM = 14.0  # about three table rows: what the estimate of a page's content may miss
+SAFETY_MM = 10.0  # two table rows: what the estimate of a page's content may miss
 # the rows as LibreOffice draws them (a line of 9 pt text is 4.6 mm, a row's borders and padding 0.2 mm): the
 # estimate's own padding (pagefill) is for deciding whether a section shares a page, on the large side
 _ROW_PADDING_MM = 0.5
-# a line is taken to hold a little less than its width in full-width characters: Japanese line breaking
-# (no 「、」 or 「）」 at a line's start) and digits wider than half a character wrap a cell's text sooner
-_LINE_FILL = 0.93
 _PAGE_SLACK_MM = 2.0  # a page's last line ends this much above the bottom margin at most
 _HEADER = b"<w:tblHeader/>"
 _SPAN = re.compile(rb'<w:tcW w:type="dxa" w:w="\d+"/><w:gridSpan w:val="\d+"/>')
@@ -47,6 +47,12 @@ class _Group:
     first_table: int
     caption: bytes | None
     repeated_mm: float
+    items: list[_Item] = field(default_factory=list)  # its rows, in order
+
+    @property
+    def head(self) -> int:
+        """How many of its rows its first unit holds (kept with each other: caption, headings, a first row)."""
+        return next((number + 1 for number, item in enumerate(self.items) if not item.keep_next), len(self.items))
 
 
 @dataclass
@@ -59,6 +65,7 @@ class _Item:
     table: int | None = None  # the table's number in ReportDocument.tables, for a row
     row: int = 0
     group: _Group | None = None
+    tail_mm: float = 0.0  # the height of this item and those after it up to the next page break
 
 
 @dataclass
@@ -95,8 +102,7 @@ def _page_mm(doc: ReportDocument) -> float:
 
 
 def _items(doc: ReportDocument) -> Iterator[_Item]:
-    keep_styles = {style.style_id for style in doc.docx.styles
-                   if getattr(style, "paragraph_format", None) is not None and style.paragraph_format.keep_with_next}
+    styles = _styles(doc)
     group: _Group | None = None
     body = list(doc.body)[:doc.size()]
     for element in body:
@@ -104,27 +110,72 @@ def _items(doc: ReportDocument) -> Iterator[_Item]:
         if number is None:
             group = None
             if element.tag == qn("w:p"):
-                yield _paragraph(element, keep_styles, body)
+                yield _paragraph(element, styles, body)
             continue
         rows = pagefill.table_rows(doc.tables[number])
         if group is None:
             caption = rows[0] if rows and _HEADER in rows[0] and b"<w:gridSpan" in rows[0] else None
             group = _Group(number, caption, sum(_row_mm(row) for row in _header_rows(rows)))
         for index, row in enumerate(rows):
-            yield _Item(_row_mm(row), element, keep_next=b"<w:keepNext/>" in row, table=number, row=index,
-                        group=group)
+            group.items.append(_Item(_row_mm(row), element, keep_next=b"<w:keepNext/>" in row, table=number,
+                                     row=index, group=group))
+            yield group.items[-1]
 
 
-def _paragraph(element: BaseOxmlElement, keep_styles: set[str], body: list[BaseOxmlElement]) -> _Item:
+def _paragraph(element: BaseOxmlElement, styles: dict[str, _Style], body: list[BaseOxmlElement]) -> _Item:
     properties = element.find(qn("w:pPr"))
     style = properties.find(qn("w:pStyle")) if properties is not None else None
+    look = styles.get((style.get(qn("w:val")) if style is not None else None) or "", _Style())
     breaks = [br for br in element.iter(qn("w:br")) if br.get(qn("w:type")) == "page"]
-    keep = (properties is not None and properties.find(qn("w:keepNext")) is not None) or (
-        style is not None and style.get(qn("w:val")) in keep_styles)
+    keep = look.keep_next or (properties is not None and properties.find(qn("w:keepNext")) is not None)
     before = bool(breaks) or (properties is not None and properties.find(qn("w:pageBreakBefore")) is not None)
-    height = _contents_mm(element, body) if element.find(f".//{qn('w:instrText')}") is not None \
-        else pagefill.paragraph_mm(element)
+    if element.find(f".//{qn('w:instrText')}") is not None:
+        height = _contents_mm(element, body)
+    elif element.find(f".//{qn('wp:extent')}") is not None:
+        height = pagefill.paragraph_mm(element)
+    else:
+        text = "".join(t.text or "" for t in element.iter(qn("w:t")))
+        per_line = 2 * look.width_mm / (look.size_pt * _PT_MM)  # half-width units a line holds
+        lines = sum(max(1, math.ceil(display_width(line) / per_line)) for line in text.split("\n"))
+        height = look.space_mm + lines * look.size_pt * look.line_em * _PT_MM
     return _Item(height, element, keep_next=keep, break_before=before)
+
+
+@dataclass(frozen=True)
+class _Style:
+    """What a paragraph style sets that its height depends on (defaults: the base document's Normal)."""
+    size_pt: float = 10.5
+    space_mm: float = 0.0
+    width_mm: float = pagefill.TEXT_MM
+    keep_next: bool = False
+    line_em: float = 1.45  # a line of Noto CJK (and of Yu fonts without the document grid), as LibreOffice sets it
+
+
+def _styles(doc: ReportDocument) -> dict[str, _Style]:
+    """Per paragraph style ID: its font size, spacing, text width and keep-with-next, each from the style or the
+    style it is based on."""
+    found = {}
+    text_mm = doc.text_width() / 36_000
+    for style in doc.docx.styles:
+        if style.type != WD_STYLE_TYPE.PARAGRAPH:
+            continue
+        chain = [style]
+        while chain[-1].base_style is not None and len(chain) < 10:
+            chain.append(chain[-1].base_style)
+        size = next((s.font.size.pt for s in chain if s.font.size is not None), 10.5)
+        before = next((s.paragraph_format.space_before for s in chain if s.paragraph_format.space_before is not None), 0)
+        after = next((s.paragraph_format.space_after for s in chain if s.paragraph_format.space_after is not None), 0)
+        indent = next((s.paragraph_format.left_indent for s in chain if s.paragraph_format.left_indent is not None), 0)
+        bullet = _BULLET_INDENT_MM if style.name.startswith("List") else 0.0
+        bold = next((s.font.bold for s in chain if s.font.bold is not None), False)
+        found[style.style_id] = _Style(size, (before + after) / 36_000, text_mm - indent / 36_000 - bullet,
+                                       bool(style.paragraph_format.keep_with_next), _BOLD_LINE_EM if bold else 1.45)
+    return found
+
+
+_PT_MM = 25.4 / 72
+_BOLD_LINE_EM = 1.3  # the headings' bold face sets its lines closer (measured on the examples' PDFs)
+_BULLET_INDENT_MM = 7.5  # a bullet's hanging indent (the base document's numbering)
 
 
 def _contents_mm(element: BaseOxmlElement, body: list[BaseOxmlElement]) -> float:
@@ -149,7 +200,7 @@ _CONTENTS_LINE_MM = 6.6  # a contents line (10.5 pt, 4 pt apart)
 
 
 def _row_mm(row: bytes) -> float:
-    return pagefill.row_mm(row, _ROW_PADDING_MM, _LINE_FILL)
+    return pagefill.row_mm(row, _ROW_PADDING_MM)
 
 
 def _header_rows(rows: list[bytes]) -> list[bytes]:
@@ -173,28 +224,102 @@ def _units(items: list[_Item]) -> Iterator[list[_Item]]:
 
 
 def _plan(items: list[_Item], page: float, safety: float = SAFETY_MM) -> _Plan:
-    """Lay the items out on pages of ``page`` mm, a unit that does not fit going to the next: a captioned table
-    continues on a new page where less than ``safety`` would be left, and starts one where its first rows would
-    reach into that margin."""
-    plan = _Plan()
-    used = 0.0
+    """Lay the items out on pages of ``page`` mm (see _Layout)."""
+    tail = 0.0
+    for item in reversed(items):  # what follows each item up to the next page break
+        tail = 0.0 if item.break_before else tail + item.height
+        item.tail_mm = tail
+    layout = _Layout(page, safety)
     for unit in _units(items):
+        layout.place(unit)
+    return layout.plan
+
+
+class _Layout:
+    """The items laid out unit by unit, a unit that does not fit going to the next page. A captioned table continues
+    on a new page where less than ``safety`` would be left (at least MIN_CONTINUED rows go on), and starts one
+    where its first rows would reach into that margin; a table whose continued page would hold little before the
+    next page break starts a new page instead, whole. A page that began where the estimate ran over (not at a
+    page break) is made to begin there when a captioned table starts on it: where the table's page begins is then
+    known, not estimated."""
+
+    def __init__(self, page: float, safety: float):
+        self.page, self.safety = page, safety
+        self.plan = _Plan()
+        self.used = 0.0
+        self.number = 0  # of the page
+        self.opened: _Item | None = None  # the paragraph that began this page by running over
+        self.started: dict[int, tuple[_Item, float, int]] = {}  # per group: the unit it starts in, used before, page
+
+    def place(self, unit: list[_Item]) -> None:
         first = unit[0]
         height = sum(item.height for item in unit)
         if first.break_before:
-            used = 0.0
-        elif used and used + height > page - safety:
-            group = first.group
-            if group is not None and group.caption is not None and not _starts(first):
-                plan.splits.append(first)
-                used = group.repeated_mm
-            elif any(item.group is not None and item.group.caption is not None and _starts(item) for item in unit):
-                plan.breaks.append(first)
-                used = 0.0
-            elif used + height > page:
-                used = group.repeated_mm if group is not None and not _starts(first) else 0.0
-        used = (used + height) % page if used + height > page else used + height
-    return plan
+            self._new_page(0.0)
+        elif self.used and self.used + height > self.page - self.safety:
+            self._run_over(unit, height)
+        for item in unit:
+            if _opens(item):  # where a captioned table starts depends on where its page began
+                self._fix_start()
+                self.started[id(item.group)] = (first, self.used, self.number)
+        self.used += height
+        while self.used > self.page:  # a unit taller than a page
+            self.used -= self.page
+            self.number += 1
+
+    def _run_over(self, unit: list[_Item], height: float) -> None:
+        first, group = unit[0], unit[0].group
+        if group is not None and group.caption is not None and not _starts(first):
+            self._split(first, group)
+        elif any(_opens(item) and not _whole(item, unit) for item in unit):
+            self._fix_start()
+            self.plan.breaks.append(first)
+            self._new_page(0.0)
+        elif first.table is None and self.used + height > self.page - self.safety / 2 or self.used + height > self.page:
+            self._new_page(group.repeated_mm if group is not None and not _starts(first) else 0.0)
+            self.opened = first if first.table is None else None
+
+    def _new_page(self, used: float) -> None:
+        self.used, self.opened = used, None
+        self.number += 1
+
+    def _fix_start(self) -> None:
+        if self.opened is not None:
+            self.plan.breaks.append(self.opened)
+            self.opened = None
+
+    def _split(self, first: _Item, group: _Group) -> None:
+        """Split before ``first``, or earlier so that MIN_CONTINUED rows go on (never into the table's first rows);
+        or move the table whole to the next page when what would go on is short and the table fits a page."""
+        self._fix_start()
+        position = group.items.index(first)
+        target = max(min(position, len(group.items) - MIN_CONTINUED), group.head)
+        while target > group.head and group.items[target - 1].keep_next:
+            target -= 1
+        split = group.items[target] if target < len(group.items) else first
+        unit_first, before, number = self.started.get(id(group), (first, 0.0, -1))
+        if number == self.number and split.tail_mm < SHORT_PAGE_MM \
+                and sum(item.height for item in group.items) < self.page - self.safety:
+            self.plan.breaks.append(unit_first)
+            self._new_page(self.used - before)
+            return
+        self.plan.splits.append(split)
+        self._new_page(group.repeated_mm + sum(item.height for item in group.items[target:position]))
+
+
+MIN_CONTINUED = 4  # rows: a continued page with fewer would hold little more than its caption
+SHORT_PAGE_MM = 80.0  # a continued page holding less before the next page break would look empty
+
+
+def _opens(item: _Item) -> bool:
+    """The first row of a captioned group."""
+    return _starts(item) and item.group is not None and item.group.caption is not None
+
+
+def _whole(item: _Item, unit: list[_Item]) -> bool:
+    """Whether the unit holds all of the item's group: a table kept together moves as a whole, never split."""
+    group = item.group
+    return group is not None and sum(other.group is group for other in unit) == len(group.items)
 
 
 def _starts(item: _Item) -> bool:

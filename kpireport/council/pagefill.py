@@ -61,12 +61,11 @@ def table_rows(xml: bytes) -> list[bytes]:
     return _ROW.findall(xml)
 
 
-def row_mm(row: bytes, padding: float = _ROW_PADDING_MM, fill: float = 1.0) -> float:
-    """A row's height: its tallest cell's lines, each wrapped at ``fill`` of the cell's width, and the row's
-    ``padding``."""
+def row_mm(row: bytes, padding: float = _ROW_PADDING_MM) -> float:
+    """A row's height: its tallest cell's lines, each wrapped at the cell's width, and the row's ``padding``."""
     lines = 1
     for cell in _CELL.finditer(row):
-        width = fill * (int(cell.group(1)) * 25.4 / 1440 - _CELL_MARGINS_MM)
+        width = int(cell.group(1)) * 25.4 / 1440 - _CELL_MARGINS_MM
         per_line = max(1.0, 2 * width / _FULL_WIDTH_MM["table"])
         texts = [b"".join(_TEXT.findall(p)).decode("utf-8") for p in _PARAGRAPH.findall(cell.group(0))]
         lines = max(lines, sum(max(1, math.ceil(display_width(t) / per_line)) for t in texts))
