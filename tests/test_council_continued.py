@@ -66,9 +66,9 @@ def test_a_table_that_fits_its_page_and_a_table_without_caption_are_left_alone(t
     assert not saved_body(doc, tmp_path / "t.docx").xpath(".//w:pageBreakBefore", namespaces=NS)
 
 
-def test_a_captioned_table_that_would_start_at_the_foot_of_a_page_starts_the_next(tmp_path):
-    """Its first rows in the page's last few millimetres, where the estimate cannot tell whether they fit: the table
-    starts a new page (its heading with it), rather than risk a next page that goes on without 「（続き）」."""
+def test_a_captioned_table_whose_first_rows_do_not_fit_starts_the_next_page_with_its_heading(tmp_path):
+    """The break is made, not left to Word or LibreOffice: where the table's page begins is then known, and so are
+    the splits after it."""
     doc = ReportDocument(template_path(None))
     for number in range(44):  # one-line paragraphs down to the foot of the page
         paragraph(doc, f"段落{number}")

@@ -3,10 +3,13 @@ next page is split where the page ends, so that the next page opens with 「基�
 column headings. A repeated header row cannot say it: Word and LibreOffice print it the same on every page, the
 first one too.
 
-Where a page ends comes from the report's own estimate (pagefill), which errs on the large side; the split leaves
-SAFETY_MM of the page unused, and a captioned table that would start in that margin starts a new page, so a first
-part never runs on to a page of its own (a slightly short page is better than a continued page without its
-caption). The caption rows still repeat, as a safety net for a break the estimate did not foresee."""
+Where a page ends comes from an estimate of the report's layout (paragraphs by their styles, rows by pagefill), made
+true where it matters: each part after the first starts a page (a 1 pt paragraph with a page break before it), a
+captioned table whose first rows do not fit starts one with its heading, and the page a captioned table starts on
+is made to begin where the estimate began it. A first part ends SAFETY_MM short of the estimated page end, so it
+never runs on to the next page (a slightly short page is better than a continued page without its caption); the
+caption rows still repeat, as a safety net for a break the estimate did not foresee. Word and LibreOffice lay the
+rest out as before."""
 from __future__ import annotations
 
 import math
@@ -238,10 +241,12 @@ def _plan(items: list[_Item], page: float, safety: float = SAFETY_MM) -> _Plan:
 class _Layout:
     """The items laid out unit by unit, a unit that does not fit going to the next page. A captioned table continues
     on a new page where less than ``safety`` would be left (at least MIN_CONTINUED rows go on), and starts one
-    where its first rows would reach into that margin; a table whose continued page would hold little before the
-    next page break starts a new page instead, whole. A page that began where the estimate ran over (not at a
-    page break) is made to begin there when a captioned table starts on it: where the table's page begins is then
-    known, not estimated."""
+    where its first rows do not fit; a table whose continued page would hold little before the next page break
+    starts a new page instead, whole. A page that began where the estimate ran over (not at a page break) is made
+    to begin there when a captioned table starts on it: where the table's page begins is then known, not estimated.
+
+    A table's first rows placed at the foot of a page that Word or LibreOffice moves to the next cost a short page,
+    never a wrong caption: the split after them still starts the page after that with 「（続き）」."""
 
     def __init__(self, page: float, safety: float):
         self.page, self.safety = page, safety
@@ -271,7 +276,7 @@ class _Layout:
         first, group = unit[0], unit[0].group
         if group is not None and group.caption is not None and not _starts(first):
             self._split(first, group)
-        elif any(_opens(item) and not _whole(item, unit) for item in unit):
+        elif self.used + height > self.page and any(_opens(item) and not _whole(item, unit) for item in unit):
             self._fix_start()
             self.plan.breaks.append(first)
             self._new_page(0.0)
