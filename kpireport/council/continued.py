@@ -241,8 +241,8 @@ def _plan(items: list[_Item], page: float, safety: float = SAFETY_MM) -> _Plan:
 class _Layout:
     """The items laid out unit by unit, a unit that does not fit going to the next page. A captioned table continues
     on a new page where less than ``safety`` would be left (at least MIN_CONTINUED rows go on), and starts one
-    where its first rows do not fit; a table whose continued page would hold little before the next page break
-    starts a new page instead, whole. A page that began where the estimate ran over (not at a page break) is made
+    where its first rows do not fit; a short table, or one whose continued page would hold little before the next
+    page break, starts a new page instead, whole. A page that began where the estimate ran over (not at a page break) is made
     to begin there when a captioned table starts on it: where the table's page begins is then known, not estimated.
 
     A table's first rows placed at the foot of a page that Word or LibreOffice moves to the next cost a short page,
@@ -295,7 +295,7 @@ class _Layout:
 
     def _split(self, first: _Item, group: _Group) -> None:
         """Split before ``first``, or earlier so that MIN_CONTINUED rows go on (never into the table's first rows);
-        or move the table whole to the next page when what would go on is short and the table fits a page."""
+        or move the table whole to the next page when it fits one and either it is short or what would go on is."""
         self._fix_start()
         position = group.items.index(first)
         target = max(min(position, len(group.items) - MIN_CONTINUED), group.head)
@@ -303,8 +303,9 @@ class _Layout:
             target -= 1
         split = group.items[target] if target < len(group.items) else first
         unit_first, before, number = self.started.get(id(group), (first, 0.0, -1))
-        if number == self.number and split.tail_mm < SHORT_PAGE_MM \
-                and sum(item.height for item in group.items) < self.page - self.safety:
+        height = sum(item.height for item in group.items)
+        if number == self.number and (split.tail_mm < SHORT_PAGE_MM or height < SHORT_TABLE_MM) \
+                and height < self.page - self.safety:
             self.plan.breaks.append(unit_first)
             self._new_page(self.used - before)
             return
@@ -314,6 +315,7 @@ class _Layout:
 
 MIN_CONTINUED = 4  # rows: a continued page with fewer would hold little more than its caption
 SHORT_PAGE_MM = 80.0  # a continued page holding less before the next page break would look empty
+SHORT_TABLE_MM = 60.0  # a table this short is moved whole rather than split (a row or two on each page)
 
 
 def _opens(item: _Item) -> bool:
