@@ -12,29 +12,20 @@ caption rows still repeat, as a safety net for a break the estimate did not fore
 rest out as before."""
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
-from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls
 from docx.oxml.text.paragraph import CT_P
-from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
 
-from kpireport.council import pagefill, texts
+from kpireport.council import flow, pagefill, texts
 from kpireport.council.document import ReportDocument
-from kpireport.text_layout import display_width
+from kpireport.council.flow import Group, Item, header_rows, page_mm, units
 
 SAFETY_MM = 10.0  # two table rows: what the estimate of a page's content may miss
-# the rows as LibreOffice draws them (a line of 9 pt text is 4.6 mm, a row's borders and padding 0.2 mm): the
-# estimate's own padding (pagefill) is for deciding whether a section shares a page, on the large side
-_ROW_PADDING_MM = 0.5
-_PAGE_SLACK_MM = 2.0  # a page's last line ends this much above the bottom margin at most
-_HEADER = b"<w:tblHeader/>"
 _SPAN = re.compile(rb'<w:tcW w:type="dxa" w:w="\d+"/><w:gridSpan w:val="\d+"/>')
 _GRID_COLUMN = re.compile(rb'<w:gridCol w:w="(\d+)"/>')
 _LAST_PARAGRAPH_END = re.compile(rb"</w:p>(?!.*</w:p>)", re.S)
@@ -44,196 +35,37 @@ _SEPARATOR = (f'<w:p {nsdecls("w")}><w:pPr><w:pageBreakBefore/><w:spacing w:befo
 
 
 @dataclass
-class _Group:
-    """Tables that touch (no paragraph between) and are drawn as one: the first one's caption row, if any, and
-    the height of the rows repeated at the top of each page the group goes on to."""
-    first_table: int
-    caption: bytes | None
-    repeated_mm: float
-    items: list[_Item] = field(default_factory=list)  # its rows, in order
-
-    @property
-    def head(self) -> int:
-        """How many of its rows its first unit holds (kept with each other: caption, headings, a first row)."""
-        return next((number + 1 for number, item in enumerate(self.items) if not item.keep_next), len(self.items))
-
-
-@dataclass
-class _Item:
-    """A paragraph or a table row, in the order of the body."""
-    height: float
-    element: BaseOxmlElement
-    keep_next: bool = False
-    break_before: bool = False
-    table: int | None = None  # the table's number in ReportDocument.tables, for a row
-    row: int = 0
-    group: _Group | None = None
-    tail_mm: float = 0.0  # the height of this item and those after it up to the next page break
-
-
-@dataclass
 class _Plan:
     """Where the report's tables continue (their rows that start a continued page) and which items are made to
-    start a new page (a captioned table that would begin in the page's last SAFETY_MM)."""
-    splits: list[_Item] = field(default_factory=list)
-    breaks: list[_Item] = field(default_factory=list)
+    start a new page (a captioned table's heading where its first rows do not fit; where the page a captioned
+    table starts on begins)."""
+    splits: list[Item] = field(default_factory=list)
+    breaks: list[Item] = field(default_factory=list)
 
 
 def continue_tables(doc: ReportDocument) -> None:
     """Split the captioned tables where the estimated page ends (call once the body is complete)."""
-    items = list(_items(doc))
-    plan = _plan(items, _page_mm(doc))
+    plan = _plan(list(flow.items(doc)), page_mm(doc))
     for item in plan.breaks:
         if item.table is None:
             Paragraph(cast(CT_P, item.element), doc.docx).paragraph_format.page_break_before = True
         else:
             item.element.addprevious(parse_xml(_SEPARATOR))
-    by_table: dict[int, list[_Item]] = {}
+    by_table: dict[int, list[Item]] = {}
     for item in plan.splits:
         by_table.setdefault(item.table or 0, []).append(item)
     for number, splits in by_table.items():
         _split(doc, number, splits)
 
 
-def _page_mm(doc: ReportDocument) -> float:
-    """The height the body text has on a page of the report's last section (its page size less its margins)."""
-    section = doc.docx.sections[-1]
-    height, top, bottom = section.page_height, section.top_margin, section.bottom_margin
-    if height is None or top is None or bottom is None:
-        return pagefill.PAGE_MM
-    return (height - abs(top) - bottom) / 36_000 - _PAGE_SLACK_MM
-
-
-def _items(doc: ReportDocument) -> Iterator[_Item]:
-    styles = _styles(doc)
-    group: _Group | None = None
-    body = list(doc.body)[:doc.size()]
-    for element in body:
-        number = doc.table_number(element) if element.tag == qn("w:tbl") else None
-        if number is None:
-            group = None
-            if element.tag == qn("w:p"):
-                yield _paragraph(element, styles, body)
-            continue
-        rows = pagefill.table_rows(doc.tables[number])
-        if group is None:
-            caption = rows[0] if rows and _HEADER in rows[0] and b"<w:gridSpan" in rows[0] else None
-            group = _Group(number, caption, sum(_row_mm(row) for row in _header_rows(rows)))
-        for index, row in enumerate(rows):
-            group.items.append(_Item(_row_mm(row), element, keep_next=b"<w:keepNext/>" in row, table=number,
-                                     row=index, group=group))
-            yield group.items[-1]
-
-
-def _paragraph(element: BaseOxmlElement, styles: dict[str, _Style], body: list[BaseOxmlElement]) -> _Item:
-    properties = element.find(qn("w:pPr"))
-    style = properties.find(qn("w:pStyle")) if properties is not None else None
-    look = styles.get((style.get(qn("w:val")) if style is not None else None) or "", _Style())
-    breaks = [br for br in element.iter(qn("w:br")) if br.get(qn("w:type")) == "page"]
-    keep = look.keep_next or (properties is not None and properties.find(qn("w:keepNext")) is not None)
-    before = bool(breaks) or (properties is not None and properties.find(qn("w:pageBreakBefore")) is not None)
-    if element.find(f".//{qn('w:instrText')}") is not None:
-        height = _contents_mm(element, body)
-    elif element.find(f".//{qn('wp:extent')}") is not None:
-        height = pagefill.paragraph_mm(element)
-    else:
-        text = "".join(t.text or "" for t in element.iter(qn("w:t")))
-        per_line = 2 * look.width_mm / (look.size_pt * _PT_MM)  # half-width units a line holds
-        lines = sum(max(1, math.ceil(display_width(line) / per_line)) for line in text.split("\n"))
-        height = look.space_mm + lines * look.size_pt * look.line_em * _PT_MM
-    return _Item(height, element, keep_next=keep, break_before=before)
-
-
-@dataclass(frozen=True)
-class _Style:
-    """What a paragraph style sets that its height depends on (defaults: the base document's Normal)."""
-    size_pt: float = 10.5
-    space_mm: float = 0.0
-    width_mm: float = pagefill.TEXT_MM
-    keep_next: bool = False
-    line_em: float = 1.45  # a line of Noto CJK (and of Yu fonts without the document grid), as LibreOffice sets it
-
-
-def _styles(doc: ReportDocument) -> dict[str, _Style]:
-    """Per paragraph style ID: its font size, spacing, text width and keep-with-next, each from the style or the
-    style it is based on."""
-    found = {}
-    text_mm = doc.text_width() / 36_000
-    for style in doc.docx.styles:
-        if style.type != WD_STYLE_TYPE.PARAGRAPH:
-            continue
-        chain = [style]
-        while chain[-1].base_style is not None and len(chain) < 10:
-            chain.append(chain[-1].base_style)
-        size = next((s.font.size.pt for s in chain if s.font.size is not None), 10.5)
-        before = next((s.paragraph_format.space_before for s in chain if s.paragraph_format.space_before is not None), 0)
-        after = next((s.paragraph_format.space_after for s in chain if s.paragraph_format.space_after is not None), 0)
-        indent = next((s.paragraph_format.left_indent for s in chain if s.paragraph_format.left_indent is not None), 0)
-        bullet = _BULLET_INDENT_MM if style.name.startswith("List") else 0.0
-        bold = next((s.font.bold for s in chain if s.font.bold is not None), False)
-        found[style.style_id] = _Style(size, (before + after) / 36_000, text_mm - indent / 36_000 - bullet,
-                                       bool(style.paragraph_format.keep_with_next), _BOLD_LINE_EM if bold else 1.45)
-    return found
-
-
-_PT_MM = 25.4 / 72
-_BOLD_LINE_EM = 1.3  # the headings' bold face sets its lines closer (measured on the examples' PDFs)
-_BULLET_INDENT_MM = 7.5  # a bullet's hanging indent (the base document's numbering)
-
-
-def _contents_mm(element: BaseOxmlElement, body: list[BaseOxmlElement]) -> float:
-    """A contents field's height when its pages are filled: a line for each heading it lists (at most those
-    before the next chapter, which is where the measure sheets' own contents ends)."""
-    instruction = "".join(t.text or "" for t in element.iter(qn("w:instrText")))
-    levels = re.search(r'\\o "(\d)-(\d)"', instruction)
-    if " TOC " not in f" {instruction} " or levels is None:
-        return pagefill.paragraph_mm(element)
-    wanted = {f"Heading{n}" for n in range(int(levels.group(1)), int(levels.group(2)) + 1)}
-    count = 0
-    for following in body[body.index(element) + 1:]:
-        style = following.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        name = style.get(qn("w:val")) if style is not None else None
-        if name == "Heading1" and "Heading1" not in wanted:
-            break
-        count += name in wanted
-    return max(1, count) * _CONTENTS_LINE_MM
-
-
-_CONTENTS_LINE_MM = 6.6  # a contents line (10.5 pt, 4 pt apart)
-
-
-def _row_mm(row: bytes) -> float:
-    return pagefill.row_mm(row, _ROW_PADDING_MM)
-
-
-def _header_rows(rows: list[bytes]) -> list[bytes]:
-    """The rows a table repeats on each page: its leading rows marked as header rows."""
-    count = 0
-    while count < len(rows) and _HEADER in rows[count]:
-        count += 1
-    return rows[:count]
-
-
-def _units(items: list[_Item]) -> Iterator[list[_Item]]:
-    """Runs of items kept together: each keeps with the next (a heading, a header row), up to a page break."""
-    unit: list[_Item] = []
-    for item in items:
-        if unit and (item.break_before or not unit[-1].keep_next):
-            yield unit
-            unit = []
-        unit.append(item)
-    if unit:
-        yield unit
-
-
-def _plan(items: list[_Item], page: float, safety: float = SAFETY_MM) -> _Plan:
+def _plan(items: list[Item], page: float, safety: float = SAFETY_MM) -> _Plan:
     """Lay the items out on pages of ``page`` mm (see _Layout)."""
     tail = 0.0
     for item in reversed(items):  # what follows each item up to the next page break
         tail = 0.0 if item.break_before else tail + item.height
         item.tail_mm = tail
     layout = _Layout(page, safety)
-    for unit in _units(items):
+    for unit in units(items):
         layout.place(unit)
     return layout.plan
 
@@ -253,10 +85,10 @@ class _Layout:
         self.plan = _Plan()
         self.used = 0.0
         self.number = 0  # of the page
-        self.opened: _Item | None = None  # the paragraph that began this page by running over
-        self.started: dict[int, tuple[_Item, float, int]] = {}  # per group: the unit it starts in, used before, page
+        self.opened: Item | None = None  # the paragraph that began this page by running over
+        self.started: dict[int, tuple[Item, float, int]] = {}  # per group: the unit it starts in, used before, page
 
-    def place(self, unit: list[_Item]) -> None:
+    def place(self, unit: list[Item]) -> None:
         first = unit[0]
         height = sum(item.height for item in unit)
         if first.break_before:
@@ -272,7 +104,7 @@ class _Layout:
             self.used -= self.page
             self.number += 1
 
-    def _run_over(self, unit: list[_Item], height: float) -> None:
+    def _run_over(self, unit: list[Item], height: float) -> None:
         first, group = unit[0], unit[0].group
         if group is not None and group.caption is not None and not _starts(first):
             self._split(first, group)
@@ -293,7 +125,7 @@ class _Layout:
             self.plan.breaks.append(self.opened)
             self.opened = None
 
-    def _split(self, first: _Item, group: _Group) -> None:
+    def _split(self, first: Item, group: Group) -> None:
         """Split before ``first``, or earlier so that MIN_CONTINUED rows go on (never into the table's first rows);
         or move the table whole to the next page when it fits one and either it is short or what would go on is."""
         self._fix_start()
@@ -318,23 +150,23 @@ SHORT_PAGE_MM = 80.0  # a continued page holding less before the next page break
 SHORT_TABLE_MM = 60.0  # a table this short is moved whole rather than split (a row or two on each page)
 
 
-def _opens(item: _Item) -> bool:
+def _opens(item: Item) -> bool:
     """The first row of a captioned group."""
     return _starts(item) and item.group is not None and item.group.caption is not None
 
 
-def _whole(item: _Item, unit: list[_Item]) -> bool:
+def _whole(item: Item, unit: list[Item]) -> bool:
     """Whether the unit holds all of the item's group: a table kept together moves as a whole, never split."""
     group = item.group
     return group is not None and sum(other.group is group for other in unit) == len(group.items)
 
 
-def _starts(item: _Item) -> bool:
+def _starts(item: Item) -> bool:
     """The first row of a group's first table (a group is one table or more that touch)."""
     return item.group is not None and item.table == item.group.first_table and item.row == 0
 
 
-def _split(doc: ReportDocument, number: int, splits: list[_Item]) -> None:
+def _split(doc: ReportDocument, number: int, splits: list[Item]) -> None:
     """Table ``number`` in parts at the rows of ``splits``, each part after the first on a new page (a separator
     before it) opening with the group's caption and 「（続き）」, then the table's own column headings."""
     xml = doc.tables[number]
@@ -343,8 +175,8 @@ def _split(doc: ReportDocument, number: int, splits: list[_Item]) -> None:
     suffix = xml[xml.rindex(rows[-1]) + len(rows[-1]):]
     group = splits[0].group
     assert group is not None and group.caption is not None  # _plan splits only captioned groups
-    headers = [row for row in _header_rows(rows) if row is not rows[0] or number != group.first_table]
-    skip = len(_header_rows(rows))  # a part that starts after the column headings repeats them
+    headers = [row for row in header_rows(rows) if row is not rows[0] or number != group.first_table]
+    skip = len(header_rows(rows))  # a part that starts after the column headings repeats them
     caption = _continued(group.caption, prefix)
     bounds = [item.row for item in splits] + [len(rows)]
     holder = splits[0].element
