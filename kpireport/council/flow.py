@@ -23,7 +23,7 @@ _PAGE_SLACK_MM = 2.0  # a page's last line ends this much above the bottom margi
 _HEADER = b"<w:tblHeader/>"
 
 
-@dataclass
+@dataclass(eq=False)  # one group is itself only
 class Group:
     """Tables that touch (no paragraph between) and are drawn as one: the first one's caption row, if any, and
     the height of the rows repeated at the top of each page the group goes on to."""
@@ -38,7 +38,7 @@ class Group:
         return next((number + 1 for number, item in enumerate(self.items) if not item.keep_next), len(self.items))
 
 
-@dataclass
+@dataclass(eq=False)  # found in lists by identity
 class Item:
     """A paragraph or a table row, in the order of the body."""
     height: float
@@ -72,13 +72,22 @@ def items(doc: ReportDocument) -> Iterator[Item]:
                 yield _paragraph(element, styles, body)
             continue
         rows = pagefill.table_rows(doc.tables[number])
+        heights = _heights(doc, number, rows)
         if group is None:
             caption = rows[0] if rows and _HEADER in rows[0] and b"<w:gridSpan" in rows[0] else None
-            group = Group(number, caption, sum(_row_mm(row) for row in header_rows(rows)))
-        for index, row in enumerate(rows):
-            group.items.append(Item(_row_mm(row), element, keep_next=b"<w:keepNext/>" in row, table=number,
-                                     row=index, group=group))
+            group = Group(number, caption, sum(heights[:len(header_rows(rows))]))
+        for index, (row, height) in enumerate(zip(rows, heights)):
+            group.items.append(Item(height, element, keep_next=b"<w:keepNext/>" in row, table=number, row=index,
+                                    group=group))
             yield group.items[-1]
+
+
+def _heights(doc: ReportDocument, number: int, rows: list[bytes]) -> list[float]:
+    """Each row's height: from the lines document.table counted as it wrote the table, else from its XML text."""
+    lines = doc.row_lines.get(number)
+    if lines is not None and len(lines) == len(rows):
+        return [pagefill.lines_mm(count, _ROW_PADDING_MM) for count in lines]
+    return [pagefill.row_mm(row, _ROW_PADDING_MM) for row in rows]
 
 
 def _paragraph(element: BaseOxmlElement, styles: dict[str, _Style], body: list[BaseOxmlElement]) -> Item:
@@ -156,10 +165,6 @@ def _contents_mm(element: BaseOxmlElement, body: list[BaseOxmlElement]) -> float
 
 
 _CONTENTS_LINE_MM = 6.6  # a contents line (10.5 pt, 4 pt apart)
-
-
-def _row_mm(row: bytes) -> float:
-    return pagefill.row_mm(row, _ROW_PADDING_MM)
 
 
 def header_rows(rows: list[bytes]) -> list[bytes]:
