@@ -381,7 +381,9 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
     over a single long row, such as a measure's 「内容」, a repeated header says nothing. The first ``keep_rows``
     rows keep with what follows them (a small block that should not be split across pages), the last ``keep_last``
     rows with each other (a total never goes to the next page with only a row or two above it). A ``caption`` is a
-    first header row across the table, repeated with the header (the node's name on every page it goes on to)."""
+    first header row across the table, repeated with the header (the node's name; continued.py splits the table
+    where a page ends, so that each page it goes on to says 「（続き）」 after it). The rows' lines of text are
+    counted for the page layout (``row_lines``)."""
     columns = len(headers)
     if columns == 0:
         raise ValueError("a table needs at least one column")
