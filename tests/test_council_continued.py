@@ -96,3 +96,16 @@ def test_a_sheet_of_touching_tables_goes_on_with_the_sheets_caption_across_the_l
     assert caption.find("w:tc/w:tcPr/w:gridSpan", NS).get(f"{{{NS['w']}}}val") == "2"
     widths = [int(col.get(f"{{{NS['w']}}}w")) for col in later.findall("w:tblGrid/w:gridCol", NS)]
     assert int(caption.find("w:tc/w:tcPr/w:tcW", NS).get(f"{{{NS['w']}}}w")) == sum(widths)
+
+
+def test_whatever_the_length_every_row_is_written_once_in_order_and_a_last_part_is_no_row_or_two(tmp_path):
+    for lines, counts in ((1, range(30, 140, 3)), (6, range(3, 40, 2)), (16, range(3, 20))):  # short rows, tall rows
+        for count in counts:  # one, two and three page ends, at every place in a page's last rows
+            doc = ReportDocument(template_path(None))
+            rows = [[f"指標{n}", "説明の文章です。" * (4 * lines) if lines > 1 else f"{n}件"] for n in range(count)]
+            table(doc, ["指標名", "実績値"], rows, [120, 50], caption=CAPTION)
+            continued.continue_tables(doc)
+            parts = [rows_text(tbl) for tbl in saved_body(doc, tmp_path / "t.docx").findall("w:tbl", NS)]
+            assert [row.split("|")[0] for part in parts for row in part[2:]] == [f"指標{n}" for n in range(count)]
+            if lines == 1:  # rows a page holds dozens of (a part of tall rows holds what its page can)
+                assert all(len(part) - 2 >= continued.MIN_CONTINUED for part in parts[1:]), count

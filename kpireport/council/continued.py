@@ -87,6 +87,7 @@ class _Layout:
         self.number = 0  # of the page
         self.opened: Item | None = None  # the paragraph that began this page by running over
         self.started: dict[int, tuple[Item, float, int]] = {}  # per group: the unit it starts in, used before, page
+        self.floors: dict[int, int] = {}  # per group split already: the first of its rows a next split may take
 
     def place(self, unit: list[Item]) -> None:
         first = unit[0]
@@ -130,8 +131,9 @@ class _Layout:
         or move the table whole to the next page when it fits one and either it is short or what would go on is."""
         self._fix_start()
         position = group.items.index(first)
-        target = max(min(position, len(group.items) - MIN_CONTINUED), group.head)
-        while target > group.head and group.items[target - 1].keep_next:
+        floor = self.floors.get(id(group), group.head)  # never before the part this page opened with
+        target = max(min(position, len(group.items) - MIN_CONTINUED), floor)
+        while target > floor and group.items[target - 1].keep_next:
             target -= 1
         split = group.items[target] if target < len(group.items) else first
         unit_first, before, number = self.started.get(id(group), (first, 0.0, -1))
@@ -142,6 +144,7 @@ class _Layout:
             self._new_page(self.used - before)
             return
         self.plan.splits.append(split)
+        self.floors[id(group)] = target + 1
         self._new_page(group.repeated_mm + sum(item.height for item in group.items[target:position]))
 
 
