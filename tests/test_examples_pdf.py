@@ -10,7 +10,7 @@ import docx
 import pytest
 from office import pdf_page_texts, require
 from test_other_plans import fill_all
-from test_report_pdf import PAGE_NUMBER, headings, lines, measure_sheet_headings, norm, toc_entries
+from test_report_pdf import PAGE_NUMBER, continued_pages, headings, lines, measure_sheet_headings, norm, toc_entries
 
 from kpireport.cli.printing import run_lines
 from kpireport.periods import ReportPeriod
@@ -101,6 +101,12 @@ def test_no_heading_is_the_last_line_of_a_page(made):
         if ends & titles:
             stranded.append(f"page {number}: {text[-1].strip()}")
     assert stranded == []
+
+
+def test_each_page_a_table_goes_on_to_opens_with_its_caption_and_continued(made):
+    found, wrong = continued_pages(made["docx"], made["pages"])
+    assert wrong == []
+    assert found >= 1  # each example has a measure sheet or an appendix list that runs on to a next page
 
 
 def test_run_writes_the_pdf_beside_the_docx(made):

@@ -25,6 +25,7 @@ from kpireport.workspace.demo import H28_FOLDER
 
 TOC_LINE = re.compile(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$")  # 「基本目標 1 …………… 6」
 PAGE_NUMBER = re.compile(r"^\s*-\s*\d+\s*-\s*$")
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def norm(text: str) -> str:
@@ -59,6 +60,41 @@ def lines(page: str) -> list[str]:
 
 def toc_entries(page: str) -> list[tuple[str, int]]:
     return [(norm(m.group(1)), int(m.group(2))) for m in map(TOC_LINE.match, lines(page)) if m]
+
+
+def table_captions(path: Path) -> set[str]:
+    """The captions of the report's tables: a first row across the table, repeated on each page (the node's name)."""
+    body = docx.Document(str(path)).element.body
+    found = set()
+    for first in body.xpath("./w:tbl/w:tr[1][w:trPr/w:tblHeader][w:tc/w:tcPr/w:gridSpan]"):
+        text = "".join(t.text or "" for t in first.iter(f"{{{W}}}t"))
+        found.add(norm(text).removesuffix(norm(texts.CONTINUED)))
+    return found
+
+
+def continued_pages(path: Path, pages: list[str]) -> tuple[int, list[str]]:
+    """How many pages open with a table's caption and 「（続き）」, and what is wrong: a page that opens with the
+    caption of a table shown on the page before (so going on from it) without 「（続き）」, a 「（続き）」 on a table's
+    first page, or anywhere but a page's first line."""
+    captions, continued = table_captions(path), norm(texts.CONTINUED)  # NFKC: 「(続き)」
+    texts_ = [[norm(line) for line in lines(page) if not PAGE_NUMBER.match(line)] for page in pages]
+    found, wrong = 0, []
+    for number, page in enumerate(texts_[1:], start=2):
+        shown_before = {caption for caption in captions for line in texts_[number - 2]
+                        if line.startswith(caption) and not TOC_LINE.match(line)}
+        for line in page[1:]:
+            if any(line.startswith(caption + continued) for caption in captions):
+                wrong.append(f"page {number}: 「（続き）」 not at the top: {line}")
+        caption = max((c for c in captions if page and page[0].startswith(c)), key=len, default=None)
+        if caption is None:
+            continue
+        says = page[0].startswith(caption + continued)
+        found += says
+        if caption in shown_before and not says:
+            wrong.append(f"page {number}: {caption} goes on without 「（続き）」")
+        if says and caption not in shown_before:
+            wrong.append(f"page {number}: {caption}「（続き）」 on its first page")
+    return found, wrong
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +157,17 @@ def test_each_contents_page_lists_its_own_section_with_page_numbers(demo, made, 
         assert len(sheet_contents) >= 20
     for name, number in contents + sheet_contents:  # the page a contents line names holds that heading
         assert name in norm(pages[number - 1]), f"{name} is not on page {number}"
+
+
+@pytest.mark.slow  # LibreOffice
+@pytest.mark.parametrize("example", ["main", "h28"])
+def test_each_page_a_table_goes_on_to_opens_with_its_caption_and_continued(demo, made, example):
+    """Issue 26 item 5: 「基本方針1 観光の振興　重要業績評価指標（KPI）（続き）」 at the top of each page a long table
+    goes on to (body KPI tables, measure sheets, the appendix lists); never on a table's first page."""
+    docx_path = next(made[f"{example}_files"].glob("report_*.docx"))
+    found, wrong = continued_pages(docx_path, pdf_page_texts(docx_path.with_suffix(".pdf")))
+    assert wrong == []
+    assert found >= 5  # the demo's report and H28's sheets have long tables
 
 
 @pytest.mark.slow  # LibreOffice

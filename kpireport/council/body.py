@@ -103,7 +103,7 @@ def _bullets_or(doc: ReportDocument, items: Sequence[str], placeholder: str) -> 
 
 def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow], caption: str) -> None:
     """The KPI table of a block. Its first row names the block (``caption``) and the kinds of indicator it holds
-    (「基本方針1 観光の振興　重要業績評価指標（KPI）」), repeated with the header on each page the table goes on to."""
+    (「基本方針1 観光の振興　重要業績評価指標（KPI）」), with 「（続き）」 on each page the table goes on to (continued.py)."""
     if not rows:  # a block with no KPI prints no placeholder: the legend says where the tables are
         return
     cells: list[list[str]] = []

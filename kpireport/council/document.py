@@ -8,6 +8,7 @@ replaced with '?' before writing.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -88,6 +89,8 @@ class ReportDocument:
         # style name -> ID once: python-docx searches every style at each lookup by name
         self.style_ids = {style.name: style.style_id for style in self.docx.styles}
         self.tables: list[bytes] = []  # the tables' XML text, put in place at save()
+        # per table written by table(): the lines of text of each of its rows, in order (the page layout's heights)
+        self.row_lines: dict[int, list[int]] = {}
         self.section: str | None = None  # the section being written (its English alias), set by report.py
         # section bookmark -> index of the body element after the contents field limited to it (see toc)
         self.bookmarks: dict[str, int] = {}
@@ -117,18 +120,27 @@ class ReportDocument:
     def add_table_xml(self, xml: str) -> None:
         """Add a table given as XML text (w: prefix). The body holds an empty w:tbl with a numbered comment in
         its place (so the sequence of paragraphs and tables stays visible); save() puts the text there."""
+        self.append(self.table_holder(xml))
+
+    def table_holder(self, xml: str) -> BaseOxmlElement:
+        """The placeholder of a table given as XML text, not yet in the body (add_table_xml appends it)."""
         holder = cast(CT_Tbl, OxmlElement("w:tbl"))  # python-docx makes a w:tbl element a CT_Tbl
         holder.append(etree.Comment(f"{_HOLDER}{len(self.tables)}"))
         if self.docx.element.nsmap.get("w") != _W:  # a base document naming the namespace otherwise
             xml = xml.replace("<w:tbl>", f"<w:tbl {nsdecls('w')}>", 1)
         self.tables.append(xml.encode("utf-8"))
-        self.append(holder)
+        return holder
+
+    def table_number(self, holder: BaseOxmlElement) -> int | None:
+        """The number in ``tables`` of the table whose placeholder is ``holder`` (None for another element)."""
+        comment = next(iter(holder), None)
+        text = comment.text if comment is not None and comment.text else ""
+        return int(text[len(_HOLDER):]) if text.startswith(_HOLDER) else None
 
     def table_xml(self, holder: BaseOxmlElement) -> bytes:
         """The XML text of the table whose placeholder (add_table_xml) is ``holder``."""
-        comment = next(iter(holder), None)
-        text = comment.text if comment is not None and comment.text else ""
-        return self.tables[int(text[len(_HOLDER):])] if text.startswith(_HOLDER) else b""
+        number = self.table_number(holder)
+        return self.tables[number] if number is not None else b""
 
     def save(self, target: str | Path | BinaryIO) -> None:
         """Save through python-docx, then put each table's text in its place in the saved document part.
@@ -333,6 +345,25 @@ def fit_widths(headers: list[str], rows: list[list[str]], widths: list[int]) -> 
     return widths
 
 
+def _row_lines(headers: list[str], rows: list[list[str]], widths: list[int], groups: dict[int, str],
+               caption: str) -> list[int]:
+    """The lines of text of each row _rows_xml writes (caption, headings, grouping rows, rows), each cell's text
+    wrapped at its width less the cell margins: its tallest cell's."""
+    units = [max(1, (round(width / 635) * 25.4 / 1440 - _CELL_MARGINS_MM) / _HALF_WIDTH_MM) for width in widths]
+    across = max(1, (round(sum(widths) / 635) * 25.4 / 1440 - _CELL_MARGINS_MM) / _HALF_WIDTH_MM)
+    found = [_lines(caption, across)] if caption else []
+    found.append(max(_lines(header, unit) for header, unit in zip(headers, units)))
+    for number, row in enumerate(rows):
+        if number in groups:
+            found.append(_lines(groups[number], across))
+        found.append(max(_lines(value, unit) for value, unit in zip(row, units)))
+    return found
+
+
+def _lines(text: object, units: float) -> int:
+    return sum(max(1, math.ceil(display_width(line) / units)) for line in clean_text(text).split("\n"))
+
+
 def _emu(text: str) -> int:
     """The width a line of table text takes (half-width units at the table's 9 pt) plus the cell margins."""
     return int(Mm(display_width(text) * _HALF_WIDTH_MM + _CELL_MARGINS_MM))
@@ -350,7 +381,9 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
     over a single long row, such as a measure's 「内容」, a repeated header says nothing. The first ``keep_rows``
     rows keep with what follows them (a small block that should not be split across pages), the last ``keep_last``
     rows with each other (a total never goes to the next page with only a row or two above it). A ``caption`` is a
-    first header row across the table, repeated with the header (the node's name on every page it goes on to)."""
+    first header row across the table, repeated with the header (the node's name; continued.py splits the table
+    where a page ends, so that each page it goes on to says 「（続き）」 after it). The rows' lines of text are
+    counted for the page layout (``row_lines``)."""
     columns = len(headers)
     if columns == 0:
         raise ValueError("a table needs at least one column")
@@ -370,6 +403,7 @@ def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
     widths = fit_widths(headers, rows, widths)
     repeat = len(rows) > 1 if repeat_header is None else repeat_header
 
+    doc.row_lines[len(doc.tables)] = _row_lines(headers, rows, widths, groups or {}, caption)
     style_ids = doc.style_ids
     grid = "".join(f'<w:gridCol w:w="{round(w / 635)}"/>' for w in widths)
     rows_xml = _rows_xml(headers, rows, widths, style_ids[header_style], style_ids[body_style], align, shading or {},

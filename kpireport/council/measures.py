@@ -107,8 +107,8 @@ def sheet(doc: ReportDocument, data: PeriodResults, node: Node, index: _Index) -
     small = 1 + len(kpi_rows) + 2 * len(placed) <= SMALL_SHEET
     last = "works" if placed else "kpis" if kpi_rows else "about"
     # the sheet's tables touch (no paragraph between): Word and LibreOffice draw them as one table, whose first
-    # row repeats on each page the sheet goes on to. That row is the sheet's name, so a continued page says whose
-    # it is; the first table drawn carries it.
+    # row is the sheet's name; the first table drawn carries it. A page the sheet goes on to opens with it and
+    # 「（続き）」 (continued.py), so a member who turns to it knows whose page it is.
     caption = sheet_title(data, node)
     if about:
         table(doc, ["内容"], [[about]], [170], keep_rows=int(small and last != "about"), caption=caption)

@@ -21,10 +21,8 @@ _SPACE_MM = {"Heading1": 8.5, "Heading2": 5.6, "Heading3": 4.2}
 _BODY_LINE_MM, _NOTE_LINE_MM, _TABLE_LINE_MM, _ROW_PADDING_MM = 5.8, 4.7, 4.7, 1.4
 _FULL_WIDTH_MM = {"body": 10.5 * 25.4 / 72, "table": 9 * 25.4 / 72}
 _CELL_MARGINS_MM = 4.6
-_ROW = re.compile(rb"<w:tr>.*?</w:tr>", re.S)
-_CELL = re.compile(rb'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="(\d+)"/>.*?</w:tc>', re.S)
-_PARAGRAPH = re.compile(rb"<w:p>.*?</w:p>", re.S)
-_TEXT = re.compile(rb"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+# in a row's XML text: a cell's width, a run's text, a paragraph's end
+_ROW_TOKEN = re.compile(rb'<w:tcW w:type="dxa" w:w="(\d+)"/>|<w:t(?: [^>]*)?>([^<]*)</w:t>|(</w:p>)')
 
 
 def height_mm(doc: ReportDocument, start: int) -> float:
@@ -32,13 +30,17 @@ def height_mm(doc: ReportDocument, start: int) -> float:
     total = 0.0
     for element in list(doc.body)[start:doc.size()]:
         if element.tag == qn("w:p"):
-            total += _paragraph_mm(element)
+            total += paragraph_mm(element)
         elif element.tag == qn("w:tbl"):
             total += table_mm(doc.table_xml(element))
     return total
 
 
-def _paragraph_mm(element: BaseOxmlElement) -> float:
+def paragraph_mm(element: BaseOxmlElement) -> float:
+    """A paragraph's lines at its style's height and its spacing; a picture's own height."""
+    extent = element.find(f".//{qn('wp:extent')}")
+    if extent is not None:  # a chart: its height (EMU) and a line's spacing
+        return int(extent.get("cy", "0")) / 36_000 + _BODY_LINE_MM
     style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
     style_id = (style.get(qn("w:val")) if style is not None else None) or ""
     text = "".join(t.text or "" for t in element.iter(qn("w:t")))
@@ -49,13 +51,31 @@ def _paragraph_mm(element: BaseOxmlElement) -> float:
 
 def table_mm(xml: bytes) -> float:
     """Each row as tall as its tallest cell: the cell's lines, each wrapped at the cell's width."""
-    total = 0.0
-    for row in _ROW.findall(xml):
-        lines = 1
-        for cell in _CELL.finditer(row):
-            width = int(cell.group(1)) * 25.4 / 1440 - _CELL_MARGINS_MM
-            per_line = max(1.0, 2 * width / _FULL_WIDTH_MM["table"])
-            texts = [b"".join(_TEXT.findall(p)).decode("utf-8") for p in _PARAGRAPH.findall(cell.group(0))]
-            lines = max(lines, sum(max(1, math.ceil(display_width(t) / per_line)) for t in texts))
-        total += lines * _TABLE_LINE_MM + _ROW_PADDING_MM
-    return total
+    return sum(row_mm(row) for row in table_rows(xml))
+
+
+def table_rows(xml: bytes) -> list[bytes]:
+    """The w:tr elements of a table's XML text (document.table's: its rows follow each other), in order."""
+    start = xml.find(b"<w:tr>")
+    return [] if start < 0 else [row + b"</w:tr>" for row in xml[start:].split(b"</w:tr>")[:-1]]
+
+
+def row_mm(row: bytes, padding: float = _ROW_PADDING_MM) -> float:
+    """A row's height: its tallest cell's lines, each wrapped at the cell's width, and the row's ``padding``.
+    One pass over the row's XML text (a cell's width, its paragraphs' text): a large report has tens of thousands."""
+    lines, cell_lines, per_line, text = 1, 0, 1.0, []
+    for width, piece, end in _ROW_TOKEN.findall(row):
+        if width:  # a cell starts
+            lines, cell_lines = max(lines, cell_lines), 0
+            per_line = max(1.0, 2 * (int(width) * 25.4 / 1440 - _CELL_MARGINS_MM) / _FULL_WIDTH_MM["table"])
+        elif piece or not end:
+            text.append(piece)
+        else:  # a paragraph ends
+            cell_lines += max(1, math.ceil(display_width(b"".join(text).decode("utf-8")) / per_line))
+            text = []
+    return lines_mm(max(lines, cell_lines), padding)
+
+
+def lines_mm(lines: int, padding: float = _ROW_PADDING_MM) -> float:
+    """The height of a row of ``lines`` lines of table text and ``padding``."""
+    return lines * _TABLE_LINE_MM + padding

@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
-from kpireport.council import appendix, body, cover, kinsoku, legend, measures, series, status
+from kpireport.council import appendix, body, continued, cover, kinsoku, legend, measures, series, status
 from kpireport.council.document import ReportDocument, finish_page_breaks, mark_section, page_break, toc
 from kpireport.errors import KpireportError
 from kpireport.evaluate.results import PeriodResults
@@ -57,6 +57,7 @@ def write_report(data: PeriodResults, template: Path, path: Path, sections: Iter
             toc(doc, f"1-{doc.contents_depth}", "目次", whole=True)
             page_break(doc)
     finish_page_breaks(doc)
+    continued.continue_tables(doc)
     _properties(doc, data)
     kinsoku.keep_numbers_whole(doc.docx)  # Word's line breaking; the PDF's is set in its conversion
     try:

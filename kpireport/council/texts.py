@@ -11,6 +11,7 @@ OVERRIDE_MARK = "※"  # one meaning in the whole report: a grade the planning o
 NOTE_MARK = "（注）"  # any other note under a table
 REPOST = "【再掲】"
 NO_VALUE = "－"
+CONTINUED = "（続き）"  # after the caption of a table on each page it goes on to (council/continued.py)
 MINUS = "△"  # the one minus sign of the report, as the values are written (values.format_number)
 def status_legend(labels: tuple[str, ...]) -> str:
     """「実施状況：◎実施済 ○継続推進 △一部実施 ×未実施」 in the city's own labels."""
