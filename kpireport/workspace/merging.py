@@ -16,6 +16,7 @@ from kpireport.master.writer import write_master
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import FileInUse, remove_stale_temporaries
+from kpireport.runtime.heap import long_lived_run, settle
 from kpireport.runtime.lock import workspace_lock
 from kpireport.workspace.checking import check_inbox
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
@@ -31,12 +32,13 @@ def merge_inbox(folder: Folder, inbox: Path | None = None, period_text: str | No
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)
     files_folder = inbox_folder(folder, inbox)
-    with workspace_lock(folder.lock_file, lock_wait):
+    with workspace_lock(folder.lock_file, lock_wait), long_lived_run():
         # the lock: no one else writes output/ itself, so a temporary file there is a killed run's however new;
         # output/feedback/ is also written by `validate`, which takes no lock: only old ones go there
         remove_stale_temporaries(folder.output)
         remove_stale_temporaries(folder.output, older_than_seconds=0, below=False)
         merged = merge_files(folder, plan, period, files_folder, progress=progress)
+        settle()  # the results live on through the master's writing
         write_master_of(merged, folder, progress)
     return merged
 
@@ -56,6 +58,7 @@ def merge_files(folder: Folder, plan: Plan, period: ReportPeriod, inbox: Path,
     master = folder.master_file(period)
     archived = _archive(master, folder.archive)
     checked = check_inbox(plan, period, [inbox], folder.history_file, feedback_folder, progress)
+    settle()  # the files read live on through the merge
     # a department's latest file wins: record in the order the department saved them (the workbook's own saved
     # time: copying a file changes its time on disk)
     in_order = [result for _, (result, _) in sorted(checked.ours, key=lambda item: saved_order(item[0]))]

@@ -15,6 +15,7 @@ from kpireport.evaluate.results import PeriodResults
 from kpireport.history.store import History, now
 from kpireport.runtime import office
 from kpireport.runtime.atomic import remove_stale_temporaries
+from kpireport.runtime.heap import long_lived_run, settle
 from kpireport.runtime.lock import workspace_lock
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.outcomes import PdfOutcome, ReportOutcome
@@ -38,14 +39,16 @@ def write_period_report(folder: Folder, period_text: str | None = None, sections
                         pdf: bool = True, progress: Progress | None = None) -> ReportOutcome:
     """The council report (.docx), and its PDF when ``pdf`` is asked for."""
     shown = progress or Silent()
-    data = period_data(folder, period_text)
-    # one writer of output/ at a time: a killed run's temporary files can then go, however new
-    with workspace_lock(folder.lock_file, LOCK_WAIT):
-        remove_stale_temporaries(folder.output)  # output/feedback/: `validate` takes no lock, only old ones go
-        remove_stale_temporaries(folder.output, older_than_seconds=0, below=False)
-        shown.step("審議会資料")
-        path = write_report(data, template_path(folder.root), folder.report_file(data.period), sections)
-        return ReportOutcome(path, missing_rows(data), write_pdf(path, shown) if pdf else None)
+    with long_lived_run():
+        data = period_data(folder, period_text)
+        settle()  # the results live on through the report's writing
+        # one writer of output/ at a time: a killed run's temporary files can then go, however new
+        with workspace_lock(folder.lock_file, LOCK_WAIT):
+            remove_stale_temporaries(folder.output)  # output/feedback/: `validate` takes no lock, only old ones go
+            remove_stale_temporaries(folder.output, older_than_seconds=0, below=False)
+            shown.step("審議会資料")
+            path = write_report(data, template_path(folder.root), folder.report_file(data.period), sections)
+            return ReportOutcome(path, missing_rows(data), write_pdf(path, shown) if pdf else None)
 
 
 def write_pdf(docx: Path, progress: Progress | None = None) -> PdfOutcome:

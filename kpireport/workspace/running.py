@@ -11,6 +11,7 @@ from kpireport.council.document import template_path
 from kpireport.council.report import write_report
 from kpireport.evaluate.missing import missing_rows
 from kpireport.runtime.atomic import remove_stale_temporaries
+from kpireport.runtime.heap import long_lived_run, settle
 from kpireport.runtime.lock import workspace_lock
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
 from kpireport.workspace.merging import LOCK_WAIT, inbox_folder, merge_files, write_master_of, written_or_problem
@@ -28,13 +29,14 @@ def run_period(folder: Folder, inbox: Path | None = None, period_text: str | Non
     period = resolve_period(plan, period_text)
     files_folder = inbox_folder(folder, inbox)
     report = folder.report_file(period)
-    with workspace_lock(folder.lock_file, lock_wait):
+    with workspace_lock(folder.lock_file, lock_wait), long_lived_run():
         # the lock: no one else writes output/ itself, so a temporary file there is a killed run's however new;
         # output/feedback/ is also written by `validate`, which takes no lock: only old ones go there
         remove_stale_temporaries(folder.output)
         remove_stale_temporaries(folder.output, older_than_seconds=0, below=False)
         merged = merge_files(folder, plan, period, files_folder, folder.feedback if feedback else None, shown)
         missing = missing_rows(merged.data)
+        settle()  # the results live on through both writers
         write_master_of(merged, folder, shown)
         shown.step("審議会資料")
         merged.problems.update(written_or_problem(
