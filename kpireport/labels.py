@@ -89,9 +89,9 @@ def bullets_text(lines: Iterable[str]) -> str:
     return "\n".join(f"・{line}" for line in lines)
 
 
-def beside_text(department: str, entry: InitiativeEntry) -> str:
+def beside_text(department: str, entry: InitiativeEntry, place: str = "") -> str:
     """Another department's entry of a 併記 initiative, as shown beside the lead's: its 事業名 (each department
-    names its own project) first."""
-    texts = [t for t in (entry.verification, entry.summary, entry.plan) if t]
+    names its own project) first; at a 【再掲】 ``place``, the 検証内容 it wrote for that place when it wrote one."""
+    texts = [t for t in (entry.verification_at(place), entry.summary, entry.plan) if t]
     name = f"「{entry.name}」" if entry.name else ""
     return f"【{department}】{name}{entry.status}／{entry.next_step}" + ("　" + "　".join(texts) if texts else "")

@@ -25,6 +25,7 @@ from kpireport.council.report import write_report
 from kpireport.forms import layout as fl
 from kpireport.history.store import SCHEMA, History, form_key_in
 from kpireport.intake.reader import read_submission
+from kpireport.labels import beside_text
 from kpireport.model import InitiativeEntry, ValidationResult
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
@@ -208,3 +209,12 @@ def test_a_history_made_before_the_column_opens_keeps_its_entries_and_stores_new
     finally:
         history.close()
     assert after == entry
+
+
+def test_another_departments_entry_beside_the_lead_shows_the_text_it_wrote_for_the_reposted_place():
+    """A 併記 initiative's other department: the master's column beside the lead's row at a 【再掲】 place shows the
+    検証内容 that department wrote for that place; its own place, and a place it wrote nothing for, its own."""
+    entry = InitiativeEntry("T2", "○継続推進", "継続", OWN, repost_verifications=(("P1-2-1", REPOSTED), ("P2-1-1", "")))
+    assert REPOSTED in beside_text("生涯学習課", entry, "P1-2-1") and OWN not in beside_text("生涯学習課", entry, "P1-2-1")
+    assert OWN in beside_text("生涯学習課", entry, "P1-1-1")
+    assert OWN in beside_text("生涯学習課", entry, "P2-1-1")

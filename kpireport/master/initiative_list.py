@@ -45,7 +45,7 @@ def _row(writer: SheetWriter, placed: InitiativeRow, entry: InitiativeEntry | No
             (entry.name if entry else None) or initiative.name, plan.plan_of(placed.node_id).short_name,
             labels.node_path(plan, placed.node_id), "【再掲】" if placed.reposted else "",
             labels.owners_text(plan, initiative), *reported, "報告あり" if entry else "未報告",
-            _others_text(writer.data.initiative_others.get(initiative.id, ()))]
+            _others_text(writer.data.initiative_others.get(initiative.id, ()), placed.node_id)]
 
 
 def _entry_texts(entry: InitiativeEntry | None, place: str) -> list[str]:
@@ -64,6 +64,6 @@ def _source(placed: InitiativeRow, entry: InitiativeEntry | None, files: dict[st
     return f"取組 {initiative.id}（{'、'.join(initiative.departments)}）"
 
 
-def _others_text(others: tuple[tuple[str, InitiativeEntry], ...]) -> str:
-    """The other departments' entries of a 併記 initiative, each with its status and texts."""
-    return "\n".join(labels.beside_text(department, entry) for department, entry in others)
+def _others_text(others: tuple[tuple[str, InitiativeEntry], ...], place: str) -> str:
+    """The other departments' entries of a 併記 initiative at ``place``, each with its status and texts."""
+    return "\n".join(labels.beside_text(department, entry, place) for department, entry in others)
