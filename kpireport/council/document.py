@@ -61,6 +61,7 @@ _SAFETY = 1.08  # the estimate is of the nominal widths; a face's digits and bra
 # a number with its sign and unit: 「94,821百万円」「△4.9%」「1,240万人」 (up to four characters of unit)
 # and a year with its era and 年度, in its brackets: 「（令和10年度）」「(H25)」
 _UNBROKEN = re.compile(r"[（(]?(?:令和|平成|昭和|[RHS])\s*[0-9元]+(?:年度?)?[）)]?|[△▲−\-+]?[0-9][0-9,.]*[^\s0-9（）()「」、。・,]{0,4}")
+_DIGIT = re.compile(r"[0-9元]")
 _HOLDER_XML = re.compile(rb"<(\w+):tbl><!--" + _HOLDER.encode() + rb"(\d+)--></\1:tbl>")
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -330,8 +331,9 @@ def fit_widths(headers: list[str], rows: list[list[str]], widths: list[int]) -> 
     for row in rows:
         for column, value in enumerate(row[:len(widths)]):
             for line in clean_text(value).split("\n"):
-                tokens = [line] if display_width(line) <= _SHORT_LABEL else _UNBROKEN.findall(line)
-                needed[column] = max([needed[column]] + [round(_emu(token) * _SAFETY) for token in tokens])
+                widest = _widest_unbroken(line)
+                if widest is not None:
+                    needed[column] = max(needed[column], round(_emu_of(widest) * _SAFETY))
     widths = list(widths)
     for column in range(len(widths)):
         while widths[column] < needed[column]:
@@ -364,9 +366,24 @@ def _lines(text: object, units: float) -> int:
     return sum(max(1, math.ceil(display_width(line) / units)) for line in clean_text(text).split("\n"))
 
 
+def _widest_unbroken(line: str) -> int | None:
+    """The width (half-width units) of the widest part of a body line that must not break: the whole line when
+    it is a short label, else its widest number with its unit or year with its era; None when it has neither."""
+    width = display_width(line)
+    if width <= _SHORT_LABEL:
+        return width
+    if not _DIGIT.search(line):  # every unbroken part holds a digit (or 元 of 令和元年)
+        return None
+    return max((display_width(token) for token in _UNBROKEN.findall(line)), default=None)
+
+
 def _emu(text: str) -> int:
     """The width a line of table text takes (half-width units at the table's 9 pt) plus the cell margins."""
-    return int(Mm(display_width(text) * _HALF_WIDTH_MM + _CELL_MARGINS_MM))
+    return _emu_of(display_width(text))
+
+
+def _emu_of(width: int) -> int:
+    return int(Mm(width * _HALF_WIDTH_MM + _CELL_MARGINS_MM))
 
 
 def table(doc: ReportDocument, headers: list[str], rows: list[list[str]],
