@@ -10,6 +10,8 @@ from decimal import Decimal
 import docx
 import openpyxl
 import pytest
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 from report_tables import table_rows
 from years_helpers import TODAYS_GRADES, years_document
 
@@ -122,6 +124,22 @@ def test_report_shows_previous_grade_and_series_pages(two_years) -> None:
     assert [c.text for c in series_tables[5].rows[1].cells][:2] == ["令和6年度", "2,850千円（R5年度）"]  # 時点 typed
     charts = document.inline_shapes
     assert len(charts) >= 7
+    # each KPI's heading, line, table and notes keep with its chart: no chart opens a page on its own
+    body = list(document.element.body.iterchildren())
+    start = next(i for i, e in enumerate(body) if e.tag.endswith("}p") and Paragraph(e, document).text == "指標の推移")
+    block: list = []
+    for element in body[start + 2:]:
+        if element.tag.endswith("}p") and element.xpath(".//pic:pic"):
+            assert block and all(_keeps_with_next(e, document) for e in block), "a chart kept apart from its KPI"
+            block = []
+        elif element.tag.endswith("}tbl") or element.xpath(".//w:t"):
+            block.append(element)
+
+
+def _keeps_with_next(element, document) -> bool:
+    """A paragraph keeps with the next (itself or by its style: headings), a table by every row's paragraphs."""
+    paragraphs = [Paragraph(p, document) for p in element.iter(qn("w:p"))]
+    return all(p.paragraph_format.keep_with_next or p.style.paragraph_format.keep_with_next for p in paragraphs)
 
 
 def test_rules_record_round_trip() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from docx.text.paragraph import Paragraph
+
 from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, heading, page_break, paragraph, picture, table
 from kpireport.council.series_chart import LineChart, line_chart_png
@@ -45,9 +47,10 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
 
 def kpi_page(doc: ReportDocument, data: PeriodResults, row: KpiRow) -> None:
     kpi = row.kpi
+    # the KPI's heading, line, table and notes keep with its chart: a chart never opens a page on its own
     heading(doc, f"{kpi.id}　{content.indicator_name(row, 1, data.plan)}", 2)
-    paragraph(doc, f"基準値 {_with_year(value_text(kpi.baseline), kpi.baseline_year)}　"
-                   f"目標値 {_with_year(value_text(kpi.target), kpi.target_year)}　{row.path}", "注記")
+    _kept(paragraph(doc, f"基準値 {_with_year(value_text(kpi.baseline), kpi.baseline_year)}　"
+                   f"目標値 {_with_year(value_text(kpi.target), kpi.target_year)}　{row.path}", "注記"))
     points = data.series.get(kpi.id, ())
     grades = {g.code: g for g in data.plan.grades}
     cells, shading = [], {}
@@ -59,12 +62,18 @@ def kpi_page(doc: ReportDocument, data: PeriodResults, row: KpiRow) -> None:
         grade = grades.get(ev.grade)
         if grade is not None and kpi.graded:
             shading[(r, 4)] = RULE_COLOURS.get(grade.rule, "#FFFFFF").lstrip("#")
-    table(doc, HEADERS, cells, [30, 45, 35, 25, 35], ["left", "right", "right", "right", "center"], shading=shading)
+    table(doc, HEADERS, cells, [30, 45, 35, 25, 35], ["left", "right", "right", "right", "center"], shading=shading,
+          keep_rows=len(cells))
     if any(not p.rules_then for p in points):
-        paragraph(doc, f"※{'、'.join(format_year(p.year) for p in points if not p.rules_then)}は、{TODAYS_RULES}", "注記")
+        _kept(paragraph(doc, f"※{'、'.join(format_year(p.year) for p in points if not p.rules_then)}は、{TODAYS_RULES}",
+                       "注記"))
     chart = line_chart(kpi, points)
-    paragraph(doc, chart_note(chart), "注記")  # also keeps the picture clear of the table's last row
+    _kept(paragraph(doc, chart_note(chart), "注記"))  # also keeps the picture clear of the table's last row
     picture(doc, line_chart_png(chart), 125)
+
+
+def _kept(para: Paragraph) -> None:
+    para.paragraph_format.keep_with_next = True
 
 
 def _with_year(text: str, year: int | None) -> str:
