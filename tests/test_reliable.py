@@ -169,7 +169,7 @@ def test_every_事業名_of_a_併記_initiative_reaches_the_master():
     from kpireport.model import InitiativeEntry
 
     other = InitiativeEntry("I-1", "○継続推進", "継続", "", "取組表", 5, "概要", "計画", "産後ケア事業")
-    text = _others_text((("健康増進課", other),))
+    text = _others_text((("健康増進課", other),), "P1-1")
     assert text.startswith("【健康増進課】「産後ケア事業」○継続推進／継続")
 
 
