@@ -353,7 +353,7 @@ class Plan:
         return s
 
     def plan(self, plan_id: str) -> PlanInfo:
-        return next(p for p in self.plans if p.id == plan_id)
+        return self.memo("plans", lambda: {p.id: p for p in self.plans})[plan_id]
 
     def successors(self, department: str) -> tuple[str, ...]:
         """The current departments a name stands for: itself when current; after a reorganisation the
