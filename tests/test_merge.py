@@ -1,20 +1,27 @@
 """The monthly job: merge, history, status, master workbook."""
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
 import zipfile
+from contextlib import closing
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 from forms_helpers import column, edit, filled_form, row_of
 from office import pdf_text, to_pdf
+from test_other_plans import fill_all
+from test_report_shapes import SHAPE_PLAN
+from test_repost_verification import beside_document
 
 from kpireport.cli.commands import cli
 from kpireport.forms import layout as fl
+from kpireport.history.merge import changes
 from kpireport.history.past_actuals import import_actuals
 from kpireport.history.store import History, form_key_in
 from kpireport.periods import ReportPeriod
@@ -434,3 +441,107 @@ def test_the_last_value_before_a_period_takes_an_imported_record_only_where_it_i
         assert "K-S2-02" not in before("2019")
     finally:
         history.close()
+
+
+# --- 変更点: an initiative's 検証内容 ------------------------------------------------------------------------
+# On the shape plan with T2 reported 併記 (tests/test_repost_verification.py): 市民協働課 (the lead) and 生涯学習課
+# each write T2's own 検証内容 and the one for its 【再掲】 place (1)講座の開催.
+
+LEAD_TEXT, OTHER_TEXT = "公民館を12団体が延べ140回利用した。", "公民館での講座を4回開いた。"
+LEAD_REPOST, OTHER_REPOST = "講座の修了生3団体が活動を始めた。", "講座の修了生が公民館で自主講座を開いた。"
+T2_NAME = "公民館の空き時間を市民活動に開放します。"
+T2_PLACE = "【再掲】基本施策1 協働の担い手づくり ＞ 基本事業1-2 人材の育成 ＞ (1)講座の開催"
+A_LEAD, A_OTHER = "市民協働課", "生涯学習課"
+T2_REPOST_ROW = fl.repost_row_id("T2", "P1-2-1")
+
+
+@pytest.fixture
+def beside(tmp_path) -> SimpleNamespace:
+    """The 併記 shape plan's forms, every department's filled, T2's texts typed by both departments, merged once."""
+    workspace = Workspace.create(tmp_path / "みなと市", document=beside_document())
+    shape_plan = load_plan(workspace.plan_file).plan
+    period = ReportPeriod(shape_plan.settings.actual_year)
+    workspace.make_forms()
+    fill_all(workspace, shape_plan, period)
+    done = SimpleNamespace(ws=workspace, period=period, saved=time.time() - 100)
+    retype(done, A_LEAD, {"T2": LEAD_TEXT, T2_REPOST_ROW: LEAD_REPOST})
+    retype(done, A_OTHER, {"T2": OTHER_TEXT, T2_REPOST_ROW: OTHER_REPOST})
+    assert done.ws.merge().data.first_merge
+    return done
+
+
+def retype(done: SimpleNamespace, department: str, texts: dict[str, str], key: str = "verification") -> None:
+    """The department's form in the inbox with ``texts`` typed in the ``key`` column of the rows (ID → text), saved
+    after every earlier one."""
+    def type_texts(book) -> None:
+        sheet = book[fl.INITIATIVE_SHEET]
+        for ident, value in texts.items():
+            sheet.cell(row_of(sheet, ident), column(fl.INITIATIVE_SHEET, key, done.period)).value = value
+    path = edit(done.ws.inbox / fl.form_file_name(done.period, department), type_texts)
+    done.saved += 1
+    os.utime(path, (done.saved, done.saved))
+
+
+def listed_changes(done: SimpleNamespace) -> list[list]:
+    """Merge; the rows of the master's 変更点."""
+    outcome = done.ws.merge()
+    assert not outcome.data.first_merge and outcome.master_written
+    return sheet_rows(outcome.master, "変更点")
+
+
+@pytest.mark.slow  # three whole merges of a small plan
+def test_a_changed_verification_is_listed_with_the_text_before_and_after(beside):
+    retype(beside, A_LEAD, {"T2": "公民館を15団体が延べ180回利用した。"})
+    assert listed_changes(beside) == [["変更", "取組（検証内容）", "T2", T2_NAME, LEAD_TEXT, "公民館を15団体が延べ180回利用した。",
+                                       A_LEAD, fl.INITIATIVE_SHEET]]
+    retype(beside, A_OTHER, {"T2": ""})  # emptied: what was written, and that nothing is now
+    assert listed_changes(beside) == [["変更", "取組（検証内容）", "T2", T2_NAME, OTHER_TEXT, "（記載なし）", A_OTHER,
+                                       fl.INITIATIVE_SHEET]]
+
+
+@pytest.mark.slow  # two whole merges of a small plan
+def test_a_changed_verification_for_a_repost_place_is_listed_naming_the_place(beside):
+    retype(beside, A_OTHER, {T2_REPOST_ROW: "講座の修了生が公民館で自主講座を3回開いた。"})
+    assert listed_changes(beside) == [["変更", "取組（検証内容・再掲）", "T2", f"{T2_NAME}\n{T2_PLACE}", OTHER_REPOST,
+                                       "講座の修了生が公民館で自主講座を3回開いた。", A_OTHER, fl.INITIATIVE_SHEET]]
+
+
+@pytest.mark.slow  # three whole merges of a small plan
+def test_a_snapshot_stored_before_verifications_were_compared_lists_none_of_them(beside):
+    """The history of an earlier version: its snapshots have no 検証内容. The first merge after the upgrade lists
+    no text as changed (every text would seem new); it stores them, and the next merge compares them."""
+    with closing(sqlite3.connect(beside.ws.history_file)) as db, db:
+        (merge_id, stored), = db.execute("SELECT id, snapshot FROM merges").fetchall()
+        earlier = json.loads(stored)
+        for initiative in earlier["initiatives"].values():
+            del initiative["verification"]
+        db.execute("UPDATE merges SET snapshot = ? WHERE id = ?", (json.dumps(earlier, ensure_ascii=False), merge_id))
+    retype(beside, A_LEAD, {"T2": "公民館を15団体が延べ180回利用した。", T2_REPOST_ROW: "修了生が活動を始めた。"})
+    assert [row[0] for row in listed_changes(beside)] == ["前回の集計から変わった値はありません。"]
+    retype(beside, A_LEAD, {T2_REPOST_ROW: LEAD_REPOST})
+    assert listed_changes(beside) == [["変更", "取組（検証内容・再掲）", "T2", f"{T2_NAME}\n{T2_PLACE}", "修了生が活動を始めた。",
+                                       LEAD_REPOST, A_LEAD, fl.INITIATIVE_SHEET]]
+
+
+@pytest.mark.slow  # two whole merges of a small plan
+def test_verifications_typed_again_unchanged_are_not_listed_beside_a_changed_status(beside):
+    retype(beside, A_LEAD, {"T2": LEAD_TEXT, T2_REPOST_ROW: LEAD_REPOST})
+    retype(beside, A_LEAD, {"T2": "◎"}, key="status")
+    assert listed_changes(beside) == [["変更", "取組", "T2", T2_NAME, f"○継続推進／継続、{A_OTHER}: ○継続推進／継続",
+                                       f"◎実施済／継続、{A_OTHER}: ○継続推進／継続", f"{A_LEAD}、{A_OTHER}", fl.INITIATIVE_SHEET]]
+
+
+def test_a_long_verification_is_listed_from_where_it_changed_with_its_length():
+    """A text of hundreds of characters is shown in part in the change list's cells: from a little before where
+    the two versions differ, marked where cut, with each one's length."""
+    shape_plan = load_plan(SHAPE_PLAN).plan
+    long = "公民館の利用団体は" + "あ" * 300
+
+    def held(text: str) -> dict:
+        return {"initiatives": {"T2": {"value": "○継続推進／継続", "department": "", "source": fl.INITIATIVE_SHEET,
+                                       "verification": {"": {"": text}}}}}
+    (change,) = changes(shape_plan, held(long + "。"), held(long + "を延べ140回。"))
+    assert (change.item, change.department) == ("取組（検証内容）", A_LEAD)
+    assert change.before == "…" + "あ" * 20 + "。（全310字）"
+    assert change.after == "…" + "あ" * 20 + "を延べ140回。（全317字）"
+    assert changes(shape_plan, held(long), held(long)) == []

@@ -2,7 +2,8 @@
 row of its own where only the 検証内容 is open; what the department writes there reaches the history, the master's
 row at that place and the appendix's row there (both layouts), while the initiative's own place keeps its own text.
 Forms issued before those rows (様式版 3) are still read. Made end to end on the test plan of issue 26's shape
-(tests/fixtures/shape_plan.yaml: T2 is posted under (1)活動の場の提供 and again under (1)講座の開催)."""
+(tests/fixtures/shape_plan.yaml: T2 is posted under (1)活動の場の提供 and again under (1)講座の開催). With T2 reported
+併記, the text another department wrote for the 【再掲】 place must fit the master's cell beside the lead's row there."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +16,8 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from forms_helpers import as_made_before_repost_rows, column, edit, row_of, set_version
+from forms_helpers import TEST_KEY, as_made_before_repost_rows, column, edit, filled_form, row_of, set_version
+from openpyxl.utils import get_column_letter
 from test_other_plans import fill_all
 from test_report_shapes import SHAPE_PLAN, _appendix_pairs, item_rows
 
@@ -25,7 +27,7 @@ from kpireport.council.report import write_report
 from kpireport.forms import layout as fl
 from kpireport.history.store import SCHEMA, History, form_key_in
 from kpireport.intake.reader import read_submission
-from kpireport.labels import beside_text
+from kpireport.labels import EXCEL_TEXT_LIMIT, beside_text
 from kpireport.model import InitiativeEntry, ValidationResult
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
@@ -218,3 +220,63 @@ def test_another_departments_entry_beside_the_lead_shows_the_text_it_wrote_for_t
     assert REPOSTED in beside_text("生涯学習課", entry, "P1-2-1") and OWN not in beside_text("生涯学習課", entry, "P1-2-1")
     assert OWN in beside_text("生涯学習課", entry, "P1-1-1")
     assert OWN in beside_text("生涯学習課", entry, "P2-1-1")
+
+
+# --- a 併記 initiative: the text another department wrote for a 【再掲】 place must fit the master ---------------
+
+OTHER = "生涯学習課"  # with 市民協働課 (the lead), reports T2 side by side (併記)
+
+
+def beside_document() -> dict:
+    """The shape plan with T2 reported 併記 by 市民協働課 (the lead) and 生涯学習課: both forms have T2's row and
+    its 【再掲】 row."""
+    document = load_yaml(SHAPE_PLAN.read_text(encoding="utf-8"))
+    t2 = next(record for record in document["initiatives"] if record["id"] == "T2")
+    t2.update(departments=[DEPT, OTHER], reporting="併記")
+    return document
+
+
+def _beside_form_with(tmp_path: Path, reposted: str) -> tuple[Path, object, int]:
+    """生涯学習課's filled form of the 併記 plan, ``reposted`` typed in T2's 【再掲】 row (its own 検証内容 short):
+    the form, the plan and the 【再掲】 row."""
+    source = tmp_path / "plan.json"
+    source.write_text(json.dumps(beside_document(), ensure_ascii=False), encoding="utf-8")
+    plan = load_plan(source).plan
+    period = ReportPeriod(plan.settings.actual_year)
+    form = filled_form(plan, OTHER, period, tmp_path)
+
+    def type_texts(book) -> None:
+        sheet = book[fl.INITIATIVE_SHEET]
+        at = column(fl.INITIATIVE_SHEET, "verification", period)
+        sheet.cell(row_of(sheet, "T2"), at).value = OWN
+        sheet.cell(row_of(sheet, ROW), at).value = reposted
+    edit(form, type_texts)
+    return form, plan, row_of(openpyxl.load_workbook(form)[fl.INITIATIVE_SHEET], ROW)
+
+
+def _too_long_for_the_master(form: Path, plan) -> tuple[list[tuple[str, str, str]], InitiativeEntry]:
+    """The form's findings that a text will not fit the master (sheet, cell, message), and its entry of T2."""
+    result = validate_submission(plan, read_submission(form, skip_cells=UNREAD_SHEETS), key=TEST_KEY)
+    entry = next(e for e in result.initiatives if e.initiative_id == "T2")
+    return [(f.sheet, f.cell, f.message) for f in result.findings if f.code == "text-too-long-for-master"], entry
+
+
+def test_a_text_written_for_a_repost_place_too_long_beside_the_lead_is_refused_at_its_row(tmp_path):
+    """The master shows 生涯学習課's entry beside 市民協働課's row at the 【再掲】 place with the 検証内容 written for
+    that place: within Excel's limit in its own cell, it no longer fits once the department's name, status and
+    texts go with it. The finding names the 【再掲】 row's 検証内容 cell, once; T2's own place (its short own text)
+    is fine."""
+    form, plan, r = _beside_form_with(tmp_path, "公" * (EXCEL_TEXT_LIMIT - 10))  # the cell itself holds it
+    letter = get_column_letter(column(fl.INITIATIVE_SHEET, "verification", ReportPeriod(plan.settings.actual_year)))
+    found, entry = _too_long_for_the_master(form, plan)
+    shown = len(beside_text(OTHER, entry, "P1-2-1"))
+    assert shown > EXCEL_TEXT_LIMIT and len(beside_text(OTHER, entry)) < EXCEL_TEXT_LIMIT
+    assert found == [(fl.INITIATIVE_SHEET, f"{letter}{r}",
+                      f"この【再掲】の行の検証内容とT2の行の取組の概要・今後の取組内容は台帳では{shown:,}字になり、"
+                      f"1つのセルに入る上限（{EXCEL_TEXT_LIMIT:,}字）を超えます。短くして入力し直してください。")]
+
+
+def test_a_long_text_for_a_repost_place_that_fits_beside_the_lead_is_taken(tmp_path):
+    form, plan, _ = _beside_form_with(tmp_path, "公" * (EXCEL_TEXT_LIMIT - 1_000))
+    found, entry = _too_long_for_the_master(form, plan)
+    assert found == [] and len(entry.verification_at("P1-2-1")) == EXCEL_TEXT_LIMIT - 1_000  # read, and taken

@@ -32,7 +32,9 @@ def add_findings(writer: SheetWriter) -> None:
 
 
 def add_changes(writer: SheetWriter) -> None:
-    headers: Headers = [("区分", 7), ("項目", 6), ("ID", 11), ("名称", 34), ("前回", 22), ("今回", 22), ("担当課", 14),
+    """Each value changed since the previous merge: KPIs, initiatives' 実施状況／今後の取扱い, and their 検証内容
+    (項目 「取組（検証内容）」, or 「取組（検証内容・再掲）」 with the place under the name; history.merge.changes)."""
+    headers: Headers = [("区分", 7), ("項目", 12), ("ID", 11), ("名称", 34), ("前回", 22), ("今回", 22), ("担当課", 14),
                         ("提出元", 36)]
     ws = writer.sheet("変更点", headers, keys=4)
     # the first merge of a period changes nothing yet: every value is in KPI一覧 and 取組一覧

@@ -69,8 +69,9 @@ def check_repost(check: FormCheck, sheet: str, layout: fl.DataSheet, row: dict, 
     if cell is not None:
         check.check_text(sheet, cell)
     written = check.free_text(sheet, cell, f"{VERIFICATION}（{fl.REPOST}）")
-    if written:
+    if written and cell is not None:
         check.repost_verifications.setdefault(initiative_id, {})[node_id] = written
+        check.repost_cells.setdefault(initiative_id, {})[node_id] = cell
 
 
 def _short(content: str) -> str:
@@ -124,6 +125,19 @@ def _record(check: FormCheck, sheet: str, ident: str, written: _Written, cells: 
     entry = InitiativeEntry(ident, written.status, written.next_step, written.verification, sheet, r,
                             texts["summary"] or None, texts["plan"] or None, texts["name"] or None, reposts)
     if initiative.reporting == BESIDE and initiative.lead != check.department:
-        check.fits_the_master(labels.beside_text(check.department, entry), "検証内容・取組の概要・今後の取組内容",
-                              sheet, cells["verification"] or cells["status"])
+        _fits_beside_the_lead(check, sheet, entry, cells)
     check.initiatives.append(entry)
+
+
+def _fits_beside_the_lead(check: FormCheck, sheet: str, entry: InitiativeEntry, cells: Cells) -> None:
+    """A 併記 initiative's other department: the master shows its entry beside the lead's row at the initiative's
+    own place and at each 【再掲】 place, there with the 検証内容 written in that place's 【再掲】 row. Each text
+    must fit a cell; one too long is reported at the cell its 検証内容 was written in (a place the department
+    wrote nothing for shows the own place's text, checked once, there)."""
+    check.fits_the_master(labels.beside_text(check.department, entry), "検証内容・取組の概要・今後の取組内容",
+                          sheet, cells["verification"] or cells["status"])
+    written_in = check.repost_cells.get(entry.initiative_id, {})
+    for node_id, _ in entry.repost_verifications:
+        check.fits_the_master(labels.beside_text(check.department, entry, node_id),
+                              f"この【再掲】の行の検証内容と{entry.initiative_id}の行の取組の概要・今後の取組内容",
+                              sheet, written_in.get(node_id))
