@@ -163,6 +163,32 @@ def test_a_value_in_a_locked_cell_of_a_repost_row_is_refused_where_it_is(cycle, 
     assert sheet.cell(r, column(fl.INITIATIVE_SHEET, "status", cycle.period)).protection.locked is not False
 
 
+def test_a_repost_rows_finding_is_listed_in_the_sheets_row_order(cycle, tmp_path):
+    """【再掲】 rows are read before the others (their texts join the initiative's entry), yet the department reads
+    the findings from the top of the sheet down: a mistake in a row above the 【再掲】 row comes first."""
+    typed = tmp_path / cycle.form.name
+    shutil.copy(cycle.blank, typed)
+    book = openpyxl.load_workbook(typed)
+    sheet = book[fl.INITIATIVE_SHEET]
+    repost_row = row_of(sheet, ROW)
+    ids = [sheet.cell(r, 1).value for r in range(fl.FIRST_ROW, sheet.max_row + 1)]
+    above, below = ids[:ids.index(ROW)][-1], ids[ids.index(ROW) + 1]
+    status = column(fl.INITIATIVE_SHEET, "status", cycle.period)
+
+    def three_mistakes(book) -> None:
+        sheet = book[fl.INITIATIVE_SHEET]
+        for ident in (above, below):
+            sheet.cell(row_of(sheet, ident), status).value = "たぶん"  # not one of the statuses
+        sheet.cell(row_of(sheet, ROW), status).value = "◎"  # a locked cell of the 【再掲】 row
+    edit(typed, three_mistakes)
+    found = json.loads(invoke("validate", str(typed), "-w", str(cycle.root), "--json", "--no-feedback").output)
+    rows = [int(f["cell"].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for task in found["tasks"] for f in task["findings"]
+            if f["sheet"] == fl.INITIATIVE_SHEET and f["severity"] == "error"]
+    letter = get_column_letter(status)
+    assert sorted(set(rows)) == sorted({row_of(sheet, above), repost_row, row_of(sheet, below)}), rows
+    assert rows == sorted(rows), f"findings out of the sheet's order: {rows} ({letter} column)"
+
+
 @pytest.mark.slow  # end to end: the shape plan's annual cycle
 def test_a_form_issued_before_repost_rows_is_still_read(cycle, tmp_path):
     """様式版 3 had no 【再掲】 rows: its 施策 cell named the places. Such a form, signed by this workspace, is read as

@@ -121,23 +121,41 @@ def _check_rows(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, rows: dict
     letters = [(c.key, get_column_letter(i)) for i, c in enumerate(sheet.columns, start=1)]
     locked = [(i, c) for i, c in enumerate(sheet.columns, start=1)
               if not c.is_input and c.key not in ("id", "previous")]
-    # 【再掲】 rows first (wherever the department moved them): their 検証内容 go with the initiative's entry
+    # 【再掲】 rows first (wherever the department moved them): their 検証内容 go with the initiative's entry;
+    # their findings are then listed in the sheet's row order, as the department reads the sheet
+    start, rows_of = len(check.findings), []
     for ident, r in sorted(rows.items(), key=lambda row: row[0] not in sheet.reposts):
-        check_locked(check, raw, locked, expected[ident], r)
-        cells = {key: raw.cells.get((r, i)) for i, key in inputs}
-        places = {key: f"{letter}{r}" for key, letter in letters}
-        if ident in sheet.reported_elsewhere:
-            check_reported_elsewhere(check, raw.name, sheet, ident, cells, places)
-            continue
-        if ident in sheet.reposts:
-            check_repost(check, raw.name, sheet, expected[ident], cells, places)
-            continue
-        for cell in cells.values():
-            if cell is not None:
-                check.check_text(raw.name, cell)
-        if sheet.name == fl.KPI_SHEET:
-            check_kpi(check, raw.name, check.plan.kpi(ident), cells, places)
-        elif sheet.name == fl.INITIATIVE_SHEET:
-            check_initiative(check, raw.name, ident, expected[ident], cells, places, r)
-        else:
-            check_narrative(check, raw.name, ident, sheet, cells, places, r)
+        before = len(check.findings)
+        _check_row(check, raw, sheet, ident, r, expected[ident], inputs, letters, locked)
+        rows_of += [_row_of(finding.cell, r) for finding in check.findings[before:]]
+    check.findings[start:] = [f for _, f in sorted(zip(rows_of, check.findings[start:]), key=lambda pair: pair[0])]
+
+
+def _row_of(cell: str, checked: int) -> int:
+    """The row a finding names (its cell's), else the row being checked when it was found."""
+    digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return int(digits) if digits.isdigit() else checked
+
+
+def _check_row(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, ident: str, r: int, expected: dict,
+               inputs: list[tuple[int, str]], letters: list[tuple[str, str]],
+               locked: list[tuple[int, fl.FormColumn]]) -> None:
+    """One row: its locked cells, then its inputs by the sheet's own rules."""
+    check_locked(check, raw, locked, expected, r)
+    cells = {key: raw.cells.get((r, i)) for i, key in inputs}
+    places = {key: f"{letter}{r}" for key, letter in letters}
+    if ident in sheet.reported_elsewhere:
+        check_reported_elsewhere(check, raw.name, sheet, ident, cells, places)
+        return
+    if ident in sheet.reposts:
+        check_repost(check, raw.name, sheet, expected, cells, places)
+        return
+    for cell in cells.values():
+        if cell is not None:
+            check.check_text(raw.name, cell)
+    if sheet.name == fl.KPI_SHEET:
+        check_kpi(check, raw.name, check.plan.kpi(ident), cells, places)
+    elif sheet.name == fl.INITIATIVE_SHEET:
+        check_initiative(check, raw.name, ident, expected, cells, places, r)
+    else:
+        check_narrative(check, raw.name, ident, sheet, cells, places, r)
