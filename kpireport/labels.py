@@ -8,6 +8,7 @@ from kpireport.values import format_value, format_year, parse_value
 
 PATH_SEPARATOR = " ＞ "
 PLAN_AS_A_WHOLE = "（計画全体）"
+REPOST = "【再掲】"  # an item listed again under another node than its own
 NO_VALUE = "－"
 EXCEL_TEXT_LIMIT = 32_767  # characters in one cell of a workbook
 
@@ -35,6 +36,11 @@ def node_path(plan: Plan, node_id: str) -> str:
         else:
             paths[node_id] = PATH_SEPARATOR.join(node_heading(plan, n) for n in plan.path(node_id))
     return paths[node_id]
+
+
+def reposted_path(plan: Plan, node_id: str) -> str:
+    """A 【再掲】 place as the form's 【再掲】 row and the master's change list name it: the mark, then the path."""
+    return REPOST + node_path(plan, node_id)
 
 
 def value_text(value: Value) -> str:

@@ -33,7 +33,7 @@ FEEDBACK_SHEET = "検証結果"  # added to feedback copies (validate.feedback);
 
 TITLE_ROW = 1
 HEADER_ROW = 3
-REPOST = "【再掲】"
+REPOST = labels.REPOST
 REPOST_INPUT = "verification"  # the one input of a 【再掲】 row: the 検証内容 of the initiative at that place
 FIRST_ROW = 4  # first data row (1-based, as Excel shows it)
 
@@ -211,7 +211,7 @@ def repost_row_id(initiative_id: str, node_id: str) -> str:
 def repost_locked(plan: Plan, initiative: Initiative, node_id: str) -> dict[str, str]:
     """A 【再掲】 row: the place, the 推進内容 again, and in 実施状況 where the row's other inputs go (only its
     検証内容 is open: what was done for that place's measure)."""
-    return {"id": repost_row_id(initiative.id, node_id), "path": REPOST + labels.node_path(plan, node_id),
+    return {"id": repost_row_id(initiative.id, node_id), "path": labels.reposted_path(plan, node_id),
             "content": REPOST + initiative_locked(plan, initiative)["content"], "status": f"（{initiative.id}の行に記入）"}
 
 
@@ -289,7 +289,7 @@ def _places_named(plan: Plan, texts: dict[str, str], item: Kpi | Initiative, ver
     """An item's row: from 様式版 3 its 体系/施策 cell also names the places it is reposted to (【再掲】), unless
     【再掲】 rows below it name them."""
     if made_since(version, "3") and item.reposted_under and not rows_below:
-        texts["path"] = "\n".join([texts["path"]] + [f"{REPOST}{labels.node_path(plan, n)}" for n in item.reposted_under])
+        texts["path"] = "\n".join([texts["path"]] + [labels.reposted_path(plan, n) for n in item.reposted_under])
     return texts
 
 

@@ -160,7 +160,7 @@ class _Names:
     def place_name(self, ident: str, place: str) -> str:
         """The initiative's name; for a 【再掲】 place, with the place as the form's 【再掲】 row names it."""
         name = self.names.get(ident, ident)
-        return f"{name}\n【再掲】{labels.node_path(self.plan, place)}" if place else name
+        return f"{name}\n{labels.reposted_path(self.plan, place)}" if place else name
 
     def change(self, item: str, ident: str, o: dict | None, n: dict | None) -> Change:
         """A value changed (both given), added (no ``o``) or withdrawn (no ``n``)."""

@@ -43,7 +43,7 @@ def _row(writer: SheetWriter, placed: InitiativeRow, entry: InitiativeEntry | No
     reported = _entry_texts(entry, placed.node_id)
     return [initiative.id, labels.markers_text(initiative.markers) + initiative.content,
             (entry.name if entry else None) or initiative.name, plan.plan_of(placed.node_id).short_name,
-            labels.node_path(plan, placed.node_id), "【再掲】" if placed.reposted else "",
+            labels.node_path(plan, placed.node_id), labels.REPOST if placed.reposted else "",
             labels.owners_text(plan, initiative), *reported, "報告あり" if entry else "未報告",
             _others_text(writer.data.initiative_others.get(initiative.id, ()), placed.node_id)]
 

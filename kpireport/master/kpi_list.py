@@ -97,7 +97,7 @@ def _cells(writer: SheetWriter, r: KpiRow, stored: StoredKpiValue | None) -> lis
     ev = writer.data.evaluations[kpi.id]
     cells: list[Cell] = [
         (kpi.id, "text"), (kpi.name, "wrap"), (plan.plan_of(r.node_id).short_name, "wrap"), (r.path, "wrap"),
-        ("【再掲】" if r.reposted else "", "wrap"), (labels.owners_text(plan, kpi), "wrap"),
+        (labels.REPOST if r.reposted else "", "wrap"), (labels.owners_text(plan, kpi), "wrap"),
         (labels.kpi_unit(kpi), "wrap"), (labels.kpi_baseline(kpi), "wrap"), (labels.kpi_target(kpi), "wrap")]
     history = writer.data.history.get(kpi.id, {})
     cells += [(_past_actual(kpi, history[y], y) if y in history else "", "wrap") for y in writer.data.years]
