@@ -52,10 +52,9 @@ class FormCheck:
         self.kpis: list[KpiEntry] = []
         self.initiatives: list[InitiativeEntry] = []
         self.narratives: list[NarrativeEntry] = []
-        # 【再掲】 rows' 検証内容, read before the initiatives' own rows: initiative ID -> node ID -> text, and the
-        # cell each was written in (a text too long where the master shows it is reported there)
-        self.repost_verifications: dict[str, dict[str, str]] = {}
-        self.repost_cells: dict[str, dict[str, RawCell]] = {}
+        # 【再掲】 rows' 検証内容, read before the initiatives' own rows: initiative ID -> node ID -> (text, the cell it
+        # was written in: a text too long where the master shows it is reported there)
+        self.repost_verifications: dict[str, dict[str, tuple[str, RawCell]]] = {}
         self.department = ""
         self.form_period: ReportPeriod | None = None
         self.legacy = False  # a form made before shared rows were read-only and identities signed

@@ -51,7 +51,7 @@ def _read(check: FormCheck, sheet: str, ident: str, cells: Cells, statuses: tupl
         next_step=text(check.cell_value(sheet, cells["next_step"])),
         verification=check.free_text(sheet, cells["verification"], VERIFICATION),
         texts={key: check.free_text(sheet, cells.get(key), header) for key, header in TEXT_COLUMNS},
-        reposts=check.repost_verifications.get(ident, {}))
+        reposts={node: written for node, (written, _) in check.repost_verifications.get(ident, {}).items()})
 
 
 def check_repost(check: FormCheck, sheet: str, layout: fl.DataSheet, row: dict, cells: Cells,
@@ -70,8 +70,7 @@ def check_repost(check: FormCheck, sheet: str, layout: fl.DataSheet, row: dict, 
         check.check_text(sheet, cell)
     written = check.free_text(sheet, cell, f"{VERIFICATION}（{fl.REPOST}）")
     if written and cell is not None:
-        check.repost_verifications.setdefault(initiative_id, {})[node_id] = written
-        check.repost_cells.setdefault(initiative_id, {})[node_id] = cell
+        check.repost_verifications.setdefault(initiative_id, {})[node_id] = written, cell
 
 
 def _short(content: str) -> str:
@@ -136,8 +135,8 @@ def _fits_beside_the_lead(check: FormCheck, sheet: str, entry: InitiativeEntry, 
     wrote nothing for shows the own place's text, checked once, there)."""
     check.fits_the_master(labels.beside_text(check.department, entry), "検証内容・取組の概要・今後の取組内容",
                           sheet, cells["verification"] or cells["status"])
-    written_in = check.repost_cells.get(entry.initiative_id, {})
+    written = check.repost_verifications.get(entry.initiative_id, {})
     for node_id, _ in entry.repost_verifications:
         check.fits_the_master(labels.beside_text(check.department, entry, node_id),
-                              f"この【再掲】の行の検証内容と{entry.initiative_id}の行の取組の概要・今後の取組内容",
-                              sheet, written_in.get(node_id))
+                              f"この{fl.REPOST}の行の検証内容と{entry.initiative_id}の行の取組の概要・今後の取組内容",
+                              sheet, written[node_id][1])
