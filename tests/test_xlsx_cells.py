@@ -94,6 +94,37 @@ def test_same_cells_as_openpyxl_on_generated_and_filled_forms(tmp_path, document
         assert sum(len(s.cells) for s in fast[0]) > 50
 
 
+def shared_strings_workbook(path: Path) -> Path:
+    """Text in a shared-strings table as Calc and Japanese Excel save it: a plain item, an item in runs (Calc
+    writes one run per script's font) and an item with its reading (Excel keeps what was typed with an IME)."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(tmp := path.with_suffix(".tmp.xlsx")))
+    sheet = workbook.add_worksheet("KPI実績")
+    sheet.write_string(0, 0, "指標名")
+    sheet.write_rich_string(1, 0, "令和", workbook.add_format({"font_name": "游ゴシック"}), "5", "年度 実績")
+    sheet.write_string(2, 0, "観光客数")
+    workbook.close()
+    with zipfile.ZipFile(tmp) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/sharedStrings.xml":
+                data = data.replace("<t>観光客数</t>".encode(), '<t>観光客数</t><rPh sb="0" eb="2"><t>カンコウ</t></rPh>'
+                                    '<phoneticPr fontId="1"/>'.encode())
+            zout.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize("whole_tree_bytes", [8 * 1024 * 1024, 0])  # the table parsed whole, and streamed
+def test_shared_strings_in_runs_and_with_readings_as_openpyxl(tmp_path, monkeypatch, whole_tree_bytes):
+    from kpireport.intake import xlsx_cells
+
+    monkeypatch.setattr(xlsx_cells, "WHOLE_TREE_BYTES", whole_tree_bytes)
+    fast, slow = both_readers(shared_strings_workbook(tmp_path / "sst.xlsx"))
+    assert fast is not None and fast == slow
+    assert [fast[0][0].cells[(row, 1)].value for row in (1, 2, 3)] == ["指標名", "令和5年度 実績", "観光客数"]
+
+
 def test_sheets_to_skip_keep_their_name_and_state_only(tmp_path):
     path = rich_workbook(tmp_path / "rich.xlsx")
     whole = read_submission(path)

@@ -17,7 +17,7 @@ import posixpath
 import re
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 from openpyxl.formula.translate import Translator
@@ -37,7 +37,7 @@ STRINGS_REL = "/sharedStrings"
 STYLES_REL = "/styles"
 
 ROW, CELL, VALUE, FORMULA, INLINE = (MAIN + tag for tag in ("row", "c", "v", "f", "is"))
-TEXT, RUN, PHONETIC = MAIN + "t", MAIN + "r", MAIN + "rPh"
+TEXT = MAIN + "t"
 
 WHOLE_TREE_BYTES = 8 * 1024 * 1024  # sheet parts up to this size are parsed whole, larger ones streamed
 # no entities, no network, no huge nodes: the parts were already checked, this is belt and braces
@@ -147,13 +147,18 @@ def _text(element: Element) -> str:
         only = element[0]
         if only.tag == TEXT:  # the usual case: one plain text
             return only.text or ""
-    parts = []
-    for child in element:
-        if child.tag == TEXT:
-            parts.append(child.text or "")
-        elif child.tag == RUN:
-            parts.extend(t.text or "" for t in child.iter(TEXT))
-    return "".join(parts)
+    return "".join(cast("list[str]", _run_texts()(element)))
+
+
+def _run_texts() -> etree.XPath:
+    """The t texts of a string item and of its runs, phonetic runs (rPh) left out: Calc writes each text as
+    runs, one per script's font, and Japanese Excel keeps the reading typed with an IME. One per thread, as
+    the parser (lxml's XPath evaluators are not to be shared between threads)."""
+    texts = getattr(_parsers, "run_texts", None)
+    if texts is None:
+        texts = _parsers.run_texts = etree.XPath("m:t/text() | m:r/m:t/text()", namespaces={"m": MAIN[1:-1]},
+                                                 smart_strings=False)
+    return texts
 
 
 def _shared_strings(read: Reader, member: str | None) -> SharedStrings | list[str]:
@@ -166,24 +171,28 @@ def _shared_strings(read: Reader, member: str | None) -> SharedStrings | list[st
 
 
 class SharedStrings:
-    """The shared-strings table, parsed only as far as the cells read refer to it: a form's cells use a few
-    hundred strings, whatever number of entries the table holds."""
+    """The shared-strings table, its entries' texts made only as far as the cells read refer to it: a form's
+    cells use a few hundred strings, whatever number of entries the table holds. A usual table is parsed whole
+    (streaming costs about twice as much, and Calc saves every text as runs: a form's table is a few hundred KB);
+    a big one is streamed, so that memory stays flat."""
 
     def __init__(self, data: bytes):
         self.items: list[str] = []
-        self._entries = _iterparse(data, f"{MAIN}si")
+        self._whole = len(data) <= WHOLE_TREE_BYTES
+        self._entries: Iterator[Any] = (iter(etree.fromstring(data, _parser()).iterchildren(f"{MAIN}si"))
+                                        if self._whole else (entry for _, entry in _iterparse(data, f"{MAIN}si")))
 
     def __getitem__(self, index: int) -> str:
         if index < 0:
             raise IndexError(index)
         items = self.items
         while index >= len(items):
-            try:
-                _, entry = next(self._entries)
-            except StopIteration:
-                raise IndexError(index) from None
+            entry = next(self._entries, None)
+            if entry is None:
+                raise IndexError(index)
             items.append(decode_escapes(_text(entry)))
-            _forget(entry)  # memory stays flat however far the table is read
+            if not self._whole:
+                _forget(entry)  # memory stays flat however far the table is read
         return items[index]
 
 
