@@ -332,7 +332,7 @@ def _stage_whole(ws, info):
     from kpireport.workspace import running as run
 
     checking, build = _Timer(validate, "process_map"), _Timer(results, "build")
-    master, report = _Timer(merge, "write_master"), _Timer(run, "write_report")
+    master, report = _Timer(merge, "write_master"), _Timer(run, "write_report_file")
     _reset_outputs(ws)
     outcome = ws.run()
     states = [state for _, state in outcome.merge.recorded]

@@ -246,3 +246,11 @@ def test_demo_refuses_a_folder_it_did_not_make(workspace):
     result = run("demo", str(workspace))
     assert result.exit_code == 1 and "デモ用のフォルダでもありません" in result.output
     assert (workspace / "計画体系.xlsx").exists()
+
+
+def test_commands_that_write_no_report_start_without_its_chart_library():
+    """matplotlib (half a second of imports) comes with the report's writer, only when a report is written."""
+    code = ("import sys, kpireport.cli.commands; "
+            "print(sorted(m for m in ('matplotlib', 'kpireport.council.report') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kpireport.council.document import template_path
-from kpireport.council.report import write_report
 from kpireport.errors import KpireportError
 from kpireport.evaluate import results as period_results
 from kpireport.evaluate.missing import missing_rows
@@ -47,8 +46,17 @@ def write_period_report(folder: Folder, period_text: str | None = None, sections
             remove_stale_temporaries(folder.output)  # output/feedback/: `validate` takes no lock, only old ones go
             remove_stale_temporaries(folder.output, older_than_seconds=0, below=False)
             shown.step("審議会資料")
-            path = write_report(data, template_path(folder.root), folder.report_file(data.period), sections)
+            path = write_report_file(data, folder, folder.report_file(data.period), sections)
             return ReportOutcome(path, missing_rows(data), write_pdf(path, shown) if pdf else None)
+
+
+def write_report_file(data: PeriodResults, folder: Folder, path: Path, sections: Iterable[str] | None = None) -> Path:
+    """The council report (.docx) on the workspace's base document. Its writer is imported only here, when a
+    report is written: with it comes matplotlib, which draws the charts, and half a second of every command's
+    start that `validate`, `merge` and `status` do not need."""
+    from kpireport.council.report import write_report
+
+    return write_report(data, template_path(folder.root), path, sections)
 
 
 def write_pdf(docx: Path, progress: Progress | None = None) -> PdfOutcome:

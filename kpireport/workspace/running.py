@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from kpireport.council.document import template_path
-from kpireport.council.report import write_report
 from kpireport.evaluate.missing import missing_rows
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.heap import long_lived_run, settle
@@ -18,7 +16,7 @@ from kpireport.workspace.merging import LOCK_WAIT, inbox_folder, merge_files, wr
 from kpireport.workspace.outcomes import RunOutcome
 from kpireport.workspace.progress import Progress, Silent
 from kpireport.workspace.publishing import publish_site
-from kpireport.workspace.reporting import write_pdf
+from kpireport.workspace.reporting import write_pdf, write_report_file
 
 
 def run_period(folder: Folder, inbox: Path | None = None, period_text: str | None = None, *, feedback: bool = True,
@@ -40,7 +38,7 @@ def run_period(folder: Folder, inbox: Path | None = None, period_text: str | Non
         write_master_of(merged, folder, shown)
         shown.step("審議会資料")
         merged.problems.update(written_or_problem(
-            lambda: write_report(merged.data, template_path(folder.root), report, sections)))
+            lambda: write_report_file(merged.data, folder, report, sections)))
         pdf = write_pdf(report, shown) if report not in merged.problems else None
     if pdf is not None and pdf.failed:
         merged.problems[report.with_suffix(".pdf")] = pdf.line
