@@ -414,6 +414,7 @@ def worker(stage: str, root: Path, profile: str | None, source: str | None) -> N
     import python_calamine  # noqa: F401  (imports before timing: the figures are the work)
     import xlsxwriter  # noqa: F401
 
+    import kpireport.council.report  # noqa: F401  (the commands import it when they write a report)
     import kpireport.demo.fill  # noqa: F401
     import kpireport.workspace.running  # noqa: F401
     from kpireport.workspace import Workspace

@@ -32,8 +32,18 @@ def height_mm(doc: ReportDocument, start: int) -> float:
         if element.tag == qn("w:p"):
             total += paragraph_mm(element)
         elif element.tag == qn("w:tbl"):
-            total += table_mm(doc.table_xml(element))
+            total += _written_table_mm(doc, element)
     return total
+
+
+def _written_table_mm(doc: ReportDocument, holder: BaseOxmlElement) -> float:
+    """A table's height from the lines document.table counted as it wrote each row, else from its XML text."""
+    number = doc.table_number(holder)
+    xml = doc.table_xml(holder)
+    lines = doc.row_lines.get(number) if number is not None else None
+    if lines is not None and len(lines) == xml.count(b"</w:tr>"):
+        return sum(lines_mm(count) for count in lines)
+    return table_mm(xml)
 
 
 def paragraph_mm(element: BaseOxmlElement) -> float:
