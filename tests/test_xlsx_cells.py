@@ -115,11 +115,11 @@ def shared_strings_workbook(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("whole_tree_bytes", [8 * 1024 * 1024, 0])  # the table parsed whole, and streamed
-def test_shared_strings_in_runs_and_with_readings_as_openpyxl(tmp_path, monkeypatch, whole_tree_bytes):
+@pytest.mark.parametrize("whole_table_bytes", [1024 * 1024, 0])  # the table parsed whole, and streamed
+def test_shared_strings_in_runs_and_with_readings_as_openpyxl(tmp_path, monkeypatch, whole_table_bytes):
     from kpireport.intake import xlsx_cells
 
-    monkeypatch.setattr(xlsx_cells, "WHOLE_TREE_BYTES", whole_tree_bytes)
+    monkeypatch.setattr(xlsx_cells, "WHOLE_TABLE_BYTES", whole_table_bytes)
     fast, slow = both_readers(shared_strings_workbook(tmp_path / "sst.xlsx"))
     assert fast is not None and fast == slow
     assert [fast[0][0].cells[(row, 1)].value for row in (1, 2, 3)] == ["指標名", "令和5年度 実績", "観光客数"]

@@ -40,6 +40,9 @@ ROW, CELL, VALUE, FORMULA, INLINE = (MAIN + tag for tag in ("row", "c", "v", "f"
 TEXT = MAIN + "t"
 
 WHOLE_TREE_BYTES = 8 * 1024 * 1024  # sheet parts up to this size are parsed whole, larger ones streamed
+# a shared-strings table up to this size is parsed whole: a form's is a few hundred KB (Calc's of the large
+# benchmark city's forms: 231 KB); a bigger one is streamed only as far as the cells read refer to it
+WHOLE_TABLE_BYTES = 1024 * 1024
 # no entities, no network, no huge nodes: the parts were already checked, this is belt and braces
 _PARSER = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False}
 _parsers = threading.local()  # one parser per thread, made once: making one costs as much as parsing a small part
@@ -172,13 +175,13 @@ def _shared_strings(read: Reader, member: str | None) -> SharedStrings | list[st
 
 class SharedStrings:
     """The shared-strings table, its entries' texts made only as far as the cells read refer to it: a form's
-    cells use a few hundred strings, whatever number of entries the table holds. A usual table is parsed whole
-    (streaming costs about twice as much, and Calc saves every text as runs: a form's table is a few hundred KB);
-    a big one is streamed, so that memory stays flat."""
+    cells use a few hundred strings, whatever number of entries the table holds. A form's table is parsed whole
+    (streaming it cost twice as much: Calc saves every text as runs); a bigger one is streamed, so that memory
+    stays flat."""
 
     def __init__(self, data: bytes):
         self.items: list[str] = []
-        self._whole = len(data) <= WHOLE_TREE_BYTES
+        self._whole = len(data) <= WHOLE_TABLE_BYTES
         self._entries: Iterator[Any] = (iter(etree.fromstring(data, _parser()).iterchildren(f"{MAIN}si"))
                                         if self._whole else (entry for _, entry in _iterparse(data, f"{MAIN}si")))
 
