@@ -72,7 +72,7 @@ def items(doc: ReportDocument) -> Iterator[Item]:
                 yield _paragraph(element, styles, body)
             continue
         rows = pagefill.table_rows(doc.tables[number])
-        heights = _heights(doc, number, rows)
+        heights = pagefill.written_rows_mm(doc, number, rows, _ROW_PADDING_MM)
         if group is None:
             caption = rows[0] if rows and _HEADER in rows[0] and b"<w:gridSpan" in rows[0] else None
             group = Group(number, caption, sum(heights[:len(header_rows(rows))]))
@@ -80,14 +80,6 @@ def items(doc: ReportDocument) -> Iterator[Item]:
             group.items.append(Item(height, element, keep_next=b"<w:keepNext/>" in row, table=number, row=index,
                                     group=group))
             yield group.items[-1]
-
-
-def _heights(doc: ReportDocument, number: int, rows: list[bytes]) -> list[float]:
-    """Each row's height: from the lines document.table counted as it wrote the table, else from its XML text."""
-    lines = doc.row_lines.get(number)
-    if lines is not None and len(lines) == len(rows):
-        return [pagefill.lines_mm(count, _ROW_PADDING_MM) for count in lines]
-    return [pagefill.row_mm(row, _ROW_PADDING_MM) for row in rows]
 
 
 def _paragraph(element: BaseOxmlElement, styles: dict[str, _Style], body: list[BaseOxmlElement]) -> Item:

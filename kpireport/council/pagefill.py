@@ -32,18 +32,18 @@ def height_mm(doc: ReportDocument, start: int) -> float:
         if element.tag == qn("w:p"):
             total += paragraph_mm(element)
         elif element.tag == qn("w:tbl"):
-            total += _written_table_mm(doc, element)
+            total += sum(written_rows_mm(doc, doc.table_number(element), table_rows(doc.table_xml(element))))
     return total
 
 
-def _written_table_mm(doc: ReportDocument, holder: BaseOxmlElement) -> float:
-    """A table's height from the lines document.table counted as it wrote each row, else from its XML text."""
-    number = doc.table_number(holder)
-    xml = doc.table_xml(holder)
+def written_rows_mm(doc: ReportDocument, number: int | None, rows: list[bytes],
+                    padding: float = _ROW_PADDING_MM) -> list[float]:
+    """The heights of table ``number``'s rows: from the lines document.table counted as it wrote the table, else
+    (a table split since) from their XML text."""
     lines = doc.row_lines.get(number) if number is not None else None
-    if lines is not None and len(lines) == xml.count(b"</w:tr>"):
-        return sum(lines_mm(count) for count in lines)
-    return table_mm(xml)
+    if lines is not None and len(lines) == len(rows):
+        return [lines_mm(count, padding) for count in lines]
+    return [row_mm(row, padding) for row in rows]
 
 
 def paragraph_mm(element: BaseOxmlElement) -> float:
@@ -57,11 +57,6 @@ def paragraph_mm(element: BaseOxmlElement) -> float:
     line = _LINE_MM.get(style_id, _NOTE_LINE_MM if style_id == "Note" else _BODY_LINE_MM)
     per_line = 2 * TEXT_MM / _FULL_WIDTH_MM["body"]  # half-width units a line holds
     return _SPACE_MM.get(style_id, 1.0) + line * max(1, math.ceil(display_width(text) / per_line))
-
-
-def table_mm(xml: bytes) -> float:
-    """Each row as tall as its tallest cell: the cell's lines, each wrapped at the cell's width."""
-    return sum(row_mm(row) for row in table_rows(xml))
 
 
 def table_rows(xml: bytes) -> list[bytes]:
