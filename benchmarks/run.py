@@ -619,15 +619,13 @@ def figures(res: dict) -> dict:
         whole = st.get(f"whole/{column}")
         if whole:
             out[f"whole_{column}"] = whole["median_s"]
-        merge = st.get(f"merge/{column}")
-        if merge and floor:
-            out[f"intake_{column}"] = merge["intake_validation_s"] / floor
     merge, master_floor = st.get("merge/one"), st.get("floor_write/one")
+    if merge and floor:  # each side in a process of its own, at its own moment: printed for comparison
+        out["intake_apart"] = merge["intake_validation_s"] / floor
     if merge and master_floor:
-        out["master_ratio"] = merge["master_write_s"] / master_floor["median_s"]
+        out["master_apart"] = merge["master_write_s"] / master_floor["median_s"]
     paired = st.get("paired/one")
-    if paired:  # the same ratios with both sides in one process, round by round: what the targets go by
-        out["intake_apart"], out["master_apart"] = out.pop("intake_one", None), out.pop("master_ratio", None)
+    if paired:  # both sides in one process, round by round: what the targets go by
         out["intake_one"], out["master_ratio"] = paired["last"]["intake_ratio"], paired["last"]["master_ratio"]
     whole = st.get("whole/default")
     if whole:
