@@ -5,6 +5,7 @@ from pathlib import Path
 
 import openpyxl
 
+from kpireport import labels
 from kpireport.demo.fill import fill_form
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import write_form
@@ -45,16 +46,16 @@ def as_made_before_repost_rows(workbook) -> None:
         sheet = workbook[fl.INITIATIVE_SHEET]
         item = None
         for r in range(fl.FIRST_ROW, sheet.max_row + 1):
-            if fl.REPOST in str(sheet.cell(r, 1).value):
+            if labels.REPOST in str(sheet.cell(r, 1).value):
                 item.value += "\n" + sheet.cell(r, 2).value  # the place, 【再掲】 first, as 様式版 3 listed it
             else:
                 item = sheet.cell(r, 2)
         for r in range(sheet.max_row, fl.FIRST_ROW - 1, -1):
-            if fl.REPOST in str(sheet.cell(r, 1).value):
+            if labels.REPOST in str(sheet.cell(r, 1).value):
                 sheet.delete_rows(r)
     meta = workbook[fl.META_SHEET]
     for r in range(meta.max_row, 0, -1):
-        if fl.REPOST in str(meta.cell(r, 2).value):
+        if labels.REPOST in str(meta.cell(r, 2).value):
             meta.delete_rows(r)
 
 

@@ -19,6 +19,7 @@ import pytest
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from kpireport import labels
 from kpireport.cli.printing import merge_lines, run_lines
 from kpireport.council import measures
 from kpireport.demo.fill import fill_form
@@ -55,7 +56,7 @@ def _bare_symbols(path: Path) -> None:
         column = next(c.column for c in sheet[fl.FIRST_ROW - 1] if c.value == "実施状況")
         for r in range(fl.FIRST_ROW, sheet.max_row + 1, 2):
             cell = sheet.cell(r, column)
-            if isinstance(cell.value, str) and cell.value and fl.REPOST not in str(sheet.cell(r, 1).value):  # typed
+            if isinstance(cell.value, str) and cell.value and labels.REPOST not in str(sheet.cell(r, 1).value):  # typed
                 cell.value = cell.value[0]
         book.save(path)
 

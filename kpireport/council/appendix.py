@@ -152,7 +152,7 @@ def _level_cell(node: Node) -> str:
 
 
 def _content(placed_row: InitiativeRow) -> str:
-    markers = (texts.REPOST if placed_row.reposted else "") + labels.markers_text(placed_row.initiative.markers)
+    markers = (labels.REPOST if placed_row.reposted else "") + labels.markers_text(placed_row.initiative.markers)
     return markers + placed_row.initiative.content
 
 
@@ -191,4 +191,4 @@ def _count_table(doc: ReportDocument, data: PeriodResults, top: Node, groups: li
           ["left"] + ["center"] * (len(statuses_shown) + len(extra) + 2))
     reposts = sum(r.reposted for group in groups for r in group.rows)
     if reposts:
-        paragraph(doc, f"取組数には、{texts.REPOST}の取組（{reposts}件）を掲載先ごとに含みます。", "注記")
+        paragraph(doc, f"取組数には、{labels.REPOST}の取組（{reposts}件）を掲載先ごとに含みます。", "注記")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from kpireport import labels
 from kpireport.council import texts
 from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
@@ -45,7 +46,7 @@ def indicator_name(row: KpiRow, caption_kinds: int, plan: Plan) -> str:
     mark = ""
     if row.reposted:
         home = plan.plan_of(row.kpi.node)
-        mark = f"【{home.short_name}】" if home.id != plan.plan_of(row.node_id).id else texts.REPOST
+        mark = f"【{home.short_name}】" if home.id != plan.plan_of(row.node_id).id else labels.REPOST
     return mark + kind + row.kpi.name + markers_text(row.kpi.markers)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from kpireport import labels
 from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, heading, page_break, table, toc
 from kpireport.evaluate.results import InitiativeRow, KpiRow, PeriodResults, initiative_rows, tree_order
@@ -181,7 +182,7 @@ def _works(doc: ReportDocument, data: PeriodResults, node: Node, title: str, pla
     for row in shown:
         if row.node_id != node.id and (not rows or shown[len(rows) - 1].node_id != row.node_id):
             groups[len(rows)] = sheet_title(data, data.plan.node(row.node_id))
-        name = (texts.REPOST if row.reposted else "") + short_name(row.initiative, entry(row))
+        name = (labels.REPOST if row.reposted else "") + short_name(row.initiative, entry(row))
         text = content.initiative_text(data, row.initiative, entry(row), field) if with_text else ""
         rows.append([name, text or texts.NO_TEXT])
     table(doc, [title, ""], rows, [60, 110], groups=groups, keep_rows=(len(rows) - last) if keep else 0,

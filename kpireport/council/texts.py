@@ -1,7 +1,6 @@
 """Every fixed Japanese text of the council report, in one place."""
 from __future__ import annotations
 
-from kpireport import labels
 from kpireport.evaluate.tally import BLANK_LABEL
 
 NO_TEXT = "（記載なし）"
@@ -10,7 +9,6 @@ NOT_ENTERED = BLANK_LABEL  # a blank 実施状況 of a department that did send 
 PROVISIONAL = "（見込み）"
 OVERRIDE_MARK = "※"  # one meaning in the whole report: a grade the planning office changed by hand
 NOTE_MARK = "（注）"  # any other note under a table
-REPOST = labels.REPOST
 NO_VALUE = "－"
 CONTINUED = "（続き）"  # after the caption of a table on each page it goes on to (council/continued.py)
 MINUS = "△"  # the one minus sign of the report, as the values are written (values.format_number)

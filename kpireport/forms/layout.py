@@ -33,7 +33,6 @@ FEEDBACK_SHEET = "検証結果"  # added to feedback copies (validate.feedback);
 
 TITLE_ROW = 1
 HEADER_ROW = 3
-REPOST = labels.REPOST
 REPOST_INPUT = "verification"  # the one input of a 【再掲】 row: the 検証内容 of the initiative at that place
 FIRST_ROW = 4  # first data row (1-based, as Excel shows it)
 
@@ -205,14 +204,14 @@ def narrative_locked(plan: Plan, node: Node) -> dict[str, str]:
 
 def repost_row_id(initiative_id: str, node_id: str) -> str:
     """The ID cell of an initiative's 【再掲】 row: the initiative's ID and the node it is reposted to."""
-    return f"{initiative_id}{REPOST}{node_id}"
+    return f"{initiative_id}{labels.REPOST}{node_id}"
 
 
 def repost_locked(plan: Plan, initiative: Initiative, node_id: str) -> dict[str, str]:
     """A 【再掲】 row: the place, the 推進内容 again, and in 実施状況 where the row's other inputs go (only its
     検証内容 is open: what was done for that place's measure)."""
     return {"id": repost_row_id(initiative.id, node_id), "path": labels.reposted_path(plan, node_id),
-            "content": REPOST + initiative_locked(plan, initiative)["content"], "status": f"（{initiative.id}の行に記入）"}
+            "content": labels.REPOST + initiative_locked(plan, initiative)["content"], "status": f"（{initiative.id}の行に記入）"}
 
 
 @dataclass(frozen=True)

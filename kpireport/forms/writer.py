@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
+from kpireport.labels import REPOST
 from kpireport.model import LEAD, PARTS, Kpi, Plan, Value
 from kpireport.periods import ReportPeriod, parse_period
 from kpireport.runtime.atomic import atomic_write
@@ -204,8 +205,8 @@ def _initiative_guide(labels: tuple[str, ...], period: ReportPeriod, sheets: lis
                           f"実施状況が{labels[fl.DONE]}・{labels[fl.CONTINUING]}の取組は必ず記入してください。"))
     lines += [("text", f"　{title}: {message}") for title, message in GUIDE_EXAMPLES.values()]
     if any(sheet.reposts for sheet in sheets):
-        lines.append(("text", f"　{fl.REPOST}の行: ほかの施策にも載る（再掲する）取組は、その取組の行の下に、載る施策ごとに"
-                              f"{fl.REPOST}の行があります。その施策での検証内容が取組の行と違うときだけ、{fl.REPOST}の行の"
+        lines.append(("text", f"　{REPOST}の行: ほかの施策にも載る（再掲する）取組は、その取組の行の下に、載る施策ごとに"
+                              f"{REPOST}の行があります。その施策での検証内容が取組の行と違うときだけ、{REPOST}の行の"
                               "検証内容に記入します（空欄なら取組の行の検証内容を載せます）。実施状況などは取組の行に記入します。"))
     return lines
 
@@ -308,7 +309,7 @@ def _sheet_note(plan: Plan, period: ReportPeriod, sheet_name: str) -> str:
     return ""
 
 
-REPOST_VALIDATION = {"validate": "any", "input_title": f"検証内容（{fl.REPOST}）",
+REPOST_VALIDATION = {"validate": "any", "input_title": f"検証内容（{REPOST}）",
                      "input_message": "この施策に再掲する取組として、取組の行と違う検証内容があれば記入します。"
                                       "空欄なら取組の行の検証内容を載せます。"}
 

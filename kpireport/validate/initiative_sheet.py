@@ -64,11 +64,11 @@ def check_repost(check: FormCheck, sheet: str, layout: fl.DataSheet, row: dict, 
         seen = "" if cell is None or column.key == fl.REPOST_INPUT else text(cell.value)
         if seen and seen != layout.locked_text(row, column):
             check.add("repost-cell-not-input", sheet=sheet, cell=place[column.key], value=seen[:40], column=column.header,
-                      name=_short(row["content"].removeprefix(fl.REPOST)), ident=initiative_id)
+                      name=_short(row["content"].removeprefix(labels.REPOST)), ident=initiative_id)
     cell = cells.get(fl.REPOST_INPUT)
     if cell is not None:
         check.check_text(sheet, cell)
-    written = check.free_text(sheet, cell, f"{VERIFICATION}（{fl.REPOST}）")
+    written = check.free_text(sheet, cell, f"{VERIFICATION}（{labels.REPOST}）")
     if written and cell is not None:
         check.repost_verifications.setdefault(initiative_id, {})[node_id] = written, cell
 
@@ -138,5 +138,5 @@ def _fits_beside_the_lead(check: FormCheck, sheet: str, entry: InitiativeEntry, 
     written = check.repost_verifications.get(entry.initiative_id, {})
     for node_id, _ in entry.repost_verifications:
         check.fits_the_master(labels.beside_text(check.department, entry, node_id),
-                              f"この{fl.REPOST}の行の検証内容と{entry.initiative_id}の行の取組の概要・今後の取組内容",
+                              f"この{labels.REPOST}の行の検証内容と{entry.initiative_id}の行の取組の概要・今後の取組内容",
                               sheet, written[node_id][1])
