@@ -125,6 +125,22 @@ def test_shared_strings_in_runs_and_with_readings_as_openpyxl(tmp_path, monkeypa
     assert [fast[0][0].cells[(row, 1)].value for row in (1, 2, 3)] == ["指標名", "令和5年度 実績", "観光客数"]
 
 
+@pytest.mark.parametrize("whole_table_bytes", [1024 * 1024, 0])
+@pytest.mark.parametrize("index", ["-1", "3"])  # before the table's first entry, past its last (it has three)
+def test_a_shared_string_the_table_lacks_goes_to_openpyxl(tmp_path, monkeypatch, whole_table_bytes, index):
+    """A cell naming an entry the table does not have: the fast reader hands the file to openpyxl, whole table
+    or streamed, and never takes an entry counted from the table's end."""
+    from kpireport.intake import xlsx_cells
+
+    monkeypatch.setattr(xlsx_cells, "WHOLE_TABLE_BYTES", whole_table_bytes)
+    path = _rewrite_sheet(shared_strings_workbook(tmp_path / "sst.xlsx"), tmp_path / "odd.xlsx",
+                          sheet(f'<row r="1"><c r="A1" t="s"><v>{index}</v></c></row>'))
+    with zipfile.ZipFile(path) as archive:
+        assert archive.read("xl/sharedStrings.xml").count(b"<si>") == 3
+    fast, _ = both_readers(path)
+    assert fast is None
+
+
 def test_sheets_to_skip_keep_their_name_and_state_only(tmp_path):
     path = rich_workbook(tmp_path / "rich.xlsx")
     whole = read_submission(path)

@@ -165,37 +165,38 @@ def _run_texts() -> etree.XPath:
 
 
 def _shared_strings(read: Reader, member: str | None) -> SharedStrings | list[str]:
+    """The shared-strings table. A form's (a few hundred KB; Calc's of the large benchmark city's forms: 231 KB)
+    is read whole into a list: its cells refer to nearly every entry, and indexing a list costs nothing. A bigger
+    one is streamed only as far as the cells read refer to it, so that memory stays flat."""
     if member is None:
         return []
     data = read(member)
     if data is None:
         raise Unexpected(f"{member} missing")
-    return SharedStrings(data)
+    if len(data) > WHOLE_TABLE_BYTES:
+        return SharedStrings(data)
+    return [decode_escapes(_text(entry)) for entry in etree.fromstring(data, _parser()).iterchildren(f"{MAIN}si")]
 
 
 class SharedStrings:
-    """The shared-strings table, its entries' texts made only as far as the cells read refer to it: a form's
-    cells use a few hundred strings, whatever number of entries the table holds. A form's table is parsed whole
-    (streaming it cost twice as much: Calc saves every text as runs); a bigger one is streamed, so that memory
-    stays flat."""
+    """A shared-strings table too big to read whole: its entries' texts made only as far as the cells read refer
+    to it (a form's cells use a few hundred strings, whatever number of entries the table holds), each streamed
+    entry dropped once read."""
 
     def __init__(self, data: bytes):
         self.items: list[str] = []
-        self._whole = len(data) <= WHOLE_TABLE_BYTES
-        self._entries: Iterator[Any] = (iter(etree.fromstring(data, _parser()).iterchildren(f"{MAIN}si"))
-                                        if self._whole else (entry for _, entry in _iterparse(data, f"{MAIN}si")))
+        self._entries = _iterparse(data, f"{MAIN}si")
 
     def __getitem__(self, index: int) -> str:
         if index < 0:
             raise IndexError(index)
         items = self.items
         while index >= len(items):
-            entry = next(self._entries, None)
+            _, entry = next(self._entries, (None, None))
             if entry is None:
                 raise IndexError(index)
             items.append(decode_escapes(_text(entry)))
-            if not self._whole:
-                _forget(entry)  # memory stays flat however far the table is read
+            _forget(entry)  # memory stays flat however far the table is read
         return items[index]
 
 
@@ -341,7 +342,10 @@ class _SheetReader:
                 value = decode_escapes(_text(child))
         if text is not None:
             if kind == "s":
-                value = self.strings[int(text)]
+                index = int(text)
+                if index < 0:  # no entry (a list would give one from its end)
+                    raise Unexpected(f"shared string {text}")
+                value = self.strings[index]
             elif kind == "n" and not is_date and "." not in text and "e" not in text and "E" not in text:
                 value = int(text)
             else:
@@ -372,7 +376,7 @@ class _SheetReader:
         return found
 
     def _value(self, text: str, kind: str, is_date: bool, is_duration: bool, reference: str | None) -> object:
-        """A cell's saved value from its v text, typed as openpyxl types it."""
+        """A cell's saved value from its v text, typed as openpyxl types it (a shared string is _cell's)."""
         if kind == "n":
             number = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
             if not is_date:
@@ -382,8 +386,6 @@ class _SheetReader:
             except (OverflowError, ValueError):
                 self.bad_dates.append((reference or "", text))
                 return "#VALUE!"
-        if kind == "s":
-            return self.strings[int(text)]
         if kind == "b":
             return bool(int(text))
         if kind in ("str", "e"):
