@@ -21,6 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))  # this checkout's code, whatever is installed (spawned workers get sys.path too)
 
 
 def timed(call, runs: int) -> float:

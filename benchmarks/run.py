@@ -29,6 +29,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# the code measured is this checkout's, whatever kpireport is installed (a stale non-editable install once made a
+# run measure old code); the stage processes run this script, so they take it too
+sys.path.insert(0, str(HERE.parent))
 SIZES = {
     # name: departments, kpis, initiatives, (top, second, third) nodes of the main plan, history years
     "small": dict(departments=20, kpis=150, initiatives=300, tree=(6, 3, 2), strategy=(4, 3), history_years=0),
