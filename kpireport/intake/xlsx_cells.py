@@ -165,9 +165,8 @@ def _run_texts() -> etree.XPath:
 
 
 def _shared_strings(read: Reader, member: str | None) -> SharedStrings | list[str]:
-    """The shared-strings table. A form's (a few hundred KB; Calc's of the large benchmark city's forms: 231 KB)
-    is read whole into a list: its cells refer to nearly every entry, and indexing a list costs nothing. A bigger
-    one is streamed only as far as the cells read refer to it, so that memory stays flat."""
+    """The shared-strings table: up to WHOLE_TABLE_BYTES (a form's) read whole into a list, since a form's cells
+    refer to nearly every entry; a bigger one read lazily (SharedStrings)."""
     if member is None:
         return []
     data = read(member)
@@ -187,9 +186,7 @@ class SharedStrings:
         self.items: list[str] = []
         self._entries = _iterparse(data, f"{MAIN}si")
 
-    def __getitem__(self, index: int) -> str:
-        if index < 0:
-            raise IndexError(index)
+    def __getitem__(self, index: int) -> str:  # never negative: _SheetReader._cell refuses those
         items = self.items
         while index >= len(items):
             _, entry = next(self._entries, (None, None))
