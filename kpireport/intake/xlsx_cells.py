@@ -164,20 +164,20 @@ def _run_texts() -> etree.XPath:
     return texts
 
 
-def _shared_strings(read: Reader, member: str | None) -> SharedStrings | list[str]:
+def _shared_strings(read: Reader, member: str | None) -> StreamedStrings | list[str]:
     """The shared-strings table: up to WHOLE_TABLE_BYTES (a form's) read whole into a list, since a form's cells
-    refer to nearly every entry; a bigger one read lazily (SharedStrings)."""
+    refer to nearly every entry; a bigger one read lazily (StreamedStrings)."""
     if member is None:
         return []
     data = read(member)
     if data is None:
         raise Unexpected(f"{member} missing")
     if len(data) > WHOLE_TABLE_BYTES:
-        return SharedStrings(data)
+        return StreamedStrings(data)
     return [decode_escapes(_text(entry)) for entry in etree.fromstring(data, _parser()).iterchildren(f"{MAIN}si")]
 
 
-class SharedStrings:
+class StreamedStrings:
     """A shared-strings table too big to read whole: its entries' texts made only as far as the cells read refer
     to it (a form's cells use a few hundred strings, whatever number of entries the table holds), each streamed
     entry dropped once read."""
@@ -251,7 +251,7 @@ def _format_kind(code: str) -> tuple[str, bool, bool]:
 # --- a sheet ----------------------------------------------------------------------------------
 
 class _SheetReader:
-    def __init__(self, strings: SharedStrings | list[str], formats: tuple[tuple[str, bool, bool], ...],
+    def __init__(self, strings: StreamedStrings | list[str], formats: tuple[tuple[str, bool, bool], ...],
                  epoch: dt.datetime, max_rows: int, max_columns: int, max_empty_run: int):
         self.strings, self.formats, self.epoch = strings, formats, epoch
         self.max_rows, self.max_columns, self.max_empty_run = max_rows, max_columns, max_empty_run
