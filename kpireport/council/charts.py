@@ -310,8 +310,18 @@ def grade_chart_png(title: str, categories: list[str], series: list[tuple[str, s
         canvas = fig.canvas
         if not isinstance(canvas, FigureCanvasAgg):  # _build_figure attaches one; nothing else replaces it
             raise TypeError("the chart's figure has lost its Agg canvas")
-        buf = io.BytesIO()  # the drawn canvas as PNG (savefig would lay out and draw it all again)
-        no_software: dict[str, Any] = {"Software": None}  # None leaves the key out (Pillow's PNG writer)
-        matplotlib.image.imsave(buf, canvas.buffer_rgba(), format="png", origin="upper", dpi=dpi,
-                                metadata=no_software)
+        return png_bytes(canvas, dpi)
+
+
+# zlib level 3: flat-coloured charts come out about as small as at Pillow's default level 6, in half the time
+_PNG_OPTIONS: dict[str, Any] = {"compress_level": 3}
+
+
+def png_bytes(canvas: FigureCanvasAgg, dpi: int) -> bytes:
+    """The drawn canvas as PNG bytes without software or date metadata (savefig would lay out and draw it all
+    again)."""
+    buf = io.BytesIO()
+    no_software: dict[str, Any] = {"Software": None}  # None leaves the key out (Pillow's PNG writer)
+    matplotlib.image.imsave(buf, canvas.buffer_rgba(), format="png", origin="upper", dpi=dpi,
+                            metadata=no_software, pil_kwargs=_PNG_OPTIONS)
     return buf.getvalue()

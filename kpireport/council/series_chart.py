@@ -5,18 +5,15 @@ Drawn like council.charts: a plain Figure on the Agg canvas inside matplotlib.st
 text with the IPAexGothic font file of matplotlib-fontja, no global matplotlib state touched."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from typing import Any
 
-import matplotlib.image
 import matplotlib.style
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FixedLocator
 
-from kpireport.council.charts import AXIS_COLOUR, GRID_COLOUR, MM_PER_INCH, font_path
+from kpireport.council.charts import AXIS_COLOUR, GRID_COLOUR, MM_PER_INCH, font_path, png_bytes
 
 ACTUAL_COLOUR, PATH_COLOUR, TARGET_COLOUR = "#1F4E79", "#7F7F7F", "#C00000"
 
@@ -63,7 +60,4 @@ def line_chart_png(chart: LineChart, width_mm: float = 150, height_mm: float = 8
         if ax.get_legend_handles_labels()[0]:
             ax.legend(prop=_font(8), frameon=False, loc="best")
         canvas.draw()
-        buf = io.BytesIO()
-        no_software: dict[str, Any] = {"Software": None}
-        matplotlib.image.imsave(buf, canvas.buffer_rgba(), format="png", origin="upper", dpi=dpi, metadata=no_software)
-    return buf.getvalue()
+        return png_bytes(canvas, dpi)
