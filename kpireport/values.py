@@ -288,10 +288,10 @@ def format_number(number: Decimal, unit: str = "", scale: str = "", negative: st
 
 @functools.lru_cache(maxsize=65_536)  # equal Decimals format alike (trailing zeros are tidied away)
 def _format_finite(d: Decimal, unit: str, scale: str, negative: str) -> str:
-    with localcontext() as ctx:
+    with localcontext() as ctx:  # exact: the scale moves the exponent only, normalize drops trailing zeros
         ctx.prec = max(ctx.prec, len(d.as_tuple().digits) + 2)
-        d = _tidy(d.scaleb(-SCALES.get(scale, 0)))
-    text = format(d.copy_abs(), ",f")
+        d = d.scaleb(-SCALES.get(scale, 0)).normalize()
+    text = format(d.copy_abs(), ",f")  # every digit, never an exponent: 1E+3 -> 1,000
     return f"{negative if d < 0 else ''}{text}{scale}{unit}"
 
 
