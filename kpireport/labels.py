@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
+from functools import lru_cache
 
 from kpireport.model import Initiative, InitiativeEntry, Kpi, Node, Plan, Value
 from kpireport.values import format_value, format_year, parse_value
@@ -48,12 +50,15 @@ def value_text(value: Value) -> str:
     if value.status == "none":
         return value.raw.strip() or NO_VALUE  # as written: "-", "—"
     raw = value.raw.strip()
-    if raw:
-        again = parse_value(raw)
-        if (again.status, again.number, again.unit, again.scale) == (value.status, value.number, value.unit,
-                                                                     value.scale):
-            return raw
+    if raw and _read_again(raw) == (value.status, value.number, value.unit, value.scale):
+        return raw
     return format_value(value)
+
+
+@lru_cache(maxsize=16_384)  # a KPI's baseline and target are written in every table that lists the KPI
+def _read_again(raw: str) -> tuple[str, Decimal | None, str, str]:
+    again = parse_value(raw)
+    return again.status, again.number, again.unit, again.scale
 
 
 def value_with_year(value: Value, year: int | None, separator: str = "", fiscal: bool = True) -> str:
