@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from kpireport.values import ERA_PATTERN, format_year, parse_year
@@ -88,6 +89,7 @@ _AS_OF_FORMS = [re.compile(pattern, re.IGNORECASE) for pattern in (
 _AS_OF_WORDS = re.compile(r"(時点|現在|の値|見込み|速報値?)$")
 
 
+@lru_cache(maxsize=4096)  # a form's 時点 texts repeat on every row
 def as_of_date(text: str, period: ReportPeriod | None = None) -> dt.date | None:
     """The date a 時点 names: 「令和6年3月末」「2024年3月末」「R6.3.31」「2024/3/31」「令和5年度末」「3/31」.
     A month without a day is its last day, a year its end (a fiscal year's: 31 March); a month and day
