@@ -237,6 +237,10 @@ def test_to_western():
         (Decimal("1E-7"), "", "", "0.0000001"),
         (Decimal("-0"), "件", "", "0件"),
         (Decimal("1.17"), "", "", "1.17"),
+        (Decimal("100.0"), "", "", "100"),
+        (Decimal("2.5E+25"), "円", "億", "250,000,000,000,000,000億円"),
+        # more digits than Decimal's default context holds: written in full, never rounded
+        (Decimal("1.23456789012345678901234567890123456789"), "", "", "1.23456789012345678901234567890123456789"),
     ],
 )
 def test_format_number(number, unit, scale, text):
