@@ -313,7 +313,8 @@ def grade_chart_png(title: str, categories: list[str], series: list[tuple[str, s
         return png_bytes(canvas, dpi)
 
 
-# zlib level 3: flat-coloured charts come out about as small as at Pillow's default level 6, in half the time
+# zlib level 3: in half the time of Pillow's default level 6; a bar chart comes out as small, a line chart
+# a fifth larger (tens of KB in a report)
 _PNG_OPTIONS: dict[str, Any] = {"compress_level": 3}
 
 

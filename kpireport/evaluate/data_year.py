@@ -3,8 +3,6 @@ value (「7,612千円（平成27年度）」) or the 時点 the department typed
 report's, the KPI is graded against the expected value of that year and shown with it (「7,612千円（H27年度）」)."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from kpireport.history.store import StoredKpiValue
 from kpireport.model import Period
 from kpireport.periods import as_of_date
@@ -28,7 +26,6 @@ def _year_of_period(period: Period) -> int:
     return period.end or period.start
 
 
-@lru_cache(maxsize=4096)  # a history's typed 時点 are few texts, each read once
 def _year_of_as_of(text: str) -> int | None:
     """The fiscal year (April to March) a typed 時点 falls in: 「R6.3末」 is the end of 令和5年度."""
     date = as_of_date(text)
