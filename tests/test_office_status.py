@@ -114,3 +114,25 @@ def test_two_files_of_one_department_are_said_and_the_one_saved_last_stands(offi
     master = next((ws / "output").glob("*.xlsx"))
     review = [row[0] for row in openpyxl.load_workbook(master, read_only=True)["要確認"].iter_rows(values_only=True)]
     assert said[0].strip() in review
+
+
+def test_two_files_of_one_department_where_the_one_saved_last_is_sent_back_the_one_accepted_is_named(office):
+    ws = fresh(office, "twice_returned")
+    inbox = ws / "inbox"
+    now = time.time()
+    first = saved_at(returned(ws, R5, NOURIN, inbox / fl.form_file_name(R5, NOURIN)), "2024-05-10T01:00:00Z", now)
+    second = returned(ws, R5, NOURIN, inbox / "農林課_修正版.xlsx")
+    workbook = openpyxl.load_workbook(second)
+    workbook[fl.KPI_SHEET].delete_rows(5)  # a row deleted: sent back
+    workbook.save(second)
+    saved_at(second, "2024-05-12T01:00:00Z", now)
+    merged = ok("merge", "-w", str(ws), cwd=office)
+    said = [line for line in merged.splitlines() if "同じ報告期間のファイルが2件" in line]
+    assert len(said) == 1, merged
+    assert f"「{second.name}」は差し戻したため" in said[0] and f"「{first.name}」を採用しています" in said[0]
+    status = ok("status", "-w", str(ws), cwd=office)  # asked again for the file sent back; the values accepted stand
+    again = section(status, "要再提出")
+    assert any(second.name in line and "受理済みの値は有効" in line for line in again), status
+    master = next((ws / "output").glob("*.xlsx"))
+    sheet = openpyxl.load_workbook(master, read_only=True)["提出状況"]
+    assert any(first.name in [str(v) for v in row] for row in sheet.iter_rows(values_only=True))

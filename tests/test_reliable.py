@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from forms_helpers import TEST_KEY, as_made_before_short_names, column, edit, filled_form, row_of
 
 from kpireport.cli import commands
@@ -66,13 +67,24 @@ def test_the_upgrade_step_records_the_version_1_forms_the_history_accepted(tmp_p
 
 
 def test_an_unsigned_form_only_where_version_1_forms_were_issued_and_with_its_own_rows(plan, tmp_path):
-    legacy_here = IssuedForms(frozenset(), frozenset(), frozenset({(A, "2022")}))
+    legacy_here = IssuedForms(frozenset(), frozenset(), frozenset({(A, R5.key)}))
     own = unsigned(filled_form(plan, A, R5, tmp_path, name="own.xlsx"))
     assert codes(plan, own, NOTHING_ISSUED) == ["form-unsigned-refused"]
     assert codes(plan, own, legacy_here) == ["form-unsigned"]
     assert codes(plan, own, None) == ["form-unsigned"]  # a library caller without a register: as before
     other = unsigned(filled_form(plan, B, R5, tmp_path, name="other.xlsx"), department=A)
-    assert codes(plan, other, legacy_here) == ["form-unsigned", "form-rows-other-department"]
+    assert codes(plan, other, legacy_here) == ["form-rows-other-department"]  # refused, not also "read"
+
+
+def test_an_unsigned_form_for_a_period_whose_forms_were_all_signed_is_refused(plan, tmp_path):
+    """A workspace that once took version-1 forms (2022) issues signed ones since: a version-1 form of 2023
+    is a downgrade, not a form of that time, whichever department it names."""
+    legacy_before = IssuedForms(frozenset(), frozenset(), frozenset({(B, "2022")}))
+    forged = unsigned(filled_form(plan, A, R5, tmp_path))
+    result = validate_files(plan, [forged], R5, None, TEST_KEY, legacy_before)[0]
+    assert [(f.code, f.severity) for f in result.findings] == [("form-unsigned-period-refused", "error")]
+    assert not result.valid and not result.kpis
+    assert "令和5年度" in result.findings[0].message and "署名つき" in result.findings[0].message
 
 
 def test_a_signed_form_not_in_the_register_is_refused_where_the_register_knows_the_department(plan, tmp_path):
@@ -148,6 +160,24 @@ def test_a_form_from_before_a_plan_change_says_the_office_changed_it(plan, tmp_p
     findings = validate_files(plan, [form], R5)[0].findings
     assert [f.code for f in findings] == ["form-stale-plan", "form-locked-plan-changed"]
     assert "企画担当課が計画体系を変更しました" in findings[1].message and "元に戻して" not in findings[1].message
+
+
+def test_a_row_the_plan_moved_to_another_department_is_said_so_and_sent_back(plan, tmp_path):
+    """A KPI that the office gave to another department after the forms went out: the old form's row is neither
+    dropped with 「削除された」 nor recorded for the wrong department."""
+    form = filled_form(plan, A, R5, tmp_path)
+    moved = str(openpyxl.load_workbook(form)[fl.KPI_SHEET].cell(fl.FIRST_ROW, 1).value)
+    source = yaml.safe_load(example_path().read_text(encoding="utf-8"))
+    for kpi in source["kpis"]:
+        if kpi["id"] == moved:
+            kpi["departments"] = [B]
+    changed = tmp_path / "plan.yaml"
+    changed.write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+    result = validate_files(load_plan(changed).plan, [form], R5)[0]
+    said = [f for f in result.findings if f.code == "form-plan-item-moved"]
+    assert [(f.severity, f.cell) for f in said] == [("error", f"A{fl.FIRST_ROW}")]
+    assert f"{B}の担当になった" in said[0].message and "削除" not in said[0].message
+    assert not result.valid and "form-plan-item-removed" not in [f.code for f in result.findings]
 
 
 def test_an_edited_previous_actual_is_warned(plan, tmp_path):

@@ -111,7 +111,11 @@ def test_forgeries_are_refused_and_a_form_under_another_name_is_warned(tmp_path)
     assert "この作業フォルダの鍵で作った様式のものと一致しません" in out  # the outsider's signed form
     assert "発行した記録のない様式" in out  # 4
     assert "ファイル名は「観光政策課」の様式のようですが、中身は担当課「農林課」の様式です" in out
-    assert cli("merge", cwd=ws).returncode in (0, 1)
+    merged = cli("merge", cwd=ws)
+    assert merged.returncode in (0, 1)
+    accepted = merged.stdout.splitlines()
+    line = next(i for i, text in enumerate(accepted) if text.startswith(f"{fl.form_file_name(R5, B)}: 受理"))
+    assert "ファイル名は「観光政策課」の様式のようですが" in accepted[line + 1]  # the office reads it at the merge too
     # only the genuine form stands for 農林課, and nothing for 観光政策課 came of its file name
     assert recorded(ws) == {A: fl.form_file_name(R5, B)}
     history = History(ws / "履歴.sqlite3")

@@ -1,6 +1,7 @@
 """Validation of returned forms: round trip on the example, planted mistakes, every rule."""
 from __future__ import annotations
 
+import datetime
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -107,6 +108,7 @@ def test_planted_mistakes_give_exactly_these_findings(plan, tmp_path):
     assert "360,000人として読み取りました" in texts[0] and "18,000人として読み取りました" in texts[1]
     assert flat(results[1]) == [["", "", "form-wrong-period"]]
     assert "令和4年度 実績" in results[1].findings[0].message and "令和5年度 実績" in results[1].findings[0].message
+    assert "使い回し" in results[1].findings[0].message  # last year's form: most likely reused
     assert all(f.file == path.name for f in results[0].findings)
 
 
@@ -178,6 +180,46 @@ def test_kpi_value_rules(plan, tmp_path, ident, value, code):
         assert next(e for e in result.kpis if e.kpi_id == ident).provisional
     else:
         assert codes == [code]
+
+
+@pytest.mark.parametrize("value, warned", [(0.65, True), ("0.65", True), ("0.65%", False), (65, False),
+                                           (0, False)])
+def test_a_fraction_typed_for_a_whole_percent_kpi_is_read_as_written_and_asked_about(plan, tmp_path, value, warned):
+    """本市へのリピート率 (63% → 70%): 「0.65」 is 0.65% as typed, kept so, and the department asked whether 65% was
+    meant; 「0.65%」 typed with its sign says what it means."""
+    result = _single(plan, tmp_path, _set(fl.KPI_SHEET, "K-S2-1-04", "actual", value))
+    asked = [f for f in result.findings if f.code == "kpi-percent-as-fraction"]
+    entry = next(e for e in result.kpis if e.kpi_id == "K-S2-1-04")
+    assert entry.value.number == Decimal(str(value).rstrip("%")) and entry.value.unit == "%"
+    assert result.valid
+    if warned:
+        assert [(f.severity, f.sheet) for f in asked] == [("warning", fl.KPI_SHEET)]
+        assert "0.65%として読み取りました" in asked[0].message and "「65%」と入力し直して" in asked[0].message
+    else:
+        assert asked == []
+
+
+@pytest.mark.parametrize("value, number_format, code, said", [
+    (0.5, "0%", "kpi-unit-mismatch", "「50%」の単位「%」は、この指標の単位「人」"),  # 50% typed in a 人 KPI
+    (datetime.datetime(2026, 3, 31), "m/d", "kpi-value-unreadable", "「2026-03-31」を数値として読めません"),
+    ("－", None, "kpi-value-missing", "実績値が「－」（値なし）です"),
+])
+def test_a_refused_value_is_quoted_as_the_department_sees_it(plan, tmp_path, value, number_format, code, said):
+    def typed(wb):
+        sheet = wb[fl.KPI_SHEET]
+        cell = sheet.cell(row_of(sheet, "K-S2-1-06"), column(fl.KPI_SHEET, "actual", R5))
+        cell.value = value
+        if number_format:
+            cell.number_format = number_format
+    result = _single(plan, tmp_path, typed)
+    messages = [f.message for f in result.findings if f.code == code]
+    assert len(messages) == 1 and said in messages[0], result.findings
+
+
+def test_a_form_of_a_later_period_is_not_called_a_reused_one(plan, tmp_path):
+    later = filled_form(plan, DEPT, ReportPeriod(2024), tmp_path)
+    (found,) = check(plan, later).findings
+    assert found.code == "form-wrong-period" and "令和6年度 実績" in found.message and "使い回し" not in found.message
 
 
 def test_reason_instead_of_value_is_accepted(plan, tmp_path):

@@ -23,6 +23,8 @@ from kpireport.workspace.outcomes import (
 )
 
 ERRORS_SHOWN = 5  # a rejected file's errors printed; the rest are counted, with where to read them
+# warnings about which form a file is, for the office rather than the department: printed under an accepted file
+IDENTITY_WARNINGS = ("form-file-name-other-department", "form-unsigned")
 STATUS_REST_IN = "台帳の「検証結果」シートと、「kpireport validate」で作る印付きの控え（output/feedback/）"
 
 
@@ -102,6 +104,8 @@ def merge_lines(outcome: MergeOutcome) -> list[str]:
         if state == SENT_BACK:
             copy = outcome.feedback.get(result.file)
             lines += error_lines(result.findings, f"印を付けた控え（{copy}）" if copy else "台帳の「検証結果」シート")
+        else:
+            lines += [f"  {f.message}" for f in result.findings if f.code in IDENTITY_WARNINGS]
     lines += other_periods_line(outcome.other_periods)
     lines.append(f"受理 {outcome.accepted}件、差し戻し {outcome.sent_back}件、変更なし {outcome.unchanged}件")
     missing = [s.department for s in data.statuses if s.state == "未提出"]

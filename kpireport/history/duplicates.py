@@ -1,5 +1,6 @@
 """Two files of one department for one period in the same inbox: the merge records them in the order the
-department saved them (the last one stands), and the planning office is told, with both files named."""
+department saved them (the last one accepted stands), and the planning office is told, with both files named
+and the one in force."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -11,7 +12,8 @@ from kpireport.model import Finding
 
 def duplicate_findings(submissions: list[SubmissionRecord]) -> list[Finding]:
     """For each department whose latest merge recorded several files of the period, one finding naming them all
-    and the one that stands (recorded last: the merge records a department's files in their saved order)."""
+    and the one that stands: the last accepted (the merge records a department's files in their saved order, and
+    a file sent back replaces nothing)."""
     by_department: dict[str, list[SubmissionRecord]] = defaultdict(list)
     for record in submissions:
         if record.department:
@@ -23,5 +25,17 @@ def duplicate_findings(submissions: list[SubmissionRecord]) -> list[Finding]:
         names = list(dict.fromkeys(r.file_name for r in together))
         if len(names) > 1:
             found.append(finding(INBOX_DUPLICATE, file=names[-1], value="、".join(names), department=department,
-                                 count=len(names), files="、".join(names), latest=names[-1]))
+                                 count=len(names), files="、".join(names), adopted=_adopted(together)))
     return found
+
+
+def _adopted(together: list[SubmissionRecord]) -> str:
+    """Which of the files is in force, said as the office needs it."""
+    accepted = [r for r in together if r.accepted]
+    last = together[-1]
+    if not accepted:
+        return "どれも差し戻したため、この中に採用したファイルはありません。"
+    if accepted[-1] is last:
+        return f"課が最後に保存した「{last.file_name}」を採用しました。"
+    return (f"課が最後に保存した「{last.file_name}」は差し戻したため、その前に保存された"
+            f"「{accepted[-1].file_name}」を採用しています。")

@@ -54,8 +54,9 @@ def recognise(check: FormCheck) -> FormIdentity | None:
         check.add("form-not-form")
         return None
     if check.period is not None and check.form_period != check.period:
+        earlier = _in_order(check.form_period) < _in_order(check.period)
         check.add("form-wrong-period", value=check.form_period.key, form_period=check.form_period.label,
-                  expected_period=check.period.label)
+                  expected_period=check.period.label, why="（前回の様式の使い回しの可能性）" if earlier else "")
     if not _issued_here(check, rows):
         return None
     if items.get("計画ハッシュ") != check.plan.content_hash:
@@ -63,6 +64,11 @@ def recognise(check: FormCheck) -> FormIdentity | None:
         check.add("form-stale-plan")
     _named_as_filed(check)
     return FormIdentity(check.department, check.form_period, rows)
+
+
+def _in_order(period: ReportPeriod) -> tuple[int, int]:
+    """Where a period falls in time: by fiscal year, April's update first and the annual report after March's."""
+    return period.fiscal_year, 12 if period.month is None else (period.month - 4) % 12
 
 
 def _known_version(check: FormCheck, items: dict[str, str]) -> bool:
@@ -86,8 +92,7 @@ def _signed(check: FormCheck, items: dict[str, str], rows: list[tuple[str, str]]
         if check.issued is not None and not check.issued.issued_legacy:  # a downgrade: refused
             check.add("form-unsigned-refused", value=items.get("担当課", ""), version=check.version)
             return False
-        check.add("form-unsigned", value=items.get("担当課", ""))
-        return True
+        return True  # told once its period is known (_issued_here)
     check.signature = given
     if check.key is None:  # not asked to check
         return True
@@ -122,17 +127,29 @@ def department_named(plan: Plan, text: str) -> str:
 def _issued_here(check: FormCheck, rows: list[tuple[str, str]]) -> bool:
     """The workspace issued this form: a signed one is in its register (or older than the register); an
     unsigned version-1 one carries its department's rows, not another department's."""
-    if check.issued is None or check.form_period is None:
-        return True
     if check.legacy:
-        foreign = sorted({ident for _, ident in rows} & _other_departments_rows(check))
-        if foreign:
-            check.add("form-rows-other-department", value=check.department, rows="、".join(foreign[:3]))
-            return False
+        return _legacy_issued_here(check, rows)
+    if check.issued is None or check.form_period is None:
         return True
     if not check.issued.knows(check.department, check.form_period.key, check.signature):
         check.add("form-not-issued", value=check.department, period=check.form_period.label)
         return False
+    return True
+
+
+def _legacy_issued_here(check: FormCheck, rows: list[tuple[str, str]]) -> bool:
+    """An unsigned version-1 form: only for a period this workspace issued such forms for (a later period's
+    forms were all signed), and carrying its department's rows, not another department's."""
+    if check.issued is not None and check.form_period is not None:
+        if not check.issued.legacy_in(check.form_period.key):
+            check.add("form-unsigned-period-refused", value=check.department, version=check.version,
+                      period=check.form_period.label)
+            return False
+        foreign = sorted({ident for _, ident in rows} & _other_departments_rows(check))
+        if foreign:
+            check.add("form-rows-other-department", value=check.department, rows="、".join(foreign[:3]))
+            return False
+    check.add("form-unsigned", value=check.department)
     return True
 
 

@@ -19,6 +19,10 @@ class IssuedForms:
         key) for a department and period the register has no record of: made before the register began."""
         return signature in self.signatures or (department, period) not in self.signed_for
 
+    def legacy_in(self, period: str) -> bool:
+        """This workspace issued unsigned version-1 forms for ``period`` (its history accepted some then)."""
+        return any(issued == period for _, issued in self.legacy)
+
     @property
     def issued_legacy(self) -> bool:
         """This workspace issued unsigned version-1 forms (its history accepted some)."""

@@ -2,6 +2,7 @@
 rates over 100%) and against the last accepted value, with its 時点, reason and remarks."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -29,17 +30,17 @@ def check_kpi(check: FormCheck, sheet: str, kpi: Kpi, cells: Cells, places: dict
         raw_value, actual_cell.number_format if actual_cell else None)
     if value.status == "none":
         if not reason:
-            check.add("kpi-value-missing", **where, value=text(raw_value), name=label, word=word)
+            typed = f"「{text(raw_value)}」（値なし）" if text(raw_value) else "空欄"
+            check.add("kpi-value-missing", **where, value=text(raw_value), name=label, word=word, typed=typed)
         check.kpis.append(_entry(check, kpi, Value("none", raw=text(raw_value)), cells, texts, check.monthly, where))
         return
     if value.status != "number":
-        check.add("kpi-value-unreadable", **where, value=text(raw_value), name=label)
+        check.add("kpi-value-unreadable", **where, value=_as_shown(raw_value, value), name=label)
         return
     converted = in_unit(value, kpi.unit, unit_scale=True)
     if converted is None or converted.number is None:
-        shown = parse_value(raw_value)
-        check.add("kpi-unit-mismatch", **where, value=text(raw_value), name=label,
-                  unit=shown.display_unit, expected=kpi.unit or "なし")
+        check.add("kpi-unit-mismatch", **where, value=_as_shown(raw_value, value), name=label,
+                  unit=value.display_unit, expected=kpi.unit or "なし")
         return
     if isinstance(raw_value, str):
         check.add("kpi-value-text", **where, value=raw_value, name=label, read=format_value(converted))
@@ -48,11 +49,21 @@ def check_kpi(check: FormCheck, sheet: str, kpi: Kpi, cells: Cells, places: dict
                   word=word, actual=text(raw_value))
     if _impossible(check, kpi, converted, converted.number, where, label, text(raw_value)):
         return
+    _percent_typed_as_fraction(check, kpi, value, converted, where, label, text(raw_value))
     _against_previous(check, kpi, converted.number, where, label, text(raw_value))
     if converted.provisional and not check.monthly:
         check.add("kpi-provisional", **where, value=text(raw_value), name=label)
     _check_as_of(check, sheet, cells["as_of"], texts["as_of"])
     check.kpis.append(_entry(check, kpi, converted, cells, texts, check.monthly or converted.provisional, where))
+
+
+def _as_shown(raw: object, value: Value) -> str:
+    """A cell as the department sees it in the spreadsheet: 50% for 0.5 in a % cell, 2024-03-31 for a date cell."""
+    if isinstance(raw, (dt.date, dt.datetime)):
+        return date_text(raw)
+    if not isinstance(raw, str) and value.is_number:
+        return format_value(value)
+    return text(raw)
 
 
 def _entry(check: FormCheck, kpi: Kpi, value: Value, cells: Cells, texts: dict[str, str], provisional: bool,
@@ -80,6 +91,19 @@ def _impossible(check: FormCheck, kpi: Kpi, value: Value, number: Decimal, where
         check.add("kpi-rate-over-100", **where, value=raw, name=label)
         return True
     return False
+
+
+def _percent_typed_as_fraction(check: FormCheck, kpi: Kpi, typed: Value, converted: Value, where: dict[str, str],
+                               label: str, raw: str) -> None:
+    """「0.65」 typed for a KPI in % whose plan figures are whole percents (63%, 70%): most likely 65% meant, the
+    way Excel shows 0.65 in a % cell. Read as written (0.65%), and the department asked to look again."""
+    number = converted.number
+    if typed.unit or converted.unit != "%" or number is None or not 0 < abs(number) < 1:
+        return
+    if any(v.is_number and v.number is not None and abs(v.number) >= 1 for v in (kpi.baseline, kpi.target)):
+        meant = format_value(dataclasses.replace(converted, number=number * 100))
+        check.add("kpi-percent-as-fraction", **where, value=raw, name=label, read=format_value(converted),
+                  meant=meant)
 
 
 def _against_previous(check: FormCheck, kpi: Kpi, number: Decimal, where: dict[str, str], label: str,

@@ -43,12 +43,33 @@ def match_rows(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, meta_ids: l
         if ident not in known:
             check.add("form-plan-item-missing", sheet=raw.name, value=ident, name=names.get(ident, ident))
     rows = {}
+    moved: dict[str, str] | None = None
     for r, ident in found:
         if ident in plan_ids:
             rows[ident] = r
+            continue
+        moved = _rows_of_others(check, sheet.name) if moved is None else moved
+        if ident in moved:  # the plan now puts the row on another department's form: its entry is not this form's
+            check.add("form-plan-item-moved", sheet=raw.name, cell=f"A{r}", value=ident, department=moved[ident])
         else:
             check.add("form-plan-item-removed", sheet=raw.name, cell=f"A{r}", value=ident)
     return rows
+
+
+def _rows_of_others(check: FormCheck, sheet_name: str) -> dict[str, str]:
+    """Row ID -> the department whose form now has it on ``sheet_name``, for the other departments' forms."""
+    if check.form_period is None:
+        return {}
+    owners: dict[str, str] = {}
+    for department in fl.departments_with_forms(check.plan):
+        if department == check.department:
+            continue
+        for other in fl.data_sheets(check.plan, department, check.form_period, check.version):
+            if other.name == sheet_name:
+                for row in other.rows:
+                    if not other.reported_elsewhere.get(row["id"]):
+                        owners.setdefault(str(row["id"]), department)
+    return owners
 
 
 def _filled_rows(check: FormCheck, raw: RawSheet, width: int, known: set[str]) -> list[tuple[int, str]]:
