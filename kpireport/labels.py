@@ -1,6 +1,7 @@
 """Display texts derived from the plan, shared by forms, master and report (all Japanese)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -46,13 +47,18 @@ def reposted_path(plan: Plan, node_id: str) -> str:
 
 
 def value_text(value: Value) -> str:
-    """A plan value as the plan wrote it when that text is faithful, else formatted."""
+    """A value as the plan or the department wrote it when that text is faithful and its figures half-width,
+    else formatted (「１４．５％」 is printed 14.5%, as the master and every other value)."""
     if value.status == "none":
         return value.raw.strip() or NO_VALUE  # as written: "-", "—"
     raw = value.raw.strip()
-    if raw and _read_again(raw) == (value.status, value.number, value.unit, value.scale):
+    if raw and not _FULL_WIDTH_FIGURES.search(raw) and _read_again(raw) == (value.status, value.number, value.unit,
+                                                                             value.scale):
         return raw
     return format_value(value)
+
+
+_FULL_WIDTH_FIGURES = re.compile("[０-９，．％＋－]")
 
 
 @lru_cache(maxsize=16_384)  # a KPI's baseline and target are written in every table that lists the KPI

@@ -586,6 +586,33 @@ def period_of(value: Value) -> Period | None:
     return parse_value(value.raw).period
 
 
+# what a text says about its number beyond the number, unit and scale that the history keeps in columns of
+# their own: the period is read when asked (period_of), and 見込み is the record's own flag
+_WORDS = ("cumulative", "cumulative_years", "gross", "annual_average", "bound", "maintain", "approximate", "note")
+# a text with none of these says nothing more than its number (the history's texts are mostly 「5,121人」)
+_MAY_SAY_MORE = re.compile(r"約|程度|累計|のべ|延|年平均|以上|以下|維持|[(（]")
+
+
+def with_written_words(value: Value) -> Value:
+    """A value read back from the history with what its text says besides the number (「約25人」, 「15,000人
+    (暫定値)」, 「138人（累計）」): the master then writes it as the department did, as the report does."""
+    if value.status != "number" or not _MAY_SAY_MORE.search(value.raw):
+        return value
+    words = _written_words(value.raw)
+    return dataclasses.replace(value, **dict(words)) if words else value
+
+
+@functools.lru_cache(maxsize=16_384)  # a long history holds the same texts year after year
+def _written_words(raw: str) -> tuple[tuple[str, Any], ...]:
+    again = parse_value(raw)
+    if again.status != "number":
+        return ()
+    return tuple((name, getattr(again, name)) for name in _WORDS if getattr(again, name) != _UNSAID[name])
+
+
+_UNSAID = {field.name: field.default for field in dataclasses.fields(Value) if field.name in _WORDS}
+
+
 def parse_value(cell: Any, number_format: str | None = None) -> Value:
     """Read one cell as openpyxl gives it (None, str, int, float, Decimal, datetime, …).
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from docx import Document
 from forms_helpers import column, edit, filled_form, row_of
 from office import pdf_text, to_pdf
 from test_other_plans import fill_all
@@ -374,6 +375,29 @@ def test_next_forms_show_the_last_accepted_actuals(ws, plan):
 
 
 @pytest.mark.slow  # end to end: merge, then the report command
+def test_what_a_department_wrote_besides_the_figure_reads_alike_in_the_master_and_the_report(ws, plan):
+    """「約358,500人」 keeps its 約 in the master as in the report; 「６５．５％」 typed in full-width figures is
+    printed 65.5% in both (the report once padded it into 「65.0．5%」 beside 63.0% and 70.0%)."""
+    r5 = ReportPeriod(2023)
+
+    def typed(wb):
+        set_actual("K-S2-1-06", "約358,500人", r5)(wb)
+        set_actual("K-S2-1-04", "６５．５％", r5)(wb)
+    submit(plan, ws, A, r5, change=typed)
+    ws.merge()
+    sheet = openpyxl.load_workbook(ws.output / "master_令和5年度_実績.xlsx")["KPI一覧"]
+    headers = [c.value for c in sheet[3]]
+    shown = {row[0]: row[headers.index(r5.label)] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert shown["K-S2-1-06"] == "約358,500人" and shown["K-S2-1-04"] == "65.5%"
+    report = Document(str(ws.report(pdf=False).path))
+    rows = [[cell.text for cell in row.cells] for table in report.tables for row in table.rows]
+    tourists = [row for row in rows if any("道の駅利用者数" in c for c in row)]
+    repeaters = [row for row in rows if any("本市へのリピート率" in c for c in row)]
+    assert tourists and all("約358,500人" in row for row in tourists), tourists
+    assert repeaters and all("65.5%" in row and "63.0%" in row[1] for row in repeaters), repeaters
+    assert not any("．" in cell or "％" in cell for row in repeaters for cell in row)
+
+
 def test_report_command_writes_the_docx(ws, plan):
     submit(plan, ws, A, ReportPeriod(2023))
     ws.merge()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import docx
 import openpyxl
@@ -22,6 +23,7 @@ from kpireport.evaluate.missing import KINDS, NOT_SUBMITTED, missing_rows
 from kpireport.forms.layout import STATUSES
 from kpireport.master.checklist import SHEET
 from kpireport.master.writer import write_master
+from kpireport.model import Value
 
 NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 W_VAL = f"{{{NS['w']}}}val"
@@ -151,6 +153,15 @@ def test_one_minus_sign_and_one_precision():
     assert content.same_precision(["48.0%", "49%", "58%"]) == ["48.0%", "49.0%", "58.0%"]
     assert content.same_precision(["2社", "5社", "（未提出）"]) == ["2社", "5社", "（未提出）"]
     assert content.same_precision(["1,240.25万人", "1,300万人（見込み）", "－"]) == ["1,240.25万人", "1,300.00万人（見込み）", "－"]
+    # full-width figures are a department's own words: printed as written, never padded into 「１２.0．５」
+    assert content.same_precision(["63%", "１２．５（速報）", "70.5%"]) == ["63.0%", "１２．５（速報）", "70.5%"]
+
+
+@pytest.mark.parametrize("reason, shown", [("調査未実施", "－（調査未実施）"), ("－（該当事業なし）", "－（該当事業なし）")])
+def test_a_value_left_out_shows_its_reason_once(reason, shown):
+    stored = SimpleNamespace(value=Value("none", "－"), reason=reason, provisional=False)
+    data = SimpleNamespace(values={"K1": stored}, data_years={}, submitted=set())
+    assert content.actual_text(data, "K1", ("総務課",)) == shown
 
 
 def test_kpi_tables_carry_the_label_rates_and_signs(small):

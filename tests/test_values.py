@@ -21,6 +21,7 @@ from kpireport.values import (
     split_scale,
     to_western,
     units_compatible,
+    with_written_words,
     year_of,
 )
 
@@ -245,6 +246,19 @@ def test_to_western():
 )
 def test_format_number(number, unit, scale, text):
     assert format_number(number, unit, scale) == text
+
+
+@pytest.mark.parametrize("raw, number, unit, shown", [
+    ("約25人", "25", "人", "約25人"),
+    ("15,000人 (暫定値)", "15000", "人", "15,000人(暫定値)"),
+    ("138人（累計）", "138", "人", "138人(累計)"),
+    ("5,121人", "5121", "人", "5,121人"),
+    ("29373", "29373", "人", "29,373人"),  # a number cell: its text is the number
+])
+def test_a_value_read_back_from_the_history_keeps_what_its_text_says(raw, number, unit, shown):
+    """The history keeps a value's text, number, unit and scale; 約, a note or 累計 come back from the text."""
+    stored = Value("number", raw, Decimal(number), unit, "")
+    assert format_value(with_written_words(stored)) == shown
 
 
 def test_format_number_negative_sign():

@@ -64,8 +64,9 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
         text += "\n" + year_note(data.data_years[kpi_id], data.plan.kpi(kpi_id).calendar)  # under the value
     elif written_year is not None:  # a value written with its year: the year on a line
         text = OWN_YEAR.sub(r"\n\1", text)  # of its own, as the baseline's and the target's, never broken
-    if stored.value.status == "none" and stored.reason:
-        text = f"{texts.NO_VALUE}（{stored.reason}）"
+    if stored.value.status == "none" and stored.reason:  # a reason written as 「－（…）」 is not wrapped again
+        reason = stored.reason
+        text = reason if reason.startswith(texts.NO_VALUE) else f"{texts.NO_VALUE}（{reason}）"
     return text + (texts.PROVISIONAL if stored.provisional else "")
 
 
@@ -129,7 +130,8 @@ def same_precision(values: list[str]) -> list[str]:
     return out
 
 
-_FIRST_NUMBER = re.compile(r"[△▲−+\-]?(\d[\d,]*)(\.\d+)?")
+# half-width figures only: a department's own words (「１２．５（速報）」) are printed as written, never padded
+_FIRST_NUMBER = re.compile(r"[△▲−+\-]?([0-9][0-9,]*)(\.[0-9]+)?")
 
 
 def rate_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from kpireport.errors import KpireportError
 from kpireport.history import issued
 from kpireport.model import Finding, InitiativeEntry, NarrativeEntry, Override, ValidationResult, Value
+from kpireport.values import with_written_words
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -261,7 +262,7 @@ class History:
             " WHERE s.period = ? AND s.accepted = 1 AND s.superseded_by IS NULL ORDER BY s.id", (period,)).fetchall()
         result: dict[str, list[StoredKpiValue]] = {}
         for r in rows:
-            value = Value(r[2], r[3], Decimal(r[4]) if r[4] is not None else None, r[5], r[6])
+            value = with_written_words(Value(r[2], r[3], Decimal(r[4]) if r[4] is not None else None, r[5], r[6]))
             result.setdefault(r[0], []).append(StoredKpiValue(r[0], r[1], value, bool(r[7]), r[8], r[9], r[10],
                                                               r[11], r[12], r[13], r[14], r[15]))
         return result
@@ -294,7 +295,7 @@ class History:
         for kpi_id, year, raw, number, unit, scale, source_file, source_cell, imported_at in self.db.execute(
                 "SELECT kpi_id, year, raw, number, unit, scale, source_file, source_cell, imported_at"
                 " FROM imported_actuals"):
-            value = Value("number", raw, Decimal(number), unit, scale)
+            value = with_written_words(Value("number", raw, Decimal(number), unit, scale))
             result.setdefault(kpi_id, {})[year] = StoredKpiValue(kpi_id, str(year), value, False, "", "", "",
                                                                  source_file, "", source_cell, imported_at)
         return result
@@ -357,7 +358,7 @@ class History:
             if _period_order(period) >= _period_order(period_key):
                 continue
             if kpi_id not in best or _period_order(period) > _period_order(best[kpi_id][0]):
-                best[kpi_id] = (period, Value(status, raw, Decimal(number), unit, scale))
+                best[kpi_id] = (period, with_written_words(Value(status, raw, Decimal(number), unit, scale)))
         # an imported old record counts where it is later than every submission: each KPI's last imported year
         # before the period's fiscal year (all of them are read only for the series, by annual_actuals)
         for kpi_id, year, raw, number, unit, scale in self.db.execute(
@@ -365,7 +366,7 @@ class History:
                 " (SELECT kpi_id, MAX(year) AS last FROM imported_actuals WHERE year < ? GROUP BY kpi_id) m"
                 " ON m.kpi_id = i.kpi_id AND m.last = i.year", (_period_order(period_key)[0],)):
             if kpi_id not in best or _period_order(str(year)) > _period_order(best[kpi_id][0]):
-                best[kpi_id] = (str(year), Value("number", raw, Decimal(number), unit, scale))
+                best[kpi_id] = (str(year), with_written_words(Value("number", raw, Decimal(number), unit, scale)))
         return best
 
     def integrity(self) -> list[str]:
