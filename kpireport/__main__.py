@@ -1,4 +1,4 @@
-from kpireport.cli.commands import main
+from kpireport.cli.entry import main
 
 if __name__ == "__main__":
     main()

@@ -5,6 +5,7 @@ import json
 import runpy
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -140,8 +141,12 @@ def test_unexpected_failure_is_one_line_without_traceback(monkeypatch, capsys):
     (["init"], "使い方の誤り: 作業フォルダ を指定してください。"),
     (["plan", "check", "--bogus"], "使い方の誤り: オプション --bogus はありません。"),
     (["plan", "check", "-w"], "使い方の誤り: オプション -w に値を指定してください。"),
+    (["history", "backup", "."], "使い方の誤り: [控えのファイル] に指定した . はフォルダです。ファイルを指定してください。"),
+    (["status", "-w", "README.md"],
+     "使い方の誤り: オプション --workspace に指定した README.md はファイルです。フォルダを指定してください。"),
 ])
-def test_bad_usage_exits_2_in_japanese(capsys, args, message):
+def test_bad_usage_exits_2_in_japanese(capsys, monkeypatch, args, message):
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)  # README.md: a file that is there
     with pytest.raises(SystemExit) as exit_info:
         main(args)
     assert exit_info.value.code == 2

@@ -2,9 +2,16 @@
 check breaks, a full disk, messages after a plan change and for an edited 前回までの実績."""
 from __future__ import annotations
 
+import datetime
 import errno
 import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -13,15 +20,20 @@ from forms_helpers import TEST_KEY, as_made_before_short_names, column, edit, fi
 
 from kpireport.cli import commands
 from kpireport.demo.fill import fill_form
+from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
-from kpireport.history import issued
+from kpireport.forms.writer import write_form
+from kpireport.history import issued, store
 from kpireport.history.store import History
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import example_path, load_plan
+from kpireport.plan.workbook import write_plan_workbook
+from kpireport.runtime import atomic
+from kpireport.runtime.disk import DiskFull
 from kpireport.validate.files import validate_files
 from kpireport.validate.issued import NOTHING_ISSUED, IssuedForms
 from kpireport.values import parse_value
-from kpireport.workspace import Workspace, checking
+from kpireport.workspace import Workspace, api, checking
 
 R5 = ReportPeriod(2023)
 A, B = "農林課", "観光政策課"
@@ -144,6 +156,111 @@ def test_a_full_disk_names_the_folder_and_prints_no_traceback(tmp_path, monkeypa
     err = capsys.readouterr().err
     assert "ディスクの空きがない" in err and str((ws.root / "output").resolve()) in err
     assert "Traceback" not in err and "予期しない" not in err
+
+
+class _FillsTheDisk:
+    """A history connection whose backup writes a little and then meets a full disk, as SQLite reports it."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def backup(self, target):
+        target.execute("CREATE TABLE part (x)")
+        target.commit()
+        raise sqlite3.OperationalError("database or disk is full")
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+
+def test_a_backup_that_meets_a_full_disk_leaves_no_backup_behind(tmp_path):
+    history = History(tmp_path / "履歴.sqlite3")
+    history.db = _FillsTheDisk(history.db)
+    target = tmp_path / "archive" / "履歴_控え.sqlite3"
+    with pytest.raises(DiskFull) as full:
+        history.backup(target)
+    history.db = history.db.db
+    history.close()
+    assert full.value.folder == target.parent
+    assert list(target.parent.iterdir()) == []  # neither a 0-byte "backup" nor its half
+
+
+def test_backups_made_in_one_second_keep_both(tmp_path, monkeypatch):
+    ws = Workspace.create(tmp_path / "ws")
+    ws.make_forms(departments=[A])
+    moment = SimpleNamespace(datetime=SimpleNamespace(now=lambda: datetime.datetime(2024, 5, 1, 9, 0, 0)))
+    monkeypatch.setattr(api, "dt", moment)
+    made = [ws.backup_history() for _ in range(3)]
+    assert [path.name for path in made] == ["履歴_20240501_090000.sqlite3", "履歴_20240501_090000_2.sqlite3",
+                                            "履歴_20240501_090000_3.sqlite3"]
+
+
+def test_the_previous_master_is_kept_whole_or_not_at_all(tmp_path, monkeypatch):
+    source = tmp_path / "master.xlsx"
+    source.write_bytes(b"master" * 1000)
+    os.utime(source, (1_700_000_000, 1_700_000_000))
+    atomic.atomic_copy(source, tmp_path / "archive" / "copy.xlsx")
+    copied = tmp_path / "archive" / "copy.xlsx"
+    assert copied.read_bytes() == source.read_bytes() and copied.stat().st_mtime == 1_700_000_000
+
+    def full(source, target, *args):
+        target.write(b"mas")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(atomic.shutil, "copyfileobj", full)
+    with pytest.raises(DiskFull):
+        atomic.atomic_copy(source, tmp_path / "full" / "copy.xlsx")
+    assert list((tmp_path / "full").iterdir()) == []
+
+
+def test_forms_and_the_plan_workbook_leave_no_temporary_file_outside_their_folder(plan, tmp_path, monkeypatch):
+    """A killed `forms` once left xlsxwriter's part files in the system's temp folder, where no run cleans."""
+    made_in = []
+    real = tempfile.mkstemp
+
+    def recorded(*args, **kwargs):
+        made_in.append(Path(kwargs.get("dir") or tempfile.gettempdir()))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(tempfile, "mkstemp", recorded)
+    write_form(plan, A, R5, tmp_path / "forms" / "form.xlsx", TEST_KEY)
+    write_plan_workbook(yaml.safe_load(example_path().read_text(encoding="utf-8")), tmp_path / "plan" / "計画体系.xlsx")
+    assert made_in and all(folder in (tmp_path / "forms", tmp_path / "plan") for folder in made_in), made_in
+
+
+def test_status_and_report_of_a_year_outside_the_plan_are_refused_as_forms_are(tmp_path):
+    """`report --period 2019` for a plan of 令和4–8年度 once made a report with every department 未提出."""
+    ws = Workspace.create(tmp_path / "ws")
+    for job in (lambda: ws.status("2019"), lambda: ws.report("2019", pdf=False), lambda: ws.make_forms("2033")):
+        with pytest.raises(KpireportError, match="計画期間"):
+            job()
+    assert not list(ws.output.glob("report_*"))
+
+
+def test_a_history_held_by_another_program_is_said_so(tmp_path, monkeypatch):
+    History(tmp_path / "履歴.sqlite3").close()
+    holder = sqlite3.connect(tmp_path / "履歴.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # a database tool, a sync program
+    monkeypatch.setattr(store, "BUSY_WAIT", 0.2)
+    try:
+        with pytest.raises(KpireportError, match="ほかのプログラムが使っている") as held:
+            History(tmp_path / "履歴.sqlite3")
+    finally:
+        holder.close()
+    assert "0.2秒待っても" in str(held.value) and "history check" not in str(held.value)
+
+
+def test_ctrl_c_while_the_commands_load_ends_in_one_line():
+    """Ctrl+C in the first second (the imports) once printed a traceback; later it says 中断しました."""
+    program = ("import sys\n"
+               "class Stop:\n"
+               "    def find_spec(self, name, path=None, target=None):\n"
+               "        if name == 'kpireport.cli.commands':\n"
+               "            raise KeyboardInterrupt\n"
+               "sys.meta_path.insert(0, Stop())\n"
+               "from kpireport.cli.entry import main\n"
+               "main()\n")
+    done = subprocess.run([sys.executable, "-c", program, "status"], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 1 and done.stderr.strip() == "中断しました。", done.stderr
 
 
 def test_a_form_from_before_a_plan_change_says_the_office_changed_it(plan, tmp_path):

@@ -169,16 +169,39 @@ def test_a_lost_history_with_issued_forms_makes_no_new_key(tmp_path):
     assert cli("history", "backup", str(backup), cwd=ws).returncode == 0
     (ws / "履歴.sqlite3").unlink()  # lost
 
-    for command in (["validate"], ["merge"], ["forms"]):
+    # a command that only reads the history is as wrong without it (every department 未提出, an empty report)
+    for command in (["validate"], ["merge"], ["forms"], ["status"], ["report"], ["override", "K-S1-01", "--clear"]):
         done = cli(*command, cwd=ws)
         assert done.returncode == 1, command
         assert "バックアップ" in done.stderr + done.stdout and "Traceback" not in done.stderr
-        assert not (ws / "履歴.sqlite3").exists(), command  # no new key was made
+        assert not (ws / "履歴.sqlite3").exists(), command  # no new key was made, no empty history either
+
+    # an empty history (a copy cut short, or one an older version made on `status`) is no history either
+    sqlite3.connect(ws / "履歴.sqlite3").close()
+    for command in (["merge"], ["status"]):
+        done = cli(*command, cwd=ws)
+        assert done.returncode == 1 and "履歴 履歴.sqlite3 が空です" in done.stderr, command
+    assert cli("history", "backup", "履歴.sqlite3", cwd=ws, timeout=60).returncode == 1
+    (ws / "履歴.sqlite3").unlink()
 
     shutil.copyfile(backup, ws / "履歴.sqlite3")  # restored: the forms out there are accepted again
     done = cli("merge", cwd=ws)
     assert done.returncode == 0, done.stdout + done.stderr
     assert recorded(ws) == {A: fl.form_file_name(R5, A)}
+
+
+def test_a_backup_onto_the_history_or_another_file_is_refused_and_each_backup_is_kept(tmp_path):
+    ws = workspace_with_forms(tmp_path / "ws")
+    for target in ("履歴.sqlite3", "./履歴.sqlite3", str(ws / "output" / ".." / "履歴.sqlite3")):
+        done = cli("history", "backup", target, cwd=ws, timeout=60)  # it once waited on itself for ever
+        assert done.returncode == 1 and "履歴そのもの" in done.stderr, (target, done.stderr)
+    (ws / "output" / "台帳.xlsx").write_bytes(b"PK\x03\x04 not a history")
+    done = cli("history", "backup", "output/台帳.xlsx", cwd=ws, timeout=60)
+    assert done.returncode == 1 and "履歴のバックアップではない" in done.stderr and "予期しない" not in done.stderr
+    assert (ws / "output" / "台帳.xlsx").read_bytes() == b"PK\x03\x04 not a history"
+    made = [ws / cli("history", "backup", cwd=ws).stdout.split(": ", 1)[1].strip() for _ in range(3)]
+    assert len(set(made)) == 3 and all(path.stat().st_size > 0 for path in made)
+    assert not list((ws / "output" / "archive").glob(".*"))  # nothing half-made beside them
 
 
 @pytest.mark.slow
@@ -192,18 +215,24 @@ def test_a_killed_pdf_step_leaves_nothing_and_the_next_report_works(tmp_path):
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temporary), "KPIREPORT_SOFFICE": soffice}
+    first = subprocess.run([sys.executable, "-m", "kpireport", "report"], cwd=ws, env=env, capture_output=True,
+                           text=True, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr  # a report and its PDF, before the one killed
     report = subprocess.Popen([sys.executable, "-m", "kpireport", "report"], cwd=ws, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while not any(temporary.glob("kpireport-office-*/report.docx")) and time.monotonic() < deadline:
             time.sleep(0.2)
-        time.sleep(3)  # LibreOffice at work
+        time.sleep(0.5)  # LibreOffice at work (a warm start converts in 2–3 s)
     finally:
         os.killpg(report.pid, signal.SIGKILL)  # the command and its LibreOffice, as a closed window does
         report.wait()
     assert any(temporary.glob("kpireport-office-*")), "the kill came too late to test anything"
     output = ws / "output"
+    # the new .docx stands beside no PDF of the report before it: that one was set aside before converting
+    assert not (output / f"report_{R5.file_label}.pdf").exists()
+    assert (output / f"report_{R5.file_label}_古い版.pdf").read_bytes()[:5] == b"%PDF-"
     # the department's report open in Writer elsewhere: said by name
     writer_lock = output / f".~lock.report_{R5.file_label}.docx#"
     writer_lock.write_text(",someone,PC01,07.12.2026 10:00,file:///home/someone/.config/libreoffice/4;",
@@ -213,6 +242,7 @@ def test_a_killed_pdf_step_leaves_nothing_and_the_next_report_works(tmp_path):
                           text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (output / f"report_{R5.file_label}.pdf").read_bytes()[:5] == b"%PDF-"
+    assert not (output / f"report_{R5.file_label}_古い版.pdf").exists()  # the new PDF stands alone
     assert writer_lock.name in done.stdout and "Writer で開かれています" in done.stdout
     writer_lock.unlink()
     assert [p.name for p in output.iterdir() if p.name.startswith((".~lock", ".")) or p.suffix == ".tmp"] == []

@@ -6,6 +6,7 @@ replace them so that everything the planning office reads is Japanese.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from typing import Any
 
@@ -133,6 +134,10 @@ def usage_message(exc: click.UsageError) -> str:
             given = exc.message.split("'")[1] if "'" in exc.message else ""
             return (f"{_name(exc.param, exc.ctx)} に「{given}」は指定できません。"
                     f"{'、'.join(map(str, exc.param.type.choices))} のいずれかを指定してください。")
+        if isinstance(exc.param.type, click.Path):
+            said = _path_problem(exc.message)
+            if said:
+                return f"{_name(exc.param, exc.ctx)} に指定した{said}"
         return f"{_name(exc.param, exc.ctx)} の値が正しくありません（{exc.message}）。"
     if exc.message.startswith("No such command"):
         name = exc.message.split("'")[1] if "'" in exc.message else ""
@@ -144,6 +149,22 @@ def usage_message(exc: click.UsageError) -> str:
                 text += f"もしかして: {close[0]}"
         return text
     return exc.format_message()
+
+
+_PATH_PROBLEMS = (("is a directory.", "はフォルダです。ファイルを指定してください。"),
+                  ("is a file.", "はファイルです。フォルダを指定してください。"),
+                  ("does not exist.", "が見つかりません。"),
+                  ("is not writable.", "には書き込めません。"),
+                  ("is not readable.", "を読めません。"))
+
+
+def _path_problem(message: str) -> str:
+    """click.Path's own sentence (「File '…' is a directory.」) in Japanese, naming the path; "" if unknown."""
+    quoted = re.search(r"'(.*)'", message)
+    for ending, said in _PATH_PROBLEMS:
+        if quoted and message.endswith(ending):
+            return f" {quoted.group(1)} {said}"
+    return ""
 
 
 def _name(param: click.Parameter, ctx: click.Context | None) -> str:

@@ -83,8 +83,9 @@ def write_form(plan: Plan, department: str, period: ReportPeriod, path: Path, ke
     try:
         with atomic_write(path, "様式") as handle:
             written = io.BytesIO()
+            # in_memory: no temporary file per part in the system's temp folder, which a killed run would leave
             workbook = xlsxwriter.Workbook(written, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                     "strings_to_urls": False})
+                                                     "strings_to_urls": False, "in_memory": True})
             workbook.set_properties({"title": f"{period.label} {department}", "author": "kpireport",
                                      "created": generated_at})
             styles = form_styles(workbook)

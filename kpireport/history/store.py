@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -19,9 +20,12 @@ from pathlib import Path
 from kpireport.errors import KpireportError
 from kpireport.history import issued
 from kpireport.model import Finding, InitiativeEntry, NarrativeEntry, Override, ValidationResult, Value
+from kpireport.runtime.atomic import TEMP_SUFFIX
+from kpireport.runtime.disk import DiskFull, is_disk_full
 from kpireport.values import with_written_words
 
 SCHEMA_VERSION = 1
+BUSY_WAIT = 30.0  # seconds to wait for another writer of the history (a merge of the same workspace on another PC)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS merges (
@@ -136,7 +140,7 @@ class History:
         self._imported: tuple[int, dict] | None = None
         self._annual: tuple[int, dict] | None = None
         try:
-            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db = sqlite3.connect(str(self.path), timeout=BUSY_WAIT, isolation_level=None)
             # the rollback journal, not WAL: offices keep the workspace on a file share, and "WAL does not work
             # over a network filesystem" (sqlite.org/wal.html); a history once in WAL is turned back here
             self.db.execute("PRAGMA journal_mode=DELETE")
@@ -148,6 +152,11 @@ class History:
             self.db.executescript(RULES_SCHEMA)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc):  # held by another program for the whole wait: not a damaged history
+                raise KpireportError(
+                    f"履歴データベース {self.path} をほかのプログラムが使っているため、{BUSY_WAIT:g}秒待っても開けませんでした。"
+                    "データベースを開くソフトや同期ソフト（OneDrive など）、別のPCからの kpireport が使っていないか"
+                    "確かめ、終わってからもう一度実行してください。") from exc
             raise KpireportError(f"履歴データベース {self.path} を開けません（{exc}）。"
                                  "「kpireport history check」で状態を確認してください。") from exc
 
@@ -376,14 +385,24 @@ class History:
         return problems
 
     def backup(self, target: Path) -> None:
-        """A consistent copy while others may read (SQLite's online backup)."""
+        """A consistent copy while others may read (SQLite's online backup), made beside ``target`` and put in
+        place in one step: a full disk or a kill leaves no half-made backup that looks like one."""
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        copy = sqlite3.connect(str(target))
+        making = target.with_name(f".{target.name}.{os.getpid()}{TEMP_SUFFIX}")
         try:
-            self.db.backup(copy)
+            copy = sqlite3.connect(str(making))
+            try:
+                self.db.backup(copy)
+            finally:
+                copy.close()
+            os.replace(making, target)
+        except (OSError, sqlite3.Error) as exc:
+            if is_disk_full(exc):
+                raise DiskFull(target.parent) from exc
+            raise
         finally:
-            copy.close()
+            making.unlink(missing_ok=True)
 
 
 def latest_before_in(history_file: Path, period_key: str) -> dict[str, tuple[str, Value]]:
@@ -407,6 +426,42 @@ def recorded_files_in(history_file: Path) -> frozenset[tuple[str, str]]:
             "SELECT DISTINCT sha256, period FROM submissions"))
     finally:
         history.close()
+
+
+def holds_records(history_file: Path) -> bool:
+    """The history file holds a workspace's key or a submission (read only: nothing is made or changed). An
+    empty one (made by a command run after the history was lost, a backup cut short) holds neither."""
+    path = Path(history_file)
+    if not path.exists():
+        return False
+    try:
+        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return True  # a file that cannot be opened: History says so when it is opened
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" in tables and db.execute("SELECT 1 FROM meta WHERE key = 'form_key'").fetchone():
+            return True
+        return "submissions" in tables and db.execute("SELECT 1 FROM submissions LIMIT 1").fetchone() is not None
+    except sqlite3.DatabaseError:
+        return True  # not a database, or a damaged one: History's own message names it
+    finally:
+        db.close()
+
+
+def is_history(path: Path) -> bool:
+    """The file is a kpireport history (a backup of one): an SQLite database with the history's tables."""
+    try:
+        db = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return False
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return {"meta", "submissions"} <= tables
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        db.close()
 
 
 def form_key_in(history_file: Path) -> bytes:

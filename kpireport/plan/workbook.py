@@ -171,7 +171,7 @@ def _plain_number(value: Any) -> Any:
 def write_plan_workbook(document: dict, path: Path) -> None:
     """Write ``document`` as a plan workbook the office can edit; atomic."""
     with atomic_write(Path(path), "計画体系") as handle:
-        workbook = xlsxwriter.Workbook(handle)
+        workbook = xlsxwriter.Workbook(handle, {"in_memory": True})  # no temporary files a killed run would leave
         styles = _styles(workbook)
         _write_guide(workbook, styles)
         for sheet in plan_layout.sheets():

@@ -7,6 +7,7 @@ cannot be replaced: that is a FileInUse error naming the file, and the old file 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -62,6 +63,14 @@ def atomic_write(target: Path, label: str = "ファイル") -> Iterator[BinaryIO
             raise
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def atomic_copy(source: Path, target: Path, label: str = "ファイル") -> None:
+    """Copy ``source`` to ``target`` as atomic_write writes (a full disk leaves no partial copy), keeping its
+    modification time."""
+    with atomic_write(target, label) as handle, open(source, "rb") as original:
+        shutil.copyfileobj(original, handle)
+    shutil.copystat(source, target)
 
 
 def _as_ordinary_file(path: Path) -> None:

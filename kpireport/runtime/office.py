@@ -168,7 +168,8 @@ def open_by(docx: Path) -> str:
                 f"ときは、{writer_lock} を削除してください。")
     if word_lock.exists():
         return (f"{docx.name} は Word で開かれています（ロックファイル {word_lock.name} があります）。"
-                "閉じてからもう一度実行してください。")
+                "開いている画面は古い内容なので、閉じてから開き直してください。Word を開いていないのにこの表示が続く"
+                f"ときは、{word_lock} を削除してください。")
     return ""
 
 

@@ -138,8 +138,15 @@ class Workspace(Folder):
 
     def backup_history(self, target: Path | None = None) -> Path:
         """`history backup`: a consistent copy of the history (output/archive/履歴_<日時>.sqlite3 by default)."""
-        chosen = target or self.archive / f"履歴_{dt.datetime.now():%Y%m%d_%H%M%S}.sqlite3"
-        return records.backup_history(self, chosen)
+        return records.backup_history(self, target or self._unused(f"履歴_{dt.datetime.now():%Y%m%d_%H%M%S}", ".sqlite3"))
+
+    def _unused(self, stem: str, suffix: str) -> Path:
+        """A name in output/archive/ no file has yet (two backups in one second keep both)."""
+        chosen, number = self.archive / f"{stem}{suffix}", 1
+        while chosen.exists():
+            number += 1
+            chosen = self.archive / f"{stem}_{number}{suffix}"
+        return chosen
 
     def check_history(self) -> list[str]:
         """`history check`: the history's integrity problems ([] when healthy)."""

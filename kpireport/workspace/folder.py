@@ -18,6 +18,7 @@ from kpireport.plan.cache import cached_plan
 from kpireport.plan.load import example_path, load_plan
 from kpireport.plan.source import load_yaml
 from kpireport.plan.workbook import empty_document, write_plan_workbook
+from kpireport.values import format_year
 
 PLAN_FILE = "計画体系.xlsx"
 
@@ -193,3 +194,14 @@ def resolve_period(plan: Plan, text: str | None) -> ReportPeriod:
     if plan.settings.actual_year is None:
         raise KpireportError("報告期間が決まりません。--period で指定するか、計画体系の設定に「実績年度」を入力してください。")
     return ReportPeriod(plan.settings.actual_year)
+
+
+def within_plans(plan: Plan, period: ReportPeriod) -> None:
+    """Forms, reports and status are for a fiscal year inside some plan's period (a typo 2033 for 2023 is refused)."""
+    spans = [(p.start_year, p.end_year) for p in plan.plans if p.start_year and p.end_year]
+    if not spans or any(start <= period.fiscal_year <= end for start, end in spans):
+        return
+    named = "、".join(f"{p.name or p.id} {format_year(p.start_year)}〜{format_year(p.end_year)}"
+                     for p in plan.plans if p.start_year and p.end_year)
+    raise KpireportError(f"報告期間 {period.label}（{period.fiscal_year}年度）は、計画期間（{named}）の外です。"
+                         "--period の年度を確かめてください（2023 を 2033 と打つなど）。")

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kpireport.errors import KpireportError
 from kpireport.forms.writer import FormWriter, form_departments, previous_actuals
 from kpireport.history.store import latest_before_in
-from kpireport.model import Plan
-from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.lock import workspace_lock
 from kpireport.runtime.parallel import process_map
-from kpireport.values import format_year
-from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period, within_plans
 from kpireport.workspace.keys import register_issued, workspace_key
 from kpireport.workspace.outcomes import FormsOutcome
 from kpireport.workspace.progress import Progress, Silent, per_item
@@ -40,14 +36,3 @@ def make_forms(folder: Folder, period_text: str | None = None, departments: Iter
         written = process_map(writer, names, min_items=PROCESSES_FROM, progress=per_item(shown, names))
         register_issued(folder.history_file, plan, period, names, writer.generated_at, key)
     return FormsOutcome(period, target, written)
-
-
-def within_plans(plan: Plan, period: ReportPeriod) -> None:
-    """Forms are made only for a fiscal year inside some plan's period (a typo 2033 for 2023 is refused)."""
-    spans = [(p.start_year, p.end_year) for p in plan.plans if p.start_year and p.end_year]
-    if not spans or any(start <= period.fiscal_year <= end for start, end in spans):
-        return
-    named = "、".join(f"{p.name or p.id} {format_year(p.start_year)}〜{format_year(p.end_year)}"
-                     for p in plan.plans if p.start_year and p.end_year)
-    raise KpireportError(f"報告期間 {period.label}（{period.fiscal_year}年度）は、計画期間（{named}）の外です。"
-                         "--period の年度を確かめてください（2023 を 2033 と打つなど）。")

@@ -14,7 +14,7 @@ from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import form_signature
 from kpireport.history import issued
-from kpireport.history.store import History, form_key_in
+from kpireport.history.store import History, form_key_in, holds_records
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
 from kpireport.validate.issued import IssuedForms
@@ -23,19 +23,27 @@ FORMS_FOLDER = "input_templates"  # beside the history, at the workspace's root 
 
 
 def workspace_key(history_file: Path) -> bytes:
-    """The key the workspace signs and checks its forms with; refused when the history is missing but forms
-    it issued are in input_templates/ (they were signed with a key only the lost history held)."""
-    history_file = Path(history_file)
-    if not history_file.exists():
-        forms = sorted((history_file.parent / FORMS_FOLDER).rglob("*.xlsx"))
-        if forms:
-            raise KpireportError(
-                f"履歴 {history_file.name} がありませんが、この作業フォルダは様式を配っています（{forms[0].name} など"
-                f"{len(forms)}件）。様式の署名の鍵は履歴の中にあるため、新しい履歴を作ると配った様式がすべて受け付けられなく"
-                "なります。「kpireport history backup」で取ったバックアップ（既定では output/archive/履歴_日時.sqlite3）を "
-                f"{history_file} に戻してから、もう一度実行してください。バックアップがなく最初からやり直す場合は、"
-                f"{FORMS_FOLDER} フォルダを別の場所へ移してから様式を作り直し、各課に配り直してください。")
+    """The key the workspace signs and checks its forms with; refused when the history is lost (require_history)."""
+    require_history(history_file)
     return form_key_in(history_file)
+
+
+def require_history(history_file: Path) -> None:
+    """Refuse to go on when the history is missing or empty but forms this workspace issued are in
+    input_templates/: they were signed with a key only the lost history held, and every command would be wrong
+    without it (a new key refuses every form; `status` would call every department 未提出)."""
+    history_file = Path(history_file)
+    if holds_records(history_file):
+        return
+    forms = sorted((history_file.parent / FORMS_FOLDER).rglob("*.xlsx"))
+    if forms:
+        state = "が空です" if history_file.exists() else "がありません"
+        raise KpireportError(
+            f"履歴 {history_file.name} {state}が、この作業フォルダは様式を配っています（{forms[0].name} など"
+            f"{len(forms)}件）。様式の署名の鍵は履歴の中にあるため、新しい履歴を作ると配った様式がすべて受け付けられなく"
+            "なります。「kpireport history backup」で取ったバックアップ（既定では output/archive/履歴_日時.sqlite3）を "
+            f"{history_file} に戻してから、もう一度実行してください。バックアップがなく最初からやり直す場合は、"
+            f"{FORMS_FOLDER} フォルダを別の場所へ移してから様式を作り直し、各課に配り直してください。")
 
 
 def register_issued(history_file: Path, plan: Plan, period: ReportPeriod, departments: Iterable[str],

@@ -3,7 +3,6 @@ build the period's results from the history, and write the master workbook."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from kpireport.intake.saved_time import saved_order
 from kpireport.master.writer import write_master
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
-from kpireport.runtime.atomic import FileInUse, remove_stale_temporaries
+from kpireport.runtime.atomic import FileInUse, atomic_copy, remove_stale_temporaries
 from kpireport.runtime.heap import long_lived_run, settle
 from kpireport.runtime.lock import workspace_lock
 from kpireport.workspace.checking import check_inbox
@@ -105,6 +104,5 @@ def _archive(master: Path, archive: Path) -> Path | None:
         return None
     stamp = dt.datetime.fromtimestamp(master.stat().st_mtime).strftime("%Y%m%d_%H%M%S")
     target = archive / f"{master.stem}_{stamp}{master.suffix}"
-    archive.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(master, target)
+    atomic_copy(master, target, "台帳の控え")
     return target

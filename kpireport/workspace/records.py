@@ -5,10 +5,11 @@ from pathlib import Path
 
 from kpireport.errors import KpireportError
 from kpireport.history.past_actuals import import_actuals
-from kpireport.history.store import History
+from kpireport.history.store import History, is_history
 from kpireport.model import Override
 from kpireport.periods import ReportPeriod
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.keys import require_history
 from kpireport.workspace.outcomes import ImportOutcome
 
 
@@ -27,6 +28,7 @@ def set_override(folder: Folder, kpi_id: str, grade: str | None, reason: str | N
         if not reason:
             raise KpireportError("手動で評価を変えるときは --reason で理由を書いてください。")
         override = Override(grade, reason)
+    require_history(folder.history_file)
     history = History(folder.history_file)
     try:
         with history.transaction():
@@ -41,6 +43,7 @@ def import_past_actuals(folder: Folder, file: Path) -> ImportOutcome:
     plan = load_folder_plan(folder)
     if not Path(file).exists():
         raise KpireportError(f"{file} が見つかりません。")
+    require_history(folder.history_file)
     history = History(folder.history_file)
     try:
         count, findings = import_actuals(plan, Path(file), history)
@@ -52,10 +55,21 @@ def import_past_actuals(folder: Folder, file: Path) -> ImportOutcome:
 def _existing_history(folder: Folder) -> History:
     if not folder.history_file.exists():
         raise KpireportError(f"履歴データベース {folder.history_file} がまだありません（最初の「kpireport merge」で作られます）。")
+    require_history(folder.history_file)
     return History(folder.history_file)
 
 
 def backup_history(folder: Folder, target: Path) -> Path:
+    target = Path(target)
+    if target.is_dir():
+        raise KpireportError(f"バックアップ先 {target} はフォルダです。ファイル名まで指定してください"
+                             "（例: 履歴_バックアップ.sqlite3）。省略すると output/archive/ に日時つきで作ります。")
+    if target.exists() and target.resolve() == folder.history_file.resolve():
+        raise KpireportError(f"バックアップ先 {target} は履歴そのものです。別のファイル名か別のフォルダを指定してください"
+                             "（省略すると output/archive/ に日時つきで作ります）。")
+    if target.exists() and not is_history(target):
+        raise KpireportError(f"バックアップ先 {target} は履歴のバックアップではないファイルです。上書きしないので、"
+                             "別のファイル名を指定してください。")
     history = _existing_history(folder)
     try:
         history.backup(target)

@@ -16,7 +16,8 @@ from kpireport.runtime import office
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.heap import long_lived_run, settle
 from kpireport.runtime.lock import workspace_lock
-from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period, within_plans
+from kpireport.workspace.keys import require_history
 from kpireport.workspace.outcomes import PdfOutcome, ReportOutcome
 from kpireport.workspace.progress import Progress, Silent
 
@@ -27,6 +28,8 @@ def period_data(folder: Folder, period_text: str | None = None) -> PeriodResults
     """The period's results as the history holds them (the same the last merge wrote its master from)."""
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)
+    within_plans(plan, period)
+    require_history(folder.history_file)
     history = History(folder.history_file)
     try:
         return period_results.build(plan, period, history, now())
@@ -74,10 +77,13 @@ def write_pdf(docx: Path, progress: Progress | None = None) -> PdfOutcome:
     pdf = docx.with_suffix(".pdf")
     (progress or Silent()).step("PDF（LibreOffice）")
     held = office.open_by(docx)  # the report open in Writer or Word: said by name
+    # set aside before converting: a run killed meanwhile leaves no PDF beside the new .docx that says otherwise
+    aside = _set_aside(docx)
     try:
         office.docx_to_pdf(docx, pdf, soffice)
     except KpireportError as exc:  # no PDF from LibreOffice, or the old PDF open in a viewer
-        return PdfOutcome(None, str(exc) + _set_aside(docx) + held, failed=True)
+        return PdfOutcome(None, str(exc) + aside + held, failed=True)
+    pdf.with_name(f"{pdf.stem}_古い版.pdf").unlink(missing_ok=True)  # the new PDF stands: no old one beside it
     return PdfOutcome(pdf, f"PDF（目次を更新済み）: {pdf}" + (f" {held}" if held else ""))
 
 

@@ -6,13 +6,16 @@ from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import in_force
 from kpireport.history.store import History, SubmissionRecord
 from kpireport.model import Plan
-from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
+from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period, within_plans
+from kpireport.workspace.keys import require_history
 from kpireport.workspace.outcomes import StatusOutcome
 
 
 def submission_status(folder: Folder, period_text: str | None = None) -> StatusOutcome:
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)
+    within_plans(plan, period)
+    require_history(folder.history_file)
     history = History(folder.history_file)
     try:
         submissions = history.submissions(period.key)
