@@ -33,6 +33,11 @@ class ReportPeriod:
         return self.fiscal_year if self.month >= 4 else self.fiscal_year + 1
 
     @property
+    def position(self) -> tuple[int, int]:
+        """Where the period falls in time: by fiscal year, April's update first and the annual 実績 after March's."""
+        return self.fiscal_year, 12 if self.month is None else (self.month - 4) % 12
+
+    @property
     def key(self) -> str:
         """Stable text key: "2023" for 令和5年度 実績, "2023-09" for 令和5年9月."""
         return str(self.fiscal_year) if self.month is None else f"{self.calendar_year}-{self.month:02d}"

@@ -591,6 +591,7 @@ def period_of(value: Value) -> Period | None:
 _WORDS = ("cumulative", "cumulative_years", "gross", "annual_average", "bound", "maintain", "approximate", "note")
 # a text with none of these says nothing more than its number (the history's texts are mostly 「5,121人」)
 _MAY_SAY_MORE = re.compile(r"約|程度|累計|のべ|延|年平均|以上|以下|維持|[(（]")
+_UNSAID = {field.name: field.default for field in dataclasses.fields(Value) if field.name in _WORDS}
 
 
 def with_written_words(value: Value) -> Value:
@@ -608,9 +609,6 @@ def _written_words(raw: str) -> tuple[tuple[str, Any], ...]:
     if again.status != "number":
         return ()
     return tuple((name, getattr(again, name)) for name in _WORDS if getattr(again, name) != _UNSAID[name])
-
-
-_UNSAID = {field.name: field.default for field in dataclasses.fields(Value) if field.name in _WORDS}
 
 
 def parse_value(cell: Any, number_format: str | None = None) -> Value:

@@ -20,6 +20,7 @@ from pathlib import Path
 from kpireport.errors import KpireportError
 from kpireport.history import issued
 from kpireport.model import Finding, InitiativeEntry, NarrativeEntry, Override, ValidationResult, Value
+from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import TEMP_SUFFIX
 from kpireport.runtime.disk import DiskFull, is_disk_full
 from kpireport.values import with_written_words
@@ -430,38 +431,41 @@ def recorded_files_in(history_file: Path) -> frozenset[tuple[str, str]]:
 
 def holds_records(history_file: Path) -> bool:
     """The history file holds a workspace's key or a submission (read only: nothing is made or changed). An
-    empty one (made by a command run after the history was lost, a backup cut short) holds neither."""
-    path = Path(history_file)
-    if not path.exists():
+    empty one (made by a command run after the history was lost, a backup cut short) holds neither; a file that is
+    not a database, or a damaged one, counts as holding them: History's own message names it when it is opened."""
+    if not Path(history_file).exists():
         return False
     try:
-        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+        with _read_only(history_file) as db:
+            tables = _tables(db)
+            if "meta" in tables and db.execute("SELECT 1 FROM meta WHERE key = 'form_key'").fetchone():
+                return True
+            return "submissions" in tables and db.execute("SELECT 1 FROM submissions LIMIT 1").fetchone() is not None
     except sqlite3.Error:
-        return True  # a file that cannot be opened: History says so when it is opened
-    try:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "meta" in tables and db.execute("SELECT 1 FROM meta WHERE key = 'form_key'").fetchone():
-            return True
-        return "submissions" in tables and db.execute("SELECT 1 FROM submissions LIMIT 1").fetchone() is not None
-    except sqlite3.DatabaseError:
-        return True  # not a database, or a damaged one: History's own message names it
-    finally:
-        db.close()
+        return True
 
 
 def is_history(path: Path) -> bool:
     """The file is a kpireport history (a backup of one): an SQLite database with the history's tables."""
     try:
-        db = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+        with _read_only(path) as db:
+            return {"meta", "submissions"} <= _tables(db)
     except sqlite3.Error:
         return False
+
+
+@contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection that can neither make the file nor change it."""
+    db = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_WAIT)
     try:
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return {"meta", "submissions"} <= tables
-    except sqlite3.DatabaseError:
-        return False
+        yield db
     finally:
         db.close()
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
 def form_key_in(history_file: Path) -> bytes:
@@ -478,12 +482,11 @@ def _dec(number: Decimal | None) -> str | None:
 
 
 def _period_order(key: str) -> tuple[int, int]:
-    """Order periods in time: a fiscal year's months (April first), then its final 実績."""
+    """Order periods by their keys in time (ReportPeriod.position): a fiscal year's months, then its 実績."""
     if "-" in key:
         year, month = (int(x) for x in key.split("-"))
-        fiscal = year if month >= 4 else year - 1
-        return fiscal, (month - 4) % 12
-    return int(key), 12
+        return ReportPeriod(year if month >= 4 else year - 1, month).position
+    return ReportPeriod(int(key)).position
 
 
 def _row_id(cursor: sqlite3.Cursor) -> int:

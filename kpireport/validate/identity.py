@@ -54,7 +54,7 @@ def recognise(check: FormCheck) -> FormIdentity | None:
         check.add("form-not-form")
         return None
     if check.period is not None and check.form_period != check.period:
-        earlier = _in_order(check.form_period) < _in_order(check.period)
+        earlier = check.form_period.position < check.period.position
         check.add("form-wrong-period", value=check.form_period.key, form_period=check.form_period.label,
                   expected_period=check.period.label, why="（前回の様式の使い回しの可能性）" if earlier else "")
     if not _issued_here(check, rows):
@@ -64,11 +64,6 @@ def recognise(check: FormCheck) -> FormIdentity | None:
         check.add("form-stale-plan")
     _named_as_filed(check)
     return FormIdentity(check.department, check.form_period, rows)
-
-
-def _in_order(period: ReportPeriod) -> tuple[int, int]:
-    """Where a period falls in time: by fiscal year, April's update first and the annual report after March's."""
-    return period.fiscal_year, 12 if period.month is None else (period.month - 4) % 12
 
 
 def _known_version(check: FormCheck, items: dict[str, str]) -> bool:

@@ -30,8 +30,9 @@ def check_kpi(check: FormCheck, sheet: str, kpi: Kpi, cells: Cells, places: dict
         raw_value, actual_cell.number_format if actual_cell else None)
     if value.status == "none":
         if not reason:
-            typed = f"「{text(raw_value)}」（値なし）" if text(raw_value) else "空欄"
-            check.add("kpi-value-missing", **where, value=text(raw_value), name=label, word=word, typed=typed)
+            written = text(raw_value)  # 「－」 typed, or nothing
+            check.add("kpi-value-missing", **where, value=written, name=label, word=word,
+                      typed=f"「{written}」（値なし）" if written else "空欄")
         check.kpis.append(_entry(check, kpi, Value("none", raw=text(raw_value)), cells, texts, check.monthly, where))
         return
     if value.status != "number":

@@ -66,9 +66,9 @@ def _rows_of_others(check: FormCheck, sheet_name: str) -> dict[str, str]:
             continue
         for other in fl.data_sheets(check.plan, department, check.form_period, check.version):
             if other.name == sheet_name:
-                for row in other.rows:
-                    if not other.reported_elsewhere.get(row["id"]):
-                        owners.setdefault(str(row["id"]), department)
+                for ident in (str(row["id"]) for row in other.rows):
+                    if ident not in other.reported_elsewhere:  # read-only there: another department reports it
+                        owners.setdefault(ident, department)
     return owners
 
 

@@ -46,6 +46,13 @@ def require_history(history_file: Path) -> None:
             f"{FORMS_FOLDER} フォルダを別の場所へ移してから様式を作り直し、各課に配り直してください。")
 
 
+def open_history(history_file: Path) -> History:
+    """The workspace's history, for a command that reads or changes it: refused when it is lost (require_history),
+    rather than made anew and empty."""
+    require_history(history_file)
+    return History(history_file)
+
+
 def register_issued(history_file: Path, plan: Plan, period: ReportPeriod, departments: Iterable[str],
                     generated_at: dt.datetime, key: bytes) -> list[int]:
     """Record the forms just written (one per department, all made at ``generated_at``) in one transaction;

@@ -9,7 +9,7 @@ from kpireport.history.store import History, is_history
 from kpireport.model import Override
 from kpireport.periods import ReportPeriod
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
-from kpireport.workspace.keys import require_history
+from kpireport.workspace.keys import open_history
 from kpireport.workspace.outcomes import ImportOutcome
 
 
@@ -28,8 +28,7 @@ def set_override(folder: Folder, kpi_id: str, grade: str | None, reason: str | N
         if not reason:
             raise KpireportError("手動で評価を変えるときは --reason で理由を書いてください。")
         override = Override(grade, reason)
-    require_history(folder.history_file)
-    history = History(folder.history_file)
+    history = open_history(folder.history_file)
     try:
         with history.transaction():
             history.set_override(kpi_id, period.key, override)
@@ -43,8 +42,7 @@ def import_past_actuals(folder: Folder, file: Path) -> ImportOutcome:
     plan = load_folder_plan(folder)
     if not Path(file).exists():
         raise KpireportError(f"{file} が見つかりません。")
-    require_history(folder.history_file)
-    history = History(folder.history_file)
+    history = open_history(folder.history_file)
     try:
         count, findings = import_actuals(plan, Path(file), history)
     finally:
@@ -55,8 +53,7 @@ def import_past_actuals(folder: Folder, file: Path) -> ImportOutcome:
 def _existing_history(folder: Folder) -> History:
     if not folder.history_file.exists():
         raise KpireportError(f"履歴データベース {folder.history_file} がまだありません（最初の「kpireport merge」で作られます）。")
-    require_history(folder.history_file)
-    return History(folder.history_file)
+    return open_history(folder.history_file)
 
 
 def backup_history(folder: Folder, target: Path) -> Path:

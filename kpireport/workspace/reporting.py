@@ -11,13 +11,13 @@ from kpireport.errors import KpireportError
 from kpireport.evaluate import results as period_results
 from kpireport.evaluate.missing import missing_rows
 from kpireport.evaluate.results import PeriodResults
-from kpireport.history.store import History, now
+from kpireport.history.store import now
 from kpireport.runtime import office
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.heap import long_lived_run, settle
 from kpireport.runtime.lock import workspace_lock
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period, within_plans
-from kpireport.workspace.keys import require_history
+from kpireport.workspace.keys import open_history
 from kpireport.workspace.outcomes import PdfOutcome, ReportOutcome
 from kpireport.workspace.progress import Progress, Silent
 
@@ -29,8 +29,7 @@ def period_data(folder: Folder, period_text: str | None = None) -> PeriodResults
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)
     within_plans(plan, period)
-    require_history(folder.history_file)
-    history = History(folder.history_file)
+    history = open_history(folder.history_file)
     try:
         return period_results.build(plan, period, history, now())
     finally:

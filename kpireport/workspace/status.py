@@ -4,10 +4,10 @@ from __future__ import annotations
 from kpireport.evaluate.results import department_statuses
 from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import in_force
-from kpireport.history.store import History, SubmissionRecord
+from kpireport.history.store import SubmissionRecord
 from kpireport.model import Plan
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period, within_plans
-from kpireport.workspace.keys import require_history
+from kpireport.workspace.keys import open_history
 from kpireport.workspace.outcomes import StatusOutcome
 
 
@@ -15,8 +15,7 @@ def submission_status(folder: Folder, period_text: str | None = None) -> StatusO
     plan = load_folder_plan(folder)
     period = resolve_period(plan, period_text)
     within_plans(plan, period)
-    require_history(folder.history_file)
-    history = History(folder.history_file)
+    history = open_history(folder.history_file)
     try:
         submissions = history.submissions(period.key)
         statuses = department_statuses(plan, submissions)
