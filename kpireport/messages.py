@@ -229,6 +229,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                             "「{name}」の実施状況が空欄です。{choices} から選ぶか、記号（◎○△×）だけを入力してください。"),
     "init-status-invalid": ("error", "実施状況が一覧にない",
                             "実施状況「{value}」は読み取れません。{choices} から選ぶか、記号（◎○△×）だけを入力してください。"),
+    "init-status-plan-changed": ("error", "実施状況が今の計画の一覧にない",
+                                 "実施状況「{value}」は、今の計画体系の実施状況（{choices}）にありません。この様式を作った後に、"
+                                 "企画担当課が計画体系（実施状況の表記など）を変更しました。企画担当課から新しい様式を受け取り、"
+                                 "記入し直してください。"),
     "init-next-missing": ("error", "今後の取扱いが空欄",
                           "「{name}」の今後の取扱いが空欄です。{choices} から選んでください。"),
     "init-next-invalid": ("error", "今後の取扱いが一覧にない",

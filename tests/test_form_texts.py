@@ -373,3 +373,28 @@ def test_the_demo_fills_a_form_with_the_citys_own_labels(plan, tmp_path):
     own = dataclasses.replace(plan, settings=dataclasses.replace(plan.settings, status_labels=labels))
     result = check(own, filled_form(own, DEPT, R5, tmp_path))
     assert result.valid and {e.status for e in result.initiatives} <= set(labels)
+
+
+def test_a_form_made_before_the_status_labels_changed_is_told_the_plan_changed(plan, tmp_path):
+    """The office renamed 実施状況 in the plan after sending the forms: the old labels are not 'unreadable', the
+    form is an old one, and the department is asked for the new form."""
+    import yaml
+
+    path = filled_form(plan, DEPT, R5, tmp_path)
+    doc = yaml.safe_load(example_path().read_text(encoding="utf-8"))
+    doc["settings"]["status_labels"] = ["◎完了", "○実施中", "△一部", "×未着手"]
+    source = tmp_path / "plan.yaml"
+    source.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    changed = load_plan(source).plan
+    result = check(changed, path)
+    codes = [f.code for f in result.findings]
+    assert "form-stale-plan" in codes and "init-status-invalid" not in codes
+    told = [f for f in result.findings if f.code == "init-status-plan-changed"]
+    assert told and all(f.sheet == fl.INITIATIVE_SHEET for f in told)
+    assert "◎完了、○実施中、△一部、×未着手" in told[0].message and "新しい様式" in told[0].message
+    # the same label typed on a form of the current plan is still just not one of the choices
+    current = filled_form(changed, DEPT, R5, tmp_path / "now")
+    edit(current, lambda wb: wb[fl.INITIATIVE_SHEET].cell(fl.FIRST_ROW, column(fl.INITIATIVE_SHEET, "status", R5))
+         .__setattr__("value", "◎実施済"))
+    assert [f.code for f in check(changed, current).findings if f.code.startswith("init-status")] == \
+        ["init-status-invalid"]

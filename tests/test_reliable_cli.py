@@ -204,6 +204,35 @@ def test_a_backup_onto_the_history_or_another_file_is_refused_and_each_backup_is
     assert not list((ws / "output" / "archive").glob(".*"))  # nothing half-made beside them
 
 
+def test_a_named_backup_is_refreshed_but_never_with_less_than_it_holds(tmp_path):
+    """An office copies the history to the same file every month: that copy is replaced by a fuller history, but
+    not by a history restored from an older copy, nor by another workspace's."""
+    ws = workspace_with_forms(tmp_path / "ws")
+    monthly, early = tmp_path / "控え" / "履歴.sqlite3", tmp_path / "early.sqlite3"
+    filled(ws, A, ws / "inbox" / fl.form_file_name(R5, A))
+    assert cli("merge", cwd=ws).returncode == 0
+    assert cli("history", "backup", str(early), cwd=ws).returncode == 0
+    filled(ws, B, ws / "inbox" / fl.form_file_name(R5, B))
+    assert cli("merge", cwd=ws).returncode == 0
+    first = cli("history", "backup", str(monthly), cwd=ws)
+    assert first.returncode == 0 and "控えを作りました" in first.stdout
+    again = cli("history", "backup", str(monthly), cwd=ws)
+    assert again.returncode == 0 and "置き換えました" in again.stdout
+    full = monthly.read_bytes()
+
+    shutil.copyfile(early, ws / "履歴.sqlite3")  # a history restored from the older copy
+    done = cli("history", "backup", str(monthly), cwd=ws, timeout=60)
+    assert done.returncode == 1 and "今の履歴にない提出の記録が1件" in done.stderr, done.stderr
+    assert monthly.read_bytes() == full
+
+    other = workspace_with_forms(tmp_path / "other")
+    filled(other, A, other / "inbox" / fl.form_file_name(R5, A))
+    assert cli("merge", cwd=other).returncode == 0
+    done = cli("history", "backup", str(monthly), cwd=other, timeout=60)
+    assert done.returncode == 1 and "別の作業フォルダの履歴の控え" in done.stderr, done.stderr
+    assert monthly.read_bytes() == full
+
+
 @pytest.mark.slow
 def test_a_killed_pdf_step_leaves_nothing_and_the_next_report_works(tmp_path):
     soffice = shutil.which("soffice")

@@ -394,8 +394,9 @@ def history_backup(target: Path | None, workspace: Path) -> None:
       kpireport history backup
       kpireport history backup D:/控え/履歴.sqlite3
     """
+    replacing = target is not None and target.is_file()
     dest = _run(lambda: Workspace(workspace).backup_history(target))
-    click.echo(f"履歴データベースの控えを作りました: {dest}")
+    click.echo(f"履歴データベースの控えを{'新しい内容で置き換えました' if replacing else '作りました'}: {dest}")
 
 
 @cli.command()

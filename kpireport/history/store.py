@@ -454,6 +454,29 @@ def is_history(path: Path) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class BackupStanding:
+    """What an existing backup holds beside the history about to replace it."""
+
+    same_workspace: bool  # the same signing key: a backup of this workspace
+    missing: int  # submissions the backup recorded that the history does not hold
+    last_missing: str  # when the latest of those was received ("" when none)
+
+
+def backup_standing(backup: Path, history: History) -> BackupStanding:
+    """Compare an existing backup (read only) with the open history: a backup is replaced only when it is this
+    workspace's and holds nothing the history lacks (a history restored from an older copy must not overwrite
+    the newer backup)."""
+    with _read_only(backup) as db:
+        row = db.execute("SELECT value FROM meta WHERE key = 'form_key'").fetchone()
+        theirs = {tuple(r) for r in db.execute("SELECT sha256, period, received_at FROM submissions")}
+    ours_row = history.db.execute("SELECT value FROM meta WHERE key = 'form_key'").fetchone()
+    ours = {tuple(r) for r in history.db.execute("SELECT sha256, period, received_at FROM submissions")}
+    missing = sorted(theirs - ours, key=lambda r: r[2])
+    return BackupStanding(same_workspace=row is None or ours_row is None or row[0] == ours_row[0],
+                          missing=len(missing), last_missing=missing[-1][2] if missing else "")
+
+
 @contextmanager
 def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
     """A connection that can neither make the file nor change it."""

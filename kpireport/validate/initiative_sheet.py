@@ -90,7 +90,10 @@ def _from_the_lists(check: FormCheck, sheet: str, name: str, written: _Written, 
             check.add(f"{code}-missing", sheet=sheet, cell=place[key], name=name, choices="、".join(choices))
             ok = False
         elif value not in choices:
-            check.add(f"{code}-invalid", sheet=sheet, cell=place[key], value=value, choices="、".join(choices))
+            # a status list is the plan's own: on a form made before the plan changed, say so, not "unreadable"
+            stale = key == "status" and check.stale_plan
+            check.add("init-status-plan-changed" if stale else f"{code}-invalid", sheet=sheet, cell=place[key],
+                      value=value, choices="、".join(choices))
             ok = False
     return ok
 

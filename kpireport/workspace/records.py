@@ -5,7 +5,7 @@ from pathlib import Path
 
 from kpireport.errors import KpireportError
 from kpireport.history.past_actuals import import_actuals
-from kpireport.history.store import History, is_history
+from kpireport.history.store import BackupStanding, History, backup_standing, is_history
 from kpireport.model import Override
 from kpireport.periods import ReportPeriod
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period
@@ -69,10 +69,23 @@ def backup_history(folder: Folder, target: Path) -> Path:
                              "別のファイル名を指定してください。")
     history = _existing_history(folder)
     try:
+        if target.exists():
+            _may_replace(target, backup_standing(target, history))
         history.backup(target)
     finally:
         history.close()
     return target
+
+
+def _may_replace(target: Path, standing: BackupStanding) -> None:
+    """An existing backup is replaced only by this workspace's history holding all it recorded."""
+    if not standing.same_workspace:
+        raise KpireportError(f"バックアップ先 {target} は別の作業フォルダの履歴の控えです。上書きしないので、"
+                             "別のファイル名を指定してください。")
+    if standing.missing:
+        raise KpireportError(f"バックアップ先 {target} には、今の履歴にない提出の記録が{standing.missing:,}件あります"
+                             f"（最後の受付: {standing.last_missing.replace('T', ' ')[:19]}）。上書きするとその記録が失われるため、"
+                             "上書きしません。別のファイル名を指定するか、今の履歴が古い控えから戻したものでないか確認してください。")
 
 
 def check_history(folder: Folder) -> list[str]:
