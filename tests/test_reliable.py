@@ -103,6 +103,9 @@ def test_a_signed_form_not_in_the_register_is_refused_where_the_register_knows_t
     form = filled_form(plan, A, R5, tmp_path)
     with_others = IssuedForms(frozenset({"0" * 64}), frozenset({(A, R5.key)}), frozenset())
     assert codes(plan, form, with_others) == ["form-not-issued"]
+    # made after the register's newest form: the history is older than the form (put back from a backup)
+    older = IssuedForms(frozenset({"0" * 64}), frozenset({(A, R5.key)}), frozenset(), "2000-01-01T00:00:00")
+    assert codes(plan, form, older) == ["form-not-issued-history-older"]
     # a department and period the register has no record of: issued before the register began
     assert codes(plan, form, IssuedForms(frozenset(), frozenset({(B, R5.key)}), frozenset())) == []
 

@@ -204,6 +204,20 @@ def test_a_backup_onto_the_history_or_another_file_is_refused_and_each_backup_is
     assert not list((ws / "output" / "archive").glob(".*"))  # nothing half-made beside them
 
 
+def test_a_form_issued_after_the_backup_that_was_put_back_names_the_history_not_the_department(tmp_path):
+    ws = workspace_with_forms(tmp_path / "ws")
+    backup = tmp_path / "backup.sqlite3"
+    assert cli("history", "backup", str(backup), cwd=ws).returncode == 0
+    time.sleep(1.1)  # the forms' times are to the second
+    assert cli("forms", "--dept", A, cwd=ws).returncode == 0  # re-issued after the backup
+    filled(ws, A, ws / "inbox" / fl.form_file_name(R5, A))
+    shutil.copyfile(backup, ws / "履歴.sqlite3")  # the history put back from the earlier backup
+    done = cli("merge", cwd=ws)
+    told = done.stdout + done.stderr
+    assert "履歴に発行の記録がありません" in told and f"kpireport forms --dept {A}" in told, told
+    assert "企画担当課が配った自課の様式に記入して" not in told  # not the department's mistake
+
+
 def test_a_named_backup_is_refreshed_but_never_with_less_than_it_holds(tmp_path):
     """An office copies the history to the same file every month: that copy is replaced by a fuller history, but
     not by a history restored from an older copy, nor by another workspace's."""

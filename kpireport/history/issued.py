@@ -80,14 +80,16 @@ def read(db: sqlite3.Connection) -> IssuedForms:
     signatures: set[str] = set()
     signed_for: set[tuple[str, str]] = set()
     legacy: set[tuple[str, str]] = set()
-    for department, period, version, signature in db.execute(
-            "SELECT department, period, version, signature FROM issued_forms"):
+    last = ""
+    for department, period, version, signature, issued_at in db.execute(
+            "SELECT department, period, version, signature, issued_at FROM issued_forms"):
         if version == LEGACY_VERSION:
             legacy.add((department, period))
         else:
             signatures.add(signature)
             signed_for.add((department, period))
-    return IssuedForms(frozenset(signatures), frozenset(signed_for), frozenset(legacy))
+            last = max(last, issued_at)
+    return IssuedForms(frozenset(signatures), frozenset(signed_for), frozenset(legacy), last)
 
 
 def count(db: sqlite3.Connection) -> int:

@@ -57,7 +57,7 @@ def recognise(check: FormCheck) -> FormIdentity | None:
         earlier = check.form_period.position < check.period.position
         check.add("form-wrong-period", value=check.form_period.key, form_period=check.form_period.label,
                   expected_period=check.period.label, why="（前回の様式の使い回しの可能性）" if earlier else "")
-    if not _issued_here(check, rows):
+    if not _issued_here(check, rows, items.get("作成日時", "")):
         return None
     if items.get("計画ハッシュ") != check.plan.content_hash:
         check.stale_plan = True
@@ -119,15 +119,21 @@ def department_named(plan: Plan, text: str) -> str:
     return max(named, key=len, default="")
 
 
-def _issued_here(check: FormCheck, rows: list[tuple[str, str]]) -> bool:
+def _issued_here(check: FormCheck, rows: list[tuple[str, str]], made_at: str) -> bool:
     """The workspace issued this form: a signed one is in its register (or older than the register); an
-    unsigned version-1 one carries its department's rows, not another department's."""
+    unsigned version-1 one carries its department's rows, not another department's. A signed form made after
+    the register's newest form points at the office's history (put back from an older backup), not at the
+    department: the message says so."""
     if check.legacy:
         return _legacy_issued_here(check, rows)
     if check.issued is None or check.form_period is None:
         return True
     if not check.issued.knows(check.department, check.form_period.key, check.signature):
-        check.add("form-not-issued", value=check.department, period=check.form_period.label)
+        if check.issued.made_after_register(made_at):
+            check.add("form-not-issued-history-older", value=check.department, period=check.form_period.label,
+                      made=made_at.replace("T", " "), last=check.issued.last_issued_at.replace("T", " "))
+        else:
+            check.add("form-not-issued", value=check.department, period=check.form_period.label)
         return False
     return True
 
