@@ -33,6 +33,13 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Place(Link):
+    """Where a KPI is listed: its own place in the plan, or a 【再掲】."""
+
+    reposted: bool
+
+
+@dataclass(frozen=True)
 class GradeView:
     code: str
     label: str
@@ -71,7 +78,7 @@ class KpiView:
     kpi: Kpi
     href: str
     path: str
-    places: list[Link]
+    places: list[Place]  # its own place first (the plan's, never the first in tree order), then its 【再掲】
     points: list[PointView]
     current: PointView | None  # the period's own point (None: a 見込み not published)
     working: str
@@ -213,6 +220,15 @@ def chart_of(kpi: Kpi, points: list[PointView]) -> chart.ChartData:
                            kpi.calendar)
 
 
+def places(rows: list[KpiRow], nodes: dict[str, NodeView]) -> list[Place]:
+    """A KPI's places: the one the plan gives it first, then its 【再掲】 in tree order, each node once."""
+    shown: dict[str, Place] = {}
+    for row in sorted(rows, key=lambda r: r.reposted):
+        if row.node_id in nodes and row.node_id not in shown:
+            shown[row.node_id] = Place(nodes[row.node_id].heading, nodes[row.node_id].href, row.reposted)
+    return list(shown.values())
+
+
 def kpi_view(data: PeriodResults, kpi: Kpi, rows: list[KpiRow], policy: Policy, nodes: dict[str, NodeView]) -> KpiView:
     plan = data.plan
     series = [p for p in kpi_series(kpi, data) if policy.provisional or not provisional(p)]
@@ -225,8 +241,7 @@ def kpi_view(data: PeriodResults, kpi: Kpi, rows: list[KpiRow], policy: Policy, 
                 and (departments[name].contact or departments[name].email)]
     data_chart = chart_of(kpi, points)
     return KpiView(kpi=kpi, href=kpi_file(kpi.id), path=labels.node_path(plan, kpi.node),
-                   places=[Link(nodes[r.node_id].heading, nodes[r.node_id].href) for r in rows
-                           if r.node_id in nodes],
+                   places=places(rows, nodes),
                    points=points, current=current, working=working, departments=labels.owners_text(plan, kpi),
                    contacts=contacts, note=kpi.note if policy.shows(NOTES) else "",
                    chart=chart.line_chart(data_chart), chart_text=chart.description(data_chart),
