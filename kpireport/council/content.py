@@ -73,18 +73,8 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
 def initiative_text(data: PeriodResults, initiative: Initiative, own: InitiativeEntry | None, field: str,
                     place: str = "") -> str:
     """An initiative's text (``field`` of its entry in force), and with 併記 every other department's beside
-    it, each marked with its department. With ``place`` (where it is listed), the 検証内容 is the one written for
-    that place (a 【再掲】 place's own, when the department wrote one)."""
-    def of(entry: InitiativeEntry) -> str:
-        return entry.verification_at(place) if field == "verification" and place else getattr(entry, field)
-
-    others = [(department, of(entry)) for department, entry in data.initiative_others.get(initiative.id, ())
-              if of(entry)]
-    text = of(own) if own is not None else ""
-    if not others:
-        return text or ""
-    lines = [f"（{initiative.lead}）{text}"] if text else []
-    return "\n".join(lines + [f"（{department}）{other}" for department, other in others])
+    it, each marked with its department (labels.initiative_text)."""
+    return labels.initiative_text(initiative, own, data.initiative_others.get(initiative.id, ()), field, place)
 
 
 def grade_text(data: PeriodResults, kpi_id: str) -> str:
