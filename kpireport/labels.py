@@ -112,3 +112,20 @@ def beside_text(department: str, entry: InitiativeEntry, place: str = "") -> str
     texts = [t for t in (entry.verification_at(place), entry.summary, entry.plan) if t]
     name = f"「{entry.name}」" if entry.name else ""
     return f"【{department}】{name}{entry.status}／{entry.next_step}" + ("　" + "　".join(texts) if texts else "")
+
+
+def initiative_text(initiative: Initiative, own: InitiativeEntry | None,
+                    others: Iterable[tuple[str, InitiativeEntry]], field: str, place: str = "") -> str:
+    """An initiative's text (``field`` of its entry in force), and with 併記 every other department's entry
+    (``others``) beside it, each marked with its department: what the report prints and the site shows. With
+    ``place`` (where it is listed), the 検証内容 is the one written for that place (a 【再掲】 place's own, when the
+    department wrote one)."""
+    def of(entry: InitiativeEntry) -> str:
+        return entry.verification_at(place) if field == "verification" and place else (getattr(entry, field) or "")
+
+    beside = [(department, of(entry)) for department, entry in others if of(entry)]
+    text = of(own) if own is not None else ""
+    if not beside:
+        return text
+    lines = [f"（{initiative.lead}）{text}"] if text else []
+    return "\n".join(lines + [f"（{department}）{other}" for department, other in beside])

@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 from forms_helpers import filled_form
 
+from kpireport import labels
 from kpireport.cli.commands import cli
 from kpireport.history.store import form_key_in
 from kpireport.periods import ReportPeriod
@@ -435,3 +436,20 @@ def test_the_downloads_resolve_and_the_csv_opens_in_libreoffice_calc_with_japane
     names = {row[1] for row in rows[1:]}
     assert {v.kpi.name for v in build_site(period_data(demo["ws"]), Policy.of(demo["ws"].plan().settings),
                                            FIRST_DAY).kpis} == names
+
+
+def test_a_kpi_page_names_the_plans_own_place_first_and_marks_only_the_others_再掲(tmp_path):
+    """かわせみ町 KP4-2-1 is listed in P4-2 and 再掲 in P2-1, which comes first in tree order: the page still
+    takes P4-2 as its own place (breadcrumb and 掲載先), as kpis.csv, the master and the report do."""
+    ws = Workspace.create(tmp_path / "ws", example="かわせみ町")
+    plan = ws.plan()
+    kpi = next(k for k in plan.kpis if k.id == "KP4-2-1")
+    assert kpi.node == "P4-2" and kpi.reposted_under == ("P2-1",)
+    outcome = ws.publish()
+    page = (outcome.folder / "kpi-KP4-2-1.html").read_text(encoding="utf-8")
+    own, other = (labels.node_heading(plan, plan.node(n)) for n in ("P4-2", "P2-1"))
+    crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', page, re.S).group()
+    assert own in crumbs and other not in crumbs
+    places = re.search(r"<dt>掲載先</dt><dd>(.*?)</dd>", page, re.S).group(1)
+    assert re.findall(r"<li>.*?</li>", places) == [
+        f'<li><a href="node-P4-2.html">{own}</a></li>', f'<li><a href="node-P2-1.html">{other}</a>（再掲）</li>']

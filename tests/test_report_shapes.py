@@ -20,7 +20,7 @@ from test_other_plans import fill_all
 
 from kpireport.cli.printing import run_lines
 from kpireport.council import texts
-from kpireport.council.content import same_precision
+from kpireport.council.content import aligned_actuals
 from kpireport.council.cover import title_lines
 from kpireport.council.document import ReportDocument, bullets, clean_text, fit_widths, table, template_path
 from kpireport.forms import layout as fl
@@ -340,8 +340,8 @@ def test_a_long_cover_title_breaks_at_a_phrase_boundary():
 
 
 def test_a_departments_text_is_printed_as_written_and_full_width_digits_in_the_reports_style():
-    assert same_precision(["22.7%", "－（H29年から調査なし）", "30%"]) == ["22.7%", "－（H29年から調査なし）", "30.0%"]
-    assert same_precision(["△4.9%", "1%"]) == ["△4.9%", "1.0%"]
+    assert aligned_actuals(["22.7%", "30%"], ["－（H29年から調査なし）"]) == ["－（H29年から調査なし）"]
+    assert aligned_actuals(["△4.9%"], ["1%"]) == ["1.0%"]
     assert clean_text("参加者は２０３人、達成率は５０％") == "参加者は203人、達成率は50%"
 
 

@@ -149,12 +149,17 @@ def test_a_total_never_goes_to_the_next_page_with_only_a_row_or_two(tmp_path):
     assert kept == [False] * 6 + [True, True, False]  # 行6 and 行7 keep with 合計, which keeps with nothing
 
 
-def test_one_minus_sign_and_one_precision():
-    assert content.same_precision(["48.0%", "49%", "58%"]) == ["48.0%", "49.0%", "58.0%"]
-    assert content.same_precision(["2社", "5社", "（未提出）"]) == ["2社", "5社", "（未提出）"]
-    assert content.same_precision(["1,240.25万人", "1,300万人（見込み）", "－"]) == ["1,240.25万人", "1,300.00万人（見込み）", "－"]
+def test_one_minus_sign_and_the_plans_figures_as_written():
+    """An actual is aligned to the decimals the plan writes its figures with; the plan's figures are never
+    padded, and an actual keeps the decimals it was typed with (seen padded by an outside tester: 145百万円 and
+    200百万円 printed 「145.0百万円」「200.0百万円」 beside 158.7; 90.0%以下 printed 「90.00%以下」 beside 92.35%)."""
+    assert content.aligned_actuals(["48.0%", "58%"], ["49%"]) == ["49.0%"]
+    assert content.aligned_actuals(["2社", "（未提出）"], ["5社"]) == ["5社"]
+    assert content.aligned_actuals(["1,240.25万人", "－"], ["1,300万人（見込み）"]) == ["1,300.00万人（見込み）"]
+    assert content.aligned_actuals(["145百万円", "200百万円"], ["158.7百万円"]) == ["158.7百万円"]
+    assert content.aligned_actuals(["95.2%", "90.0%以下"], ["92.35%"]) == ["92.35%"]
     # full-width figures are a department's own words: printed as written, never padded into 「１２.0．５」
-    assert content.same_precision(["63%", "１２．５（速報）", "70.5%"]) == ["63.0%", "１２．５（速報）", "70.5%"]
+    assert content.aligned_actuals(["63%", "70.5%"], ["１２．５（速報）"]) == ["１２．５（速報）"]
 
 
 @pytest.mark.parametrize("reason, shown", [("調査未実施", "－（調査未実施）"), ("－（該当事業なし）", "－（該当事業なし）")])

@@ -6,6 +6,7 @@ Forms issued before those rows (様式版 3) are still read. Made end to end on 
 併記, the text another department wrote for the 【再掲】 place must fit the master's cell beside the lead's row there."""
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import shutil
@@ -306,3 +307,45 @@ def test_a_long_text_for_a_repost_place_that_fits_beside_the_lead_is_taken(tmp_p
     form, plan, _ = _beside_form_with(tmp_path, "公" * (EXCEL_TEXT_LIMIT - 1_000))
     found, entry = _too_long_for_the_master(form, plan)
     assert found == [] and len(entry.verification_at("P1-2-1")) == EXCEL_TEXT_LIMIT - 1_000  # read, and taken
+
+
+# --- the public site and its open data show the texts the report prints -----------------------------------------
+
+BESIDE = "生涯学習課の講座で公民館の使い方を紹介した。"
+
+
+def test_the_site_and_the_open_data_show_the_repost_text_and_the_other_departments_entry(tmp_path):
+    """T2 reported 併記 and a 検証内容 typed for its 【再掲】 place: the report prints both departments' texts and the
+    【再掲】 place's own; so do the node pages (each place its own 検証内容) and initiatives.csv/.json (columns
+    described in datapackage.json), which before showed the lead's own text alone."""
+    workspace = Workspace.create(tmp_path / "みなと市", document=beside_document())
+    plan = workspace.plan()
+    period = ReportPeriod(plan.settings.actual_year)
+    workspace.make_forms()
+    filled = {path.name: path for path in fill_all(workspace, plan, period)}
+    edit(filled[fl.form_file_name(period, DEPT)], _type_verifications)
+
+    def other_text(book) -> None:
+        sheet = book[fl.INITIATIVE_SHEET]
+        sheet.cell(row_of(sheet, "T2"), column(fl.INITIATIVE_SHEET, "verification", period)).value = BESIDE
+    edit(filled[fl.form_file_name(period, OTHER)], other_text)
+    workspace.merge()
+    site = workspace.publish().folder
+    own_page = (site / "node-P1-1-1.html").read_text(encoding="utf-8")
+    repost_page = (site / "node-P1-2-1.html").read_text(encoding="utf-8")
+    assert f"（{DEPT}）{OWN}\n（{OTHER}）{BESIDE}" in own_page and REPOSTED not in own_page
+    assert f"（{DEPT}）{REPOSTED}\n（{OTHER}）{BESIDE}" in repost_page
+    data = period_data(workspace)
+    entry = next(e for i, e in data.initiatives if i.id == "T2")
+    other = dict(data.initiative_others["T2"])[OTHER]
+    with (site / "data" / "initiatives.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = {r["取組ID"]: r for r in csv.DictReader(f)}
+    assert rows["T2"]["取組の検証"] == entry.verification == OWN
+    assert rows["T2"]["他の担当課の報告"] == beside_text(OTHER, other) and BESIDE in rows["T2"]["他の担当課の報告"]
+    assert rows["T2"]["再掲先での検証"] == f"P1-2-1: {REPOSTED}"
+    records = {r["取組ID"]: r for r in json.loads((site / "data" / "initiatives.json").read_text(encoding="utf-8"))}
+    assert records["T2"]["再掲先での検証"] == f"P1-2-1: {REPOSTED}" and BESIDE in records["T2"]["他の担当課の報告"]
+    package = json.loads((site / "datapackage.json").read_text(encoding="utf-8"))
+    described = {f["name"]: f["description"] for r in package["resources"] if r["name"] == "initiatives"
+                 for f in r["schema"]["fields"]}
+    assert list(rows["T2"]) == list(described) and "再掲先" in described["再掲先での検証"]

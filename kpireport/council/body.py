@@ -115,9 +115,8 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow], capt
     for r, row in enumerate(rows):
         kpi = row.kpi
         evaluation = data.evaluations[kpi.id]
-        baseline, actual, target = content.same_precision([value_text(kpi.baseline),
-                                                           content.actual_text(data, kpi.id, kpi.departments),
-                                                           value_text(kpi.target)])
+        baseline, target = value_text(kpi.baseline), value_text(kpi.target)  # as the plan wrote them
+        (actual,) = content.aligned_actuals([baseline, target], [content.actual_text(data, kpi.id, kpi.departments)])
         cells.append([content.indicator_name(row, kinds, data.plan), _with_year(baseline, kpi.baseline, kpi.baseline_year, kpi),
                       actual, _with_year(target, kpi.target, kpi.target_year, kpi),
                       content.rate_text(data, kpi.id), content.grade_text(data, kpi.id)])
@@ -143,6 +142,5 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow], capt
 
 
 def _with_year(text: str, value: Value, year: int | None, kpi: Kpi) -> str:
-    """The value's text with its year under it (labels.kpi_baseline/kpi_target, on a text already given its
-    decimals): 「（令和4年度）」, or 「（令和4年）」 for a calendar-year KPI."""
+    """The value's text with its year under it (labels.kpi_baseline/kpi_target): 「（令和4年度）」, or 「（令和4年）」 for a calendar-year KPI."""
     return f"{text}\n（{format_year(year, fiscal=not kpi.calendar)}）" if year and value.status != "none" else text

@@ -70,21 +70,19 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
     return text + (texts.PROVISIONAL if stored.provisional else "")
 
 
+def reported_without_year(data: PeriodResults, kpi_id: str) -> bool:
+    """Whether the KPI's actual in force is a value printed without a year of its own (not lagging data, not
+    written with its year): a table whose header gives the year in the other kind (年度 or 年) must add it."""
+    stored = data.values.get(kpi_id)
+    return (stored is not None and stored.value.status != "none" and kpi_id not in data.data_years
+            and period_of(stored.value) is None)
+
+
 def initiative_text(data: PeriodResults, initiative: Initiative, own: InitiativeEntry | None, field: str,
                     place: str = "") -> str:
     """An initiative's text (``field`` of its entry in force), and with 併記 every other department's beside
-    it, each marked with its department. With ``place`` (where it is listed), the 検証内容 is the one written for
-    that place (a 【再掲】 place's own, when the department wrote one)."""
-    def of(entry: InitiativeEntry) -> str:
-        return entry.verification_at(place) if field == "verification" and place else getattr(entry, field)
-
-    others = [(department, of(entry)) for department, entry in data.initiative_others.get(initiative.id, ())
-              if of(entry)]
-    text = of(own) if own is not None else ""
-    if not others:
-        return text or ""
-    lines = [f"（{initiative.lead}）{text}"] if text else []
-    return "\n".join(lines + [f"（{department}）{other}" for department, other in others])
+    it, each marked with its department (labels.initiative_text)."""
+    return labels.initiative_text(initiative, own, data.initiative_others.get(initiative.id, ()), field, place)
 
 
 def grade_text(data: PeriodResults, kpi_id: str) -> str:
@@ -111,23 +109,27 @@ def rate_text(data: PeriodResults, kpi_id: str) -> str:
     return f"{texts.MINUS if rate < 0 else ''}{abs(rate):.1f}%"
 
 
-def same_precision(values: list[str]) -> list[str]:
-    """A KPI's 基準値, 実績値 and 目標値 with as many decimals each (「48.0% / 49.0% / 58.0%」, not 「48.0% / 49% /
-    58%」): the number a text starts with gets the most decimals any of them has. A text that does not start
-    with a number (「－（H29年から調査なし）」, the department's words) is printed as written."""
-    found = [_FIRST_NUMBER.match(v) for v in values]
-    decimals = max([len(m.group(2) or ".") - 1 for m in found if m] + [0])
-    if not decimals:
-        return values
+def aligned_actuals(plan_figures: list[str], actuals: list[str]) -> list[str]:
+    """Actuals with as many decimals as the plan writes its figures (基準値 48.0%, 目標値 58.0%: an actual 49% is
+    printed 「49.0%」), so that a row reads alike. The plan's own figures are printed as the plan wrote them and
+    never padded here (a target written 200百万円 stays 200百万円 beside an actual 158.7百万円); an actual is
+    never given more decimals than the plan's figures have, nor fewer than it was typed with (158.7 stays
+    158.7, 92.35% stays 92.35%). A text that does not start with a number (「－（H29年から調査なし）」, the
+    department's words) is printed as written."""
+    decimals = max([_decimals(m) for m in map(_FIRST_NUMBER.match, plan_figures) if m] + [0])
     out = []
-    for value, match in zip(values, found):
-        if match is None:
+    for value in actuals:
+        match = _FIRST_NUMBER.match(value)
+        if match is None or _decimals(match) >= decimals:
             out.append(value)
             continue
-        places = len(match.group(2) or ".") - 1
-        number = match.group(1) + (match.group(2) or ".") + "0" * (decimals - places)
+        number = match.group(1) + (match.group(2) or ".") + "0" * (decimals - _decimals(match))
         out.append(value[:match.start(1)] + number + value[match.end():])
     return out
+
+
+def _decimals(match: re.Match[str]) -> int:
+    return len(match.group(2) or ".") - 1
 
 
 # half-width figures only: a department's own words (「１２．５（速報）」) are printed as written, never padded

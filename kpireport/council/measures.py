@@ -137,17 +137,22 @@ def _kpi_table(doc: ReportDocument, data: PeriodResults, kpi_rows: list[KpiRow],
     kpis = [row.kpi for row in kpi_rows]
     common = Counter(k.target_year for k in kpis).most_common(1)[0][0]
     target_head = f"目標値({format_year(common, 'short', era_of_year=era)})"
+    # 「令和6年度末値」; 「令和6年末値」 when every KPI of the table is counted by calendar year; with both, the
+    # header says 年度 and a calendar-year KPI's value says its year (「1,400千人\n（令和6年）」)
+    calendar = all(k.calendar for k in kpis)
+    year = data.period.fiscal_year
     rows = []
     for row in kpi_rows:
         kpi = row.kpi
-        baseline, actual, target = content.same_precision([
-            value_text(kpi.baseline), content.actual_text(data, kpi.id, kpi.departments),
-            value_text(kpi.target)])
+        baseline, target = value_text(kpi.baseline), value_text(kpi.target)  # as the plan wrote them
+        (actual,) = content.aligned_actuals([baseline, target], [content.actual_text(data, kpi.id, kpi.departments)])
+        if kpi.calendar and not calendar and content.reported_without_year(data, kpi.id):
+            actual += f"\n（{format_year(year, fiscal=False, era_of_year=era)}）"
         if kpi.target_year != common:
             target += f"（{format_year(kpi.target_year, 'short', era_of_year=era)}）"
         rows.append([content.indicator_name(row, len({k.kind for k in kpis}), data.plan), baseline, actual, target])
-    year = format_year(data.period.fiscal_year, era_of_year=era)
-    table(doc, ["名称", "現状値", f"{year}末値", target_head], rows, [70, 33, 33, 34],
+    year_head = format_year(year, fiscal=not calendar, era_of_year=era)
+    table(doc, ["名称", "現状値", f"{year_head}末値", target_head], rows, [70, 33, 33, 34],
           ["left", "right", "right", "right"], keep_rows=keep_rows, caption=caption)
 
 

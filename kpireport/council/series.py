@@ -49,23 +49,25 @@ def kpi_page(doc: ReportDocument, data: PeriodResults, row: KpiRow) -> None:
     kpi = row.kpi
     # the KPI's heading, line, table and notes keep with its chart: a chart never opens a page on its own
     heading(doc, f"{kpi.id}　{content.indicator_name(row, 1, data.plan)}", 2)
-    _kept(paragraph(doc, f"基準値 {_with_year(value_text(kpi.baseline), kpi.baseline_year)}　"
-                   f"目標値 {_with_year(value_text(kpi.target), kpi.target_year)}　{row.path}", "注記"))
+    _kept(paragraph(doc, f"基準値 {_with_year(value_text(kpi.baseline), kpi.baseline_year, kpi)}　"
+                   f"目標値 {_with_year(value_text(kpi.target), kpi.target_year, kpi)}　{row.path}", "注記"))
     points = data.series.get(kpi.id, ())
     grades = {g.code: g for g in data.plan.grades}
     cells, shading = [], {}
-    actuals = content.same_precision([value_text(kpi.baseline)] + [_actual(kpi, p) for p in points])[1:]  # 43.0%
+    actuals = content.aligned_actuals([value_text(kpi.baseline), value_text(kpi.target)],
+                                      [_actual(kpi, p) for p in points])  # 43.0% beside a baseline 42.5%
     for r, (point, actual) in enumerate(zip(points, actuals)):
         ev = point.evaluation
-        cells.append([format_year(point.year), actual, _expected(kpi, point), _rate(point),
+        cells.append([format_year(point.year, fiscal=not kpi.calendar), actual, _expected(kpi, point), _rate(point),
                       f"{ev.grade} {ev.label}" if kpi.graded else texts.REFERENCE_GRADE_TEXT])
         grade = grades.get(ev.grade)
         if grade is not None and kpi.graded:
             shading[(r, 4)] = RULE_COLOURS.get(grade.rule, "#FFFFFF").lstrip("#")
-    table(doc, HEADERS, cells, [30, 45, 35, 25, 35], ["left", "right", "right", "right", "center"], shading=shading,
+    headers = ["年", *HEADERS[1:]] if kpi.calendar else HEADERS  # a calendar-year KPI's rows are years
+    table(doc, headers, cells, [30, 45, 35, 25, 35], ["left", "right", "right", "right", "center"], shading=shading,
           keep_rows=len(cells))
     if any(not p.rules_then for p in points):
-        _kept(paragraph(doc, f"※{'、'.join(format_year(p.year) for p in points if not p.rules_then)}は、{TODAYS_RULES}",
+        _kept(paragraph(doc, f"※{'、'.join(format_year(p.year, fiscal=not kpi.calendar) for p in points if not p.rules_then)}は、{TODAYS_RULES}",
                        "注記"))
     chart = line_chart(kpi, points)
     _kept(paragraph(doc, chart_note(chart), "注記"))  # also keeps the picture clear of the table's last row
@@ -76,8 +78,8 @@ def _kept(para: Paragraph) -> None:
     para.paragraph_format.keep_with_next = True
 
 
-def _with_year(text: str, year: int | None) -> str:
-    return f"{text}（{format_year(year)}）" if year else text
+def _with_year(text: str, year: int | None, kpi: Kpi) -> str:
+    return f"{text}（{format_year(year, fiscal=not kpi.calendar)}）" if year else text
 
 
 def _actual(kpi: Kpi, point: YearGrade) -> str:

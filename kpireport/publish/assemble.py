@@ -40,7 +40,7 @@ def build_site(data: PeriodResults, policy: Policy, today: dt.date) -> Site:
     for row in each_once(rows):
         kpis[row.kpi.id] = kpi_view(data, row.kpi, [r for r in rows if r.kpi.id == row.kpi.id], policy, nodes)
     entries = {i.id: entry for i, entry in data.initiatives}
-    initiatives = {r: initiative_view(plan, r.initiative, entries.get(r.initiative.id), r.reposted, policy)
+    initiatives = {r: initiative_view(data, r, entries.get(r.initiative.id), policy)
                    for r in initiative_rows(plan) if r.initiative.public}
     for view in nodes.values():
         fill_node(data, view, rows, kpis, initiatives)

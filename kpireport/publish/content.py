@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from kpireport import labels
 from kpireport.evaluate.display import CHART_COLOURS
-from kpireport.evaluate.results import KpiRow, PeriodResults
+from kpireport.evaluate.results import InitiativeRow, KpiRow, PeriodResults
 from kpireport.evaluate.rules import REFERENCE_GRADE, evaluate_kpi
 from kpireport.evaluate.series import YearGrade
 from kpireport.evaluate.working import REASON_IN_WORKING
@@ -30,6 +30,13 @@ NO_GRADE_COLOUR = CHART_COLOURS["not_evaluable"]
 class Link:
     text: str
     href: str
+
+
+@dataclass(frozen=True)
+class Place(Link):
+    """Where a KPI is listed: its own place in the plan, or a 【再掲】."""
+
+    reposted: bool
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ class KpiView:
     kpi: Kpi
     href: str
     path: str
-    places: list[Link]
+    places: list[Place]  # its own place first (the plan's, never the first in tree order), then its 【再掲】
     points: list[PointView]
     current: PointView | None  # the period's own point (None: a 見込み not published)
     working: str
@@ -92,15 +99,23 @@ class KpiView:
 @dataclass
 class InitiativeView:
     initiative: Initiative
+    place: str  # the node it is listed at here
     name: str
     status: str
     next_step: str
-    verification: str
+    verification: str  # the lead's, at the initiative's own place
     summary: str
     plan_text: str
     departments: str
     note: str
     reposted: bool
+    # as the report prints them at ``place``: the 検証内容 written for that place, and with 併記 every department's
+    # text marked with its department
+    shown_verification: str = ""
+    shown_summary: str = ""
+    shown_plan: str = ""
+    others: tuple[str, ...] = ()  # 併記: each other department's entry, as the master shows it beside the lead's
+    repost_verifications: tuple[str, ...] = ()  # 「P2-1: …」 (「P2-1（学校教育課）: …」): the 検証内容 written for a 【再掲】
 
 
 @dataclass
@@ -213,6 +228,15 @@ def chart_of(kpi: Kpi, points: list[PointView]) -> chart.ChartData:
                            kpi.calendar)
 
 
+def places(rows: list[KpiRow], nodes: dict[str, NodeView]) -> list[Place]:
+    """A KPI's places: the one the plan gives it first, then its 【再掲】 in tree order, each node once."""
+    shown: dict[str, Place] = {}
+    for row in sorted(rows, key=lambda r: r.reposted):
+        if row.node_id in nodes and row.node_id not in shown:
+            shown[row.node_id] = Place(nodes[row.node_id].heading, nodes[row.node_id].href, row.reposted)
+    return list(shown.values())
+
+
 def kpi_view(data: PeriodResults, kpi: Kpi, rows: list[KpiRow], policy: Policy, nodes: dict[str, NodeView]) -> KpiView:
     plan = data.plan
     series = [p for p in kpi_series(kpi, data) if policy.provisional or not provisional(p)]
@@ -225,20 +249,32 @@ def kpi_view(data: PeriodResults, kpi: Kpi, rows: list[KpiRow], policy: Policy, 
                 and (departments[name].contact or departments[name].email)]
     data_chart = chart_of(kpi, points)
     return KpiView(kpi=kpi, href=kpi_file(kpi.id), path=labels.node_path(plan, kpi.node),
-                   places=[Link(nodes[r.node_id].heading, nodes[r.node_id].href) for r in rows
-                           if r.node_id in nodes],
+                   places=places(rows, nodes),
                    points=points, current=current, working=working, departments=labels.owners_text(plan, kpi),
                    contacts=contacts, note=kpi.note if policy.shows(NOTES) else "",
                    chart=chart.line_chart(data_chart), chart_text=chart.description(data_chart),
                    baseline=labels.kpi_baseline(kpi), target=labels.kpi_target(kpi))
 
 
-def initiative_view(plan: Plan, initiative: Initiative, entry: InitiativeEntry | None, reposted: bool,
+def initiative_view(data: PeriodResults, row: InitiativeRow, entry: InitiativeEntry | None,
                     policy: Policy) -> InitiativeView:
+    """An initiative where ``row`` lists it: the lead's entry, and the texts the report prints there (the 検証内容
+    written for a 【再掲】 place, the other departments' of a 併記 one)."""
+    initiative, place = row.initiative, row.node_id
+    others = data.initiative_others.get(initiative.id, ())
+    reposts = [(node, "", text) for node, text in (entry.repost_verifications if entry else ()) if text]
+    reposts += [(node, department, text) for department, other in others
+                for node, text in other.repost_verifications if text]
     return InitiativeView(
-        initiative=initiative, name=(entry.name if entry and entry.name else initiative.name),
+        initiative=initiative, place=place, name=(entry.name if entry and entry.name else initiative.name),
         status=entry.status if entry and entry.status else NOT_REPORTED,
         next_step=entry.next_step if entry else "", verification=entry.verification if entry else "",
         summary=(entry.summary or "") if entry else "", plan_text=(entry.plan or "") if entry else "",
-        departments=labels.owners_text(plan, initiative), note=initiative.note if policy.shows(NOTES) else "",
-        reposted=reposted)
+        departments=labels.owners_text(data.plan, initiative), note=initiative.note if policy.shows(NOTES) else "",
+        reposted=row.reposted,
+        shown_verification=labels.initiative_text(initiative, entry, others, "verification", place),
+        shown_summary=labels.initiative_text(initiative, entry, others, "summary"),
+        shown_plan=labels.initiative_text(initiative, entry, others, "plan"),
+        others=tuple(labels.beside_text(department, other) for department, other in others),
+        repost_verifications=tuple(f"{node}{f'（{department}）' if department else ''}: {text}"
+                                   for node, department, text in reposts))

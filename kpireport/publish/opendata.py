@@ -140,18 +140,28 @@ def values_table(site: Site) -> Table:
 def initiatives_table(site: Site) -> Table:
     fields = [_f("取組ID", "取組の識別子"), _f("事業名", "事業の名称"), _f("推進内容", "計画書での推進内容"),
               _f("掲載先ID", "取組を掲げる体系ID"), _f("担当課", "取組を担当する課（「、」区切り）"),
-              _f("実施状況", "その年度の実施状況（未報告はまだ報告がないもの）"), _f("今後の方向性", "継続、完了、廃止、変更"),
-              _f("取組の検証", "取組の検証"), _f("取り組んだ事業の概要", "実績の概要"), _f("以降の取組内容", "今後の取組とその理由")]
+              _f("実施状況", "その年度の実施状況（未報告はまだ報告がないもの。併記の取組は主担当課のもの）"),
+              _f("今後の方向性", "継続、完了、廃止、変更（併記の取組は主担当課のもの）"),
+              _f("取組の検証", "取組の検証（併記の取組は主担当課のもの）"),
+              _f("取り組んだ事業の概要", "実績の概要（併記の取組は主担当課のもの）"),
+              _f("以降の取組内容", "今後の取組とその理由（併記の取組は主担当課のもの）"),
+              _f("他の担当課の報告", "併記の取組で主担当課のほかの担当課が報告した内容。課ごとに改行で区切り、"
+                 "「【課名】「事業名」実施状況／今後の方向性　取組の検証　概要　以降の取組内容」の形"),
+              _f("再掲先での検証", "再掲先について記入された取組の検証。再掲先ごとに改行で区切り、「再掲先の体系ID: 検証」の形"
+                 "（主担当課のほかの担当課が記入したものは「再掲先の体系ID（課名）: 検証」）")]
     notes = site.policy.shows(NOTES)
     if notes:
         fields.append(_f("備考", "計画での取組の備考"))
+    views = [i for node in site.nodes for i in node.initiatives]
+    own = {i.initiative.id: i for i in reversed(views) if not i.reposted}  # the first at its own place
     seen: dict[str, tuple] = {}
-    for node in site.nodes:
-        for i in node.initiatives:
-            if i.initiative.id not in seen:
-                row = [i.initiative.id, i.name, i.initiative.content, i.initiative.node, i.departments, i.status,
-                       i.next_step, i.verification, i.summary, i.plan_text]
-                seen[i.initiative.id] = tuple(row + ([i.note] if notes else []))
+    for view in views:
+        i = own.get(view.initiative.id, view)
+        if i.initiative.id not in seen:
+            row = [i.initiative.id, i.name, i.initiative.content, i.initiative.node, i.departments, i.status,
+                   i.next_step, i.verification, i.summary, i.plan_text, "\n".join(i.others),
+                   "\n".join(i.repost_verifications)]
+            seen[i.initiative.id] = tuple(row + ([i.note] if notes else []))
     return Table("initiatives", "取組", "計画の取組とその年度の実施状況", tuple(fields), tuple(seen.values()), ("取組ID",))
 
 
