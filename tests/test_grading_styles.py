@@ -80,6 +80,28 @@ def test_rate_actual_over_target_lower_is_better_and_per_kpi():
     assert "達成率 = 目標値 ÷ 実績 = 150 ÷ 200 = 75.0%。" in e.working
 
 
+# ほしぞら市's bands: A the final target, B on pace (≥ 80 %), C the same level as the baseline (±10 %), D the rest
+HOSHIZORA = (Grade("A", "達成", "final_reached", Decimal(100)), Grade("B", "順調", "on_pace", Decimal(80)),
+             Grade("C", "横ばい", "same_level", Decimal(10)), Grade("D", "遅れ", "otherwise"),
+             Grade("−", "評価不能", "not_evaluable"))
+
+
+@pytest.mark.parametrize("baseline,target,direction,unit,actual,expected,rate,pace,sentence", [
+    # worse than the baseline is never on pace: 80 % → 90 % over 2020–2030, 2025 expects 85 %
+    ("80", "90", "増加", "%", "75", "C", "83.3", "-100.0", "（75−80）÷（85−80）= △100.0%。"),
+    ("240", "150", "減少", "件", "251", "C", "59.8", "-24.4", "（251−240）÷（195−240）= △24.4%。"),
+    # DOMAIN's same-level example: baseline 200, actual 212 (+6 %) with 2025 expecting 250: p = 12 ÷ 50
+    ("200", "300", "増加", "人", "212", "C", "70.7", "24.0", "（212−200）÷（250−200）= 24.0%。"),
+    ("40", "60", "増加", "%", "49", "B", "81.7", "90.0", "（49−40）÷（50−40）= 90.0%。"),
+])
+def test_ratio_formula_keeps_the_gap_pace(baseline, target, direction, unit, actual, expected, rate, pace, sentence):
+    """実績÷目標 defines r only; the pace is (actual − baseline) ÷ (expected − baseline) for every formula."""
+    e = grade(make(baseline, target, direction=direction, unit=unit), actual, HOSHIZORA, RATIO_FORMULA)
+    assert (e.grade, e.rate, e.pace) == (expected, Decimal(rate), Decimal(pace))
+    assert "ペースは達成率の式によらず、基準値から想定値までの伸びに対する実績の伸びで見ます。" in e.working
+    assert sentence in e.working
+
+
 def test_everything_else_band():
     """「D: under 60 %」 whatever the direction of change: 35 % against a baseline of 40 % is D, not a gap."""
     e = grade(make("40", "60"), "35", RATE_BANDS, RATIO_FORMULA)

@@ -130,26 +130,10 @@ def pace_sentences(kpi: Kpi, s: Setup, unit: Unit, a: Decimal, year: Any) -> tup
         sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} が基準値から改善していないため、"
                          "ペースは算出しません。")
         return sentences, None, shown
-    if s.formula == RATIO_FORMULA:
-        return _ratio_pace(sentences, unit, a, e, shown, s.sign, year)
     p = percent(a - s.base, denominator)
+    if s.formula == RATIO_FORMULA:  # r is 実績÷目標, the pace is still the gap (DOMAIN: p defined once)
+        sentences.append("ペースは達成率の式によらず、基準値から想定値までの伸びに対する実績の伸びで見ます。")
     sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} に対する進捗 ="
                      f"（{unit.plain(a)}−{unit.plain(s.base)}）÷（{unit.plain(shown)}−{unit.plain(s.base)}）"
                      f"= {pct(p)}。")
-    return sentences, p, shown
-
-
-def _ratio_pace(sentences: list[str], unit: Unit, a: Decimal, e: Decimal, shown: Decimal, sign: int,
-                year: Any) -> tuple[list[str], Decimal | None, Decimal | None]:
-    """With 実績÷目標, the pace is the same ratio against the expected value (想定値 ÷ 実績 when lower is better)."""
-    if sign > 0 and e > 0:
-        p = percent(a, e)
-        formula = f"実績 ÷ 想定値 = {unit.plain(a)} ÷ {unit.plain(shown)}"
-    elif sign < 0 and a > 0 and e >= 0:
-        p = percent(e, a)
-        formula = f"想定値 ÷ 実績 = {unit.plain(shown)} ÷ {unit.plain(a)}"
-    else:
-        sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} に対する割合は算出できないため、ペースは算出しません。")
-        return sentences, None, shown
-    sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} に対する進捗 = {formula} = {pct(p)}。")
     return sentences, p, shown
