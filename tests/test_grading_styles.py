@@ -33,6 +33,7 @@ from kpireport.model import (
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.plan.workbook import write_plan_workbook
+from kpireport.values import parse_value
 
 
 def number(n: str, unit: str = "%") -> Value:
@@ -102,6 +103,27 @@ def test_ratio_formula_keeps_the_gap_pace(baseline, target, direction, unit, act
     assert sentence in e.working
 
 
+def test_hoshizora_samples_grade_as_the_example_says():
+    """The example's own comments: K5 baseline 200千人, actual 212千人 → 「C 横ばい」 (+6 %; p = 12 ÷ 40 = 30 %);
+    K2 延伸 by +0.8 % → C; lagging K6 at its data's year. Every grade and pace worked by hand from DOMAIN."""
+    folder = Path(str(resources.files("kpireport").joinpath("example_hoshizora")))
+    plan = load_plan(folder / "plan.yaml").plan
+    samples = yaml.safe_load((folder / "sample_values.yaml").read_text(encoding="utf-8"))
+    expected = {"2024": {"K1": ("C", "75.0"), "K2": ("C", None), "K3": ("B", "150.0"), "K4": ("B", "111.1"),
+                         "K5": ("C", "25.0"), "K6": ("C", "58.3"), "K7": ("B", "200.0")},
+                "2025": {"K1": ("D", "62.5"), "K2": ("C", None), "K4": ("B", "111.1"), "K5": ("C", "30.0"),
+                         "K6": ("C", "70.0")}}
+    for year, kpis in expected.items():
+        got = {}
+        for kpi_id in kpis:
+            kpi, raw = plan.kpi(kpi_id), samples[year][kpi_id]["actual"]
+            value = parse_value(raw if isinstance(raw, str) else f"{raw}{kpi.unit}")
+            at = int(year) - (1 if kpi_id == "K6" else 0)  # K6's data is a year behind (graded at its own year)
+            e = evaluate_kpi(kpi, value, at, plan.grades, plan.settings)
+            got[kpi_id] = (e.grade, None if e.pace is None else str(e.pace))
+        assert got == kpis, year
+
+
 def test_everything_else_band():
     """「D: under 60 %」 whatever the direction of change: 35 % against a baseline of 40 % is D, not a gap."""
     e = grade(make("40", "60"), "35", RATE_BANDS, RATIO_FORMULA)
@@ -141,6 +163,35 @@ def test_direction_only_target(word, direction, baseline, actual, expected, chan
     assert (e.grade, e.rate, e.pace) == (expected, None, None)
     assert f"目標が「{word}」（方向のみ）のため、達成率は算出せず、基準値からの変化で判定します。" in e.working
     assert f"= {change}。" in e.working
+
+
+@pytest.mark.parametrize("actual,expected,decision", [
+    ("88.0", "A", "基準値からの変化 =（88−79.8）÷79.8 = +10.3%。基準値より改善し（同水準の±10%を超える）、"
+                  "方向のみの目標に達しているため「A 達成」。"),
+    ("82.0", "C", "基準値からの変化 =（82−79.8）÷79.8 = +2.8%。基準値と同水準（±10%以内）のため「C 横ばい」。"),
+    ("79.8", "C", "基準値からの変化 =（79.8−79.8）÷79.8 = ±0.0%。基準値と同水準（±10%以内）のため「C 横ばい」。"),
+    ("70.0", "D", "基準値からの変化 =（70−79.8）÷79.8 = △12.3%。基準値より悪化、基準値の±10%を超えて変化で、"
+                  "上記のいずれにも当てはまらないため「D 遅れ」。"),
+])
+def test_direction_only_target_improved_beyond_the_same_level_band_is_reached(actual, expected, decision):
+    """ほしぞら市 K2 健康寿命 79.8年 → 延伸: an improvement beyond ±10 % reaches the target (A); it never grades
+    below no change (+10.3 % was 「D 遅れ」 like △12.3 %)."""
+    kpi = make("79.8", Value("unreadable", raw="延伸"), unit="年", target_type="方向")
+    e = grade(kpi, actual, HOSHIZORA)
+    assert (e.grade, e.rate, e.pace) == (expected, None, None)
+    assert e.working.endswith("目標が「延伸」（方向のみ）のため、達成率は算出せず、基準値からの変化で判定します。"
+                              + decision)
+
+
+def test_direction_only_target_without_a_same_level_band_is_reached_by_any_improvement():
+    """美祢市's bands (A 最終目標達成, B ペース, C 基準値より改善, D 基準値より悪化): any improvement reaches 延伸."""
+    bands = (Grade("A", "達成", "final_reached", Decimal(100)), Grade("B", "順調", "on_pace", Decimal(80)),
+             Grade("C", "遅れ", "improved"), Grade("D", "悪化", "worsened"), Grade("−", "評価不能", "not_evaluable"))
+    kpi = make("79.8", Value("unreadable", raw="延伸"), unit="年", target_type="方向")
+    assert [grade(kpi, a, bands).grade for a in ("79.9", "79.8", "79.7")] == ["A", "C", "D"]
+    assert grade(kpi, "79.9", bands).working.endswith("基準値より改善し、方向のみの目標に達しているため「A 達成」。")
+    assert grade(kpi, "79.7", bands).working.endswith("基準値より悪化しているため「D 悪化」。")
+    assert band_problems(bands) == [] and band_problems(HOSHIZORA) == []
 
 
 def test_direction_only_target_without_a_baseline_is_not_evaluable():

@@ -16,7 +16,9 @@ The rules are the defaults of ``shared/DOMAIN.md`` ("Achievement: the rules muni
 * 達成率の式 「実績÷目標」 (the settings', or the KPI's own) makes r = actual ÷ target (target ÷ actual when
   lower is better) even with a baseline; the pace stays p = (actual − baseline) ÷ (expected − baseline), the
   one definition of DOMAIN (a ratio against the expected value would call a KPI worse than its baseline on pace);
-* a direction-only target (延伸 増加 減少 向上) has no rate: only the change from the baseline counts;
+* a direction-only target (延伸 増加 減少 向上) has no rate: only the change from the baseline counts; it is
+  reached (最終目標達成) when the actual has improved beyond the plan's same-level bands, or at all without one
+  (kpireport.bands.direction_reached), so an improvement never grades below no change;
 * the grades are walked in the plan's order and the first whose rule matches is taken (kpireport.bands:
   final_reached, rate_band, on_pace, same_level, improved, worsened, otherwise; a matching same_level band
   before improved / worsened; not_evaluable only when nothing else matched).
