@@ -463,7 +463,16 @@ def test_floor_equal_to_baseline():
     kpi = make("80", "80", target_type="以上", unit="%")  # 80% → 80%以上
     assert ev(kpi, "80").grade == "A"
     assert ev(kpi, "79").grade == "D"
-    assert ev(kpi, "79", tolerance=3).grade == "D"  # the tolerance is for 維持, not for an explicit 以上
+    # DOMAIN: 維持目標の許容幅 is for every target equal to the baseline, 80% → 80%以上 as much as 維持
+    e = ev(kpi, "79.5", tolerance=3)
+    assert (e.grade, e.rate) == ("A", None)
+    assert ("目標値が基準値と同じため達成率は算出せず、実績が目標値 80% から許容幅 3ポイント を引いた 77% 以上なら達成とします。"
+            "実績 79.5% は 77% 以上のため、目標に達しています。目標値に達しているため「A 達成」。") in e.working
+    assert ev(kpi, "76.9", tolerance=3).grade == "D"
+    ceiling = make("20", "20", "減少", target_type="以下", unit="%")  # 20% → 20%以下
+    assert [ev(ceiling, a, tolerance=3).grade for a in ("23", "23.1")] == ["A", "D"]
+    floor = make("70", "80", target_type="以上", unit="%")  # a floor above the baseline: no tolerance
+    assert ev(floor, "79.5", tolerance=3).grade != "A"
 
 
 def test_ceiling_target():

@@ -124,6 +124,16 @@ def test_hoshizora_samples_grade_as_the_example_says():
         assert got == kpis, year
 
 
+@pytest.mark.parametrize("target,target_type", [("100", "維持"), ("100", "以上")])
+def test_ratio_formula_says_when_the_tolerance_reaches_the_target(target, target_type):
+    """100% → 100% (維持 or 以上) under 実績÷目標 with 維持目標の許容幅 3: 98% is reached, and the working says why."""
+    s = Settings(city="テスト市", report_title="テスト", rate_formula=RATIO_FORMULA, maintain_tolerance=Decimal(3))
+    e = evaluate_kpi(make("100", target, target_type=target_type), number("98"), 2025, HOSHIZORA, s)
+    assert (e.grade, e.rate) == ("A", Decimal("98.0"))
+    assert ("達成率 = 実績 ÷ 目標値 = 98 ÷ 100 = 98.0%。実績は目標値に許容幅（3ポイント）の範囲で届いているため、"
+            "達成とみなします。") in e.working
+
+
 def test_everything_else_band():
     """「D: under 60 %」 whatever the direction of change: 35 % against a baseline of 40 % is D, not a gap."""
     e = grade(make("40", "60"), "35", RATE_BANDS, RATIO_FORMULA)

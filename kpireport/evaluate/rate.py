@@ -20,7 +20,8 @@ def rate_sentences(s: Setup, unit: Unit, a: Decimal) -> RateResult:
         return [f"目標が「{_direction_word(s)}」（方向のみ）のため、達成率は算出せず、基準値からの変化で判定します。"], \
             False, None
     if s.mode != "nobase" and s.formula == RATIO_FORMULA:
-        return _ratio_rate(s, unit, a, f"達成率の式「{RATIO_FORMULA}」により")
+        sentences, reached, r = _ratio_rate(s, unit, a, f"達成率の式「{RATIO_FORMULA}」により")
+        return sentences + _within_tolerance(s, unit, a, reached), reached, r
     if s.mode == "gap":
         return _gap_rate(s, unit, a)
     if s.mode in ("level", "reverse"):
@@ -56,10 +57,16 @@ def _gap_rate(s: Setup, unit: Unit, a: Decimal) -> RateResult:
     reached = s.sign * (a - t) >= -s.tolerance
     if s.target_type in ("以上", "以下") and reached:
         sentences.append(f"実績が目標値 {unit.full(t)} {_good(s)}のため、目標に達しています。")
-    elif s.tolerance and reached and s.sign * (a - t) < 0:
-        sentences.append(f"実績は目標値に許容幅（{tolerance_text(s, unit)}）の範囲で届いているため、"
-                         "達成とみなします。")
+    else:
+        sentences += _within_tolerance(s, unit, a, reached)
     return sentences, reached, r
+
+
+def _within_tolerance(s: Setup, unit: Unit, a: Decimal, reached: bool) -> list[str]:
+    """The sentence for an actual short of the target that the tolerance (維持目標の許容幅) counts as reached."""
+    if s.tolerance and reached and s.sign * (a - s.target) < 0:
+        return [f"実績は目標値に許容幅（{tolerance_text(s, unit)}）の範囲で届いているため、達成とみなします。"]
+    return []
 
 
 def _level_rate(s: Setup, unit: Unit, a: Decimal) -> RateResult:

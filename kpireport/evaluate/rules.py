@@ -8,7 +8,8 @@ The rules are the defaults of ``shared/DOMAIN.md`` ("Achievement: the rules muni
   starts (the plan-start line); a single-year KPI without a baseline is on pace when r reaches the city's
   threshold for target-only KPIs (``Settings.nobase_threshold``, else the on_pace grade's own);
 * a target equal to the baseline (維持, 80% → 80%以上) is reached when the actual is on the good side
-  of it (within ``Settings.maintain_tolerance`` for 維持), otherwise the actual is worse than the baseline;
+  of it, within ``Settings.maintain_tolerance`` (維持目標の許容幅: 維持, 以上, 以下 and 値 alike), otherwise the
+  actual is worse than the baseline;
   以上 / 以下 targets are reached when the actual is at or beyond the bound;
 * the expected value for year t lies on the straight line from (base year, baseline) to
   (target year, target), or on the broken line through the interim targets; pace
