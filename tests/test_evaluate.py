@@ -310,11 +310,12 @@ def test_rate_and_pace_are_rounded_half_up_but_compared_unrounded():
     # r = 1/3 = 33.33…%, expected H28 = 100 + 3·2/5 = 101.2 → p = 1/1.2 = 83.33…%
     e = ev(make("100", "103"), "101")
     assert (e.rate, e.pace, e.grade) == (Decimal("33.3"), Decimal("83.3"), "B")
-    # r = 79.95% is shown as 80.0 but is below an 80% threshold
+    # r = 79.95% is below an 80% threshold: shown with the decimals that say so, never as 80.0
     grades = (Grade("S", "ほぼ達成", "final_reached", Decimal(80)), Grade("F", "未達", "worsened"),
               Grade("−", "評価不能", "not_evaluable"))
     e = ev(make("0", "2000"), "1599", year=2014, grades=grades)
-    assert e.rate == Decimal("80.0")
+    assert e.rate == Decimal("79.95") and "達成率 =（1,599−0）÷（2,000−0）= 79.95%。" in e.working
+    assert "達成率80%未満で、どの評価区分の条件にも当てはまらないため「− 評価不能」。" in e.working
     assert e.grade == "−"  # 1599 is better than 0 but no 'improved' grade exists → nothing matches
     assert "どの評価区分の条件にも当てはまらない" in e.working
 

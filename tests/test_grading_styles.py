@@ -7,18 +7,24 @@ import dataclasses
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 
+import openpyxl
 import pytest
+import xlsxwriter
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpireport.bands import Facts, band_problems, walk
+from kpireport.council import content
 from kpireport.evaluate import figures, tally
+from kpireport.evaluate.arithmetic import percent_text, shown_percent
 from kpireport.evaluate.results import kpi_rows
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import list_validation
+from kpireport.master.sheet_writer import SheetWriter
 from kpireport.model import (
     GAP_FORMULA,
     RATIO_FORMULA,
@@ -132,6 +138,40 @@ def test_ratio_formula_says_when_the_tolerance_reaches_the_target(target, target
     assert (e.grade, e.rate) == ("A", Decimal("98.0"))
     assert ("達成率 = 実績 ÷ 目標値 = 98 ÷ 100 = 98.0%。実績は目標値に許容幅（3ポイント）の範囲で届いているため、"
             "達成とみなします。") in e.working
+
+
+def test_a_rate_below_a_threshold_is_never_shown_at_it(tmp_path):
+    """かわせみ町 KP2-2-1: 2,699 of 3,000 without a baseline is 89.97 %, under the 90 % for target-only KPIs: the
+    working, the report and the master show 89.97 %, not 90.0 %; 2,700 is 90.0 %; away from a threshold, one decimal."""
+    plan = load_plan(Path(str(resources.files("kpireport").joinpath("example_kawasemi/plan.yaml")))).plan
+    kpi = plan.kpi("KP2-2-1")
+
+    def graded(actual: str) -> Evaluation:
+        return evaluate_kpi(kpi, parse_value(actual), 2024, plan.grades, plan.settings)
+
+    below, at, far = graded("2,699件"), graded("2,700件"), graded("2,000件")
+    assert (below.grade, below.rate, at.grade, at.rate, far.rate) == (
+        "C", Decimal("89.97"), "B", Decimal("90.0"), Decimal("66.7"))
+    assert "基準値がないため、達成率 = 実績 ÷ 目標値 = 2,699 ÷ 3,000 = 89.97%。達成率100%未満、目標値に対する割合が90%未満で" \
+        in below.working
+    data = SimpleNamespace(evaluations={"a": below, "b": at, "c": far})
+    assert [content.rate_text(data, k) for k in "abc"] == ["89.97%", "90.0%", "66.7%"]  # type: ignore[arg-type]
+    workbook = xlsxwriter.Workbook(tmp_path / "m.xlsx")
+    writer = SheetWriter(workbook, SimpleNamespace(plan=plan))  # type: ignore[arg-type]
+    sheet = workbook.add_worksheet("s")
+    for row, e in enumerate((below, at)):
+        writer.put(sheet, row, 0, e.rate, writer.style("percent", e.rate))
+    workbook.close()
+    cells = openpyxl.load_workbook(tmp_path / "m.xlsx")["s"]
+    assert [(c.value, c.number_format) for c in cells["A"]] == [(89.97, '0.00"%"'), (90, '0.0"%"')]
+
+
+@pytest.mark.parametrize("exact,edges,shown", [
+    ("89.9666", (90,), "89.97%"), ("89.9999999", (90,), "89.999999%"), ("90", (90,), "90.0%"),
+    ("-0.04", (0,), "△0.04%"), ("-0.04", (), "0.0%"), ("90.04", (90,), "90.04%"), ("57.25", (80, 100), "57.3%"), ("10.04", (-10, 10), "10.04%"),
+])
+def test_shown_percent_keeps_the_side_of_each_threshold(exact, edges, shown):
+    assert percent_text(shown_percent(Decimal(exact), [Decimal(e) for e in edges])) == shown
 
 
 def test_everything_else_band():

@@ -5,6 +5,7 @@ import re
 
 from kpireport import labels
 from kpireport.council import texts
+from kpireport.evaluate.arithmetic import percent_text
 from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
 from kpireport.labels import markers_text, value_text
@@ -104,11 +105,10 @@ def previous_grade_text(data: PeriodResults, kpi_id: str) -> str:
 
 
 def rate_text(data: PeriodResults, kpi_id: str) -> str:
-    """「60.0%」「△4.9%」: one decimal in the whole column, the report's one minus sign (△, as the values)."""
+    """「60.0%」「△4.9%」「89.97%」: as the working shows it (one decimal, more where one would put it across a
+    threshold), the report's one minus sign (△, as the values)."""
     rate = data.evaluations[kpi_id].rate
-    if rate is None:
-        return texts.NO_VALUE
-    return f"{texts.MINUS if rate < 0 else ''}{abs(rate):.1f}%"
+    return texts.NO_VALUE if rate is None else percent_text(rate)
 
 
 def same_precision(values: list[str]) -> list[str]:

@@ -33,6 +33,11 @@ class Setup:
     formula: str = GAP_FORMULA  # 達成率の式 in force for this KPI
     target_word: str = ""  # a direction-only target as the plan wrote it (延伸)
     notes: list[str] = field(default_factory=list)  # Japanese sentences about the definition
+    # the thresholds the rate, the pace and the change from the baseline are compared with: each is shown with
+    # enough decimals to stay on its side of them (arithmetic.shown_percent); set by the grading from the bands
+    rate_edges: tuple[Decimal, ...] = ()
+    pace_edges: tuple[Decimal, ...] = ()
+    change_edges: tuple[Decimal, ...] = ()
 
     @property
     def base(self) -> Decimal:
