@@ -20,7 +20,8 @@ from kpireport.bands import Facts, band_problems, walk
 from kpireport.council import content
 from kpireport.evaluate import figures, tally
 from kpireport.evaluate.arithmetic import percent_text, shown_percent
-from kpireport.evaluate.results import kpi_rows
+from kpireport.evaluate.display import method_note
+from kpireport.evaluate.results import KpiRow, kpi_rows
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import list_validation
@@ -248,6 +249,45 @@ def test_direction_only_target_without_a_baseline_is_not_evaluable():
     kpi = make(None, Value("unreadable", raw="延伸"), unit="年", target_type="方向")
     e = grade(kpi, "81", (Grade("○", "改善", "improved"), Grade("−", "評価不能", "not_evaluable")))
     assert e.grade == "−" and "目標が「延伸」（方向のみ）で基準値がないため、変化を判定できません" in e.working
+
+
+def example_plan(folder: str):
+    return load_plan(Path(str(resources.files("kpireport").joinpath(f"{folder}/plan.yaml")))).plan
+
+
+def test_legend_says_what_each_band_takes():
+    """The legend is the rule as graded: 基準値より改善 takes an actual equal to the baseline (美祢市 K-S2-01 △244人 is
+    「C 遅れ」), with no pace condition of its own; a direction-only target's 「A 達成」 is said; under 実績÷目標
+    the pace's own formula is said."""
+    mine = method_note(example_plan("example"))
+    assert "C 遅れ＝基準値より悪化していない、D 悪化＝基準値より悪化、" in mine and "進捗は想定未満" not in mine
+    marks = dataclasses.replace(example_plan("example"), second_grades=(
+        Grade("○", "改善", "improved"), Grade("×", "悪化", "otherwise")))
+    assert method_note(marks).endswith("評価2: ○ 改善＝基準値より悪化していない、× 悪化＝上記以外。")
+    assert "C 遅れ＝基準値より悪化していない（基準値のない指標は目標未達）、" in method_note(example_plan("example_kawasemi"))
+    hoshizora = method_note(example_plan("example_hoshizora"))
+    assert ("達成率の式を「実績÷目標」とする指標は、達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）、"
+            "想定に対する進捗＝（実績−基準値）÷（想定値−基準値）。目標が方向のみ（延伸・増加・減少など）の指標は、"
+            "達成率を算出せず基準値からの変化で評価します（基準値の±10%を超えて改善すれば「A 達成」）。") in hoshizora
+
+
+def test_rate_notes_name_only_the_kpis_they_are_true_of():
+    """「達成率が「－」で評価のある指標（…）は…目標値と比べて」: a 参考指標 (not graded) is not named; a direction-only
+    KPI, compared with the baseline, has its own note."""
+    sakura, hoshizora = example_plan("example_sakura"), example_plan("example_hoshizora")
+    picked = [(sakura, "K1-2-1", "45%"), (sakura, "K1-2-2", "84.5歳"), (hoshizora, "K2", "80.4年"),
+              (hoshizora, "K1", "45%")]
+    rows = [KpiRow(p.kpi(i), p.kpi(i).node, False, "") for p, i, _ in picked]
+    evaluations = {i: evaluate_kpi(p.kpi(i), parse_value(a), 2025, p.grades, p.settings) for p, i, a in picked}
+    maintain = dataclasses.replace(sakura.kpi("K1-2-2"), id="M", name="維持する指標", kind="KPI")
+    rows.append(KpiRow(maintain, maintain.node, False, ""))
+    evaluations["M"] = evaluate_kpi(maintain, parse_value("84.5歳"), 2025, sakura.grades, sakura.settings)
+    assert [evaluations[i].grade for i in ("K1-2-2", "K2", "M")] == ["参考", "C", "A"]
+    notes = content.rate_notes(SimpleNamespace(evaluations=evaluations), rows)  # type: ignore[arg-type]
+    assert notes == ["（注）達成率が「－」で評価のある指標（維持する指標）は、基準値がない、または目標が「維持」などのため"
+                     "達成率を計算せず、実績値を目標値と比べて評価しています。",
+                     "（注）目標が方向のみ（延伸・増加・減少など）の指標（健康寿命（男性））は、達成率を計算せず、"
+                     "実績値を基準値と比べて評価しています。"]
 
 
 KINDS = RATE_BANDS[:-1] + (Grade("−1", "実績値なし（統計未公表）", "not_evaluable", reason="統計未公表"),

@@ -135,13 +135,20 @@ _FIRST_NUMBER = re.compile(r"[△▲−+\-]?([0-9][0-9,]*)(\.[0-9]+)?")
 
 
 def rate_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
-    """Why a KPI graded A–D shows no rate: its grade compares the value with the target directly."""
-    names = [row.kpi.name for row in rows if data.evaluations[row.kpi.id].rate is None
-             and data.evaluations[row.kpi.id].rule != "not_evaluable"]
-    if not names:
-        return []
-    return [f"{texts.NOTE_MARK}達成率が「{texts.NO_VALUE}」で評価のある指標（{'、'.join(names)}）は、基準値がない、または目標が「維持」"
-            "などのため達成率を計算せず、実績値を目標値と比べて評価しています。"]
+    """Why a graded KPI shows no rate: its grade compares the value with the target directly, or, for a
+    direction-only target (延伸), with the baseline. 参考指標 and 評価不能 are not graded and not named."""
+    unrated = [row.kpi for row in rows if row.kpi.graded and data.evaluations[row.kpi.id].rate is None
+               and data.evaluations[row.kpi.id].rule != "not_evaluable"]
+    to_target = [k.name for k in unrated if k.target_type != "方向"]
+    to_baseline = [k.name for k in unrated if k.target_type == "方向"]
+    notes = []
+    if to_target:
+        notes.append(f"{texts.NOTE_MARK}達成率が「{texts.NO_VALUE}」で評価のある指標（{'、'.join(to_target)}）は、基準値がない、"
+                     "または目標が「維持」などのため達成率を計算せず、実績値を目標値と比べて評価しています。")
+    if to_baseline:
+        notes.append(f"{texts.NOTE_MARK}目標が方向のみ（延伸・増加・減少など）の指標（{'、'.join(to_baseline)}）は、"
+                     "達成率を計算せず、実績値を基準値と比べて評価しています。")
+    return notes
 
 
 def override_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
