@@ -9,6 +9,7 @@ that matches is taken before any 基準値より改善 / 悪化 band (cities lis
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +38,7 @@ class Facts:
     change: Decimal | None = None  # change from the baseline in percent of it, + is better; None without one
     nobase_threshold: Decimal | None = None  # target-only single-year: on pace when the rate reaches this
     direction_only: bool = False  # the target is a direction (延伸 増加 減少 向上): no rate, no pace
+    level: Decimal | None = None  # direction-only: the widest same-level band it must pass to be reached (walk)
 
 
 def grade_name(g: Grade) -> str:
@@ -53,8 +55,11 @@ Verdict = tuple[str | None, str]
 
 
 def _final_reached(g: Grade, f: Facts) -> Verdict:
-    if f.direction_only:
-        return None, ""
+    if f.direction_only:  # reached: improved beyond the same-level band (walk sets f.reached)
+        if f.reached:
+            beyond = f"（同水準の±{format_number(f.level)}%を超える）" if f.level is not None else ""
+            return f"基準値より改善し{beyond}、方向のみの目標に達している", ""
+        return None, "基準値より悪化" if f.better_or_equal is False else ""
     th = threshold(g)
     if f.rate is not None and f.rate >= th:
         return f"達成率{format_number(th)}%以上の", ""
@@ -129,6 +134,9 @@ _AGAINST_BASELINE = ("improved", "worsened")
 def walk(grades: Sequence[Grade], f: Facts) -> tuple[Grade | None, str]:
     """The band taken, and the Japanese sentence saying why (None and the failures when none matches)."""
     level = next((g for g in grades if g.rule == "same_level" and same_level(g, f)), None)
+    if f.direction_only:
+        levels = [threshold(g) for g in grades if g.rule == "same_level"]
+        f = dataclasses.replace(f, reached=direction_reached(grades, f), level=max(levels) if levels else None)
     failed: dict[str, str] = {}
     for g in grades:
         check = _CHECKS.get(g.rule)
@@ -136,13 +144,23 @@ def walk(grades: Sequence[Grade], f: Facts) -> tuple[Grade | None, str]:
             continue  # a matching same-level band comes before improved / worsened
         why, failure = check(g, f)
         if why is not None:
-            if g.rule == "worsened":  # "worse than the baseline" already says improved did not match
+            if g.rule == "worsened":  # "worse than the baseline" already says improved (or 延伸) did not match
                 failed.pop("improved", None)
+                if f.direction_only:
+                    failed.pop("final_reached", None)
             return g, _because(failed, why, g)
         if failure:
             failed[g.rule] = failure
     head = "、".join(failed.values())
     return None, (f"{head}で、" if head else "") + "どの評価区分の条件にも当てはまらないため"
+
+
+def direction_reached(grades: Sequence[Grade], f: Facts) -> bool:
+    """A direction-only target (延伸 増加 減少) is reached when the actual has improved on the baseline beyond every
+    same-level band of ``grades`` (基準値と同水準), or at all when there is none: an improvement never grades below
+    no change."""
+    improved = bool(f.better_or_equal) and not f.equal and (f.change is None or f.change > 0)
+    return improved and not any(g.rule == "same_level" and same_level(g, f) for g in grades)
 
 
 def _because(failed: dict[str, str], why: str, g: Grade) -> str:

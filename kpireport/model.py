@@ -572,7 +572,7 @@ class Evaluation:
     """The achievement of one KPI for one year, with its working shown.
 
     ``rate`` is progress towards the final target and ``pace`` progress against the expected path,
-    both in percent. ``working`` explains, in Japanese, the inputs, the formula, the figures and the
+    both in percent as shown (0.1, or more decimals where 0.1 would cross a threshold they are graded by). ``working`` explains, in Japanese, the inputs, the formula, the figures and the
     rule that fired; ``rule`` is that rule's code. ``grade``/``label`` are the final grade (after any
     override); ``computed_grade`` is what the rules gave.
     """

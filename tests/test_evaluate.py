@@ -310,11 +310,12 @@ def test_rate_and_pace_are_rounded_half_up_but_compared_unrounded():
     # r = 1/3 = 33.33…%, expected H28 = 100 + 3·2/5 = 101.2 → p = 1/1.2 = 83.33…%
     e = ev(make("100", "103"), "101")
     assert (e.rate, e.pace, e.grade) == (Decimal("33.3"), Decimal("83.3"), "B")
-    # r = 79.95% is shown as 80.0 but is below an 80% threshold
+    # r = 79.95% is below an 80% threshold: shown with the decimals that say so, never as 80.0
     grades = (Grade("S", "ほぼ達成", "final_reached", Decimal(80)), Grade("F", "未達", "worsened"),
               Grade("−", "評価不能", "not_evaluable"))
     e = ev(make("0", "2000"), "1599", year=2014, grades=grades)
-    assert e.rate == Decimal("80.0")
+    assert e.rate == Decimal("79.95") and "達成率 =（1,599−0）÷（2,000−0）= 79.95%。" in e.working
+    assert "達成率80%未満で、どの評価区分の条件にも当てはまらないため「− 評価不能」。" in e.working
     assert e.grade == "−"  # 1599 is better than 0 but no 'improved' grade exists → nothing matches
     assert "どの評価区分の条件にも当てはまらない" in e.working
 
@@ -463,7 +464,16 @@ def test_floor_equal_to_baseline():
     kpi = make("80", "80", target_type="以上", unit="%")  # 80% → 80%以上
     assert ev(kpi, "80").grade == "A"
     assert ev(kpi, "79").grade == "D"
-    assert ev(kpi, "79", tolerance=3).grade == "D"  # the tolerance is for 維持, not for an explicit 以上
+    # DOMAIN: 維持目標の許容幅 is for every target equal to the baseline, 80% → 80%以上 as much as 維持
+    e = ev(kpi, "79.5", tolerance=3)
+    assert (e.grade, e.rate) == ("A", None)
+    assert ("目標値が基準値と同じため達成率は算出せず、実績が目標値 80% から許容幅 3ポイント を引いた 77% 以上なら達成とします。"
+            "実績 79.5% は 77% 以上のため、目標に達しています。目標値に達しているため「A 達成」。") in e.working
+    assert ev(kpi, "76.9", tolerance=3).grade == "D"
+    ceiling = make("20", "20", "減少", target_type="以下", unit="%")  # 20% → 20%以下
+    assert [ev(ceiling, a, tolerance=3).grade for a in ("23", "23.1")] == ["A", "D"]
+    floor = make("70", "80", target_type="以上", unit="%")  # a floor above the baseline: no tolerance
+    assert ev(floor, "79.5", tolerance=3).grade != "A"
 
 
 def test_ceiling_target():

@@ -7,18 +7,25 @@ import dataclasses
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 
+import openpyxl
 import pytest
+import xlsxwriter
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpireport.bands import Facts, band_problems, walk
+from kpireport.council import content
 from kpireport.evaluate import figures, tally
-from kpireport.evaluate.results import kpi_rows
+from kpireport.evaluate.arithmetic import percent_text, shown_percent
+from kpireport.evaluate.display import method_note
+from kpireport.evaluate.results import KpiRow, kpi_rows
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import list_validation
+from kpireport.master.sheet_writer import SheetWriter
 from kpireport.model import (
     GAP_FORMULA,
     RATIO_FORMULA,
@@ -33,6 +40,7 @@ from kpireport.model import (
 from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.plan.workbook import write_plan_workbook
+from kpireport.values import parse_value
 
 
 def number(n: str, unit: str = "%") -> Value:
@@ -80,6 +88,93 @@ def test_rate_actual_over_target_lower_is_better_and_per_kpi():
     assert "達成率 = 目標値 ÷ 実績 = 150 ÷ 200 = 75.0%。" in e.working
 
 
+# ほしぞら市's bands: A the final target, B on pace (≥ 80 %), C the same level as the baseline (±10 %), D the rest
+HOSHIZORA = (Grade("A", "達成", "final_reached", Decimal(100)), Grade("B", "順調", "on_pace", Decimal(80)),
+             Grade("C", "横ばい", "same_level", Decimal(10)), Grade("D", "遅れ", "otherwise"),
+             Grade("−", "評価不能", "not_evaluable"))
+
+
+@pytest.mark.parametrize("baseline,target,direction,unit,actual,expected,rate,pace,sentence", [
+    # worse than the baseline is never on pace: 80 % → 90 % over 2020–2030, 2025 expects 85 %
+    ("80", "90", "増加", "%", "75", "C", "83.3", "-100.0", "（75−80）÷（85−80）= △100.0%。"),
+    ("240", "150", "減少", "件", "251", "C", "59.8", "-24.4", "（251−240）÷（195−240）= △24.4%。"),
+    # DOMAIN's same-level example: baseline 200, actual 212 (+6 %) with 2025 expecting 250: p = 12 ÷ 50
+    ("200", "300", "増加", "人", "212", "C", "70.7", "24.0", "（212−200）÷（250−200）= 24.0%。"),
+    ("40", "60", "増加", "%", "49", "B", "81.7", "90.0", "（49−40）÷（50−40）= 90.0%。"),
+])
+def test_ratio_formula_keeps_the_gap_pace(baseline, target, direction, unit, actual, expected, rate, pace, sentence):
+    """実績÷目標 defines r only; the pace is (actual − baseline) ÷ (expected − baseline) for every formula."""
+    e = grade(make(baseline, target, direction=direction, unit=unit), actual, HOSHIZORA, RATIO_FORMULA)
+    assert (e.grade, e.rate, e.pace) == (expected, Decimal(rate), Decimal(pace))
+    assert "ペースは達成率の式によらず、基準値から想定値までの伸びに対する実績の伸びで見ます。" in e.working
+    assert sentence in e.working
+
+
+def test_hoshizora_samples_grade_as_the_example_says():
+    """The example's own comments: K5 baseline 200千人, actual 212千人 → 「C 横ばい」 (+6 %; p = 12 ÷ 40 = 30 %);
+    K2 延伸 by +0.8 % → C; lagging K6 at its data's year. Every grade and pace worked by hand from DOMAIN."""
+    folder = Path(str(resources.files("kpireport").joinpath("example_hoshizora")))
+    plan = load_plan(folder / "plan.yaml").plan
+    samples = yaml.safe_load((folder / "sample_values.yaml").read_text(encoding="utf-8"))
+    expected = {"2024": {"K1": ("C", "75.0"), "K2": ("C", None), "K3": ("B", "150.0"), "K4": ("B", "111.1"),
+                         "K5": ("C", "25.0"), "K6": ("C", "58.3"), "K7": ("B", "200.0")},
+                "2025": {"K1": ("D", "62.5"), "K2": ("C", None), "K4": ("B", "111.1"), "K5": ("C", "30.0"),
+                         "K6": ("C", "70.0")}}
+    for year, kpis in expected.items():
+        got = {}
+        for kpi_id in kpis:
+            kpi, raw = plan.kpi(kpi_id), samples[year][kpi_id]["actual"]
+            value = parse_value(raw if isinstance(raw, str) else f"{raw}{kpi.unit}")
+            at = int(year) - (1 if kpi_id == "K6" else 0)  # K6's data is a year behind (graded at its own year)
+            e = evaluate_kpi(kpi, value, at, plan.grades, plan.settings)
+            got[kpi_id] = (e.grade, None if e.pace is None else str(e.pace))
+        assert got == kpis, year
+
+
+@pytest.mark.parametrize("target,target_type", [("100", "維持"), ("100", "以上")])
+def test_ratio_formula_says_when_the_tolerance_reaches_the_target(target, target_type):
+    """100% → 100% (維持 or 以上) under 実績÷目標 with 維持目標の許容幅 3: 98% is reached, and the working says why."""
+    s = Settings(city="テスト市", report_title="テスト", rate_formula=RATIO_FORMULA, maintain_tolerance=Decimal(3))
+    e = evaluate_kpi(make("100", target, target_type=target_type), number("98"), 2025, HOSHIZORA, s)
+    assert (e.grade, e.rate) == ("A", Decimal("98.0"))
+    assert ("達成率 = 実績 ÷ 目標値 = 98 ÷ 100 = 98.0%。実績は目標値に許容幅（3ポイント）の範囲で届いているため、"
+            "達成とみなします。") in e.working
+
+
+def test_a_rate_below_a_threshold_is_never_shown_at_it(tmp_path):
+    """かわせみ町 KP2-2-1: 2,699 of 3,000 without a baseline is 89.97 %, under the 90 % for target-only KPIs: the
+    working, the report and the master show 89.97 %, not 90.0 %; 2,700 is 90.0 %; away from a threshold, one decimal."""
+    plan = load_plan(Path(str(resources.files("kpireport").joinpath("example_kawasemi/plan.yaml")))).plan
+    kpi = plan.kpi("KP2-2-1")
+
+    def graded(actual: str) -> Evaluation:
+        return evaluate_kpi(kpi, parse_value(actual), 2024, plan.grades, plan.settings)
+
+    below, at, far = graded("2,699件"), graded("2,700件"), graded("2,000件")
+    assert (below.grade, below.rate, at.grade, at.rate, far.rate) == (
+        "C", Decimal("89.97"), "B", Decimal("90.0"), Decimal("66.7"))
+    assert "基準値がないため、達成率 = 実績 ÷ 目標値 = 2,699 ÷ 3,000 = 89.97%。達成率100%未満、目標値に対する割合が90%未満で" \
+        in below.working
+    data = SimpleNamespace(evaluations={"a": below, "b": at, "c": far})
+    assert [content.rate_text(data, k) for k in "abc"] == ["89.97%", "90.0%", "66.7%"]  # type: ignore[arg-type]
+    workbook = xlsxwriter.Workbook(tmp_path / "m.xlsx")
+    writer = SheetWriter(workbook, SimpleNamespace(plan=plan))  # type: ignore[arg-type]
+    sheet = workbook.add_worksheet("s")
+    for row, e in enumerate((below, at)):
+        writer.put(sheet, row, 0, e.rate, writer.style("percent", e.rate))
+    workbook.close()
+    cells = openpyxl.load_workbook(tmp_path / "m.xlsx")["s"]
+    assert [(c.value, c.number_format) for c in cells["A"]] == [(89.97, '0.00"%"'), (90, '0.0"%"')]
+
+
+@pytest.mark.parametrize("exact,edges,shown", [
+    ("89.9666", (90,), "89.97%"), ("89.9999999", (90,), "89.999999%"), ("90", (90,), "90.0%"),
+    ("-0.04", (0,), "△0.04%"), ("-0.04", (), "0.0%"), ("90.04", (90,), "90.04%"), ("57.25", (80, 100), "57.3%"), ("10.04", (-10, 10), "10.04%"),
+])
+def test_shown_percent_keeps_the_side_of_each_threshold(exact, edges, shown):
+    assert percent_text(shown_percent(Decimal(exact), [Decimal(e) for e in edges])) == shown
+
+
 def test_everything_else_band():
     """「D: under 60 %」 whatever the direction of change: 35 % against a baseline of 40 % is D, not a gap."""
     e = grade(make("40", "60"), "35", RATE_BANDS, RATIO_FORMULA)
@@ -121,10 +216,78 @@ def test_direction_only_target(word, direction, baseline, actual, expected, chan
     assert f"= {change}。" in e.working
 
 
+@pytest.mark.parametrize("actual,expected,decision", [
+    ("88.0", "A", "基準値からの変化 =（88−79.8）÷79.8 = +10.3%。基準値より改善し（同水準の±10%を超える）、"
+                  "方向のみの目標に達しているため「A 達成」。"),
+    ("82.0", "C", "基準値からの変化 =（82−79.8）÷79.8 = +2.8%。基準値と同水準（±10%以内）のため「C 横ばい」。"),
+    ("79.8", "C", "基準値からの変化 =（79.8−79.8）÷79.8 = ±0.0%。基準値と同水準（±10%以内）のため「C 横ばい」。"),
+    ("70.0", "D", "基準値からの変化 =（70−79.8）÷79.8 = △12.3%。基準値より悪化、基準値の±10%を超えて変化で、"
+                  "上記のいずれにも当てはまらないため「D 遅れ」。"),
+])
+def test_direction_only_target_improved_beyond_the_same_level_band_is_reached(actual, expected, decision):
+    """ほしぞら市 K2 健康寿命 79.8年 → 延伸: an improvement beyond ±10 % reaches the target (A); it never grades
+    below no change (+10.3 % was 「D 遅れ」 like △12.3 %)."""
+    kpi = make("79.8", Value("unreadable", raw="延伸"), unit="年", target_type="方向")
+    e = grade(kpi, actual, HOSHIZORA)
+    assert (e.grade, e.rate, e.pace) == (expected, None, None)
+    assert e.working.endswith("目標が「延伸」（方向のみ）のため、達成率は算出せず、基準値からの変化で判定します。"
+                              + decision)
+
+
+def test_direction_only_target_without_a_same_level_band_is_reached_by_any_improvement():
+    """美祢市's bands (A 最終目標達成, B ペース, C 基準値より改善, D 基準値より悪化): any improvement reaches 延伸."""
+    bands = (Grade("A", "達成", "final_reached", Decimal(100)), Grade("B", "順調", "on_pace", Decimal(80)),
+             Grade("C", "遅れ", "improved"), Grade("D", "悪化", "worsened"), Grade("−", "評価不能", "not_evaluable"))
+    kpi = make("79.8", Value("unreadable", raw="延伸"), unit="年", target_type="方向")
+    assert [grade(kpi, a, bands).grade for a in ("79.9", "79.8", "79.7")] == ["A", "C", "D"]
+    assert grade(kpi, "79.9", bands).working.endswith("基準値より改善し、方向のみの目標に達しているため「A 達成」。")
+    assert grade(kpi, "79.7", bands).working.endswith("基準値より悪化しているため「D 悪化」。")
+    assert band_problems(bands) == [] and band_problems(HOSHIZORA) == []
+
+
 def test_direction_only_target_without_a_baseline_is_not_evaluable():
     kpi = make(None, Value("unreadable", raw="延伸"), unit="年", target_type="方向")
     e = grade(kpi, "81", (Grade("○", "改善", "improved"), Grade("−", "評価不能", "not_evaluable")))
     assert e.grade == "−" and "目標が「延伸」（方向のみ）で基準値がないため、変化を判定できません" in e.working
+
+
+def example_plan(folder: str):
+    return load_plan(Path(str(resources.files("kpireport").joinpath(f"{folder}/plan.yaml")))).plan
+
+
+def test_legend_says_what_each_band_takes():
+    """The legend is the rule as graded: 基準値より改善 takes an actual equal to the baseline (美祢市 K-S2-01 △244人 is
+    「C 遅れ」), with no pace condition of its own; a direction-only target's 「A 達成」 is said; under 実績÷目標
+    the pace's own formula is said."""
+    mine = method_note(example_plan("example"))
+    assert "C 遅れ＝基準値より悪化していない、D 悪化＝基準値より悪化、" in mine and "進捗は想定未満" not in mine
+    marks = dataclasses.replace(example_plan("example"), second_grades=(
+        Grade("○", "改善", "improved"), Grade("×", "悪化", "otherwise")))
+    assert method_note(marks).endswith("評価2: ○ 改善＝基準値より悪化していない、× 悪化＝上記以外。")
+    assert "C 遅れ＝基準値より悪化していない（基準値のない指標は目標未達）、" in method_note(example_plan("example_kawasemi"))
+    hoshizora = method_note(example_plan("example_hoshizora"))
+    assert ("達成率の式を「実績÷目標」とする指標は、達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）、"
+            "想定に対する進捗＝（実績−基準値）÷（想定値−基準値）。目標が方向のみ（延伸・増加・減少など）の指標は、"
+            "達成率を算出せず基準値からの変化で評価します（基準値の±10%を超えて改善すれば「A 達成」）。") in hoshizora
+
+
+def test_rate_notes_name_only_the_kpis_they_are_true_of():
+    """「達成率が「－」で評価のある指標（…）は…目標値と比べて」: a 参考指標 (not graded) is not named; a direction-only
+    KPI, compared with the baseline, has its own note."""
+    sakura, hoshizora = example_plan("example_sakura"), example_plan("example_hoshizora")
+    picked = [(sakura, "K1-2-1", "45%"), (sakura, "K1-2-2", "84.5歳"), (hoshizora, "K2", "80.4年"),
+              (hoshizora, "K1", "45%")]
+    rows = [KpiRow(p.kpi(i), p.kpi(i).node, False, "") for p, i, _ in picked]
+    evaluations = {i: evaluate_kpi(p.kpi(i), parse_value(a), 2025, p.grades, p.settings) for p, i, a in picked}
+    maintain = dataclasses.replace(sakura.kpi("K1-2-2"), id="M", name="維持する指標", kind="KPI")
+    rows.append(KpiRow(maintain, maintain.node, False, ""))
+    evaluations["M"] = evaluate_kpi(maintain, parse_value("84.5歳"), 2025, sakura.grades, sakura.settings)
+    assert [evaluations[i].grade for i in ("K1-2-2", "K2", "M")] == ["参考", "C", "A"]
+    notes = content.rate_notes(SimpleNamespace(evaluations=evaluations), rows)  # type: ignore[arg-type]
+    assert notes == ["（注）達成率が「－」で評価のある指標（維持する指標）は、基準値がない、または目標が「維持」などのため"
+                     "達成率を計算せず、実績値を目標値と比べて評価しています。",
+                     "（注）目標が方向のみ（延伸・増加・減少など）の指標（健康寿命（男性））は、達成率を計算せず、"
+                     "実績値を基準値と比べて評価しています。"]
 
 
 KINDS = RATE_BANDS[:-1] + (Grade("−1", "実績値なし（統計未公表）", "not_evaluable", reason="統計未公表"),

@@ -5,6 +5,7 @@ import re
 
 from kpireport import labels
 from kpireport.council import texts
+from kpireport.evaluate.arithmetic import percent_text
 from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
 from kpireport.labels import markers_text, value_text
@@ -102,11 +103,10 @@ def previous_grade_text(data: PeriodResults, kpi_id: str) -> str:
 
 
 def rate_text(data: PeriodResults, kpi_id: str) -> str:
-    """「60.0%」「△4.9%」: one decimal in the whole column, the report's one minus sign (△, as the values)."""
+    """「60.0%」「△4.9%」「89.97%」: as the working shows it (one decimal, more where one would put it across a
+    threshold), the report's one minus sign (△, as the values)."""
     rate = data.evaluations[kpi_id].rate
-    if rate is None:
-        return texts.NO_VALUE
-    return f"{texts.MINUS if rate < 0 else ''}{abs(rate):.1f}%"
+    return texts.NO_VALUE if rate is None else percent_text(rate)
 
 
 def aligned_actuals(plan_figures: list[str], actuals: list[str]) -> list[str]:
@@ -137,13 +137,20 @@ _FIRST_NUMBER = re.compile(r"[△▲−+\-]?([0-9][0-9,]*)(\.[0-9]+)?")
 
 
 def rate_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
-    """Why a KPI graded A–D shows no rate: its grade compares the value with the target directly."""
-    names = [row.kpi.name for row in rows if data.evaluations[row.kpi.id].rate is None
-             and data.evaluations[row.kpi.id].rule != "not_evaluable"]
-    if not names:
-        return []
-    return [f"{texts.NOTE_MARK}達成率が「{texts.NO_VALUE}」で評価のある指標（{'、'.join(names)}）は、基準値がない、または目標が「維持」"
-            "などのため達成率を計算せず、実績値を目標値と比べて評価しています。"]
+    """Why a graded KPI shows no rate: its grade compares the value with the target directly, or, for a
+    direction-only target (延伸), with the baseline. 参考指標 and 評価不能 are not graded and not named."""
+    unrated = [row.kpi for row in rows if row.kpi.graded and data.evaluations[row.kpi.id].rate is None
+               and data.evaluations[row.kpi.id].rule != "not_evaluable"]
+    to_target = [k.name for k in unrated if k.target_type != "方向"]
+    to_baseline = [k.name for k in unrated if k.target_type == "方向"]
+    notes = []
+    if to_target:
+        notes.append(f"{texts.NOTE_MARK}達成率が「{texts.NO_VALUE}」で評価のある指標（{'、'.join(to_target)}）は、基準値がない、"
+                     "または目標が「維持」などのため達成率を計算せず、実績値を目標値と比べて評価しています。")
+    if to_baseline:
+        notes.append(f"{texts.NOTE_MARK}目標が方向のみ（延伸・増加・減少など）の指標（{'、'.join(to_baseline)}）は、"
+                     "達成率を計算せず、実績値を基準値と比べて評価しています。")
+    return notes
 
 
 def override_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:

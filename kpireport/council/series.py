@@ -10,7 +10,7 @@ from docx.text.paragraph import Paragraph
 from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, heading, page_break, paragraph, picture, table
 from kpireport.council.series_chart import LineChart, line_chart_png
-from kpireport.evaluate.arithmetic import display_unit, number, year_of
+from kpireport.evaluate.arithmetic import display_unit, number, percent_text, year_of
 from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.display import RULE_COLOURS
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
@@ -96,7 +96,7 @@ def _expected(kpi: Kpi, point: YearGrade) -> str:
 
 def _rate(point: YearGrade) -> str:
     rate = point.evaluation.rate
-    return texts.NO_VALUE if rate is None else f"{texts.MINUS if rate < 0 else ''}{abs(rate):.1f}%"
+    return texts.NO_VALUE if rate is None else percent_text(rate)
 
 
 def line_chart(kpi: Kpi, points: tuple[YearGrade, ...]) -> LineChart:

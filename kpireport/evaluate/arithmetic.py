@@ -3,8 +3,9 @@ working writes them. A value that is not a usable number (not a number, NaN, inf
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from kpireport.model import Kpi, Period, Value
@@ -54,11 +55,6 @@ def round_half_up(d: Decimal, places: int = 1) -> Decimal:
         return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def round_optional(d: Decimal | None) -> Decimal | None:
-    """A rate or pace as the Evaluation carries it: rounded to 0.1, None stays None."""
-    return None if d is None else round_half_up(d)
-
-
 def percent(a: Decimal, b: Decimal) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = PRECISION
@@ -66,10 +62,41 @@ def percent(a: Decimal, b: Decimal) -> Decimal:
     return Decimal(0) if result == 0 else result  # no '-0.0%'
 
 
-def pct(d: Decimal) -> str:
-    """A rate for the working: one decimal, △ for negatives (57.3%, △41.1%)."""
-    shown = round_half_up(d)
-    return ("△" if shown < 0 else "") + f"{abs(shown)}%"
+MAX_SHOWN_PLACES = 6  # decimals a percentage may need to stay on its side of a threshold
+
+
+def shown_percent(d: Decimal, edges: Iterable[Decimal] = ()) -> Decimal:
+    """A percentage as it is shown everywhere (working, master, report): rounded half up to one decimal, or to as
+    many more as it takes to stay on the same side of every threshold in ``edges`` that it is compared with, and
+    to print a threshold only when it is exactly that (89.97%, not 90.0%, for a rate below a 90% band; 10.04%, not
+    10.0%, for a change beyond ±10%; △0.04%, not 0.0%, for a rate just below 0)."""
+    edges = tuple(edges)
+    shown = d
+    for places in range(1, MAX_SHOWN_PLACES + 1):
+        shown = round_half_up(d, places)
+        if all(_side(shown, e) == _side(d, e) for e in edges):
+            return shown
+    below = any(d < e <= shown for e in edges)  # still across: round towards the side the exact value is on
+    with localcontext() as ctx:
+        ctx.prec = max(PRECISION, d.adjusted() + MAX_SHOWN_PLACES + 5)
+        return d.quantize(Decimal(1).scaleb(-MAX_SHOWN_PLACES), rounding=ROUND_FLOOR if below else ROUND_CEILING)
+
+
+def _side(d: Decimal, edge: Decimal) -> int:
+    return (d > edge) - (d < edge)
+
+
+def percent_text(shown: Decimal) -> str:
+    """A percentage as ``shown_percent`` gives it: its own decimals (at least one), △ for negatives (57.3%,
+    △41.1%, 89.97%)."""
+    exponent = shown.as_tuple().exponent
+    digits = abs(shown) if isinstance(exponent, int) and exponent < 0 else round_half_up(abs(shown))
+    return ("△" if shown < 0 else "") + f"{digits}%"
+
+
+def pct(d: Decimal, edges: Iterable[Decimal] = ()) -> str:
+    """A rate for the working: ``shown_percent`` written by ``percent_text``."""
+    return percent_text(shown_percent(d, edges))
 
 
 @dataclass(frozen=True)

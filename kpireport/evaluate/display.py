@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from kpireport.bands import grade_name
 from kpireport.evaluate.rules import SECOND_SCALE
 from kpireport.model import RATIO_FORMULA, REFERENCE_KIND, Evaluation, Grade, Kpi, Plan
 from kpireport.values import format_number
@@ -36,11 +37,12 @@ def _lighter(colour: str, steps: int) -> str:
 
 def method_note(plan: Plan) -> str:
     """The method in words: only the formulas the plan's graded KPIs actually use, then the grades."""
-    text = "".join(_formula_sentences(plan)) + _scale(plan.grades)
+    nobase = "target_only" in {_formula_of(plan, k) for k in plan.kpis if k.graded}
+    text = "".join(_formula_sentences(plan)) + _scale(plan.grades, nobase)
     if any(k.kind == REFERENCE_KIND for k in plan.kpis):
         text = text[:-1] + "、参考指標は評価しません。"
     if plan.second_grades:
-        text += f"{second_scale_title(plan)}: {_scale(plan.second_grades)}"
+        text += f"{second_scale_title(plan)}: {_scale(plan.second_grades, nobase)}"
     return text
 
 
@@ -59,10 +61,11 @@ def _formula_sentences(plan: Plan) -> list[str]:
     sentences = {
         "gap": "達成率＝（実績−基準値）÷（目標値−基準値）。",
         "ratio": ("" if every_ratio else "達成率の式を「実績÷目標」とする指標は、")
-        + "達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）。",
+        + "達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）、想定に対する進捗＝（実績−基準値）÷（想定値−基準値）。",
         "from_zero": "基準値のない累計の指標は、計画開始の前年度を0とする直線で想定値を求めます。",
         "target_only": _target_only_sentence(plan),
-        "direction": "目標が方向のみ（延伸・増加・減少など）の指標は、達成率を算出せず基準値からの変化で評価します。"}
+        "direction": "目標が方向のみ（延伸・増加・減少など）の指標は、達成率を算出せず基準値からの変化で評価します"
+        + _direction_reached(plan.grades) + "。"}
     return [text for key, text in sentences.items() if key in used]
 
 
@@ -74,15 +77,30 @@ def _target_only_sentence(plan: Plan) -> str:
     return f"基準値のない単年度の指標は、達成率＝実績÷目標値（減少が望ましい指標は目標値÷実績）{pace}。"
 
 
-_RULE_WORDS = {"improved": "基準値より改善（進捗は想定未満）", "worsened": "基準値より悪化", "otherwise": "上記以外"}
+def _direction_reached(grades: tuple[Grade, ...]) -> str:
+    """「（基準値の±10%を超えて改善すれば「A 達成」）」: when a direction-only target counts as reached
+    (bands.direction_reached), in the plan's own bands; nothing without a 最終目標達成 band."""
+    final = next((g for g in grades if g.rule == "final_reached"), None)
+    if final is None:
+        return ""
+    levels = [g.threshold for g in grades if g.rule == "same_level" and g.threshold is not None]
+    beyond = f"基準値の±{_number(max(levels))}%を超えて改善すれば" if levels else "基準値より改善すれば"
+    return f"（{beyond}「{grade_name(final)}」）"
 
 
-def _scale(grades: tuple[Grade, ...]) -> str:
-    """「A 達成＝達成率100%以上、…。」"""
-    return "、".join(f"{g.code} {g.label}＝{_rule_words(g)}" for g in grades) + "。"
+# what each rule matches, as the grading applies it (kpireport.bands): 基準値より改善 takes an actual equal to the
+# baseline too, and, for a KPI without a baseline, any actual short of the target
+_RULE_WORDS = {"improved": "基準値より悪化していない", "worsened": "基準値より悪化", "otherwise": "上記以外"}
 
 
-def _rule_words(g: Grade) -> str:
+def _scale(grades: tuple[Grade, ...], nobase: bool = False) -> str:
+    """「A 達成＝達成率100%以上、…。」; ``nobase``: the plan grades KPIs without a baseline."""
+    return "、".join(f"{g.code} {g.label}＝{_rule_words(g, nobase)}" for g in grades) + "。"
+
+
+def _rule_words(g: Grade, nobase: bool = False) -> str:
+    if g.rule == "improved" and nobase:
+        return _RULE_WORDS["improved"] + "（基準値のない指標は目標未達）"
     if g.rule in ("final_reached", "rate_band"):
         return f"達成率{_number(g.threshold)}%以上"
     if g.rule == "on_pace":

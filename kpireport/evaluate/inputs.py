@@ -33,6 +33,11 @@ class Setup:
     formula: str = GAP_FORMULA  # 達成率の式 in force for this KPI
     target_word: str = ""  # a direction-only target as the plan wrote it (延伸)
     notes: list[str] = field(default_factory=list)  # Japanese sentences about the definition
+    # the thresholds the rate, the pace and the change from the baseline are compared with: each is shown with
+    # enough decimals to stay on its side of them (arithmetic.shown_percent); set by the grading from the bands
+    rate_edges: tuple[Decimal, ...] = ()
+    pace_edges: tuple[Decimal, ...] = ()
+    change_edges: tuple[Decimal, ...] = ()
 
     @property
     def base(self) -> Decimal:
@@ -117,8 +122,9 @@ def _mode(sign: int, baseline: Decimal | None, target: Decimal) -> str:
 
 
 def _tolerance(kpi: Kpi, settings: Settings | None, target_type: str, mode: str) -> Decimal:
-    """The city's tolerance for 維持 targets (and value targets equal to the baseline), in base units."""
-    if not (target_type == "維持" or (target_type == "値" and mode == "level")):
+    """The city's tolerance (維持目標の許容幅) for 維持 targets and every target equal to the baseline (80% → 80%,
+    80% → 80%以上), in base units."""
+    if not (target_type == "維持" or mode == "level"):
         return Decimal(0)
     raw_tolerance = decimal(settings.maintain_tolerance) if settings is not None else None
     if not raw_tolerance:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from kpireport.evaluate.arithmetic import Unit, pct, percent, round_half_up, short_year, tidy
+from kpireport.evaluate.arithmetic import Unit, pct, percent, percent_text, round_half_up, short_year, shown_percent, tidy
 from kpireport.evaluate.inputs import Setup, path
 from kpireport.model import RATIO_FORMULA, Kpi
 from kpireport.values import format_number
@@ -20,7 +20,8 @@ def rate_sentences(s: Setup, unit: Unit, a: Decimal) -> RateResult:
         return [f"目標が「{_direction_word(s)}」（方向のみ）のため、達成率は算出せず、基準値からの変化で判定します。"], \
             False, None
     if s.mode != "nobase" and s.formula == RATIO_FORMULA:
-        return _ratio_rate(s, unit, a, f"達成率の式「{RATIO_FORMULA}」により")
+        sentences, reached, r = _ratio_rate(s, unit, a, f"達成率の式「{RATIO_FORMULA}」により")
+        return sentences + _within_tolerance(s, unit, a, reached), reached, r
     if s.mode == "gap":
         return _gap_rate(s, unit, a)
     if s.mode in ("level", "reverse"):
@@ -39,8 +40,8 @@ def change_sentence(s: Setup, unit: Unit, a: Decimal) -> tuple[str, Decimal | No
         same = "同じ" if a == b else "異なり"
         return f"基準値が0のため変化率は算出せず、実績は基準値と{same}です。", None
     change = s.sign * percent(a - b, abs(b))
-    shown = round_half_up(percent(a - b, abs(b)))
-    signed = ("+" if shown > 0 else "△" if shown < 0 else "±") + f"{abs(shown)}%"
+    shown = shown_percent(percent(a - b, abs(b)), s.change_edges)
+    signed = ("+" if shown > 0 else "" if shown < 0 else "±") + percent_text(shown)
     return f"基準値からの変化 =（{unit.plain(a)}−{unit.plain(b)}）÷{unit.plain(abs(b))} = {signed}。", change
 
 
@@ -52,14 +53,20 @@ def _gap_rate(s: Setup, unit: Unit, a: Decimal) -> RateResult:
     """Target better than the baseline: r = (actual − baseline) ÷ (target − baseline)."""
     b, t = s.base, s.target
     r = percent(a - b, t - b)
-    sentences = [f"達成率 =（{unit.plain(a)}−{unit.plain(b)}）÷（{unit.plain(t)}−{unit.plain(b)}）= {pct(r)}。"]
+    sentences = [f"達成率 =（{unit.plain(a)}−{unit.plain(b)}）÷（{unit.plain(t)}−{unit.plain(b)}）= {pct(r, s.rate_edges)}。"]
     reached = s.sign * (a - t) >= -s.tolerance
     if s.target_type in ("以上", "以下") and reached:
         sentences.append(f"実績が目標値 {unit.full(t)} {_good(s)}のため、目標に達しています。")
-    elif s.tolerance and reached and s.sign * (a - t) < 0:
-        sentences.append(f"実績は目標値に許容幅（{tolerance_text(s, unit)}）の範囲で届いているため、"
-                         "達成とみなします。")
+    else:
+        sentences += _within_tolerance(s, unit, a, reached)
     return sentences, reached, r
+
+
+def _within_tolerance(s: Setup, unit: Unit, a: Decimal, reached: bool) -> list[str]:
+    """The sentence for an actual short of the target that the tolerance (維持目標の許容幅) counts as reached."""
+    if s.tolerance and reached and s.sign * (a - s.target) < 0:
+        return [f"実績は目標値に許容幅（{tolerance_text(s, unit)}）の範囲で届いているため、達成とみなします。"]
+    return []
 
 
 def _level_rate(s: Setup, unit: Unit, a: Decimal) -> RateResult:
@@ -93,14 +100,14 @@ def _ratio_rate(s: Setup, unit: Unit, a: Decimal, why: str = "基準値がない
     if s.sign > 0:
         if t > 0:
             r = percent(a, t)
-            return [f"{why}、達成率 = 実績 ÷ 目標値 = {unit.plain(a)} ÷ {unit.plain(t)} = {pct(r)}。"], reached, r
+            return [f"{why}、達成率 = 実績 ÷ 目標値 = {unit.plain(a)} ÷ {unit.plain(t)} = {pct(r, s.rate_edges)}。"], reached, r
         return [f"{lead}目標値が0以下のため達成率は算出できません。実績が目標値 {unit.full(t)} 以上かで判定します。"], \
             reached, None
     if a == 0 and t >= 0:
         return [f"{lead}実績が0のため、目標値に達したものとみなします（達成率100%以上）。"], True, None
     if a > 0 and t >= 0:
         r = percent(t, a)
-        return [f"{why}、達成率 = 目標値 ÷ 実績 = {unit.plain(t)} ÷ {unit.plain(a)} = {pct(r)}。"], reached, r
+        return [f"{why}、達成率 = 目標値 ÷ 実績 = {unit.plain(t)} ÷ {unit.plain(a)} = {pct(r, s.rate_edges)}。"], reached, r
     return [f"{lead}実績または目標値が0未満のため達成率は算出できません。実績が目標値 {unit.full(t)} 以下かで判定します。"], \
         reached, None
 
@@ -130,26 +137,10 @@ def pace_sentences(kpi: Kpi, s: Setup, unit: Unit, a: Decimal, year: Any) -> tup
         sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} が基準値から改善していないため、"
                          "ペースは算出しません。")
         return sentences, None, shown
-    if s.formula == RATIO_FORMULA:
-        return _ratio_pace(sentences, unit, a, e, shown, s.sign, year)
     p = percent(a - s.base, denominator)
+    if s.formula == RATIO_FORMULA:  # r is 実績÷目標, the pace is still the gap (DOMAIN: p defined once)
+        sentences.append("ペースは達成率の式によらず、基準値から想定値までの伸びに対する実績の伸びで見ます。")
     sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} に対する進捗 ="
                      f"（{unit.plain(a)}−{unit.plain(s.base)}）÷（{unit.plain(shown)}−{unit.plain(s.base)}）"
-                     f"= {pct(p)}。")
-    return sentences, p, shown
-
-
-def _ratio_pace(sentences: list[str], unit: Unit, a: Decimal, e: Decimal, shown: Decimal, sign: int,
-                year: Any) -> tuple[list[str], Decimal | None, Decimal | None]:
-    """With 実績÷目標, the pace is the same ratio against the expected value (想定値 ÷ 実績 when lower is better)."""
-    if sign > 0 and e > 0:
-        p = percent(a, e)
-        formula = f"実績 ÷ 想定値 = {unit.plain(a)} ÷ {unit.plain(shown)}"
-    elif sign < 0 and a > 0 and e >= 0:
-        p = percent(e, a)
-        formula = f"想定値 ÷ 実績 = {unit.plain(shown)} ÷ {unit.plain(a)}"
-    else:
-        sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} に対する割合は算出できないため、ペースは算出しません。")
-        return sentences, None, shown
-    sentences.append(f"{short_year(year)} の想定値 {unit.full(shown)} に対する進捗 = {formula} = {pct(p)}。")
+                     f"= {pct(p, s.pace_edges)}。")
     return sentences, p, shown

@@ -8,28 +8,35 @@ The rules are the defaults of ``shared/DOMAIN.md`` ("Achievement: the rules muni
   starts (the plan-start line); a single-year KPI without a baseline is on pace when r reaches the city's
   threshold for target-only KPIs (``Settings.nobase_threshold``, else the on_pace grade's own);
 * a target equal to the baseline (維持, 80% → 80%以上) is reached when the actual is on the good side
-  of it (within ``Settings.maintain_tolerance`` for 維持), otherwise the actual is worse than the baseline;
+  of it, within ``Settings.maintain_tolerance`` (維持目標の許容幅: 維持, 以上, 以下 and 値 alike), otherwise the
+  actual is worse than the baseline;
   以上 / 以下 targets are reached when the actual is at or beyond the bound;
 * the expected value for year t lies on the straight line from (base year, baseline) to
   (target year, target), or on the broken line through the interim targets; pace
   p = (actual − baseline) ÷ (expected − baseline);
 * 達成率の式 「実績÷目標」 (the settings', or the KPI's own) makes r = actual ÷ target (target ÷ actual when
-  lower is better) even with a baseline, and the pace the same ratio against the expected value;
-* a direction-only target (延伸 増加 減少 向上) has no rate: only the change from the baseline counts;
+  lower is better) even with a baseline; the pace stays p = (actual − baseline) ÷ (expected − baseline), the
+  one definition of DOMAIN (a ratio against the expected value would call a KPI worse than its baseline on pace);
+* a direction-only target (延伸 増加 減少 向上) has no rate: only the change from the baseline counts; it is
+  reached (最終目標達成) when the actual has improved beyond the plan's same-level bands, or at all without one
+  (kpireport.bands.direction_reached), so an improvement never grades below no change;
 * the grades are walked in the plan's order and the first whose rule matches is taken (kpireport.bands:
   final_reached, rate_band, on_pace, same_level, improved, worsened, otherwise; a matching same_level band
   before improved / worsened; not_evaluable only when nothing else matched).
 
 A data problem (no actual, no target, an actual in another unit) gives the not_evaluable grade — the kind the
 department's 未記入の理由 chooses — with a working (in Japanese) that says why; a bug raises. Comparisons use
-unrounded Decimals; the Evaluation carries the rate and pace rounded to 0.1 (ROUND_HALF_UP).
+unrounded Decimals; the Evaluation carries the rate and pace as shown: rounded to 0.1 (ROUND_HALF_UP), or to more
+decimals where 0.1 would put them across a threshold they are compared with (arithmetic.shown_percent).
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from decimal import Decimal
 
-from kpireport.evaluate.arithmetic import Unit, display_unit, number, round_optional
+from kpireport.bands import threshold
+from kpireport.evaluate.arithmetic import Unit, display_unit, number, shown_percent
 from kpireport.evaluate.grades import Facts, canonical, grade_name, grade_rank, not_evaluable_grade, walk
 from kpireport.evaluate.inputs import Setup, path, read_setup
 from kpireport.evaluate.rate import change_sentence, pace_sentences, rate_sentences
@@ -72,6 +79,8 @@ def evaluate_kpi(kpi: Kpi, actual: Value | None, year: int, grades: Sequence[Gra
         return _reference(kpi, actual, year, provisional)
     unit = display_unit(kpi)
     s, reasons = read_setup(kpi, settings)
+    if s is not None:
+        s = _with_edges(s, grades + second, settings)
     missing = reason_missing(kpi, actual, reason)
     a = number(actual)
     outcome = _Outcome(kpi, actual, year, grades, second, settings, provisional, override, reason)
@@ -86,7 +95,26 @@ def evaluate_kpi(kpi: Kpi, actual: Value | None, year: int, grades: Sequence[Gra
     pace_text, p, shown_expected = pace_sentences(kpi, s, unit, a, year)
     change_text, facts = _facts(s, unit, a, reached, r, p, settings, uses_change=(
         s.mode == "direction" or any(g.rule == "same_level" for g in grades + second)))
-    return outcome.graded("".join(sentences + rate_text + pace_text + change_text), facts, r, p, shown_expected)
+    return outcome.graded("".join(sentences + rate_text + pace_text + change_text), facts,
+                          None if r is None else shown_percent(r, s.rate_edges),
+                          None if p is None else shown_percent(p, s.pace_edges), shown_expected)
+
+
+def _with_edges(s: Setup, grades: tuple[Grade, ...], settings: Settings) -> Setup:
+    """The Setup with the thresholds its rate, pace and change are compared with, so that each is shown on its
+    side of them: the bands' (達成率 and 最終目標達成 for the rate, ペース for the pace, 基準値と同水準 ± for the
+    change), 0 and 100, the summary's rate bands (達成率の区分), and for a KPI without a baseline the threshold
+    its rate is on pace at."""
+    def of(*rules: str) -> set[Decimal]:
+        return {threshold(g) for g in grades if g.rule in rules}
+
+    rate = of("final_reached", "rate_band") | set(settings.rate_bands) | {Decimal(0), Decimal(100)}
+    if s.mode == "nobase":
+        rate |= of("on_pace") | ({settings.nobase_threshold} if settings.nobase_threshold is not None else set())
+    pace = of("on_pace") | {Decimal(0), Decimal(100)}
+    change = {e for t in of("same_level") for e in (t, -t)} | {Decimal(0)}
+    return dataclasses.replace(s, rate_edges=tuple(sorted(rate)), pace_edges=tuple(sorted(pace)),
+                               change_edges=tuple(sorted(change)))
 
 
 def _facts(s: Setup, unit: Unit, a: Decimal, reached: bool, r: Decimal | None, p: Decimal | None,
@@ -117,6 +145,7 @@ class _Outcome:
 
     def graded(self, text: str, facts: Facts, r: Decimal | None, p: Decimal | None,
                expected: Decimal | None) -> Evaluation:
+        """``r`` and ``p`` as shown (arithmetic.shown_percent); the bands look at the exact ones in ``facts``."""
         grade, decision = walk(self.grades, facts)
         if grade is None:
             grade = not_evaluable_grade(self.grades)
@@ -149,7 +178,7 @@ class _Outcome:
         text += tail
         return Evaluation(
             kpi_id=self.kpi.id, year=self.year, grade=final.code, label=final.label, computed_grade=computed.code,
-            rule=computed.rule, working=text, rate=round_optional(rate), pace=round_optional(pace),
+            rule=computed.rule, working=text, rate=rate, pace=pace,
             expected=expected, actual=self.actual, provisional=self.provisional, override=applied,
             second_grade=second.code if second else "", second_label=second.label if second else "")
 

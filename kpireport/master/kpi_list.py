@@ -26,7 +26,7 @@ def add(writer: SheetWriter) -> None:
     order = printed_first(len(writer.data.years), len(unordered))
     headers = [unordered[i] for i in order]
     ws = writer.sheet(SHEET, headers + FOLDED, keys=2, folded=len(FOLDED), printed=len(PRINTED))
-    formats, grade_formats, sizes = writer.f, writer.grade_format, [size for _, size in headers]
+    sizes = [size for _, size in headers]
     row = 2
     breaks, top = [], None
     for r in writer.data.kpi_rows + _ended_rows(writer):
@@ -41,7 +41,7 @@ def add(writer: SheetWriter) -> None:
         cells = _cells(writer, r, stored)
         cells = [cells[i] for i in order] + cells[len(order):]
         for col, (value, style) in enumerate(cells):
-            writer.put(ws, row, col, value, grade_formats.get(style) or formats[style])
+            writer.put(ws, row, col, value, writer.style(style, value))
         # sized by what prints: the folded columns are left out (zip stops at the shown sizes)
         writer.fit_row(ws, row, [(v, size) for (v, style), size in zip(cells, sizes) if style == "wrap"])
     ws.set_h_pagebreaks(breaks)

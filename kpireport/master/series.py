@@ -46,7 +46,7 @@ def _add_plan(writer: SheetWriter, info: PlanInfo, kpis: list[Kpi]) -> None:
         for y in years:
             cells += _year_cells(kpi, by_year.get(y))
         for col, (value, style) in enumerate(cells):
-            writer.put(ws, row, col, value, writer.grade_format.get(style) or writer.f[style])
+            writer.put(ws, row, col, value, writer.style(style, value))
     if not kpis:
         writer.put(ws, 3, 0, ONE_YEAR, writer.f["note"])
     elif any(not p.rules_then for k in kpis for p in writer.data.series[k.id]):

@@ -22,6 +22,7 @@ from kpireport.model import Plan
 from kpireport.text_layout import row_height
 
 FONT = {"font_name": "游ゴシック", "font_size": 10}
+CELL = {**FONT, "valign": "top", "border": 1, "border_color": "#A6A6A6"}  # a list sheet's cell
 ACTIVE_STARTS = ("=", "+", "-", "@", "\t", "\r")  # text Excel would read as a formula once edited
 SHORTENED = "…（Excelの1セルの上限のため、以下省略）"
 
@@ -40,7 +41,7 @@ class SheetWriter:
         self.notes: list[str] = []  # texts that had to be shortened to fit a cell
         self.row_source = ""  # where the row being written came from, for those notes
         self.shown: dict[str, int] = {}  # sheet name -> its columns before the folded ones
-        base = {**FONT, "valign": "top", "border": 1, "border_color": "#A6A6A6"}
+        base = CELL
         recorder = _Recorder(workbook, self.props)
         self.f = {
             "title": recorder.add_format({**FONT, "bold": True, "font_size": 14}),
@@ -60,6 +61,22 @@ class SheetWriter:
         self.grade_format = {g.code: recorder.add_format({**base, "bold": True, "align": "center",
                                                           "bg_color": fills[g.code]})
                              for g in self.plan.grades}
+
+    def style(self, style: str, value: Any = None) -> Format:
+        """The format of a cell written as ``style`` (a grade code: its colour); a percentage with more than one
+        decimal (shown so because one would cross a threshold, evaluate.arithmetic.shown_percent) gets as many."""
+        if style in self.grade_format:
+            return self.grade_format[style]
+        if style == "percent" and isinstance(value, Decimal):
+            exponent = value.as_tuple().exponent
+            places = -exponent if isinstance(exponent, int) else 1
+            if places > 1:
+                key = f"percent{places}"
+                if key not in self.f:
+                    self.f[key] = _Recorder(self.wb, self.props).add_format(
+                        {**CELL, "num_format": "0." + "0" * places + '"%"'})
+                return self.f[key]
+        return self.f[style]
 
     def sheet(self, name: str, headers: Headers, keys: int = 1, folded: int = 0, first_row: int = 2,
               printed: int | None = None) -> Worksheet:
