@@ -136,3 +136,30 @@ def test_two_files_of_one_department_where_the_one_saved_last_is_sent_back_the_o
     master = next((ws / "output").glob("*.xlsx"))
     sheet = openpyxl.load_workbook(master, read_only=True)["提出状況"]
     assert any(first.name in [str(v) for v in row] for row in sheet.iter_rows(values_only=True))
+
+
+def test_an_older_copy_arriving_after_its_correction_was_accepted_does_not_replace_it(office):
+    """The README's promise holds against the submission already recorded: a file saved in Excel before the one
+    in force, arriving in a later merge (a draft forwarded by a colleague), is recorded but not adopted, and the
+    office is told on screen, in `status` and on 要確認, with both files named."""
+    ws = fresh(office, "stale_draft")
+    inbox = ws / "inbox"
+    now = time.time()
+    corrected = saved_at(returned(ws, R5, NOURIN, inbox / "農林課_修正版.xlsx"), "2024-05-12T01:00:00Z", now - 60)
+    ok("merge", "-w", str(ws), cwd=office)
+    draft = saved_at(returned(ws, R5, NOURIN, inbox / fl.form_file_name(R5, NOURIN)), "2024-05-10T01:00:00Z", now)
+    merged = ok("merge", "-w", str(ws), cwd=office)
+    assert f"{draft.name}: 不採用（すでに採用している提出より前に保存された版）" in merged, merged
+    assert f"{draft.name}: 受理" not in merged and "不採用 1件" in merged
+    said = [line for line in merged.splitlines() if "同じ報告期間のファイルが2件" in line]
+    assert len(said) == 1 and f"「{corrected.name}」（受理済み）を引き続き採用" in said[0], merged
+    assert f"「{draft.name}」はそれより前に保存された版のため採用していません" in said[0]
+    status = ok("status", "-w", str(ws), cwd=office)
+    assert f"  {NOURIN}: {corrected.name}（" in status, status
+    assert [line for line in section(status, "要確認（同じ課の複数のファイル）") if "2件" in line] == said, status
+    master = next((ws / "output").glob("*.xlsx"))
+    review = [row[0] for row in openpyxl.load_workbook(master, read_only=True)["要確認"].iter_rows(values_only=True)]
+    assert said[0].strip() in review
+    again = ok("merge", "-w", str(ws), cwd=office)  # nothing new: the correction still stands, still said
+    assert f"  {NOURIN}: {corrected.name}（" in ok("status", "-w", str(ws), cwd=office)
+    assert [line for line in again.splitlines() if "同じ報告期間のファイルが2件" in line] == said

@@ -8,7 +8,7 @@ from pathlib import Path
 from kpireport import findings_text
 from kpireport.evaluate.missing import MissingRow, summary_lines
 from kpireport.evaluate.tally import grade_tally
-from kpireport.history.merge import SENT_BACK
+from kpireport.history.merge import OLDER, SENT_BACK
 from kpireport.messages import INBOX_DUPLICATE
 from kpireport.model import Finding, ValidationResult
 from kpireport.periods import parse_period
@@ -107,7 +107,9 @@ def merge_lines(outcome: MergeOutcome) -> list[str]:
         else:
             lines += [f"  {f.message}" for f in result.findings if f.code in IDENTITY_WARNINGS]
     lines += other_periods_line(outcome.other_periods)
-    lines.append(f"受理 {outcome.accepted}件、差し戻し {outcome.sent_back}件、変更なし {outcome.unchanged}件")
+    older = outcome.count(OLDER)
+    lines.append(f"受理 {outcome.accepted}件、差し戻し {outcome.sent_back}件、変更なし {outcome.unchanged}件"
+                 + (f"、不採用 {older}件（先に保存された版）" if older else ""))
     missing = [s.department for s in data.statuses if s.state == "未提出"]
     resubmit = [s.department for s in data.statuses if s.rejected is not None]
     if missing:

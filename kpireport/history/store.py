@@ -130,6 +130,11 @@ def _upgrade(db: sqlite3.Connection) -> None:
     # the 【再掲】 rows' own 検証内容 (様式版 4), a JSON list of [node ID, text]: older entries have none (NULL)
     if "repost_verifications" not in columns:
         db.execute("ALTER TABLE initiative_values ADD COLUMN repost_verifications TEXT")
+    # submissions.saved_at: when the department saved the file in Excel (UTC, ISO), to tell an older copy that
+    # arrives after its correction; older entries have none (NULL), and a later file replaces them as before
+    columns = {row[1] for row in db.execute("PRAGMA table_info(submissions)")}
+    if "saved_at" not in columns:
+        db.execute("ALTER TABLE submissions ADD COLUMN saved_at TEXT")
 
 
 class History:
@@ -206,21 +211,31 @@ class History:
                               (sha256, department, period)).fetchone()
         return row is not None
 
-    def record(self, merge_id: int, result: ValidationResult, received_at: str) -> int:
-        """Record one submission; an accepted one supersedes the department's earlier accepted one."""
+    def record(self, merge_id: int, result: ValidationResult, received_at: str, saved_at: str | None = None) -> int:
+        """Record one submission; an accepted one supersedes the department's earlier accepted one, unless that
+        one was saved later in Excel (``saved_at``, UTC ISO): an older copy arriving after its correction is
+        recorded, superseded at once by the correction (`adopted` says which)."""
         if "-" not in str(result.period):  # a fiscal year's final 実績 (a month's key has a "-"): see annual_actuals
             self._annual = None
         cursor = self.db.execute(
             "INSERT INTO submissions (merge_id, department, period, file_name, sha256, received_at, accepted,"
-            " errors, warnings, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " errors, warnings, findings, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (merge_id, result.department, result.period, result.file, result.sha256, received_at,
              int(result.valid), result.errors, result.warnings,
-             json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False)))
+             json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False), saved_at))
         sub_id = _row_id(cursor)
         if not result.valid:
             return sub_id
-        self.db.execute("UPDATE submissions SET superseded_by = ? WHERE department = ? AND period = ? AND accepted = 1"
-                        " AND superseded_by IS NULL AND id <> ?", (sub_id, result.department, result.period, sub_id))
+        newer = None if saved_at is None else self.db.execute(
+            "SELECT id FROM submissions WHERE department = ? AND period = ? AND accepted = 1 AND superseded_by IS NULL"
+            " AND id <> ? AND saved_at IS NOT NULL AND saved_at > ? ORDER BY id DESC LIMIT 1",
+            (result.department, result.period, sub_id, saved_at)).fetchone()
+        if newer is not None:
+            self.db.execute("UPDATE submissions SET superseded_by = ? WHERE id = ?", (newer[0], sub_id))
+        else:
+            self.db.execute("UPDATE submissions SET superseded_by = ? WHERE department = ? AND period = ?"
+                            " AND accepted = 1 AND superseded_by IS NULL AND id <> ?",
+                            (sub_id, result.department, result.period, sub_id))
         self.db.executemany(
             "INSERT INTO kpi_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(sub_id, e.kpi_id, e.value.status, e.value.raw, _dec(e.value.number), e.value.unit, e.value.scale,
@@ -236,6 +251,11 @@ class History:
             [(sub_id, e.node_id, "\n".join(e.achievements), "\n".join(e.next_steps), e.sheet, e.row)
              for e in result.narratives])
         return sub_id
+
+    def adopted(self, sub_id: int) -> bool:
+        """The submission is accepted and in force (not superseded, at once or since)."""
+        row = self.db.execute("SELECT accepted, superseded_by FROM submissions WHERE id = ?", (sub_id,)).fetchone()
+        return row is not None and bool(row[0]) and row[1] is None
 
     def import_actual(self, kpi_id: str, year: int, value: Value, source_file: str, source_cell: str) -> None:
         self._imported = self._annual = None
