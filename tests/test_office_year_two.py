@@ -77,3 +77,38 @@ def test_two_years_in_one_workspace(tmp_path):
     changes = openpyxl.load_workbook(ws / "output" / f"master_{R6.file_label}.xlsx", read_only=True)["変更点"]
     assert any(r and ident in r and "123,456" in "".join(str(v) for v in r if v) for r in
                changes.iter_rows(values_only=True))
+
+
+def test_next_years_form_and_checks_use_last_years_actual_never_this_years_monthly_forecast(tmp_path):
+    """さくら市: K2-1-1 (累計) was 20 in 令和6年度; September's 進捗 of 令和7年度 forecast 30. On the 令和7年度 annual
+    form 前回までの実績 is 令和6年度's 20 (a month's forecast of the year being reported is no previous actual),
+    and the year's actual 25 is accepted: the 累計 check compares with 20, not with the forecast."""
+    from forms_helpers import edit, row_of
+
+    r6, sept, r7 = ReportPeriod(2024), ReportPeriod(2025, 9), ReportPeriod(2025)
+    dept, ident = "産業振興課", "K2-1-1"
+
+    def typed(value, period):
+        def change(workbook):
+            sheet = workbook[fl.KPI_SHEET]
+            sheet.cell(row_of(sheet, ident), column(fl.KPI_SHEET, "actual", period)).value = value
+        return change
+
+    ok("init", "ws", "--example", "さくら市", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    ok("forms", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+    edit(returned(ws, r6, dept, ws / "inbox" / fl.form_file_name(r6, dept)), typed(20, r6))
+    assert "受理 1件" in ok("merge", "-w", "ws", cwd=tmp_path)
+    edit(returned(ws, sept, dept, ws / "inbox" / fl.form_file_name(sept, dept)), typed(30, sept))
+    assert "受理 1件" in ok("merge", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+
+    set_setting(ws, "実績年度", "令和7年度")
+    set_setting(ws, "報告年度", "令和8年度")
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    form = openpyxl.load_workbook(returned(ws, r7, dept, tmp_path / "見本.xlsx", fill=False))[fl.KPI_SHEET]
+    previous = form.cell(row_of(form, ident), column(fl.KPI_SHEET, "previous", r7)).value
+    assert previous == "令和6年度: 20件", previous
+    edit(returned(ws, r7, dept, ws / "inbox" / "R7産業振興課.xlsx"), typed(25, r7))
+    merged = ok("merge", "-w", "ws", cwd=tmp_path)
+    assert "R7産業振興課.xlsx: 受理" in merged and "累計" not in merged, merged

@@ -378,14 +378,18 @@ class History:
         return {k: v for k, (_, v) in self.latest_before_with_period(period_key).items()}
 
     def latest_before_with_period(self, period_key: str) -> dict[str, tuple[str, Value]]:
-        """Like latest_before, with the period key each value belongs to."""
+        """Like latest_before, with the period key each value belongs to. For a fiscal year's 実績 only earlier
+        years' 実績 (and imported records) count: a month's 進捗 is a forecast of a year, not a previous actual
+        (a month of the year being reported comes before its 実績 in time, yet must not stand for the last year's
+        actual). A month's 進捗 compares with the last earlier period, the previous month's included."""
+        annual = "-" not in period_key
         rows = self.db.execute(
             "SELECT v.kpi_id, s.period, v.status, v.raw, v.number, v.unit, v.scale"
             " FROM kpi_values v JOIN submissions s ON s.id = v.submission_id"
             " WHERE s.accepted = 1 AND s.superseded_by IS NULL AND v.status = 'number'").fetchall()
         best: dict[str, tuple[str, Value]] = {}
         for kpi_id, period, status, raw, number, unit, scale in rows:
-            if _period_order(period) >= _period_order(period_key):
+            if _period_order(period) >= _period_order(period_key) or (annual and "-" in period):
                 continue
             if kpi_id not in best or _period_order(period) > _period_order(best[kpi_id][0]):
                 best[kpi_id] = (period, with_written_words(Value(status, raw, Decimal(number), unit, scale)))
