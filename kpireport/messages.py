@@ -135,6 +135,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                 "様式の担当課「{value}」は計画体系にありません。配布した自課の様式に記入してください。"),
     "form-wrong-period": ("error", "報告期間が違う",
                           "この様式は{form_period}のものです。{expected_period}の様式に記入し直してください{why}。"),
+    "form-annual-late": ("error", "実績報告の様式",
+                         "この様式は{form_period}の実績報告の様式で、{expected_period}の様式ではありません。"
+                         "{form_period}の実績としては、実績の集計（kpireport merge --period {value}）で受け付けるので、"
+                         "このファイルはそのままでかまいません。{expected_period}の報告は{expected_period}の様式で提出してください。"),
     "form-signature-invalid": ("error", "識別情報が正しくない様式",
                                "この様式の識別情報（担当課「{value}」・報告期間など）は、この作業フォルダの鍵で作った様式のものと一致しません。"
                                "別の作業フォルダの様式か識別情報が書き換えられた様式のほか、履歴を作り直したために作業フォルダの鍵が変わった可能性があります。"

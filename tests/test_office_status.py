@@ -163,3 +163,29 @@ def test_an_older_copy_arriving_after_its_correction_was_accepted_does_not_repla
     again = ok("merge", "-w", str(ws), cwd=office)  # nothing new: the correction still stands, still said
     assert f"  {NOURIN}: {corrected.name}（" in ok("status", "-w", str(ws), cwd=office)
     assert [line for line in again.splitlines() if "同じ報告期間のファイルが2件" in line] == said
+
+
+def test_a_late_annual_form_met_in_a_monthly_collection_stops_counting_once_recorded_for_its_year(tmp_path):
+    """さくら市: 観光交流課's 令和6年度 form arrives during September's collection. The monthly merge says it is the
+    annual form, taken in the annual collection (no talk of reuse); once the annual merge has accepted it, the
+    month no longer asks the department to send it again: 観光交流課 is 未提出 for September, not 要再提出."""
+    r6, sept, dept = ReportPeriod(2024), ReportPeriod(2025, 9), "観光交流課"
+    ok("init", "ws", "--example", "さくら市", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    ok("forms", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+    late = returned(ws, r6, dept, ws / "inbox" / f"{dept}.xlsx")
+    first = ok("merge", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+    assert f"{late.name}: 差し戻し" in first and "使い回し" not in first, first
+    assert "令和6年度 実績の実績報告の様式" in first and "kpireport merge --period 2024" in first, first
+    assert f"{late.name}: 受理" in ok("merge", "-w", "ws", cwd=tmp_path)
+    again = ok("merge", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+    assert "ほかの報告期間のファイル 1件はそのままにしました" in again
+    assert not any(line.startswith("要再提出") for line in again.splitlines()), again
+    assert any(line.startswith("未提出") and dept in line for line in again.splitlines()), again
+    status = ok("status", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+    assert not any(f"  {dept}（" in line for line in section(status, "要再提出")) if "■ 要再提出" in status else True
+    assert any(f"  {dept}（" in line for line in section(status, "未提出")), status
+    master = ws / "output" / f"master_{sept.file_label}.xlsx"
+    rows = openpyxl.load_workbook(master, read_only=True)["提出状況"].iter_rows(values_only=True)
+    assert [row[1] for row in rows if row and row[0] == dept] == ["未提出"]

@@ -162,7 +162,11 @@ def submitted_of(statuses: list[DepartmentStatus]) -> set[str]:
     return {s.department for s in statuses if s.current is not None}
 
 
-def department_statuses(plan: Plan, submissions: list[SubmissionRecord]) -> list[DepartmentStatus]:
+def department_statuses(plan: Plan, submissions: list[SubmissionRecord],
+                        settled: set[int] | frozenset[int] = frozenset()) -> list[DepartmentStatus]:
+    """Each department's standing in the period; ``settled``: files sent back as another period's form and since
+    recorded for their own period (History.filed_for_own_period), which ask nothing more of the department."""
+    submissions = [s for s in submissions if s.id not in settled]
     statuses = []
     for department in fl.departments_with_forms(plan):
         # its own files, and those sent under a former name of it (a form made before a reorganisation)
@@ -199,7 +203,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     initiatives = [(i, current.initiatives[i.id].entry) for i in plan.initiatives]
     others = {ident: standing.others for ident, standing in current.initiatives.items() if standing.others}
     submissions = history.submissions(period.key)
-    statuses = department_statuses(plan, submissions)
+    statuses = department_statuses(plan, submissions, history.filed_for_own_period(submissions))
     changed, first_merge = merge_changes(plan, period, history)
     rows = kpi_rows(plan, period.fiscal_year)
     submitted = submitted_of(statuses)

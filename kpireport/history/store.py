@@ -26,6 +26,8 @@ from kpireport.runtime.disk import DiskFull, is_disk_full
 from kpireport.values import with_written_words
 
 SCHEMA_VERSION = 1
+# findings that a file is another period's form (their value: the form's own period key)
+PERIOD_MISMATCH = ("form-wrong-period", "form-annual-late")
 BUSY_WAIT = 30.0  # seconds to wait for another writer of the history (a merge of the same workspace on another PC)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -278,6 +280,20 @@ class History:
                                (period,)).fetchall()
         return [SubmissionRecord(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8],
                                  tuple(Finding(**f) for f in json.loads(r[9])), r[10], r[11]) for r in rows]
+
+    def filed_for_own_period(self, submissions: list[SubmissionRecord]) -> set[int]:
+        """The ids of files among ``submissions`` sent back as another period's form (an annual form sent late
+        during a monthly collection) that the history has since recorded for that period: they no longer count
+        against the period they were sent back in (the department is asked for this period's form, not again)."""
+        settled = set()
+        for record in submissions:
+            own = next((f.value for f in record.findings if f.code in PERIOD_MISMATCH), "")
+            if record.accepted or not own or not record.sha256 or own == record.period:
+                continue
+            if self.db.execute("SELECT 1 FROM submissions WHERE sha256 = ? AND period = ?",
+                               (record.sha256, own)).fetchone():
+                settled.add(record.id)
+        return settled
 
     def current(self, period: str) -> dict[str, SubmissionRecord]:
         """The accepted submission in force for each department in ``period``."""

@@ -18,7 +18,7 @@ def submission_status(folder: Folder, period_text: str | None = None) -> StatusO
     history = open_history(folder.history_file)
     try:
         submissions = history.submissions(period.key)
-        statuses = department_statuses(plan, submissions)
+        statuses = department_statuses(plan, submissions, history.filed_for_own_period(submissions))
         attention = in_force(history, plan, period).attention + duplicate_findings(submissions)
     finally:
         history.close()
