@@ -299,6 +299,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "import-value-unreadable": ("error", "実績値が読めない", "{name}の実績値「{value}」を数値として読めません。この行は取り込みません。"),
     "import-unit-mismatch": ("error", "単位が違う",
                              "{name}の「{value}」の単位「{unit}」が指標の単位「{expected}」と合いません。この行は取り込みません。"),
+    "import-year-not-past": ("error", "集計する年度以後の実績",
+                             "{name}の{year}の実績「{value}」は{when}のものです。{actual}以後の実績は各課の様式で提出してもらい、"
+                             "「kpireport merge」で集計します（過去の実績として取り込めるのは{actual}より前の年度だけです）。"
+                             "この行は取り込みません。"),
+    "import-year-submitted": ("warning", "受理した提出がある年度",
+                              "{name}の{year}の実績は、受理した提出（{source}）の値 {submitted} を使っているため、"
+                              "「{value}」は取り込みません。提出の値が誤っていれば、担当課に直した様式を送ってもらってください。"),
     "import-no-table": ("error", "表が見つからない",
                         "1行目に「指標ID」「年度」「実績値」の見出しがあるシートが見つかりません。見出しを付けてください。"),
     # --- intake: the file itself ----------------------------------------------------------------

@@ -239,7 +239,7 @@ def test_history_import_check_and_backup(ws, plan, tmp_path):
     ws.merge()  # creates the history
     result = runner.invoke(cli, ["history", "import", str(old), "-w", str(ws.root)], catch_exceptions=False)
     assert result.exit_code == 1  # two rows could not be read, and are named
-    assert "過去の実績.xlsx: 2件の実績値を取り込みました（読めなかった行 2件）。" in result.output
+    assert "過去の実績.xlsx: 2件の実績値を取り込みました（取り込まなかった行 2件）。" in result.output
     assert "実績!A4" in result.output and "実績!C5" in result.output
     history = History(ws.history_file)
     actuals = history.annual_actuals()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from forms_helpers import column
-from office_year import ok, returned
+from office_year import kpireport, ok, returned
 
 from kpireport.forms import layout as fl
 from kpireport.periods import ReportPeriod
@@ -112,3 +112,41 @@ def test_next_years_form_and_checks_use_last_years_actual_never_this_years_month
     edit(returned(ws, r7, dept, ws / "inbox" / "R7産業振興課.xlsx"), typed(25, r7))
     merged = ok("merge", "-w", "ws", cwd=tmp_path)
     assert "R7産業振興課.xlsx: 受理" in merged and "累計" not in merged, merged
+
+
+def test_history_import_takes_past_years_only_and_says_which_rows_a_submission_shadows(tmp_path):
+    """さくら市 (実績年度 令和6年度): a row of 令和6年度 or later is refused with its cell and reason (its actual comes
+    with the forms), a row of a past year that has an accepted submission is not imported and says so; the count
+    is of the rows that count. The 令和4年度 row imported shows in the master's past column."""
+    from forms_helpers import edit, row_of
+
+    r5, dept = ReportPeriod(2023), "危機管理課"
+    ok("init", "ws", "--example", "さくら市", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "--period", "R5", "-w", "ws", cwd=tmp_path)
+
+    def typed(workbook):
+        sheet = workbook[fl.KPI_SHEET]
+        sheet.cell(row_of(sheet, "K3-1-1"), column(fl.KPI_SHEET, "actual", r5)).value = "82.0%"
+    edit(returned(ws, r5, dept, ws / "inbox" / "R5危機管理課.xlsx"), typed)
+    assert "受理 1件" in ok("merge", "--period", "R5", "-w", "ws", cwd=tmp_path)
+    old = tmp_path / "過去の実績.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "実績"
+    for row in (("指標ID", "年度", "実績値"), ("K3-1-1", "令和6年度", "84.0%"), ("K3-1-1", "令和5年度", "83.0%"),
+                ("K3-1-1", "令和7年度", "85.0%"), ("K3-1-1", "令和4年度", "80.0%")):
+        book.active.append(row)
+    book.save(old)
+    done = kpireport("history", "import", str(old), "-w", "ws", cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stdout + done.stderr
+    said = done.stdout
+    assert "過去の実績.xlsx: 1件の実績値を取り込みました（取り込まなかった行 3件）。" in said, said
+    assert "実績!C2" in said and "令和6年度の実績「84.0%」は集計する年度のもの" in said, said
+    assert "実績!C4" in said and "集計する年度より後" in said
+    assert "実績!C3" in said and "受理した提出（R5危機管理課.xlsx）の値 82% を使っている" in said, said
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    sheet = openpyxl.load_workbook(ws / "output" / "master_令和6年度_実績.xlsx", read_only=True)["KPI一覧"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "指標ID" in r)
+    row = next(r for r in rows if r and r[0] == "K3-1-1")
+    assert row[next(i for i, h in enumerate(header) if h and "令和4年度" in str(h))] == "80%", (header, row)
