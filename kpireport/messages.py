@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from kpireport.model import Finding
 
+OVERRIDE_STALE = "override-value-changed"  # a grade set by hand on a value that has changed since
 INBOX_DUPLICATE = "inbox-duplicate"  # several files of one department and period: told apart from the shared entries
 
 CATALOGUE: dict[str, tuple[str, str, str]] = {
@@ -284,6 +285,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "inbox-duplicate": ("warning", "同じ課の複数のファイル",
                         "{department}の同じ報告期間のファイルが{count}件届いています（{files}）。{adopted}"
                         "違っていれば課に確かめ、不要なファイルを受信フォルダから取り除いてください。"),
+    "override-value-changed": ("warning", "手動評価のあとに値が変わった",
+                               "{kpi_id}「{name}」の評価は手動で「{grade}」にしています（理由: {reason}）が、その評価は"
+                               "値「{before}」のときに付けたもので、今の値は「{value}」です。手動評価はそのまま使っています。"
+                               "見直して、「kpireport override {kpi_id} 評価 --reason 理由」で付け直すか、"
+                               "「kpireport override {kpi_id} --clear」で取り消してください。"),
     "shared-disagree": ("warning", "共同担当の値が食い違う",
                         "「{name}」の値が担当課で食い違っています（{value}）。主担当の{lead}の値で評価しています。"
                         "どちらが正しいか担当課に確認してください。"),

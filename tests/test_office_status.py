@@ -189,3 +189,36 @@ def test_a_late_annual_form_met_in_a_monthly_collection_stops_counting_once_reco
     master = ws / "output" / f"master_{sept.file_label}.xlsx"
     rows = openpyxl.load_workbook(master, read_only=True)["提出状況"].iter_rows(values_only=True)
     assert [row[1] for row in rows if row and row[0] == dept] == ["未提出"]
+
+
+def test_a_grade_set_by_hand_is_kept_and_told_when_its_kpis_value_changes(tmp_path):
+    """さくら市: K1-1-1 graded A by hand on 5人; a resubmission makes it 14人 (worse than the baseline). The override
+    stands, and the merge, `status` and the master's 要確認 say it was set on 5人; set again, nothing more is said."""
+    from forms_helpers import column, edit, row_of
+
+    r6, dept = ReportPeriod(2024), "子育て支援課"
+
+    def typed(workbook):
+        sheet = workbook[fl.KPI_SHEET]
+        sheet.cell(row_of(sheet, "K1-1-1"), column(fl.KPI_SHEET, "actual", r6)).value = 14
+
+    ok("init", "ws", "--example", "さくら市", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    sent = returned(ws, r6, dept, ws / "inbox" / f"{dept}.xlsx")
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    ok("override", "K1-1-1", "A", "--reason", "年度末に解消見込み", "-w", "ws", cwd=tmp_path)
+    assert "手動評価" not in ok("merge", "-w", "ws", cwd=tmp_path)  # the same value: nothing to review
+    edit(sent, typed)
+    merged = ok("merge", "-w", "ws", cwd=tmp_path)
+    said = [line.strip() for line in merged.splitlines() if "K1-1-1「" in line and "手動で「A」" in line]
+    assert "要確認（値が変わった指標の手動評価）: 1件" in merged and len(said) == 1, merged
+    assert "値「" in said[0] and "のときに付けたもので、今の値は「14人」です" in said[0], said
+    assert "値「14人」のとき" not in said[0]
+    status = ok("status", "-w", "ws", cwd=tmp_path)
+    assert [line.strip() for line in section(status, "要確認（値が変わった指標の手動評価）")[1:]] == said, status
+    master = ws / "output" / f"master_{r6.file_label}.xlsx"
+    review = [row[0] for row in openpyxl.load_workbook(master, read_only=True)["要確認"].iter_rows(values_only=True)]
+    assert said[0] in review
+    ok("override", "K1-1-1", "B", "--reason", "14人に増えたため見直し", "-w", "ws", cwd=tmp_path)
+    assert "手動評価" not in ok("merge", "-w", "ws", cwd=tmp_path)

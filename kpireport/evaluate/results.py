@@ -21,6 +21,7 @@ from kpireport.forms import layout as fl
 from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change, changes
+from kpireport.history.overrides import stale_overrides
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
 from kpireport.model import Evaluation, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Override, Plan
 from kpireport.periods import ReportPeriod
@@ -215,7 +216,8 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
                          shared={k.id: current.kpis[k.id] for k in plan.kpis if k.shared}, history=annual,
                          years=years, initiatives=initiatives, initiative_others=others,
                          narratives=current.narratives, statuses=statuses, submissions=submissions,
-                         attention=current.attention + duplicate_findings(submissions),
+                         attention=(current.attention + duplicate_findings(submissions)
+                                    + stale_overrides(plan, history, period.key, current)),
                          findings=standing_findings(statuses, submissions),
                          changes=changed, first_merge=first_merge, tallies=plan_tallies,
                          grade_counts=tally.grade_counts(graded), summaries=figures.summaries(graded, plan_tallies),

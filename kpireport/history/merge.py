@@ -102,6 +102,11 @@ def _kpi_snapshot(current: InForce) -> dict:
     return kpis
 
 
+def shown_values(current: InForce) -> dict[str, str]:
+    """Each KPI's value as the change list shows it (what a grade set by hand was set on)."""
+    return {kpi_id: shown["value"] for kpi_id, shown in _kpi_snapshot(current).items()}
+
+
 def _initiative_snapshot(current: InForce) -> dict:
     """Each initiative's 実施状況／今後の取扱い (the lead's, then the other departments' of a 併記 one) and, under
     VERIFICATION, each department's 検証内容 ("" for the lead or only department)."""

@@ -137,6 +137,11 @@ def _upgrade(db: sqlite3.Connection) -> None:
     columns = {row[1] for row in db.execute("PRAGMA table_info(submissions)")}
     if "saved_at" not in columns:
         db.execute("ALTER TABLE submissions ADD COLUMN saved_at TEXT")
+    # overrides.made_on: the KPI's value as shown when the grade was set by hand ("" none; NULL unknown: set before
+    # it was kept, or before the period's first merge), so a later change of the value is told
+    columns = {row[1] for row in db.execute("PRAGMA table_info(overrides)")}
+    if "made_on" not in columns:
+        db.execute("ALTER TABLE overrides ADD COLUMN made_on TEXT")
 
 
 class History:
@@ -265,12 +270,18 @@ class History:
                         (kpi_id, year, value.raw, _dec(value.number), value.unit, value.scale, source_file,
                          source_cell, now()))
 
-    def set_override(self, kpi_id: str, period: str, override: Override | None) -> None:
+    def set_override(self, kpi_id: str, period: str, override: Override | None, made_on: str | None = None) -> None:
+        """Set (``override``) or clear (None) a grade set by hand; ``made_on``: the KPI's value as shown then."""
         if override is None:
             self.db.execute("DELETE FROM overrides WHERE kpi_id = ? AND period = ?", (kpi_id, period))
         else:
-            self.db.execute("INSERT OR REPLACE INTO overrides VALUES (?, ?, ?, ?, ?)",
-                            (kpi_id, period, override.grade, override.reason, now()))
+            self.db.execute("INSERT OR REPLACE INTO overrides (kpi_id, period, grade, reason, set_at, made_on)"
+                            " VALUES (?, ?, ?, ?, ?, ?)", (kpi_id, period, override.grade, override.reason, now(), made_on))
+
+    def override_bases(self, period: str) -> dict[str, str]:
+        """The value each of the period's grades set by hand was set on, where it is known."""
+        return dict(self.db.execute("SELECT kpi_id, made_on FROM overrides WHERE period = ? AND made_on IS NOT NULL",
+                                    (period,)).fetchall())
 
     # -- reading ---------------------------------------------------------------------------------
 
