@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from kpireport.model import Finding
 
+OVERRIDE_STALE = "override-value-changed"  # a grade set by hand on a value that has changed since
 INBOX_DUPLICATE = "inbox-duplicate"  # several files of one department and period: told apart from the shared entries
 
 CATALOGUE: dict[str, tuple[str, str, str]] = {
@@ -135,6 +136,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                 "様式の担当課「{value}」は計画体系にありません。配布した自課の様式に記入してください。"),
     "form-wrong-period": ("error", "報告期間が違う",
                           "この様式は{form_period}のものです。{expected_period}の様式に記入し直してください{why}。"),
+    "form-annual-late": ("error", "実績報告の様式",
+                         "この様式は{form_period}の実績報告の様式で、{expected_period}の様式ではありません。"
+                         "{form_period}の実績としては、実績の集計（kpireport merge --period {value}）で受け付けるので、"
+                         "このファイルはそのままでかまいません。{expected_period}の報告は{expected_period}の様式で提出してください。"),
     "form-signature-invalid": ("error", "識別情報が正しくない様式",
                                "この様式の識別情報（担当課「{value}」・報告期間など）は、この作業フォルダの鍵で作った様式のものと一致しません。"
                                "別の作業フォルダの様式か識別情報が書き換えられた様式のほか、履歴を作り直したために作業フォルダの鍵が変わった可能性があります。"
@@ -285,6 +290,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "inbox-duplicate": ("warning", "同じ課の複数のファイル",
                         "{department}の同じ報告期間のファイルが{count}件届いています（{files}）。{adopted}"
                         "違っていれば課に確かめ、不要なファイルを受信フォルダから取り除いてください。"),
+    "override-value-changed": ("warning", "手動評価のあとに値が変わった",
+                               "{kpi_id}「{name}」の評価は手動で「{grade}」にしています（理由: {reason}）が、その評価は"
+                               "値「{before}」のときに付けたもので、今の値は「{value}」です。手動評価はそのまま使っています。"
+                               "見直して、「kpireport override {kpi_id} 評価 --reason 理由」で付け直すか、"
+                               "「kpireport override {kpi_id} --clear」で取り消してください。"),
     "shared-disagree": ("warning", "共同担当の値が食い違う",
                         "「{name}」の値が担当課で食い違っています（{value}）。主担当の{lead}の値で評価しています。"
                         "どちらが正しいか担当課に確認してください。"),
@@ -300,6 +310,13 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "import-value-unreadable": ("error", "実績値が読めない", "{name}の実績値「{value}」を数値として読めません。この行は取り込みません。"),
     "import-unit-mismatch": ("error", "単位が違う",
                              "{name}の「{value}」の単位「{unit}」が指標の単位「{expected}」と合いません。この行は取り込みません。"),
+    "import-year-not-past": ("error", "集計する年度以後の実績",
+                             "{name}の{year}の実績「{value}」は{when}のものです。{actual}以後の実績は各課の様式で提出してもらい、"
+                             "「kpireport merge」で集計します（過去の実績として取り込めるのは{actual}より前の年度だけです）。"
+                             "この行は取り込みません。"),
+    "import-year-submitted": ("warning", "受理した提出がある年度",
+                              "{name}の{year}の実績は、受理した提出（{source}）の値 {submitted} を使っているため、"
+                              "「{value}」は取り込みません。提出の値が誤っていれば、担当課に直した様式を送ってもらってください。"),
     "import-no-table": ("error", "表が見つからない",
                         "1行目に「指標ID」「年度」「実績値」の見出しがあるシートが見つかりません。見出しを付けてください。"),
     # --- intake: the file itself ----------------------------------------------------------------

@@ -239,7 +239,7 @@ def test_history_import_check_and_backup(ws, plan, tmp_path):
     ws.merge()  # creates the history
     result = runner.invoke(cli, ["history", "import", str(old), "-w", str(ws.root)], catch_exceptions=False)
     assert result.exit_code == 1  # two rows could not be read, and are named
-    assert "過去の実績.xlsx: 2件の実績値を取り込みました（読めなかった行 2件）。" in result.output
+    assert "過去の実績.xlsx: 2件の実績値を取り込みました（取り込まなかった行 2件）。" in result.output
     assert "実績!A4" in result.output and "実績!C5" in result.output
     history = History(ws.history_file)
     actuals = history.annual_actuals()
@@ -434,7 +434,7 @@ def test_validate_checks_against_the_history_as_the_merge_does(ws, plan):
 def test_the_last_value_before_a_period_takes_an_imported_record_only_where_it_is_later(ws, plan):
     """The 累計 and jump checks compare with the last value before the period: an imported old record where it
     is later than every submission, a submission of the same year before the record of that year, nothing of the
-    period itself or after."""
+    period itself or after; for a year's 実績, never a month's 進捗 (a forecast, not an actual)."""
     from decimal import Decimal
 
     from kpireport.model import KpiEntry, ValidationResult, Value
@@ -455,7 +455,8 @@ def test_the_last_value_before_a_period_takes_an_imported_record_only_where_it_i
         history.record(merge_id, ValidationResult("年次.xlsx", "s2", A, "2021", (),
                                                   (KpiEntry("K-S2-02", number(210)),)), "t")
         before = history.latest_before_with_period
-        assert before("2021")["K-S2-02"] == ("2021-09", number(1))  # the year's months come before its 実績
+        assert before("2021")["K-S2-02"] == ("2020", number(20))  # a month's 進捗 is no previous 実績 of a year
+        assert before("2021")["K-S2-01"] == ("2018", number(18))
         assert before("2021-09")["K-S2-02"] == ("2020", number(20))  # nothing of the period itself
         assert before("2021-04")["K-S2-02"] == ("2020", number(20))  # nor of the fiscal year's records
         assert before("2022")["K-S2-02"] == ("2021", number(210))  # the submission before the record of its year

@@ -136,3 +136,89 @@ def test_two_files_of_one_department_where_the_one_saved_last_is_sent_back_the_o
     master = next((ws / "output").glob("*.xlsx"))
     sheet = openpyxl.load_workbook(master, read_only=True)["提出状況"]
     assert any(first.name in [str(v) for v in row] for row in sheet.iter_rows(values_only=True))
+
+
+def test_an_older_copy_arriving_after_its_correction_was_accepted_does_not_replace_it(office):
+    """The README's promise holds against the submission already recorded: a file saved in Excel before the one
+    in force, arriving in a later merge (a draft forwarded by a colleague), is recorded but not adopted, and the
+    office is told on screen, in `status` and on 要確認, with both files named."""
+    ws = fresh(office, "stale_draft")
+    inbox = ws / "inbox"
+    now = time.time()
+    corrected = saved_at(returned(ws, R5, NOURIN, inbox / "農林課_修正版.xlsx"), "2024-05-12T01:00:00Z", now - 60)
+    ok("merge", "-w", str(ws), cwd=office)
+    draft = saved_at(returned(ws, R5, NOURIN, inbox / fl.form_file_name(R5, NOURIN)), "2024-05-10T01:00:00Z", now)
+    merged = ok("merge", "-w", str(ws), cwd=office)
+    assert f"{draft.name}: 不採用（すでに採用している提出より前に保存された版）" in merged, merged
+    assert f"{draft.name}: 受理" not in merged and "不採用 1件" in merged
+    said = [line for line in merged.splitlines() if "同じ報告期間のファイルが2件" in line]
+    assert len(said) == 1 and f"「{corrected.name}」（受理済み）を引き続き採用" in said[0], merged
+    assert f"「{draft.name}」はそれより前に保存された版のため採用していません" in said[0]
+    status = ok("status", "-w", str(ws), cwd=office)
+    assert f"  {NOURIN}: {corrected.name}（" in status, status
+    assert [line for line in section(status, "要確認（同じ課の複数のファイル）") if "2件" in line] == said, status
+    master = next((ws / "output").glob("*.xlsx"))
+    review = [row[0] for row in openpyxl.load_workbook(master, read_only=True)["要確認"].iter_rows(values_only=True)]
+    assert said[0].strip() in review
+    again = ok("merge", "-w", str(ws), cwd=office)  # nothing new: the correction still stands, still said
+    assert f"  {NOURIN}: {corrected.name}（" in ok("status", "-w", str(ws), cwd=office)
+    assert [line for line in again.splitlines() if "同じ報告期間のファイルが2件" in line] == said
+
+
+def test_a_late_annual_form_met_in_a_monthly_collection_stops_counting_once_recorded_for_its_year(tmp_path):
+    """さくら市: 観光交流課's 令和6年度 form arrives during September's collection. The monthly merge says it is the
+    annual form, taken in the annual collection (no talk of reuse); once the annual merge has accepted it, the
+    month no longer asks the department to send it again: 観光交流課 is 未提出 for September, not 要再提出."""
+    r6, sept, dept = ReportPeriod(2024), ReportPeriod(2025, 9), "観光交流課"
+    ok("init", "ws", "--example", "さくら市", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    ok("forms", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+    late = returned(ws, r6, dept, ws / "inbox" / f"{dept}.xlsx")
+    first = ok("merge", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+    assert f"{late.name}: 差し戻し" in first and "使い回し" not in first, first
+    assert "令和6年度 実績の実績報告の様式" in first and "kpireport merge --period 2024" in first, first
+    assert f"{late.name}: 受理" in ok("merge", "-w", "ws", cwd=tmp_path)
+    again = ok("merge", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+    assert "ほかの報告期間のファイル 1件はそのままにしました" in again
+    assert not any(line.startswith("要再提出") for line in again.splitlines()), again
+    assert any(line.startswith("未提出") and dept in line for line in again.splitlines()), again
+    status = ok("status", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+    assert not any(f"  {dept}（" in line for line in section(status, "要再提出")) if "■ 要再提出" in status else True
+    assert any(f"  {dept}（" in line for line in section(status, "未提出")), status
+    master = ws / "output" / f"master_{sept.file_label}.xlsx"
+    rows = openpyxl.load_workbook(master, read_only=True)["提出状況"].iter_rows(values_only=True)
+    assert [row[1] for row in rows if row and row[0] == dept] == ["未提出"]
+
+
+def test_a_grade_set_by_hand_is_kept_and_told_when_its_kpis_value_changes(tmp_path):
+    """さくら市: K1-1-1 graded A by hand on 5人; a resubmission makes it 14人 (worse than the baseline). The override
+    stands, and the merge, `status` and the master's 要確認 say it was set on 5人; set again, nothing more is said."""
+    from forms_helpers import column, edit, row_of
+
+    r6, dept = ReportPeriod(2024), "子育て支援課"
+
+    def typed(workbook):
+        sheet = workbook[fl.KPI_SHEET]
+        sheet.cell(row_of(sheet, "K1-1-1"), column(fl.KPI_SHEET, "actual", r6)).value = 14
+
+    ok("init", "ws", "--example", "さくら市", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    sent = returned(ws, r6, dept, ws / "inbox" / f"{dept}.xlsx")
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    ok("override", "K1-1-1", "A", "--reason", "年度末に解消見込み", "-w", "ws", cwd=tmp_path)
+    assert "手動評価" not in ok("merge", "-w", "ws", cwd=tmp_path)  # the same value: nothing to review
+    edit(sent, typed)
+    merged = ok("merge", "-w", "ws", cwd=tmp_path)
+    said = [line.strip() for line in merged.splitlines() if "K1-1-1「" in line and "手動で「A」" in line]
+    assert "要確認（値が変わった指標の手動評価）: 1件" in merged and len(said) == 1, merged
+    assert "値「" in said[0] and "のときに付けたもので、今の値は「14人」です" in said[0], said
+    assert "値「14人」のとき" not in said[0]
+    status = ok("status", "-w", "ws", cwd=tmp_path)
+    assert [line.strip() for line in section(status, "要確認（値が変わった指標の手動評価）")[1:]] == said, status
+    master = ws / "output" / f"master_{r6.file_label}.xlsx"
+    review = [row[0] for row in openpyxl.load_workbook(master, read_only=True)["要確認"].iter_rows(values_only=True)]
+    assert said[0] in review
+    ok("override", "K1-1-1", "B", "--reason", "14人に増えたため見直し", "-w", "ws", cwd=tmp_path)
+    assert "手動評価" not in ok("merge", "-w", "ws", cwd=tmp_path)

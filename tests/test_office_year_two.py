@@ -7,7 +7,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 from forms_helpers import column
-from office_year import ok, returned
+from office_year import kpireport, ok, returned
 
 from kpireport.forms import layout as fl
 from kpireport.periods import ReportPeriod
@@ -77,3 +77,76 @@ def test_two_years_in_one_workspace(tmp_path):
     changes = openpyxl.load_workbook(ws / "output" / f"master_{R6.file_label}.xlsx", read_only=True)["変更点"]
     assert any(r and ident in r and "123,456" in "".join(str(v) for v in r if v) for r in
                changes.iter_rows(values_only=True))
+
+
+def test_next_years_form_and_checks_use_last_years_actual_never_this_years_monthly_forecast(tmp_path):
+    """さくら市: K2-1-1 (累計) was 20 in 令和6年度; September's 進捗 of 令和7年度 forecast 30. On the 令和7年度 annual
+    form 前回までの実績 is 令和6年度's 20 (a month's forecast of the year being reported is no previous actual),
+    and the year's actual 25 is accepted: the 累計 check compares with 20, not with the forecast."""
+    from forms_helpers import edit, row_of
+
+    r6, sept, r7 = ReportPeriod(2024), ReportPeriod(2025, 9), ReportPeriod(2025)
+    dept, ident = "産業振興課", "K2-1-1"
+
+    def typed(value, period):
+        def change(workbook):
+            sheet = workbook[fl.KPI_SHEET]
+            sheet.cell(row_of(sheet, ident), column(fl.KPI_SHEET, "actual", period)).value = value
+        return change
+
+    ok("init", "ws", "--example", "さくら市", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    ok("forms", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+    edit(returned(ws, r6, dept, ws / "inbox" / fl.form_file_name(r6, dept)), typed(20, r6))
+    assert "受理 1件" in ok("merge", "-w", "ws", cwd=tmp_path)
+    edit(returned(ws, sept, dept, ws / "inbox" / fl.form_file_name(sept, dept)), typed(30, sept))
+    assert "受理 1件" in ok("merge", "--period", "R7.9", "-w", "ws", cwd=tmp_path)
+
+    set_setting(ws, "実績年度", "令和7年度")
+    set_setting(ws, "報告年度", "令和8年度")
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    form = openpyxl.load_workbook(returned(ws, r7, dept, tmp_path / "見本.xlsx", fill=False))[fl.KPI_SHEET]
+    previous = form.cell(row_of(form, ident), column(fl.KPI_SHEET, "previous", r7)).value
+    assert previous == "令和6年度: 20件", previous
+    edit(returned(ws, r7, dept, ws / "inbox" / "R7産業振興課.xlsx"), typed(25, r7))
+    merged = ok("merge", "-w", "ws", cwd=tmp_path)
+    assert "R7産業振興課.xlsx: 受理" in merged and "累計" not in merged, merged
+
+
+def test_history_import_takes_past_years_only_and_says_which_rows_a_submission_shadows(tmp_path):
+    """さくら市 (実績年度 令和6年度): a row of 令和6年度 or later is refused with its cell and reason (its actual comes
+    with the forms), a row of a past year that has an accepted submission is not imported and says so; the count
+    is of the rows that count. The 令和4年度 row imported shows in the master's past column."""
+    from forms_helpers import edit, row_of
+
+    r5, dept = ReportPeriod(2023), "危機管理課"
+    ok("init", "ws", "--example", "さくら市", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "--period", "R5", "-w", "ws", cwd=tmp_path)
+
+    def typed(workbook):
+        sheet = workbook[fl.KPI_SHEET]
+        sheet.cell(row_of(sheet, "K3-1-1"), column(fl.KPI_SHEET, "actual", r5)).value = "82.0%"
+    edit(returned(ws, r5, dept, ws / "inbox" / "R5危機管理課.xlsx"), typed)
+    assert "受理 1件" in ok("merge", "--period", "R5", "-w", "ws", cwd=tmp_path)
+    old = tmp_path / "過去の実績.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "実績"
+    for row in (("指標ID", "年度", "実績値"), ("K3-1-1", "令和6年度", "84.0%"), ("K3-1-1", "令和5年度", "83.0%"),
+                ("K3-1-1", "令和7年度", "85.0%"), ("K3-1-1", "令和4年度", "80.0%")):
+        book.active.append(row)
+    book.save(old)
+    done = kpireport("history", "import", str(old), "-w", "ws", cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stdout + done.stderr
+    said = done.stdout
+    assert "過去の実績.xlsx: 1件の実績値を取り込みました（取り込まなかった行 3件）。" in said, said
+    assert "実績!C2" in said and "令和6年度の実績「84.0%」は集計する年度のもの" in said, said
+    assert "実績!C4" in said and "集計する年度より後" in said
+    assert "実績!C3" in said and "受理した提出（R5危機管理課.xlsx）の値 82% を使っている" in said, said
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    sheet = openpyxl.load_workbook(ws / "output" / "master_令和6年度_実績.xlsx", read_only=True)["KPI一覧"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "指標ID" in r)
+    row = next(r for r in rows if r and r[0] == "K3-1-1")
+    assert row[next(i for i, h in enumerate(header) if h and "令和4年度" in str(h))] == "80%", (header, row)

@@ -360,7 +360,7 @@ def history_import(file: Path, workspace: Path) -> None:
     imported = _run(lambda: Workspace(workspace).import_actuals(file))
     for line in findings_text.table(imported.findings):
         click.echo(line)
-    click.echo(f"{file.name}: {imported.imported}件の実績値を取り込みました（読めなかった行 {len(imported.findings)}件）。")
+    click.echo(f"{file.name}: {imported.imported}件の実績値を取り込みました（取り込まなかった行 {len(imported.findings)}件）。")
     sys.exit(1 if any(f.severity == "error" for f in imported.findings) else 0)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from kpireport import findings_text
 from kpireport.evaluate.missing import MissingRow, summary_lines
 from kpireport.evaluate.tally import grade_tally
-from kpireport.history.merge import SENT_BACK
-from kpireport.messages import INBOX_DUPLICATE
+from kpireport.history.merge import OLDER, SENT_BACK
+from kpireport.messages import INBOX_DUPLICATE, OVERRIDE_STALE
 from kpireport.model import Finding, ValidationResult
 from kpireport.periods import parse_period
 from kpireport.workspace.outcomes import (
@@ -86,10 +86,12 @@ def validation_lines(outcome: ValidationOutcome) -> list[str]:
 
 def attention_lines(attention: list[Finding], mark: str = "") -> list[str]:
     """What the planning office must look at (also on the master's 要確認 sheet): shared KPIs and initiatives,
-    and departments that sent several files for the period."""
+    departments that sent several files for the period, and grades set by hand on a value that has changed."""
     lines = []
-    for title, found in (("共同で担当する指標・取組", [f for f in attention if f.code != INBOX_DUPLICATE]),
-                         ("同じ課の複数のファイル", [f for f in attention if f.code == INBOX_DUPLICATE])):
+    own = (INBOX_DUPLICATE, OVERRIDE_STALE)
+    for title, found in (("共同で担当する指標・取組", [f for f in attention if f.code not in own]),
+                         ("同じ課の複数のファイル", [f for f in attention if f.code == INBOX_DUPLICATE]),
+                         ("値が変わった指標の手動評価", [f for f in attention if f.code == OVERRIDE_STALE])):
         if found:
             lines += [f"{mark}要確認（{title}）: {len(found)}件"] + [f"  {f.message}" for f in found]
     return lines
@@ -107,7 +109,9 @@ def merge_lines(outcome: MergeOutcome) -> list[str]:
         else:
             lines += [f"  {f.message}" for f in result.findings if f.code in IDENTITY_WARNINGS]
     lines += other_periods_line(outcome.other_periods)
-    lines.append(f"受理 {outcome.accepted}件、差し戻し {outcome.sent_back}件、変更なし {outcome.unchanged}件")
+    older = outcome.count(OLDER)
+    lines.append(f"受理 {outcome.accepted}件、差し戻し {outcome.sent_back}件、変更なし {outcome.unchanged}件"
+                 + (f"、不採用 {older}件（先に保存された版）" if older else ""))
     missing = [s.department for s in data.statuses if s.state == "未提出"]
     resubmit = [s.department for s in data.statuses if s.rejected is not None]
     if missing:

@@ -21,6 +21,7 @@ from kpireport.forms import layout as fl
 from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change, changes
+from kpireport.history.overrides import stale_overrides
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
 from kpireport.model import Evaluation, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Override, Plan
 from kpireport.periods import ReportPeriod
@@ -162,7 +163,11 @@ def submitted_of(statuses: list[DepartmentStatus]) -> set[str]:
     return {s.department for s in statuses if s.current is not None}
 
 
-def department_statuses(plan: Plan, submissions: list[SubmissionRecord]) -> list[DepartmentStatus]:
+def department_statuses(plan: Plan, submissions: list[SubmissionRecord],
+                        settled: set[int] | frozenset[int] = frozenset()) -> list[DepartmentStatus]:
+    """Each department's standing in the period; ``settled``: files sent back as another period's form and since
+    recorded for their own period (History.filed_for_own_period), which ask nothing more of the department."""
+    submissions = [s for s in submissions if s.id not in settled]
     statuses = []
     for department in fl.departments_with_forms(plan):
         # its own files, and those sent under a former name of it (a form made before a reorganisation)
@@ -199,7 +204,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     initiatives = [(i, current.initiatives[i.id].entry) for i in plan.initiatives]
     others = {ident: standing.others for ident, standing in current.initiatives.items() if standing.others}
     submissions = history.submissions(period.key)
-    statuses = department_statuses(plan, submissions)
+    statuses = department_statuses(plan, submissions, history.filed_for_own_period(submissions))
     changed, first_merge = merge_changes(plan, period, history)
     rows = kpi_rows(plan, period.fiscal_year)
     submitted = submitted_of(statuses)
@@ -211,7 +216,8 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
                          shared={k.id: current.kpis[k.id] for k in plan.kpis if k.shared}, history=annual,
                          years=years, initiatives=initiatives, initiative_others=others,
                          narratives=current.narratives, statuses=statuses, submissions=submissions,
-                         attention=current.attention + duplicate_findings(submissions),
+                         attention=(current.attention + duplicate_findings(submissions)
+                                    + stale_overrides(plan, history, period.key, current)),
                          findings=standing_findings(statuses, submissions),
                          changes=changed, first_merge=first_merge, tallies=plan_tallies,
                          grade_counts=tally.grade_counts(graded), summaries=figures.summaries(graded, plan_tallies),

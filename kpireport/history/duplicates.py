@@ -13,7 +13,8 @@ from kpireport.model import Finding
 def duplicate_findings(submissions: list[SubmissionRecord]) -> list[Finding]:
     """For each department whose latest merge recorded several files of the period, one finding naming them all
     and the one that stands: the last accepted (the merge records a department's files in their saved order, and
-    a file sent back replaces nothing)."""
+    a file sent back replaces nothing). A file accepted in the latest merge but saved before the one an earlier
+    merge adopted (an old draft forwarded after its correction) is named with the one that stands."""
     by_department: dict[str, list[SubmissionRecord]] = defaultdict(list)
     for record in submissions:
         if record.department:
@@ -22,6 +23,17 @@ def duplicate_findings(submissions: list[SubmissionRecord]) -> list[Finding]:
     for department, records in by_department.items():
         last_merge = max(r.merge_id for r in records)
         together = sorted((r for r in records if r.merge_id == last_merge), key=lambda r: r.id)
+        standing = next((r for r in reversed(records) if r.accepted and r.superseded_by is None), None)
+        if standing is not None and standing.merge_id != last_merge and any(r.accepted for r in together):
+            # the latest merge's accepted files were all saved before the one an earlier merge adopted
+            names = list(dict.fromkeys([standing.file_name] + [r.file_name for r in together]))
+            older = "、".join(f"「{n}」" for n in names[1:])
+            found.append(finding(INBOX_DUPLICATE, file=names[-1], value="、".join(names), department=department,
+                                 count=len(names), files="、".join(names), adopted=(
+                                     f"課が最後に保存した「{standing.file_name}」（受理済み）を引き続き採用しています。"
+                                     f"後から届いた{older}はそれより前に保存された版のため採用していません"
+                                     "（この版を使うときは、課でExcelで開いて保存し直し、送り直してもらってください）。")))
+            continue
         names = list(dict.fromkeys(r.file_name for r in together))
         if len(names) > 1:
             found.append(finding(INBOX_DUPLICATE, file=names[-1], value="、".join(names), department=department,

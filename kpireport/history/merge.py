@@ -6,7 +6,7 @@ The snapshot of displayed values stored with each merge is what the next merge c
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from kpireport.periods import ReportPeriod
 from kpireport.values import format_value
 
 ACCEPTED, SENT_BACK, UNCHANGED = "受理", "差し戻し", "変更なし"
+# accepted, but saved in Excel before the department's file already in force: recorded, not adopted
+OLDER = "不採用（すでに採用している提出より前に保存された版）"
 VERIFICATION = "verification"  # an initiative's snapshot: each department's 検証内容 by place (_verifications)
 SHOWN = 200  # characters of a long 検証内容 the change list shows (a row of the list stays readable)
 LEAD_IN = 20  # characters shown before the first difference, when a long text is shown in part
@@ -47,9 +49,12 @@ class MergeRecord:
 
 
 def record_merge(history: History, plan: Plan, period: ReportPeriod, results: Iterable[ValidationResult],
-                 received: str) -> MergeRecord:
+                 received: str, saved: Mapping[str, str] | None = None) -> MergeRecord:
     """Record ``results`` in their order (a department's later submission replaces its earlier one) and
-    the merge's snapshot, all in one transaction: a merge is in the history entirely or not at all."""
+    the merge's snapshot, all in one transaction: a merge is in the history entirely or not at all. ``saved``:
+    each file's saved time in Excel by its name; a file saved before the department's one in force is recorded
+    but not adopted."""
+    saved = saved or {}
     with history.transaction():
         merge_id = history.start_merge(period.key, plan.content_hash)
         record_rules(history, merge_id, rules_record(plan.grades, plan.settings))
@@ -58,8 +63,8 @@ def record_merge(history: History, plan: Plan, period: ReportPeriod, results: It
             if history.known(result.sha256, result.department, result.period or period.key):
                 recorded.append((result, UNCHANGED))
                 continue
-            history.record(merge_id, result, received)
-            recorded.append((result, ACCEPTED if result.valid else SENT_BACK))
+            sub_id = history.record(merge_id, result, received, saved.get(result.file))
+            recorded.append((result, SENT_BACK if not result.valid else ACCEPTED if history.adopted(sub_id) else OLDER))
         current = in_force(history, plan, period)
         after = snapshot(current)
         before = history.previous_snapshot(period.key, merge_id)
@@ -95,6 +100,11 @@ def _kpi_snapshot(current: InForce) -> dict:
         kpis[kpi_id] = {"value": text, "department": shown.department,
                         "source": f"{shown.file_name} {shown.sheet}!{shown.cell}" if shown.sheet else shown.file_name}
     return kpis
+
+
+def shown_values(current: InForce) -> dict[str, str]:
+    """Each KPI's value as the change list shows it (what a grade set by hand was set on)."""
+    return {kpi_id: shown["value"] for kpi_id, shown in _kpi_snapshot(current).items()}
 
 
 def _initiative_snapshot(current: InForce) -> dict:

@@ -7,7 +7,8 @@ from kpireport.history.store import History
 from kpireport.intake.reader import read_submission
 from kpireport.messages import finding
 from kpireport.model import Finding, Kpi, Plan, RawSheet, Value
-from kpireport.values import in_unit, parse_value, parse_year
+from kpireport.periods import ReportPeriod
+from kpireport.values import format_value, in_unit, parse_value, parse_year
 
 HEADERS = ("指標ID", "年度", "実績値")
 
@@ -17,7 +18,8 @@ _Row = tuple[str, int, Value, str]
 
 
 def import_actuals(plan: Plan, path: Path, history: History) -> tuple[int, list[Finding]]:
-    """Import every readable row; each unreadable row is a finding. Returns (rows imported, findings)."""
+    """Import every readable row of a past year; each row not imported is a finding (unreadable, a year not
+    yet past, a year whose accepted submission gives the value). Returns (rows imported, findings)."""
     submission = read_submission(path)
     if not submission.readable:
         return 0, list(submission.findings)
@@ -36,10 +38,36 @@ def import_actuals(plan: Plan, path: Path, history: History) -> tuple[int, list[
                 rows.append(read)
     if not rows and not findings:
         findings.append(finding("import-no-table", file=submission.name))
+    rows = [row for row in rows if not _refused(plan, row, history, submission.name, findings)]
     with history.transaction():
         for kpi_id, year, value, where in rows:
             history.import_actual(kpi_id, year, value, submission.name, where)
     return len(rows), findings
+
+
+def _refused(plan: Plan, row: _Row, history: History, file: str, findings: list[Finding]) -> bool:
+    """A row that would import nothing the office can use, said as a finding: a year being reported or later
+    (its actual comes with the departments' forms), or a past year whose accepted submission gives the value
+    (a submission stands before an imported record)."""
+    kpi_id, year, value, where = row
+    sheet, cell = where.split("!", 1)
+    name = next(k.name for k in plan.kpis if k.id == kpi_id)
+    place = dict(file=file, sheet=sheet, cell=cell, value=value.raw, name=name, year=_year(year))
+    actual = plan.settings.actual_year
+    if actual is not None and year >= actual:
+        findings.append(finding("import-year-not-past", actual=_year(actual),
+                                when="集計する年度" if year == actual else "集計する年度より後", **place))
+        return True
+    submitted = [v for v in history.kpi_values(str(year)).get(kpi_id, []) if v.value.is_number]
+    if submitted:
+        findings.append(finding("import-year-submitted", submitted=format_value(submitted[-1].value),
+                                source=submitted[-1].file_name, **place))
+        return True
+    return False
+
+
+def _year(year: int) -> str:
+    return ReportPeriod(year).label.replace(" 実績", "")
 
 
 def _columns(sheet: RawSheet) -> dict[str, int] | None:

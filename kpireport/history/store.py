@@ -26,6 +26,8 @@ from kpireport.runtime.disk import DiskFull, is_disk_full
 from kpireport.values import with_written_words
 
 SCHEMA_VERSION = 1
+# findings that a file is another period's form (their value: the form's own period key)
+PERIOD_MISMATCH = ("form-wrong-period", "form-annual-late")
 BUSY_WAIT = 30.0  # seconds to wait for another writer of the history (a merge of the same workspace on another PC)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -130,6 +132,16 @@ def _upgrade(db: sqlite3.Connection) -> None:
     # the 【再掲】 rows' own 検証内容 (様式版 4), a JSON list of [node ID, text]: older entries have none (NULL)
     if "repost_verifications" not in columns:
         db.execute("ALTER TABLE initiative_values ADD COLUMN repost_verifications TEXT")
+    # submissions.saved_at: when the department saved the file in Excel (UTC, ISO), to tell an older copy that
+    # arrives after its correction; older entries have none (NULL), and a later file replaces them as before
+    columns = {row[1] for row in db.execute("PRAGMA table_info(submissions)")}
+    if "saved_at" not in columns:
+        db.execute("ALTER TABLE submissions ADD COLUMN saved_at TEXT")
+    # overrides.made_on: the KPI's value as shown when the grade was set by hand ("" none; NULL unknown: set before
+    # it was kept, or before the period's first merge), so a later change of the value is told
+    columns = {row[1] for row in db.execute("PRAGMA table_info(overrides)")}
+    if "made_on" not in columns:
+        db.execute("ALTER TABLE overrides ADD COLUMN made_on TEXT")
 
 
 class History:
@@ -206,21 +218,31 @@ class History:
                               (sha256, department, period)).fetchone()
         return row is not None
 
-    def record(self, merge_id: int, result: ValidationResult, received_at: str) -> int:
-        """Record one submission; an accepted one supersedes the department's earlier accepted one."""
+    def record(self, merge_id: int, result: ValidationResult, received_at: str, saved_at: str | None = None) -> int:
+        """Record one submission; an accepted one supersedes the department's earlier accepted one, unless that
+        one was saved later in Excel (``saved_at``, UTC ISO): an older copy arriving after its correction is
+        recorded, superseded at once by the correction (`adopted` says which)."""
         if "-" not in str(result.period):  # a fiscal year's final 実績 (a month's key has a "-"): see annual_actuals
             self._annual = None
         cursor = self.db.execute(
             "INSERT INTO submissions (merge_id, department, period, file_name, sha256, received_at, accepted,"
-            " errors, warnings, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " errors, warnings, findings, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (merge_id, result.department, result.period, result.file, result.sha256, received_at,
              int(result.valid), result.errors, result.warnings,
-             json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False)))
+             json.dumps([f.as_dict() for f in result.findings], ensure_ascii=False), saved_at))
         sub_id = _row_id(cursor)
         if not result.valid:
             return sub_id
-        self.db.execute("UPDATE submissions SET superseded_by = ? WHERE department = ? AND period = ? AND accepted = 1"
-                        " AND superseded_by IS NULL AND id <> ?", (sub_id, result.department, result.period, sub_id))
+        newer = None if saved_at is None else self.db.execute(
+            "SELECT id FROM submissions WHERE department = ? AND period = ? AND accepted = 1 AND superseded_by IS NULL"
+            " AND id <> ? AND saved_at IS NOT NULL AND saved_at > ? ORDER BY id DESC LIMIT 1",
+            (result.department, result.period, sub_id, saved_at)).fetchone()
+        if newer is not None:
+            self.db.execute("UPDATE submissions SET superseded_by = ? WHERE id = ?", (newer[0], sub_id))
+        else:
+            self.db.execute("UPDATE submissions SET superseded_by = ? WHERE department = ? AND period = ?"
+                            " AND accepted = 1 AND superseded_by IS NULL AND id <> ?",
+                            (sub_id, result.department, result.period, sub_id))
         self.db.executemany(
             "INSERT INTO kpi_values VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(sub_id, e.kpi_id, e.value.status, e.value.raw, _dec(e.value.number), e.value.unit, e.value.scale,
@@ -237,18 +259,29 @@ class History:
              for e in result.narratives])
         return sub_id
 
+    def adopted(self, sub_id: int) -> bool:
+        """The submission is accepted and in force (not superseded, at once or since)."""
+        row = self.db.execute("SELECT accepted, superseded_by FROM submissions WHERE id = ?", (sub_id,)).fetchone()
+        return row is not None and bool(row[0]) and row[1] is None
+
     def import_actual(self, kpi_id: str, year: int, value: Value, source_file: str, source_cell: str) -> None:
         self._imported = self._annual = None
         self.db.execute("INSERT OR REPLACE INTO imported_actuals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (kpi_id, year, value.raw, _dec(value.number), value.unit, value.scale, source_file,
                          source_cell, now()))
 
-    def set_override(self, kpi_id: str, period: str, override: Override | None) -> None:
+    def set_override(self, kpi_id: str, period: str, override: Override | None, made_on: str | None = None) -> None:
+        """Set (``override``) or clear (None) a grade set by hand; ``made_on``: the KPI's value as shown then."""
         if override is None:
             self.db.execute("DELETE FROM overrides WHERE kpi_id = ? AND period = ?", (kpi_id, period))
         else:
-            self.db.execute("INSERT OR REPLACE INTO overrides VALUES (?, ?, ?, ?, ?)",
-                            (kpi_id, period, override.grade, override.reason, now()))
+            self.db.execute("INSERT OR REPLACE INTO overrides (kpi_id, period, grade, reason, set_at, made_on)"
+                            " VALUES (?, ?, ?, ?, ?, ?)", (kpi_id, period, override.grade, override.reason, now(), made_on))
+
+    def override_bases(self, period: str) -> dict[str, str]:
+        """The value each of the period's grades set by hand was set on, where it is known."""
+        return dict(self.db.execute("SELECT kpi_id, made_on FROM overrides WHERE period = ? AND made_on IS NOT NULL",
+                                    (period,)).fetchall())
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -258,6 +291,20 @@ class History:
                                (period,)).fetchall()
         return [SubmissionRecord(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8],
                                  tuple(Finding(**f) for f in json.loads(r[9])), r[10], r[11]) for r in rows]
+
+    def filed_for_own_period(self, submissions: list[SubmissionRecord]) -> set[int]:
+        """The ids of files among ``submissions`` sent back as another period's form (an annual form sent late
+        during a monthly collection) that the history has since recorded for that period: they no longer count
+        against the period they were sent back in (the department is asked for this period's form, not again)."""
+        settled = set()
+        for record in submissions:
+            own = next((f.value for f in record.findings if f.code in PERIOD_MISMATCH), "")
+            if record.accepted or not own or not record.sha256 or own == record.period:
+                continue
+            if self.db.execute("SELECT 1 FROM submissions WHERE sha256 = ? AND period = ?",
+                               (record.sha256, own)).fetchone():
+                settled.add(record.id)
+        return settled
 
     def current(self, period: str) -> dict[str, SubmissionRecord]:
         """The accepted submission in force for each department in ``period``."""
@@ -358,14 +405,18 @@ class History:
         return {k: v for k, (_, v) in self.latest_before_with_period(period_key).items()}
 
     def latest_before_with_period(self, period_key: str) -> dict[str, tuple[str, Value]]:
-        """Like latest_before, with the period key each value belongs to."""
+        """Like latest_before, with the period key each value belongs to. For a fiscal year's 実績 only earlier
+        years' 実績 (and imported records) count: a month's 進捗 is a forecast of a year, not a previous actual
+        (a month of the year being reported comes before its 実績 in time, yet must not stand for the last year's
+        actual). A month's 進捗 compares with the last earlier period, the previous month's included."""
+        annual = "-" not in period_key
         rows = self.db.execute(
             "SELECT v.kpi_id, s.period, v.status, v.raw, v.number, v.unit, v.scale"
             " FROM kpi_values v JOIN submissions s ON s.id = v.submission_id"
             " WHERE s.accepted = 1 AND s.superseded_by IS NULL AND v.status = 'number'").fetchall()
         best: dict[str, tuple[str, Value]] = {}
         for kpi_id, period, status, raw, number, unit, scale in rows:
-            if _period_order(period) >= _period_order(period_key):
+            if _period_order(period) >= _period_order(period_key) or (annual and "-" in period):
                 continue
             if kpi_id not in best or _period_order(period) > _period_order(best[kpi_id][0]):
                 best[kpi_id] = (period, with_written_words(Value(status, raw, Decimal(number), unit, scale)))

@@ -55,8 +55,13 @@ def recognise(check: FormCheck) -> FormIdentity | None:
         return None
     if check.period is not None and check.form_period != check.period:
         earlier = check.form_period.position < check.period.position
-        check.add("form-wrong-period", value=check.form_period.key, form_period=check.form_period.label,
-                  expected_period=check.period.label, why="（前回の様式の使い回しの可能性）" if earlier else "")
+        late = earlier and check.period.is_monthly and not check.form_period.is_monthly
+        if late and check.form_period.fiscal_year == check.period.fiscal_year - 1:  # last year's annual form, late
+            check.add("form-annual-late", value=check.form_period.key, form_period=check.form_period.label,
+                      expected_period=check.period.label)
+        else:
+            check.add("form-wrong-period", value=check.form_period.key, form_period=check.form_period.label,
+                      expected_period=check.period.label, why="（前回の様式の使い回しの可能性）" if earlier else "")
     if not _issued_here(check, rows, items.get("作成日時", "")):
         return None
     if items.get("計画ハッシュ") != check.plan.content_hash:

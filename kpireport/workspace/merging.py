@@ -10,7 +10,7 @@ from kpireport.errors import KpireportError
 from kpireport.evaluate import results as period_results
 from kpireport.history.merge import master_written, record_merge
 from kpireport.history.store import History, now
-from kpireport.intake.saved_time import saved_order
+from kpireport.intake.saved_time import saved_order, saved_time
 from kpireport.master.writer import write_master
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
@@ -61,11 +61,15 @@ def merge_files(folder: Folder, plan: Plan, period: ReportPeriod, inbox: Path,
     # a department's latest file wins: record in the order the department saved them (the workbook's own saved
     # time: copying a file changes its time on disk)
     in_order = [result for _, (result, _) in sorted(checked.ours, key=lambda item: saved_order(item[0]))]
+    # a saved time in the future (a PC's clock set wrong) is no time: it would keep every later correction out
+    latest = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+    saved = {result.file: stamp.astimezone(dt.timezone.utc).isoformat() for path, (result, _) in checked.ours
+             if (stamp := saved_time(path)) is not None and stamp <= latest}
     received = now()
     (progress or Silent()).step("履歴への記録と評価")
     history = History(folder.history_file)
     try:
-        record = record_merge(history, plan, period, in_order, received)
+        record = record_merge(history, plan, period, in_order, received, saved)
         data = period_results.build(plan, period, history, received, record.current)
     finally:
         history.close()

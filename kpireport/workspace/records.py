@@ -31,7 +31,9 @@ def set_override(folder: Folder, kpi_id: str, grade: str | None, reason: str | N
     history = open_history(folder.history_file)
     try:
         with history.transaction():
-            history.set_override(kpi_id, period.key, override)
+            last = history.latest_merge(period.key)  # the value the grade is set on: as the last merge showed it
+            made_on = None if last is None else last[1].get("kpis", {}).get(kpi_id, {}).get("value", "")
+            history.set_override(kpi_id, period.key, override, made_on)
     finally:
         history.close()
     return period

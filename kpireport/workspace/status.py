@@ -4,6 +4,7 @@ from __future__ import annotations
 from kpireport.evaluate.results import department_statuses
 from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import in_force
+from kpireport.history.overrides import stale_overrides
 from kpireport.history.store import SubmissionRecord
 from kpireport.model import Plan
 from kpireport.workspace.folder import Folder, load_folder_plan, resolve_period, within_plans
@@ -18,8 +19,10 @@ def submission_status(folder: Folder, period_text: str | None = None) -> StatusO
     history = open_history(folder.history_file)
     try:
         submissions = history.submissions(period.key)
-        statuses = department_statuses(plan, submissions)
-        attention = in_force(history, plan, period).attention + duplicate_findings(submissions)
+        statuses = department_statuses(plan, submissions, history.filed_for_own_period(submissions))
+        current = in_force(history, plan, period)
+        attention = (current.attention + duplicate_findings(submissions)
+                     + stale_overrides(plan, history, period.key, current))
     finally:
         history.close()
     return StatusOutcome(period, statuses, {d.name: d for d in plan.departments}, attention,
