@@ -165,6 +165,20 @@ def test_an_older_copy_arriving_after_its_correction_was_accepted_does_not_repla
     assert [line for line in again.splitlines() if "同じ報告期間のファイルが2件" in line] == said
 
 
+def test_a_file_saved_with_a_clock_in_the_future_does_not_keep_later_corrections_out(office):
+    """A PC whose clock was years ahead wrote its saved time: that time is no time, and the department's later
+    correction replaces the file as usual."""
+    ws = fresh(office, "future_clock")
+    inbox = ws / "inbox"
+    now = time.time()
+    saved_at(returned(ws, R5, NOURIN, inbox / "農林課_初版.xlsx"), "2099-01-01T00:00:00Z", now - 60)
+    ok("merge", "-w", str(ws), cwd=office)
+    corrected = saved_at(returned(ws, R5, NOURIN, inbox / fl.form_file_name(R5, NOURIN)), "2024-05-12T01:00:00Z", now)
+    merged = ok("merge", "-w", str(ws), cwd=office)
+    assert f"{corrected.name}: 受理" in merged and "不採用" not in merged, merged
+    assert f"  {NOURIN}: {corrected.name}（" in ok("status", "-w", str(ws), cwd=office)
+
+
 def test_a_late_annual_form_met_in_a_monthly_collection_stops_counting_once_recorded_for_its_year(tmp_path):
     """さくら市: 観光交流課's 令和6年度 form arrives during September's collection. The monthly merge says it is the
     annual form, taken in the annual collection (no talk of reuse); once the annual merge has accepted it, the
