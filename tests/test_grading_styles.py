@@ -335,6 +335,26 @@ def test_plan_check_names_the_cell(tmp_path, document):
     assert "どの評価区分にも当てはまりません" in load_plan(path).findings[0].message
 
 
+def test_kinds_all_chosen_by_a_reason_get_a_general_kind_for_any_other(tmp_path, document):
+    """ほしぞら市's bands before it had a general kind: every 評価不能 is chosen by a reason (統計未公表, 事業終了). A
+    KPI not submitted, or 集計中, is none of these: a general 「− 評価不能」 takes it, counted apart, and plan check
+    says so at the last kind's cell (it once took the first kind: a missing form counted as 統計未公表)."""
+    grades = [g for g in document["grades"] if g["rule"] != "評価不能"]
+    document["grades"] = grades + [{"code": "−1", "label": "評価不能（統計未公表）", "rule": "評価不能", "reason": "統計未公表"},
+                                   {"code": "−2", "label": "評価不能（事業終了）", "rule": "評価不能", "reason": "事業終了"}]
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    loaded = load_plan(path)
+    assert [(f.code, f.severity, f.sheet) for f in loaded.findings] == [
+        ("plan-grade-no-general-not-evaluable", "warning", "評価区分")]
+    assert "統計未公表、事業終了" in loaded.findings[0].message and "「− 評価不能」" in loaded.findings[0].message
+    plan = loaded.plan
+    assert (plan.grades[-1].code, plan.grades[-1].label, plan.grades[-1].reason) == ("−", "評価不能", "")
+    kpi = make("40", "60")
+    for reason, code in (("統計未公表", "−1"), ("事業終了", "−2"), ("集計中", "−"), ("", "−")):
+        assert grade(kpi, None, plan.grades, reason=reason).grade == code, reason
+
+
 def grading_document(document: dict) -> dict:
     kpi = document["kpis"][0]
     kpi.update(target="延伸", rate_formula=RATIO_FORMULA)

@@ -142,6 +142,7 @@ def build_grades(reader: PlanReader, key: str = "grades") -> list[Grade]:
         for rule in RULES_REQUIRED:
             if rule not in rules:
                 reader.report("plan-grade-missing-rule", key, None, None, rule=rule)
+    _general_not_evaluable(reader, key, result, rows)
     graded = [row for row, g in zip(rows, result) if g.rule != "not_evaluable"]
     for problem in band_problems(result):
         if problem.kind == "gap":  # said at the last band: a band below it would take the KPI
@@ -150,6 +151,23 @@ def build_grades(reader: PlanReader, key: str = "grades") -> list[Grade]:
             reader.report("plan-grade-unreachable", key, rows[problem.index], "rule", result[problem.index].code,
                           earlier=problem.text)
     return result
+
+
+GENERAL_NOT_EVALUABLE_CODES = ("−", "－", "-", "評価不能")  # the code of the general kind, one the plan does not use
+
+
+def _general_not_evaluable(reader: PlanReader, key: str, grades: list[Grade], rows: list[int]) -> None:
+    """When every kind of 評価不能 is chosen by a 未記入の理由 (統計未公表, 事業終了), a KPI without a value for another
+    reason (not submitted, 集計中) is none of them: it gets a general 「− 評価不能」, counted apart, and the plan
+    check says so (the first kind would call a missing submission 統計未公表)."""
+    kinds = [(row, g) for row, g in zip(rows, grades) if g.rule == "not_evaluable"]
+    if not kinds or not all(g.reason for _, g in kinds):
+        return
+    used = {g.code for g in grades}
+    code = next(c for c in GENERAL_NOT_EVALUABLE_CODES if c not in used)
+    grades.append(Grade(code, "評価不能", "not_evaluable"))
+    reader.report("plan-grade-no-general-not-evaluable", key, kinds[-1][0], "reason", kinds[-1][1].reason,
+                  general=code, reasons="、".join(g.reason for _, g in kinds))
 
 
 def not_evaluable_reasons(grades: list[Grade]) -> tuple[str, ...]:
