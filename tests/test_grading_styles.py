@@ -347,9 +347,9 @@ def test_kinds_all_chosen_by_a_reason_get_a_general_kind_for_any_other(tmp_path,
     loaded = load_plan(path)
     assert [(f.code, f.severity, f.sheet) for f in loaded.findings] == [
         ("plan-grade-no-general-not-evaluable", "warning", "評価区分")]
-    assert "統計未公表、事業終了" in loaded.findings[0].message and "「− 評価不能」" in loaded.findings[0].message
+    assert "統計未公表、事業終了" in loaded.findings[0].message and "「− 評価不能（その他）」" in loaded.findings[0].message
     plan = loaded.plan
-    assert (plan.grades[-1].code, plan.grades[-1].label, plan.grades[-1].reason) == ("−", "評価不能", "")
+    assert (plan.grades[-1].code, plan.grades[-1].label, plan.grades[-1].reason) == ("−", "評価不能（その他）", "")
     kpi = make("40", "60")
     for reason, code in (("統計未公表", "−1"), ("事業終了", "−2"), ("集計中", "−"), ("", "−")):
         assert grade(kpi, None, plan.grades, reason=reason).grade == code, reason

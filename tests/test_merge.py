@@ -394,7 +394,8 @@ def test_what_a_department_wrote_besides_the_figure_reads_alike_in_the_master_an
     tourists = [row for row in rows if any("道の駅利用者数" in c for c in row)]
     repeaters = [row for row in rows if any("本市へのリピート率" in c for c in row)]
     assert tourists and all("約358,500人" in row for row in tourists), tourists
-    assert repeaters and all("65.5%" in row and "63.0%" in row[1] for row in repeaters), repeaters
+    # the plan's 63% is printed as the plan wrote it beside the department's 65.5% (never rewritten as 63.0%)
+    assert repeaters and all("65.5%" in row and row[1].startswith("63%") for row in repeaters), repeaters
     assert not any("．" in cell or "％" in cell for row in repeaters for cell in row)
 
 

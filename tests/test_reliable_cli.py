@@ -214,7 +214,7 @@ def test_a_form_issued_after_the_backup_that_was_put_back_names_the_history_not_
     shutil.copyfile(backup, ws / "履歴.sqlite3")  # the history put back from the earlier backup
     done = cli("merge", cwd=ws)
     told = done.stdout + done.stderr
-    assert "履歴に発行の記録がありません" in told and f"kpireport forms --dept {A}" in told, told
+    assert "控えから戻していないか" in told and f"kpireport forms --dept {A}" in told, told
     assert "企画担当課が配った自課の様式に記入して" not in told  # not the department's mistake
 
 

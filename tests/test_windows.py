@@ -171,7 +171,9 @@ def test_an_office_inbox_is_read_as_it_is_and_status_tells_the_truth(sessions, t
     assert merged.returncode == 0 and "Traceback" not in merged.stderr, merged.stderr
     assert "5月2日/令和5年度_実績_農林課.xlsx: 変更なし" in merged.stdout
     assert not any(word in merged.stdout for word in ("Thumbs", "desktop.ini"))
-    assert "「令和5年度_実績_総務課.xlsx」を採用" in merged.stdout and "総務課_控え.xlsx" in merged.stdout
+    # the copy arrives after the form in force but was saved before it: recorded, not adopted, and said
+    assert "総務課_控え.xlsx: 不採用" in merged.stdout, merged.stdout
+    assert "「令和5年度_実績_総務課.xlsx」（受理済み）を引き続き採用" in merged.stdout
     status = kpireport(["status"], workspace, True).stdout
     resubmit = status[status.index("■ 要再提出"):status.index("■ 提出済")]
     assert "  観光政策課（" in resubmit and "観光政策課_再送.xlsx" in resubmit

@@ -154,6 +154,7 @@ def build_grades(reader: PlanReader, key: str = "grades") -> list[Grade]:
 
 
 GENERAL_NOT_EVALUABLE_CODES = ("−", "－", "-", "評価不能")  # the code of the general kind, one the plan does not use
+GENERAL_NOT_EVALUABLE_LABEL = "評価不能（その他）"  # never the label of a kind the plan names (「評価不能」 often is)
 
 
 def _general_not_evaluable(reader: PlanReader, key: str, grades: list[Grade], rows: list[int]) -> None:
@@ -165,7 +166,7 @@ def _general_not_evaluable(reader: PlanReader, key: str, grades: list[Grade], ro
         return
     used = {g.code for g in grades}
     code = next(c for c in GENERAL_NOT_EVALUABLE_CODES if c not in used)
-    grades.append(Grade(code, "評価不能", "not_evaluable"))
+    grades.append(Grade(code, GENERAL_NOT_EVALUABLE_LABEL, "not_evaluable"))
     reader.report("plan-grade-no-general-not-evaluable", key, kinds[-1][0], "reason", kinds[-1][1].reason,
                   general=code, reasons="、".join(g.reason for _, g in kinds))
 
