@@ -239,6 +239,14 @@ def test_a_named_backup_is_refreshed_but_never_with_less_than_it_holds(tmp_path)
     assert done.returncode == 1 and "今の履歴にない提出の記録が1件" in done.stderr, done.stderr
     assert monthly.read_bytes() == full
 
+    shutil.copyfile(monthly, ws / "履歴.sqlite3")  # the full history again; then forms issued after the backup
+    assert cli("forms", "--dept", A, cwd=ws).returncode == 0
+    issued_too = tmp_path / "issued_too.sqlite3"
+    assert cli("history", "backup", str(issued_too), cwd=ws).returncode == 0
+    shutil.copyfile(monthly, ws / "履歴.sqlite3")  # put back from before that issue
+    done = cli("history", "backup", str(issued_too), cwd=ws, timeout=60)
+    assert done.returncode == 1 and "様式の発行の記録が1件" in done.stderr, done.stderr
+
     other = workspace_with_forms(tmp_path / "other")
     filled(other, A, other / "inbox" / fl.form_file_name(R5, A))
     assert cli("merge", cwd=other).returncode == 0

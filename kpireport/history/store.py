@@ -512,20 +512,25 @@ class BackupStanding:
     same_workspace: bool  # the same signing key: a backup of this workspace
     missing: int  # submissions the backup recorded that the history does not hold
     last_missing: str  # when the latest of those was received ("" when none)
+    missing_forms: int = 0  # issued forms the backup registered that the history does not hold
 
 
 def backup_standing(backup: Path, history: History) -> BackupStanding:
     """Compare an existing backup (read only) with the open history: a backup is replaced only when it is this
     workspace's and holds nothing the history lacks (a history restored from an older copy must not overwrite
     the newer backup)."""
+    forms = "SELECT signature FROM issued_forms WHERE signature <> ''"
     with _read_only(backup) as db:
         row = db.execute("SELECT value FROM meta WHERE key = 'form_key'").fetchone()
         theirs = {tuple(r) for r in db.execute("SELECT sha256, period, received_at FROM submissions")}
+        their_forms = {r[0] for r in db.execute(forms)} if "issued_forms" in _tables(db) else set()
     ours_row = history.db.execute("SELECT value FROM meta WHERE key = 'form_key'").fetchone()
     ours = {tuple(r) for r in history.db.execute("SELECT sha256, period, received_at FROM submissions")}
+    our_forms = {r[0] for r in history.db.execute(forms)} if "issued_forms" in _tables(history.db) else set()
     missing = sorted(theirs - ours, key=lambda r: r[2])
     return BackupStanding(same_workspace=row is None or ours_row is None or row[0] == ours_row[0],
-                          missing=len(missing), last_missing=missing[-1][2] if missing else "")
+                          missing=len(missing), last_missing=missing[-1][2] if missing else "",
+                          missing_forms=len(their_forms - our_forms))
 
 
 @contextmanager

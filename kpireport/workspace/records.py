@@ -88,6 +88,10 @@ def _may_replace(target: Path, standing: BackupStanding) -> None:
         raise KpireportError(f"バックアップ先 {target} には、今の履歴にない提出の記録が{standing.missing:,}件あります"
                              f"（最後の受付: {standing.last_missing.replace('T', ' ')[:19]}）。上書きするとその記録が失われるため、"
                              "上書きしません。別のファイル名を指定するか、今の履歴が古い控えから戻したものでないか確認してください。")
+    if standing.missing_forms:
+        raise KpireportError(f"バックアップ先 {target} には、今の履歴にない様式の発行の記録が{standing.missing_forms:,}件あります"
+                             "（その後に配った様式）。上書きするとその様式が受け付けられなくなるため、上書きしません。"
+                             "別のファイル名を指定するか、今の履歴が古い控えから戻したものでないか確認してください。")
 
 
 def check_history(folder: Folder) -> list[str]:
