@@ -163,6 +163,11 @@ def test_an_older_copy_arriving_after_its_correction_was_accepted_does_not_repla
     again = ok("merge", "-w", str(ws), cwd=office)  # nothing new: the correction still stands, still said
     assert f"  {NOURIN}: {corrected.name}（" in ok("status", "-w", str(ws), cwd=office)
     assert [line for line in again.splitlines() if "同じ報告期間のファイルが2件" in line] == said
+    draft.unlink()  # as the notice asks: the old copy taken out of the inbox, and the notice is gone
+    after = ok("merge", "-w", str(ws), cwd=office)
+    assert "同じ報告期間のファイルが2件" not in after and "同じ報告期間のファイルが2件" not in ok("status", "-w", str(ws), cwd=office)
+    review = [row[0] for row in openpyxl.load_workbook(master, read_only=True)["要確認"].iter_rows(values_only=True)]
+    assert not any("2件" in str(line) for line in review)
 
 
 def test_a_file_saved_with_a_clock_in_the_future_does_not_keep_later_corrections_out(office):

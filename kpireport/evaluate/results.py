@@ -6,7 +6,7 @@ both show it.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -188,8 +188,9 @@ def department_statuses(plan: Plan, submissions: list[SubmissionRecord],
 
 
 def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
-          current: InForce | None = None) -> PeriodResults:
-    """The period's results; ``current``: what stands, when the caller has just read it (a merge)."""
+          current: InForce | None = None, in_inbox: Callable[[str], bool] | None = None) -> PeriodResults:
+    """The period's results; ``current``: what stands, when the caller has just read it (a merge); ``in_inbox``:
+    whether a file (its shown name) is still in the inbox (a notice of two files ends once one is taken out)."""
     current = current or in_force(history, plan, period)
     values = {kpi_id: standing.value for kpi_id, standing in current.kpis.items() if standing.value is not None}
     year = period.fiscal_year
@@ -216,7 +217,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
                          shared={k.id: current.kpis[k.id] for k in plan.kpis if k.shared}, history=annual,
                          years=years, initiatives=initiatives, initiative_others=others,
                          narratives=current.narratives, statuses=statuses, submissions=submissions,
-                         attention=(current.attention + duplicate_findings(submissions)
+                         attention=(current.attention + duplicate_findings(submissions, in_inbox)
                                     + stale_overrides(plan, history, period.key, current)),
                          findings=standing_findings(statuses, submissions),
                          changes=changed, first_merge=first_merge, tallies=plan_tallies,

@@ -70,7 +70,8 @@ def merge_files(folder: Folder, plan: Plan, period: ReportPeriod, inbox: Path,
     history = History(folder.history_file)
     try:
         record = record_merge(history, plan, period, in_order, received, saved)
-        data = period_results.build(plan, period, history, received, record.current)
+        data = period_results.build(plan, period, history, received, record.current,
+                                    lambda name: (inbox / name).exists())
     finally:
         history.close()
     return MergeOutcome(period, record.recorded, data, master, archived, checked.skipped, record.merge_id,

@@ -21,7 +21,7 @@ def submission_status(folder: Folder, period_text: str | None = None) -> StatusO
         submissions = history.submissions(period.key)
         statuses = department_statuses(plan, submissions, history.filed_for_own_period(submissions))
         current = in_force(history, plan, period)
-        attention = (current.attention + duplicate_findings(submissions)
+        attention = (current.attention + duplicate_findings(submissions, lambda name: (folder.inbox / name).exists())
                      + stale_overrides(plan, history, period.key, current))
     finally:
         history.close()
