@@ -52,8 +52,13 @@ def other_periods_line(results: list[ValidationResult]) -> list[str]:
         return []
     counts = Counter(r.period for r in results)
     named = "、".join(f"{_period_label(key)} {count}件" for key, count in sorted(counts.items()))
-    return [f"ほかの報告期間のファイル {len(results)}件はそのままにしました（{named}）。"
-            "この期間の検査・集計には入れず、控えも作り直していません。"]
+    lines = [f"ほかの報告期間のファイル {len(results)}件はそのままにしました（{named}）。"
+             "この期間の検査・集計には入れず、控えも作り直していません。"]
+    late = Counter(r.period for r in results if any(f.code == "form-annual-late" for f in r.findings))
+    for key, count in sorted(late.items()):
+        lines.append(f"  うち{_period_label(key)}の実績報告の様式 {count}件: その実績として取り込んでいなければ、"
+                     f"「kpireport merge --period {key}」で取り込めます（取り込み済みなら「変更なし」になります）。")
+    return lines
 
 
 def _period_label(key: str) -> str:

@@ -27,6 +27,7 @@ from kpireport.workspace.progress import Progress, Silent, per_item
 # two workers were still 1.7× slower than one process at 240 files (benchmarks/crossover.py, RESULTS.md); a
 # prefecture's inbox (400) is where they can start to pay on a quiet machine
 PROCESSES_FROM = 400
+LATE_ANNUAL = "form-annual-late"
 
 Checked = tuple[ValidationResult, Path | None]  # a file's result and its marked-up copy
 
@@ -98,9 +99,18 @@ def failed_check(path: Path, detail: str) -> ValidationResult:
 def of_other_period(result: ValidationResult, period: ReportPeriod | None,
                     recorded: frozenset[tuple[str, str]] = frozenset()) -> bool:
     """The file is a form of this plan for another period that the history recorded for that period (last
-    year's annual files still in the inbox during a monthly collection): not this period's submission, and
-    not a mistake either. A form of another period the history never saw is this period's mistake."""
-    return period is not None and result.period not in ("", period.key) and (result.sha256, result.period) in recorded
+    year's annual files still in the inbox during a monthly collection), or last year's annual form sent late
+    during a monthly collection: not this period's submission, and not a mistake either. Any other form of
+    another period the history never saw is this period's mistake."""
+    if period is None or result.period in ("", period.key):
+        return False
+    return (result.sha256, result.period) in recorded or late_annual(result)
+
+
+def late_annual(result: ValidationResult) -> bool:
+    """Last year's annual 実績 form met in a monthly collection: a form of its own period, sent late, not a mistake
+    of this month's (left alone: the annual collection takes it)."""
+    return any(f.code == LATE_ANNUAL for f in result.findings)
 
 
 def of_this_period(result: ValidationResult, period: ReportPeriod) -> ValidationResult:
