@@ -39,6 +39,7 @@ class Facts:
     nobase_threshold: Decimal | None = None  # target-only single-year: on pace when the rate reaches this
     direction_only: bool = False  # the target is a direction (延伸 増加 減少 向上): no rate, no pace
     level: Decimal | None = None  # direction-only: the widest same-level band it must pass to be reached (walk)
+    ahead: bool = False  # better than the baseline in the base year (or before): ahead of a path not yet begun
 
 
 def grade_name(g: Grade) -> str:
@@ -81,6 +82,8 @@ def _on_pace(g: Grade, f: Facts) -> Verdict:
     if f.pace is None and f.rate is not None and f.better_or_equal is None:
         return _on_target_share(g, f.rate, f.nobase_threshold)
     th = threshold(g)
+    if f.ahead:
+        return "評価年度が基準年度以前で、基準値より改善している（想定の進み方より先にある）", ""
     if f.pace is not None and f.pace >= th:
         return f"ペース{format_number(th)}%以上の", ""
     return None, f"ペース{format_number(th)}%未満" if f.pace is not None else ""

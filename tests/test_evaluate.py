@@ -556,7 +556,9 @@ def test_year_before_base_year_has_no_pace():
     e = ev(make("100", "200"), "150", year=2013)
     assert e.pace is None and e.expected is None
     assert "基準年度（H26）以前のため、ペースは算出しません" in e.working
-    assert (e.rate, e.grade) == (Decimal("50.0"), "C")
+    # the path has not left the baseline by then: better than the baseline is ahead of it (not 'behind pace')
+    assert (e.rate, e.grade) == (Decimal("50.0"), "B") and "想定の進み方より先にある" in e.working
+    assert ev(make("100", "200"), "100", year=2013).grade == "C"  # no change: not ahead
 
 
 def test_after_target_year_expected_is_the_target():

@@ -502,3 +502,15 @@ def test_the_form_offers_the_plans_reasons_for_cannot_grade():
     column = next(c for c in fl.kpi_columns(period) if c.key == "reason")
     rule = list_validation(column, plan, period)
     assert rule is not None and rule["source"] == ["統計未公表", "事業終了", *fl.REASONS]
+
+
+def test_an_improvement_in_the_base_year_is_ahead_of_the_path_never_below_no_change():
+    """ほしぞら市 K6 (base 2,800千円 in 令和3年度) reported with 令和3年度 data: the path has not left the baseline,
+    so 3,090 (+10.4%) is ahead of it, 「B 順調」; it was 「D 遅れ」 while no change (2,800) was 「C 横ばい」."""
+    plan = example_plan("example_hoshizora")
+    k6 = plan.kpi("K6")
+    grades = {raw: evaluate_kpi(k6, parse_value(raw), 2021, plan.grades, plan.settings)
+              for raw in ("2,700千円", "2,800千円", "2,950千円", "3,090千円")}
+    assert [e.grade for e in grades.values()] == ["C", "C", "B", "B"]
+    assert "基準値より改善している（想定の進み方より先にある）ため「B 順調」" in grades["3,090千円"].working
+    assert "想定の進み方より先" not in grades["2,800千円"].working

@@ -8,7 +8,7 @@ from typing import Any
 from kpireport.evaluate.arithmetic import Unit, pct, percent, percent_text, round_half_up, short_year, shown_percent, tidy
 from kpireport.evaluate.inputs import Setup, path
 from kpireport.model import RATIO_FORMULA, Kpi
-from kpireport.values import format_number
+from kpireport.values import format_number, year_of
 
 # sentences, whether the final target is reached, and r (None when it is not computed)
 RateResult = tuple[list[str], bool, Decimal | None]
@@ -119,13 +119,25 @@ def tolerance_text(s: Setup, unit: Unit) -> str:
     return unit.full(s.tolerance)
 
 
+AHEAD_AT_BASE = "想定値はこの年度まで基準値のままのため、基準値より改善した実績は想定の進み方より先にあるものとします。"
+
+
+def ahead_at_base(s: Setup, year: Any, a: Decimal) -> bool:
+    """The value is of the base year (or before), where the expected path has not left the baseline, and is better
+    than the baseline: ahead of the path (p would be infinite), so an improvement never grades below no change."""
+    t = year_of(year)
+    return (s.mode == "gap" and s.baseline is not None and s.baseline_year is not None and t is not None
+            and t <= s.baseline_year and s.sign * (a - s.baseline) > 0)
+
+
 def pace_sentences(kpi: Kpi, s: Setup, unit: Unit, a: Decimal, year: Any) -> tuple[list[str], Decimal | None, Decimal | None]:
     """Sentences about the pace, p and the expected value (rounded for display)."""
     if s.mode in ("level", "nobase", "direction"):
         return [], None, None  # nobase: judged on r against the threshold for target-only KPIs (see grades)
     found = path(kpi, s, year)
     if found.expected is None:
-        return found.notes + [found.reason + "。"], None, None
+        ahead = [AHEAD_AT_BASE] if ahead_at_base(s, year, a) else []
+        return found.notes + [found.reason + "。"] + ahead, None, None
     e = found.expected
     places = max(unit.decimals(x) for x in (s.baseline, s.target, a)) + 1
     shown = tidy(round_half_up(e.scaleb(-unit.power), min(places, 10)).scaleb(unit.power))

@@ -39,7 +39,7 @@ from kpireport.bands import threshold
 from kpireport.evaluate.arithmetic import Unit, display_unit, number, shown_percent
 from kpireport.evaluate.grades import Facts, canonical, grade_name, grade_rank, not_evaluable_grade, walk
 from kpireport.evaluate.inputs import Setup, path, read_setup
-from kpireport.evaluate.rate import change_sentence, pace_sentences, rate_sentences
+from kpireport.evaluate.rate import ahead_at_base, change_sentence, pace_sentences, rate_sentences
 from kpireport.evaluate.working import describe_kpi, reason_missing
 from kpireport.model import REFERENCE_KIND, Evaluation, Grade, Kpi, Override, Settings, Value
 
@@ -95,6 +95,7 @@ def evaluate_kpi(kpi: Kpi, actual: Value | None, year: int, grades: Sequence[Gra
     pace_text, p, shown_expected = pace_sentences(kpi, s, unit, a, year)
     change_text, facts = _facts(s, unit, a, reached, r, p, settings, uses_change=(
         s.mode == "direction" or any(g.rule == "same_level" for g in grades + second)))
+    facts = dataclasses.replace(facts, ahead=ahead_at_base(s, year, a))
     return outcome.graded("".join(sentences + rate_text + pace_text + change_text), facts,
                           None if r is None else shown_percent(r, s.rate_edges),
                           None if p is None else shown_percent(p, s.pace_edges), shown_expected)
