@@ -167,7 +167,7 @@ def direction_reached(grades: Sequence[Grade], f: Facts) -> bool:
 
 
 def _because(failed: dict[str, str], why: str, g: Grade) -> str:
-    head = "、".join(failed.values())
+    head = "、".join(dict.fromkeys(failed.values()))  # two bands may fail for one reason (基準値より悪化): said once
     return (f"{head}で、" if head else "") + f"{why}ため「{grade_name(g)}」。"
 
 

@@ -7,8 +7,7 @@ from kpireport.history.store import History
 from kpireport.intake.reader import read_submission
 from kpireport.messages import finding
 from kpireport.model import Finding, Kpi, Plan, RawSheet, Value
-from kpireport.periods import ReportPeriod
-from kpireport.values import format_value, in_unit, parse_value, parse_year
+from kpireport.values import format_value, format_year, in_unit, parse_value, parse_year
 
 HEADERS = ("指標ID", "年度", "実績値")
 
@@ -51,11 +50,11 @@ def _refused(plan: Plan, row: _Row, history: History, file: str, findings: list[
     (a submission stands before an imported record)."""
     kpi_id, year, value, where = row
     sheet, cell = where.split("!", 1)
-    name = next(k.name for k in plan.kpis if k.id == kpi_id)
-    place = dict(file=file, sheet=sheet, cell=cell, value=value.raw, name=name, year=_year(year))
+    kpi = plan.kpi(kpi_id)
+    place = dict(file=file, sheet=sheet, cell=cell, value=value.raw, name=kpi.name, year=_year(year, kpi))
     actual = plan.settings.actual_year
     if actual is not None and year >= actual:
-        findings.append(finding("import-year-not-past", actual=_year(actual),
+        findings.append(finding("import-year-not-past", actual=_year(actual, kpi),
                                 when="集計する年度" if year == actual else "集計する年度より後", **place))
         return True
     submitted = [v for v in history.kpi_values(str(year)).get(kpi_id, []) if v.value.is_number]
@@ -66,8 +65,9 @@ def _refused(plan: Plan, row: _Row, history: History, file: str, findings: list[
     return False
 
 
-def _year(year: int) -> str:
-    return ReportPeriod(year).label.replace(" 実績", "")
+def _year(year: int, kpi: Kpi) -> str:
+    """「令和6年度」, or 「令和6年」 for a KPI counted by calendar year."""
+    return format_year(year, fiscal=not kpi.calendar)
 
 
 def _columns(sheet: RawSheet) -> dict[str, int] | None:
