@@ -7,6 +7,7 @@ from __future__ import annotations
 from kpireport.model import Finding
 
 OVERRIDE_STALE = "override-value-changed"  # a grade set by hand on a value that has changed since
+ANNUAL_LATE = "form-annual-late"  # last year's annual form met in a monthly collection: left for the annual one
 INBOX_DUPLICATE = "inbox-duplicate"  # several files of one department and period: told apart from the shared entries
 
 CATALOGUE: dict[str, tuple[str, str, str]] = {

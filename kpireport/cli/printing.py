@@ -9,7 +9,7 @@ from kpireport import findings_text
 from kpireport.evaluate.missing import MissingRow, summary_lines
 from kpireport.evaluate.tally import grade_tally
 from kpireport.history.merge import OLDER, SENT_BACK
-from kpireport.messages import INBOX_DUPLICATE, OVERRIDE_STALE
+from kpireport.messages import ANNUAL_LATE, INBOX_DUPLICATE, OVERRIDE_STALE
 from kpireport.model import Finding, ValidationResult
 from kpireport.periods import parse_period
 from kpireport.workspace.outcomes import (
@@ -54,7 +54,7 @@ def other_periods_line(results: list[ValidationResult]) -> list[str]:
     named = "、".join(f"{_period_label(key)} {count}件" for key, count in sorted(counts.items()))
     lines = [f"ほかの報告期間のファイル {len(results)}件はそのままにしました（{named}）。"
              "この期間の検査・集計には入れず、控えも作り直していません。"]
-    late = Counter(r.period for r in results if any(f.code == "form-annual-late" for f in r.findings))
+    late = Counter(r.period for r in results if any(f.code == ANNUAL_LATE for f in r.findings))
     for key, count in sorted(late.items()):
         lines.append(f"  うち{_period_label(key)}の実績報告の様式 {count}件: その実績として取り込んでいなければ、"
                      f"「kpireport merge --period {key}」で取り込めます（取り込み済みなら「変更なし」になります）。")

@@ -26,13 +26,14 @@ def _same_reason(a: str, b: str) -> bool:
 
 
 def not_evaluable_grade(grades: Sequence[Grade], reason: str = "") -> Grade:
-    """The 評価不能 grade: the kind whose 未記入の理由 is ``reason``, else the one without a reason (the
-    first kind when every kind has one), else the built-in 「− 評価不能」."""
+    """The 評価不能 grade: the kind whose 未記入の理由 is ``reason``, else the one without a reason, else the built-in
+    「− 評価不能」 (never a kind chosen by another reason: a missing form is not 統計未公表; a plan read from its
+    workbook always has a kind without a reason, plan.settings_rows adds one)."""
     kinds = [g for g in grades if g.rule == "not_evaluable"]
     chosen = next((g for g in kinds if g.reason and reason and _same_reason(g.reason, reason)), None)
     if chosen is not None:
         return chosen
-    return next((g for g in kinds if not g.reason), kinds[0] if kinds else FALLBACK_NOT_EVALUABLE)
+    return next((g for g in kinds if not g.reason), FALLBACK_NOT_EVALUABLE)
 
 
 def grade_rank(grades: Sequence[Grade], code: str) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kpireport.errors import KpireportError
 from kpireport.history import issued
+from kpireport.messages import ANNUAL_LATE
 from kpireport.model import Finding, InitiativeEntry, NarrativeEntry, Override, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import TEMP_SUFFIX
@@ -27,7 +28,7 @@ from kpireport.values import with_written_words
 
 SCHEMA_VERSION = 1
 # findings that a file is another period's form (their value: the form's own period key)
-PERIOD_MISMATCH = ("form-wrong-period", "form-annual-late")
+PERIOD_MISMATCH = ("form-wrong-period", ANNUAL_LATE)
 BUSY_WAIT = 30.0  # seconds to wait for another writer of the history (a merge of the same workspace on another PC)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -119,29 +120,24 @@ CREATE TABLE IF NOT EXISTS merge_rules (
 """
 
 
+# columns later versions added (TEXT, NULL where an older version wrote the row)
+ADDED_COLUMNS = (
+    ("initiative_values", "name"),  # 事業名, with the measure sheets' content
+    ("initiative_values", "repost_verifications"),  # the 【再掲】 rows' own 検証内容 (様式版 4): JSON [node ID, text]
+    ("submissions", "saved_at"),  # when the department saved the file in Excel (UTC, ISO): an older copy arriving late
+    ("overrides", "made_on"),  # the KPI's value as shown when the grade was set by hand ("" none), to tell a change
+)
+
+
 def _upgrade(db: sqlite3.Connection) -> None:
     """A history made by an earlier version: merges.master_written came later (its merges' masters were
-    written, as far as anyone can tell now), and so did initiative_values.name and .repost_verifications."""
+    written, as far as anyone can tell now), and so did the ADDED_COLUMNS."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(merges)")}
     if "master_written" not in columns:
         db.execute("ALTER TABLE merges ADD COLUMN master_written INTEGER NOT NULL DEFAULT 1")
-    # initiative_values.name (事業名) came with the measure sheets' content: older entries have none
-    columns = {row[1] for row in db.execute("PRAGMA table_info(initiative_values)")}
-    if "name" not in columns:
-        db.execute("ALTER TABLE initiative_values ADD COLUMN name TEXT")
-    # the 【再掲】 rows' own 検証内容 (様式版 4), a JSON list of [node ID, text]: older entries have none (NULL)
-    if "repost_verifications" not in columns:
-        db.execute("ALTER TABLE initiative_values ADD COLUMN repost_verifications TEXT")
-    # submissions.saved_at: when the department saved the file in Excel (UTC, ISO), to tell an older copy that
-    # arrives after its correction; older entries have none (NULL), and a later file replaces them as before
-    columns = {row[1] for row in db.execute("PRAGMA table_info(submissions)")}
-    if "saved_at" not in columns:
-        db.execute("ALTER TABLE submissions ADD COLUMN saved_at TEXT")
-    # overrides.made_on: the KPI's value as shown when the grade was set by hand ("" none; NULL unknown: set before
-    # it was kept, or before the period's first merge), so a later change of the value is told
-    columns = {row[1] for row in db.execute("PRAGMA table_info(overrides)")}
-    if "made_on" not in columns:
-        db.execute("ALTER TABLE overrides ADD COLUMN made_on TEXT")
+    for table, column in ADDED_COLUMNS:
+        if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")  # NULL in the older rows: unknown
 
 
 class History:
@@ -519,18 +515,22 @@ def backup_standing(backup: Path, history: History) -> BackupStanding:
     """Compare an existing backup (read only) with the open history: a backup is replaced only when it is this
     workspace's and holds nothing the history lacks (a history restored from an older copy must not overwrite
     the newer backup)."""
-    forms = "SELECT signature FROM issued_forms WHERE signature <> ''"
     with _read_only(backup) as db:
-        row = db.execute("SELECT value FROM meta WHERE key = 'form_key'").fetchone()
-        theirs = {tuple(r) for r in db.execute("SELECT sha256, period, received_at FROM submissions")}
-        their_forms = {r[0] for r in db.execute(forms)} if "issued_forms" in _tables(db) else set()
-    ours_row = history.db.execute("SELECT value FROM meta WHERE key = 'form_key'").fetchone()
-    ours = {tuple(r) for r in history.db.execute("SELECT sha256, period, received_at FROM submissions")}
-    our_forms = {r[0] for r in history.db.execute(forms)} if "issued_forms" in _tables(history.db) else set()
+        their_key, theirs, their_forms = _records(db)
+    our_key, ours, our_forms = _records(history.db)
     missing = sorted(theirs - ours, key=lambda r: r[2])
-    return BackupStanding(same_workspace=row is None or ours_row is None or row[0] == ours_row[0],
+    return BackupStanding(same_workspace=their_key is None or our_key is None or their_key == our_key,
                           missing=len(missing), last_missing=missing[-1][2] if missing else "",
                           missing_forms=len(their_forms - our_forms))
+
+
+def _records(db: sqlite3.Connection) -> tuple[str | None, set[tuple], set[str]]:
+    """A history's signing key, its submissions (sha256, period, received_at) and its issued forms' signatures."""
+    key = db.execute("SELECT value FROM meta WHERE key = 'form_key'").fetchone()
+    submissions = {tuple(r) for r in db.execute("SELECT sha256, period, received_at FROM submissions")}
+    forms = ({r[0] for r in db.execute("SELECT signature FROM issued_forms WHERE signature <> ''")}
+             if "issued_forms" in _tables(db) else set())
+    return (key[0] if key else None), submissions, forms
 
 
 @contextmanager

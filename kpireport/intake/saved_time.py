@@ -14,10 +14,13 @@ from defusedxml.ElementTree import fromstring
 CORE = "docProps/core.xml"
 MODIFIED = "{http://purl.org/dc/terms/}modified"
 MAX_CORE_BYTES = 256 * 1024  # the properties part is a few hundred bytes; a larger one is not read
+# a saved time this far ahead of now is a PC clock set wrong, no time: it would put its file after every later one
+FUTURE_SLACK = dt.timedelta(days=1)
 
 
 def saved_time(path: Path) -> dt.datetime | None:
-    """The workbook's saved time (UTC), or None when the file has none or is not a readable workbook."""
+    """The workbook's saved time (UTC), or None when the file has none, one in the future (a wrong clock), or is not
+    a readable workbook."""
     try:
         with zipfile.ZipFile(path) as package:
             info = package.getinfo(CORE)
@@ -32,11 +35,12 @@ def saved_time(path: Path) -> dt.datetime | None:
         stamp = dt.datetime.fromisoformat(node.text.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+    stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+    return None if stamp > dt.datetime.now(dt.timezone.utc) + FUTURE_SLACK else stamp
 
 
-def saved_order(path: Path) -> tuple[float, float]:
-    """Sort key putting files in the order they were saved: the workbook's own time, then the file's."""
+def saved_order(path: Path, saved: dt.datetime | None) -> tuple[float, float]:
+    """Sort key putting files in the order they were saved: the workbook's own time (``saved``, as saved_time
+    read it), then the file's."""
     on_disk = path.stat().st_mtime
-    saved = saved_time(path)
     return (saved.timestamp() if saved else on_disk, on_disk)

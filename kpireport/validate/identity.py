@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from kpireport.forms import layout as fl
+from kpireport.messages import ANNUAL_LATE
 from kpireport.model import Plan, RawSheet
 from kpireport.periods import ReportPeriod, parse_period
 from kpireport.validate.context import FormCheck
@@ -57,7 +58,7 @@ def recognise(check: FormCheck) -> FormIdentity | None:
         earlier = check.form_period.position < check.period.position
         late = earlier and check.period.is_monthly and not check.form_period.is_monthly
         if late and check.form_period.fiscal_year == check.period.fiscal_year - 1:  # last year's annual form, late
-            check.add("form-annual-late", value=check.form_period.key, form_period=check.form_period.label,
+            check.add(ANNUAL_LATE, value=check.form_period.key, form_period=check.form_period.label,
                       expected_period=check.period.label)
         else:
             check.add("form-wrong-period", value=check.form_period.key, form_period=check.form_period.label,

@@ -10,7 +10,7 @@ from pathlib import Path
 from kpireport.errors import KpireportError
 from kpireport.history.store import latest_before_in, recorded_files_in
 from kpireport.intake.reader import IntakeLimits
-from kpireport.messages import finding
+from kpireport.messages import ANNUAL_LATE, finding
 from kpireport.model import Plan, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import remove_stale_temporaries
@@ -27,7 +27,6 @@ from kpireport.workspace.progress import Progress, Silent, per_item
 # two workers were still 1.7× slower than one process at 240 files (benchmarks/crossover.py, RESULTS.md); a
 # prefecture's inbox (400) is where they can start to pay on a quiet machine
 PROCESSES_FROM = 400
-LATE_ANNUAL = "form-annual-late"
 
 Checked = tuple[ValidationResult, Path | None]  # a file's result and its marked-up copy
 
@@ -110,7 +109,7 @@ def of_other_period(result: ValidationResult, period: ReportPeriod | None,
 def late_annual(result: ValidationResult) -> bool:
     """Last year's annual 実績 form met in a monthly collection: a form of its own period, sent late, not a mistake
     of this month's (left alone: the annual collection takes it)."""
-    return any(f.code == LATE_ANNUAL for f in result.findings)
+    return any(f.code == ANNUAL_LATE for f in result.findings)
 
 
 def of_this_period(result: ValidationResult, period: ReportPeriod) -> ValidationResult:

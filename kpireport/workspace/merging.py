@@ -60,11 +60,10 @@ def merge_files(folder: Folder, plan: Plan, period: ReportPeriod, inbox: Path,
     settle()  # the files read live on through the merge
     # a department's latest file wins: record in the order the department saved them (the workbook's own saved
     # time: copying a file changes its time on disk)
-    in_order = [result for _, (result, _) in sorted(checked.ours, key=lambda item: saved_order(item[0]))]
-    # a saved time in the future (a PC's clock set wrong) is no time: it would keep every later correction out
-    latest = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+    stamps = {path: saved_time(path) for path, _ in checked.ours}
+    in_order = [result for _, (result, _) in sorted(checked.ours, key=lambda item: saved_order(item[0], stamps[item[0]]))]
     saved = {result.file: stamp.astimezone(dt.timezone.utc).isoformat() for path, (result, _) in checked.ours
-             if (stamp := saved_time(path)) is not None and stamp <= latest}
+             if (stamp := stamps[path]) is not None}
     received = now()
     (progress or Silent()).step("履歴への記録と評価")
     history = History(folder.history_file)
