@@ -9,7 +9,7 @@ import shutil
 
 import openpyxl
 import pytest
-from office_year import ok, returned, section
+from office_year import kpireport, ok, returned, section
 
 from kpireport.forms import layout as fl
 from kpireport.periods import ReportPeriod
@@ -22,6 +22,7 @@ DAY = "2024-04-01"
 RENAMED = {"観光政策課": "観光振興課"}
 MERGED = {"商工労働課": "産業振興課", "農林課": "産業振興課"}
 SPLIT = ("地域福祉課", ("福祉総務課", "障害福祉課"))
+CO_OWNER = "地域振興課"  # not reorganised; its form shows rows 商工労働課 (now 産業振興課) reports, read-only
 
 
 def reorganise(plan_file) -> None:
@@ -66,6 +67,8 @@ def reorganised(tmp_path_factory):
     accepted = kpi_values(master)
     filled = [returned(ws, R5, department, root / "課の手元" / fl.form_file_name(R5, department))
               for department in ("商工労働課", "農林課", SPLIT[0])]  # filled in March, before the change
+    # a department left as it was, co-owning an initiative 商工労働課 reports (T-S1-1-02): filled in March, kept
+    returned(ws, R5, CO_OWNER, root / "共同担当の課" / fl.form_file_name(R5, CO_OWNER))
     reorganise(ws / "計画体系.xlsx")
     checked = ok("plan", "check", "-w", "ws", cwd=root)
     assert "エラー 0件" in checked
@@ -102,3 +105,23 @@ def test_values_accepted_before_keep_their_place_and_the_master_shows_current_na
     shown = {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}
     assert all(shown.get(d) == "提出済" for d in ("観光振興課", "産業振興課", *SPLIT[1])), shown
     assert not {"観光政策課", "商工労働課", "農林課", SPLIT[0]} & set(shown)
+
+
+def test_a_co_owners_form_naming_the_lead_by_its_former_name_is_accepted(reorganised):
+    """The co-owner's form made in March shows 「（商工労働課が報告）」 in the locked row of an initiative the lead
+    reports: the text the form was made with, naming the lead by its former name, is no entry of the co-owner's
+    (it cannot delete it; the README promises such forms are accepted), and `status` counts the form."""
+    ws, root, *_ = reorganised
+    form = root / "共同担当の課" / fl.form_file_name(R5, CO_OWNER)
+    shown = [c.value for row in openpyxl.load_workbook(form)[fl.INITIATIVE_SHEET].iter_rows() for c in row]
+    assert "（商工労働課が報告）" in shown  # the placeholder as made, under the lead's former name
+    checked = kpireport("validate", "-w", "ws", "--no-feedback", str(form), cwd=root)
+    assert checked.returncode == 0, checked.stdout
+    assert "エラー 0件" in checked.stdout and "shared-read-only-edited" not in checked.stdout
+    copy = root / "ws_co_owner"
+    shutil.copytree(ws, copy)
+    shutil.copy(form, copy / "inbox" / form.name)
+    merged = ok("merge", "-w", copy.name, cwd=root)
+    assert f"{form.name}: 受理" in merged and "受理 1件、差し戻し 0件" in merged, merged
+    status = ok("status", "-w", copy.name, cwd=root)
+    assert f"  {CO_OWNER}: {form.name}" in "\n".join(section(status, "提出済")), status

@@ -6,7 +6,9 @@ LibreOffice Calc (tests/calc.py; openpyxl where LibreOffice is not installed).
 """
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import openpyxl
 import pytest
 from calc import calc_available, type_into
 from forms_helpers import as_made_before_short_names
+from office_year import kpireport, ok, returned, section
 from openpyxl.utils import get_column_letter
 
 from kpireport.cli.printing import merge_lines, status_lines
@@ -24,6 +27,7 @@ from kpireport.forms.writer import write_form
 from kpireport.history.store import form_key_in
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
+from kpireport.plan.load import load_plan
 from kpireport.validate.files import validate_files
 from kpireport.workspace import Workspace
 
@@ -247,3 +251,94 @@ def test_a_text_at_excels_limit_in_any_free_text_column_is_refused_and_the_other
     states = {r.department: state for r, state in outcome.recorded}
     assert states == {department: "差し戻し", "農林課": "受理"}
     assert outcome.problems == {} and outcome.notes == [] and outcome.master.is_file()
+
+
+# The office changes 報告方法 after the forms went out (美祢市, the example): K-S3-03 主担当 → 合算, K-S4-5-01 合算 →
+# 主担当 (the cell cleared), T-S4-5-02 主担当 → 併記. The departments' forms were made and filled before.
+NOW_PARTS, NOW_LEAD, NOW_BESIDE = "K-S3-03", "K-S4-5-01", "T-S4-5-02"
+MADE_BEFORE = ("こども家庭課", "情報政策課", "学校教育課")  # K-S3-03's co-owner, K-S4-5-01's, T-S4-5-02's
+# (政策推進課, K-S3-03's lead, submits before the change too)
+
+
+def change_reporting(plan_file: Path, changes: dict[str, str | None]) -> None:
+    """The office's edit of 報告方法 in the plan workbook: {KPI or initiative ID: 報告方法 (None: cleared)}."""
+    book = openpyxl.load_workbook(plan_file)
+    for title in ("指標", "取組"):
+        sheet = book[title]
+        column = next(c.column for c in sheet[1] if c.value == "報告方法")
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value in changes:
+                sheet.cell(row[0].row, column).value = changes[row[0].value]
+    book.save(plan_file)
+
+
+@pytest.fixture(scope="module")
+def sharing_changed(tmp_path_factory):
+    """The command line as the office runs it: forms sent, こども家庭課's accepted, 報告方法 changed, then the
+    forms made before checked and merged."""
+    root = tmp_path_factory.mktemp("houkoku")
+    ok("init", "ws", cwd=root)
+    ws = root / "ws"
+    ok("forms", "-w", "ws", cwd=root)
+    plan = load_plan(ws / "計画体系.xlsx").plan  # the plan the forms were made with
+    kept = {d: returned(ws, R5, d, root / "課の手元" / fl.form_file_name(R5, d)) for d in MADE_BEFORE}
+    shutil.copy(kept["こども家庭課"], ws / "inbox")
+    returned(ws, R5, "政策推進課", ws / "inbox" / fl.form_file_name(R5, "政策推進課"))  # K-S3-03's lead
+    assert "受理 2件" in ok("merge", "-w", "ws", cwd=root)
+    change_reporting(ws / "計画体系.xlsx", {NOW_PARTS: "合算", NOW_LEAD: None, NOW_BESIDE: "併記"})
+    assert "エラー 0件" in ok("plan", "check", "-w", "ws", cwd=root)
+    checked = kpireport("validate", "-w", "ws", "--json", "--no-feedback", *map(str, kept.values()), cwd=root)
+    findings = {task["department"]: task["findings"] for task in json.loads(checked.stdout)["tasks"]}
+    shutil.copy(kept["情報政策課"], ws / "inbox")  # sent after the change
+    merged = ok("merge", "-w", "ws", cwd=root)
+    status = ok("status", "-w", "ws", cwd=root)
+    return plan, kept, findings, merged, status
+
+
+def errors(findings: list[dict]) -> list[tuple[str, str, str]]:
+    return [(f["sheet"], f["cell"], f["code"]) for f in findings if f["severity"] == "error"]
+
+
+def message(findings: list[dict], code: str) -> str:
+    return next(f["message"] for f in findings if f["code"] == code)
+
+
+@pytest.mark.slow  # the command line as real processes
+def test_a_row_made_read_only_that_became_the_departments_asks_for_a_new_form(sharing_changed):
+    """The form shows 「（政策推進課が報告）」 where the department now reports its part: a value missing because of
+    the office's change, said so (never read as a value, never 「消して」)."""
+    plan, kept, findings, merged, status = sharing_changed
+    for department, sheet, ident, first_input in (("こども家庭課", fl.KPI_SHEET, NOW_PARTS, "actual"),
+                                                  ("学校教育課", fl.INITIATIVE_SHEET, NOW_BESIDE, "name")):
+        where = cell(plan, department, sheet, ident, first_input)
+        placeholder = openpyxl.load_workbook(kept[department])[sheet][where].value
+        assert placeholder.endswith("が報告）")
+        assert errors(findings[department]) == [(sheet, where, "shared-now-reported-here")], findings[department]
+        said = message(findings[department], "shared-now-reported-here")
+        assert f"「{placeholder}」" in said and "新しい様式を受け取り" in said and "消して" not in said
+
+
+@pytest.mark.slow  # the command line as real processes
+def test_a_part_typed_under_parts_is_not_taken_once_another_department_reports_the_row(sharing_changed):
+    """The department's own part, typed when the KPI was 合算, in a row now 主担当 of another department: not this
+    department's to report; the office's change is the reason given (never 「消して」 for a cell it typed in)."""
+    plan, kept, findings, merged, status = sharing_changed
+    where = cell(plan, "情報政策課", fl.KPI_SHEET, NOW_LEAD, "actual")
+    typed = openpyxl.load_workbook(kept["情報政策課"])[fl.KPI_SHEET][where].value
+    assert errors(findings["情報政策課"]) == [(fl.KPI_SHEET, where, "shared-reporting-changed")]
+    said = message(findings["情報政策課"], "shared-reporting-changed")
+    assert f"「{typed}」" in said and "生涯学習スポーツ推進課が報告する行になりました" in said
+    assert "消して" not in said and "新しい様式を受け取り" in said
+
+
+@pytest.mark.slow  # the command line as real processes
+def test_merge_and_status_say_what_validate_says_after_the_change(sharing_changed):
+    """The form sent after the change is sent back with the office's change as the reason; the form accepted
+    before stands, and its missing part is said as missing from a submitted form, not as 「（未提出）」."""
+    plan, kept, findings, merged, status = sharing_changed
+    name = kept["情報政策課"].name
+    assert f"{name}: 差し戻し" in merged and "生涯学習スポーツ推進課が報告する行になりました" in merged, merged
+    assert "  情報政策課" in "\n".join(section(status, "要再提出")), status
+    assert "  こども家庭課: " in "\n".join(section(status, "提出済")), status
+    for output in (merged, status):
+        assert "こども家庭課 （提出済みの様式に値なし）" in output and "こども家庭課 （未提出）" not in output, output

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -214,6 +215,9 @@ def repost_locked(plan: Plan, initiative: Initiative, node_id: str) -> dict[str,
             "content": labels.REPOST + initiative_locked(plan, initiative)["content"], "status": f"（{initiative.id}の行に記入）"}
 
 
+READ_ONLY = re.compile(r"^（(.+)が報告）$")  # DataSheet.read_only_text, as a form shows it
+
+
 @dataclass(frozen=True)
 class DataSheet:
     """One data sheet of a department's form: its name, columns and locked rows."""
@@ -229,6 +233,12 @@ class DataSheet:
     def read_only_text(self, ident: str) -> str:
         """What a read-only row's first input cell says."""
         return f"（{self.reported_elsewhere[ident]}が報告）"
+
+    def reporter_named(self, written: str) -> str:
+        """The department a read-only row's first input cell names, as the form was made (read_only_text
+        read back); "" when ``written`` is not that text."""
+        match = READ_ONLY.match(written)
+        return match[1] if match else ""
 
     def is_open(self, ident: str, column: FormColumn) -> bool:
         """Whether the department types into ``column`` of the row ``ident``: an input column of a row it reports

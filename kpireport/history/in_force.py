@@ -55,8 +55,9 @@ def in_force(history: History, plan: Plan, period: ReportPeriod) -> InForce:
                            for d, v in by_department.items()}
                    for ident, by_department in _current_names(plan, _kpi_entries(history, period),
                                                               {k.id: k.departments for k in plan.kpis}).items()}
+    submitted = _submitted(history, plan, period)
     for kpi in plan.kpis:
-        kpis[kpi.id] = _kpi(kpi, kpi_entries.get(kpi.id, {}), attention)
+        kpis[kpi.id] = _kpi(kpi, kpi_entries.get(kpi.id, {}), attention, submitted)
     initiatives = {}
     initiative_entries = _current_names(plan, _initiative_entries(history, period),
                                         {i.id: i.departments for i in plan.initiatives})
@@ -90,6 +91,13 @@ def _initiative_entries(history: History, period: ReportPeriod) -> dict[str, dic
     return found
 
 
+def _submitted(history: History, plan: Plan, period: ReportPeriod) -> frozenset[str]:
+    """The departments (as now named) with a form in force for the period: one of them without an entry for an
+    item its form was made without (the plan gave it the row later) has not failed to submit."""
+    return frozenset(name for department in history.current(period.key)
+                     for name in plan.successors(department) or (department,))
+
+
 Entry = TypeVar("Entry", StoredKpiValue, InitiativeEntry)
 
 
@@ -109,17 +117,18 @@ def _current_names(plan: Plan, found: dict[str, dict[str, Entry]],
 
 # --- deciding: by the plan's 報告方法 -----------------------------------------------------------------
 
-def _kpi(kpi: Kpi, by_department: dict[str, StoredKpiValue], attention: list[Finding]) -> KpiInForce:
+def _kpi(kpi: Kpi, by_department: dict[str, StoredKpiValue], attention: list[Finding],
+         submitted: frozenset[str]) -> KpiInForce:
     owners = kpi.departments or tuple(by_department)
     entries = tuple(by_department[d] for d in owners if d in by_department)
     missing = tuple(d for d in owners if d not in by_department)
     if not kpi.shared:
         return KpiInForce(kpi.id, entries[0] if entries else None, entries, missing)
     if kpi.reporting == PARTS:
-        return _combined(kpi, entries, missing, attention)
+        return _combined(kpi, entries, missing, attention, submitted)
     lead = by_department.get(kpi.lead)
     # 主担当: the other departments' forms only show the row; they are not missing it
-    working = _entries_text(entries, missing, kpi.lead if kpi.reporting == LEAD else None)
+    working = _entries_text(entries, missing, kpi.lead if kpi.reporting == LEAD else None, submitted)
     if kpi.reporting == LEAD:
         others = [e for e in entries if e.department != kpi.lead]
         if lead is None and others:  # entries of the other departments from forms made before the rule
@@ -132,9 +141,9 @@ def _kpi(kpi: Kpi, by_department: dict[str, StoredKpiValue], attention: list[Fin
 
 
 def _combined(kpi: Kpi, entries: tuple[StoredKpiValue, ...], missing: tuple[str, ...],
-              attention: list[Finding]) -> KpiInForce:
+              attention: list[Finding], submitted: frozenset[str]) -> KpiInForce:
     """合算: the parts combined by the plan's rule, once every owning department has given a number."""
-    working = _entries_text(entries, missing)
+    working = _entries_text(entries, missing, submitted=submitted)
     numbers = [e for e in entries if e.value.is_number]
     if missing or len(numbers) < len(entries) or not numbers:
         if not entries:  # nobody has reported yet: the submission status says so
@@ -209,10 +218,14 @@ def _shown(entry: StoredKpiValue | None) -> str:
     return format_value(entry.value) if entry.value.is_number else f"（未記入: {entry.reason or '理由なし'}）"
 
 
-def _entries_text(entries: tuple[StoredKpiValue, ...], missing: tuple[str, ...], reporter: str | None = None) -> str:
+def _entries_text(entries: tuple[StoredKpiValue, ...], missing: tuple[str, ...], reporter: str | None = None,
+                  submitted: frozenset[str] = frozenset()) -> str:
     """「A課 120人、B課 （A課が報告）」: each department's entry; one without, 「（未提出）」, or where ``reporter``
-    reports the row for all, 「（○○課が報告）」."""
+    reports the row for all, 「（○○課が報告）」; a department whose form in force lacks the row (made before the
+    plan gave it the row), 「（提出済みの様式に値なし）」."""
     def without(department: str) -> str:
-        return f"（{reporter}が報告）" if reporter and department != reporter else "（未提出）"
+        if reporter and department != reporter:
+            return f"（{reporter}が報告）"
+        return "（提出済みの様式に値なし）" if department in submitted else "（未提出）"
 
     return "、".join([f"{e.department} {_shown(e)}" for e in entries] + [f"{d} {without(d)}" for d in missing])

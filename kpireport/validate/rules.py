@@ -8,7 +8,6 @@ are returned with the findings; the caller accepts them only when there is no er
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 
 from openpyxl.utils import get_column_letter
@@ -25,6 +24,7 @@ from kpireport.validate.narrative_sheet import check_narrative
 from kpireport.validate.previous_shown import check_previous_shown
 from kpireport.validate.structure import (
     check_locked,
+    check_made_read_only,
     check_reported_elsewhere,
     check_sheets,
     headers_intact,
@@ -102,15 +102,12 @@ def expected_sheets(plan: Plan, identity: FormIdentity, version: str) -> list[fl
     return [sheet for sheet in sheets.values() if sheet.rows]
 
 
-READ_ONLY = re.compile(r"^（(.+)が報告）$")
-
-
 def read_only_as_made(sheet: fl.DataSheet, raw: RawSheet, rows: dict[str, int]) -> fl.DataSheet:
     """A form made before a reorganisation: the rows it was made read-only (another department reported them
     then) stay read-only, though the merged department now reports them itself."""
     first = next(i for i, c in enumerate(sheet.columns, start=1) if c.is_input)
-    made = {ident: match[1] for ident, r in rows.items()
-            if (match := READ_ONLY.match(text(raw.value(r, first)))) and ident not in sheet.reported_elsewhere}
+    made = {ident: named for ident, r in rows.items()
+            if (named := sheet.reporter_named(text(raw.value(r, first)))) and ident not in sheet.reported_elsewhere}
     return dataclasses.replace(sheet, reported_elsewhere={**sheet.reported_elsewhere, **made}) if made else sheet
 
 
@@ -149,6 +146,8 @@ def _check_row(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, ident: str,
         return
     if ident in sheet.reposts:
         check_repost(check, raw.name, sheet, expected, cells, places)
+        return
+    if check_made_read_only(check, raw.name, sheet, ident, cells, places):
         return
     for cell in cells.values():
         if cell is not None:

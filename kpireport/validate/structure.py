@@ -113,12 +113,46 @@ def check_locked(check: FormCheck, raw: RawSheet, locked: list[tuple[int, fl.For
 def check_reported_elsewhere(check: FormCheck, sheet_name: str, sheet: fl.DataSheet, ident: str, cells: Cells,
                              places: dict[str, str]) -> None:
     """A row another department reports: nothing is recorded from it. Its input cells are locked in a
-    current form; a form made before (legacy) had them open, and what was typed there is not kept."""
+    current form; a form made before (legacy) had them open, and what was typed there is not kept.
+
+    A form made before the plan last changed was made with the plan of then: a row read-only then shows the
+    placeholder it was made with, which may name the lead under its former name (機構改革) or the lead of then;
+    it is a placeholder, never an entry. A row that shows no placeholder was open when the form was made (the
+    office has since changed its 担当課 or 報告方法): what was typed there is not this department's to report
+    now, and the office's change is what is said, not a mistake of the department."""
     first = next(c.key for c in sheet.columns if c.is_input)
-    for key, cell in cells.items():
-        seen = "" if cell is None else text(cell.value)
-        if seen and seen != (sheet.read_only_text(ident) if key == first else ""):
-            code = "shared-not-recorded" if check.legacy else "shared-read-only-edited"
-            check.add(code, sheet=sheet_name, cell=places[key], value=seen[:40],
-                      name=row_names(sheet).get(ident, ident), lead=sheet.reported_elsewhere[ident])
+    seen = {key: "" if cell is None else text(cell.value) for key, cell in cells.items()}
+    placeholder = sheet.read_only_text(ident)
+    lead = sheet.reported_elsewhere[ident]
+    if check.stale_plan and not check.legacy:
+        if sheet.reporter_named(seen[first]):
+            placeholder = seen[first]
+        elif typed := next((key for key, value in seen.items() if value), None):
+            check.add("shared-reporting-changed", sheet=sheet_name, cell=places[typed], value=seen[typed][:40],
+                      name=row_names(sheet).get(ident, ident), lead=lead)
             return
+    for key, value in seen.items():
+        if value and value != (placeholder if key == first else ""):
+            code = "shared-not-recorded" if check.legacy else "shared-read-only-edited"
+            check.add(code, sheet=sheet_name, cell=places[key], value=value[:40],
+                      name=row_names(sheet).get(ident, ident), lead=lead)
+            return
+
+
+def check_made_read_only(check: FormCheck, sheet_name: str, sheet: fl.DataSheet, ident: str, cells: Cells,
+                         places: dict[str, str]) -> bool:
+    """A row the department enters now that its form, made before the plan last changed, has read-only (the
+    placeholder naming who reported it then): the office has since made the row this department's to fill, so
+    its value is missing and only a new form can give it (the placeholder is never read as a value). Said as
+    the office's change; True when so."""
+    if not check.stale_plan or sheet.name not in (fl.KPI_SHEET, fl.INITIATIVE_SHEET):
+        return False
+    first = next(c.key for c in sheet.columns if c.is_input)
+    cell = cells.get(first)
+    written = "" if cell is None else text(cell.value)
+    if not sheet.reporter_named(written):
+        return False
+    item = check.plan.kpi(ident) if sheet.name == fl.KPI_SHEET else check.plan.initiative(ident)
+    check.add("shared-now-reported-here", sheet=sheet_name, cell=places[first], value=written,
+              name=row_names(sheet).get(ident, ident), reporting=item.reporting)
+    return True
