@@ -6,6 +6,7 @@ LibreOffice Calc (tests/calc.py; openpyxl where LibreOffice is not installed).
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -18,6 +19,8 @@ from forms_helpers import as_made_before_short_names
 from openpyxl.utils import get_column_letter
 
 from kpireport.cli.printing import merge_lines, status_lines
+from kpireport.council.document import template_path
+from kpireport.council.report import write_report
 from kpireport.demo.fill import fill_form
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import write_form
@@ -26,6 +29,8 @@ from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
 from kpireport.validate.files import validate_files
 from kpireport.workspace import Workspace
+from kpireport.workspace.folder import Folder
+from kpireport.workspace.reporting import period_data
 
 R5 = ReportPeriod(2023)
 VISITORS = "K-S2-02"  # 観光交流人口 (万人), made 合算 over three departments below
@@ -247,3 +252,39 @@ def test_a_text_at_excels_limit_in_any_free_text_column_is_refused_and_the_other
     states = {r.department: state for r, state in outcome.recorded}
     assert states == {department: "差し戻し", "農林課": "受理"}
     assert outcome.problems == {} and outcome.notes == [] and outcome.master.is_file()
+
+
+@pytest.mark.slow  # LibreOffice Calc typing, whole merges, the report in both layouts and the site
+def test_a_side_by_side_initiative_prints_each_departments_own_project_name_with_its_texts(tmp_path, document):
+    """健康増進課 names its part of こども家庭課's 併記 initiative 「産後ケア事業」: the report's 施策シート, its
+    取組状況 (一覧 and 検証表) and the site print that name with the department's texts, so its result is never
+    read as こども家庭課's 事業; こども家庭課's own texts keep the row's name."""
+    ws, plan = make_workspace(tmp_path / "ws", document, {})
+    start = time.time() - 100
+    submit(ws, plan, "こども家庭課", [], start)
+    typed = {"name": "産後ケア事業", "verification": "産後ケアの利用枠が不足した。",
+             "summary": "産後ケアを12人が利用した。", "plan": "利用枠を広げる（希望者が多いため）。"}
+    submit(ws, plan, "健康増進課", [(fl.INITIATIVE_SHEET, CARE, key, text) for key, text in typed.items()], start + 1)
+    outcome = ws.merge()
+    lead = dict(outcome.data.initiatives)[plan.initiative(CARE)]
+    assert lead is not None and lead.name and lead.name != typed["name"]
+    report = docx.Document(ws.report(pdf=False).path)
+    rows = [[cell.text for cell in row.cells] for table in report.tables for row in table.rows]
+    done = [row for row in rows if row[0] == lead.name and "（健康増進課）" in row[-1]]
+    assert len(done) == 2, rows  # 施策シート: this year's 事業, then next year's
+    assert done[0][-1].startswith(f"（こども家庭課）{lead.summary}\n")
+    assert done[0][-1].endswith(f"\n（健康増進課）産後ケア事業: {typed['summary']}")
+    assert done[1][-1].endswith(f"\n（健康増進課）産後ケア事業: {typed['plan']}")
+    verified = f"\n（健康増進課）産後ケア事業: {typed['verification']}"
+    assert sum(row[-1].endswith(verified) for row in rows) == 1  # 取組状況 (一覧)
+    data = period_data(Folder(ws.root))
+    table_layout = dataclasses.replace(data.plan.settings, appendix_style="検証表")
+    path = write_report(dataclasses.replace(data, plan=dataclasses.replace(data.plan, settings=table_layout)),
+                        template_path(None), tmp_path / "検証表.docx", ["取組状況"])
+    rows = [[cell.text for cell in row.cells] for table in docx.Document(path).tables for row in table.rows]
+    assert sum(row[-1].endswith(verified) for row in rows) == 1, rows
+    ws.publish()
+    pages = "\n".join(page.read_text(encoding="utf-8") for page in (ws.output / "公開").rglob("*.html"))
+    for text in (typed["summary"], typed["plan"], typed["verification"]):
+        assert f"（健康増進課）産後ケア事業: {text}" in pages
+
