@@ -6,6 +6,7 @@ LibreOffice Calc (tests/calc.py; openpyxl where LibreOffice is not installed).
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
 import os
 import time
@@ -16,6 +17,7 @@ import openpyxl
 import pytest
 from calc import calc_available, type_into
 from forms_helpers import as_made_before_short_names
+from office_year import ok, returned
 from openpyxl.utils import get_column_letter
 
 from kpireport.cli.printing import merge_lines, status_lines
@@ -27,6 +29,7 @@ from kpireport.forms.writer import write_form
 from kpireport.history.store import form_key_in
 from kpireport.model import Plan
 from kpireport.periods import ReportPeriod
+from kpireport.plan.load import load_plan
 from kpireport.validate.files import validate_files
 from kpireport.workspace import Workspace
 from kpireport.workspace.folder import Folder
@@ -288,3 +291,40 @@ def test_a_side_by_side_initiative_prints_each_departments_own_project_name_with
     for text in (typed["summary"], typed["plan"], typed["verification"]):
         assert f"（健康増進課）産後ケア事業: {text}" in pages
 
+
+@pytest.mark.slow  # the command line as real processes: merge, report, publish
+def test_a_shared_initiative_whose_lead_has_not_sent_is_not_reported_never_left_blank(tmp_path):
+    """Every department but 地域振興課 (lead of the 主担当 T-S2-3-02; 情報政策課's form shows the row read-only) and
+    こども家庭課 (lead of the 併記 T-S3-2-01; 健康増進課 sent its own) has sent its form, every 実施状況 filled. The
+    two initiatives follow their leads: not reported, 「（未提出）」 like the leads' own initiatives, never 「未記入」
+    (a department that sent its form with the status blank): in the master, the report's tables and counts, the
+    site."""
+    ok("init", "ws", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    plan = load_plan(ws / "計画体系.xlsx").plan
+    shared = {"T-S2-3-02": "地域振興課", CARE: "こども家庭課"}
+    assert all(plan.initiative(ident).lead == lead and plan.initiative(ident).shared for ident, lead in shared.items())
+    for department in (d for d in fl.departments_with_forms(plan) if d not in shared.values()):
+        returned(ws, R5, department, ws / "inbox" / fl.form_file_name(R5, department))
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    master = openpyxl.load_workbook(ws / "output" / "master_令和5年度_実績.xlsx", read_only=True)
+    listed = list(master["取組一覧"].iter_rows(min_row=3, values_only=True))
+    head = listed[0]
+    for row in (dict(zip(head, r)) for r in listed[1:] if r[0] in shared):
+        assert (row["実施状況"] or "", row["提出"]) == ("", "未報告"), row
+    summary = [row for row in master["概要"].iter_rows(values_only=True) if "未報告" in row]
+    assert summary and not any("未記入" in row for row in summary), summary  # every department that sent filled it
+    ok("report", "-w", "ws", cwd=tmp_path)
+    tables = docx.Document(ws / "output" / "report_令和5年度_実績.docx").tables
+    rows = [[cell.text for cell in row.cells] for table in tables for row in table.rows]
+    for ident in shared:
+        content = plan.initiative(ident).content
+        status = [row[2] for row in rows if len(row) == 5 and row[1].startswith(content)]
+        assert status and set(status) == {"（未提出）"}, (ident, status)
+    counts = [row for row in rows if "取組数" in row and "未報告" in row]
+    assert counts and not any("未記入" in row for row in counts)
+    ok("publish", "-w", "ws", cwd=tmp_path)
+    with open(ws / "output" / "公開" / "data" / "initiatives.csv", encoding="utf-8-sig") as opened:
+        published = {row["取組ID"]: row["実施状況"] for row in csv.DictReader(opened)}
+    assert {ident: published[ident] for ident in shared} == {ident: "未報告" for ident in shared}
