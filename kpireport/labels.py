@@ -119,13 +119,22 @@ def initiative_text(initiative: Initiative, own: InitiativeEntry | None,
     """An initiative's text (``field`` of its entry in force), and with 併記 every other department's entry
     (``others``) beside it, each marked with its department: what the report prints and the site shows. With
     ``place`` (where it is listed), the 検証内容 is the one written for that place (a 【再掲】 place's own, when the
-    department wrote one)."""
+    department wrote one). Each department names its own 事業: another department's text is headed by its 事業名
+    where that differs from the one the row is named by (the lead's, else the plan's), so that its result is
+    never read as the lead's 事業 (「（健康増進課）産後ケア事業: …」)."""
     def of(entry: InitiativeEntry) -> str:
         return entry.verification_at(place) if field == "verification" and place else (getattr(entry, field) or "")
 
-    beside = [(department, of(entry)) for department, entry in others if of(entry)]
+    beside = [(department, entry, of(entry)) for department, entry in others if of(entry)]
     text = of(own) if own is not None else ""
     if not beside:
         return text
+    row_name = (own.name if own is not None else None) or initiative.name
     lines = [f"（{initiative.lead}）{text}"] if text else []
-    return "\n".join(lines + [f"（{department}）{other}" for department, other in beside])
+    return "\n".join(lines + [f"（{department}）{_own_name(entry, row_name)}{other}" for department, entry, other in beside])
+
+
+def _own_name(entry: InitiativeEntry, row_name: str) -> str:
+    """「産後ケア事業: 」: a department's 事業名 before its text, unless it is the one the row is named by."""
+    name = " ".join((entry.name or "").split())
+    return f"{name}: " if name and name != " ".join(row_name.split()) else ""

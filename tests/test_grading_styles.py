@@ -27,11 +27,13 @@ from kpireport.forms import layout as fl
 from kpireport.forms.writer import list_validation
 from kpireport.master.sheet_writer import SheetWriter
 from kpireport.model import (
+    BESIDE,
     GAP_FORMULA,
     RATIO_FORMULA,
     SUMMARY_FIGURES,
     Evaluation,
     Grade,
+    Initiative,
     InitiativeEntry,
     Kpi,
     Settings,
@@ -478,19 +480,26 @@ def test_summary_figures_and_not_evaluable_kinds_are_counted_apart():
 
 def test_initiative_states_land_in_exactly_one_count_column():
     """Status, left blank by a department that sent its form, not sent at all, a label the settings no longer
-    name: each initiative counted once, the columns adding up to the total."""
+    name: each initiative counted once, the columns adding up to the total. A shared initiative follows its lead:
+    not sent while the lead has sent nothing, whoever else has (主担当 and 併記 alike)."""
     labels = ("◎実施済", "○継続推進", "△一部実施", "×未実施")
     entry = InitiativeEntry("I1", "○継続推進", sheet="取組状況", row=5)
     blank = dataclasses.replace(entry, status="")
     old = dataclasses.replace(entry, status="完了")
-    states = [tally.initiative_state(entry, ["農林課"], set()),  # its status, sent or not
-              tally.initiative_state(blank, ["農林課"], {"農林課"}),
-              tally.initiative_state(None, ["農林課", "商工課"], {"商工課"}),  # the other department sent: blank
-              tally.initiative_state(None, ["農林課"], {"商工課"}),
-              tally.initiative_state(old, ["農林課"], {"農林課"})]
-    assert states == ["○継続推進", tally.BLANK, tally.BLANK, tally.UNREPORTED, "完了"]
+    own = Initiative("I1", "農林課の取組", "N1", departments=("農林課",))
+    shared = dataclasses.replace(own, departments=("農林課", "商工課"))
+    beside = dataclasses.replace(shared, reporting=BESIDE)
+    states = [tally.initiative_state(entry, own, set()),  # its status, sent or not
+              tally.initiative_state(blank, own, {"農林課"}),
+              tally.initiative_state(None, shared, {"商工課"}),  # only the other department sent: not reported
+              tally.initiative_state(None, beside, {"商工課"}),
+              tally.initiative_state(None, shared, {"農林課"}),  # the lead sent a form without the row: blank
+              tally.initiative_state(None, own, {"商工課"}),
+              tally.initiative_state(old, own, {"農林課"})]
+    assert states == ["○継続推進", tally.BLANK, tally.UNREPORTED, tally.UNREPORTED, tally.BLANK, tally.UNREPORTED,
+                      "完了"]
     counted = tally.status_count(states, labels)
-    assert counted == tally.StatusCount((0, 1, 0, 0), other=1, blank=2, unreported=1, total=5)
+    assert counted == tally.StatusCount((0, 1, 0, 0), other=1, blank=2, unreported=3, total=7)
     assert sum(counted.per_status) + counted.other + counted.blank + counted.unreported == counted.total
 
 

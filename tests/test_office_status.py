@@ -15,6 +15,7 @@ from office_year import kpireport, ok, returned, saved_at, section, sent_form
 from kpireport.forms import layout as fl
 from kpireport.messages import title
 from kpireport.periods import ReportPeriod
+from kpireport.plan.load import load_plan
 
 pytestmark = pytest.mark.slow  # the command line as real processes, on files made as users make them
 
@@ -168,6 +169,63 @@ def test_an_older_copy_arriving_after_its_correction_was_accepted_does_not_repla
     assert "同じ報告期間のファイルが2件" not in after and "同じ報告期間のファイルが2件" not in ok("status", "-w", str(ws), cwd=office)
     review = [row[0] for row in openpyxl.load_workbook(master, read_only=True)["要確認"].iter_rows(values_only=True)]
     assert not any("2件" in str(line) for line in review)
+
+
+def test_a_replaced_file_forwarded_again_under_another_name_is_not_adopted_and_both_are_named(office):
+    """農林課's first version is accepted, then replaced by its correction; a colleague forwards the first version
+    again as 「農林課_最終版.xlsx」. Its bytes are known, but they are not those in force: it is said as any older
+    draft arriving after its correction (不採用, both files named on screen, in `status` and on 要確認), never
+    「変更なし」, and the correction's value stands. The correction itself sent again under another name is
+    変更なし."""
+    ws = fresh(office, "forwarded_again")
+    inbox = ws / "inbox"
+    plan = load_plan(ws / "計画体系.xlsx").plan
+    kpi = next(k for k in plan.kpis if k.departments == (NOURIN,) and k.unit == "%")
+    now = time.time()
+    first = returned(ws, R5, NOURIN, inbox / fl.form_file_name(R5, NOURIN))
+    workbook = openpyxl.load_workbook(first)
+    sheet = workbook[fl.KPI_SHEET]
+    row = next(r for r in range(fl.FIRST_ROW, sheet.max_row + 1) if sheet.cell(r, 1).value == kpi.id)
+    column = 1 + [c.key for c in fl.kpi_columns(R5)].index("actual")
+    sheet.cell(row, column).value = "12.5"  # the figure corrected afterwards
+    workbook.save(first)
+    saved_at(first, "2024-05-10T01:00:00Z", now - 120)
+    kept = shutil.copy(first, ws / "first_version.xlsx")
+    ok("merge", "-w", str(ws), cwd=office)
+    assert actual_in_master(ws, kpi.id) == "12.5%"
+    corrected = saved_at(returned(ws, R5, NOURIN, first), "2024-05-12T01:00:00Z", now - 60)
+    assert f"{corrected.name}: 受理" in ok("merge", "-w", str(ws), cwd=office)
+    value = actual_in_master(ws, kpi.id)
+    assert value and value != "12.5%"
+    forwarded = Path(shutil.copy(kept, inbox / "農林課_最終版.xlsx"))
+    merged = ok("merge", "-w", str(ws), cwd=office)
+    assert f"{forwarded.name}: 不採用（すでに採用している提出より前に保存された版）" in merged, merged
+    assert f"{forwarded.name}: 変更なし" not in merged and "不採用 1件" in merged
+    said = [line for line in merged.splitlines() if "同じ報告期間のファイルが2件" in line]
+    assert len(said) == 1 and f"「{corrected.name}」（受理済み）を引き続き採用" in said[0], merged
+    assert f"「{forwarded.name}」はそれより前に保存された版のため採用していません" in said[0]
+    status = ok("status", "-w", str(ws), cwd=office)
+    assert f"  {NOURIN}: {corrected.name}（" in status, status
+    assert [line for line in section(status, "要確認（同じ課の複数のファイル）") if "2件" in line] == said, status
+    master = next((ws / "output").glob("master_*.xlsx"))
+    review = openpyxl.load_workbook(master, read_only=True)["要確認"]
+    assert said[0].strip() in [row[0] for row in review.iter_rows(values_only=True)]
+    assert actual_in_master(ws, kpi.id) == value
+    again = ok("merge", "-w", str(ws), cwd=office)  # lying in the inbox since: recorded once, still said
+    assert f"{forwarded.name}: 変更なし" in again
+    assert [line for line in again.splitlines() if "同じ報告期間のファイルが2件" in line] == said
+    forwarded.unlink()
+    shutil.copy(corrected, inbox / "農林課_控え.xlsx")  # the correction itself under another name: nothing new
+    copied = ok("merge", "-w", str(ws), cwd=office)
+    assert "農林課_控え.xlsx: 変更なし" in copied and "不採用" not in copied, copied
+
+
+def actual_in_master(ws: Path, kpi_id: str) -> str:
+    """The year's 実績 the master's KPI一覧 shows for the KPI."""
+    rows = openpyxl.load_workbook(next((ws / "output").glob("master_*.xlsx")), read_only=True)["KPI一覧"].iter_rows(
+        min_row=3, values_only=True)
+    header = next(rows)
+    return next(dict(zip(header, row)) for row in rows if row[0] == kpi_id)[R5.label]
 
 
 def test_a_file_saved_with_a_clock_in_the_future_does_not_keep_later_corrections_out(office):

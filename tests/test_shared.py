@@ -6,6 +6,8 @@ LibreOffice Calc (tests/calc.py; openpyxl where LibreOffice is not installed).
 """
 from __future__ import annotations
 
+import csv
+import dataclasses
 import json
 import os
 import shutil
@@ -21,6 +23,8 @@ from office_year import kpireport, ok, returned, section
 from openpyxl.utils import get_column_letter
 
 from kpireport.cli.printing import merge_lines, status_lines
+from kpireport.council.document import template_path
+from kpireport.council.report import write_report
 from kpireport.demo.fill import fill_form
 from kpireport.forms import layout as fl
 from kpireport.forms.writer import write_form
@@ -30,6 +34,8 @@ from kpireport.periods import ReportPeriod
 from kpireport.plan.load import load_plan
 from kpireport.validate.files import validate_files
 from kpireport.workspace import Workspace
+from kpireport.workspace.folder import Folder
+from kpireport.workspace.reporting import period_data
 
 R5 = ReportPeriod(2023)
 VISITORS = "K-S2-02"  # 観光交流人口 (万人), made 合算 over three departments below
@@ -342,3 +348,76 @@ def test_merge_and_status_say_what_validate_says_after_the_change(sharing_change
     assert "  こども家庭課: " in "\n".join(section(status, "提出済")), status
     for output in (merged, status):
         assert "こども家庭課 （提出済みの様式に値なし）" in output and "こども家庭課 （未提出）" not in output, output
+
+
+@pytest.mark.slow  # LibreOffice Calc typing, whole merges, the report in both layouts and the site
+def test_a_side_by_side_initiative_prints_each_departments_own_project_name_with_its_texts(tmp_path, document):
+    """健康増進課 names its part of こども家庭課's 併記 initiative 「産後ケア事業」: the report's 施策シート, its
+    取組状況 (一覧 and 検証表) and the site print that name with the department's texts, so its result is never
+    read as こども家庭課's 事業; こども家庭課's own texts keep the row's name."""
+    ws, plan = make_workspace(tmp_path / "ws", document, {})
+    start = time.time() - 100
+    submit(ws, plan, "こども家庭課", [], start)
+    typed = {"name": "産後ケア事業", "verification": "産後ケアの利用枠が不足した。",
+             "summary": "産後ケアを12人が利用した。", "plan": "利用枠を広げる（希望者が多いため）。"}
+    submit(ws, plan, "健康増進課", [(fl.INITIATIVE_SHEET, CARE, key, text) for key, text in typed.items()], start + 1)
+    outcome = ws.merge()
+    lead = dict(outcome.data.initiatives)[plan.initiative(CARE)]
+    assert lead is not None and lead.name and lead.name != typed["name"]
+    report = docx.Document(ws.report(pdf=False).path)
+    rows = [[cell.text for cell in row.cells] for table in report.tables for row in table.rows]
+    done = [row for row in rows if row[0] == lead.name and "（健康増進課）" in row[-1]]
+    assert len(done) == 2, rows  # 施策シート: this year's 事業, then next year's
+    assert done[0][-1].startswith(f"（こども家庭課）{lead.summary}\n")
+    assert done[0][-1].endswith(f"\n（健康増進課）産後ケア事業: {typed['summary']}")
+    assert done[1][-1].endswith(f"\n（健康増進課）産後ケア事業: {typed['plan']}")
+    verified = f"\n（健康増進課）産後ケア事業: {typed['verification']}"
+    assert sum(row[-1].endswith(verified) for row in rows) == 1  # 取組状況 (一覧)
+    data = period_data(Folder(ws.root))
+    table_layout = dataclasses.replace(data.plan.settings, appendix_style="検証表")
+    path = write_report(dataclasses.replace(data, plan=dataclasses.replace(data.plan, settings=table_layout)),
+                        template_path(None), tmp_path / "検証表.docx", ["取組状況"])
+    rows = [[cell.text for cell in row.cells] for table in docx.Document(path).tables for row in table.rows]
+    assert sum(row[-1].endswith(verified) for row in rows) == 1, rows
+    ws.publish()
+    pages = "\n".join(page.read_text(encoding="utf-8") for page in (ws.output / "公開").rglob("*.html"))
+    for text in (typed["summary"], typed["plan"], typed["verification"]):
+        assert f"（健康増進課）産後ケア事業: {text}" in pages
+
+
+@pytest.mark.slow  # the command line as real processes: merge, report, publish
+def test_a_shared_initiative_whose_lead_has_not_sent_is_not_reported_never_left_blank(tmp_path):
+    """Every department but 地域振興課 (lead of the 主担当 T-S2-3-02; 情報政策課's form shows the row read-only) and
+    こども家庭課 (lead of the 併記 T-S3-2-01; 健康増進課 sent its own) has sent its form, every 実施状況 filled. The
+    two initiatives follow their leads: not reported, 「（未提出）」 like the leads' own initiatives, never 「未記入」
+    (a department that sent its form with the status blank): in the master, the report's tables and counts, the
+    site."""
+    ok("init", "ws", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    plan = load_plan(ws / "計画体系.xlsx").plan
+    shared = {"T-S2-3-02": "地域振興課", CARE: "こども家庭課"}
+    assert all(plan.initiative(ident).lead == lead and plan.initiative(ident).shared for ident, lead in shared.items())
+    for department in (d for d in fl.departments_with_forms(plan) if d not in shared.values()):
+        returned(ws, R5, department, ws / "inbox" / fl.form_file_name(R5, department))
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    master = openpyxl.load_workbook(ws / "output" / "master_令和5年度_実績.xlsx", read_only=True)
+    listed = list(master["取組一覧"].iter_rows(min_row=3, values_only=True))
+    head = listed[0]
+    for row in (dict(zip(head, r)) for r in listed[1:] if r[0] in shared):
+        assert (row["実施状況"] or "", row["提出"]) == ("", "未報告"), row
+    summary = [row for row in master["概要"].iter_rows(values_only=True) if "未報告" in row]
+    assert summary and not any("未記入" in row for row in summary), summary  # every department that sent filled it
+    ok("report", "-w", "ws", cwd=tmp_path)
+    tables = docx.Document(ws / "output" / "report_令和5年度_実績.docx").tables
+    rows = [[cell.text for cell in row.cells] for table in tables for row in table.rows]
+    for ident in shared:
+        content = plan.initiative(ident).content
+        status = [row[2] for row in rows if len(row) == 5 and row[1].startswith(content)]
+        assert status and set(status) == {"（未提出）"}, (ident, status)
+    counts = [row for row in rows if "取組数" in row and "未報告" in row]
+    assert counts and not any("未記入" in row for row in counts)
+    ok("publish", "-w", "ws", cwd=tmp_path)
+    with open(ws / "output" / "公開" / "data" / "initiatives.csv", encoding="utf-8-sig") as opened:
+        published = {row["取組ID"]: row["実施状況"] for row in csv.DictReader(opened)}
+    assert {ident: published[ident] for ident in shared} == {ident: "未報告" for ident in shared}

@@ -10,7 +10,7 @@ under each 推進項目, bare marks in the cells and their words in the legend).
 A 【再掲】 item is listed at every place it is posted (also twice under one top node), after the node's own
 items, with the 検証内容 its department wrote for that place (its form's 【再掲】 row) when there is one, and
 counted at each place: the count table is made from the very rows listed. A blank 実施状況 reads
-「未記入」; 「（未提出）」 only where no department of the item sent anything. A record with no 実施状況 at all
+「未記入」; 「（未提出）」 where the department that reports the item (a shared one's lead) sent nothing. A record with no 実施状況 at all
 (a year entered from a printed report) makes no chapter."""
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ def _verification(data: PeriodResults, placed_row: InitiativeRow, entry: Initiat
 
 def status_text(data: PeriodResults, placed_row: InitiativeRow) -> str:
     """The 実施状況 cell: the status, 「未記入」 where the department left it blank (a monthly report allows it), or
-    「（未提出）」 where none of the item's departments sent anything."""
+    「（未提出）」 where the department that reports it (a shared one's lead) sent nothing."""
     state = data.initiative_states.get(placed_row.initiative.id)
     if state == tally.BLANK:
         return texts.NOT_ENTERED

@@ -85,7 +85,7 @@ class PeriodResults:
     data_years: dict[str, int] = field(default_factory=dict)
     series: dict[str, tuple[YearGrade, ...]] = field(default_factory=dict)
     # each initiative's place in the status counts: its status, tally.BLANK (sent, left blank) or
-    # tally.UNREPORTED (none of its departments sent anything)
+    # tally.UNREPORTED (the department that reports it, a shared one's lead, sent nothing)
     initiative_states: dict[str, str | None] = field(default_factory=dict)
 
     @property
@@ -209,7 +209,7 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     changed, first_merge = merge_changes(plan, period, history)
     rows = kpi_rows(plan, period.fiscal_year)
     submitted = submitted_of(statuses)
-    states = {i.id: tally.initiative_state(entry, i.departments, submitted) for i, entry in initiatives}
+    states = {i.id: tally.initiative_state(entry, i, submitted) for i, entry in initiatives}
     graded = tally.Graded(plan, rows, evaluations, period.fiscal_year)
     plan_tallies = tally.tallies(graded)
     return PeriodResults(plan=plan, period=period, merged_at=merged_at, kpi_rows=rows,

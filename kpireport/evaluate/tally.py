@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kpireport.labels import node_heading
-from kpireport.model import Evaluation, InitiativeEntry, Plan
+from kpireport.model import Evaluation, Initiative, InitiativeEntry, Plan
 
 if TYPE_CHECKING:  # results builds the tallies: the types only, no import at run time
     from kpireport.evaluate.results import KpiRow, PeriodResults
@@ -151,16 +151,20 @@ def grade_tally(data: PeriodResults) -> str:
 # Initiatives by status
 # ---------------------------------------------------------------------------------------------------------
 
-BLANK = ""  # the item's department sent its form with 実施状況 blank (a monthly report allows it)
-UNREPORTED = None  # none of the item's departments sent anything
+BLANK = ""  # the department that reports the item sent its form with 実施状況 blank (a monthly report allows it)
+UNREPORTED = None  # the department that reports the item (a shared one's lead) has sent nothing
 OTHER_LABEL, BLANK_LABEL = "その他", "未記入"  # the columns shown only when some row has them
 
 
-def initiative_state(entry: InitiativeEntry | None, departments: Iterable[str], submitted: Set[str]) -> str | None:
-    """An initiative's place in the counts: its status label, BLANK, or UNREPORTED."""
+def initiative_state(entry: InitiativeEntry | None, initiative: Initiative, submitted: Set[str]) -> str | None:
+    """An initiative's place in the counts: its status label, BLANK, or UNREPORTED. A shared initiative's state
+    follows its lead, whose status stands (主担当: the others' forms only show the row, read-only; 併記: theirs
+    are shown beside it): while the lead has sent nothing it is UNREPORTED, as the lead's own initiatives are,
+    whoever else has sent a form."""
     if entry is not None and entry.status:
         return entry.status
-    if entry is not None or any(d in submitted for d in departments):
+    reporters = (initiative.lead,) if initiative.shared else initiative.departments
+    if entry is not None or any(d in submitted for d in reporters):
         return BLANK
     return UNREPORTED
 

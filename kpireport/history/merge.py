@@ -13,7 +13,7 @@ from pathlib import Path
 from kpireport import labels
 from kpireport.history.in_force import InForce, in_force
 from kpireport.history.rules_record import record_rules, rules_record
-from kpireport.history.store import History
+from kpireport.history.store import History, SubmissionRecord
 from kpireport.model import InitiativeEntry, Plan, ValidationResult
 from kpireport.periods import ReportPeriod
 from kpireport.values import format_value
@@ -60,8 +60,10 @@ def record_merge(history: History, plan: Plan, period: ReportPeriod, results: It
         record_rules(history, merge_id, rules_record(plan.grades, plan.settings))
         recorded = []
         for result in results:
-            if history.known(result.sha256, result.department, result.period or period.key):
-                recorded.append((result, UNCHANGED))
+            earlier = history.submissions_of(result.department, result.period or period.key)
+            if any(r.sha256 == result.sha256 for r in earlier):
+                recorded.append((result, _known_file(history, merge_id, result, earlier, received,
+                                                     saved.get(result.file))))
                 continue
             sub_id = history.record(merge_id, result, received, saved.get(result.file))
             recorded.append((result, SENT_BACK if not result.valid else ACCEPTED if history.adopted(sub_id) else OLDER))
@@ -70,6 +72,25 @@ def record_merge(history: History, plan: Plan, period: ReportPeriod, results: It
         before = history.previous_snapshot(period.key, merge_id)
         history.finish_merge(merge_id, after)
     return MergeRecord(merge_id, recorded, changes(plan, before, after), before is None, current)
+
+
+def _known_file(history: History, merge_id: int, result: ValidationResult, earlier: list[SubmissionRecord],
+                received: str, saved_at: str | None) -> str:
+    """A file whose bytes the history already holds for the department and period (``earlier``: its records).
+    The bytes in force, a file sent back (the same findings again) or a file lying in the inbox since it was
+    recorded under its name: 変更なし. The bytes of a file accepted and replaced since, arriving again under a
+    name that held other bytes (a first version forwarded after its correction was accepted): its values are
+    not those that stand, so it is taken as any older draft arriving after its correction is, OLDER, recorded
+    and superseded at once by the submission in force (whatever the saved times say: it was replaced), so that
+    the merge, `status` and 要確認 name both files (history.duplicates)."""
+    standing = next((r for r in reversed(earlier) if r.accepted and r.superseded_by is None), None)
+    copies = [r for r in earlier if r.sha256 == result.sha256]
+    same_name = [r for r in earlier if r.file_name == result.file]
+    if (standing is None or standing.sha256 == result.sha256 or not any(r.accepted for r in copies)
+            or (same_name and same_name[-1].sha256 == result.sha256)):
+        return UNCHANGED
+    history.record(merge_id, result, received, saved_at, replaced_by=standing.id)
+    return OLDER
 
 
 def master_written(history_file: Path, merge_id: int) -> None:

@@ -214,10 +214,13 @@ class History:
                               (sha256, department, period)).fetchone()
         return row is not None
 
-    def record(self, merge_id: int, result: ValidationResult, received_at: str, saved_at: str | None = None) -> int:
+    def record(self, merge_id: int, result: ValidationResult, received_at: str, saved_at: str | None = None,
+               replaced_by: int | None = None) -> int:
         """Record one submission; an accepted one supersedes the department's earlier accepted one, unless that
         one was saved later in Excel (``saved_at``, UTC ISO): an older copy arriving after its correction is
-        recorded, superseded at once by the correction (`adopted` says which)."""
+        recorded, superseded at once by the correction (`adopted` says which). ``replaced_by``: the submission
+        known to replace this one whatever the saved times say (a copy of a file it replaced before), which this
+        one is superseded by at once."""
         if "-" not in str(result.period):  # a fiscal year's final 実績 (a month's key has a "-"): see annual_actuals
             self._annual = None
         cursor = self.db.execute(
@@ -229,7 +232,7 @@ class History:
         sub_id = _row_id(cursor)
         if not result.valid:
             return sub_id
-        newer = None if saved_at is None else self.db.execute(
+        newer = (replaced_by,) if replaced_by is not None else None if saved_at is None else self.db.execute(
             "SELECT id FROM submissions WHERE department = ? AND period = ? AND accepted = 1 AND superseded_by IS NULL"
             " AND id <> ? AND saved_at IS NOT NULL AND saved_at > ? ORDER BY id DESC LIMIT 1",
             (result.department, result.period, sub_id, saved_at)).fetchone()
@@ -282,9 +285,16 @@ class History:
     # -- reading ---------------------------------------------------------------------------------
 
     def submissions(self, period: str) -> list[SubmissionRecord]:
+        return self._submissions("period = ?", (period,))
+
+    def submissions_of(self, department: str, period: str) -> list[SubmissionRecord]:
+        """The department's submissions for ``period``, in the order recorded."""
+        return self._submissions("department = ? AND period = ?", (department, period))
+
+    def _submissions(self, where: str, arguments: tuple) -> list[SubmissionRecord]:
         rows = self.db.execute("SELECT id, department, period, file_name, sha256, received_at, accepted, errors,"
-                               " warnings, findings, superseded_by, merge_id FROM submissions WHERE period = ? ORDER BY id",
-                               (period,)).fetchall()
+                               f" warnings, findings, superseded_by, merge_id FROM submissions WHERE {where} ORDER BY id",
+                               arguments).fetchall()
         return [SubmissionRecord(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8],
                                  tuple(Finding(**f) for f in json.loads(r[9])), r[10], r[11]) for r in rows]
 
