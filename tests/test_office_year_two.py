@@ -150,3 +150,83 @@ def test_history_import_takes_past_years_only_and_says_which_rows_a_submission_s
     header = next(r for r in rows if r and "指標ID" in r)
     row = next(r for r in rows if r and r[0] == "K3-1-1")
     assert row[next(i for i, h in enumerate(header) if h and "令和4年度" in str(h))] == "80%", (header, row)
+
+
+def test_a_target_raised_for_the_next_year_leaves_last_years_grade_as_reported(tmp_path):
+    """美祢市 (finding 3 of session 13's outside test): 本市を訪れる外国人観光客数 was graded B in 令和5年度 against its
+    target 100,000人; for 令和6年度 the office raises the target to 250,000人 in 計画体系.xlsx. Last year's grade,
+    shown beside this year's and in 指標の推移, stays the B the council was given (graded against the target of its
+    time, recorded with the merge), and the master and the report say once that the target changed."""
+    import docx
+
+    from kpireport.evaluate.rules import evaluate_kpi
+    from kpireport.history.store import History
+
+    ident = "K-S2-2-01"
+    ok("init", "ws", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    returned(ws, R5, A, ws / "inbox" / fl.form_file_name(R5, A))
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    reported = master_cell(ws, R5, ident, "評価")
+    assert reported == "B 順調", reported
+
+    set_setting(ws, "実績年度", "令和6年度")
+    set_setting(ws, "報告年度", "令和7年度")
+    book = openpyxl.load_workbook(ws / "計画体系.xlsx")
+    sheet = book["指標"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == ident)
+    assert row[header.index("目標値")].value == "100,000人"
+    row[header.index("目標値")].value = "250,000人"
+    book.save(ws / "計画体系.xlsx")
+    assert "エラー 0件" in ok("plan", "check", "-w", "ws", cwd=tmp_path)
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    returned(ws, R6, A, ws / "inbox" / fl.form_file_name(R6, A))
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    ok("report", "--sections", "表紙,本文,指標の推移", "-w", "ws", cwd=tmp_path, KPIREPORT_SOFFICE="none")
+
+    # today's target would grade last year's actual C: the grade below is last year's only if kept as it was
+    plan = load_plan(ws / "計画体系.xlsx").plan
+    history = History(ws / "履歴.sqlite3")
+    try:
+        actual = history.annual_actuals()[ident][2023].value
+    finally:
+        history.close()
+    assert evaluate_kpi(plan.kpi(ident), actual, 2023, plan.grades, plan.settings).grade == "C"
+
+    note = "目標値を100,000人から250,000人に変更（令和6年度）。令和5年度は変更前の目標値で評価しています。"
+    assert master_cell(ws, R6, ident, "前年度の評価") == reported
+    assert note in master_cell(ws, R6, ident, "計算の根拠")
+    trend = openpyxl.load_workbook(ws / "output" / f"master_{R6.file_label}.xlsx", read_only=True)["推移（総合戦略）"]
+    cells = [str(v) for r in trend.iter_rows(values_only=True) for v in r if v]
+    assert cells.count(f"{ident} 本市を訪れる外国人観光客数: {note}") == 1
+
+    report = docx.Document(str(ws / "output" / f"report_{R6.file_label}.docx"))
+    notes = [p.text for p in report.paragraphs if note in p.text]
+    assert notes == [f"（注）本市を訪れる外国人観光客数: {note}", f"（注）{note}"], notes  # 本文's table, 指標の推移
+    year, actual_text, expected, _, grade = trend_rows(report, ident)[0]
+    # the expected value on the way to the old target: 17,677 + (100,000 − 17,677) × 1/4 (the new one's is 75,757.8)
+    assert (year, actual_text, expected, grade) == ("令和5年度", "58,839人", "38,257.8人", reported)
+
+
+def trend_rows(report, ident: str) -> list[list[str]]:
+    """The rows of the KPI's table in the report's 指標の推移 (the first table after its heading)."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    found = False
+    for element in report.element.body.iterchildren():
+        if element.tag.endswith("}p") and Paragraph(element, report).text.startswith(f"{ident}　"):
+            found = True
+        elif element.tag.endswith("}tbl") and found:
+            return [[c.text for c in r.cells] for r in Table(element, report).rows][1:]
+    raise AssertionError(f"no 指標の推移 table for {ident}")
+
+
+def master_cell(workspace, period: ReportPeriod, ident: str, header: str):
+    """What the master's KPI一覧 shows for the KPI in the column headed exactly ``header``."""
+    sheet = openpyxl.load_workbook(workspace / "output" / f"master_{period.file_label}.xlsx", read_only=True)["KPI一覧"]
+    rows = list(sheet.iter_rows(values_only=True))
+    head = next(r for r in rows if r and "指標ID" in r)
+    return next(r for r in rows if r and r[0] == ident)[head.index(header)]

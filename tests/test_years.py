@@ -4,8 +4,10 @@ the grade it had), two years in one workspace through the library."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 from decimal import Decimal
+from pathlib import Path
 
 import docx
 import openpyxl
@@ -15,13 +17,22 @@ from docx.text.paragraph import Paragraph
 from report_tables import table_rows
 from years_helpers import TODAYS_GRADES, years_document
 
+import kpireport
 from kpireport.council.content import actual_text
 from kpireport.evaluate.data_year import data_year
 from kpireport.evaluate.rules import expected_value
-from kpireport.evaluate.series import TODAYS_RULES
-from kpireport.history.rules_record import record_rules, rules_from_record, rules_of, rules_record
+from kpireport.evaluate.series import TODAYS_KPI, TODAYS_RULES
+from kpireport.history.rules_record import (
+    GRADING_FIELDS,
+    kpi_as_recorded,
+    record_rules,
+    rules_from_record,
+    rules_of,
+    rules_record,
+)
 from kpireport.history.store import History, StoredKpiValue
 from kpireport.model import Grade, Settings, Value
+from kpireport.plan.load import load_plan
 from kpireport.publish.series import kpi_series
 from kpireport.values import parse_value
 from kpireport.workspace.api import Workspace
@@ -167,6 +178,15 @@ def test_past_grade_keeps_the_rules_of_its_merge(tmp_path) -> None:
     assert [(p.year, p.evaluation.grade) for p in published][0] == (2024, "B")
     assert period_data(workspace, "2024").evaluations["K7"].grade == "C"  # today's rules, asked for today
 
+    # a history from before the KPIs' baselines and targets were stored: today's, and says so
+    db = sqlite3.connect(str(workspace.history_file))
+    db.execute("UPDATE merge_rules SET rules = json_remove(rules, '$.kpis')")
+    db.commit()
+    db.close()
+    unrecorded = period_data(workspace, "2025").previous("K7")
+    assert unrecorded is not None and unrecorded.rules_then and not unrecorded.kpi_then
+    assert unrecorded.evaluation.grade == "B" and unrecorded.evaluation.working.endswith(TODAYS_KPI)
+
     # a history from before rules were stored: the year is graded with today's rules, and says so
     db = sqlite3.connect(str(workspace.history_file))
     db.execute("DELETE FROM merge_rules")
@@ -184,6 +204,26 @@ def test_past_grade_keeps_the_rules_of_its_merge(tmp_path) -> None:
         history.close()
     later = period_data(workspace, "2025")
     assert 2022 in later.history["K1"] and [p.year for p in later.series["K1"]] == [2024, 2025]
+
+
+def test_kpis_record_round_trip() -> None:
+    """Every example KPI's grading fields come back as they were (interim targets, a value's own year, のべ,
+    以上), and a KPI recorded before the office changed its target comes back with the target of its time."""
+    for example in ("example", "example_sakura", "example_h28", "example_kawasemi", "example_hoshizora"):
+        plan = plan_of(example)
+        stored = json.loads(json.dumps(rules_record(plan.grades, plan.settings, plan.kpis)))["kpis"]
+        assert all(kpi_as_recorded(kpi, stored[kpi.id]) is kpi for kpi in plan.kpis), example
+    kpi = next(k for k in plan_of("example_sakura").kpis if k.interim_targets)
+    then = json.loads(json.dumps(rules_record((), Settings(city="x", report_title="y"), [kpi])))["kpis"][kpi.id]
+    raised = dataclasses.replace(kpi, target=parse_value("250万人"), target_year=kpi.target_year + 2,
+                                 interim_targets=(), direction="減少")
+    back = kpi_as_recorded(raised, then)
+    assert [getattr(back, name) for name in GRADING_FIELDS] == [getattr(kpi, name) for name in GRADING_FIELDS]
+    assert back.name == raised.name
+
+
+def plan_of(example: str):
+    return load_plan(Path(kpireport.__file__).parent / example / "plan.yaml").plan
 
 
 def test_older_history_gets_the_rules_table(tmp_path) -> None:

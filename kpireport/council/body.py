@@ -137,7 +137,9 @@ def kpi_table(doc: ReportDocument, data: PeriodResults, rows: list[KpiRow], capt
         for cells_of_row, row in zip(cells, rows):
             cells_of_row.append(second_grade_text(row.kpi, data.evaluations[row.kpi.id]))
     table(doc, headers, cells, widths, align, shading=shading, caption=f"{caption}　{content.indicator_caption(rows)}")
-    for note in content.override_notes(data, rows) + content.rate_notes(data, rows) + content.shared_notes(data, rows):
+    changed = content.changed_definition_notes(data, rows) if previous else []  # beside the previous grade
+    for note in (content.override_notes(data, rows) + content.rate_notes(data, rows) + changed
+                 + content.shared_notes(data, rows)):
         paragraph(doc, note, "注記")
 
 

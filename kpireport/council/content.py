@@ -8,6 +8,7 @@ from kpireport.council import texts
 from kpireport.evaluate.arithmetic import percent_text
 from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
+from kpireport.evaluate.series import definition_notes
 from kpireport.labels import markers_text, value_text
 from kpireport.model import LEAD, Initiative, InitiativeEntry, Node, Plan
 from kpireport.values import format_year, period_of
@@ -161,6 +162,14 @@ def override_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
             notes.append(f"{texts.OVERRIDE_MARK}{row.kpi.name}: 手動で「{evaluation.grade} {evaluation.label}」"
                          f"（計算上は「{evaluation.computed_grade}」、理由: {evaluation.override.reason}）")
     return notes
+
+
+def changed_definition_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:
+    """For KPIs whose baseline or target the office changed after an earlier year was graded: what changed and
+    which years were graded before the change, so a previous year's grade beside this year's is read rightly."""
+    seen = {row.kpi.id: row.kpi for row in rows}
+    return [f"{texts.NOTE_MARK}{kpi.name}: {note}" for kpi in seen.values()
+            for note in definition_notes(kpi, data.series.get(kpi.id, ()))]
 
 
 def shared_notes(data: PeriodResults, rows: list[KpiRow]) -> list[str]:

@@ -15,7 +15,7 @@ from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.display import RULE_COLOURS
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
 from kpireport.evaluate.rules import expected_value
-from kpireport.evaluate.series import TODAYS_RULES, YearGrade
+from kpireport.evaluate.series import TODAYS_KPI, TODAYS_RULES, YearGrade, definition_notes
 from kpireport.labels import value_text
 from kpireport.model import Kpi
 from kpireport.values import format_value, format_year
@@ -38,7 +38,7 @@ def add(doc: ReportDocument, data: PeriodResults) -> None:
     if not rows:
         return
     heading(doc, TITLE, 1)
-    paragraph(doc, "各指標の年度ごとの実績と評価です。過去の年度は、その年度の集計のときの評価区分で評価しています。"
+    paragraph(doc, "各指標の年度ごとの実績と評価です。過去の年度は、その年度の集計のときの評価区分と基準値・目標値で評価しています。"
                    "統計の公表が遅れる指標は、データの年度（実績値の後ろの括弧）の想定値と比べて評価しています。", "注記")
     for row in rows:  # one after another, about two to a page: a page of one KPI would be mostly empty
         kpi_page(doc, data, row)
@@ -66,12 +66,19 @@ def kpi_page(doc: ReportDocument, data: PeriodResults, row: KpiRow) -> None:
     headers = ["年", *HEADERS[1:]] if kpi.calendar else HEADERS  # a calendar-year KPI's rows are years
     table(doc, headers, cells, [30, 45, 35, 25, 35], ["left", "right", "right", "right", "center"], shading=shading,
           keep_rows=len(cells))
-    if any(not p.rules_then for p in points):
-        _kept(paragraph(doc, f"※{'、'.join(format_year(p.year, fiscal=not kpi.calendar) for p in points if not p.rules_then)}は、{TODAYS_RULES}",
-                       "注記"))
+    for unrecorded, note in (([p for p in points if not p.rules_then], TODAYS_RULES),
+                             ([p for p in points if p.rules_then and not p.kpi_then], TODAYS_KPI)):
+        if unrecorded:
+            _kept(paragraph(doc, f"※{_years(kpi, unrecorded)}は、{note}", "注記"))
+    for note in definition_notes(kpi, points):  # a past grade against a target the office has since changed
+        _kept(paragraph(doc, f"{texts.NOTE_MARK}{note}", "注記"))
     chart = line_chart(kpi, points)
     _kept(paragraph(doc, chart_note(chart), "注記"))  # also keeps the picture clear of the table's last row
     picture(doc, line_chart_png(chart), 125)
+
+
+def _years(kpi: Kpi, points: list[YearGrade]) -> str:
+    return "、".join(format_year(p.year, fiscal=not kpi.calendar) for p in points)
 
 
 def _kept(para: Paragraph) -> None:

@@ -1,18 +1,24 @@
-"""Over the years: every year's actual, rate and grade of each KPI, each past year graded with the rules stored
-with that year's last merge (never silently regraded with today's). A year whose rules were not stored (a
-history from before they were, a year known only from imported records) is graded with today's rules and
-says so."""
+"""Over the years: every year's actual, rate and grade of each KPI, each past year graded with the rules and the
+KPI's baseline and target stored with that year's last merge (never silently regraded with today's). A year whose
+rules were not stored (a history from before they were, a year known only from imported records) is graded with
+today's rules and says so; so is a year whose rules were stored but not the KPIs' baselines and targets (a history
+from before those were). Where a year's baseline or target differs from the next one's, the series says so
+(definition_notes)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from kpireport.evaluate.data_year import data_year, working_note
 from kpireport.evaluate.rules import evaluate_kpi
-from kpireport.history.rules_record import rules_from_record, rules_of
+from kpireport.history.rules_record import grading_fields, kpi_as_recorded, rules_from_record, rules_of
 from kpireport.history.store import History, StoredKpiValue
+from kpireport.labels import value_with_year
 from kpireport.model import Evaluation, Grade, Kpi, Override, Plan, Settings
+from kpireport.values import format_year
 
 TODAYS_RULES = "当時の評価基準の記録がないため、現在の評価区分で評価しています。"
+TODAYS_KPI = "当時の基準値・目標値の記録がないため、現在の計画の基準値・目標値で評価しています。"
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,8 @@ class YearGrade:
     stored: StoredKpiValue | None
     data_year: int | None = None  # the fiscal year the data is of, when earlier than ``year``
     rules_then: bool = True  # graded with the rules stored then (False: today's, no record)
+    graded_as: Kpi | None = None  # the KPI as recorded then, where its baseline, target… differ from today's plan
+    kpi_then: bool = True  # graded with the KPI's baseline and target stored then (False: today's, no record)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class _Rules:
     grades: tuple[Grade, ...]
     settings: Settings
     then: bool
+    kpis: dict[str, dict] | None = None  # each KPI's grading fields as recorded (None: not recorded)
+    today: dict[str, dict] = field(default_factory=dict)  # the same of today's plan, to compare with
 
 
 def past_years(plan: Plan, fiscal_year: int, history: History,
@@ -67,17 +77,24 @@ def _rules_of(plan: Plan, history: History, year: int) -> _Rules:
     if record is None:
         return _Rules(plan.grades, plan.settings, False)
     grades, settings = rules_from_record(record, plan.settings)
-    return _Rules(grades, settings, True)
+    today = plan.memo("grading_fields", lambda: {k.id: grading_fields(k) for k in plan.kpis})
+    return _Rules(grades, settings, True, record.get("kpis"), today)
 
 
 def _grade_year(kpi: Kpi, year: int, stored: StoredKpiValue, rules: _Rules, override: Override | None) -> YearGrade:
     lag = data_year(stored, year)
-    evaluation = evaluate_kpi(kpi, stored.value, lag or year, rules.grades, rules.settings,
+    # a KPI the record lacks is one added to the plan since (its year's value imported): today's is all there is
+    recorded = rules.kpis.get(kpi.id) if rules.kpis is not None else None
+    then = kpi_as_recorded(kpi, recorded, rules.today[kpi.id]) if recorded is not None else kpi
+    evaluation = evaluate_kpi(then, stored.value, lag or year, rules.grades, rules.settings,
                               provisional=stored.provisional, override=override, reason=stored.reason)
     evaluation = with_lead(evaluation, working_note(lag, year) if lag else "")
     if not rules.then:
         evaluation = replace(evaluation, working=evaluation.working + TODAYS_RULES)
-    return YearGrade(year, evaluation, stored, lag, rules.then)
+    elif rules.kpis is None:
+        evaluation = replace(evaluation, working=evaluation.working + TODAYS_KPI)
+    return YearGrade(year, evaluation, stored, lag, rules.then, then if then is not kpi else None,
+                     rules.kpis is not None)
 
 
 def with_lead(evaluation: Evaluation, lead: str) -> Evaluation:
@@ -88,3 +105,50 @@ def with_lead(evaluation: Evaluation, lead: str) -> Evaluation:
 def previous(series: tuple[YearGrade, ...], fiscal_year: int) -> YearGrade | None:
     """The year before ``fiscal_year`` in a KPI's series, if it has one."""
     return next((point for point in series if point.year == fiscal_year - 1), None)
+
+
+# what of a KPI a year may have been graded with otherwise than the next (the plan's words for them)
+_DEFINITION: tuple[tuple[str, Callable[[Kpi], str]], ...] = (
+    ("基準値", lambda k: value_with_year(k.baseline, k.baseline_year, fiscal=not k.calendar)),
+    ("目標値", lambda k: value_with_year(k.target, k.target_year, fiscal=not k.calendar)),
+    ("中間目標値", lambda k: "、".join(value_with_year(t.value, t.year, fiscal=not k.calendar)
+                                    for t in k.interim_targets) or "なし"),
+    ("指標の方向", lambda k: k.direction),
+    ("目標の種類", lambda k: k.target_type),
+    ("集計方法", lambda k: k.aggregation),
+    ("単位", lambda k: k.unit or "なし"),
+    ("区分", lambda k: k.kind),
+    ("達成率の式", lambda k: k.rate_formula or "設定の式"),
+    ("計画の開始年度", lambda k: format_year(k.plan_start_year) if k.plan_start_year else "なし"),
+)
+
+
+def definition_notes(kpi: Kpi, series: tuple[YearGrade, ...]) -> list[str]:
+    """Where the office changed a KPI's baseline, target… in the plan after a year was graded, one sentence per
+    change, so that a past grade that differs from what today's figures would give is never a surprise:
+    「目標値を183万人から250万人に変更（令和6年度）。令和5年度は変更前の目標値で評価しています。」 (the year in brackets:
+    the first graded with the new figure). Years with no record of the KPI are left out: they were graded with
+    today's."""
+    points = [(p.year, p.graded_as or kpi) for p in series if p.kpi_then and p.rules_then]
+    notes = []
+    for name, shown in _DEFINITION:
+        texts = [(year, shown(k)) for year, k in points]
+        for i in range(1, len(texts)):
+            (_, before), (year, after) = texts[i - 1], texts[i]
+            if before == after:
+                continue
+            # the years just before the change graded with the old figure (not an earlier spell of the same one)
+            graded = [y for j, (y, _) in enumerate(texts[:i]) if all(t == before for _, t in texts[j:i])]
+            years = "、".join(format_year(y, fiscal=not kpi.calendar) for y in graded)
+            before, after = _without_common_year(before, after)
+            notes.append(f"{name}を{before}から{after}に変更（{format_year(year, fiscal=not kpi.calendar)}）。"
+                         f"{years}は変更前の{name}で評価しています。")
+    return notes
+
+
+def _without_common_year(before: str, after: str) -> tuple[str, str]:
+    """「183万人（令和8年度）」 and 「250万人（令和8年度）」 read 183万人 and 250万人: the year only where it changed."""
+    year = before[before.rfind("（"):] if before.endswith("）") else ""
+    if year and after.endswith(year) and before != year:
+        return before.removesuffix(year), after.removesuffix(year)
+    return before, after

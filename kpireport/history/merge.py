@@ -57,7 +57,7 @@ def record_merge(history: History, plan: Plan, period: ReportPeriod, results: It
     saved = saved or {}
     with history.transaction():
         merge_id = history.start_merge(period.key, plan.content_hash)
-        record_rules(history, merge_id, rules_record(plan.grades, plan.settings))
+        record_rules(history, merge_id, rules_record(plan.grades, plan.settings, plan.kpis))
         recorded = []
         for result in results:
             earlier = history.submissions_of(result.department, result.period or period.key)

@@ -113,10 +113,13 @@ def now() -> str:
 # The grading rules in force at each merge (the grades and the settings that affect grading, see
 # history.rules_record), so a past year is graded as it was then. Kept apart from SCHEMA: a history made
 # before it gets the table on opening (its merges have no rules; their years say so where they are shown).
+# kpi_definitions: what of each KPI the grading read (baseline, target, …), one row per distinct plan's KPIs,
+# named in a merge's rules by its digest (the merges of a year with one plan share one row).
 RULES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS merge_rules (
     merge_id INTEGER PRIMARY KEY REFERENCES merges(id), rules TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS kpi_definitions (digest TEXT PRIMARY KEY, kpis TEXT NOT NULL);
 """
 
 

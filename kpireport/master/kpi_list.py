@@ -10,6 +10,7 @@ from kpireport import labels
 from kpireport.evaluate.data_year import data_year, year_note
 from kpireport.evaluate.display import second_grade_text, second_scale_title
 from kpireport.evaluate.results import KpiRow
+from kpireport.evaluate.series import definition_notes
 from kpireport.history.store import StoredKpiValue
 from kpireport.master.sheet_writer import Headers, SheetWriter
 from kpireport.model import Evaluation, Kpi, Plan, Value
@@ -103,7 +104,7 @@ def _cells(writer: SheetWriter, r: KpiRow, stored: StoredKpiValue | None) -> lis
     cells += [(_past_actual(kpi, history[y], y) if y in history else "", "wrap") for y in writer.data.years]
     cells += _evaluation_cells(writer, kpi, ev, stored)
     # folded: the working, the number in the KPI's unit, where it was read
-    cells += [(ev.working, "wrap"),
+    cells += [(ev.working + _changed_definition(writer, kpi), "wrap"),
               (_in_unit(stored.value) if stored and stored.value.is_number else None, "number"),
               (stored.file_name if stored else "", "wrap"),
               (f"{stored.sheet}!{stored.cell}" if stored and stored.sheet else "", "text")]
@@ -134,6 +135,13 @@ def _previous_grade(writer: SheetWriter, kpi: Kpi) -> Cell:
         return "", "text"
     ev = before.evaluation
     return f"{ev.grade} {ev.label}", ev.grade if ev.grade in writer.grade_format else "text"
+
+
+def _changed_definition(writer: SheetWriter, kpi: Kpi) -> str:
+    """After the working: a baseline or target the office changed since an earlier year was graded (that year's
+    grade, beside this one as 前年度の評価, was graded with the figure of its time)."""
+    notes = definition_notes(kpi, writer.data.series.get(kpi.id, ()))
+    return f"\n過去の年度の評価: {''.join(notes)}" if notes else ""
 
 
 def _shared_note(writer: SheetWriter, kpi_id: str) -> str:

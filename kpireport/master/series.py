@@ -7,7 +7,7 @@ import re
 
 from kpireport.evaluate.data_year import year_note
 from kpireport.evaluate.results import each_once
-from kpireport.evaluate.series import YearGrade
+from kpireport.evaluate.series import YearGrade, definition_notes
 from kpireport.master.sheet_writer import Headers, SheetWriter
 from kpireport.model import Kpi, PlanInfo
 from kpireport.values import format_value, format_year
@@ -15,6 +15,7 @@ from kpireport.values import format_value, format_year
 ONE_YEAR = "計画の期間で前年度以前の実績のある指標はまだありません（各指標のこの報告期間の値と評価は「KPI一覧」にあります）。"
 TODAYS_MARK = "※"
 TODAYS_NOTE = f"{TODAYS_MARK}の評価は、当時の評価区分の記録がないため、現在の評価区分で評価しています。"
+TODAYS_KPI_NOTE = f"{TODAYS_MARK}の評価は、当時の基準値・目標値の記録がないため、現在の計画の基準値・目標値で評価しています。"
 _NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -49,8 +50,13 @@ def _add_plan(writer: SheetWriter, info: PlanInfo, kpis: list[Kpi]) -> None:
             writer.put(ws, row, col, value, writer.style(style, value))
     if not kpis:
         writer.put(ws, 3, 0, ONE_YEAR, writer.f["note"])
-    elif any(not p.rules_then for k in kpis for p in writer.data.series[k.id]):
-        writer.put(ws, row + 2, 0, TODAYS_NOTE, writer.f["note"])
+    notes = [TODAYS_NOTE] if any(not p.rules_then for k in kpis for p in writer.data.series[k.id]) else []
+    notes += [TODAYS_KPI_NOTE] if any(p.rules_then and not p.kpi_then for k in kpis
+                                      for p in writer.data.series[k.id]) else []
+    # a past year graded against a baseline or target the office has since changed: said under the table
+    notes += [f"{k.id} {k.name}: {note}" for k in kpis for note in definition_notes(k, writer.data.series[k.id])]
+    for offset, note in enumerate(notes):
+        writer.put(ws, row + 2 + offset, 0, note, writer.f["note"])
     writer.finish_table(ws, 2, row, len(headers))
 
 
@@ -63,5 +69,5 @@ def _year_cells(kpi: Kpi, point: YearGrade | None) -> list[tuple[object, str]]:
         actual += year_note(point.data_year, kpi.calendar)
     if not kpi.graded:
         return [(actual, "wrap"), (ev.rate, "percent"), ("参考指標", "text")]
-    mark = "" if point.rules_then else TODAYS_MARK
+    mark = "" if point.rules_then and point.kpi_then else TODAYS_MARK
     return [(actual, "wrap"), (ev.rate, "percent"), (f"{ev.grade} {ev.label}{mark}", ev.grade)]

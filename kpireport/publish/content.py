@@ -13,7 +13,7 @@ from kpireport import labels
 from kpireport.evaluate.display import CHART_COLOURS
 from kpireport.evaluate.results import InitiativeRow, KpiRow, PeriodResults
 from kpireport.evaluate.rules import REFERENCE_GRADE, evaluate_kpi
-from kpireport.evaluate.series import YearGrade
+from kpireport.evaluate.series import YearGrade, definition_notes
 from kpireport.evaluate.working import REASON_IN_WORKING
 from kpireport.model import Evaluation, Initiative, InitiativeEntry, Kpi, Node, Plan, PlanInfo, Value
 from kpireport.publish import chart
@@ -89,6 +89,7 @@ class KpiView:
     chart_text: str
     baseline: str
     target: str
+    changes: list[str] = field(default_factory=list)  # a baseline or target changed since a past year was graded
 
     @property
     def latest(self) -> PointView | None:
@@ -253,7 +254,8 @@ def kpi_view(data: PeriodResults, kpi: Kpi, rows: list[KpiRow], policy: Policy, 
                    points=points, current=current, working=working, departments=labels.owners_text(plan, kpi),
                    contacts=contacts, note=kpi.note if policy.shows(NOTES) else "",
                    chart=chart.line_chart(data_chart), chart_text=chart.description(data_chart),
-                   baseline=labels.kpi_baseline(kpi), target=labels.kpi_target(kpi))
+                   baseline=labels.kpi_baseline(kpi), target=labels.kpi_target(kpi),
+                   changes=definition_notes(kpi, kpi_series(kpi, data)))
 
 
 def initiative_view(data: PeriodResults, row: InitiativeRow, entry: InitiativeEntry | None,
