@@ -408,6 +408,9 @@ def test_a_shared_initiative_whose_lead_has_not_sent_is_not_reported_never_left_
         assert (row["実施状況"] or "", row["提出"]) == ("", "未報告"), row
     summary = [row for row in master["概要"].iter_rows(values_only=True) if "未報告" in row]
     assert summary and not any("未記入" in row for row in summary), summary  # every department that sent filled it
+    # the office's check list names who is to report each: the lead, never the department whose form shows it read-only
+    to_supply = {row[2]: row[1] for row in master["未提出・未記入"].iter_rows(min_row=4, values_only=True) if row[2]}
+    assert {ident: to_supply.get(ident) for ident in shared} == shared, to_supply
     ok("report", "-w", "ws", cwd=tmp_path)
     tables = docx.Document(ws / "output" / "report_令和5年度_実績.docx").tables
     rows = [[cell.text for cell in row.cells] for table in tables for row in table.rows]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from kpireport.evaluate.results import PeriodResults
 from kpireport.labels import node_heading
+from kpireport.model import PARTS, Initiative, Kpi
 
 NOT_SUBMITTED = "未提出の課"
 RESUBMIT = "要再提出の課"  # sent its file, which was sent back: not counted as silent
@@ -38,14 +39,25 @@ def missing_rows(data: PeriodResults) -> list[MissingRow]:
             continue  # replaced before this period: nothing is asked for it
         stored = data.values.get(kpi.id)
         if not (stored and stored.value.is_number):
-            rows.append(MissingRow(NO_VALUE, "、".join(kpi.departments), kpi.id, kpi.name))
+            rows.append(MissingRow(NO_VALUE, _to_supply(kpi, data), kpi.id, kpi.name))
     for node in plan.nodes:
         if node.departments and node.id not in data.narratives:
             rows.append(MissingRow(NO_TEXT, "、".join(node.departments), node.id, node_heading(plan, node)))
     for initiative, entry in data.initiatives:
         if entry is None:
-            rows.append(MissingRow(NO_STATUS, "、".join(initiative.departments), initiative.id, initiative.content))
+            rows.append(MissingRow(NO_STATUS, _to_supply(initiative, data), initiative.id, initiative.content))
     return rows
+
+
+def _to_supply(item: Kpi | Initiative, data: PeriodResults) -> str:
+    """Who is to supply a shared item's missing entry: with 合算 the departments whose part is missing, otherwise
+    the lead (主担当, 併記: the others' forms show the row read-only, or their entries only stand beside the lead's)."""
+    if not item.shared:
+        return "、".join(item.departments)
+    if item.reporting == PARTS and isinstance(item, Kpi):
+        shared = data.shared.get(item.id)
+        return "、".join(shared.missing if shared and shared.missing else item.departments)
+    return item.lead
 
 
 def summary_lines(rows: list[MissingRow], shown: int = 5) -> list[str]:
