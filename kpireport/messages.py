@@ -26,6 +26,14 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                             "列「{column}」は計画体系の項目ではないため読み込みません。不要なら削除し、必要なら見出しを確認してください。"),
     "plan-setting-unknown": ("warning", "知らない設定項目",
                              "設定項目「{column}」は使われません。項目名を確認してください。"),
+    "plan-sheet-unknown": ("warning", "計画体系にないシート",
+                           "シート「{value}」は計画体系のシートではないため読み込みません。{hint}"),
+    "plan-merged-cells": ("error", "結合されたセル",
+                          "セル {value} が結合されています。結合したセルは左上のセルの値だけが読まれ、ほかの{what}は"
+                          "空欄として扱われます。結合を解除し、{each}に入力してください。"),
+    "plan-merged-cells-empty": ("warning", "結合されたセル（空の行）",
+                                "セル {value} が結合されています（入力のない行）。行を追加して入力すると左上のセルの値だけが"
+                                "読まれるため、結合を解除してください。"),
     # --- schema --------------------------------------------------------------------------------
     "plan-required": ("error", "必須項目が空欄", "「{field}」が空欄です。{hint}"),
     "plan-type": ("error", "値の種類が違う", "「{field}」の値「{value}」は{expected}として読めません。"),
@@ -69,6 +77,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "plan-too-deep": ("error", "階層が深すぎる",
                       "この体系は第{depth}階層ですが、計画「{plan}」の階層名は{levels}階層分しかありません。階層名を追加するか、上位IDを確認してください。"),
     "plan-empty-plan": ("warning", "体系のない計画", "計画「{value}」には体系が1件もありません。"),
+    "plan-repost-row": ("warning", "【再掲】の行",
+                        "{field}が【再掲】で始まっています。この行は別の{item}として数えられ、担当課は同じものを2回報告する"
+                        "ことになります。{advice}"),
+    "plan-duplicate-row": ("warning", "同じ内容の指標",
+                           "指標名・単位・目標値・担当課が{first}の指標「{original}」と同じです。同じ指標を別の施策にも載せるなら、"
+                           "「{original}」の再掲先IDに「{node}」を書き、この行は削除してください（別々の指標なら、指標名で区別してください）。"),
     "plan-value-unreadable": ("error", "数値として読めない",
                               "「{field}」の「{value}」を数値として読めません。「22.7%」「38,039人」「△244人」のように数値と単位で入力してください。"),
     "plan-value-note": ("warning", "注記つきの値",
