@@ -136,7 +136,7 @@ def changes(plan: Plan, before: dict | None, after: dict) -> list[Change]:
     result = []
     for group, item in (("kpis", "指標"), ("initiatives", "取組")):
         old, new = before.get(group, {}), after.get(group, {})
-        for ident in sorted(set(old) | set(new), key=names.position):
+        for ident in sorted(set(old) | set(new), key=lambda i: (names.position(i), i)):  # IDs left out of the plan: by ID
             o, n = old.get(ident), new.get(ident)
             if not (o and n and o["value"] == n["value"]):
                 result.append(names.change(item, ident, o, n))
