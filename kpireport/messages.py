@@ -26,6 +26,14 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                             "列「{column}」は計画体系の項目ではないため読み込みません。不要なら削除し、必要なら見出しを確認してください。"),
     "plan-setting-unknown": ("warning", "知らない設定項目",
                              "設定項目「{column}」は使われません。項目名を確認してください。"),
+    "plan-sheet-unknown": ("warning", "計画体系にないシート",
+                           "シート「{value}」は計画体系のシートではないため読み込みません。{hint}"),
+    "plan-merged-cells": ("error", "結合されたセル",
+                          "セル {value} が結合されています。結合したセルは左上のセルの値だけが読まれ、ほかの{what}は"
+                          "空欄として扱われます。結合を解除し、{each}に入力してください。"),
+    "plan-merged-cells-empty": ("warning", "結合されたセル（空の行）",
+                                "セル {value} が結合されています（入力のない行）。行を追加して入力すると左上のセルの値だけが"
+                                "読まれるため、結合を解除してください。"),
     # --- schema --------------------------------------------------------------------------------
     "plan-required": ("error", "必須項目が空欄", "「{field}」が空欄です。{hint}"),
     "plan-type": ("error", "値の種類が違う", "「{field}」の値「{value}」は{expected}として読めません。"),
@@ -69,6 +77,27 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "plan-too-deep": ("error", "階層が深すぎる",
                       "この体系は第{depth}階層ですが、計画「{plan}」の階層名は{levels}階層分しかありません。階層名を追加するか、上位IDを確認してください。"),
     "plan-empty-plan": ("warning", "体系のない計画", "計画「{value}」には体系が1件もありません。"),
+    "plan-repost-row": ("warning", "【再掲】の行",
+                        "{field}が【再掲】で始まっています。この行は別の{item}として数えられ、担当課は同じものを2回報告する"
+                        "ことになります。{advice}"),
+    "plan-duplicate-row": ("warning", "同じ内容の指標",
+                           "指標名・単位・目標値・担当課が{first}の指標「{original}」と同じです。同じ指標を別の施策にも載せるなら、"
+                           "「{original}」の再掲先IDに「{node}」を書き、この行は削除してください（別々の指標なら、指標名で区別してください）。"),
+    # --- the plan against the workspace's history (plan check in a workspace) -----------------
+    "plan-history-id-gone": ("warning", "履歴に値があるIDが計画にない",
+                             "{item}ID「{value}」は計画にありませんが、{period}に受理した{what}（{shown}、{department}）が"
+                             "履歴にあります。このままでは台帳・報告書に載りません。IDを変えたのなら、元のID「{value}」に戻すか、"
+                             "新しい様式（kpireport forms）で{department}に出し直してもらってください{candidates}。{ending}"),
+    "plan-history-owner-gone": ("warning", "担当課を変えた行に前の課の値がある",
+                                "{item}「{name}」の担当課は{owners}ですが、{period}に{department}から受理した{what}（{shown}）が"
+                                "履歴にあります。担当課が変わったため、この値は台帳・報告書に使いません。{owners}に新しい様式"
+                                "（kpireport forms）で報告してもらうか、担当課の変更が誤りなら元に戻してください。"),
+    "plan-history-department-gone": ("warning", "履歴に提出がある課が計画にない",
+                                     "担当課「{value}」の提出（{period}、{file_name}）が履歴にありますが、この課はシート「担当課」に"
+                                     "ありません。このままでは受理した値が台帳・報告書に載らず、この課の様式は差し戻されます。"
+                                     "課名を変えたのなら、新しい課の行の「旧課名」に「{value}（変わった日）」と書いてください{now}。"),
+    "plan-history-unread": ("warning", "履歴と照合できない",
+                            "作業フォルダの履歴を読めないため、計画体系と履歴（受理した値）の照合はしていません（{detail}）。"),
     "plan-value-unreadable": ("error", "数値として読めない",
                               "「{field}」の「{value}」を数値として読めません。「22.7%」「38,039人」「△244人」のように数値と単位で入力してください。"),
     "plan-value-note": ("warning", "注記つきの値",
@@ -138,7 +167,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "form-other-plan": ("error", "別の計画の様式",
                         "この様式は「{value}」の計画のものです。{city}の様式に記入し直してください。"),
     "form-unknown-department": ("error", "知らない担当課",
-                                "様式の担当課「{value}」は計画体系にありません。配布した自課の様式に記入してください。"),
+                                "様式の担当課「{value}」は計画体系にありません。{hint}"),
     "form-wrong-period": ("error", "報告期間が違う",
                           "この様式は{form_period}のものです。{expected_period}の様式に記入し直してください{why}。"),
     "form-annual-late": ("error", "実績報告の様式",
@@ -201,8 +230,9 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "form-plan-item-moved": ("error", "計画で担当課が変わった行",
                              "「{value}」は計画の変更で{department}の担当になったため、この様式の行は取り込めません。"
                              "企画担当課から最新の様式を受け取って記入し直してください（{value}の値は{department}が報告します）。"),
-    "form-plan-item-removed": ("warning", "計画から削除された行",
-                               "「{value}」は計画から削除されたため、この行の入力は取り込みません。"),
+    "form-plan-item-removed": ("warning", "今の計画にない行",
+                               "「{value}」は今の計画体系にないため、この行の入力は取り込みません。計画の変更でIDが変わった"
+                               "のなら、企画担当課から最新の様式を受け取り、その行に記入し直してください。"),
     # --- KPI values -----------------------------------------------------------------------------
     "kpi-percent-as-fraction": ("warning", "％の値が小数で入力されている",
                                 "{name}の値「{value}」は{read}として読み取りました。基準値・目標値は1%以上の値です。"

@@ -126,7 +126,7 @@ def test_unexpected_failure_is_one_line_without_traceback(monkeypatch, capsys):
     def broken(_path):
         raise RuntimeError("壊れた")
 
-    monkeypatch.setattr(planning, "load_plan", broken)
+    monkeypatch.setattr(planning, "read_source", broken)
     with pytest.raises(SystemExit) as exit_info:
         main(["plan", "check", "x.xlsx"])
     assert exit_info.value.code == 1

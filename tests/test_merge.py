@@ -571,3 +571,20 @@ def test_a_long_verification_is_listed_from_where_it_changed_with_its_length():
     assert change.before == "…" + "あ" * 20 + "。（全310字）"
     assert change.after == "…" + "あ" * 20 + "を延べ140回。（全317字）"
     assert changes(shape_plan, held(long), held(long)) == []
+
+
+def test_a_value_gone_because_the_plan_changed_is_not_called_withdrawn(example_workbook):
+    """変更点: a value no longer shown because its ID left the plan or its department no longer owns the row is the
+    office's edit (計画の変更で対象外); one its department stopped giving is 取り下げ (tester p3, finding 2)."""
+    from kpireport.plan.load import load_plan
+    plan = load_plan(example_workbook).plan
+    kpi = next(k for k in plan.kpis if not k.shared)
+    other = next(d.name for d in plan.departments if not d.is_group and d.name not in kpi.departments)
+    shown = {"value": "1件", "source": "a.xlsx"}
+    before = {"kpis": {kpi.id: {**shown, "department": kpi.lead}, "K-GONE": {**shown, "department": kpi.lead},
+                       "K-ALSO-GONE": shown}, "initiatives": {}}
+    moved = {"kpis": {kpi.id: {**shown, "department": other}}, "initiatives": {}}
+    assert [(c.kind, c.ident) for c in changes(plan, before, {"kpis": {}, "initiatives": {}})] == [
+        ("取り下げ", kpi.id), ("計画の変更で対象外", "K-ALSO-GONE"), ("計画の変更で対象外", "K-GONE")]
+    assert [(c.kind, c.ident) for c in changes(plan, moved, {"kpis": {}, "initiatives": {}})] == [
+        ("計画の変更で対象外", kpi.id)]

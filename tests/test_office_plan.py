@@ -1,11 +1,17 @@
 """The plan check a new city meets (issue 24, items 7–9), the command line run as a process on the plan
 workbook as the office edits it: years outside the plan's period named by their cell, a year outside every
-plan refused by `forms`, a blank plan's messages, department names Windows cannot put in a file name."""
+plan refused by `forms`, a blank plan's messages, department names Windows cannot put in a file name; and the
+plan edited during the year against what the history has accepted (tester p3, findings 2 and 6)."""
 from __future__ import annotations
+
+import shutil
 
 import openpyxl
 import pytest
-from office_year import kpireport, ok
+from office_year import kpireport, ok, returned, section
+
+from kpireport.forms import layout as fl
+from kpireport.periods import ReportPeriod
 
 pytestmark = pytest.mark.slow  # the command line as real processes, on files made as users make them
 
@@ -73,3 +79,79 @@ def test_a_department_name_windows_cannot_use_in_a_file_name_is_a_plan_error(tmp
     assert named and "Windowsのファイル名に使えない文字（/）" in named[0]
     forms = kpireport("forms", "-w", "ws", cwd=tmp_path)
     assert forms.returncode == 1 and "plan check" in forms.stderr and "Traceback" not in forms.stderr
+
+
+def replace_in_plan(workspace, old: str, new: str) -> None:
+    """Excel's 置換 over the whole plan workbook."""
+    path = workspace / "計画体系.xlsx"
+    book = openpyxl.load_workbook(path)
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and old in c.value:
+                    c.value = c.value.replace(old, new)
+    book.save(path)
+
+
+def plan_row(workspace, sheet: str, ident: str) -> int:
+    ws = openpyxl.load_workbook(workspace / "計画体系.xlsx")[sheet]
+    return next(c.row for c in ws["A"] if c.value == ident)
+
+
+def sheet_rows(path, title: str) -> list[tuple]:
+    return list(openpyxl.load_workbook(path)[title].iter_rows(min_row=4, values_only=True))
+
+
+def warnings_of(output: str, code: str) -> list[str]:
+    return [line for line in output.splitlines() if f" {code} " in line]
+
+
+def test_plan_edits_that_leave_accepted_values_behind_are_named(tmp_path):
+    """An ID corrected and a KPI moved to another department after both departments' values were accepted: plan
+    check names each with its cell, the change list says the plan changed (not 取り下げ), and merge and status
+    name the departments that now owe the rows. A rename without 旧課名 is named with the row to write it in."""
+    r5 = ReportPeriod(2023)
+    ok("init", "ws", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    for department in ("観光政策課", "商工労働課"):
+        returned(ws, r5, department, ws / "inbox" / fl.form_file_name(r5, department))
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    assert "警告 0件" in ok("plan", "check", "-w", "ws", cwd=tmp_path).splitlines()[0]
+
+    id_row, moved_row = plan_row(ws, "指標", "K-S2-1-01"), plan_row(ws, "指標", "K-S2-1-05")
+    edit_plan(ws, "指標", "指標ID", id_row, "K-S2-1-07")
+    moved_cell = edit_plan(ws, "指標", "担当課", moved_row, "商工労働課")
+    checked = ok("plan", "check", "-w", "ws", cwd=tmp_path)
+    gone = warnings_of(checked, "plan-history-id-gone")
+    assert len(gone) == 1 and f"指標!A{id_row}" in gone[0], checked
+    assert "指標ID「K-S2-1-01」は計画にありませんが、令和5年度 実績に受理した値（" in gone[0]
+    assert "観光政策課の指標で令和5年度 実績の値がないもの: K-S2-1-07" in gone[0]
+    moved = warnings_of(checked, "plan-history-owner-gone")
+    assert len(moved) == 1 and f"指標!{moved_cell}" in moved[0] and "観光政策課から受理した値" in moved[0], checked
+    elsewhere = tmp_path / "案" / "計画体系.xlsx"  # the same workbook outside a workspace: no history to compare
+    elsewhere.parent.mkdir()
+    shutil.copy(ws / "計画体系.xlsx", elsewhere)
+    assert "警告 0件" in ok("plan", "check", str(elsewhere), cwd=tmp_path).splitlines()[0]
+
+    merged = ok("merge", "-w", "ws", cwd=tmp_path)
+    assert ("計画の変更で報告の足りない課: 観光政策課（K-S2-1-07 1人当たり観光消費額）、商工労働課（K-S2-1-05 道の駅売上高）"
+            in merged), merged
+    status = ok("status", "-w", "ws", cwd=tmp_path)
+    owing = section(status, "計画の変更で報告の足りない課")
+    assert len(owing) == 3 and "K-S2-1-07" in owing[1] + owing[2] and "K-S2-1-05" in owing[1] + owing[2], status
+    master = ws / "output" / "master_令和5年度_実績.xlsx"
+    changes = {row[2]: row[0] for row in sheet_rows(master, "変更点")}
+    assert changes == {"K-S2-1-01": "計画の変更で対象外", "K-S2-1-05": "計画の変更で対象外"}
+    owed = [row[:3] for row in sheet_rows(master, "未提出・未記入") if row[0] == "提出済みの様式にない行（計画の変更）"]
+    assert owed == [("提出済みの様式にない行（計画の変更）", "観光政策課", "K-S2-1-07"),
+                    ("提出済みの様式にない行（計画の変更）", "商工労働課", "K-S2-1-05")]
+
+    replace_in_plan(ws, "観光政策課", "観光振興課")  # a rename, 旧課名 forgotten
+    checked = ok("plan", "check", "-w", "ws", cwd=tmp_path)
+    renamed = warnings_of(checked, "plan-history-department-gone")
+    row = plan_row(ws, "担当課", "観光振興課")
+    assert len(renamed) == 1 and f"担当課!F{row}" in renamed[0] and "「観光政策課」の提出" in renamed[0], checked
+    assert not warnings_of(checked, "plan-history-id-gone")  # said once, for the department
+    edit_plan(ws, "担当課", "旧課名", row, "観光政策課（2024-04-01）")
+    assert not warnings_of(ok("plan", "check", "-w", "ws", cwd=tmp_path), "plan-history-department-gone")

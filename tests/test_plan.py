@@ -306,3 +306,63 @@ def test_single_level_plan(tmp_path, document):
     plan = load_plan(path).plan
     assert plan.plan("proj").levels == ("プロジェクト",)
     assert plan.node("P1").label(plan.plan("proj")) == "プロジェクト"
+
+
+# --- an office's edits the reader must not take in silence (tester p3, findings 4, 5 and 7) -----------------------
+
+def test_merged_cells_over_entries_are_errors_naming_the_range(example_workbook):
+    """openpyxl gives a merge's value to its top-left cell only: the rows under it would read as blank (参考指標
+    typed once over three rows would grade two of them)."""
+    wb = openpyxl.load_workbook(example_workbook)
+    ws = wb["指標"]
+    col = header_letters(ws)
+    for row in (42, 43, 44):
+        ws[f"{col['区分']}{row}"] = "参考指標"
+    ws[f"{col['区分']}43"] = ws[f"{col['区分']}44"] = None  # what Excel keeps when the block is merged
+    ws.merge_cells(f"{col['区分']}42:{col['区分']}44")
+    ws.merge_cells(f"{col['備考']}300:{col['備考']}302")  # below the table: nothing read there yet
+    wb.save(example_workbook)
+    result = load_plan(example_workbook)
+    assert flat(result.findings) == [["指標", f"{col['区分']}42:{col['区分']}44", "plan-merged-cells"],
+                                     ["指標", f"{col['備考']}300:{col['備考']}302", "plan-merged-cells-empty"]]
+    assert result.plan is None
+    assert "結合を解除し、各行に入力してください" in result.findings[0].message
+
+
+def test_a_copied_sheet_is_said_not_to_be_read(example_workbook):
+    wb = openpyxl.load_workbook(example_workbook)
+    copy = wb.copy_worksheet(wb["指標"])
+    copy.title = "指標 (2)"
+    wb.create_sheet("メモ")
+    wb.save(example_workbook)
+    result = load_plan(example_workbook)
+    assert flat(result.findings) == [["指標 (2)", "", "plan-sheet-unknown"], ["メモ", "", "plan-sheet-unknown"]]
+    assert "シート「指標」に書いてください" in result.findings[0].message
+    assert "シート「指標」" not in result.findings[1].message
+    assert result.plan is not None  # a warning: the plan is read from its own sheets
+
+
+def _yaml_plan(tmp_path, document):
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_plan(path)
+
+
+def test_a_repost_written_as_a_row_of_its_own_is_a_warning_naming_the_original(tmp_path, document):
+    original = kpi(document, "K-S2-02")
+    document["kpis"].append({**original, "id": "K-G1-1-2-01", "name": "【再掲】観光交流人口", "node": "G1-1-2",
+                             "reposted_under": []})
+    document["kpis"].append({**original, "id": "K-G1-1-3-01", "node": "G1-1-3", "reposted_under": []})  # a copy
+    first = dict(document["initiatives"][0])
+    document["initiatives"].append({**first, "id": "T-X-01", "content": "［再掲］" + first["content"], "node": "S2-1"})
+    result = _yaml_plan(tmp_path, document)
+    last = len(document["kpis"]) - 1
+    assert sorted([f.cell, f.code] for f in result.findings) == [
+        [f"initiatives[{len(document['initiatives']) - 1}].content", "plan-repost-row"],
+        [f"kpis[{last - 1}].name", "plan-repost-row"],
+        [f"kpis[{last}].name", "plan-duplicate-row"]]
+    by_code = {(f.code, f.sheet): f.message for f in result.findings}
+    assert "元の指標（K-S2-02）の再掲先IDに「G1-1-2」を書き" in by_code[("plan-repost-row", "指標")]
+    assert "元の取組（T-S1-1-01）の再掲先IDに「S2-1」を書き" in by_code[("plan-repost-row", "取組")]
+    assert "「K-S2-02」の再掲先IDに「G1-1-3」を書き" in by_code[("plan-duplicate-row", "指標")]
+    assert result.plan is not None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kpireport import findings_text
 from kpireport.evaluate.missing import MissingRow, summary_lines
+from kpireport.evaluate.results import DepartmentStatus
 from kpireport.evaluate.tally import grade_tally
 from kpireport.history.merge import OLDER, SENT_BACK
 from kpireport.messages import ANNUAL_LATE, INBOX_DUPLICATE, OVERRIDE_STALE
@@ -123,6 +124,10 @@ def merge_lines(outcome: MergeOutcome) -> list[str]:
         lines.append(f"未提出: {'、'.join(missing)}")
     if resubmit:
         lines.append(f"要再提出: {'、'.join(resubmit)}（「kpireport status」で理由と連絡先を表示）")
+    owing = [s for s in data.statuses if s.owes]
+    if owing:
+        lines.append(f"{OWES_TITLE}: " + "、".join(f"{s.department}（{owed_text(s)}）" for s in owing)
+                     + f"。{OWES_ADVICE}")
     lines.append("評価: " + grade_tally(data))
     lines += attention_lines(data.attention)
     if not data.first_merge:
@@ -178,16 +183,22 @@ UNKNOWN_FILES = "どの課の様式か分からないファイル"
 
 def status_lines(outcome: StatusOutcome) -> list[str]:
     missing, resubmit, submitted = (outcome.where(state) for state in ("未提出", "要再提出", "提出済"))
+    owing = [s for s in outcome.statuses if s.owes]
     lines = [f"報告期間: {outcome.period.label}",
              f"提出済 {len(submitted)}課、未提出 {len(missing)}課、要再提出 {len(resubmit)}課"
-             f"（対象 {len(outcome.statuses)}課）"]
+             f"（対象 {len(outcome.statuses)}課）" + (f"。うち{OWES_TITLE} {len(owing)}課" if owing else "")]
     lines += attention_lines(outcome.attention, "■ ")
-    for title, members in (("未提出（督促先）", missing), ("要再提出（差し戻し）", resubmit), ("提出済", submitted)):
+    sections = [("未提出（督促先）", missing), ("要再提出（差し戻し）", resubmit)]
+    sections += [(f"{OWES_TITLE}（新しい様式で出し直し）", owing)] if owing else []
+    for title, members in sections + [("提出済", submitted)]:
         lines.append(f"■ {title}: {len(members)}課")
         for s in members:
             dept = outcome.departments.get(s.department)
             contact = "、".join(x for x in (dept.division, dept.contact, dept.email) if x) if dept else ""
-            if s.rejected:
+            if members is owing:
+                lines.append(f"  {s.department}（{contact}）: {s.current.file_name if s.current else ''} に、計画の変更で"
+                             f"この課の報告になった行がありません: {owed_text(s)}")
+            elif s.rejected:
                 kept = "（受理済みの値は有効）" if s.current else ""
                 lines.append(f"  {s.department}（{contact}）: {s.rejected.file_name} を差し戻し{kept}。"
                              f"エラー {s.rejected.errors}件:")
@@ -197,6 +208,15 @@ def status_lines(outcome: StatusOutcome) -> list[str]:
             else:
                 lines.append(f"  {s.department}（{contact}）")
     return lines + unknown_lines(outcome)
+
+
+OWES_TITLE = "計画の変更で報告の足りない課"
+OWES_ADVICE = "受理した様式にこれらの行がないため、新しい様式（kpireport forms --dept 課名）で出し直してもらってください"
+
+
+def owed_text(status: DepartmentStatus) -> str:
+    """The rows a department owes (DepartmentStatus.owes), as 「K-S2-1-05 道の駅売上高、…」."""
+    return "、".join(f"{ident} {name[:30]}" for ident, name in status.owes)
 
 
 def unknown_lines(outcome: StatusOutcome) -> list[str]:

@@ -6,6 +6,7 @@ both show it.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -23,7 +24,17 @@ from kpireport.history.in_force import InForce, KpiInForce, in_force
 from kpireport.history.merge import Change, changes
 from kpireport.history.overrides import stale_overrides
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
-from kpireport.model import Evaluation, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Override, Plan
+from kpireport.model import (
+    LEAD,
+    Evaluation,
+    Finding,
+    Initiative,
+    InitiativeEntry,
+    Kpi,
+    NarrativeEntry,
+    Override,
+    Plan,
+)
 from kpireport.periods import ReportPeriod
 
 
@@ -52,6 +63,9 @@ class DepartmentStatus:
     state: str  # 提出済 / 未提出 / 要再提出 / 提出済（新しい提出を差し戻し）
     current: SubmissionRecord | None  # the accepted submission in force
     rejected: SubmissionRecord | None  # the newest rejected submission after it, if any
+    # rows the plan now gives the department to report that its file in force lacks (a KPI moved to it, an ID
+    # changed after its form was made): (ID, name), to be sent again on a new form
+    owes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,26 @@ def department_statuses(plan: Plan, submissions: list[SubmissionRecord],
     return statuses
 
 
+def with_owed_rows(statuses: list[DepartmentStatus], plan: Plan, period: ReportPeriod,
+                   current: InForce) -> list[DepartmentStatus]:
+    """``statuses`` with what each department whose file is in force still owes. A file accepted once holds every
+    row its form had (a blank one is refused), so a row the department reports but has no entry for is a row its
+    form did not have: the plan gave it to the department after the form was made."""
+    submitted = {s.department for s in statuses if s.current is not None}
+    owed: dict[str, list[tuple[str, str]]] = {}
+    for kpi in plan.kpis:
+        if not kpi.in_force(period.fiscal_year):
+            continue
+        reporters = (kpi.lead,) if kpi.shared and kpi.reporting == LEAD else kpi.departments
+        for department in current.kpis[kpi.id].missing:
+            if department in reporters and department in submitted:
+                owed.setdefault(department, []).append((kpi.id, kpi.name))
+    for initiative in plan.initiatives:
+        if current.initiatives[initiative.id].entry is None and initiative.lead in submitted:
+            owed.setdefault(initiative.lead, []).append((initiative.id, initiative.content))
+    return [dataclasses.replace(s, owes=tuple(owed.get(s.department, ()))) for s in statuses]
+
+
 def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
           current: InForce | None = None, in_inbox: Callable[[str], bool] | None = None) -> PeriodResults:
     """The period's results; ``current``: what stands, when the caller has just read it (a merge); ``in_inbox``:
@@ -205,7 +239,8 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     initiatives = [(i, current.initiatives[i.id].entry) for i in plan.initiatives]
     others = {ident: standing.others for ident, standing in current.initiatives.items() if standing.others}
     submissions = history.submissions(period.key)
-    statuses = department_statuses(plan, submissions, history.filed_for_own_period(submissions))
+    statuses = with_owed_rows(department_statuses(plan, submissions, history.filed_for_own_period(submissions)),
+                              plan, period, current)
     changed, first_merge = merge_changes(plan, period, history)
     rows = kpi_rows(plan, period.fiscal_year)
     submitted = submitted_of(statuses)

@@ -25,11 +25,13 @@ VERIFICATION = "verification"  # an initiative's snapshot: each department's 検
 SHOWN = 200  # characters of a long 検証内容 the change list shows (a row of the list stays readable)
 LEAD_IN = 20  # characters shown before the first difference, when a long text is shown in part
 NOT_WRITTEN = "（記載なし）"
+WITHDRAWN = "取り下げ"  # the department's value is no longer given (its newer file left it out)
+PLAN_CHANGED = "計画の変更で対象外"  # the plan no longer has the item, or the department no longer reports it
 
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # 変更 / 追加 / 取り下げ
+    kind: str  # 変更 / 追加 / 取り下げ / 計画の変更で対象外
     item: str  # 指標 / 取組
     ident: str
     name: str
@@ -155,7 +157,7 @@ def changes(plan: Plan, before: dict | None, after: dict) -> list[Change]:
     result = []
     for group, item in (("kpis", "指標"), ("initiatives", "取組")):
         old, new = before.get(group, {}), after.get(group, {})
-        for ident in sorted(set(old) | set(new), key=names.position):
+        for ident in sorted(set(old) | set(new), key=lambda i: (names.position(i), i)):  # IDs left out of the plan: by ID
             o, n = old.get(ident), new.get(ident)
             if not (o and n and o["value"] == n["value"]):
                 result.append(names.change(item, ident, o, n))
@@ -174,6 +176,17 @@ class _Names:
         self.owners = {k.id: "、".join(k.departments) for k in plan.kpis} | {
             i.id: "、".join(i.departments) for i in plan.initiatives}
         self.order = {ident: index for index, ident in enumerate(self.names)}
+
+    def gone(self, ident: str, o: dict) -> str:
+        """Why a value shown before is no longer shown."""
+        if ident not in self.names:
+            return PLAN_CHANGED
+        owners = set(filter(None, self.owners.get(ident, "").split("、")))
+        # a combined value names every department (「A課、B課」): each (or what it is now called) must still own it
+        given = [d for d in (o.get("department") or "").split("、") if d]
+        if owners and any(not ({d} | set(self.plan.successors(d))) & owners for d in given):
+            return PLAN_CHANGED
+        return WITHDRAWN
 
     def position(self, ident: str) -> int:
         return self.order.get(ident, 10**6)
@@ -194,8 +207,10 @@ class _Names:
         return f"{name}\n{labels.reposted_path(self.plan, place)}" if place else name
 
     def change(self, item: str, ident: str, o: dict | None, n: dict | None) -> Change:
-        """A value changed (both given), added (no ``o``) or withdrawn (no ``n``)."""
-        kind = "追加" if o is None else "取り下げ" if n is None else "変更"
+        """A value changed (both given), added (no ``o``) or gone (no ``n``): withdrawn by its department, or left
+        out because the plan changed (the ID is no longer in it, or the department no longer reports it), which
+        is the office's edit, not the department's doing."""
+        kind = "追加" if o is None else (self.gone(ident, o) if n is None else "変更")
         shown = n or o or {}
         return Change(kind, item, ident, self.names.get(ident, ident), o["value"] if o else "",
                       n["value"] if n else "", shown.get("department") or self.owners.get(ident, ""),

@@ -13,6 +13,7 @@ from kpireport.plan.indicators import Places, build_initiatives, build_kpis
 from kpireport.plan.locator import Locator
 from kpireport.plan.records import PlanReader
 from kpireport.plan.references import build_departments, build_nodes, check_plans_used
+from kpireport.plan.repost_rows import check_repost_rows
 from kpireport.plan.settings_rows import build_grades, build_plans, build_settings, check_on_track
 
 
@@ -29,6 +30,7 @@ def build_plan(document: dict, locator: Locator) -> tuple[Plan | None, list[Find
     node_ids = {r["id"]: i for i, r in reader.records("nodes") if isinstance(r.get("id"), str)}
     kpis = build_kpis(reader, Places(node_ids, plans_by_id, {n.id: n.plan for n in nodes}), names)
     initiatives = build_initiatives(reader, node_ids, names)
+    check_repost_rows(reader)
     check_plans_used(reader, plans, nodes)
     check_on_track(reader, grades)
     if settings is None:

@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import xlsxwriter
 from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
@@ -58,8 +58,52 @@ def read_plan_workbook(path: Path) -> Source:
             document[sheet.key] = _read_settings(worksheet, sheet, locator, findings)
         else:
             document[sheet.key] = _read_table(worksheet, sheet, locator, findings)
+        findings += _merged_cells(worksheet, sheet, locator)
+    findings += _unknown_sheets(workbook.sheetnames, locator)
     workbook.close()
     return Source(document, locator, findings)
+
+
+def _unknown_sheets(names: list[str], locator: WorkbookLocator) -> list[Finding]:
+    """A sheet the reader does not read (a copy 「指標 (2)」 made to prepare a revision, a memo): said, so that an
+    edit made there is not believed to be in the plan."""
+    known = {s.title for s in plan_layout.sheets()} | {GUIDE_SHEET}
+    findings = []
+    for name in names:
+        if name in known:
+            continue
+        text = unicodedata.normalize("NFKC", name)
+        like = next((s.title for s in plan_layout.sheets() if unicodedata.normalize("NFKC", s.title) in text), None)
+        hint = (f"計画の変更はシート「{like}」に書いてください（このシートに書いた内容は使われません）。"
+                "控えのために残すなら、別のファイルに移してください。" if like else
+                "計画の内容ならシート名を計画体系のシート名にし、メモなどならこのままでかまいません。")
+        findings.append(finding("plan-sheet-unknown", file=locator.file, sheet=name, value=name, hint=hint))
+    return findings
+
+
+def _merged_cells(ws: Worksheet, sheet: Sheet, locator: WorkbookLocator) -> list[Finding]:
+    """Merged ranges over the cells the reader reads. openpyxl gives a merge's value to its top-left cell only, so
+    the other rows under a merge (参考指標 typed once over three rows, a 担当課 merged down a block) would be read
+    as blank: an error where the range covers rows with entries, a warning over rows still empty."""
+    if not ws.merged_cells.ranges:
+        return []
+    read_columns = ({1, 2} if sheet.is_settings else
+                    {column_index_from_string(letter) for (key, _), letter in locator.columns.items() if key == sheet.key})
+    entry_rows = {row for (key, _), row in locator.rows.items() if key == sheet.key}
+    findings = []
+    for merged in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+        columns = set(range(merged.min_col, merged.max_col + 1))
+        if merged.max_row < 2 or not columns & read_columns:
+            continue  # the header row (a merged header is reported as a missing or unknown column) or unread columns
+        rows = set(range(max(merged.min_row, 2), merged.max_row + 1))
+        if rows & entry_rows:
+            what, each = ("行", "各行") if merged.max_row > merged.min_row else ("セル", "各セル")
+            findings.append(finding("plan-merged-cells", file=locator.file, sheet=sheet.title, cell=merged.coord,
+                                    value=merged.coord, what=what, each=each))
+        else:
+            findings.append(finding("plan-merged-cells-empty", file=locator.file, sheet=sheet.title,
+                                    cell=merged.coord, value=merged.coord))
+    return findings
 
 
 def _header_text(value: Any) -> str:

@@ -111,7 +111,14 @@ def _this_plan(check: FormCheck, items: dict[str, str]) -> bool:
         check.add("form-other-plan", value=items.get("市区町村", ""), city=check.plan.settings.city)
         return False
     if not check.plan.successors(items.get("担当課", "")):  # a current department, or a former name of one
-        check.add("form-unknown-department", value=items.get("担当課", ""))
+        named = items.get("担当課", "")
+        # a form this workspace signed names a department the plan had when it was made: the plan has changed since
+        # (a rename without 旧課名), which is the office's to put right, not the department's
+        signed = check.key is not None and not check.legacy
+        hint = (f"この作業フォルダが配った様式のため、計画体系で課名が変わった可能性があります。企画担当課が計画体系の"
+                f"「担当課」シートで、新しい課の「旧課名」に「{named}」を書くと、この様式のまま受け付けます。" if signed
+                else "配布した自課の様式に記入してください。")
+        check.add("form-unknown-department", value=named, hint=hint)
         return False
     return True
 

@@ -85,8 +85,10 @@ class Workspace(Folder):
         return resolve_period(self.plan(), text)
 
     def check_plan(self, path: Path | None = None) -> PlanCheck:
-        """`plan check`: the plan workbook's (or ``path``'s) findings."""
-        return planning.check_plan(path or self.plan_file)
+        """`plan check`: the plan workbook's (or ``path``'s) findings, and against the history of the folder it is in
+        (its workspace's, for 計画体系.xlsx or a draft beside it; a file in a folder without a history has none)."""
+        path = Path(path or self.plan_file)
+        return planning.check_plan(path, Folder(path.resolve().parent).history_file)
 
     def make_forms(self, period: str | None = None, departments: Iterable[str] | None = None,
                    progress: Progress | None = None) -> FormsOutcome:

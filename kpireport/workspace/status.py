@@ -1,7 +1,7 @@
 """Status: who has submitted, who has not, who must resubmit, from the history."""
 from __future__ import annotations
 
-from kpireport.evaluate.results import department_statuses
+from kpireport.evaluate.results import department_statuses, with_owed_rows
 from kpireport.history.duplicates import duplicate_findings
 from kpireport.history.in_force import in_force
 from kpireport.history.overrides import stale_overrides
@@ -19,8 +19,9 @@ def submission_status(folder: Folder, period_text: str | None = None) -> StatusO
     history = open_history(folder.history_file)
     try:
         submissions = history.submissions(period.key)
-        statuses = department_statuses(plan, submissions, history.filed_for_own_period(submissions))
         current = in_force(history, plan, period)
+        statuses = with_owed_rows(department_statuses(plan, submissions, history.filed_for_own_period(submissions)),
+                                  plan, period, current)
         attention = (current.attention + duplicate_findings(submissions, lambda name: (folder.inbox / name).exists())
                      + stale_overrides(plan, history, period.key, current))
     finally:
