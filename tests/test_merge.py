@@ -588,3 +588,19 @@ def test_a_value_gone_because_the_plan_changed_is_not_called_withdrawn(example_w
         ("取り下げ", kpi.id), ("計画の変更で対象外", "K-ALSO-GONE"), ("計画の変更で対象外", "K-GONE")]
     assert [(c.kind, c.ident) for c in changes(plan, moved, {"kpis": {}, "initiatives": {}})] == [
         ("計画の変更で対象外", kpi.id)]
+
+
+def test_a_monthly_form_with_initiatives_left_empty_owes_nothing(ws, plan):
+    """Mid-year a department may leave every 実施状況 empty (a monthly form allows it): its accepted form is not
+    taken for one that lacked those rows, so `status` does not ask it to send them again on a new form."""
+    def clear_initiatives(wb):
+        sheet = wb[fl.INITIATIVE_SHEET]
+        for row in sheet.iter_rows(min_row=fl.FIRST_ROW):
+            for cell in row:
+                if not cell.protection.locked:
+                    cell.value = None
+    submit(plan, ws, A, SEPT, change=clear_initiatives)
+    outcome = ws.merge(period="2023-09")
+    assert [state for _, state in outcome.recorded] == ["受理"]
+    assert [s.owes for s in outcome.data.statuses if s.owes] == []
+    assert [s.owes for s in ws.status("2023-09").statuses if s.owes] == []

@@ -205,7 +205,8 @@ def with_owed_rows(statuses: list[DepartmentStatus], plan: Plan, period: ReportP
                    current: InForce) -> list[DepartmentStatus]:
     """``statuses`` with what each department whose file is in force still owes. A file accepted once holds every
     row its form had (a blank one is refused), so a row the department reports but has no entry for is a row its
-    form did not have: the plan gave it to the department after the form was made."""
+    form did not have: the plan gave it to the department after the form was made. Not so for initiatives in a
+    monthly form, which may be left empty mid-year: there a missing status is never read as a row the form lacked."""
     submitted = {s.department for s in statuses if s.current is not None}
     owed: dict[str, list[tuple[str, str]]] = {}
     for kpi in plan.kpis:
@@ -215,7 +216,7 @@ def with_owed_rows(statuses: list[DepartmentStatus], plan: Plan, period: ReportP
         for department in current.kpis[kpi.id].missing:
             if department in reporters and department in submitted:
                 owed.setdefault(department, []).append((kpi.id, kpi.name))
-    for initiative in plan.initiatives:
+    for initiative in () if period.is_monthly else plan.initiatives:
         if current.initiatives[initiative.id].entry is None and initiative.lead in submitted:
             owed.setdefault(initiative.lead, []).append((initiative.id, initiative.content))
     return [dataclasses.replace(s, owes=tuple(owed.get(s.department, ()))) for s in statuses]
