@@ -74,7 +74,7 @@ def _grade_year(kpi: Kpi, year: int, stored: StoredKpiValue, rules: _Rules, over
     lag = data_year(stored, year)
     evaluation = evaluate_kpi(kpi, stored.value, lag or year, rules.grades, rules.settings,
                               provisional=stored.provisional, override=override, reason=stored.reason)
-    evaluation = with_lead(evaluation, working_note(lag, year) if lag else "")
+    evaluation = with_lead(evaluation, working_note(lag, year, kpi.base_year) if lag else "")
     if not rules.then:
         evaluation = replace(evaluation, working=evaluation.working + TODAYS_RULES)
     return YearGrade(year, evaluation, stored, lag, rules.then)
