@@ -61,7 +61,7 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
         return texts.NOT_SUBMITTED if not any(o in submitted for o in owners) else texts.NO_VALUE
     text = value_text(stored.value)
     written_year = period_of(stored.value)
-    note = shown_year(stored, data.period.fiscal_year, data.plan.kpi(kpi_id).calendar)
+    note = shown_year(stored, data.period.fiscal_year, data.plan.kpi(kpi_id).calendar) if stored.value.is_number else ""
     if note and written_year is None:  # its year only in the 時点 (lagging data, or a later one): the year under it
         text += "\n" + note
     elif written_year is not None:  # a value written with its year: the year on a line
