@@ -278,7 +278,40 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "kpi-asof-unreadable": ("warning", "時点が読めない",
                             "時点「{value}」を日付・年月として読めません。「R6.3末」「2024/3/31」のように入力してください。"),
     "kpi-provisional": ("warning", "見込み値",
-                        "{name}は「見込み」として受け付けました。確定値が出たら再提出してください。"),
+                        "{name}は「{word}」（確定前の値）として受け付けました。見込み値と同じく暫定の評価とし、公開サイトには"
+                        "載せません。確定値が出たら再提出してください。"),
+    "kpi-value-is-reason": ("error", "実績値の欄に未記入の理由",
+                            "{name}の{word}に「{value}」と入力されています。「{value}」は未記入の理由です。{word}の欄（{value_cell}）を"
+                            "空欄にし、「未記入の理由」（{reason_cell}）で「{value}」を選んでください。"),
+    "kpi-value-bound": ("error", "実績値が範囲の書き方",
+                        "{name}の{word}「{value}」は範囲（以上・以下・未満・超）の書き方です。実績は一つの値で入力してください。"
+                        "範囲しか分からない場合は、{word}（{value_cell}）を空欄にして「未記入の理由」（{reason_cell}）を選び、"
+                        "「{value}」は備考（{remarks_cell}）に書いてください。"),
+    "kpi-aggregation-conflict": ("error", "計画と違う集計方法の値",
+                                 "{name}の「{value}」は{written}の値として書かれていますが、計画ではこの指標は{counted}です。"
+                                 "{enter}を、「{written}」を付けずに入力してください。{written}の値しかない場合は、空欄にして"
+                                 "「未記入の理由」を選び、その値は備考に書いてください。"),
+    "kpi-year-conflict": ("error", "値の年と時点が合わない",
+                          "{name}の「{value}」は{year}の値として書かれていますが、時点「{as_of}」（{as_of_cell}）は{as_of_year}"
+                          "です。どちらが正しいか確認し、値の年か時点を直してください。"),
+    "kpi-data-after": ("warning", "報告年度より後の年の値",
+                       "{name}の「{value}」の年「{written}」は{year}として読みましたが、この様式は{fiscal}の報告です（{fiscal}"
+                       "の値として評価します）。{hint}{year}の値なら、{fiscal}の値に直してください。"),
+    "kpi-asof-after": ("warning", "報告年度より後の時点",
+                       "{name}の時点「{value}」は{year}の時点として読みましたが、この様式は{fiscal}の報告です（{fiscal}の値と"
+                       "して評価します）。{fiscal}末なら「{end}」です。時点と値を確認して直してください。"),
+    "kpi-data-before-base": ("warning", "基準年度より前のデータ",
+                             "{name}: {read}計画の基準年度（{base}）より前のデータのため、評価しません（評価不能）。{fiscal}"
+                             "の値があれば、その値と時点を入力してください。"),
+    "kpi-data-base-year": ("warning", "基準年度のデータ",
+                           "{name}: {read}計画の基準年度（{base}）のデータで、基準値（{baseline}）と同じ年度の値です。"
+                           "基準年度の値として評価しますが、{fiscal}の値であれば年を直してください。"),
+    "kpi-data-earlier": ("warning", "報告年度より前のデータ",
+                         "{name}: {read}{year}のデータとして、その年度の想定値と比べて評価します。{fiscal}の値であれば"
+                         "年を直してください。"),
+    "kpi-jump-baseline": ("warning", "基準値から大きく違う",
+                          "{name}の値「{value}」は、{against}{ratio}倍を超えて違います（前回受理した値がないため、計画の値と"
+                          "比べました）。単位や桁（円と億円、千円など）を確認し、誤りでなければ備考に理由を記入してください。"),
     # --- initiatives and narratives -------------------------------------------------------------
     "init-status-missing": ("error", "実施状況が空欄",
                             "「{name}」の実施状況が空欄です。{choices} から選ぶか、記号（◎○△×）だけを入力してください。"),
@@ -395,6 +428,22 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 
 
 QUOTED_CHARS = 200
+
+
+# what a first value was compared with (kpi-jump-baseline): the baseline, and the target when the plan has one
+JUMP_AGAINST_BOTH = "基準値（{baseline}）とも目標値（{target}）とも"
+JUMP_AGAINST_BASELINE = "基準値（{baseline}）と"
+# how the year of a figure was read, at the head of the year findings (kpi-data-…)
+YEAR_READ_IN_VALUE = "「{value}」の年「{written}」は{year}として読みました。"
+# a bare year one after the report's (「27人(R6)」) may be the calendar year whose January to March end the fiscal year
+CALENDAR_HINT = "「{written}」が暦年の{calendar}（その1〜3月は{fiscal}）のことなら、値の年を消し、時点に「{end}」のように書いてください。"
+YEAR_READ_IN_AS_OF = "時点「{value}」は{year}の時点として読みました（{fiscal}末なら「{end}」です）。"
+# what a KPI's 集計方法 counts, and what to enter instead of a value that says otherwise ({year}: the report's)
+AGGREGATION_MEANS = {
+    "単年度": ("単年度の指標（その年度1年間の値）", "{year}の1年間の値"),
+    "累計": ("累計の指標（計画期間の累計）", "{year}末までの累計の値"),
+    "年平均": ("年平均の指標（1年あたりの平均）", "計画の期間の1年あたりの平均の値"),
+}
 
 
 def finding(code: str, *, file: str = "", sheet: str = "", cell: str = "", value: object = "",

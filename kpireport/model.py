@@ -51,6 +51,8 @@ class Value:
     provisional: bool = False
     approximate: bool = False
     note: str = ""
+    # the word that made it provisional when it is not 見込み (速報値, 暫定): written back as the department wrote it
+    provisional_word: str = ""
 
     @property
     def display_unit(self) -> str:
@@ -224,6 +226,16 @@ class Kpi(_Shared):
     @property
     def has_baseline(self) -> bool:
         return self.baseline.is_number
+
+    @property
+    def base_year(self) -> int | None:
+        """The year the plan's path starts from: the baseline year, or for a 累計 KPI without a baseline the year
+        before its plan starts (where it counts from 0, as the grading does); None when the plan gives neither."""
+        if self.baseline_year:
+            return self.baseline_year
+        if not self.has_baseline and self.aggregation == "累計" and self.plan_start_year:
+            return self.plan_start_year - 1
+        return None
 
     @property
     def graded(self) -> bool:

@@ -109,6 +109,15 @@ def as_of_date(text: str, period: ReportPeriod | None = None) -> dt.date | None:
     return None
 
 
+def as_of_fiscal_year(text: str, period: ReportPeriod | None = None) -> int | None:
+    """The fiscal year (April to March) a typed 時点 falls in: 「R6.3末」 is the end of 令和5年度; None when the text
+    is not a date (as_of_date)."""
+    date = as_of_date(text, period)
+    if date is None:
+        return None
+    return date.year if date.month >= 4 else date.year - 1
+
+
 def _date_of(parts: dict[str, str | None], period: ReportPeriod | None) -> dt.date | None:
     month_text, day_text, year_text = parts.get("month"), parts.get("day"), parts.get("year")
     month = int(month_text) if month_text else None

@@ -34,6 +34,8 @@ __all__ = [
     "split_scale",
     "units_compatible",
     "parse_year",
+    "note_year",
+    "fiscal_year_of",
     "to_western",
     "year_of",
     "format_year",
@@ -196,6 +198,14 @@ def year_of(text_or_int: Any) -> int | None:
     return period.start if period else None
 
 
+def fiscal_year_of(period: Period) -> int:
+    """The fiscal year (April to March) a written period's figure is of: a span's last year (年平均 over H27~H28 is
+    known after H28), a month in the fiscal year it falls in (H26.12 -> H26年度, R6.3 -> R5年度), else its year."""
+    if period.month is not None:
+        return period.start if period.month >= 4 else period.start - 1
+    return period.end or period.start
+
+
 def _era_of(year: int) -> Any:  # a japanera Era (the library has no type hints)
     """The newest era that had begun by ``year`` (2019 -> 令和), or None before 明治."""
     for era in reversed(_ERAS):
@@ -311,17 +321,24 @@ _CUMULATIVE_YEARS_RE = re.compile(r"([0-9]+)年間?の?累計")
 # a unit is letters (any script) and a few symbols; 'm2', 'km3' may end in 2 or 3
 _UNIT_RE = re.compile(r"(?:[^\W\d_]|[%‰/°])+(?:(?<=[A-Za-z])[23])?")
 # words that must not end up inside a unit: a qualifier in an unexpected place
-_NOT_IN_UNIT = ("以上", "以下", "未満", "超", "見込", "維持", "累計", "年平均", "程度", "約", "のべ", "延べ")
+_NOT_IN_UNIT = ("以上", "以下", "未満", "超", "見込", "速報", "暫定", "維持", "累計", "年平均", "程度", "約", "のべ", "延べ")
+
+# a figure not yet final: 見込み, and the 速報値 / 暫定値 of statistics (each is provisional alike: flagged, graded
+# with a note, kept off the public site unless the office publishes them); longest first, so that 「速報値」 is
+# never read as 「速報」 and a stray 「値」
+_PROVISIONAL_WORDS = ("見込み", "見込", "速報値", "速報", "暫定値", "暫定")
+_ESTIMATE_WORDS = ("見込み", "見込")  # written back as （見込み）; the others as the department wrote them
 
 # qualifier written before the number -> field set on the value
 # のべ/延べ is a gross count (each visit counted): within one year or over the plan period, as the plan's
 # 集計方法 says, so it is kept apart from 累計
 _LEADING = (("年平均", "annual_average"), ("のべ", "gross"), ("延べ", "gross"),
-            ("延", "gross"), ("累計", "cumulative"), ("約", "approximate"))
+            ("延", "gross"), ("累計", "cumulative"), ("約", "approximate"),
+            *((word, "provisional") for word in _PROVISIONAL_WORDS))
 # qualifier written after the unit -> field set on the value
-_TRAILING = (("以上", "bound"), ("以下", "bound"), ("見込み", "provisional"), ("見込", "provisional"),
+_TRAILING = (("以上", "bound"), ("以下", "bound"),
+             *((word, "provisional") for word in _PROVISIONAL_WORDS),
              ("維持", "maintain"), ("累計", "cumulative"), ("程度", "approximate"))
-_PROVISIONAL_WORDS = ("見込み", "見込")
 
 
 class _Unreadable(Exception):
@@ -340,8 +357,10 @@ class _Parts:
     bound: str = ""
     maintain: bool = False
     provisional: bool = False
+    provisional_word: str = ""
     approximate: bool = False
     notes: tuple[str, ...] = ()
+    note_period: Period | None = None  # a year inside a note (「H28年度卒業生」): the period when none is written apart
 
     def set_period(self, period: Period) -> None:
         if self.period is not None and self.period != period:
@@ -353,9 +372,14 @@ class _Parts:
             raise _Unreadable("both 以上 and 以下")
         self.bound = bound
 
+    def set_provisional(self, word: str) -> None:
+        self.provisional = True
+        if word not in _ESTIMATE_WORDS:
+            self.provisional_word = word
+
     def fields(self) -> dict:
         return {
-            "period": self.period,
+            "period": self.period or self.note_period,
             "cumulative": self.cumulative,
             "cumulative_years": self.cumulative_years,
             "gross": self.gross,
@@ -363,6 +387,7 @@ class _Parts:
             "bound": self.bound,
             "maintain": self.maintain,
             "provisional": self.provisional,
+            "provisional_word": self.provisional_word,
             "approximate": self.approximate,
             "note": " ".join(self.notes),
         }
@@ -394,7 +419,7 @@ def _read_annotation(content: str, parts: _Parts) -> bool:
     if text == "年平均":
         parts.annual_average = True
         return True
-    for word in _PROVISIONAL_WORDS:  # '見込み', also 'R5見込み'
+    for word in _PROVISIONAL_WORDS:  # '見込み', '速報値', also 'R5見込み'
         if text.endswith(word):
             year_text = text[: -len(word)]
             period = parse_year(year_text) if year_text else None
@@ -402,13 +427,32 @@ def _read_annotation(content: str, parts: _Parts) -> bool:
                 return False
             if period is not None:
                 parts.set_period(period)
-            parts.provisional = True
+            parts.set_provisional(word)
             return True
     period = parse_year(text)
     if period is None:
         return False
     parts.set_period(period)
     return True
+
+
+# a year written inside a note: an era year (H28, 平成28年度, R6.3), or a western one with 年 or a month (2016年度);
+# not a letter or figure of a longer word before it, nor a figure after it
+_YEAR_IN_NOTE_RE = re.compile(
+    rf"(?<![A-Za-z0-9])(?:(?:{ERA_PATTERN})\.?(?:[0-9]{{1,2}}|元)|[0-9]{{4}}(?=年|[./][0-9]))"
+    r"(?:年度|年)?(?:[./][0-9]{1,2}月?|[0-9]{1,2}月)?末?(?![0-9])",
+    re.IGNORECASE,
+)
+
+
+def note_year(note: str) -> Period | None:
+    """The first year a note names (「H28年度卒業生」 -> H28, 「R6.3.31現在」 -> R6.3): the figure is of that year, so
+    it is never taken for the report year's (None when the note names none)."""
+    for m in _YEAR_IN_NOTE_RE.finditer(_normalise_year_text(note)):
+        period = parse_year(m[0])
+        if period is not None:
+            return period
+    return None
 
 
 def _take_annotations(text: str, parts: _Parts) -> str:
@@ -418,6 +462,7 @@ def _take_annotations(text: str, parts: _Parts) -> str:
         content = m[1].strip()
         if content and not _read_annotation(content, parts):
             parts.notes += (content,)
+            parts.note_period = parts.note_period or note_year(content)
         return " "
 
     return _PAREN_RE.sub(apply, text).strip()
@@ -438,12 +483,14 @@ def _take_trailing_year(text: str, parts: _Parts) -> str:
 def _apply_qualifier(word: str, field: str, parts: _Parts) -> None:
     if field == "bound":
         parts.set_bound(word)
+    elif field == "provisional":
+        parts.set_provisional(word)
     else:
         setattr(parts, field, True)
 
 
 def _take_qualifiers(text: str, parts: _Parts) -> str:
-    """Strip 年平均/のべ/延べ/約 in front and 以上/以下/見込み/維持/累計 behind."""
+    """Strip 年平均/のべ/延べ/約/速報値 in front and 以上/以下/見込み/速報値/暫定/維持/累計 behind."""
     changed = True
     while changed:
         changed = False
@@ -588,9 +635,11 @@ def period_of(value: Value) -> Period | None:
 
 # what a text says about its number beyond the number, unit and scale that the history keeps in columns of
 # their own: the period is read when asked (period_of), and 見込み is the record's own flag
-_WORDS = ("cumulative", "cumulative_years", "gross", "annual_average", "bound", "maintain", "approximate", "note")
+# (a 速報値 or 暫定 keeps its word, shown as written beside the flag)
+_WORDS = ("cumulative", "cumulative_years", "gross", "annual_average", "bound", "maintain", "approximate", "note",
+          "provisional_word")
 # a text with none of these says nothing more than its number (the history's texts are mostly 「5,121人」)
-_MAY_SAY_MORE = re.compile(r"約|程度|累計|のべ|延|年平均|以上|以下|維持|[(（]")
+_MAY_SAY_MORE = re.compile(r"約|程度|累計|のべ|延|年平均|以上|以下|維持|速報|暫定|[(（]")
 _UNSAID = {field.name: field.default for field in dataclasses.fields(Value) if field.name in _WORDS}
 
 
@@ -635,7 +684,7 @@ def parse_value(cell: Any, number_format: str | None = None) -> Value:
 
 
 def format_value(v: Value, negative: str = "△") -> str:
-    """Write a value back in the usual order: '年平均3.4件(H22~H26)', '138人(累計)', '50%以上'.
+    """Write a value back in the usual order: '年平均3.4件(H22~H26)', '138人(累計)', '50%以上', '3.72ポイント（速報値）'.
 
     maintain -> '維持'; none -> '－'; unreadable -> the raw text unchanged.
     """
@@ -651,9 +700,12 @@ def format_value(v: Value, negative: str = "△") -> str:
         text += "維持" if v.maintain else ""
         if v.cumulative:
             text += f"({v.cumulative_years}年間累計)" if v.cumulative_years else "(累計)"
-        if v.period is not None:
+        if v.period is not None and v.period != note_year(v.note):  # 「(H28年度卒業生)」 says its year itself
             text += f"({format_period(v.period)})"
-        text += "（見込み）" if v.provisional else ""
+        if v.provisional_word:
+            text += f"（{v.provisional_word}）"
+        elif v.provisional:
+            text += "（見込み）"
         text += f"({v.note})" if v.note else ""
         return text
     except Exception:

@@ -552,13 +552,24 @@ def test_expected_value_at_the_ends_and_outside():
     assert expected_value(make("100", "200", target_year=0), 2016) is None
 
 
-def test_year_before_base_year_has_no_pace():
-    e = ev(make("100", "200"), "150", year=2013)
+def test_base_year_has_no_pace():
+    e = ev(make("100", "200"), "150", year=2014)
     assert e.pace is None and e.expected is None
     assert "基準年度（H26）以前のため、ペースは算出しません" in e.working
     # the path has not left the baseline by then: better than the baseline is ahead of it (not 'behind pace')
     assert (e.rate, e.grade) == (Decimal("50.0"), "B") and "想定の進み方より先にある" in e.working
-    assert ev(make("100", "200"), "100", year=2013).grade == "C"  # no change: not ahead
+    assert ev(make("100", "200"), "100", year=2014).grade == "C"  # no change: not ahead
+
+
+@pytest.mark.parametrize("actual", ["150", "200", "100"])
+def test_a_figure_of_a_year_before_the_base_year_is_not_graded(actual):
+    """An H25 figure says nothing about a plan whose path starts at H26: never A or B (findings p2 #1), whatever it
+    is; the plan's general kind of 評価不能, and the working says why."""
+    e = ev(make("100", "200"), actual, year=2013)
+    assert (e.grade, e.rule, e.rate, e.pace) == ("−", "not_evaluable", None, None)
+    assert e.working.endswith("実績は平成25年度のデータで、計画の基準年度（平成26年度）より前のため評価しません。"
+                              "そのため「− 評価不能」。")
+    assert f"実績 {actual}人（H25）" in e.working
 
 
 def test_after_target_year_expected_is_the_target():

@@ -442,7 +442,7 @@ def test_a_copy_of_a_copy_has_only_the_new_marks(example_plan, tmp_path):
     first = write_feedback(form, list(result.findings), tmp_path / "first.xlsx", plan=example_plan,
                            submission=submission)
     book = openpyxl.load_workbook(first)
-    book[fl.KPI_SHEET].cell(fl.FIRST_ROW, 10).value = 360000  # fixed, and another mistake made
+    book[fl.KPI_SHEET].cell(fl.FIRST_ROW, 10).value = 120  # fixed (観光交流人口, 万人), and another mistake made
     book[fl.KPI_SHEET].cell(fl.FIRST_ROW + 2, 10).value = "不明"
     book.save(first)
     submission, result = _check(example_plan, first)
@@ -450,7 +450,7 @@ def test_a_copy_of_a_copy_has_only_the_new_marks(example_plan, tmp_path):
     kpis = openpyxl.load_workbook(second)[fl.KPI_SHEET]
     comments = [c.coordinate for row in kpis.iter_rows() for c in row if c.comment is not None]
     assert comments == [f"J{fl.FIRST_ROW + 2}"]
-    assert _is_fill(kpis.cell(fl.FIRST_ROW, 10), INPUT_RGB) and kpis.cell(fl.FIRST_ROW, 10).value == 360000
+    assert _is_fill(kpis.cell(fl.FIRST_ROW, 10), INPUT_RGB) and kpis.cell(fl.FIRST_ROW, 10).value == 120
 
 
 def test_a_file_that_is_no_form_of_the_workspace_gets_only_its_findings(example_plan, form, tmp_path):
@@ -476,10 +476,10 @@ def test_calc_round_trip_of_a_form_copy(example_plan, tmp_path):
     submission, result = _check(example_plan, form)
     copy = write_feedback(form, list(result.findings), tmp_path / "fb" / form.name, plan=example_plan,
                           submission=submission)
-    fixed = type_into(copy, [(fl.KPI_SHEET, f"J{fl.FIRST_ROW}", "360000")], tmp_path / "fixed.xlsx")
+    fixed = type_into(copy, [(fl.KPI_SHEET, f"J{fl.FIRST_ROW}", "120")], tmp_path / "fixed.xlsx")  # 観光交流人口, 万人
     again, checked = _check(example_plan, fixed)
     assert checked.findings == () and checked.valid and checked.department == DEPT
     entries, before = _entries(again), _entries(submission)
-    assert entries.pop((fl.KPI_SHEET, (fl.FIRST_ROW, 10))) == 360000
+    assert entries.pop((fl.KPI_SHEET, (fl.FIRST_ROW, 10))) == 120
     before.pop((fl.KPI_SHEET, (fl.FIRST_ROW, 10)))
     assert entries == before  # Calc kept every other entry as it was

@@ -170,7 +170,7 @@ def _set(sheet, ident, key, value, period=R5):
     ("K-S2-1-06", -5, "kpi-value-negative"),
     ("K-S2-1-04", 130, "kpi-rate-over-100"),
     ("K-S2-1-06", "維持", "kpi-value-unreadable"),
-    ("K-S2-1-06", "120人（見込み）", None),
+    ("K-S2-1-06", "360,000人（見込み）", None),
 ])
 def test_kpi_value_rules(plan, tmp_path, ident, value, code):
     result = _single(plan, tmp_path, _set(fl.KPI_SHEET, ident, "actual", value))

@@ -63,7 +63,9 @@ PARSE_CASES = [
     ("100%", None, num("100%", "100", "%")),
     ("-", None, Value("none", "-")),
     ("—", None, Value("none", "—")),
-    ("19.7% (H28年度卒業生)", None, num("19.7% (H28年度卒業生)", "19.7", "%", note="H28年度卒業生")),
+    # the note keeps its words; the year in it is the figure's (never this year's: findings p2 #3)
+    ("19.7% (H28年度卒業生)", None,
+     num("19.7% (H28年度卒業生)", "19.7", "%", note="H28年度卒業生", period=Period(2016, fiscal=True))),
     ("進出協定締結数 平成28年度 1社 平成29年度 1社", None,
      Value("unreadable", "進出協定締結数 平成28年度 1社 平成29年度 1社")),
     ("のべ 50 件", None, num("のべ 50 件", "50", "件", gross=True)),
@@ -87,6 +89,18 @@ PARSE_CASES = [
     ("120人（見込み）", None, num("120人（見込み）", "120", "人", provisional=True)),
     ("120人 (見込)", None, num("120人 (見込)", "120", "人", provisional=True)),
     ("120人見込み", None, num("120人見込み", "120", "人", provisional=True)),
+    # 速報値 and 暫定 are provisional like 見込み, bracketed or not, before or after the number; their word is kept
+    ("3.72ポイント (速報値)", None,
+     num("3.72ポイント (速報値)", "3.72", "ポイント", provisional=True, provisional_word="速報値")),
+    ("11事業者（暫定）", None, num("11事業者（暫定）", "11", "事業者", provisional=True, provisional_word="暫定")),
+    ("260人 速報値", None, num("260人 速報値", "260", "人", provisional=True, provisional_word="速報値")),
+    ("速報値 65%", None, num("速報値 65%", "65", "%", provisional=True, provisional_word="速報値")),
+    ("12件 (暫定値)", None, num("12件 (暫定値)", "12", "件", provisional=True, provisional_word="暫定値")),
+    ("3件(R5速報)", None, num("3件(R5速報)", "3", "件", provisional=True, provisional_word="速報", period=Period(2023))),
+    ("9地区 ※速報値", None, Value("unreadable", "9地区 ※速報値")),  # a mark before it: a person looks
+    ("8人（R6.3.31現在）", None,
+     num("8人（R6.3.31現在）", "8", "人", note="R6.3.31現在", period=Period(2024, month=3))),
+    ("5件 (n=2016)", None, num("5件 (n=2016)", "5", "件", note="n=2016")),  # a bare 4-digit figure is no year
     ("約120人", None, num("約120人", "120", "人", approximate=True)),
     ("延べ 1,200人", None, num("延べ 1,200人", "1200", "人", gross=True)),
     ("30%以下", None, num("30%以下", "30", "%", bound="以下")),
@@ -250,7 +264,7 @@ def test_format_number(number, unit, scale, text):
 
 @pytest.mark.parametrize("raw, number, unit, shown", [
     ("約25人", "25", "人", "約25人"),
-    ("15,000人 (暫定値)", "15000", "人", "15,000人(暫定値)"),
+    ("15,000人 (暫定値)", "15000", "人", "15,000人（暫定値）"),  # written as 見込み is, with its own word
     ("138人（累計）", "138", "人", "138人(累計)"),
     ("5,121人", "5121", "人", "5,121人"),
     ("29373", "29373", "人", "29,373人"),  # a number cell: its text is the number
@@ -282,6 +296,8 @@ def test_format_number_negative_sign():
         ("50%以上", "50%以上"),
         ("80%維持", "80%維持"),
         ("120人(見込み)", "120人（見込み）"),
+        ("3.72ポイント (速報値)", "3.72ポイント（速報値）"),
+        ("260人 速報値", "260人（速報値）"),
         ("約120人", "約120人"),
         ("8.72人(H26.12)", "8.72人(H26.12)"),
         ("19.7% (H28年度卒業生)", "19.7%(H28年度卒業生)"),

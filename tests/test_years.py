@@ -19,8 +19,8 @@ from years_helpers import TODAYS_GRADES, years_document
 
 import kpireport
 from kpireport.council.content import actual_text
-from kpireport.evaluate.data_year import data_year
-from kpireport.evaluate.rules import expected_value
+from kpireport.evaluate.data_year import data_year, shown_year
+from kpireport.evaluate.rules import evaluate_kpi, expected_value
 from kpireport.evaluate.series import TODAYS_KPI, TODAYS_RULES
 from kpireport.history.rules_record import (
     GRADING_FIELDS,
@@ -32,12 +32,14 @@ from kpireport.history.rules_record import (
 )
 from kpireport.history.store import History, StoredKpiValue
 from kpireport.model import Grade, Settings, Value
-from kpireport.plan.load import load_plan
+from kpireport.plan.load import example_path, load_plan
 from kpireport.publish.series import kpi_series
 from kpireport.values import parse_value
 from kpireport.workspace.api import Workspace
 from kpireport.workspace.reporting import period_data
 from kpireport.workspace.years_example import run_years_example
+
+PLAN = load_plan(example_path()).plan
 
 
 def stored(raw: str, as_of: str = "") -> StoredKpiValue:
@@ -53,6 +55,28 @@ def test_data_year_from_the_value_or_the_typed_time() -> None:
     assert data_year(stored("2,850千円", "R6.4.1"), 2024) is None  # the report's own year
     assert data_year(stored("2,850千円", "R7.3末"), 2024) is None
     assert data_year(stored("2,850千円"), 2024) is None
+
+
+@pytest.mark.parametrize("raw, as_of, shown", [
+    ("25人(H26)", "", "（H26年度）"),  # an earlier year: said wherever the figure is shown
+    ("11事業者", "R5.3末", "（R4年度）"),  # the 時点's year (R5.3末 closes 令和4年度)
+    ("27人(R6)", "", "（R6年度）"),  # a later year: kept, never shown as the report year's (findings p2 #3)
+    ("4回 (R3~R5)", "", "（R3~R5）"),  # a span: as written
+    ("19.7% (H28年度卒業生)", "", ""),  # its note says the year already
+    ("12人(R5)", "", ""), ("12人", "R6.3末", ""), ("12人", "", ""),  # the report year's own figure
+])
+def test_the_year_shown_beside_a_figure(raw, as_of, shown) -> None:
+    assert shown_year(stored(raw, as_of), 2023) == shown
+
+
+def test_a_figure_of_another_year_says_so_in_the_working() -> None:
+    """The working never calls 「27人(R6)」 or a span the report year's figure (「実績 27人（R5）」)."""
+    kpi = dataclasses.replace(PLAN.kpi("K-S1-04"))  # 雇用創出数 10人 (R4) → 28人 (R8)
+    for raw, said in (("27人(R6)", "実績 27人（R6）。（実績の時点 R6 は評価年度 R5 と異なります。）"),
+                      ("4人 (R3~R5)", "実績 4人（R3~R5）。")):
+        value = stored(raw).value  # read back from the history: the year is in its text only
+        working = evaluate_kpi(kpi, value, 2023, PLAN.grades, PLAN.settings).working
+        assert said in working, working
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import re
 from kpireport import labels
 from kpireport.council import texts
 from kpireport.evaluate.arithmetic import percent_text
-from kpireport.evaluate.data_year import year_note
+from kpireport.evaluate.data_year import shown_year
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
 from kpireport.evaluate.series import definition_notes
 from kpireport.labels import markers_text, value_text
@@ -62,22 +62,24 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
         return texts.NOT_SUBMITTED if not any(o in submitted for o in owners) else texts.NO_VALUE
     text = value_text(stored.value)
     written_year = period_of(stored.value)
-    if kpi_id in data.data_years and written_year is None:  # lagging data, its year typed: the year
-        text += "\n" + year_note(data.data_years[kpi_id], data.plan.kpi(kpi_id).calendar)  # under the value
+    note = shown_year(stored, data.period.fiscal_year, data.plan.kpi(kpi_id).calendar) if stored.value.is_number else ""
+    if note and written_year is None:  # its year only in the 時点 (lagging data, or a later one): the year under it
+        text += "\n" + note
     elif written_year is not None:  # a value written with its year: the year on a line
         text = OWN_YEAR.sub(r"\n\1", text)  # of its own, as the baseline's and the target's, never broken
     if stored.value.status == "none" and stored.reason:  # a reason written as 「－（…）」 is not wrapped again
         reason = stored.reason
         text = reason if reason.startswith(texts.NO_VALUE) else f"{texts.NO_VALUE}（{reason}）"
-    return text + (texts.PROVISIONAL if stored.provisional else "")
+    # 「（見込み）」 marks a provisional value, unless its own words say so already: 「3.72ポイント (速報値)」
+    return text + (texts.PROVISIONAL if stored.provisional and not stored.value.provisional_word else "")
 
 
 def reported_without_year(data: PeriodResults, kpi_id: str) -> bool:
-    """Whether the KPI's actual in force is a value printed without a year of its own (not lagging data, not
-    written with its year): a table whose header gives the year in the other kind (年度 or 年) must add it."""
+    """Whether the KPI's actual in force is a value printed without a year of its own (not of another year than the
+    period's, not written with its year): a table whose header gives the year in the other kind (年度 or 年) must add it."""
     stored = data.values.get(kpi_id)
-    return (stored is not None and stored.value.status != "none" and kpi_id not in data.data_years
-            and period_of(stored.value) is None)
+    return (stored is not None and stored.value.status != "none" and period_of(stored.value) is None
+            and not shown_year(stored, data.period.fiscal_year, data.plan.kpi(kpi_id).calendar))
 
 
 def initiative_text(data: PeriodResults, initiative: Initiative, own: InitiativeEntry | None, field: str,

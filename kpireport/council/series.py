@@ -11,7 +11,7 @@ from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, heading, page_break, paragraph, picture, table
 from kpireport.council.series_chart import LineChart, line_chart_png
 from kpireport.evaluate.arithmetic import display_unit, number, percent_text, year_of
-from kpireport.evaluate.data_year import year_note
+from kpireport.evaluate.data_year import shown_year
 from kpireport.evaluate.display import RULE_COLOURS
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
 from kpireport.evaluate.rules import expected_value
@@ -93,7 +93,7 @@ def _actual(kpi: Kpi, point: YearGrade) -> str:
     if point.stored is None or not point.stored.value.is_number:
         return texts.NO_VALUE
     text = format_value(point.stored.value)
-    return text + (year_note(point.data_year, kpi.calendar) if point.data_year is not None else "")
+    return text + shown_year(point.stored, point.year, kpi.calendar)
 
 
 def _expected(kpi: Kpi, point: YearGrade) -> str:

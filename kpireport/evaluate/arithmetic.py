@@ -9,7 +9,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcon
 from typing import Any
 
 from kpireport.model import Kpi, Period, Value
-from kpireport.values import SCALES, format_number, format_period, format_value, format_year, split_scale
+from kpireport.values import SCALES, format_number, format_period, format_value, format_year, period_of, split_scale
 
 PRECISION = 60  # digits for the arithmetic (values are at most ~10^30, see values._MAX_EXPONENT)
 
@@ -140,6 +140,7 @@ def value_text(v: Value, year: int | None) -> str:
     plain = v if v.period is None and not v.provisional else dataclasses.replace(v, period=None, provisional=False)
     body = format_value(plain)
     usable_year = year_of(year)
-    period = v.period if v.period is not None else (Period(usable_year) if usable_year is not None else None)
+    written = period_of(v)  # a value read back from the history keeps the period in its text only
+    period = written if written is not None else (Period(usable_year) if usable_year is not None else None)
     text = format_period(period) if period is not None else ""
     return body + (f"（{text}）" if text else "")

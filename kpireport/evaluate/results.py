@@ -274,7 +274,7 @@ def _evaluations(plan: Plan, period: ReportPeriod, overrides: dict[str, Override
                                   override=overrides.get(kpi.id), reason=stored.reason if stored else "",
                                   second=plan.second_grades)
         if kpi.id in data_years:
-            evaluation = with_lead(evaluation, working_note(data_years[kpi.id], year))
+            evaluation = with_lead(evaluation, working_note(data_years[kpi.id], year, kpi.base_year))
         if kpi.shared and current.kpis[kpi.id].working:  # how the value was arrived at comes first
             evaluation = with_lead(evaluation, f"{current.kpis[kpi.id].working}。")
         evaluations[kpi.id] = evaluation

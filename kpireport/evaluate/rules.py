@@ -24,7 +24,8 @@ The rules are the defaults of ``shared/DOMAIN.md`` ("Achievement: the rules muni
   final_reached, rate_band, on_pace, same_level, improved, worsened, otherwise; a matching same_level band
   before improved / worsened; not_evaluable only when nothing else matched).
 
-A data problem (no actual, no target, an actual in another unit) gives the not_evaluable grade — the kind the
+A data problem (no actual, no target, an actual in another unit, a figure of a year before the plan's base year:
+nothing on the plan's path to compare it with) gives the not_evaluable grade — the kind the
 department's 未記入の理由 chooses — with a working (in Japanese) that says why; a bug raises. Comparisons use
 unrounded Decimals; the Evaluation carries the rate and pace as shown: rounded to 0.1 (ROUND_HALF_UP), or to more
 decimals where 0.1 would put them across a threshold they are compared with (arithmetic.shown_percent).
@@ -40,7 +41,7 @@ from kpireport.evaluate.arithmetic import Unit, display_unit, number, shown_perc
 from kpireport.evaluate.grades import Facts, canonical, grade_name, grade_rank, not_evaluable_grade, walk
 from kpireport.evaluate.inputs import Setup, path, read_setup
 from kpireport.evaluate.rate import ahead_at_base, change_sentence, pace_sentences, rate_sentences
-from kpireport.evaluate.working import describe_kpi, reason_missing
+from kpireport.evaluate.working import before_base, describe_kpi, reason_missing
 from kpireport.model import REFERENCE_KIND, Evaluation, Grade, Kpi, Override, Settings, Value
 
 __all__ = ["evaluate_kpi", "expected_value", "grade_rank"]
@@ -87,6 +88,9 @@ def evaluate_kpi(kpi: Kpi, actual: Value | None, year: int, grades: Sequence[Gra
     if missing or s is None or a is None:
         lead = describe_kpi(kpi, s, unit, None, year) if s else []
         return outcome.not_evaluable("".join(lead) + "。".join(missing + reasons) + "。")
+    early = before_base(s, year)
+    if early:
+        return outcome.not_evaluable("".join(describe_kpi(kpi, s, unit, actual, year)) + early)
 
     sentences = describe_kpi(kpi, s, unit, actual, year)
     if settings.evaluation_method not in _LINEAR_METHODS:

@@ -88,7 +88,7 @@ def _grade_year(kpi: Kpi, year: int, stored: StoredKpiValue, rules: _Rules, over
     then = kpi_as_recorded(kpi, recorded, rules.today[kpi.id]) if recorded is not None else kpi
     evaluation = evaluate_kpi(then, stored.value, lag or year, rules.grades, rules.settings,
                               provisional=stored.provisional, override=override, reason=stored.reason)
-    evaluation = with_lead(evaluation, working_note(lag, year) if lag else "")
+    evaluation = with_lead(evaluation, working_note(lag, year, kpi.base_year) if lag else "")
     if not rules.then:
         evaluation = replace(evaluation, working=evaluation.working + TODAYS_RULES)
     elif rules.kpis is None:

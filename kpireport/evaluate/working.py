@@ -9,7 +9,7 @@ from typing import Any
 from kpireport.evaluate.arithmetic import Unit, number, short_year, value_text, year_of
 from kpireport.evaluate.inputs import Setup
 from kpireport.model import Kpi, Value
-from kpireport.values import format_period, units_compatible
+from kpireport.values import fiscal_year_of, format_period, format_year, period_of, units_compatible
 
 _TARGET_KINDS = {"以上": "目標は下限（以上）", "以下": "目標は上限（以下）", "維持": "目標は現状維持",
                  "方向": "目標は方向のみ"}
@@ -30,8 +30,8 @@ def describe_kpi(kpi: Kpi, s: Setup, unit: Unit, actual: Value | None, year: Any
         parts.append(f"{baseline_text}{arrow}{target_text}。")
         return parts
     parts.append(f"{baseline_text}{arrow}{target_text}、実績 {value_text(actual, year)}。")
-    period = actual.period
-    if period is not None and year_of(year) is not None and (period.end or period.start) != year:
+    period = period_of(actual)  # also for a value read back from the history, which keeps its text only
+    if period is not None and year_of(year) is not None and fiscal_year_of(period) != year:
         parts.append(f"（実績の時点 {format_period(period)} は評価年度 {short_year(year)} と異なります。）")
     return parts
 
@@ -61,6 +61,15 @@ def _target_text(kpi: Kpi, s: Setup) -> str:
     if s.target_type == "維持" and number(kpi.target) is None:
         return f"目標値 維持（{short_year(s.target_year)}）" if s.target_year else "目標値 維持"
     return f"目標値 {value_text(kpi.target, s.target_year)}"
+
+
+def before_base(s: Setup, year: Any) -> str:
+    """Why a figure of a year before the plan's base year is not graded (the path starts at the base year: an H26
+    figure says nothing about a plan whose baseline is of R4), or "" for a later year."""
+    t = year_of(year)
+    if t is None or s.baseline_year is None or t >= s.baseline_year:
+        return ""
+    return (f"実績は{format_year(t)}のデータで、計画の基準年度（{format_year(s.baseline_year)}）より前のため評価しません。")
 
 
 def reason_missing(kpi: Kpi, actual: Value | None, reason: str = "") -> list[str]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from kpireport import labels
-from kpireport.evaluate.data_year import data_year, year_note
+from kpireport.evaluate.data_year import shown_year
 from kpireport.evaluate.display import second_grade_text, second_scale_title
 from kpireport.evaluate.results import KpiRow
 from kpireport.evaluate.series import definition_notes
@@ -81,8 +81,7 @@ def _headers(writer: SheetWriter) -> Headers:
 
 def _past_actual(kpi: Kpi, stored: StoredKpiValue, year: int) -> str:
     """An earlier year's actual, with the year its data is of when that is earlier still."""
-    lag = data_year(stored, year)
-    return format_value(stored.value) + (year_note(lag, kpi.calendar) if lag is not None else "")
+    return format_value(stored.value) + shown_year(stored, year, kpi.calendar)
 
 
 def _ended_rows(writer: SheetWriter) -> list[KpiRow]:
@@ -115,8 +114,9 @@ def _evaluation_cells(writer: SheetWriter, kpi: Kpi, ev: Evaluation, stored: Sto
     shown = ""
     if stored is not None:
         shown = format_value(stored.value) if stored.value.is_number else "（未記入）"
-    if kpi.id in writer.data.data_years:  # lagging data: the year it is of, next to it (graded at that year)
-        shown += year_note(writer.data.data_years[kpi.id], kpi.calendar)
+    # the year the figure is of when not the period's (lagging data, graded at that year), or the span it was
+    # written with: as the report and the site show it
+    shown += shown_year(stored, writer.data.period.fiscal_year, kpi.calendar)
     grade: Cell = (f"{ev.grade} {ev.label}", ev.grade) if kpi.graded else ("参考指標（評価しない）", "text")
     if not kpi.in_force(writer.data.period.fiscal_year):
         grade = (_ended_text(writer.plan, kpi), "wrap")

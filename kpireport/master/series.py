@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from kpireport.evaluate.data_year import year_note
+from kpireport.evaluate.data_year import shown_year
 from kpireport.evaluate.results import each_once
 from kpireport.evaluate.series import YearGrade, definition_notes
 from kpireport.master.sheet_writer import Headers, SheetWriter
@@ -65,8 +65,7 @@ def _year_cells(kpi: Kpi, point: YearGrade | None) -> list[tuple[object, str]]:
         return [("", "text"), (None, "percent"), ("", "text")]
     ev = point.evaluation
     actual = format_value(point.stored.value) if point.stored and point.stored.value.is_number else "－"
-    if point.data_year is not None:
-        actual += year_note(point.data_year, kpi.calendar)
+    actual += shown_year(point.stored, point.year, kpi.calendar)
     if not kpi.graded:
         return [(actual, "wrap"), (ev.rate, "percent"), ("参考指標", "text")]
     mark = "" if point.rules_then and point.kpi_then else TODAYS_MARK

@@ -10,6 +10,8 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from kpireport import labels
+from kpireport.evaluate.arithmetic import percent_text
+from kpireport.evaluate.data_year import figure_year, shown_year
 from kpireport.evaluate.display import CHART_COLOURS
 from kpireport.evaluate.results import InitiativeRow, KpiRow, PeriodResults
 from kpireport.evaluate.rules import REFERENCE_GRADE, evaluate_kpi
@@ -54,7 +56,8 @@ class GradeView:
 class PointView:
     year: int
     year_text: str
-    value_text: str
+    value_text: str  # as the master shows it: with the year the figure is of when not ``year`` (「25人（H26年度）」)
+    data_year: int  # the fiscal year (calendar year for a calendar-year KPI) the figure is of: ``year`` unless it says
     number: Decimal | None  # in the KPI's own unit (百万円: 29875)
     expected: Decimal | None  # the expected path's value for the year, in the KPI's unit
     rate: Decimal | None  # achievement towards the target, %
@@ -70,7 +73,7 @@ class PointView:
 
     @property
     def rate_text(self) -> str:
-        return f"{format_number(self.rate)}%" if self.rate is not None else labels.NO_VALUE
+        return percent_text(self.rate) if self.rate is not None else labels.NO_VALUE  # as the report writes it
 
 
 @dataclass
@@ -191,12 +194,15 @@ def unit_number(kpi: Kpi, number: Decimal | None) -> Decimal | None:
 def point_view(plan: Plan, kpi: Kpi, point: YearGrade, policy: Policy) -> PointView:
     evaluation = point.evaluation
     shown = in_kpi_unit(kpi, point.stored.value if point.stored else None)
-    value_text = format_value(shown) if shown else labels.NO_VALUE
+    value_text = format_value(shown).removesuffix("（見込み）") if shown else labels.NO_VALUE
     expected = unit_number(kpi, evaluation.expected)
     stored = point.stored
+    if shown:  # the figure's own year or span, as the master and the report show it (never an H26 figure as R5's)
+        value_text += shown_year(stored, point.year, kpi.calendar)
     return PointView(
-        year=point.year, year_text=format_year(point.year, fiscal=not kpi.calendar),
-        value_text=value_text.removesuffix("（見込み）"), number=unit_number(kpi, shown.number) if shown else None,
+        year=point.year, year_text=format_year(point.year, fiscal=not kpi.calendar), value_text=value_text,
+        data_year=(figure_year(stored) or point.year) if shown else point.year,
+        number=unit_number(kpi, shown.number) if shown else None,
         expected=expected, rate=evaluation.rate, unit=kpi.unit,
         grade=grade_view(plan, evaluation.grade, evaluation.label), provisional=provisional(point),
         remarks=stored.remarks if stored and policy.shows(NOTES) else "",

@@ -117,7 +117,10 @@ def kpis_table(site: Site) -> Table:
 
 def values_table(site: Site) -> Table:
     fields = [_f("指標ID", "kpis の指標ID"), _f("年度", YEAR, "integer"), _f("年度の表記", "和暦の表記"),
-              _f("実績", "実績値（単位は「単位」の列。未報告は空欄）", "number"), _f("実績の表記", "報告された実績の表記"),
+              _f("データの年度", "実績がどの年度のデータか（" + YEAR + "）。統計の公表が遅れるなど、「年度」より前の"
+                 "年度のデータを報告したときはその年度", "integer"),
+              _f("実績", "実績値（単位は「単位」の列。未報告は空欄）", "number"),
+              _f("実績の表記", "報告された実績の表記（「年度」と違う年度のデータは、その年度を付けて表記）"),
               _f("単位", "数値の単位"), _f("見込み", "見込みの値なら「見込み」、確定した実績なら空欄"),
               _f("想定値", "基準値から目標値への道筋でのその年度の値", "number"),
               _f("達成率", "目標に対する達成率（%）", "number", "%"), _f("評価", "評価の記号"),
@@ -128,7 +131,7 @@ def values_table(site: Site) -> Table:
     rows = []
     for view in site.kpis:
         for p in view.points:
-            row = [view.kpi.id, p.year, p.year_text, p.number, p.value_text, view.kpi.unit or "なし",
+            row = [view.kpi.id, p.year, p.year_text, p.data_year, p.number, p.value_text, view.kpi.unit or "なし",
                    "見込み" if p.provisional else "", p.expected, p.rate, p.grade.code,
                    p.grade.label, view.working if p is view.current else ""]
             row += [p.remarks if item == NOTES else p.reason for item in shown]
