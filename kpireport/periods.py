@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kpireport.values import ERA_PATTERN, format_year, parse_year
+from kpireport.model import Period, Value
+from kpireport.values import ERA_PATTERN, format_year, parse_year, period_of
 
 _ISO_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 
@@ -107,6 +108,28 @@ def as_of_date(text: str, period: ReportPeriod | None = None) -> dt.date | None:
         if match:
             return _date_of(match.groupdict(), period)
     return None
+
+
+def data_year_of(value: Value, as_of: str) -> int | None:
+    """The fiscal year a value's data is of: the year its text names (「7,612千円（平成27年度）」), else the year of
+    the 時点 the department typed (「R6.3末」 is the end of 令和5年度); None when neither says."""
+    period = period_of(value)
+    return _year_of_period(period) if period is not None else _year_of_as_of(as_of)
+
+
+def _year_of_period(period: Period) -> int:
+    """A span's last year; a month (H26.12) in its fiscal year."""
+    if period.month is not None:
+        return period.start if period.month >= 4 else period.start - 1
+    return period.end or period.start
+
+
+def _year_of_as_of(text: str) -> int | None:
+    """The fiscal year (April to March) a typed 時点 falls in."""
+    date = as_of_date(text)
+    if date is None:
+        return None
+    return date.year if date.month >= 4 else date.year - 1
 
 
 def _date_of(parts: dict[str, str | None], period: ReportPeriod | None) -> dt.date | None:

@@ -4,9 +4,8 @@ report's, the KPI is graded against the expected value of that year and shown wi
 from __future__ import annotations
 
 from kpireport.history.store import StoredKpiValue
-from kpireport.model import Period
-from kpireport.periods import as_of_date
-from kpireport.values import format_year, period_of
+from kpireport.periods import data_year_of
+from kpireport.values import format_year
 
 
 def data_year(stored: StoredKpiValue | None, fiscal_year: int) -> int | None:
@@ -14,24 +13,8 @@ def data_year(stored: StoredKpiValue | None, fiscal_year: int) -> int | None:
     (or says nothing). The year in the value comes first, then the typed 時点."""
     if stored is None or not stored.value.is_number:
         return None
-    period = period_of(stored.value)
-    year = _year_of_period(period) if period is not None else _year_of_as_of(stored.as_of)
+    year = data_year_of(stored.value, stored.as_of)
     return year if year is not None and year < fiscal_year else None
-
-
-def _year_of_period(period: Period) -> int:
-    """A span's last year; a month (H26.12) in its fiscal year."""
-    if period.month is not None:
-        return period.start if period.month >= 4 else period.start - 1
-    return period.end or period.start
-
-
-def _year_of_as_of(text: str) -> int | None:
-    """The fiscal year (April to March) a typed 時点 falls in: 「R6.3末」 is the end of 令和5年度."""
-    date = as_of_date(text)
-    if date is None:
-        return None
-    return date.year if date.month >= 4 else date.year - 1
 
 
 def year_note(year: int, calendar: bool = False) -> str:

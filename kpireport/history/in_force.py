@@ -16,9 +16,20 @@ from typing import TypeVar
 
 from kpireport.history.store import History, StoredKpiValue
 from kpireport.messages import finding
-from kpireport.model import BESIDE, LEAD, PARTS, Finding, Initiative, InitiativeEntry, Kpi, NarrativeEntry, Plan, Value
-from kpireport.periods import ReportPeriod
-from kpireport.values import format_value
+from kpireport.model import (
+    BESIDE,
+    LEAD,
+    PARTS,
+    Finding,
+    Initiative,
+    InitiativeEntry,
+    Kpi,
+    NarrativeEntry,
+    Plan,
+    Value,
+)
+from kpireport.periods import ReportPeriod, data_year_of
+from kpireport.values import format_value, format_year
 
 MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
 
@@ -56,7 +67,7 @@ def in_force(history: History, plan: Plan, period: ReportPeriod) -> InForce:
                    for ident, by_department in _current_names(plan, _kpi_entries(history, period),
                                                               {k.id: k.departments for k in plan.kpis}).items()}
     for kpi in plan.kpis:
-        kpis[kpi.id] = _kpi(kpi, kpi_entries.get(kpi.id, {}), attention)
+        kpis[kpi.id] = _kpi(kpi, kpi_entries.get(kpi.id, {}), period.fiscal_year, attention)
     initiatives = {}
     initiative_entries = _current_names(plan, _initiative_entries(history, period),
                                         {i.id: i.departments for i in plan.initiatives})
@@ -109,14 +120,14 @@ def _current_names(plan: Plan, found: dict[str, dict[str, Entry]],
 
 # --- deciding: by the plan's 報告方法 -----------------------------------------------------------------
 
-def _kpi(kpi: Kpi, by_department: dict[str, StoredKpiValue], attention: list[Finding]) -> KpiInForce:
+def _kpi(kpi: Kpi, by_department: dict[str, StoredKpiValue], year: int, attention: list[Finding]) -> KpiInForce:
     owners = kpi.departments or tuple(by_department)
     entries = tuple(by_department[d] for d in owners if d in by_department)
     missing = tuple(d for d in owners if d not in by_department)
     if not kpi.shared:
         return KpiInForce(kpi.id, entries[0] if entries else None, entries, missing)
     if kpi.reporting == PARTS:
-        return _combined(kpi, entries, missing, attention)
+        return _combined(kpi, entries, missing, year, attention)
     lead = by_department.get(kpi.lead)
     # 主担当: the other departments' forms only show the row; they are not missing it
     working = _entries_text(entries, missing, kpi.lead if kpi.reporting == LEAD else None)
@@ -131,9 +142,10 @@ def _kpi(kpi: Kpi, by_department: dict[str, StoredKpiValue], attention: list[Fin
     return KpiInForce(kpi.id, lead, entries, missing, f"併記（{kpi.lead}の値で評価）: " + working)
 
 
-def _combined(kpi: Kpi, entries: tuple[StoredKpiValue, ...], missing: tuple[str, ...],
+def _combined(kpi: Kpi, entries: tuple[StoredKpiValue, ...], missing: tuple[str, ...], year: int,
               attention: list[Finding]) -> KpiInForce:
-    """合算: the parts combined by the plan's rule, once every owning department has given a number."""
+    """合算: the parts combined by the plan's rule, once every owning department has given a number of one data
+    year (``year``: the period's fiscal year)."""
     working = _entries_text(entries, missing)
     numbers = [e for e in entries if e.value.is_number]
     if missing or len(numbers) < len(entries) or not numbers:
@@ -143,21 +155,40 @@ def _combined(kpi: Kpi, entries: tuple[StoredKpiValue, ...], missing: tuple[str,
                                  departments="、".join(missing + tuple(e.department for e in entries
                                                                         if not e.value.is_number))))
         return KpiInForce(kpi.id, None, entries, missing, f"合算（{kpi.combine}）: {working}。そろっていないため評価しません")
+    years = [_data_year(e, year) for e in numbers]
+    if len(set(years)) > 1:  # a sum of two years' figures is no year's figure, whichever department's is old
+        shown = "、".join(f"{e.department} {format_value(e.value)}（{format_year(y, fiscal=not kpi.calendar)}のデータ）"
+                         for e, y in zip(numbers, years))
+        attention.append(finding("shared-parts-years-differ", name=kpi.name, value=shown,
+                                 departments="、".join(e.department for e in numbers)))
+        return KpiInForce(kpi.id, None, entries, missing,
+                          f"合算（{kpi.combine}）: {shown}。データの年度が違うため評価しません")
     parts = [n for e in numbers if (n := e.value.number) is not None]  # a number Value always has one
     combined = {"合計": sum(parts, Decimal(0)), "最大": max(parts), "最小": min(parts)}.get(kpi.combine)
     if combined is None:  # 平均, to one decimal place more than the parts were given in
         places = max(_places(p) for p in parts) + 1
         combined = (sum(parts, Decimal(0)) / len(parts)).quantize(Decimal(1).scaleb(-max(places, 0)))
     lead = next((e for e in numbers if e.department == kpi.lead), numbers[0])
-    value = Value("number", "", combined, lead.value.unit, lead.value.scale)
+    # a total of an approximate part (約25) is approximate too
+    value = Value("number", "", combined, lead.value.unit, lead.value.scale,
+                  approximate=any(e.value.approximate for e in numbers))
     value = dataclasses.replace(value, raw=format_value(value))
     sign = {"合計": " + "}.get(kpi.combine, "、")
+    # the parts' common data year, as a 時点 (evaluate.data_year reads it): lagging data is graded at its own year
+    as_of = f"{format_year(years[0])}末" if years[0] < year else ""
     stored = StoredKpiValue(  # each part's remarks stay with the part (``entries``)
-        kpi.id, lead.period, value, any(e.provisional for e in numbers), lead.as_of, "", "",
+        kpi.id, lead.period, value, any(e.provisional for e in numbers), as_of, "", "",
         "、".join(dict.fromkeys(e.file_name for e in numbers)), "", "", max(e.received_at for e in numbers),
         "、".join(e.department for e in numbers))
     shown = sign.join(f"{e.department} {format_value(e.value)}" for e in numbers)
     return KpiInForce(kpi.id, stored, entries, missing, f"合算（{kpi.combine}）: {shown} → {format_value(value)}")
+
+
+def _data_year(entry: StoredKpiValue, year: int) -> int:
+    """The fiscal year a part's data is of: the year its value or 時点 names when earlier than ``year``, else
+    ``year`` (the report's own year, as evaluate.data_year reads it)."""
+    own = data_year_of(entry.value, entry.as_of)
+    return own if own is not None and own < year else year
 
 
 def _initiative(initiative: Initiative, by_department: dict[str, InitiativeEntry],
