@@ -9,12 +9,13 @@ is a finding for the planning office (``attention``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import TypeVar
 
-from kpireport.history.store import History, StoredKpiValue
+from kpireport.history.store import History, StoredKpiValue, later_record, latest
 from kpireport.messages import finding
 from kpireport.model import (
     BESIDE,
@@ -26,6 +27,7 @@ from kpireport.model import (
     Kpi,
     NarrativeEntry,
     Plan,
+    PreviousActuals,
     Value,
 )
 from kpireport.periods import ReportPeriod, data_year_of
@@ -74,6 +76,82 @@ def in_force(history: History, plan: Plan, period: ReportPeriod) -> InForce:
     for initiative in plan.initiatives:
         initiatives[initiative.id] = _initiative(initiative, initiative_entries.get(initiative.id, {}), attention)
     return InForce(kpis, initiatives, _narratives(history, plan, period), attention)
+
+
+def annual_actuals(history: History, plan: Plan) -> dict[str, dict[int, StoredKpiValue]]:
+    """Every year's actual of every KPI (the master's columns of earlier years): the value that stood in the year,
+    decided by the plan's 報告方法 as the year itself was (year_standing); years without a number are left out."""
+    kpis = {k.id: k for k in plan.kpis}
+    result: dict[str, dict[int, StoredKpiValue]] = {}
+    for kpi_id, years in history.annual_entries().items():
+        kpi = kpis.get(kpi_id)
+        own = {}
+        for year, entries in years.items():
+            stood = year_standing(plan, kpi, year, entries).value if kpi is not None else _last(entries)
+            if stood is not None and stood.value.is_number:
+                own[year] = stood
+        if own:
+            result[kpi_id] = own
+    return result
+
+
+def year_standing(plan: Plan, kpi: Kpi, year: int, entries: Sequence[StoredKpiValue]) -> KpiInForce:
+    """A KPI's standing in an earlier fiscal year from the year's entries in force (each department's, in the
+    order recorded; or an imported record), decided as in_force decided the year: a shared KPI's parts combined,
+    or its lead's value, so that the year shows what its own report showed and not whichever department's file was
+    recorded last. The year's findings were its own report's and are not repeated."""
+    if not kpi.shared or _imported(entries):
+        return KpiInForce(kpi.id, _last(entries), tuple(entries))
+    found = {kpi.id: {e.department: e for e in entries}}
+    by_department = {d: v if v.department == d else dataclasses.replace(v, department=d)
+                     for d, v in _current_names(plan, found, {kpi.id: kpi.departments})[kpi.id].items()}
+    return _kpi(kpi, by_department, year, [])
+
+
+def _imported(entries: Sequence[StoredKpiValue]) -> bool:
+    """An old record imported for the year (History.import_actual): the figure that stood, with no department."""
+    return len(entries) == 1 and not entries[0].department
+
+
+def _last(entries: Sequence[StoredKpiValue]) -> StoredKpiValue | None:
+    """The last recorded entry with a number, else the last entry (a department's reason for giving none)."""
+    numbers = [e for e in entries if e.value.is_number]
+    chosen = numbers or list(entries)
+    return chosen[-1] if chosen else None
+
+
+def previous_actuals(history: History, plan: Plan, period_key: str) -> PreviousActuals:
+    """The last accepted actual of each KPI before a period (前回までの実績, 累計 and jump checks), by the plan's
+    報告方法 as in_force decides: a shared KPI's lead's (the value that stood, never another department's that did
+    not); with 合算, each department's own part, so that a department's figure is compared with its own earlier
+    part (never with the total or another department's part). An imported old record is a value that stood."""
+    kpis = {k.id: k for k in plan.kpis}
+    stood: dict[str, tuple[str, Value]] = {}
+    parts: dict[str, dict[str, tuple[str, Value]]] = {k.id: {} for k in plan.kpis if k.shared and k.reporting == PARTS}
+    for kpi_id, given in history.latest_before_by_department(period_key).items():
+        kpi = kpis.get(kpi_id)
+        if kpi is None or not kpi.shared:
+            stood[kpi_id] = latest(given.values())
+            continue
+        own: dict[str, list[tuple[str, Value]]] = {}  # by current name: a former name's entries count as its successor's
+        for department, held in given.items():
+            own.setdefault(plan.owner_of(department, kpi.departments), []).append(held)
+        if kpi_id in parts:
+            parts[kpi_id] = {department: latest(held) for department, held in own.items()}
+        elif kpi.lead in own:
+            stood[kpi_id] = latest(own[kpi.lead])
+    return PreviousActuals(later_record(stood, history.latest_imported_before(period_key)), parts)
+
+
+def previous_actuals_in(history_file: Path, plan: Plan, period_key: str) -> PreviousActuals:
+    """previous_actuals, read from a workspace's history file; none before the first merge."""
+    if not Path(history_file).exists():
+        return PreviousActuals()
+    history = History(history_file)
+    try:
+        return previous_actuals(history, plan, period_key)
+    finally:
+        history.close()
 
 
 # --- gathering: each department's entry in force ---------------------------------------------------

@@ -110,7 +110,7 @@ def _percent_typed_as_fraction(check: FormCheck, kpi: Kpi, typed: Value, convert
 def _against_previous(check: FormCheck, kpi: Kpi, number: Decimal, where: dict[str, str], label: str,
                       raw: str) -> None:
     """A 累計 that went down, or a value many times the last accepted one, is worth a second look."""
-    before = check.previous.get(kpi.id)
+    before = check.previous_value(kpi.id)
     if before is None or not before.is_number or before.number is None:
         return
     shown = format_value(before)
