@@ -82,7 +82,7 @@ def main() -> None:
         filled.mkdir()
         for form in forms:
             bench._fill_one((form, plan, period, filled / form.name, False))
-        check = FileCheck(plan, period, previous_values(ws.history_file, period), intake_limits(plan), key)
+        check = FileCheck(plan, period, previous_values(ws.history_file, plan, period), intake_limits(plan), key)
         for count in [int(n) for n in args.files.split(",")]:
             files = []
             for i in range(count):  # the filled forms again under other names, as many as asked

@@ -365,6 +365,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "shared-parts-missing": ("warning", "合算する値がそろっていない",
                              "「{name}」は各課の値を合算して評価する指標ですが、{departments}の値がありません（{value}）。"
                              "そろうまで評価しません。該当の課に提出または値の入力を依頼してください。"),
+    "shared-parts-years-differ": ("warning", "合算する値のデータの年度が違う",
+                                  "「{name}」は各課の値を合算して評価する指標ですが、データの年度が課によって違います"
+                                  "（{value}）。年度の違う値は合算できないため評価しません。{departments}に、"
+                                  "同じ年度のデータ（時点）で報告するよう確認してください。"),
     "inbox-duplicate": ("warning", "同じ課の複数のファイル",
                         "{department}の同じ報告期間のファイルが{count}件届いています（{files}）。{adopted}"
                         "違っていれば課に確かめ、不要なファイルを受信フォルダから取り除いてください。"),

@@ -517,6 +517,25 @@ class KpiEntry:
 
 
 @dataclass(frozen=True)
+class PreviousActuals:
+    """The last accepted actual of each KPI before a period, with the period key it belongs to: what the forms
+    show as 前回までの実績 and a department's figures are checked against (累計, jumps). ``stood``: the value that
+    stood (a shared KPI's lead's); ``parts``: for a KPI whose departments each report their part (合算), each
+    department's own part by its current name, which alone is shown to and compared with that department (the
+    total or another department's part is no earlier figure of its own)."""
+
+    stood: dict[str, tuple[str, Value]] = field(default_factory=dict)
+    parts: dict[str, dict[str, tuple[str, Value]]] = field(default_factory=dict)
+
+    def of(self, kpi_id: str, names: tuple[str, ...]) -> tuple[str, Value] | None:
+        """What the form of a department (``names``: its name and the current names it stands for) shows for a
+        KPI: a 合算 KPI's own part (None when it gave none), any other KPI's value that stood."""
+        if kpi_id not in self.parts:
+            return self.stood.get(kpi_id)
+        return next((self.parts[kpi_id][n] for n in names if n in self.parts[kpi_id]), None)
+
+
+@dataclass(frozen=True)
 class InitiativeEntry:
     initiative_id: str
     status: str = ""  # one of the city's Settings.status_labels (◎実施済 ○継続推進 △一部実施 ×未実施); "" = none yet

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kpireport.values import ERA_PATTERN, format_year, parse_year
+from kpireport.model import Value
+from kpireport.values import ERA_PATTERN, fiscal_year_of, format_year, parse_year, period_of
 
 _ISO_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 
@@ -107,6 +108,13 @@ def as_of_date(text: str, period: ReportPeriod | None = None) -> dt.date | None:
         if match:
             return _date_of(match.groupdict(), period)
     return None
+
+
+def data_year_of(value: Value, as_of: str) -> int | None:
+    """The fiscal year a value's data is of: the year its text names (「7,612千円（平成27年度）」), else the year of
+    the 時点 the department typed (「R6.3末」 is the end of 令和5年度); None when neither says."""
+    period = period_of(value)
+    return fiscal_year_of(period) if period is not None else as_of_fiscal_year(as_of)
 
 
 def as_of_fiscal_year(text: str, period: ReportPeriod | None = None) -> int | None:

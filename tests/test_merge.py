@@ -242,9 +242,9 @@ def test_history_import_check_and_backup(ws, plan, tmp_path):
     assert "過去の実績.xlsx: 2件の実績値を取り込みました（取り込まなかった行 2件）。" in result.output
     assert "実績!A4" in result.output and "実績!C5" in result.output
     history = History(ws.history_file)
-    actuals = history.annual_actuals()
+    actuals = history.annual_entries()
     history.close()
-    assert actuals["K-S2-02"][2022].value.number == 1_200_000
+    assert actuals["K-S2-02"][2022][0].value.number == 1_200_000
     assert runner.invoke(cli, ["history", "check", "-w", str(ws.root)]).output == "履歴データベースに問題はありません。\n"
     backup = tmp_path / "控え.sqlite3"
     assert runner.invoke(cli, ["history", "backup", str(backup), "-w", str(ws.root)]).exit_code == 0
@@ -270,18 +270,18 @@ def test_past_actuals_are_imported_and_each_unreadable_row_is_named(plan, tmp_pa
     history = History(tmp_path / "履歴.sqlite3")
     try:
         imported, findings = import_actuals(plan, old, history)
-        actuals = history.annual_actuals()
+        actuals = history.annual_entries()
     finally:
         history.close()
     assert imported == 2
     assert [(f.code, f.cell) for f in findings] == [
         ("import-unknown-kpi", "A4"), ("import-unit-mismatch", "C5"), ("import-year-unreadable", "B6"),
         ("import-value-unreadable", "C7")]
-    assert actuals["K-S2-02"][2022].value.number == 1_200_000
-    assert actuals["K-S2-1-06"][2022].value.number == 358023 and 2021 not in actuals["K-S2-1-06"]
+    assert actuals["K-S2-02"][2022][0].value.number == 1_200_000
+    assert actuals["K-S2-1-06"][2022][0].value.number == 358023 and 2021 not in actuals["K-S2-1-06"]
 
 
-def test_annual_actuals_are_read_again_after_any_change(ws, plan):
+def test_annual_entries_are_read_again_after_any_change(ws, plan):
     """A merge reads the annual actuals for validation and again for the master; the second read may come
     from memory only while nothing changed: not after this connection writes or rolls back, nor after
     another connection commits."""
@@ -292,31 +292,31 @@ def test_annual_actuals_are_read_again_after_any_change(ws, plan):
     ws.merge()  # creates the history
     first, other = History(ws.history_file), History(ws.history_file)
     try:
-        assert "K-S2-02" not in first.annual_actuals()
-        assert first.annual_actuals() is first.annual_actuals()  # unchanged: kept
+        assert "K-S2-02" not in first.annual_entries()
+        assert first.annual_entries() is first.annual_entries()  # unchanged: kept
         other.import_actual("K-S2-02", 2021, Value("number", "100万人", Decimal(1_000_000), "人", "万"), "a.xlsx", "C2")
-        assert first.annual_actuals()["K-S2-02"][2021].value.number == 1_000_000  # the other's commit is seen
+        assert first.annual_entries()["K-S2-02"][2021][0].value.number == 1_000_000  # the other's commit is seen
         first.import_actual("K-S2-02", 2021, Value("number", "90万人", Decimal(900_000), "人", "万"), "b.xlsx", "C2")
-        assert first.annual_actuals()["K-S2-02"][2021].value.number == 900_000  # its own write too
+        assert first.annual_entries()["K-S2-02"][2021][0].value.number == 900_000  # its own write too
         with pytest.raises(RuntimeError):
             with first.transaction():
                 first.import_actual("K-S2-02", 2020, Value("number", "80万人", Decimal(800_000), "人", "万"),
                                     "c.xlsx", "C2")
-                assert 2020 in first.annual_actuals()["K-S2-02"]
+                assert 2020 in first.annual_entries()["K-S2-02"]
                 raise RuntimeError("a failed merge")
-        assert 2020 not in first.annual_actuals()["K-S2-02"]  # rolled back: not kept from before
-        kept = first.annual_actuals()
+        assert 2020 not in first.annual_entries()["K-S2-02"]  # rolled back: not kept from before
+        kept = first.annual_entries()
         merge_id = first.start_merge("2023-09", plan.content_hash)
         first.record(merge_id, ValidationResult("月次.xlsx", "s1", A, "2023-09", (),
                                                 (KpiEntry("K-S2-02", Value("number", "1人", Decimal(1), "人", "")),)), "t")
-        assert first.annual_actuals() is kept  # a month's values are not annual actuals
+        assert first.annual_entries() is kept  # a month's values are not annual actuals
         first.record(merge_id, ValidationResult("年次.xlsx", "s2", A, "2023", (),
                                                 (KpiEntry("K-S2-02", Value("number", "7人", Decimal(7), "人", "")),)), "t")
-        assert first.annual_actuals()["K-S2-02"][2023].value.number == 7  # a fiscal year's final actual is
-        assert first.annual_actuals()["K-S2-02"][2021].value.number == 900_000  # imported records kept with it
+        assert first.annual_entries()["K-S2-02"][2023][0].value.number == 7  # a fiscal year's final actual is
+        assert first.annual_entries()["K-S2-02"][2021][0].value.number == 900_000  # imported records kept with it
         first.record(merge_id, ValidationResult("年次2.xlsx", "s3", A, "2023", (),
                                                 (KpiEntry("K-S2-02", Value("none"), reason="集計中"),)), "t")
-        assert first.annual_actuals()["K-S2-02"] == {2021: kept["K-S2-02"][2021]}  # superseded, no number now
+        assert first.annual_entries()["K-S2-02"] == {2021: kept["K-S2-02"][2021]}  # superseded, no number now
     finally:
         first.close()
         other.close()

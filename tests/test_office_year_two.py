@@ -160,6 +160,7 @@ def test_a_target_raised_for_the_next_year_leaves_last_years_grade_as_reported(t
     import docx
 
     from kpireport.evaluate.rules import evaluate_kpi
+    from kpireport.history.in_force import annual_actuals
     from kpireport.history.store import History
 
     ident = "K-S2-2-01"
@@ -190,7 +191,7 @@ def test_a_target_raised_for_the_next_year_leaves_last_years_grade_as_reported(t
     plan = load_plan(ws / "計画体系.xlsx").plan
     history = History(ws / "履歴.sqlite3")
     try:
-        actual = history.annual_actuals()[ident][2023].value
+        actual = annual_actuals(history, plan)[ident][2023].value
     finally:
         history.close()
     assert evaluate_kpi(plan.kpi(ident), actual, 2023, plan.grades, plan.settings).grade == "C"
@@ -230,3 +231,87 @@ def master_cell(workspace, period: ReportPeriod, ident: str, header: str):
     rows = list(sheet.iter_rows(values_only=True))
     head = next(r for r in rows if r and "指標ID" in r)
     return next(r for r in rows if r and r[0] == ident)[head.index(header)]
+
+
+SHARED, SIDE = "K-S2-1-03", "K-S4-9-03"  # 三洞入洞者数 (千人), made 合算 below; 情報政策課 and 総務課, made 併記
+GEO, INFO, GENERAL = "世界ジオパーク推進課", "情報政策課", "総務課"
+
+
+def typed(workspace, period: ReportPeriod, department: str, values: dict[str, object]):
+    """The department's form filled with sample values, ``values`` typed over its KPIs' 実績, in the inbox."""
+    from forms_helpers import edit, row_of
+
+    def change(workbook):
+        sheet = workbook[fl.KPI_SHEET]
+        for ident, value in values.items():
+            sheet.cell(row_of(sheet, ident), column(fl.KPI_SHEET, "actual", period)).value = value
+    return edit(returned(workspace, period, department, workspace / "inbox" / fl.form_file_name(period, department)),
+                change)
+
+
+def master_row(workspace, period: ReportPeriod, ident: str) -> dict:
+    sheet = openpyxl.load_workbook(workspace / "output" / f"master_{period.file_label}.xlsx", read_only=True)["KPI一覧"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "指標ID" in r)
+    return dict(zip(header, next(r for r in rows if r and r[0] == ident)))
+
+
+def test_a_shared_kpis_last_year_is_what_stood_and_each_department_sees_and_is_checked_against_its_own(tmp_path):
+    """令和5年度: 三洞入洞者数 (合算) 観光政策課 420 + 世界ジオパーク推進課 15 = 435千人; K-S4-9-03 (併記) 情報政策課 5件
+    stands over 総務課's 4件. In 令和6年度 that year is 435千人 and 5件 with the grade its own report gave (master,
+    report, open data), never the part of whichever department's file was recorded last; each department's form
+    shows its own part as 前回までの実績 (the 併記 one the lead's 5件) and the jump check compares each part with
+    the department's own: 440 after 420 passes, 160 after 15 is asked about."""
+    import csv
+
+    import docx
+
+    ok("init", "ws", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    book = openpyxl.load_workbook(ws / "計画体系.xlsx")
+    sheet = book["指標"]
+    header = {c.value: c.column for c in sheet[1]}
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == SHARED:
+            sheet.cell(row[0].row, header["担当課"]).value = f"{A}、{GEO}"
+            sheet.cell(row[0].row, header["報告方法"]).value = "合算"
+        if row[0].value == SIDE:
+            sheet.cell(row[0].row, header["報告方法"]).value = "併記"
+    book.save(ws / "計画体系.xlsx")
+    assert "エラー 0件" in ok("plan", "check", "-w", "ws", cwd=tmp_path)
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    for department, values in ((A, {SHARED: 420}), (GEO, {SHARED: 15}), (INFO, {SIDE: 5}), (GENERAL, {SIDE: 4})):
+        typed(ws, R5, department, values)
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    shared5, side5 = master_row(ws, R5, SHARED), master_row(ws, R5, SIDE)
+    assert (shared5["令和5年度 実績"], side5["令和5年度 実績"]) == ("435千人", "5件")
+
+    set_setting(ws, "実績年度", "令和6年度")
+    set_setting(ws, "報告年度", "令和7年度")
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    for department, ident, shown in ((A, SHARED, "令和5年度（貴課分）: 420千人"), (GEO, SHARED, "令和5年度（貴課分）: 15千人"),
+                                     (INFO, SIDE, "令和5年度: 5件"), (GENERAL, SIDE, "令和5年度: 5件")):
+        form = openpyxl.load_workbook(returned(ws, R6, department, tmp_path / "見本.xlsx", fill=False))[fl.KPI_SHEET]
+        row = next(r for r in form.iter_rows(values_only=True) if r and r[0] == ident)
+        assert row[column(fl.KPI_SHEET, "previous", R6) - 1] == shown, (department, row)
+    for department, values in ((A, {SHARED: 440}), (GEO, {SHARED: 160}), (INFO, {SIDE: 6}), (GENERAL, {SIDE: 6})):
+        typed(ws, R6, department, values)
+    checked = kpireport("validate", "-w", "ws", cwd=tmp_path).stdout
+    jumps = [line for line in checked.splitlines() if "kpi-jump" in line]
+    assert len(jumps) == 1 and "前回受理した値（15千人）" in jumps[0] and "「160」" in jumps[0], checked
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    for ident, last_year in ((SHARED, shared5), (SIDE, side5)):
+        row = master_row(ws, R6, ident)
+        assert (row["令和5年度 実績"], row["前年度の評価"]) == (last_year["令和5年度 実績"], last_year["評価"]), row
+
+    ok("report", "-w", "ws", cwd=tmp_path)
+    report = docx.Document(ws / "output" / f"report_{R6.file_label}.docx")
+    rows = [[c.text for c in r.cells] for t in report.tables for r in t.rows]
+    graded = next(r for r in rows if r[0].endswith("三洞入洞者数") and len(r) >= 7)
+    assert graded[-1] == shared5["評価"], graded  # 前年度の評価
+    ok("publish", "-w", "ws", cwd=tmp_path)
+    with open(ws / "output" / "公開" / "data" / "values.csv", encoding="utf-8-sig", newline="") as handle:
+        published = {(r["指標ID"], r["年度"]): r for r in csv.DictReader(handle)}
+    assert published[(SHARED, "2023")]["実績の表記"] == "435千人"
+    assert f'{published[(SHARED, "2023")]["評価"]} {published[(SHARED, "2023")]["評価の名称"]}' == shared5["評価"]
+    assert published[(SIDE, "2023")]["実績の表記"] == "5件"

@@ -424,3 +424,86 @@ def test_a_shared_initiative_whose_lead_has_not_sent_is_not_reported_never_left_
     with open(ws / "output" / "公開" / "data" / "initiatives.csv", encoding="utf-8-sig") as opened:
         published = {row["取組ID"]: row["実施状況"] for row in csv.DictReader(opened)}
     assert {ident: published[ident] for ident in shared} == {ident: "未報告" for ident in shared}
+
+
+# --- 合算 parts as the history holds them (recorded directly: what in_force makes of them) -------------------
+
+def record_parts(ws: Workspace, period: ReportPeriod, parts: dict[str, tuple[str, str]]) -> None:
+    """Each department's accepted annual file for ``period`` holding its part of VISITORS: (text, 時点)."""
+    from kpireport.history.store import History
+    from kpireport.model import KpiEntry, ValidationResult
+    from kpireport.values import in_unit, parse_value
+
+    history = History(ws.history_file)
+    try:
+        with history.transaction():
+            merge_id = history.start_merge(period.key, "plan")
+            for department, (text, as_of) in parts.items():
+                value = in_unit(parse_value(text), "万人")
+                history.record(merge_id, ValidationResult(f"{department}.xlsx", department, department, period.key, (),
+                                                          (KpiEntry(VISITORS, value, as_of=as_of, sheet=fl.KPI_SHEET,
+                                                                    cell="J7"),)), "2024-05-01T10:00:00")
+    finally:
+        history.close()
+
+
+def visitors_in_force(ws: Workspace, plan: Plan, period: ReportPeriod = R5):
+    from kpireport.history.in_force import in_force
+    from kpireport.history.store import History
+
+    history = History(ws.history_file)
+    try:
+        current = in_force(history, plan, period)
+    finally:
+        history.close()
+    return current.kpis[VISITORS], current.attention
+
+
+@pytest.mark.parametrize("old", ["観光政策課", "世界ジオパーク推進課"])
+def test_parts_of_different_data_years_are_not_combined_and_each_year_is_named(visitors_in_parts, old):
+    """One department's part is 令和4年度 data (時点 R5.3末), the others' 令和5年度: a sum of two years' figures is no
+    year's figure, whichever department's part is the old one (the lead's or another's)."""
+    ws, plan = visitors_in_parts
+    record_parts(ws, R5, {d: (text, "R5.3末" if d == old else "R6.3末") for d, text in PARTS.items()})
+    standing, attention = visitors_in_force(ws, plan)
+    assert standing.value is None and standing.working.endswith("データの年度が違うため評価しません")
+    assert [f.code for f in attention] == ["shared-parts-years-differ"]
+    for department, text in PARTS.items():
+        year = "令和4年度" if department == old else "令和5年度"
+        assert f"{department} {text}万人（{year}のデータ）" in attention[0].message
+    assert "観光政策課、商工労働課、世界ジオパーク推進課に" in attention[0].message
+
+
+def test_parts_of_one_earlier_data_year_are_combined_and_graded_at_that_year(visitors_in_parts):
+    """Every part 令和4年度 data (the lead's by the year in its value, one by its 時点, one by both): combined as
+    usual, the total of 令和4年度, graded at that year."""
+    from kpireport.evaluate.data_year import data_year
+
+    ws, plan = visitors_in_parts
+    record_parts(ws, R5, {"観光政策課": ("98万人（R4年度）", ""), "商工労働課": ("245", "R5.3末"),
+                          "世界ジオパーク推進課": ("18.5万人（R4年度）", "R5.3末")})
+    standing, attention = visitors_in_force(ws, plan)
+    assert attention == []
+    assert standing.value is not None and standing.value.value.number == 3_615_000
+    assert data_year(standing.value, 2023) == 2022
+
+
+def test_parts_of_the_reports_own_year_are_combined_with_no_year_shown(visitors_in_parts):
+    """A 時点 at the year's end and none at all are both the report's own year."""
+    from kpireport.evaluate.data_year import data_year
+
+    ws, plan = visitors_in_parts
+    record_parts(ws, R5, {"観光政策課": ("98", "R6.3末"), "商工労働課": ("245", ""), "世界ジオパーク推進課": ("18.5", "")})
+    standing, attention = visitors_in_force(ws, plan)
+    assert attention == [] and standing.value is not None and data_year(standing.value, 2023) is None
+
+
+def test_an_approximate_part_makes_the_total_approximate(visitors_in_parts):
+    """「約98万人」 in one part: the total is about 361.5万人, shown so in the working and the value."""
+    from kpireport.values import format_value
+
+    ws, plan = visitors_in_parts
+    record_parts(ws, R5, {"観光政策課": ("約98", ""), "商工労働課": ("245", ""), "世界ジオパーク推進課": ("18.5", "")})
+    standing, _ = visitors_in_force(ws, plan)
+    assert standing.value is not None and format_value(standing.value.value) == "約361.5万人"
+    assert standing.working == "合算（合計）: 観光政策課 約98万人 + 商工労働課 245万人 + 世界ジオパーク推進課 18.5万人 → 約361.5万人"

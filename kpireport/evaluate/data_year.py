@@ -5,8 +5,8 @@ A figure of a year before the plan's base year says nothing about the plan's pat
 from __future__ import annotations
 
 from kpireport.history.store import StoredKpiValue
-from kpireport.periods import as_of_fiscal_year
-from kpireport.values import fiscal_year_of, format_period, format_year, note_year, period_of, with_written_words
+from kpireport.periods import data_year_of
+from kpireport.values import format_period, format_year, note_year, period_of, with_written_words
 
 
 def figure_year(stored: StoredKpiValue | None) -> int | None:
@@ -14,8 +14,7 @@ def figure_year(stored: StoredKpiValue | None) -> int | None:
     typed 時点); None when neither names one."""
     if stored is None or not stored.value.is_number:
         return None
-    period = period_of(stored.value)
-    return fiscal_year_of(period) if period is not None else as_of_fiscal_year(stored.as_of)
+    return data_year_of(stored.value, stored.as_of)
 
 
 def data_year(stored: StoredKpiValue | None, fiscal_year: int) -> int | None:

@@ -20,7 +20,7 @@ from kpireport.evaluate.series import YearGrade, past_years, previous, with_lead
 from kpireport.evaluate.tally import PlanTally
 from kpireport.forms import layout as fl
 from kpireport.history.duplicates import duplicate_findings
-from kpireport.history.in_force import InForce, KpiInForce, in_force
+from kpireport.history.in_force import InForce, KpiInForce, annual_actuals, in_force
 from kpireport.history.merge import Change, changes
 from kpireport.history.overrides import stale_overrides
 from kpireport.history.store import History, StoredKpiValue, SubmissionRecord
@@ -231,9 +231,10 @@ def build(plan: Plan, period: ReportPeriod, history: History, merged_at: str,
     year = period.fiscal_year
     data_years = {kpi_id: y for kpi_id, stored in values.items() if (y := data_year(stored, year)) is not None}
     evaluations = _evaluations(plan, period, history.overrides(period.key), current, values, data_years)
-    annual = history.annual_actuals()
-    years = sorted({y for per_kpi in annual.values() for y in per_kpi if y < period.fiscal_year})  # earlier years
-    series = past_years(plan, year, history, annual)
+    entries = history.annual_entries()
+    annual = annual_actuals(history, plan)  # what stood each year (a shared KPI's by its 報告方法)
+    years = sorted({y for per_kpi in entries.values() for y in per_kpi if y < period.fiscal_year})  # earlier years
+    series = past_years(plan, year, history, entries)
     for kpi in plan.kpis:  # this period closes each series
         here = YearGrade(year, evaluations[kpi.id], values.get(kpi.id), data_years.get(kpi.id))
         series[kpi.id] = series.get(kpi.id, ()) + (here,)

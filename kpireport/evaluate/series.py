@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from kpireport.evaluate.data_year import data_year, working_note
 from kpireport.evaluate.rules import evaluate_kpi
+from kpireport.history.in_force import KpiInForce, year_standing
 from kpireport.history.rules_record import grading_fields, kpi_as_recorded, rules_from_record, rules_of
 from kpireport.history.store import History, StoredKpiValue
 from kpireport.labels import value_with_year
@@ -44,9 +45,10 @@ class _Rules:
 
 
 def past_years(plan: Plan, fiscal_year: int, history: History,
-               annual: dict[str, dict[int, StoredKpiValue]]) -> dict[str, tuple[YearGrade, ...]]:
+               annual: dict[str, dict[int, tuple[StoredKpiValue, ...]]]) -> dict[str, tuple[YearGrade, ...]]:
     """Each KPI's years of its plan before ``fiscal_year`` that have an entry (an actual, or none and the reason),
-    oldest first, graded as they were then."""
+    oldest first, graded as they were then; ``annual``: History.annual_entries. A shared KPI's year is what stood
+    by the plan's 報告方法 (its parts combined, its lead's value), as the year's own report showed it."""
     years = sorted({y for per_kpi in annual.values() for y in per_kpi if y < fiscal_year})
     rules = {y: _rules_of(plan, history, y) for y in years}
     overrides = {y: history.overrides(str(y)) for y in years}
@@ -56,9 +58,9 @@ def past_years(plan: Plan, fiscal_year: int, history: History,
         own = annual.get(kpi.id, {})
         points = []
         for y in (y for y in years if y >= first_year(kpi)):
-            stored = own.get(y) or (entries[y][kpi.id][-1] if kpi.id in entries[y] else None)
-            if stored is not None:
-                points.append(_grade_year(kpi, y, stored, rules[y], overrides[y].get(kpi.id)))
+            given = own.get(y) or tuple(entries[y].get(kpi.id, ()))
+            if given:
+                points.append(_grade_year(kpi, y, year_standing(plan, kpi, y, given), rules[y], overrides[y].get(kpi.id)))
         if points:
             series[kpi.id] = tuple(points)
     return series
@@ -81,14 +83,18 @@ def _rules_of(plan: Plan, history: History, year: int) -> _Rules:
     return _Rules(grades, settings, True, record.get("kpis"), today)
 
 
-def _grade_year(kpi: Kpi, year: int, stored: StoredKpiValue, rules: _Rules, override: Override | None) -> YearGrade:
+def _grade_year(kpi: Kpi, year: int, standing: KpiInForce, rules: _Rules, override: Override | None) -> YearGrade:
+    stored = standing.value  # None: a shared KPI's year with nothing that stood (its parts incomplete)
     lag = data_year(stored, year)
     # a KPI the record lacks is one added to the plan since (its year's value imported): today's is all there is
     recorded = rules.kpis.get(kpi.id) if rules.kpis is not None else None
     then = kpi_as_recorded(kpi, recorded, rules.today[kpi.id]) if recorded is not None else kpi
-    evaluation = evaluate_kpi(then, stored.value, lag or year, rules.grades, rules.settings,
-                              provisional=stored.provisional, override=override, reason=stored.reason)
-    evaluation = with_lead(evaluation, working_note(lag, year, kpi.base_year) if lag else "")
+    evaluation = evaluate_kpi(then, stored.value if stored else None, lag or year, rules.grades, rules.settings,
+                              provisional=bool(stored and stored.provisional), override=override,
+                              reason=stored.reason if stored else "")
+    evaluation = with_lead(evaluation, working_note(lag, year, then.base_year) if lag else "")
+    if standing.working:  # how a shared KPI's value was arrived at comes first, as in the year's own report
+        evaluation = with_lead(evaluation, f"{standing.working}。")
     if not rules.then:
         evaluation = replace(evaluation, working=evaluation.working + TODAYS_RULES)
     elif rules.kpis is None:

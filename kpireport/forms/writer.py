@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from kpireport.errors import KpireportError
 from kpireport.forms import layout as fl
 from kpireport.labels import REPOST
-from kpireport.model import LEAD, PARTS, Kpi, Plan, Value
+from kpireport.model import LEAD, PARTS, Kpi, Plan, PreviousActuals, Value
 from kpireport.periods import ReportPeriod, parse_period
 from kpireport.runtime.atomic import atomic_write
 from kpireport.text_layout import row_height
@@ -31,15 +31,35 @@ LOCKED_FILL = "#F2F2F2"
 GUIDE_WIDTH = 76  # characters: one portrait A4 page at 100%
 
 
-def previous_actuals(latest: dict[str, tuple[str, Value]]) -> dict[str, str]:
-    """「令和4年度: 358,023人」 per KPI, from the last accepted value before the period and its period key
-    (as the history gives them)."""
-    shown = {}
-    for kpi_id, (key, value) in latest.items():
-        earlier = parse_period(key)
-        label = earlier.label.replace(" 実績", "").replace(" 進捗（見込み）", "（見込み）") if earlier else key
-        shown[kpi_id] = f"{label}: {format_value(value)}"
-    return shown
+OWN_PART = "（貴課分）"  # after the period of a 合算 KPI's 前回までの実績: the department's own part, not the total
+
+
+@dataclass(frozen=True)
+class PreviousTexts:
+    """What the forms show as 前回までの実績: 「令和4年度: 358,023人」 per KPI (the value that stood), and for a 合算 KPI
+    each department's own part, 「令和4年度（貴課分）: 12千人」 (written once for every form of a run)."""
+
+    stood: dict[str, str] = field(default_factory=dict)
+    parts: dict[str, dict[str, str]] = field(default_factory=dict)  # 合算 KPI -> department -> its own part
+
+    def of(self, department: str) -> dict[str, str]:
+        """The department's form's texts (a 合算 KPI without a part of its own shows none)."""
+        return self.stood | {kpi_id: own[department] for kpi_id, own in self.parts.items() if department in own}
+
+
+def previous_actuals(previous: PreviousActuals) -> PreviousTexts:
+    """The texts of the last accepted values before the period, with their period keys (in_force.previous_actuals)."""
+    return PreviousTexts({kpi_id: _previous_text(held) for kpi_id, held in previous.stood.items()
+                          if kpi_id not in previous.parts},
+                         {kpi_id: {department: _previous_text(held, OWN_PART) for department, held in own.items()}
+                          for kpi_id, own in previous.parts.items()})
+
+
+def _previous_text(held: tuple[str, Value], part: str = "") -> str:
+    key, value = held
+    earlier = parse_period(key)
+    label = earlier.label.replace(" 実績", "").replace(" 進捗（見込み）", "（見込み）") if earlier else key
+    return f"{label}{part}: {format_value(value)}"
 
 
 def form_departments(plan: Plan, departments: Iterable[str] | None = None) -> list[str]:
@@ -60,18 +80,19 @@ class FormWriter:
     period: ReportPeriod
     folder: Path
     key: bytes  # the workspace's secret the forms are signed with (history.store.form_key_in)
-    previous: dict[str, str] = field(default_factory=dict)
+    previous: PreviousTexts = field(default_factory=PreviousTexts)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
     def __call__(self, department: str) -> Path:
         path = Path(self.folder) / fl.form_file_name(self.period, department)
-        return write_form(self.plan, department, self.period, path, self.key, self.previous, self.generated_at)
+        return write_form(self.plan, department, self.period, path, self.key,
+                          self.previous.of(department), self.generated_at)
 
 
 def write_forms(plan: Plan, period: ReportPeriod, folder: Path, key: bytes, departments: Iterable[str] | None = None,
-                previous: dict[str, str] | None = None, generated_at: dt.datetime | None = None) -> list[Path]:
+                previous: PreviousActuals | None = None, generated_at: dt.datetime | None = None) -> list[Path]:
     """Write one form per department under ``folder``, signed with ``key``; return the paths written."""
-    writer = FormWriter(plan, period, folder, key, previous or {},
+    writer = FormWriter(plan, period, folder, key, previous_actuals(previous or PreviousActuals()),
                         generated_at or dt.datetime.now().replace(microsecond=0))
     return [writer(name) for name in form_departments(plan, departments)]
 
@@ -265,9 +286,12 @@ def _write_data_sheet(workbook: Workbook, styles: dict[str, Format], plan: Plan,
         ws.set_column(col, col, sheet.width(column))
     ws.set_row(header, 30)
     lines = input_lines(plan, sheet.name)
+    keys = {column.key for column in sheet.columns}
     for offset, row in enumerate(sheet.rows):
         r = first + offset
-        ws.set_row(r, form_row_height(sheet.columns, row, input_lines=lines))
+        # the 前回までの実績 is not the plan's text: its lines count too (a 合算 part's label is longer)
+        texts = {**row, "previous": previous.get(row["id"], "－")} if "previous" in keys else row
+        ws.set_row(r, form_row_height(sheet.columns, texts, input_lines=lines))
         for col, column in enumerate(sheet.columns):
             if sheet.is_open(row["id"], column):
                 style = "input_number" if column.numeric else "input_wrap" if column.wrap else "input"

@@ -11,7 +11,7 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -148,7 +148,7 @@ class History:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        # (PRAGMA data_version, what was read) for annual_actuals(): the imported records, and the whole result
+        # (PRAGMA data_version, what was read) for annual_entries(): the imported records, and the whole result
         self._imported: tuple[int, dict] | None = None
         self._annual: tuple[int, dict] | None = None
         try:
@@ -224,7 +224,7 @@ class History:
         recorded, superseded at once by the correction (`adopted` says which). ``replaced_by``: the submission
         known to replace this one whatever the saved times say (a copy of a file it replaced before), which this
         one is superseded by at once."""
-        if "-" not in str(result.period):  # a fiscal year's final 実績 (a month's key has a "-"): see annual_actuals
+        if "-" not in str(result.period):  # a fiscal year's final 実績 (a month's key has a "-"): see annual_entries
             self._annual = None
         cursor = self.db.execute(
             "INSERT INTO submissions (merge_id, department, period, file_name, sha256, received_at, accepted,"
@@ -333,8 +333,10 @@ class History:
                                                               r[11], r[12], r[13], r[14], r[15]))
         return result
 
-    def annual_actuals(self) -> dict[str, dict[int, StoredKpiValue]]:
-        """Every year's actual of every KPI: accepted annual submissions, else imported old records.
+    def annual_entries(self) -> dict[str, dict[int, tuple[StoredKpiValue, ...]]]:
+        """Every year's entries of every KPI: each department's accepted annual entry in force (in the order
+        recorded) where one of them has a number, else the imported old record. Which of a shared KPI's entries
+        stood (its parts combined, its lead's) is the plan's to say: in_force.annual_actuals.
 
         Kept once read (a merge needs them for validation and again for the master) until this connection
         writes or rolls back, or another connection commits (SQLite's data_version); the imported records,
@@ -345,14 +347,14 @@ class History:
         if self._imported is None or self._imported[0] != version:
             self._imported, self._annual = (version, self._read_imported_actuals()), None
         if self._annual is None or self._annual[0] != version:
-            result = {kpi_id: dict(years) for kpi_id, years in self._imported[1].items()}
+            result: dict[str, dict[int, tuple[StoredKpiValue, ...]]] = {
+                kpi_id: {year: (stored,) for year, stored in years.items()} for kpi_id, years in self._imported[1].items()}
             periods = [r[0] for r in self.db.execute(
                 "SELECT DISTINCT period FROM submissions WHERE period NOT LIKE '%-%'")]
             for period in periods:
                 for kpi_id, values in self.kpi_values(period).items():
-                    numbers = [v for v in values if v.value.is_number]
-                    if numbers:
-                        result.setdefault(kpi_id, {})[int(period)] = numbers[-1]
+                    if any(v.value.is_number for v in values):
+                        result.setdefault(kpi_id, {})[int(period)] = tuple(values)
             self._annual = (version, result)
         return self._annual[1]
 
@@ -417,27 +419,37 @@ class History:
         """Like latest_before, with the period key each value belongs to. For a fiscal year's 実績 only earlier
         years' 実績 (and imported records) count: a month's 進捗 is a forecast of a year, not a previous actual
         (a month of the year being reported comes before its 実績 in time, yet must not stand for the last year's
-        actual). A month's 進捗 compares with the last earlier period, the previous month's included."""
+        actual). A month's 進捗 compares with the last earlier period, the previous month's included. Which
+        department's entry this is does not count: for a shared KPI see in_force.previous_actuals."""
+        submitted = {kpi_id: latest(by_department.values())
+                     for kpi_id, by_department in self.latest_before_by_department(period_key).items()}
+        return later_record(submitted, self.latest_imported_before(period_key))
+
+    def latest_before_by_department(self, period_key: str) -> dict[str, dict[str, tuple[str, Value]]]:
+        """For each KPI, each department's latest accepted number from an earlier period (as latest_before_with_period
+        counts periods), with its period key; of two in one period, the later recorded."""
         annual = "-" not in period_key
         rows = self.db.execute(
-            "SELECT v.kpi_id, s.period, v.status, v.raw, v.number, v.unit, v.scale"
+            "SELECT v.kpi_id, s.department, s.period, v.status, v.raw, v.number, v.unit, v.scale"
             " FROM kpi_values v JOIN submissions s ON s.id = v.submission_id"
-            " WHERE s.accepted = 1 AND s.superseded_by IS NULL AND v.status = 'number'").fetchall()
-        best: dict[str, tuple[str, Value]] = {}
-        for kpi_id, period, status, raw, number, unit, scale in rows:
+            " WHERE s.accepted = 1 AND s.superseded_by IS NULL AND v.status = 'number' ORDER BY s.id").fetchall()
+        best: dict[str, dict[str, tuple[str, Value]]] = {}
+        for kpi_id, department, period, status, raw, number, unit, scale in rows:
             if _period_order(period) >= _period_order(period_key) or (annual and "-" in period):
                 continue
-            if kpi_id not in best or _period_order(period) > _period_order(best[kpi_id][0]):
-                best[kpi_id] = (period, with_written_words(Value(status, raw, Decimal(number), unit, scale)))
-        # an imported old record counts where it is later than every submission: each KPI's last imported year
-        # before the period's fiscal year (all of them are read only for the series, by annual_actuals)
-        for kpi_id, year, raw, number, unit, scale in self.db.execute(
-                "SELECT i.kpi_id, i.year, i.raw, i.number, i.unit, i.scale FROM imported_actuals i JOIN"
-                " (SELECT kpi_id, MAX(year) AS last FROM imported_actuals WHERE year < ? GROUP BY kpi_id) m"
-                " ON m.kpi_id = i.kpi_id AND m.last = i.year", (_period_order(period_key)[0],)):
-            if kpi_id not in best or _period_order(str(year)) > _period_order(best[kpi_id][0]):
-                best[kpi_id] = (str(year), with_written_words(Value("number", raw, Decimal(number), unit, scale)))
+            held = best.setdefault(kpi_id, {})
+            if department not in held or _period_order(period) >= _period_order(held[department][0]):
+                held[department] = (period, with_written_words(Value(status, raw, Decimal(number), unit, scale)))
         return best
+
+    def latest_imported_before(self, period_key: str) -> dict[str, tuple[str, Value]]:
+        """Each KPI's last imported old record of a year before the period's fiscal year, with the year as its key
+        (all of them are read only for the series, by annual_entries)."""
+        return {kpi_id: (str(year), with_written_words(Value("number", raw, Decimal(number), unit, scale)))
+                for kpi_id, year, raw, number, unit, scale in self.db.execute(
+                    "SELECT i.kpi_id, i.year, i.raw, i.number, i.unit, i.scale FROM imported_actuals i JOIN"
+                    " (SELECT kpi_id, MAX(year) AS last FROM imported_actuals WHERE year < ? GROUP BY kpi_id) m"
+                    " ON m.kpi_id = i.kpi_id AND m.last = i.year", (_period_order(period_key)[0],))}
 
     def integrity(self) -> list[str]:
         """PRAGMA integrity_check and foreign keys; [] when healthy."""
@@ -466,15 +478,19 @@ class History:
             making.unlink(missing_ok=True)
 
 
-def latest_before_in(history_file: Path, period_key: str) -> dict[str, tuple[str, Value]]:
-    """History.latest_before_with_period, read from a workspace's history file; {} before the first merge."""
-    if not Path(history_file).exists():
-        return {}
-    history = History(history_file)
-    try:
-        return history.latest_before_with_period(period_key)
-    finally:
-        history.close()
+def latest(held: Iterable[tuple[str, Value]]) -> tuple[str, Value]:
+    """Of (period key, value) pairs, the one of the latest period (the first of those of one period)."""
+    return max(held, key=lambda pair: _period_order(pair[0]))
+
+
+def later_record(submitted: dict[str, tuple[str, Value]],
+                 imported: dict[str, tuple[str, Value]]) -> dict[str, tuple[str, Value]]:
+    """``submitted`` with each KPI's imported old record where that is later than its submission (or it has none)."""
+    result = dict(submitted)
+    for kpi_id, (year, value) in imported.items():
+        if kpi_id not in result or _period_order(year) > _period_order(result[kpi_id][0]):
+            result[kpi_id] = (year, value)
+    return result
 
 
 def recorded_files_in(history_file: Path) -> frozenset[tuple[str, str]]:

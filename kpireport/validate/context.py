@@ -22,6 +22,7 @@ from kpireport.model import (
     KpiEntry,
     NarrativeEntry,
     Plan,
+    PreviousActuals,
     RawCell,
     Submission,
     Value,
@@ -39,7 +40,8 @@ class FormCheck:
     """The state of one form's check: what it is checked against, what was found, what was read."""
 
     def __init__(self, plan: Plan, submission: Submission, period: ReportPeriod | None,
-                 previous: Mapping[str, Value], key: bytes | None = None, issued: IssuedForms | None = None) -> None:
+                 previous: Mapping[str, Value] | PreviousActuals, key: bytes | None = None,
+                 issued: IssuedForms | None = None) -> None:
         self.plan = plan
         self.key = key
         self.issued = issued  # the workspace's register of issued forms (None: not checked)
@@ -47,7 +49,9 @@ class FormCheck:
         self.stale_plan = False  # the form was made before the plan last changed
         self.sub = submission
         self.period = period
-        self.previous = previous
+        # a plain mapping (a library caller): the values that stood, with no period keys
+        self.previous = previous if isinstance(previous, PreviousActuals) else PreviousActuals(
+            {kpi_id: ("", value) for kpi_id, value in previous.items()})
         self.findings: list[Finding] = []
         self.kpis: list[KpiEntry] = []
         self.initiatives: list[InitiativeEntry] = []
@@ -60,6 +64,12 @@ class FormCheck:
         self.legacy = False  # a form made before shared rows were read-only and identities signed
         self.version = fl.FORM_VERSION  # the form's 様式版: which columns it was made with
         self.too_long: set[str] = set()  # cells already reported for their length
+
+    def previous_value(self, kpi_id: str) -> Value | None:
+        """The last accepted value this form's department is shown and checked against for a KPI: the value that
+        stood, or with 合算 its own part (PreviousActuals)."""
+        held = self.previous.of(kpi_id, (self.department, *self.plan.successors(self.department)))
+        return held[1] if held else None
 
     @property
     def monthly(self) -> bool:

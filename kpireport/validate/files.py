@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from kpireport.intake.reader import IntakeLimits, read_submission
-from kpireport.model import Plan, Submission, ValidationResult, Value
+from kpireport.model import Plan, PreviousActuals, Submission, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.validate.issued import IssuedForms
 from kpireport.validate.rules import UNREAD_SHEETS, validate_submission
@@ -59,7 +59,7 @@ def intake_limits(plan: Plan) -> IntakeLimits:
 
 
 def validate_file(plan: Plan, path: Path, period: ReportPeriod | None,
-                  previous: Mapping[str, Value] | None = None, limits: IntakeLimits | None = None,
+                  previous: Mapping[str, Value] | PreviousActuals | None = None, limits: IntakeLimits | None = None,
                   key: bytes | None = None) -> ValidationResult:
     """Read and validate one submitted file; its problems are findings, never exceptions. ``key``: the
     workspace's form secret (the signature is checked with it)."""
@@ -67,7 +67,7 @@ def validate_file(plan: Plan, path: Path, period: ReportPeriod | None,
 
 
 def read_and_validate(plan: Plan, path: Path, period: ReportPeriod | None,
-                      previous: Mapping[str, Value] | None = None, limits: IntakeLimits | None = None,
+                      previous: Mapping[str, Value] | PreviousActuals | None = None, limits: IntakeLimits | None = None,
                       key: bytes | None = None, issued: IssuedForms | None = None
                       ) -> tuple[ValidationResult, Submission]:
     """validate_file, with the file as intake read it (the feedback copy is written from it, not read again).
@@ -77,7 +77,7 @@ def read_and_validate(plan: Plan, path: Path, period: ReportPeriod | None,
 
 
 def validate_files(plan: Plan, files: Iterable[Path], period: ReportPeriod | None,
-                   previous: Mapping[str, Value] | None = None, key: bytes | None = None,
+                   previous: Mapping[str, Value] | PreviousActuals | None = None, key: bytes | None = None,
                    issued: IssuedForms | None = None) -> list[ValidationResult]:
     """Read and validate each file; one file's problems never stop the others."""
     limits = intake_limits(plan)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from kpireport import labels, messages
 from kpireport.forms import layout as fl
-from kpireport.model import Kpi, KpiEntry, Period, RawCell, Value
+from kpireport.model import PARTS, Kpi, KpiEntry, Period, RawCell, Value
 from kpireport.periods import ReportPeriod, as_of_date, as_of_fiscal_year
 from kpireport.validate.context import Cells, FormCheck, date_text, text
 from kpireport.values import fiscal_year_of, format_period, format_value, format_year, in_unit, parse_value
@@ -126,7 +126,7 @@ def _against_previous(check: FormCheck, kpi: Kpi, number: Decimal, where: dict[s
     """A 累計 that went down, or a value many times the last accepted one, is worth a second look. Without an
     accepted value (the plan's first year) the baseline in the same row is the figure to compare with: 「2.4億円」
     against 5,769円 is a slip of scale, not a target reached thousands of times over."""
-    before = check.previous.get(kpi.id)
+    before = check.previous_value(kpi.id)
     if before is None or not before.is_number or before.number is None:
         _against_plan(check, kpi, number, where, label, raw)
         return
@@ -142,6 +142,8 @@ def _against_previous(check: FormCheck, kpi: Kpi, number: Decimal, where: dict[s
 def _against_plan(check: FormCheck, kpi: Kpi, number: Decimal, where: dict[str, str], label: str, raw: str) -> None:
     """The first value compared with the plan's own figures: beyond the 急変警告の倍率 from the baseline and from the
     target alike (a figure between them, or near either, is on the plan's scale: 5件 for 1件 → 5件 is no slip)."""
+    if kpi.shared and kpi.reporting == PARTS:
+        return  # a department's part is not on the scale of the plan's figures, which are the whole's
     baseline, target = kpi.baseline, kpi.target
     if not baseline.is_number or baseline.number is None or not _jumped(check, baseline.number, number):
         return

@@ -22,7 +22,7 @@ def check_previous_shown(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet, r
     for ident, r in rows.items():
         cell = raw.cells.get((r, column))
         seen = "" if cell is None or cell.value is None else str(cell.value).strip()
-        shown = _shown(check.previous.get(ident))
+        shown = _shown(check.previous_value(ident))
         if not _as_shown(seen, shown):
             check.add("kpi-previous-edited", sheet=raw.name, cell=coordinate(r, column),
                       value=seen or "（空欄）", expected=shown)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from openpyxl.utils import get_column_letter
 
 from kpireport.forms import layout as fl
-from kpireport.model import Plan, RawSheet, Submission, ValidationResult, Value
+from kpireport.model import Plan, PreviousActuals, RawSheet, Submission, ValidationResult, Value
 from kpireport.periods import ReportPeriod
 from kpireport.validate.context import FormCheck, text
 from kpireport.validate.identity import FormIdentity, department_named, read_meta, recognise
@@ -37,12 +37,13 @@ UNREAD_SHEETS = frozenset({fl.GUIDE_SHEET, fl.FEEDBACK_SHEET})  # their cells ar
 
 
 def validate_submission(plan: Plan, submission: Submission, period: ReportPeriod | None = None,
-                        previous: Mapping[str, Value] | None = None, key: bytes | None = None,
+                        previous: Mapping[str, Value] | PreviousActuals | None = None, key: bytes | None = None,
                         issued: IssuedForms | None = None) -> ValidationResult:
     """Validate one submission. ``period`` is the period being collected (None: accept the form's).
 
-    ``previous`` maps KPI IDs to the last accepted values (for 累計 and jump checks). ``key`` is the
-    workspace's secret the forms were signed with; without it (a library caller) the signature is not checked.
+    ``previous`` maps KPI IDs to the last accepted values (for 累計 and jump checks); a PreviousActuals also
+    gives each department its own part of a 合算 KPI. ``key`` is the workspace's secret the forms were signed
+    with; without it (a library caller) the signature is not checked.
     ``issued`` is the workspace's register of the forms it issued; without it, any form the key signed (and an
     unsigned version-1 form, with a warning) is taken.
     """

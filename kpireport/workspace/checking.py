@@ -8,10 +8,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kpireport.errors import KpireportError
-from kpireport.history.store import latest_before_in, recorded_files_in
+from kpireport.history.in_force import previous_actuals_in
+from kpireport.history.store import recorded_files_in
 from kpireport.intake.reader import IntakeLimits
 from kpireport.messages import ANNUAL_LATE, finding
-from kpireport.model import Plan, ValidationResult, Value
+from kpireport.model import Plan, PreviousActuals, ValidationResult
 from kpireport.periods import ReportPeriod
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.parallel import process_map
@@ -38,7 +39,7 @@ class FileCheck:
 
     plan: Plan
     period: ReportPeriod | None
-    previous: dict[str, Value]
+    previous: PreviousActuals
     limits: IntakeLimits
     key: bytes  # the workspace's form secret
     feedback_folder: Path | None = None
@@ -78,7 +79,7 @@ def check_files(plan: Plan, period: ReportPeriod, files: list[Path], history_fil
     checks, exactly as the merge records them), on several processes when there are many. ``apart``: a
     form of another period already recorded for it gets no feedback copy (the caller leaves it out:
     `of_other_period`). ``folder``: the inbox the files were found in; ``recorded``: the history's files."""
-    check = FileCheck(plan, period, previous_values(history_file, period), intake_limits(plan),
+    check = FileCheck(plan, period, previous_values(history_file, plan, period), intake_limits(plan),
                       workspace_key(history_file), feedback_folder, apart, folder, recorded,
                       issued_forms(history_file))
     return process_map(check, files, min_items=PROCESSES_FROM, progress=progress, lost=stopped_worker)
@@ -118,9 +119,10 @@ def of_this_period(result: ValidationResult, period: ReportPeriod) -> Validation
     return result if result.valid or result.period == period.key else replace(result, period=period.key)
 
 
-def previous_values(history_file: Path, period: ReportPeriod) -> dict[str, Value]:
-    """The last accepted values before ``period`` from the workspace's history (none before the first merge)."""
-    return {kpi_id: value for kpi_id, (_, value) in latest_before_in(history_file, period.key).items()}
+def previous_values(history_file: Path, plan: Plan, period: ReportPeriod) -> PreviousActuals:
+    """The last accepted values before ``period`` from the workspace's history (none before the first merge): a
+    合算 KPI's by department (in_force.previous_actuals)."""
+    return previous_actuals_in(history_file, plan, period.key)
 
 
 @dataclass(frozen=True)

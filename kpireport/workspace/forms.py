@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kpireport.forms.writer import FormWriter, form_departments, previous_actuals
-from kpireport.history.store import latest_before_in
+from kpireport.history.in_force import previous_actuals_in
 from kpireport.runtime.atomic import remove_stale_temporaries
 from kpireport.runtime.lock import workspace_lock
 from kpireport.runtime.parallel import process_map
@@ -25,7 +25,7 @@ def make_forms(folder: Folder, period_text: str | None = None, departments: Iter
     period = resolve_period(plan, period_text)
     within_plans(plan, period)
     names = form_departments(plan, departments)
-    previous = previous_actuals(latest_before_in(folder.history_file, period.key))
+    previous = previous_actuals(previous_actuals_in(folder.history_file, plan, period.key))
     target = folder.forms_folder(period)
     key = workspace_key(folder.history_file)
     writer = FormWriter(plan, period, target, key, previous)
