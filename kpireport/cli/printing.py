@@ -7,7 +7,6 @@ from pathlib import Path
 
 from kpireport import findings_text
 from kpireport.evaluate.missing import MissingRow, summary_lines
-from kpireport.evaluate.results import DepartmentStatus
 from kpireport.evaluate.tally import grade_tally
 from kpireport.history.merge import OLDER, SENT_BACK
 from kpireport.messages import ANNUAL_LATE, INBOX_DUPLICATE, OVERRIDE_STALE
@@ -126,7 +125,7 @@ def merge_lines(outcome: MergeOutcome) -> list[str]:
         lines.append(f"要再提出: {'、'.join(resubmit)}（「kpireport status」で理由と連絡先を表示）")
     owing = [s for s in data.statuses if s.owes]
     if owing:
-        lines.append(f"{OWES_TITLE}: " + "、".join(f"{s.department}（{owed_text(s)}）" for s in owing)
+        lines.append(f"{OWES_TITLE}: " + "、".join(f"{s.department}（{owed_text(s.owes)}）" for s in owing)
                      + f"。{OWES_ADVICE}")
     lines.append("評価: " + grade_tally(data))
     lines += attention_lines(data.attention)
@@ -197,7 +196,7 @@ def status_lines(outcome: StatusOutcome) -> list[str]:
             contact = "、".join(x for x in (dept.division, dept.contact, dept.email) if x) if dept else ""
             if members is owing:
                 lines.append(f"  {s.department}（{contact}）: {s.current.file_name if s.current else ''} に、計画の変更で"
-                             f"この課の報告になった行がありません: {owed_text(s)}")
+                             f"この課の報告になった行がありません: {owed_text(s.owes)}")
             elif s.rejected:
                 kept = "（受理済みの値は有効）" if s.current else ""
                 lines.append(f"  {s.department}（{contact}）: {s.rejected.file_name} を差し戻し{kept}。"
@@ -214,9 +213,9 @@ OWES_TITLE = "計画の変更で報告の足りない課"
 OWES_ADVICE = "受理した様式にこれらの行がないため、新しい様式（kpireport forms --dept 課名）で出し直してもらってください"
 
 
-def owed_text(status: DepartmentStatus) -> str:
-    """The rows a department owes (DepartmentStatus.owes), as 「K-S2-1-05 道の駅売上高、…」."""
-    return "、".join(f"{ident} {name[:30]}" for ident, name in status.owes)
+def owed_text(owes: Iterable[tuple[str, str]]) -> str:
+    """The rows a department owes (DepartmentStatus.owes: ID and name), as 「K-S2-1-05 道の駅売上高、…」."""
+    return "、".join(f"{ident} {name[:30]}" for ident, name in owes)
 
 
 def unknown_lines(outcome: StatusOutcome) -> list[str]:
