@@ -441,6 +441,9 @@ JUMP_AGAINST_BASELINE = "基準値（{baseline}）と"
 YEAR_READ_IN_VALUE = "「{value}」の年「{written}」は{year}として読みました。"
 # a bare year one after the report's (「27人(R6)」) may be the calendar year whose January to March end the fiscal year
 CALENDAR_HINT = "「{written}」が暦年の{calendar}（その1〜3月は{fiscal}）のことなら、値の年を消し、時点に「{end}」のように書いてください。"
+# a bare year in the value that the 時点 pins to the fiscal year before (「11事業者(R5)」 with 「R5.3末」): the 時点 decides
+YEAR_READ_IN_BOTH = ("「{value}」の年「{written}」は暦年とも読めるため、時点「{as_of}」（{as_of_cell}）から{year}のデータと"
+                     "して読みました（{fiscal}末なら時点は「{end}」です）。")
 YEAR_READ_IN_AS_OF = "時点「{value}」は{year}の時点として読みました（{fiscal}末なら「{end}」です）。"
 # what a KPI's 集計方法 counts, and what to enter instead of a value that says otherwise ({year}: the report's)
 AGGREGATION_MEANS = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kpireport.model import Value
+from kpireport.model import Period, Value
 from kpireport.values import ERA_PATTERN, fiscal_year_of, format_year, parse_year, period_of
 
 _ISO_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
@@ -112,9 +112,21 @@ def as_of_date(text: str, period: ReportPeriod | None = None) -> dt.date | None:
 
 def data_year_of(value: Value, as_of: str) -> int | None:
     """The fiscal year a value's data is of: the year its text names (「7,612千円（平成27年度）」), else the year of
-    the 時点 the department typed (「R6.3末」 is the end of 令和5年度); None when neither says."""
+    the 時点 the department typed (「R6.3末」 is the end of 令和5年度); None when neither says. A bare year in the
+    text (「11事業者(R5)」) may be the calendar year, whose January to March close the fiscal year before: when the
+    時点 fits it (「R5.3末」), the 時点's fiscal year is the data's, the more precise of the two."""
     period = period_of(value)
-    return fiscal_year_of(period) if period is not None else as_of_fiscal_year(as_of)
+    if period is None:
+        return as_of_fiscal_year(as_of)
+    as_of_year = as_of_fiscal_year(as_of) if as_of else None
+    return as_of_year if as_of_year is not None and as_of_year in years_meant(period) else fiscal_year_of(period)
+
+
+def years_meant(written: Period) -> set[int]:
+    """The fiscal years a value's written year may mean: exactly one with 年度 or a month (R5年度, H26.12); a bare
+    「R6」 may be the calendar year, whose January to March close the fiscal year before (令和6年3月: 令和5年度)."""
+    year = fiscal_year_of(written)
+    return {year} if written.fiscal or written.month is not None else {year - 1, year}
 
 
 def as_of_fiscal_year(text: str, period: ReportPeriod | None = None) -> int | None:

@@ -241,6 +241,20 @@ def test_cumulative_below_previous_and_jump(plan, tmp_path):
     assert "4社" in result.findings[0].message
 
 
+def test_first_value_far_from_the_plan_quotes_it_as_shown(plan, tmp_path):
+    """A float typed into a plain cell is quoted as the master prints it, never 「2e-06」 (findings v1 N4)."""
+    result = _single(plan, tmp_path, _set(fl.KPI_SHEET, "K-S1-1-02", "actual", 0.000002), department="商工労働課")
+    jump = next(f for f in result.findings if f.code == "kpi-jump-baseline")
+    assert "の値「0.000002」は" in jump.message and "e-" not in jump.message
+
+
+@pytest.mark.parametrize("value", [12, -5, -2000])
+def test_a_signed_kpi_near_zero_is_no_slip_of_scale(plan, tmp_path, value):
+    """社会増減数 (△244人 → △160人): a difference that may cross zero has no scale for a ratio to test (v1 N4)."""
+    result = _single(plan, tmp_path, _set(fl.KPI_SHEET, "K-S2-01", "actual", value), department="政策推進課")
+    assert [f.code for f in result.findings if f.code.startswith("kpi-jump")] == []
+
+
 def test_formula_without_saved_result(plan, tmp_path):
     result = _single(plan, tmp_path, _set(fl.KPI_SHEET, "K-S2-1-06", "actual", "=SUM(100,200)"))
     assert [f.code for f in result.findings] == ["cell-formula-no-result"]

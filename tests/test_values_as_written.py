@@ -25,10 +25,16 @@ from kpireport.workspace import Workspace
 
 R5 = ReportPeriod(2023)
 TRADE, TOURISM, ELDERLY, REGION = "商工労働課", "観光政策課", "高齢福祉課", "地域振興課"
+CHILD, POLICY = "こども家庭課", "政策推進課"
 
 # (department, KPI, 実績値, 時点): None leaves the 時点 empty, "" keeps the form's (R6.3末, as filled)
 ACCEPTED = [
-    (TRADE, "K-S1-04", "27人(R6)", ""),  # 雇用創出数: a year after the report's (a calendar 令和6年3月?)
+    (TRADE, "K-S1-04", "27人(R6)", None),  # 雇用創出数: a year after the report's (a calendar 令和6年3月?)
+    (TRADE, "K-S1-1-05", "3件(R6)", ""),  # the calendar 令和6年 that its 時点 R6.3末 closes: 令和5年度's, no word
+    (TRADE, "K-S1-1-01", "3社(R5)", "R5.3末"),  # a bare year its 時点 pins to the base year 令和4年度
+    (CHILD, "K-S3-01", "60", "R6.4.1"),  # 出生数: a stock as of 1 April after the year, graded as the report year's
+    (POLICY, "K-S2-01", "12人", ""),  # 社会増減数 △244人 → △160人: a net gain is no slip of scale
+    (POLICY, "K-S3-03", "△5人", ""),  # 0～19歳の社会増減数 △76人 → △22人
     (TRADE, "K-S1-1-03", "25人(H26)", None),  # 就職祝金支給人数: before the base year
     (TRADE, "K-S1-1-04", "19.7% (H28年度卒業生)", None),  # 市内就職率: the year inside a note
     (TRADE, "K-S1-2-01", "11事業者（暫定）", "R5.3末"),  # 暫定, and a 時点 that closes the base year
@@ -95,7 +101,8 @@ def test_years_provisional_words_and_jumps_are_told_at_the_cell(accepted):
     found = _findings(checked.output)
     told = {(d, cell, code) for d, rows in found.items() for cell, code, _ in rows if code != "kpi-value-text"}
     assert told == {
-        (TRADE, "J6", "kpi-data-after"), (TRADE, "J9", "kpi-data-before-base"),
+        (TRADE, "J6", "kpi-data-after"), (TRADE, "J9", "kpi-data-before-base"), (TRADE, "J7", "kpi-data-base-year"),
+        (CHILD, "K4", "kpi-asof-after"),
         (TRADE, "J10", "kpi-data-before-base"), (TRADE, "J12", "kpi-provisional"), (TRADE, "K12", "kpi-data-base-year"),
         (TRADE, "K13", "kpi-data-before-base"), (TRADE, "J16", "kpi-jump-baseline"),
         (TOURISM, "J5", "kpi-jump-baseline"), (TOURISM, "J6", "kpi-provisional"), (ELDERLY, "J4", "kpi-provisional")}
@@ -105,6 +112,9 @@ def test_years_provisional_words_and_jumps_are_told_at_the_cell(accepted):
     assert "「R6」が暦年の令和6年（その1〜3月は令和5年度）のことなら" in said[TRADE, "J6"]
     assert "基準値（5,769円（令和4年度））とも目標値（7,000円（令和8年度））とも3倍を超えて" in said[TOURISM, "J5"]
     assert "「速報値」（確定前の値）として受け付けました" in said[ELDERLY, "J4"]
+    assert ("「3社(R5)」の年「R5」は暦年とも読めるため、時点「R5.3末」（K7）から令和4年度のデータとして読みました"
+            in said[TRADE, "J7"])
+    assert "時点「R6.4.1」は令和6年度の時点として読みましたが" in said[CHILD, "K4"]
 
 
 def _master_rows(ws: Workspace) -> dict[str, dict[str, object]]:
@@ -122,7 +132,12 @@ def test_the_master_grades_and_shows_each_figure_of_its_own_year(accepted):
     shown = {k: (rows[k]["令和5年度 実績"], rows[k]["見込み"] or "", rows[k]["評価"]) for k, *_ in
              [(c[1],) for c in ACCEPTED]}
     assert shown == {
-        "K-S1-04": ("27人（R6年度）", "", "B 順調"),
+        "K-S1-04": ("27人(R6)", "", "B 順調"),  # graded as 令和5年度's: its year as written, not as R6's data
+        "K-S1-1-05": ("3件(R6)", "", "B 順調"),  # as written: its 時点 says it is 令和5年度's
+        "K-S1-1-01": ("3社(R5)（R4年度）", "", "B 順調"),  # the department's year kept, and the year graded
+        "K-S3-01": ("60人（R6.4.1時点）", "", "D 悪化"),
+        "K-S2-01": ("12人", "", "A 達成"),
+        "K-S3-03": ("△5人", "", "A 達成"),
         "K-S1-1-03": ("25人（H26年度）", "", "− 評価不能"),
         "K-S1-1-04": ("19.7%(H28年度卒業生)", "", "− 評価不能"),
         "K-S1-2-01": ("11事業者（暫定）（R4年度）", "見込み", "B 順調"),  # the base year's: graded as today
@@ -135,7 +150,11 @@ def test_the_master_grades_and_shows_each_figure_of_its_own_year(accepted):
     }
     working = {k: rows[k]["計算の根拠"] for k in rows}
     assert "実績は平成26年度のデータで、計画の基準年度（令和4年度）より前のため評価しません。" in working["K-S1-1-03"]
-    assert "実績 27人（R6）。（実績の時点 R6 は評価年度 R5 と異なります。）" in working["K-S1-04"]
+    # a later year said alike whether written in the value or in the 時点
+    assert working["K-S1-04"].startswith("実績の値の年（R6）は令和6年度ですが、報告は令和5年度のため、令和5年度の値として評価します。")
+    assert working["K-S3-01"].startswith("実績の時点（R6.4.1）は令和6年度ですが、報告は令和5年度のため、令和5年度の値として評価します。")
+    assert "異なります" not in working["K-S1-04"] + working["K-S1-1-05"]
+    assert working["K-S1-1-01"].startswith("実績は令和4年度のデータのため、令和4年度の想定値と比べて評価します")
     assert "実績 4回（R3~R5）。" in working["K-S1-2-03"]
     assert working["K-S2-1-02"].endswith("（見込み値による暫定評価）")
 
@@ -150,7 +169,12 @@ def test_the_open_data_carries_the_data_year_and_keeps_provisional_figures_off(a
     mine = {k: (r["データの年度"], r["実績の表記"], r["達成率"], r["評価"]) for (k, year), r in rows.items()
             if year == "2023" and k in {c[1] for c in ACCEPTED}}
     assert mine == {
-        "K-S1-04": ("2024", "27人（R6年度）", "94.4", "B"),
+        "K-S1-04": ("2023", "27人(R6)", "94.4", "B"),  # the year it was graded at, beside that year's 想定値
+        "K-S1-1-05": ("2023", "3件(R6)", "33.3", "B"),
+        "K-S1-1-01": ("2022", "3社(R5)（R4年度）", "33.3", "B"),
+        "K-S3-01": ("2023", "60人（R6.4.1時点）", "-200", "D"),
+        "K-S2-01": ("2023", "12人", "304.8", "A"),
+        "K-S3-03": ("2023", "△5人", "131.5", "A"),
         "K-S1-1-03": ("2014", "25人（H26年度）", "", "−"),
         "K-S1-1-04": ("2016", "19.7%(H28年度卒業生)", "", "−"),
         "K-S1-2-02": ("2013", "2件（H25年度）", "", "−"),

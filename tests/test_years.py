@@ -19,7 +19,7 @@ from years_helpers import TODAYS_GRADES, years_document
 
 import kpireport
 from kpireport.council.content import actual_text
-from kpireport.evaluate.data_year import data_year, shown_year
+from kpireport.evaluate.data_year import data_year, graded_year, shown_year, working_lead
 from kpireport.evaluate.rules import evaluate_kpi, expected_value
 from kpireport.evaluate.series import TODAYS_KPI, TODAYS_RULES
 from kpireport.history.rules_record import (
@@ -55,12 +55,23 @@ def test_data_year_from_the_value_or_the_typed_time() -> None:
     assert data_year(stored("2,850千円", "R6.4.1"), 2024) is None  # the report's own year
     assert data_year(stored("2,850千円", "R7.3末"), 2024) is None
     assert data_year(stored("2,850千円"), 2024) is None
+    # a bare year may be the calendar year: its 時点 says which fiscal year (findings v1 N1)
+    assert data_year(stored("11事業者(R5)", "R5.3末"), 2023) == 2022  # January to March 2023 close 令和4年度
+    assert data_year(stored("27人(R6)", "R6.3末"), 2023) is None  # the calendar 令和6年's March: 令和5年度's
+    assert data_year(stored("11事業者(R5)", "R6.3末"), 2023) is None
+    assert data_year(stored("25人(H26)", "R6.3末"), 2023) == 2014  # a 時点 that does not fit: refused at validation
+    assert graded_year(stored("60人", "R6.4.1"), 2023) == 2023  # a later 時点 is graded as the report year's
+    assert graded_year(stored("11事業者(R5)", "R5.3末"), 2023) == 2022
 
 
 @pytest.mark.parametrize("raw, as_of, shown", [
     ("25人(H26)", "", "（H26年度）"),  # an earlier year: said wherever the figure is shown
     ("11事業者", "R5.3末", "（R4年度）"),  # the 時点's year (R5.3末 closes 令和4年度)
-    ("27人(R6)", "", "（R6年度）"),  # a later year: kept, never shown as the report year's (findings p2 #3)
+    ("27人(R6)", "", "(R6)"),  # a later year, graded as the report year's: as written (findings p2 #3, v1 N5)
+    ("60人", "R6.4.1", "（R6.4.1時点）"),  # a later 時点: as typed, not 「（R6年度）」 beside R5's grade
+    ("60人", "R6.4.1現在", "（R6.4.1現在）"),
+    ("11事業者(R5)", "R5.3末", "(R5)（R4年度）"),  # the year written kept, and the year its 時点 says (v1 N1)
+    ("27人(R6)", "R6.3末", "(R6)"),  # the calendar 令和6年 closing 令和5年度: as written, no other year
     ("4回 (R3~R5)", "", "（R3~R5）"),  # a span: as written
     ("19.7% (H28年度卒業生)", "", ""),  # its note says the year already
     ("12人(R5)", "", ""), ("12人", "R6.3末", ""), ("12人", "", ""),  # the report year's own figure
@@ -70,13 +81,18 @@ def test_the_year_shown_beside_a_figure(raw, as_of, shown) -> None:
 
 
 def test_a_figure_of_another_year_says_so_in_the_working() -> None:
-    """The working never calls 「27人(R6)」 or a span the report year's figure (「実績 27人（R5）」)."""
+    """The working never calls 「27人(R6)」 or a span the report year's figure (「実績 27人（R5）」), and a later year
+    is said alike whether written in the value or typed as the 時点 (findings v1 N5)."""
     kpi = dataclasses.replace(PLAN.kpi("K-S1-04"))  # 雇用創出数 10人 (R4) → 28人 (R8)
-    for raw, said in (("27人(R6)", "実績 27人（R6）。（実績の時点 R6 は評価年度 R5 と異なります。）"),
-                      ("4人 (R3~R5)", "実績 4人（R3~R5）。")):
+    for raw, said in (("27人(R6)", "実績 27人（R6）。達成率"), ("4人 (R3~R5)", "実績 4人（R3~R5）。")):
         value = stored(raw).value  # read back from the history: the year is in its text only
         working = evaluate_kpi(kpi, value, 2023, PLAN.grades, PLAN.settings).working
         assert said in working, working
+    then = "は令和6年度ですが、報告は令和5年度のため、令和5年度の値として評価します。"
+    assert working_lead(stored("27人(R6)"), 2023) == f"実績の値の年（R6）{then}"
+    assert working_lead(stored("60人", "R6.4.1"), 2023) == f"実績の時点（R6.4.1）{then}"
+    assert working_lead(stored("11事業者(R5)", "R5.3末"), 2023).startswith("実績は令和4年度のデータのため")
+    assert working_lead(stored("12人", "R6.3末"), 2023) == ""
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import re
 from kpireport import labels
 from kpireport.council import texts
 from kpireport.evaluate.arithmetic import percent_text
-from kpireport.evaluate.data_year import shown_year
+from kpireport.evaluate.data_year import data_year_note, kept_year, shown_year
 from kpireport.evaluate.results import KpiRow, PeriodResults, each_once
 from kpireport.evaluate.series import definition_notes
 from kpireport.labels import markers_text, value_text
@@ -67,6 +67,8 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
         text += "\n" + note
     elif written_year is not None:  # a value written with its year: the year on a line
         text = OWN_YEAR.sub(r"\n\1", text)  # of its own, as the baseline's and the target's, never broken
+        if kept_year(stored, data.period.fiscal_year):  # 「11事業者(R5)」 that its 時点 reads as 令和4年度's: both
+            text += "\n" + data_year_note(stored, data.period.fiscal_year, data.plan.kpi(kpi_id).calendar)
     if stored.value.status == "none" and stored.reason:  # a reason written as 「－（…）」 is not wrapped again
         reason = stored.reason
         text = reason if reason.startswith(texts.NO_VALUE) else f"{texts.NO_VALUE}（{reason}）"

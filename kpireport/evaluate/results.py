@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from kpireport import labels
 from kpireport.evaluate import figures, tally
-from kpireport.evaluate.data_year import data_year, working_note
+from kpireport.evaluate.data_year import data_year, working_lead
 from kpireport.evaluate.figures import PlanSummary
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.evaluate.series import YearGrade, past_years, previous, with_lead
@@ -274,8 +274,7 @@ def _evaluations(plan: Plan, period: ReportPeriod, overrides: dict[str, Override
                                   plan.settings, provisional=bool(stored and stored.provisional),
                                   override=overrides.get(kpi.id), reason=stored.reason if stored else "",
                                   second=plan.second_grades)
-        if kpi.id in data_years:
-            evaluation = with_lead(evaluation, working_note(data_years[kpi.id], year, kpi.base_year))
+        evaluation = with_lead(evaluation, working_lead(stored, year, kpi.base_year))
         if kpi.shared and current.kpis[kpi.id].working:  # how the value was arrived at comes first
             evaluation = with_lead(evaluation, f"{current.kpis[kpi.id].working}。")
         evaluations[kpi.id] = evaluation

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from kpireport.evaluate.data_year import data_year, working_note
+from kpireport.evaluate.data_year import data_year, working_lead
 from kpireport.evaluate.rules import evaluate_kpi
 from kpireport.history.in_force import KpiInForce, year_standing
 from kpireport.history.rules_record import grading_fields, kpi_as_recorded, rules_from_record, rules_of
@@ -92,7 +92,7 @@ def _grade_year(kpi: Kpi, year: int, standing: KpiInForce, rules: _Rules, overri
     evaluation = evaluate_kpi(then, stored.value if stored else None, lag or year, rules.grades, rules.settings,
                               provisional=bool(stored and stored.provisional), override=override,
                               reason=stored.reason if stored else "")
-    evaluation = with_lead(evaluation, working_note(lag, year, then.base_year) if lag else "")
+    evaluation = with_lead(evaluation, working_lead(stored, year, then.base_year))
     if standing.working:  # how a shared KPI's value was arrived at comes first, as in the year's own report
         evaluation = with_lead(evaluation, f"{standing.working}。")
     if not rules.then:

@@ -31,7 +31,9 @@ def describe_kpi(kpi: Kpi, s: Setup, unit: Unit, actual: Value | None, year: Any
         return parts
     parts.append(f"{baseline_text}{arrow}{target_text}、実績 {value_text(actual, year)}。")
     period = period_of(actual)  # also for a value read back from the history, which keeps its text only
-    if period is not None and year_of(year) is not None and fiscal_year_of(period) != year:
+    # a later year is graded as the report year's and says so first (data_year.working_lead), a bare year its 時点
+    # reads as the fiscal year before is graded at that year: only an earlier year graded later is told here
+    if period is not None and year_of(year) is not None and fiscal_year_of(period) < year:
         parts.append(f"（実績の時点 {format_period(period)} は評価年度 {short_year(year)} と異なります。）")
     return parts
 

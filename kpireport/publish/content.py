@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from kpireport import labels
 from kpireport.evaluate.arithmetic import percent_text
-from kpireport.evaluate.data_year import figure_year, shown_year
+from kpireport.evaluate.data_year import graded_year, shown_year
 from kpireport.evaluate.display import CHART_COLOURS
 from kpireport.evaluate.results import InitiativeRow, KpiRow, PeriodResults
 from kpireport.evaluate.rules import REFERENCE_GRADE, evaluate_kpi
@@ -201,7 +201,7 @@ def point_view(plan: Plan, kpi: Kpi, point: YearGrade, policy: Policy) -> PointV
         value_text += shown_year(stored, point.year, kpi.calendar)
     return PointView(
         year=point.year, year_text=format_year(point.year, fiscal=not kpi.calendar), value_text=value_text,
-        data_year=(figure_year(stored) or point.year) if shown else point.year,
+        data_year=graded_year(stored, point.year) if shown else point.year,  # as graded: a later year's is this one's
         number=unit_number(kpi, shown.number) if shown else None,
         expected=expected, rate=evaluation.rate, unit=kpi.unit,
         grade=grade_view(plan, evaluation.grade, evaluation.label), provisional=provisional(point),

@@ -13,7 +13,7 @@ from decimal import Decimal
 from kpireport import labels, messages
 from kpireport.forms import layout as fl
 from kpireport.model import PARTS, Kpi, KpiEntry, Period, RawCell, Value
-from kpireport.periods import ReportPeriod, as_of_date, as_of_fiscal_year
+from kpireport.periods import ReportPeriod, as_of_date, as_of_fiscal_year, years_meant
 from kpireport.validate.context import Cells, FormCheck, date_text, text
 from kpireport.values import fiscal_year_of, format_period, format_value, format_year, in_unit, parse_value
 
@@ -59,7 +59,8 @@ def check_kpi(check: FormCheck, sheet: str, kpi: Kpi, cells: Cells, places: dict
     if _contradicts_plan(check, kpi, converted, where, places, label, word, text(raw_value)):
         return
     if not _percent_typed_as_fraction(check, kpi, value, converted, where, label, text(raw_value)):
-        _against_previous(check, kpi, converted.number, where, label, text(raw_value))  # else: the same slip, told
+        # quoted as the spreadsheet shows it (a float typed 0.000000001 is 「1e-09」 as text)
+        _against_previous(check, kpi, converted.number, where, label, _as_shown(raw_value, value))  # else: the same slip, told
     if converted.provisional and not check.monthly:
         check.add("kpi-provisional", **where, value=text(raw_value), name=label,
                   word=converted.provisional_word or "見込み")
@@ -96,8 +97,7 @@ def _as_of(check: FormCheck, sheet: str, cell: RawCell | None) -> str:
 def _impossible(check: FormCheck, kpi: Kpi, value: Value, number: Decimal, where: dict[str, str], label: str,
                 raw: str) -> bool:
     """A negative value for a KPI whose plan figures are not, or a rate over 100%: reported, not kept."""
-    signed_kpi = any(v.is_number and v.number is not None and v.number < 0 for v in (kpi.baseline, kpi.target))
-    if number < 0 and not signed_kpi:
+    if number < 0 and not _signed(kpi):
         check.add("kpi-value-negative", **where, value=raw, name=label)
         return True
     if value.unit == "%" and any(w in kpi.name for w in RATE_WORDS) and number > 100:
@@ -134,7 +134,7 @@ def _against_previous(check: FormCheck, kpi: Kpi, number: Decimal, where: dict[s
     if kpi.aggregation == "累計" and number < before.number:
         check.add("kpi-cumulative-decrease", **where, value=raw, name=label, previous=shown)
         return
-    if _jumped(check, before.number, number):
+    if _jumped(check, before.number, number) and not _signed(kpi) and _one_sign(before.number, number):
         check.add("kpi-jump", **where, value=raw, name=label, previous=shown,
                   ratio=check.plan.settings.jump_warning_ratio)
 
@@ -147,6 +147,8 @@ def _against_plan(check: FormCheck, kpi: Kpi, number: Decimal, where: dict[str, 
     baseline, target = kpi.baseline, kpi.target
     if not baseline.is_number or baseline.number is None or not _jumped(check, baseline.number, number):
         return
+    if _signed(kpi) or not _one_sign(baseline.number, target.number if target.is_number else None, number):
+        return  # a difference that may cross zero (社会増減数 △244 → △160, 12 this year): its ratio says nothing of scale
     shown = labels.kpi_baseline(kpi)
     if target.is_number and target.number is not None:
         if not _jumped(check, target.number, number):
@@ -156,6 +158,18 @@ def _against_plan(check: FormCheck, kpi: Kpi, number: Decimal, where: dict[str, 
         against = messages.JUMP_AGAINST_BASELINE.format(baseline=shown)
     check.add("kpi-jump-baseline", **where, value=raw, name=label, against=against,
               ratio=check.plan.settings.jump_warning_ratio)
+
+
+def _signed(kpi: Kpi) -> bool:
+    """Whether the KPI's values may be negative: the plan's own baseline or target is (社会増減数 △244人; the plan
+    has no other mark for it)."""
+    return any(v.is_number and v.number is not None and v.number < 0 for v in (kpi.baseline, kpi.target))
+
+
+def _one_sign(*numbers: Decimal | None) -> bool:
+    """Whether the figures given are all positive or all negative (a zero is neither: no scale to compare with)."""
+    given = [n for n in numbers if n is not None]
+    return all(n > 0 for n in given) or all(n < 0 for n in given)
 
 
 def _jumped(check: FormCheck, before: Decimal, number: Decimal) -> bool:
@@ -227,20 +241,24 @@ def _check_as_of(check: FormCheck, sheet: str, cell: RawCell | None, as_of: str)
 
 def _check_years(check: FormCheck, kpi: Kpi, written: Period | None, raw: str, as_of: str, where: dict[str, str],
                  places: dict[str, str], label: str) -> bool:
-    """The year the figure is of, read as the grading reads it (the year in the value first, then the 時点:
-    evaluate.data_year), said back to the department whenever it is not the report's: an earlier year is graded at
+    """The year the figure is of, read as the grading reads it (periods.data_year_of: the year in the value, unless
+    it is a bare year the 時点 narrows to one fiscal year; else the 時点), said back to the department whenever it is not the report's: an earlier year is graded at
     that year (or, before the plan's base year, not at all), a later one as the report year's. A value's year that
     its own 時点 contradicts is an error (which is it?). True when refused."""
     period = check.form_period or check.period
     if period is None:
         return False
     as_of_year = as_of_fiscal_year(as_of) if as_of else None
-    if written is not None and as_of_year is not None and as_of_year not in _years_meant(written):
+    if written is not None and as_of_year is not None and as_of_year not in years_meant(written):
         check.add("kpi-year-conflict", **where, value=raw, name=label, year=_years_text(written), as_of=as_of,
                   as_of_cell=places["as_of"], as_of_year=format_year(as_of_year))
         return True
     fiscal = period.fiscal_year
-    if written is not None:
+    if written is not None and as_of_year is not None and as_of_year != fiscal_year_of(written):
+        # a bare year the 時点 reads as the fiscal year before (「11事業者(R5)」, 「R5.3末」): the 時点's, as graded
+        year, cell, read = as_of_year, where["cell"], messages.YEAR_READ_IN_BOTH
+        shown, written_text = raw, format_period(written)
+    elif written is not None:
         year, cell, read = fiscal_year_of(written), where["cell"], messages.YEAR_READ_IN_VALUE
         shown, written_text = raw, format_period(written)
     elif as_of_year is not None:
@@ -252,7 +270,7 @@ def _check_years(check: FormCheck, kpi: Kpi, written: Period | None, raw: str, a
         return False
     fields = dict(sheet=where["sheet"], cell=cell, value=shown, name=label, fiscal=format_year(fiscal),
                   year=format_year(year), end=_fiscal_end(period))
-    read = read.format(written=written_text, **fields)
+    read = read.format(written=written_text, as_of=as_of, as_of_cell=places["as_of"], **fields)
     if year > fiscal and written is not None:
         calendar = year == fiscal + 1 and not written.fiscal and written.month is None and written.end is None
         hint = messages.CALENDAR_HINT.format(written=written_text, calendar=format_year(year, fiscal=False),
@@ -267,13 +285,6 @@ def _check_years(check: FormCheck, kpi: Kpi, written: Period | None, raw: str, a
     else:
         check.add("kpi-data-earlier", read=read, **fields)
     return False
-
-
-def _years_meant(written: Period) -> set[int]:
-    """The fiscal years a value's written year may mean: exactly one with 年度 or a month (R5年度, H26.12); a bare
-    「R6」 may be the calendar year, whose January to March close the fiscal year before (令和6年3月: 令和5年度)."""
-    year = fiscal_year_of(written)
-    return {year} if written.fiscal or written.month is not None else {year - 1, year}
 
 
 def _years_text(written: Period) -> str:
