@@ -92,6 +92,11 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                 "{item}「{name}」の担当課は{owners}ですが、{period}に{department}から受理した{what}（{shown}）が"
                                 "履歴にあります。担当課が変わったため、この値は台帳・報告書に使いません。{owners}に新しい様式"
                                 "（kpireport forms）で報告してもらうか、担当課の変更が誤りなら元に戻してください。"),
+    "plan-history-lead-changed": ("warning", "主担当を変えた行に前の課の値がある",
+                                  "{item}「{name}」の主担当（担当課の最初の課）は{lead}ですが、{period}に受理した{what}は"
+                                  "{department}のもの（{shown}）で、{lead}のものはありません。報告方法が{reporting}のため、"
+                                  "{department}の{what}は使わず、{consequence}。主担当を変えたのなら{lead}に新しい様式"
+                                  "（kpireport forms）で報告してもらい、変えるつもりがなければ担当課の順を元に戻してください。"),
     "plan-history-department-gone": ("warning", "履歴に提出がある課が計画にない",
                                      "担当課「{value}」の提出（{period}、{file_name}）が履歴にありますが、この課はシート「担当課」に"
                                      "ありません。このままでは受理した値が台帳・報告書に載らず、この課の様式は差し戻されます。"
@@ -227,6 +232,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                  "記入し直してください。"),
     "form-plan-item-missing": ("warning", "計画で加わった行",
                                "計画の変更で「{value}」（{name}）がこの課の様式に加わりましたが、この様式にはありません。企画担当課から最新の様式を受け取って記入してください。"),
+    "form-plan-sheet-added": ("warning", "計画で加わったシート",
+                              "計画の変更でこの課に{kind}（{rows}）が加わりましたが、この様式はその前に作ったため"
+                              "シート「{sheet}」がありません（この課の様式の誤りではありません）。企画担当課から最新の様式を"
+                              "受け取って記入してください。"),
     "form-plan-item-moved": ("error", "計画で担当課が変わった行",
                              "「{value}」は計画の変更で{department}の担当になったため、この様式の行は取り込めません。"
                              "企画担当課から最新の様式を受け取って記入し直してください（{value}の値は{department}が報告します）。"),

@@ -155,3 +155,61 @@ def test_plan_edits_that_leave_accepted_values_behind_are_named(tmp_path):
     assert not warnings_of(checked, "plan-history-id-gone")  # said once, for the department
     edit_plan(ws, "担当課", "旧課名", row, "観光政策課（2024-04-01）")
     assert not warnings_of(ok("plan", "check", "-w", "ws", cwd=tmp_path), "plan-history-department-gone")
+
+
+def test_a_change_of_lead_leaves_the_old_leads_accepted_value_named(tmp_path):
+    """A 主担当 KPI's 担当課 put in another order after the lead's value was accepted (tester s13 N2b): the new lead
+    has none, the old lead's no longer counts, and plan check says so at the 担当課 cell, with what to do."""
+    r5 = ReportPeriod(2023)
+    ok("init", "ws", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    for department in ("情報政策課", "総務課"):
+        returned(ws, r5, department, ws / "inbox" / fl.form_file_name(r5, department))
+    ok("merge", "-w", "ws", cwd=tmp_path)
+    assert "警告 0件" in ok("plan", "check", "-w", "ws", cwd=tmp_path).splitlines()[0]
+
+    cell = edit_plan(ws, "指標", "担当課", plan_row(ws, "指標", "K-S4-9-03"), "総務課、情報政策課")
+    checked = ok("plan", "check", "-w", "ws", cwd=tmp_path)
+    changed = warnings_of(checked, "plan-history-lead-changed")
+    assert len(changed) == 1 and f"指標!{cell}" in changed[0], checked
+    assert "主担当（担当課の最初の課）は総務課ですが、令和5年度 実績に受理した値は情報政策課のもの（" in changed[0]
+    assert "評価できません（− 評価不能）" in changed[0] and "担当課の順を元に戻してください" in changed[0]
+    assert not warnings_of(checked, "plan-history-owner-gone")  # 情報政策課 still owns it: not said twice
+
+    edit_plan(ws, "指標", "担当課", plan_row(ws, "指標", "K-S4-9-03"), "情報政策課、総務課")  # put back
+    assert "警告 0件" in ok("plan", "check", "-w", "ws", cwd=tmp_path).splitlines()[0]
+
+
+def test_a_kpi_moved_to_a_department_whose_form_had_no_kpi_sheet_asks_for_the_new_form(tmp_path):
+    """A KPI moved to 建設課, whose accepted form was made with no KPI実績 sheet (it had no KPIs then; tester s13
+    N2): validate says the plan change added the sheet and asks for the new form, never that the department
+    renamed or deleted it; merge keeps the form accepted with warnings only, as status does, which lists the row
+    the department owes. A sheet the form was made with and the department deleted is still its mistake."""
+    r5 = ReportPeriod(2023)
+    ok("init", "ws", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    ok("forms", "-w", "ws", cwd=tmp_path)
+    built = ws / "inbox" / fl.form_file_name(r5, "建設課")
+    returned(ws, r5, "建設課", built)
+    assert fl.KPI_SHEET not in openpyxl.load_workbook(built).sheetnames
+    farming = returned(ws, r5, "農林課", ws / "inbox" / fl.form_file_name(r5, "農林課"))
+    ok("merge", "-w", "ws", cwd=tmp_path)
+
+    edit_plan(ws, "指標", "担当課", plan_row(ws, "指標", "K-S1-3-07"), "建設課")
+    checked = ok("validate", "--no-feedback", "-w", "ws", str(built), cwd=tmp_path)
+    assert "form-sheet-missing" not in checked and "名前の変更または削除" not in checked, checked
+    added = warnings_of(checked, "form-plan-sheet-added")
+    assert len(added) == 1 and "計画の変更でこの課に指標（K-S1-3-07 森林整備推進事業による間伐・植栽面積）が加わりました" in added[0]
+    assert "企画担当課から最新の様式を受け取って記入してください" in added[0]
+    merged = ok("merge", "-w", "ws", cwd=tmp_path)
+    assert f"{built.name}: 変更なし（エラー 0件、警告 2件）［建設課］" in merged, merged
+    assert "計画の変更で報告の足りない課: 建設課（K-S1-3-07 森林整備推進事業による間伐・植栽面積）" in merged
+    owing = section(ok("status", "-w", "ws", cwd=tmp_path), "計画の変更で報告の足りない課")
+    assert len(owing) == 2 and "建設課" in owing[1] and "K-S1-3-07" in owing[1]
+
+    book = openpyxl.load_workbook(farming)
+    del book[fl.KPI_SHEET]  # made with the sheet: deleting it is the department's to undo
+    book.save(farming)
+    done = kpireport("validate", "--no-feedback", "-w", "ws", str(farming), cwd=tmp_path)
+    assert "form-sheet-missing" in done.stdout and "form-plan-sheet-added" not in done.stdout, done.stdout

@@ -233,8 +233,15 @@ def test_incomplete_data_renders_with_placeholders(tmp_path):
     assert cell_text(k3.cells[2]) == "（未提出）" and cell_text(k3.cells[5]) == "− 評価不能"
     k2 = next(r for t in tables for r in t.rows if cell_text(r.cells[0]) == "宿泊施設の満足度")
     assert cell_text(k2.cells[2]) == "72%（見込み）"
+    # the 施策シート's 事業 rows say the same as the 取組 table: 福祉課 sent nothing, so 未提出, not 記載なし
+    works = [[cell_text(c) for c in r.cells] for t in tables for r in t.rows if cell_text(r.cells[0]) == "見守り協力員の養成"]
+    assert [row[-1] for row in works if len(row) == 2] == ["（未提出）", "（未提出）"], works
     complete = small_data(tmp_path / "complete", submit_welfare=True)
     assert not [r for r in missing_rows(complete) if r.kind == NOT_SUBMITTED]
+    path = write_report(complete, template_path(None), tmp_path / "complete.docx")
+    works = [[cell_text(c) for c in r.cells] for t in docx.Document(path).tables for r in t.rows
+             if cell_text(r.cells[0]) == "見守り協力員の養成"]
+    assert [row[-1] for row in works if len(row) == 2] == ["（記載なし）", "（記載なし）"], works  # sent, not written
 
 
 def test_department_text_stays_literal_text(tmp_path):
@@ -295,3 +302,27 @@ def test_a_plan_without_indicators_gets_no_empty_table_or_chart(tmp_path):
     assert docx.Document(path).tables == []
     with zipfile.ZipFile(path) as z:
         assert not any(n.startswith("word/media/") for n in z.namelist())
+
+
+def test_sakuras_measure_sheets_say_a_department_that_sent_nothing_has_not_submitted(tmp_path):
+    """さくら市's 施策シート (事業 on 推進項目 under the 基本施策's KPIs): the 事業 of a department that has sent no
+    form print 「（未提出）」 beside them, as its 取組 table does, never 「（記載なし）」 (tester s13 N3)."""
+    from test_other_plans import fill_all
+
+    from kpireport.workspace import Workspace
+    workspace = Workspace.create(tmp_path / "さくら市", example="さくら市")
+    plan = workspace.plan()
+    period = ReportPeriod(plan.settings.actual_year)
+    workspace.make_forms()
+    absent = plan.initiatives[0].lead
+    for form in fill_all(workspace, plan, period):
+        if form.stem.endswith(absent):
+            form.unlink()
+    workspace.merge()
+    workspace.report(pdf=False)
+    report = next(workspace.output.glob("report_*.docx"))
+    theirs = {i.content for i in plan.initiatives if i.lead == absent} | {i.name for i in plan.initiatives
+                                                                          if i.lead == absent and i.name}
+    works = [[cell_text(c) for c in r.cells] for t in docx.Document(str(report)).tables for r in t.rows
+             if len(r.cells) == 2 and cell_text(r.cells[0]).removeprefix("【再掲】") in theirs]
+    assert works and {row[1] for row in works} == {"（未提出）"}, works

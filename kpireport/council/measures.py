@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from kpireport import labels
 from kpireport.council import content, texts
 from kpireport.council.document import ReportDocument, heading, page_break, table, toc
+from kpireport.evaluate import tally
 from kpireport.evaluate.results import InitiativeRow, KpiRow, PeriodResults, initiative_rows, tree_order
 from kpireport.labels import markers_text, value_text
 from kpireport.model import Initiative, InitiativeEntry, Node, Plan
@@ -171,15 +172,16 @@ def short_name(initiative: Initiative, entry: InitiativeEntry | None) -> str:
 
 def _works(doc: ReportDocument, data: PeriodResults, node: Node, title: str, placed: list[InitiativeRow],
            index: _Index, field: str, keep: bool = False, last: bool = False, caption: str = "") -> bool:
-    """The 事業 whose entries give this text (seed 001 lists different 事業 under 実績 and 以降); when no entry
-    gives it, every 事業 of the sheet with 「（記載なし）」. Those listed on a node beneath the sheet's are grouped
-    under that node's heading; a 事業 listed here as a repost is marked 【再掲】. Nothing when the sheet has no 事業
-    (False)."""
+    """The 事業 whose entries give this text (seed 001 lists different 事業 under 実績 and 以降), and those whose
+    department (a shared one's lead) has sent nothing, 「（未提出）」 (README: a missing report is never shown as
+    one with nothing written); when no entry gives the text, every 事業 of the sheet, 「（記載なし）」 where the
+    department sent its form without it. Those listed on a node beneath the sheet's are grouped under that node's
+    heading; a 事業 listed here as a repost is marked 【再掲】. Nothing when the sheet has no 事業 (False)."""
     def entry(row: InitiativeRow) -> InitiativeEntry | None:
         return index.entries.get(row.initiative.id)
 
     with_text = [row for row in placed if entry(row) is not None and getattr(entry(row), field) is not None]
-    shown = with_text or placed
+    shown = [row for row in placed if row in with_text or unreported(data, row.initiative)] if with_text else placed
     if not shown:
         return False
     rows: list[list[str]] = []
@@ -188,8 +190,23 @@ def _works(doc: ReportDocument, data: PeriodResults, node: Node, title: str, pla
         if row.node_id != node.id and (not rows or shown[len(rows) - 1].node_id != row.node_id):
             groups[len(rows)] = sheet_title(data, data.plan.node(row.node_id))
         name = (labels.REPOST if row.reposted else "") + short_name(row.initiative, entry(row))
-        text = content.initiative_text(data, row.initiative, entry(row), field) if with_text else ""
-        rows.append([name, text or texts.NO_TEXT])
+        if unreported(data, row.initiative):
+            text = _not_submitted_text(data, row.initiative, field)
+        else:
+            text = (content.initiative_text(data, row.initiative, entry(row), field) if with_text else "") or texts.NO_TEXT
+        rows.append([name, text])
     table(doc, [title, ""], rows, [60, 110], groups=groups, keep_rows=(len(rows) - last) if keep else 0,
           caption=caption)
     return True
+
+
+def unreported(data: PeriodResults, initiative: Initiative) -> bool:
+    """The department that reports the initiative (a shared one's lead) has sent nothing: the state the 取組 table
+    and the counts use (tally.UNREPORTED), so that the sheets and the table agree."""
+    return initiative.id in data.initiative_states and data.initiative_states[initiative.id] is tally.UNREPORTED
+
+
+def _not_submitted_text(data: PeriodResults, initiative: Initiative, field: str) -> str:
+    """「（未提出）」; with 併記, the other departments' texts beside it, the missing one named as the lead's."""
+    others = content.initiative_text(data, initiative, None, field)
+    return f"（{initiative.lead}）{texts.NOT_SUBMITTED}\n{others}" if others else texts.NOT_SUBMITTED

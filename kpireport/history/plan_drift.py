@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from kpireport.history.store import History
 from kpireport.messages import finding
-from kpireport.model import Finding, Plan
+from kpireport.model import BESIDE, LEAD, Finding, Initiative, Kpi, Plan
 from kpireport.periods import ReportPeriod
 from kpireport.plan import layout as plan_layout
 from kpireport.plan.locator import Locator
@@ -60,7 +60,49 @@ def drift_findings(history: History, plan: Plan, locator: Locator) -> list[Findi
                                     item=entry.item, name=_name(plan, entry), owners="、".join(owners),
                                     period=entry.period.label, department=entry.department,
                                     what=_what(entry), shown=entry.shown))
+    return findings + _leads_changed(history, plan, periods, locator, said)
+
+
+def _leads_changed(history: History, plan: Plan, periods: list[ReportPeriod], locator: Locator,
+                   said: set[tuple[str, str]]) -> list[Finding]:
+    """Shared items whose lead (the first 担当課) has no accepted entry while another of their departments has
+    one: under 主担当 and 併記 only the lead's entry stands, so an edit that changed the lead (the 担当課 put in
+    another order) leaves the old lead's accepted entry unused and the item without a value. Under 主担当 only
+    the lead enters the row, so any such entry was the lead's under an earlier plan; under 併記 every department
+    enters it, so it is said only when the lead's own form was accepted without it (else the lead has simply
+    not sent its form yet, which `status` says). Each item once, its newest period."""
+    findings = []
+    for period in periods:
+        sent = {name for s in history.submissions(period.key) if s.accepted and s.superseded_by is None
+                for name in plan.successors(s.department)}
+        entries = list(_entries(history, [period]))
+        given: dict[tuple[str, str], set[str]] = {}  # (item, ID) -> its owners (as now named) with an entry
+        for entry in entries:
+            if (found := _shared(plan, entry)) is not None:
+                given.setdefault((entry.item, entry.ident), set()).add(plan.owner_of(entry.department,
+                                                                                     found.departments))
+        for entry in entries:
+            found = _shared(plan, entry)
+            if (found is None or (entry.item, entry.ident) in said or found.lead in given[(entry.item, entry.ident)]
+                    or plan.owner_of(entry.department, found.departments) not in found.departments
+                    or (found.reporting == BESIDE and found.lead not in sent)):
+                continue
+            said.add((entry.item, entry.ident))
+            sheet, cell = locator.where(entry.key, _index(plan, entry), "departments")
+            consequence = ("この指標は評価できません（− 評価不能）" if entry.key == "kpis" else
+                           f"台帳・報告書には{found.lead}の実施状況がない取組として載ります")
+            findings.append(finding("plan-history-lead-changed", file=locator.file, sheet=sheet, cell=cell,
+                                    value=entry.ident, item=entry.item, name=_name(plan, entry), lead=found.lead,
+                                    period=entry.period.label, what=_what(entry), department=entry.department,
+                                    shown=entry.shown, reporting=found.reporting, consequence=consequence))
     return findings
+
+
+def _shared(plan: Plan, entry: _Entry) -> Kpi | Initiative | None:
+    """The entry's item when several departments own it and its lead's entry alone stands (主担当, 併記)."""
+    found: Kpi | Initiative | None = (next((k for k in plan.kpis if k.id == entry.ident), None) if entry.key == "kpis"
+                                      else next((i for i in plan.initiatives if i.id == entry.ident), None))
+    return found if found is not None and found.shared and found.reporting in (LEAD, BESIDE) else None
 
 
 def _periods(history: History, plan: Plan) -> list[ReportPeriod]:

@@ -29,6 +29,7 @@ from kpireport.validate.structure import (
     check_sheets,
     headers_intact,
     match_rows,
+    sheet_missing,
 )
 
 __all__ = ["UNREAD_SHEETS", "read_meta", "validate_submission"]  # read_meta: the feedback copy reads it too
@@ -69,7 +70,7 @@ def _run(check: FormCheck) -> None:
     for sheet in expected:
         raw = check.sub.sheet(sheet.name)
         if raw is None:
-            check.add("form-sheet-missing", sheet=sheet.name)
+            sheet_missing(check, sheet, identity.rows)
             continue
         if not headers_intact(check, raw, sheet):
             continue

@@ -18,6 +18,26 @@ def check_sheets(check: FormCheck, expected: list[fl.DataSheet]) -> None:
             check.add("form-extra-sheet", sheet=sheet.name)
 
 
+SHEET_KINDS = {fl.KPI_SHEET: "指標", fl.INITIATIVE_SHEET: "取組", fl.NARRATIVE_SHEET: "主な取組と方向性の記述"}
+
+
+def sheet_missing(check: FormCheck, sheet: fl.DataSheet, made_with: list[tuple[str, str]]) -> None:
+    """A data sheet the form lacks. A form made before the plan last changed, whose identity lists no row of the
+    sheet, was made without it (the department then had no rows of the kind): the office's change gave them,
+    and only a new form can take them, as with a row the change added (form-plan-item-missing, a warning: the
+    rows stay owed, listed by `status`). Otherwise the department renamed or deleted it."""
+    if check.stale_plan and not any(name == sheet.name for name, _ in made_with):
+        names = row_names(sheet)
+        ids = [str(row["id"]) for row in sheet.rows]
+        rows = [ident for ident in ids if ident not in sheet.reported_elsewhere] or ids  # what it reports, first
+        shown = "、".join(f"{ident} {names.get(ident, '')}".strip() for ident in rows[:3])
+        more = f" ほか{len(rows) - 3}件" if len(rows) > 3 else ""
+        check.add("form-plan-sheet-added", sheet=sheet.name, kind=SHEET_KINDS.get(sheet.name, "行"),
+                  rows=shown + more)
+        return
+    check.add("form-sheet-missing", sheet=sheet.name)
+
+
 def headers_intact(check: FormCheck, raw: RawSheet, sheet: fl.DataSheet) -> bool:
     for col, column in enumerate(sheet.columns, start=1):
         seen = text(raw.value(fl.HEADER_ROW, col))
