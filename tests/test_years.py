@@ -300,3 +300,17 @@ def test_line_chart_is_a_deterministic_png(two_years) -> None:
     assert chart_note(chart) == "グラフ: 点は実績値（データの年度の位置）、四角は基準値。"  # only the marks it draws
     assert list(chart.year_label) == list(range(chart.baseline[0], (direction.target_year or 0) + 1))
     assert line_chart_png(chart).startswith(b"\x89PNG")
+
+
+@pytest.mark.slow
+def test_a_provisional_value_written_with_its_word_is_marked_once(two_years) -> None:
+    """「4,500人見込」 says 見込み itself: the report does not add 「（見込み）」 again; a bare provisional figure gets it."""
+    data = two_years.merges[1].data
+    departments = data.plan.kpi("K1").departments
+    stored = data.values["K1"]
+    with_word = dataclasses.replace(stored, value=parse_value("4,500人見込"), provisional=True, as_of="")
+    bare = dataclasses.replace(stored, value=parse_value("4,500人"), provisional=True, as_of="")
+    assert actual_text(dataclasses.replace(data, values={**data.values, "K1": with_word}), "K1", departments) \
+        == "4,500人見込"
+    assert actual_text(dataclasses.replace(data, values={**data.values, "K1": bare}), "K1", departments) \
+        == "4,500人（見込み）"

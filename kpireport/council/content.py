@@ -72,8 +72,9 @@ def actual_text(data: PeriodResults, kpi_id: str, owners: tuple[str, ...]) -> st
     if stored.value.status == "none" and stored.reason:  # a reason written as 「－（…）」 is not wrapped again
         reason = stored.reason
         text = reason if reason.startswith(texts.NO_VALUE) else f"{texts.NO_VALUE}（{reason}）"
-    # 「（見込み）」 marks a provisional value, unless its own words say so already: 「3.72ポイント (速報値)」
-    return text + (texts.PROVISIONAL if stored.provisional and not stored.value.provisional_word else "")
+    # 「（見込み）」 marks a provisional value, unless its own words say so already: 「3.72ポイント (速報値)」, 「4,500人見込」
+    said = stored.value.provisional_word or "見込" in text
+    return text + (texts.PROVISIONAL if stored.provisional and not said else "")
 
 
 def reported_without_year(data: PeriodResults, kpi_id: str) -> bool:
