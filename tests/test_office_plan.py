@@ -106,18 +106,25 @@ def warnings_of(output: str, code: str) -> list[str]:
     return [line for line in output.splitlines() if f" {code} " in line]
 
 
-def test_plan_edits_that_leave_accepted_values_behind_are_named(tmp_path):
-    """An ID corrected and a KPI moved to another department after both departments' values were accepted: plan
-    check names each with its cell, the change list says the plan changed (not 取り下げ), and merge and status
-    name the departments that now owe the rows. A rename without 旧課名 is named with the row to write it in."""
+def accepted_from(tmp_path, *departments: str):
+    """A workspace whose R5 forms of ``departments`` were filled and merged, its plan checked clean: the start of
+    an edit of the plan that accepted values may be left behind by."""
     r5 = ReportPeriod(2023)
     ok("init", "ws", cwd=tmp_path)
     ws = tmp_path / "ws"
     ok("forms", "-w", "ws", cwd=tmp_path)
-    for department in ("観光政策課", "商工労働課"):
+    for department in departments:
         returned(ws, r5, department, ws / "inbox" / fl.form_file_name(r5, department))
     ok("merge", "-w", "ws", cwd=tmp_path)
     assert "警告 0件" in ok("plan", "check", "-w", "ws", cwd=tmp_path).splitlines()[0]
+    return ws
+
+
+def test_plan_edits_that_leave_accepted_values_behind_are_named(tmp_path):
+    """An ID corrected and a KPI moved to another department after both departments' values were accepted: plan
+    check names each with its cell, the change list says the plan changed (not 取り下げ), and merge and status
+    name the departments that now owe the rows. A rename without 旧課名 is named with the row to write it in."""
+    ws = accepted_from(tmp_path, "観光政策課", "商工労働課")
 
     id_row, moved_row = plan_row(ws, "指標", "K-S2-1-01"), plan_row(ws, "指標", "K-S2-1-05")
     edit_plan(ws, "指標", "指標ID", id_row, "K-S2-1-07")
@@ -160,14 +167,7 @@ def test_plan_edits_that_leave_accepted_values_behind_are_named(tmp_path):
 def test_a_change_of_lead_leaves_the_old_leads_accepted_value_named(tmp_path):
     """A 主担当 KPI's 担当課 put in another order after the lead's value was accepted (tester s13 N2b): the new lead
     has none, the old lead's no longer counts, and plan check says so at the 担当課 cell, with what to do."""
-    r5 = ReportPeriod(2023)
-    ok("init", "ws", cwd=tmp_path)
-    ws = tmp_path / "ws"
-    ok("forms", "-w", "ws", cwd=tmp_path)
-    for department in ("情報政策課", "総務課"):
-        returned(ws, r5, department, ws / "inbox" / fl.form_file_name(r5, department))
-    ok("merge", "-w", "ws", cwd=tmp_path)
-    assert "警告 0件" in ok("plan", "check", "-w", "ws", cwd=tmp_path).splitlines()[0]
+    ws = accepted_from(tmp_path, "情報政策課", "総務課")
 
     cell = edit_plan(ws, "指標", "担当課", plan_row(ws, "指標", "K-S4-9-03"), "総務課、情報政策課")
     checked = ok("plan", "check", "-w", "ws", cwd=tmp_path)

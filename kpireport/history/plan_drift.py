@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from kpireport.history.store import History
 from kpireport.messages import finding
 from kpireport.model import BESIDE, LEAD, Finding, Initiative, Kpi, Plan
-from kpireport.periods import ReportPeriod
+from kpireport.periods import ReportPeriod, parse_period
 from kpireport.plan import layout as plan_layout
 from kpireport.plan.locator import Locator
 from kpireport.values import format_value
@@ -100,30 +100,27 @@ def _leads_changed(history: History, plan: Plan, periods: list[ReportPeriod], lo
 
 def _shared(plan: Plan, entry: _Entry) -> Kpi | Initiative | None:
     """The entry's item when several departments own it and its lead's entry alone stands (主担当, 併記)."""
-    found: Kpi | Initiative | None = (next((k for k in plan.kpis if k.id == entry.ident), None) if entry.key == "kpis"
-                                      else next((i for i in plan.initiatives if i.id == entry.ident), None))
+    found = _item(plan, entry)
     return found if found is not None and found.shared and found.reporting in (LEAD, BESIDE) else None
+
+
+def _item(plan: Plan, entry: _Entry) -> Kpi | Initiative | None:
+    """The plan's item the entry is for; None when the plan has no such ID."""
+    try:
+        return plan.kpi(entry.ident) if entry.key == "kpis" else plan.initiative(entry.ident)
+    except KeyError:
+        return None
 
 
 def _periods(history: History, plan: Plan) -> list[ReportPeriod]:
     """The periods looked at, newest first."""
     keys = [r[0] for r in history.db.execute("SELECT DISTINCT period FROM submissions WHERE accepted = 1")]
-    periods = [p for p in (_period(k) for k in keys) if p is not None]
+    periods = [p for p in (parse_period(k) for k in keys) if p is not None]
     if not periods:
         return []
     last = plan.settings.actual_year or max(p.fiscal_year for p in periods)
     return sorted((p for p in periods if last - YEARS_BACK <= p.fiscal_year <= last),
                   key=lambda p: p.position, reverse=True)
-
-
-def _period(key: str) -> ReportPeriod | None:
-    try:
-        if "-" not in key:
-            return ReportPeriod(int(key))
-        year, month = (int(x) for x in key.split("-"))
-        return ReportPeriod(year if month >= 4 else year - 1, month)
-    except ValueError:
-        return None
 
 
 def _entries(history: History, periods: list[ReportPeriod]) -> Iterator[_Entry]:
@@ -139,21 +136,19 @@ def _entries(history: History, periods: list[ReportPeriod]) -> Iterator[_Entry]:
 
 def _owners(plan: Plan, entry: _Entry) -> tuple[str, ...] | None:
     """The departments of the entry's item; None when the plan has no such item."""
-    items = plan.kpis if entry.key == "kpis" else plan.initiatives
-    found = next((i for i in items if i.id == entry.ident), None)
+    found = _item(plan, entry)
     return None if found is None else found.departments
 
 
 def _index(plan: Plan, entry: _Entry) -> int | None:
     """The item's row in the plan document (Kpi.order / Initiative.order)."""
-    items = plan.kpis if entry.key == "kpis" else plan.initiatives
-    return next((i.order for i in items if i.id == entry.ident), None)
+    found = _item(plan, entry)
+    return None if found is None else found.order
 
 
 def _name(plan: Plan, entry: _Entry) -> str:
-    if entry.key == "kpis":
-        return next(k.name for k in plan.kpis if k.id == entry.ident)
-    return next(i.content for i in plan.initiatives if i.id == entry.ident)[:40]
+    found = _item(plan, entry)
+    return "" if found is None else found.name if isinstance(found, Kpi) else found.content[:40]
 
 
 def _what(entry: _Entry) -> str:

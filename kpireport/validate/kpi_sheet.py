@@ -13,7 +13,7 @@ from decimal import Decimal
 from kpireport import labels, messages
 from kpireport.forms import layout as fl
 from kpireport.model import PARTS, Kpi, KpiEntry, Period, RawCell, Value
-from kpireport.periods import ReportPeriod, as_of_date, as_of_fiscal_year, years_meant
+from kpireport.periods import ReportPeriod, as_of_date, as_of_fiscal_year, data_year_of, years_meant
 from kpireport.validate.context import Cells, FormCheck, date_text, text
 from kpireport.values import fiscal_year_of, format_period, format_value, format_year, in_unit, parse_value
 
@@ -65,7 +65,7 @@ def check_kpi(check: FormCheck, sheet: str, kpi: Kpi, cells: Cells, places: dict
         check.add("kpi-provisional", **where, value=text(raw_value), name=label,
                   word=converted.provisional_word or "見込み")
     as_of_told = _check_as_of(check, sheet, cells["as_of"], texts["as_of"])
-    if _check_years(check, kpi, converted.period, text(raw_value), "" if as_of_told else texts["as_of"], where,
+    if _check_years(check, kpi, converted, text(raw_value), "" if as_of_told else texts["as_of"], where,
                     places, label):
         return
     check.kpis.append(_entry(check, kpi, converted, cells, texts, check.monthly or converted.provisional, where))
@@ -186,13 +186,19 @@ def _reason_or_bound_typed(check: FormCheck, kpi: Kpi, typed: str, where: dict[s
     key = _plain(typed)
     reason = next((r for r in fl.reasons(check.plan) if _plain(r) == key), None)
     if reason is not None:
-        check.add("kpi-value-is-reason", **where, value=typed, name=label, word=word, value_cell=where["cell"], reason_cell=places["reason"])
+        check.add("kpi-value-is-reason", **where, value=typed, name=label, word=word, value_cell=where["cell"],
+                  reason_cell=places["reason"])
         return True
     if _BOUND_TEXT.search(key):
-        check.add("kpi-value-bound", **where, value=typed, name=label, word=word, value_cell=where["cell"], reason_cell=places["reason"],
-                  remarks_cell=places["remarks"])
+        _bound(check, where, places, typed, label, word)
         return True
     return False
+
+
+def _bound(check: FormCheck, where: dict[str, str], places: dict[str, str], typed: str, label: str, word: str) -> None:
+    """An actual written as a bound: blank it, say why in 未記入の理由, and write the bound in 備考."""
+    check.add("kpi-value-bound", **where, value=typed, name=label, word=word, value_cell=where["cell"],
+              reason_cell=places["reason"], remarks_cell=places["remarks"])
 
 
 _BOUND_TEXT = re.compile(r"[0-9].*(?:以上|以下|未満|超)$")
@@ -207,8 +213,7 @@ def _contradicts_plan(check: FormCheck, kpi: Kpi, value: Value, where: dict[str,
     """An actual written as a bound (「8人以下」 is not 8), or with a 累計 / 年平均 that is not what the plan counts
     (集計方法: 「138人(累計)」 for a single-year KPI is another quantity): refused, never graded as if it were."""
     if value.bound:
-        check.add("kpi-value-bound", **where, value=raw, name=label, word=word, value_cell=where["cell"], reason_cell=places["reason"],
-                  remarks_cell=places["remarks"])
+        _bound(check, where, places, raw, label, word)
         return True
     written = ("年平均" if value.annual_average and kpi.aggregation != "年平均"
                else "累計" if value.cumulative and kpi.aggregation != "累計" else "")
@@ -239,35 +244,32 @@ def _check_as_of(check: FormCheck, sheet: str, cell: RawCell | None, as_of: str)
     return False
 
 
-def _check_years(check: FormCheck, kpi: Kpi, written: Period | None, raw: str, as_of: str, where: dict[str, str],
+def _check_years(check: FormCheck, kpi: Kpi, value: Value, raw: str, as_of: str, where: dict[str, str],
                  places: dict[str, str], label: str) -> bool:
     """The year the figure is of, read as the grading reads it (periods.data_year_of: the year in the value, unless
-    it is a bare year the 時点 narrows to one fiscal year; else the 時点), said back to the department whenever it is not the report's: an earlier year is graded at
+    it is a bare year the 時点 narrows to one fiscal year; else the 時点), said back to the department whenever it
+    is not the report's: an earlier year is graded at
     that year (or, before the plan's base year, not at all), a later one as the report year's. A value's year that
     its own 時点 contradicts is an error (which is it?). True when refused."""
     period = check.form_period or check.period
     if period is None:
         return False
+    written = value.period
     as_of_year = as_of_fiscal_year(as_of) if as_of else None
     if written is not None and as_of_year is not None and as_of_year not in years_meant(written):
         check.add("kpi-year-conflict", **where, value=raw, name=label, year=_years_text(written), as_of=as_of,
                   as_of_cell=places["as_of"], as_of_year=format_year(as_of_year))
         return True
     fiscal = period.fiscal_year
-    if written is not None and as_of_year is not None and as_of_year != fiscal_year_of(written):
-        # a bare year the 時点 reads as the fiscal year before (「11事業者(R5)」, 「R5.3末」): the 時点's, as graded
-        year, cell, read = as_of_year, where["cell"], messages.YEAR_READ_IN_BOTH
-        shown, written_text = raw, format_period(written)
-    elif written is not None:
-        year, cell, read = fiscal_year_of(written), where["cell"], messages.YEAR_READ_IN_VALUE
-        shown, written_text = raw, format_period(written)
-    elif as_of_year is not None:
-        year, cell, read = as_of_year, places["as_of"], messages.YEAR_READ_IN_AS_OF
-        shown, written_text = as_of, as_of
-    else:
+    year = data_year_of(value, as_of)  # the grading's own reading
+    if year is None or year == fiscal:
         return False
-    if year == fiscal:
-        return False
+    if written is None:
+        cell, read, shown, written_text = places["as_of"], messages.YEAR_READ_IN_AS_OF, as_of, as_of
+    else:  # a bare year the 時点 reads as the fiscal year before (「11事業者(R5)」, 「R5.3末」) is said as read in both
+        both = year == as_of_year != fiscal_year_of(written)
+        cell, read = where["cell"], messages.YEAR_READ_IN_BOTH if both else messages.YEAR_READ_IN_VALUE
+        shown, written_text = raw, format_period(written)
     fields = dict(sheet=where["sheet"], cell=cell, value=shown, name=label, fiscal=format_year(fiscal),
                   year=format_year(year), end=_fiscal_end(period))
     read = read.format(written=written_text, as_of=as_of, as_of_cell=places["as_of"], **fields)
